@@ -1,0 +1,75 @@
+//! Validation errors with a stable machine code and messages in Arabic and English.
+
+use serde::Serialize;
+
+/// One problem with one input field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    /// Path of the field, e.g. `members[2].national_id`.
+    pub field: String,
+    /// Stable machine code, e.g. `national_id_invalid`.
+    pub code: &'static str,
+    pub message_ar: String,
+    pub message_en: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        code: &'static str,
+        ar: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code,
+            message_ar: ar.into(),
+            message_en: en.into(),
+        }
+    }
+
+    /// The same error reported under a parent path (`members[1]` + `national_id`).
+    pub fn under(mut self, parent: &str) -> Self {
+        self.field = if self.field.is_empty() {
+            parent.to_string()
+        } else {
+            format!("{parent}.{}", self.field)
+        };
+        self
+    }
+}
+
+/// Every problem found in one input; validation collects them all before any write.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    pub fn push(&mut self, e: FieldError) {
+        self.0.push(e);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// `Ok(v)` when nothing was collected.
+    pub fn into_result<T>(self, v: T) -> Result<T, ValidationErrors> {
+        if self.0.is_empty() { Ok(v) } else { Err(self) }
+    }
+    /// Codes of the collected errors, for tests and reject files.
+    pub fn codes(&self) -> Vec<&'static str> {
+        self.0.iter().map(|e| e.code).collect()
+    }
+}
+
+impl std::fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|e| format!("{}: {} ({})", e.field, e.message_en, e.code))
+            .collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+impl std::error::Error for ValidationErrors {}

@@ -1,0 +1,207 @@
+//! Administrative geography as data: governorates, districts, update centres, ration agents.
+//! The data files ship in `data/` and are compiled into the binary; this module only parses them.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Governorate {
+    /// Two digits, `01`..`19`.
+    pub code: String,
+    pub name_ar: String,
+    pub name_en: String,
+    /// Rough population share (per mille), used only by the synthetic generator.
+    pub weight: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct District {
+    /// Four digits: the governorate code and a two-digit number.
+    pub code: String,
+    pub governorate_code: String,
+    pub name_ar: String,
+    pub name_en: String,
+    /// Rough share of the governorate's population (percent), for the synthetic generator.
+    pub weight: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateCentre {
+    pub code: String,
+    pub district_code: String,
+    pub name_ar: String,
+    pub name_en: String,
+    /// Opening time, `HH:MM`.
+    pub opens: String,
+    /// Closing time, `HH:MM`.
+    pub closes: String,
+    pub counters: u32,
+}
+
+/// A ration agent (وكيل) or flour agent: the outlet a household collects from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RationAgent {
+    pub code: String,
+    pub district_code: String,
+    pub name_ar: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Geography {
+    pub governorates: Vec<Governorate>,
+    pub districts: Vec<District>,
+    pub centres: Vec<UpdateCentre>,
+}
+
+const GOVERNORATES: &str = include_str!("../data/governorates.csv");
+const DISTRICTS: &str = include_str!("../data/districts.csv");
+const KARBALA_CENTRES: &str = include_str!("../data/karbala_centres.csv");
+
+/// Data rows of a simple CSV (no quoting): comments (`#`) and the header line skipped.
+fn rows(text: &str, columns: usize) -> Result<Vec<Vec<&str>>, String> {
+    let mut out = Vec::new();
+    let mut header_seen = false;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if !header_seen {
+            header_seen = true;
+            continue;
+        }
+        let f: Vec<&str> = line.split(',').map(str::trim).collect();
+        if f.len() != columns {
+            return Err(format!(
+                "line {}: expected {columns} fields, found {}",
+                i + 1,
+                f.len()
+            ));
+        }
+        out.push(f);
+    }
+    Ok(out)
+}
+
+fn number(s: &str, line: &[&str]) -> Result<u32, String> {
+    s.parse()
+        .map_err(|_| format!("not a number: {s} in {}", line.join(",")))
+}
+
+impl Geography {
+    /// The geography that ships with Tamwin: Iraq's 19 governorates, their districts, Karbala's 10 centres.
+    pub fn builtin() -> Result<Self, String> {
+        Self::parse(GOVERNORATES, DISTRICTS, KARBALA_CENTRES)
+    }
+
+    pub fn parse(governorates: &str, districts: &str, centres: &str) -> Result<Self, String> {
+        let mut g = Geography::default();
+        for f in rows(governorates, 4)? {
+            g.governorates.push(Governorate {
+                code: f[0].into(),
+                name_ar: f[1].into(),
+                name_en: f[2].into(),
+                weight: number(f[3], &f)?,
+            });
+        }
+        for f in rows(districts, 5)? {
+            if !g.governorates.iter().any(|x| x.code == f[1]) || !f[0].starts_with(f[1]) {
+                return Err(format!(
+                    "district {} names an unknown governorate {}",
+                    f[0], f[1]
+                ));
+            }
+            g.districts.push(District {
+                code: f[0].into(),
+                governorate_code: f[1].into(),
+                name_ar: f[2].into(),
+                name_en: f[3].into(),
+                weight: number(f[4], &f)?,
+            });
+        }
+        for f in rows(centres, 7)? {
+            if g.district(f[1]).is_none() {
+                return Err(format!(
+                    "centre {} names an unknown district {}",
+                    f[0], f[1]
+                ));
+            }
+            g.centres.push(UpdateCentre {
+                code: f[0].into(),
+                district_code: f[1].into(),
+                name_ar: f[2].into(),
+                name_en: f[3].into(),
+                opens: f[4].into(),
+                closes: f[5].into(),
+                counters: number(f[6], &f)?,
+            });
+        }
+        Ok(g)
+    }
+
+    pub fn governorate(&self, code: &str) -> Option<&Governorate> {
+        self.governorates.iter().find(|x| x.code == code)
+    }
+    pub fn district(&self, code: &str) -> Option<&District> {
+        self.districts.iter().find(|x| x.code == code)
+    }
+    pub fn districts_of<'a>(
+        &'a self,
+        governorate: &'a str,
+    ) -> impl Iterator<Item = &'a District> + 'a {
+        self.districts
+            .iter()
+            .filter(move |d| d.governorate_code == governorate)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_geography_has_19_governorates_and_karbalas_10_centres() {
+        let g = Geography::builtin().unwrap();
+        assert_eq!(g.governorates.len(), 19);
+        assert_eq!(g.governorate("11").unwrap().name_ar, "كربلاء");
+        assert_eq!(g.governorate("19").unwrap().name_en, "Halabja");
+        for gov in &g.governorates {
+            assert!(
+                g.districts_of(&gov.code).count() >= 1,
+                "{} has no district",
+                gov.code
+            );
+        }
+        let karbala: Vec<_> = g
+            .centres
+            .iter()
+            .filter(|c| g.district(&c.district_code).unwrap().governorate_code == "11")
+            .collect();
+        assert_eq!(karbala.len(), 10);
+        assert!(
+            karbala
+                .iter()
+                .all(|c| c.opens == "08:00" && c.closes == "20:00")
+        );
+        assert_eq!(
+            karbala.iter().filter(|c| c.district_code == "1101").count(),
+            5
+        );
+    }
+
+    #[test]
+    fn unknown_references_are_refused() {
+        assert!(
+            Geography::parse(
+                "code,a,b,w\n01,x,y,1\n",
+                "code,g,a,b,w\n0201,02,x,y,1\n",
+                "h\n"
+            )
+            .is_err()
+        );
+        assert!(Geography::parse("code,a,b,w\n01,x,y\n", "", "").is_err());
+    }
+}
