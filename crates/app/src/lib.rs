@@ -1,1 +1,410 @@
+//! Use cases of the registry. Handlers call these; these call the domain rules and the store.
+//! Time and ids are injected (`Clock`, `IdGen`) so tests control both.
 
+mod error;
+pub mod import;
+mod mutate;
+mod view;
+
+pub use error::AppError;
+pub use mutate::{HeadChange, HoldInput, HoldLift, MemberChange, MemberRemoval};
+pub use view::{HoldView, HouseholdView, MemberView};
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tamwin_domain::household::{MemberData, automatic_holds};
+use tamwin_domain::{
+    CardNumber, Geography, Hold, HoldReason, Household, HouseholdRecord, Member, NationalId,
+    NewHousehold, Presence,
+};
+use tamwin_store::{
+    ChangeLog, Conflict, HouseholdSummary, IdemEntry, ListFilter, NameHit, Store, StoreError,
+};
+
+pub type Result<T> = std::result::Result<T, AppError>;
+
+/// Where time comes from.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> jiff::Timestamp;
+    /// Today's date in Iraq (UTC+3 all year).
+    fn today(&self) -> jiff::civil::Date {
+        let offset = jiff::tz::Offset::constant(3);
+        offset.to_datetime(self.now()).date()
+    }
+}
+
+pub struct SystemClock;
+impl Clock for SystemClock {
+    fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::now()
+    }
+}
+
+/// A clock that stands still unless moved: for tests.
+pub struct FixedClock(pub std::sync::Mutex<jiff::Timestamp>);
+impl Clock for FixedClock {
+    fn now(&self) -> jiff::Timestamp {
+        self.0
+            .lock()
+            .map(|t| *t)
+            .unwrap_or_else(|e| *e.into_inner())
+    }
+}
+
+/// Where ids and card serials come from.
+pub trait IdGen: Send + Sync {
+    fn id(&self) -> String;
+    /// A random eight-digit card serial.
+    fn card_serial(&self) -> u32;
+}
+
+/// UUIDv7 ids (time-ordered, so inserts stay local in indexes) and random serials.
+pub struct RandomIds;
+impl IdGen for RandomIds {
+    fn id(&self) -> String {
+        uuid::Uuid::now_v7().to_string()
+    }
+    fn card_serial(&self) -> u32 {
+        (uuid::Uuid::new_v4().as_u128() % 100_000_000) as u32
+    }
+}
+
+/// Deterministic ids from a counter and a seed: for tests.
+pub struct SeqIds {
+    next: AtomicU64,
+    seed: u64,
+}
+impl SeqIds {
+    pub fn new(seed: u64) -> Self {
+        Self {
+            next: AtomicU64::new(1),
+            seed,
+        }
+    }
+}
+impl IdGen for SeqIds {
+    fn id(&self) -> String {
+        let n = self.next.fetch_add(1, Ordering::SeqCst);
+        uuid::Uuid::from_u64_pair(self.seed, n).to_string()
+    }
+    fn card_serial(&self) -> u32 {
+        let n = self.next.fetch_add(1, Ordering::SeqCst);
+        ((n.wrapping_mul(2_654_435_761).wrapping_add(self.seed)) % 100_000_000) as u32
+    }
+}
+
+/// What a state-changing request carries for idempotency.
+#[derive(Debug, Clone)]
+pub struct IdemRequest {
+    pub key: String,
+    pub request_hash: String,
+}
+
+/// The result of a state-changing use case: what to answer, already serialised, so that a replay with
+/// the same idempotency key answers byte for byte the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: u16,
+    pub body: String,
+    pub replayed: bool,
+}
+
+/// Who is acting, until sign-in arrives (issue 3): recorded on holds and in the change history.
+#[derive(Debug, Clone)]
+pub struct Actor(pub String);
+
+pub struct Registry {
+    pub store: Arc<dyn Store>,
+    pub geo: Arc<Geography>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGen>,
+}
+
+const CARD_ATTEMPTS: usize = 8;
+
+impl Registry {
+    pub fn new(
+        store: Arc<dyn Store>,
+        geo: Arc<Geography>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdGen>,
+    ) -> Self {
+        Self {
+            store,
+            geo,
+            clock,
+            ids,
+        }
+    }
+
+    /// Migrates the schema and writes the reference geography: run at every start.
+    pub async fn prepare(&self) -> Result<usize> {
+        let n = self.store.migrate().await?;
+        self.store.save_geography(&self.geo).await?;
+        Ok(n)
+    }
+
+    /// Replays the stored answer for a key, refuses a key reused for another request, or says "go on".
+    async fn replay(&self, idem: Option<&IdemRequest>) -> Result<Option<Outcome>> {
+        let Some(req) = idem else { return Ok(None) };
+        match self.store.idempotency_entry(&req.key).await? {
+            Some(e) if e.request_hash == req.request_hash => Ok(Some(Outcome {
+                status: e.status,
+                body: e.body,
+                replayed: true,
+            })),
+            Some(_) => Err(AppError::IdempotencyKeyReused),
+            None => Ok(None),
+        }
+    }
+
+    fn idem_entry(&self, idem: Option<&IdemRequest>, status: u16, body: &str) -> Option<IdemEntry> {
+        idem.map(|r| IdemEntry {
+            key: r.key.clone(),
+            request_hash: r.request_hash.clone(),
+            status,
+            body: body.to_string(),
+            created_at: self.clock.now(),
+        })
+    }
+
+    /// A concurrent request with the same key won the race: answer what it stored.
+    async fn after_idem_race(&self, idem: Option<&IdemRequest>) -> Result<Outcome> {
+        match self.replay(idem).await? {
+            Some(o) => Ok(o),
+            None => Err(AppError::Store(StoreError::Conflict(
+                Conflict::IdempotencyKeyTaken,
+                "vanished".into(),
+            ))),
+        }
+    }
+
+    fn new_member(&self, no: i64, data: MemberData) -> Member {
+        Member {
+            member_id: self.ids.id(),
+            member_no: no,
+            data,
+            presence: Presence::Present,
+            removed_reason: None,
+        }
+    }
+
+    /// Holds the registry places by rule on a new member (`domain::household::automatic_holds`).
+    fn rule_holds(&self, m: &Member, actor: &Actor) -> Vec<Hold> {
+        automatic_holds(&m.data)
+            .into_iter()
+            .map(|reason| {
+                self.new_hold(
+                    Some(m.member_id.clone()),
+                    reason,
+                    rule_evidence(reason),
+                    "registry_rule",
+                    actor,
+                )
+            })
+            .collect()
+    }
+
+    fn new_hold(
+        &self,
+        member_id: Option<String>,
+        reason: HoldReason,
+        evidence: &str,
+        source: &str,
+        actor: &Actor,
+    ) -> Hold {
+        Hold {
+            hold_id: self.ids.id(),
+            member_id,
+            reason,
+            evidence: evidence.to_string(),
+            source: source.to_string(),
+            since: self.clock.now(),
+            placed_by: actor.0.clone(),
+            lifted_at: None,
+            lifted_by: None,
+            lift_reason: None,
+        }
+    }
+
+    /// Registers a household with its members in one transaction.
+    pub async fn create_household(
+        &self,
+        input: &NewHousehold,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+    ) -> Result<Outcome> {
+        if let Some(o) = self.replay(idem).await? {
+            return Ok(o);
+        }
+        let valid = input
+            .validate(&self.geo, self.clock.today())
+            .map_err(AppError::Validation)?;
+        if let Some(a) = &valid.agent_code
+            && !self
+                .store
+                .agents_in_district(&valid.district)
+                .await?
+                .iter()
+                .any(|x| &x.code == a)
+        {
+            return Err(AppError::Validation(tamwin_domain::ValidationErrors(vec![
+                tamwin_domain::FieldError::new(
+                    "agent_code",
+                    "agent_unknown",
+                    "وكيل التموين غير معروف في هذا القضاء",
+                    "unknown ration agent for this district",
+                ),
+            ])));
+        }
+        let ids: Vec<NationalId> = valid
+            .members
+            .iter()
+            .filter_map(|m| m.national_id.clone())
+            .collect();
+        if !self.store.national_id_owners(&ids).await?.is_empty() {
+            return Err(AppError::NationalIdTaken);
+        }
+        let now = self.clock.now();
+        let members: Vec<Member> = valid
+            .members
+            .into_iter()
+            .enumerate()
+            .map(|(i, d)| self.new_member(i as i64 + 1, d))
+            .collect();
+        let holds: Vec<Hold> = members
+            .iter()
+            .flat_map(|m| self.rule_holds(m, actor))
+            .collect();
+        let head = members
+            .iter()
+            .find(|m| m.relation == tamwin_domain::Relation::Head)
+            .map(|m| m.member_id.clone());
+        let head_member_id =
+            head.ok_or_else(|| AppError::Internal("validated household without head".into()))?;
+        let household_id = self.ids.id();
+        for _ in 0..CARD_ATTEMPTS {
+            let card_number = CardNumber::new(&valid.governorate, self.ids.card_serial())
+                .ok_or_else(|| AppError::Internal("card number".into()))?;
+            let mut rec = HouseholdRecord {
+                household: Household {
+                    household_id: household_id.clone(),
+                    card_number,
+                    governorate: valid.governorate.clone(),
+                    district: valid.district.clone(),
+                    address: valid.address.clone(),
+                    agent_code: valid.agent_code.clone(),
+                    state: tamwin_domain::CardState::Active,
+                    head_member_id: head_member_id.clone(),
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                    closed_at: None,
+                },
+                members: members.clone(),
+                holds: holds.clone(),
+            };
+            rec.household.state = rec.derived_state();
+            let body = serde_json::to_string(&HouseholdView::of(&rec))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let log = self.log(
+                "created",
+                None,
+                None,
+                actor,
+                serde_json::json!({ "members": rec.members.len() }),
+            );
+            match self
+                .store
+                .create_household(&rec, &log, self.idem_entry(idem, 201, &body).as_ref())
+                .await
+            {
+                Ok(()) => {
+                    return Ok(Outcome {
+                        status: 201,
+                        body,
+                        replayed: false,
+                    });
+                }
+                Err(StoreError::Conflict(Conflict::CardNumberTaken, _)) => continue,
+                Err(StoreError::Conflict(Conflict::IdempotencyKeyTaken, _)) => {
+                    return self.after_idem_race(idem).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Internal(
+            "no free card number after several attempts".into(),
+        ))
+    }
+
+    fn log(
+        &self,
+        kind: &'static str,
+        member_id: Option<String>,
+        reason: Option<String>,
+        actor: &Actor,
+        details: serde_json::Value,
+    ) -> ChangeLog {
+        ChangeLog {
+            change_id: self.ids.id(),
+            at: self.clock.now(),
+            actor: actor.0.clone(),
+            kind,
+            member_id,
+            reason,
+            details,
+        }
+    }
+
+    pub async fn household(&self, card: &CardNumber) -> Result<HouseholdView> {
+        match self.store.household_by_card(card).await? {
+            Some(r) => Ok(HouseholdView::of(&r)),
+            None => Err(AppError::NotFound),
+        }
+    }
+
+    pub async fn household_by_national_id(&self, id: &NationalId) -> Result<Option<HouseholdView>> {
+        Ok(self
+            .store
+            .household_by_national_id(id)
+            .await?
+            .as_ref()
+            .map(HouseholdView::of))
+    }
+
+    /// Members found by a name in any spelling variant; `birth_year` narrows the result.
+    pub async fn search_by_name(
+        &self,
+        name: &str,
+        birth_year: Option<i16>,
+        limit: u32,
+    ) -> Result<Vec<NameHit>> {
+        let key = tamwin_text_ar::name_key(name);
+        if key.is_empty() {
+            return Err(AppError::Validation(tamwin_domain::ValidationErrors(vec![
+                tamwin_domain::FieldError::new(
+                    "name",
+                    "name_required",
+                    "اكتب اسماً للبحث",
+                    "give a name to search for",
+                ),
+            ])));
+        }
+        Ok(self
+            .store
+            .search_by_name(&key, birth_year, limit.clamp(1, 200))
+            .await?)
+    }
+
+    pub async fn list(&self, filter: &ListFilter) -> Result<Vec<HouseholdSummary>> {
+        Ok(self.store.list_households(filter).await?)
+    }
+}
+
+fn rule_evidence(reason: HoldReason) -> &'static str {
+    match reason {
+        HoldReason::NoNationalId => "no unified national ID number recorded for this member",
+        _ => "registry rule",
+    }
+}

@@ -1,1 +1,89 @@
+//! The one store interface (`Store`) and its two implementations: SQLite, the embedded default, and
+//! PostgreSQL for national scale. Both share their SQL through `sql_impl!`; each keeps its own
+//! migrations, connection settings and bulk path (multi-row inserts on SQLite, COPY on PostgreSQL).
 
+mod error;
+mod migrate;
+mod postgres;
+mod retry;
+mod rows;
+mod sql_impl;
+mod sqlite;
+mod types;
+
+pub use error::{Conflict, StoreError};
+pub use postgres::PgStore;
+pub use retry::with_retry;
+pub use sqlite::SqliteStore;
+pub use types::*;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+use tamwin_domain::geography::RationAgent;
+use tamwin_domain::{CardNumber, Geography, HouseholdRecord, NationalId};
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Everything the application asks of storage. Each method is one transaction.
+#[async_trait]
+pub trait Store: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    /// Applies pending migrations; returns how many were applied.
+    async fn migrate(&self) -> Result<usize>;
+
+    /// Writes the reference tables (governorates, districts, centres), inserting or updating rows.
+    async fn save_geography(&self, geo: &Geography) -> Result<()>;
+    async fn save_agents(&self, agents: &[RationAgent]) -> Result<()>;
+    async fn agents_in_district(&self, district: &str) -> Result<Vec<RationAgent>>;
+
+    /// Inserts a new household with its members and holds, and the idempotency entry if given.
+    async fn create_household(
+        &self,
+        rec: &HouseholdRecord,
+        log: &ChangeLog,
+        idem: Option<&IdemEntry>,
+    ) -> Result<()>;
+
+    /// Writes a change to one household if its version is still `change.expected_version`.
+    async fn save_change(&self, change: &HouseholdChange, idem: Option<&IdemEntry>) -> Result<()>;
+
+    async fn household_by_card(&self, card: &CardNumber) -> Result<Option<HouseholdRecord>>;
+    async fn household_by_national_id(&self, id: &NationalId) -> Result<Option<HouseholdRecord>>;
+
+    /// Which of these national IDs already belong to an open household, and to which card.
+    async fn national_id_owners(&self, ids: &[NationalId])
+    -> Result<Vec<(NationalId, CardNumber)>>;
+
+    /// Present members whose name key, or given-and-family key, starts with `key` on a word boundary.
+    async fn search_by_name(
+        &self,
+        key: &str,
+        birth_year: Option<i16>,
+        limit: u32,
+    ) -> Result<Vec<NameHit>>;
+
+    /// One page of households in card-number order after `filter.after`.
+    async fn list_households(&self, filter: &ListFilter) -> Result<Vec<HouseholdSummary>>;
+
+    async fn idempotency_entry(&self, key: &str) -> Result<Option<IdemEntry>>;
+
+    /// Inserts many new households in one transaction, each with its history entry: all or none.
+    async fn import_batch(&self, batch: &[HouseholdRecord], logs: &[ChangeLog]) -> Result<()>;
+
+    async fn count_households(&self) -> Result<i64>;
+    async fn count_members(&self) -> Result<i64>;
+}
+
+/// Opens the store named by a `TAMWIN_DATABASE_URL`-style URL: `sqlite://path` or `postgres://…`.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else {
+        Err(StoreError::Config(format!(
+            "unsupported database URL (expected sqlite:// or postgres://): {url}"
+        )))
+    }
+}

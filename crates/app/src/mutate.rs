@@ -1,0 +1,469 @@
+//! Changes to an existing household: members, head, holds. Each is read, changed by the domain rules,
+//! and written back if nobody changed the household meanwhile (optimistic version), else tried again.
+
+use crate::{Actor, AppError, HouseholdView, IdemRequest, Outcome, Registry, Result};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use tamwin_domain::household::{MemberInput, check_member_set};
+use tamwin_domain::{
+    CardNumber, FieldError, HoldReason, HouseholdRecord, NationalId, Presence, Relation,
+    ValidationErrors,
+};
+use tamwin_store::{Conflict, HouseholdChange, StoreError};
+
+/// Add a member, or replace a member's data; `reason` is kept in the history.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MemberChange {
+    pub member: MemberInput,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MemberRemoval {
+    pub reason: String,
+}
+
+/// Make another present member the head; the former head takes `former_head_relation`.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HeadChange {
+    pub member_id: String,
+    pub former_head_relation: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HoldInput {
+    /// Absent for a hold on the whole household.
+    #[serde(default)]
+    pub member_id: Option<String>,
+    /// One of `deceased`, `abroad`, `duplicate`, `fictitious`, `not_verified_in_person`, `no_national_id`,
+    /// `data_mismatch`, `other`.
+    pub reason: String,
+    pub evidence: String,
+    /// Where the evidence came from, e.g. `civil_registry`, `screening`, `update_centre`.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HoldLift {
+    pub reason: String,
+}
+
+const ATTEMPTS: usize = 5;
+
+fn invalid(field: &str, code: &'static str, ar: &str, en: &str) -> AppError {
+    AppError::Validation(ValidationErrors(vec![FieldError::new(field, code, ar, en)]))
+}
+
+fn required_reason(r: &str) -> Result<String> {
+    if r.trim().is_empty() {
+        return Err(invalid(
+            "reason",
+            "reason_required",
+            "سبب التغيير مطلوب",
+            "a reason for the change is required",
+        ));
+    }
+    if r.chars().count() > 500 {
+        return Err(invalid(
+            "reason",
+            "reason_too_long",
+            "السبب أطول من 500 حرف",
+            "the reason is longer than 500 characters",
+        ));
+    }
+    Ok(r.to_string())
+}
+
+fn present_ids(r: &HouseholdRecord) -> BTreeSet<(NationalId, String)> {
+    if r.household.closed_at.is_some() {
+        return BTreeSet::new();
+    }
+    r.present_members()
+        .filter_map(|m| m.national_id.clone().map(|n| (n, m.member_id.clone())))
+        .collect()
+}
+
+/// What a change did, for the history.
+struct Done {
+    kind: &'static str,
+    member_id: Option<String>,
+    reason: String,
+    status: u16,
+}
+
+impl Registry {
+    async fn mutate<F>(
+        &self,
+        card: &CardNumber,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+        f: F,
+    ) -> Result<Outcome>
+    where
+        F: Fn(&Registry, &mut HouseholdRecord) -> Result<Done>,
+    {
+        if let Some(o) = self.replay(idem).await? {
+            return Ok(o);
+        }
+        for _ in 0..ATTEMPTS {
+            let before = self
+                .store
+                .household_by_card(card)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let mut after = before.clone();
+            let done = f(self, &mut after)?;
+            let mut errs = ValidationErrors::default();
+            check_member_set(
+                &after.present_members().map(|m| &m.data).collect::<Vec<_>>(),
+                &mut errs,
+            );
+            if !errs.is_empty() {
+                return Err(AppError::Validation(errs));
+            }
+            let (old_ids, new_ids) = (present_ids(&before), present_ids(&after));
+            let added: Vec<(NationalId, String)> = new_ids.difference(&old_ids).cloned().collect();
+            let removed: Vec<NationalId> = old_ids
+                .difference(&new_ids)
+                .map(|(n, _)| n.clone())
+                .collect();
+            // Ids that only moved between members of this household are removed and added back.
+            let fresh: Vec<NationalId> = added
+                .iter()
+                .map(|(n, _)| n.clone())
+                .filter(|n| !removed.contains(n))
+                .collect();
+            if self
+                .store
+                .national_id_owners(&fresh)
+                .await?
+                .iter()
+                .any(|(_, c)| c != card)
+            {
+                return Err(AppError::NationalIdTaken);
+            }
+            after.household.state = after.derived_state();
+            after.household.version = before.household.version + 1;
+            after.household.updated_at = self.clock.now();
+            let body = serde_json::to_string(&HouseholdView::of(&after))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let change = HouseholdChange {
+                expected_version: before.household.version,
+                members: after
+                    .members
+                    .iter()
+                    .filter(|m| before.member(&m.member_id) != Some(*m))
+                    .cloned()
+                    .collect(),
+                holds: after
+                    .holds
+                    .iter()
+                    .filter(|h| !before.holds.contains(h))
+                    .cloned()
+                    .collect(),
+                national_ids_removed: removed,
+                national_ids_added: added,
+                log: self.log(
+                    done.kind,
+                    done.member_id,
+                    Some(done.reason),
+                    actor,
+                    serde_json::json!({}),
+                ),
+                household: after.household,
+            };
+            match self
+                .store
+                .save_change(&change, self.idem_entry(idem, done.status, &body).as_ref())
+                .await
+            {
+                Ok(()) => {
+                    return Ok(Outcome {
+                        status: done.status,
+                        body,
+                        replayed: false,
+                    });
+                }
+                Err(StoreError::Conflict(Conflict::VersionMismatch, _)) => continue,
+                Err(StoreError::Conflict(Conflict::IdempotencyKeyTaken, _)) => {
+                    return self.after_idem_race(idem).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Busy)
+    }
+
+    pub async fn add_member(
+        &self,
+        card: &CardNumber,
+        req: &MemberChange,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+    ) -> Result<Outcome> {
+        let reason = required_reason(&req.reason)?;
+        let data = req
+            .member
+            .validate(self.clock.today())
+            .map_err(|e| AppError::Validation(prefix(e, "member")))?;
+        self.mutate(card, actor, idem, |reg, rec| {
+            let no = rec.members.iter().map(|m| m.member_no).max().unwrap_or(0) + 1;
+            let m = reg.new_member(no, data.clone());
+            let id = m.member_id.clone();
+            rec.holds.extend(reg.rule_holds(&m, actor));
+            rec.members.push(m);
+            Ok(Done {
+                kind: "member_added",
+                member_id: Some(id),
+                reason: reason.clone(),
+                status: 201,
+            })
+        })
+        .await
+    }
+
+    pub async fn update_member(
+        &self,
+        card: &CardNumber,
+        member_id: &str,
+        req: &MemberChange,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+    ) -> Result<Outcome> {
+        let reason = required_reason(&req.reason)?;
+        let data = req
+            .member
+            .validate(self.clock.today())
+            .map_err(|e| AppError::Validation(prefix(e, "member")))?;
+        self.mutate(card, actor, idem, |reg, rec| {
+            let m = rec
+                .members
+                .iter_mut()
+                .find(|m| m.member_id == member_id && m.presence == Presence::Present)
+                .ok_or(AppError::NotFound)?;
+            if (m.relation == Relation::Head) != (data.relation == Relation::Head) {
+                return Err(AppError::Rule(
+                    "head_change_not_by_update",
+                    "تغيير رب الأسرة يتم عبر عملية تغيير رب الأسرة",
+                    "the head is changed with the change-head operation, not by editing a member",
+                ));
+            }
+            let gained_id = m.national_id.is_none() && data.national_id.is_some();
+            m.data = data.clone();
+            let mid = m.member_id.clone();
+            if gained_id {
+                // Linking the unified card cures the "no national ID" hold.
+                for h in rec.holds.iter_mut().filter(|h| {
+                    h.is_active()
+                        && h.member_id.as_deref() == Some(&mid)
+                        && h.reason == HoldReason::NoNationalId
+                }) {
+                    h.lifted_at = Some(reg.clock.now());
+                    h.lifted_by = Some(actor.0.clone());
+                    h.lift_reason = Some("national ID linked".into());
+                }
+            }
+            Ok(Done {
+                kind: "member_updated",
+                member_id: Some(mid),
+                reason: reason.clone(),
+                status: 200,
+            })
+        })
+        .await
+    }
+
+    pub async fn remove_member(
+        &self,
+        card: &CardNumber,
+        member_id: &str,
+        req: &MemberRemoval,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+    ) -> Result<Outcome> {
+        let reason = required_reason(&req.reason)?;
+        self.mutate(card, actor, idem, |_, rec| {
+            let m = rec
+                .members
+                .iter_mut()
+                .find(|m| m.member_id == member_id && m.presence == Presence::Present)
+                .ok_or(AppError::NotFound)?;
+            if m.relation == Relation::Head {
+                return Err(AppError::Rule(
+                    "head_cannot_be_removed",
+                    "لا يمكن رفع رب الأسرة؛ عيّن رب أسرة آخر أولاً",
+                    "the head cannot be removed; name another head first",
+                ));
+            }
+            m.presence = Presence::Removed;
+            m.removed_reason = Some(reason.clone());
+            Ok(Done {
+                kind: "member_removed",
+                member_id: Some(member_id.to_string()),
+                reason: reason.clone(),
+                status: 200,
+            })
+        })
+        .await
+    }
+
+    pub async fn change_head(
+        &self,
+        card: &CardNumber,
+        req: &HeadChange,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+    ) -> Result<Outcome> {
+        let reason = required_reason(&req.reason)?;
+        let former = Relation::parse(req.former_head_relation.trim())
+            .filter(|r| *r != Relation::Head)
+            .ok_or_else(|| {
+                invalid(
+                    "former_head_relation",
+                    "relation_invalid",
+                    "صلة القرابة غير معروفة",
+                    "unknown relation for the former head",
+                )
+            })?;
+        self.mutate(card, actor, idem, |_, rec| {
+            let new_head = rec
+                .members
+                .iter()
+                .position(|m| m.member_id == req.member_id && m.presence == Presence::Present)
+                .ok_or(AppError::NotFound)?;
+            if rec.members[new_head].relation == Relation::Head {
+                return Err(invalid(
+                    "member_id",
+                    "already_head",
+                    "هذا الفرد هو رب الأسرة أصلاً",
+                    "this member is already the head",
+                ));
+            }
+            for m in rec
+                .members
+                .iter_mut()
+                .filter(|m| m.relation == Relation::Head && m.presence == Presence::Present)
+            {
+                m.data.relation = former;
+            }
+            rec.members[new_head].data.relation = Relation::Head;
+            rec.household.head_member_id = req.member_id.clone();
+            Ok(Done {
+                kind: "head_changed",
+                member_id: Some(req.member_id.clone()),
+                reason: reason.clone(),
+                status: 200,
+            })
+        })
+        .await
+    }
+
+    pub async fn place_hold(
+        &self,
+        card: &CardNumber,
+        req: &HoldInput,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+    ) -> Result<Outcome> {
+        let reason = HoldReason::parse(req.reason.trim()).ok_or_else(|| {
+            invalid(
+                "reason",
+                "hold_reason_unknown",
+                "سبب الحجب غير معروف",
+                "unknown hold reason",
+            )
+        })?;
+        if req.evidence.trim().is_empty() {
+            return Err(invalid(
+                "evidence",
+                "evidence_required",
+                "يجب ذكر الدليل الذي يستند إليه الحجب",
+                "the evidence for the hold is required",
+            ));
+        }
+        if req.source.trim().is_empty() {
+            return Err(invalid(
+                "source",
+                "source_required",
+                "يجب ذكر مصدر الدليل",
+                "the source of the evidence is required",
+            ));
+        }
+        self.mutate(card, actor, idem, |reg, rec| {
+            if let Some(mid) = &req.member_id
+                && !rec.present_members().any(|m| &m.member_id == mid)
+            {
+                return Err(AppError::NotFound);
+            }
+            let duplicate = rec
+                .active_holds()
+                .any(|h| h.reason == reason && h.member_id == req.member_id);
+            if duplicate {
+                return Err(AppError::Rule(
+                    "hold_already_active",
+                    "يوجد حجب فعّال بالسبب نفسه",
+                    "an active hold with the same reason is already in place",
+                ));
+            }
+            let h = reg.new_hold(
+                req.member_id.clone(),
+                reason,
+                &req.evidence,
+                &req.source,
+                actor,
+            );
+            rec.holds.push(h);
+            Ok(Done {
+                kind: "hold_placed",
+                member_id: req.member_id.clone(),
+                reason: reason.code().into(),
+                status: 201,
+            })
+        })
+        .await
+    }
+
+    pub async fn lift_hold(
+        &self,
+        card: &CardNumber,
+        hold_id: &str,
+        req: &HoldLift,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+    ) -> Result<Outcome> {
+        let reason = required_reason(&req.reason)?;
+        self.mutate(card, actor, idem, |reg, rec| {
+            let h = rec
+                .holds
+                .iter_mut()
+                .find(|h| h.hold_id == hold_id && h.is_active())
+                .ok_or(AppError::NotFound)?;
+            h.lifted_at = Some(reg.clock.now());
+            h.lifted_by = Some(actor.0.clone());
+            h.lift_reason = Some(reason.clone());
+            let member_id = h.member_id.clone();
+            Ok(Done {
+                kind: "hold_lifted",
+                member_id,
+                reason: reason.clone(),
+                status: 200,
+            })
+        })
+        .await
+    }
+}
+
+fn prefix(e: ValidationErrors, parent: &str) -> ValidationErrors {
+    ValidationErrors(e.0.into_iter().map(|f| f.under(parent)).collect())
+}

@@ -1,0 +1,111 @@
+//! Store errors. Named constraint violations become `Conflict`s here, in one place, for both backends.
+
+/// Which invariant a write ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// A national ID already belongs to an open household.
+    NationalIdTaken,
+    /// The card number is already in use.
+    CardNumberTaken,
+    /// A second head, or no head at commit.
+    HeadRule,
+    /// The idempotency key was stored by a concurrent request.
+    IdempotencyKeyTaken,
+    /// The household changed since it was read.
+    VersionMismatch,
+    /// A reference (governorate, district, agent) does not exist.
+    UnknownReference,
+    /// Any other unique or check constraint.
+    Other,
+}
+
+#[derive(Debug)]
+pub enum StoreError {
+    Conflict(Conflict, String),
+    /// Serialization failure, deadlock or a busy SQLite database: safe to run the transaction again.
+    Retryable(String),
+    /// A stored value did not parse back into its domain type.
+    Corrupt(String),
+    Config(String),
+    Database(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Conflict(c, m) => write!(f, "conflict ({c:?}): {m}"),
+            StoreError::Retryable(m) => write!(f, "transient database error: {m}"),
+            StoreError::Corrupt(m) => write!(f, "stored data does not parse: {m}"),
+            StoreError::Config(m) => write!(f, "configuration: {m}"),
+            StoreError::Database(m) => write!(f, "database: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Which conflict a constraint name or SQLite message points at.
+fn classify_constraint(text: &str) -> Conflict {
+    let t = text.to_ascii_lowercase();
+    if t.contains("national_id_index") {
+        Conflict::NationalIdTaken
+    } else if t.contains("card_index") {
+        Conflict::CardNumberTaken
+    } else if t.contains("members_one_head")
+        || t.contains("households_head_fk")
+        || t.contains("members.household_id")
+    {
+        Conflict::HeadRule
+    } else if t.contains("idempotency_keys") {
+        Conflict::IdempotencyKeyTaken
+    } else {
+        Conflict::Other
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        let sqlx::Error::Database(db) = &e else {
+            return match e {
+                sqlx::Error::PoolTimedOut => StoreError::Retryable(e.to_string()),
+                other => StoreError::Database(other.to_string()),
+            };
+        };
+        let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+        let msg = db.message().to_string();
+        // PostgreSQL SQLSTATEs and SQLite extended result codes.
+        match code.as_str() {
+            "40001" | "40P01" | "55P03" | "5" | "517" | "6" | "262" => {
+                return StoreError::Retryable(msg);
+            }
+            _ => {}
+        }
+        let constraint = db.constraint().map(str::to_string).unwrap_or_default();
+        if db.is_foreign_key_violation() || code == "787" {
+            // A deferred check at commit: on SQLite the message names no constraint. A missing head is
+            // the only deferred reference the application can break; others are checked before writing.
+            let c = match classify_constraint(&constraint) {
+                Conflict::Other if constraint.is_empty() || constraint.contains("head") => {
+                    Conflict::HeadRule
+                }
+                Conflict::Other => Conflict::UnknownReference,
+                c => c,
+            };
+            return StoreError::Conflict(c, format!("{msg} {constraint}"));
+        }
+        if db.is_unique_violation()
+            || db.is_check_violation()
+            || code == "2067"
+            || code == "1555"
+            || code == "275"
+        {
+            let c = classify_constraint(if constraint.is_empty() {
+                &msg
+            } else {
+                &constraint
+            });
+            return StoreError::Conflict(c, format!("{msg} {constraint}"));
+        }
+        StoreError::Database(format!("{msg} (code {code})"))
+    }
+}

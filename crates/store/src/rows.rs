@@ -1,0 +1,313 @@
+//! Domain values to column values and back, shared by both backends.
+
+use crate::{ChangeLog, StoreError};
+use jiff::Timestamp;
+use tamwin_domain::household::{MemberData, parse_date};
+use tamwin_domain::{
+    CardNumber, CardState, Hold, HoldReason, Household, Member, NationalId, Presence, Relation,
+    Sex, Vulnerability,
+};
+
+/// A column value: the few types the schema uses, bindable on both backends.
+#[derive(Debug, Clone)]
+pub(crate) enum Val {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+    Bool(bool),
+}
+
+impl From<&str> for Val {
+    fn from(s: &str) -> Self {
+        Val::Text(s.to_string())
+    }
+}
+impl From<String> for Val {
+    fn from(s: String) -> Self {
+        Val::Text(s)
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(s: Option<String>) -> Self {
+        Val::OptText(s)
+    }
+}
+impl From<i64> for Val {
+    fn from(n: i64) -> Self {
+        Val::Int(n)
+    }
+}
+impl From<bool> for Val {
+    fn from(b: bool) -> Self {
+        Val::Bool(b)
+    }
+}
+
+/// Timestamps are stored as UTC text with microseconds, so that text order is time order.
+pub(crate) fn ts(t: &Timestamp) -> String {
+    format!("{t:.6}")
+}
+
+pub(crate) fn parse_ts(s: &str) -> Result<Timestamp, StoreError> {
+    s.parse()
+        .map_err(|e| StoreError::Corrupt(format!("timestamp {s}: {e}")))
+}
+
+pub(crate) fn parse_opt_ts(s: Option<String>) -> Result<Option<Timestamp>, StoreError> {
+    s.as_deref().map(parse_ts).transpose()
+}
+
+pub(crate) fn corrupt(what: &str, v: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {v:?}"))
+}
+
+pub(crate) const HOUSEHOLD_COLS: &str = "household_id, card_number, governorate_code, district_code, address, agent_code, state, head_member_id, version, created_at, updated_at, closed_at";
+
+pub(crate) fn household_vals(h: &Household) -> Vec<Val> {
+    vec![
+        h.household_id.as_str().into(),
+        h.card_number.as_str().into(),
+        h.governorate.as_str().into(),
+        h.district.as_str().into(),
+        h.address.as_str().into(),
+        h.agent_code.clone().into(),
+        h.state.code().into(),
+        h.head_member_id.as_str().into(),
+        h.version.into(),
+        ts(&h.created_at).into(),
+        ts(&h.updated_at).into(),
+        h.closed_at.as_ref().map(ts).into(),
+    ]
+}
+
+/// The household columns in `HOUSEHOLD_COLS` order, as read from a row.
+pub(crate) struct HouseholdCols {
+    pub household_id: String,
+    pub card_number: String,
+    pub governorate: String,
+    pub district: String,
+    pub address: String,
+    pub agent_code: Option<String>,
+    pub state: String,
+    pub head_member_id: String,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub closed_at: Option<String>,
+}
+
+impl HouseholdCols {
+    pub fn into_domain(self) -> Result<Household, StoreError> {
+        Ok(Household {
+            card_number: CardNumber::parse(&self.card_number)
+                .map_err(|_| corrupt("card number", &self.card_number))?,
+            state: CardState::parse(&self.state)
+                .ok_or_else(|| corrupt("card state", &self.state))?,
+            created_at: parse_ts(&self.created_at)?,
+            updated_at: parse_ts(&self.updated_at)?,
+            closed_at: parse_opt_ts(self.closed_at)?,
+            household_id: self.household_id,
+            governorate: self.governorate,
+            district: self.district,
+            address: self.address,
+            agent_code: self.agent_code,
+            head_member_id: self.head_member_id,
+            version: self.version,
+        })
+    }
+}
+
+pub(crate) const MEMBER_COLS: &str = "household_id, member_id, member_no, national_id, given_name, father_name, grandfather_name, family_name, mother_name, birth_date, birth_year, sex, relation, elderly, sick, disabled, presence, removed_reason, name_key, given_family_key";
+
+pub(crate) fn member_vals(household_id: &str, m: &Member) -> Vec<Val> {
+    vec![
+        household_id.into(),
+        m.member_id.as_str().into(),
+        m.member_no.into(),
+        m.national_id
+            .as_ref()
+            .map(|n| n.as_str().to_string())
+            .into(),
+        m.given_name.as_str().into(),
+        m.father_name.as_str().into(),
+        m.grandfather_name.as_str().into(),
+        m.family_name.clone().into(),
+        m.mother_name.as_str().into(),
+        m.birth_date.to_string().into(),
+        i64::from(m.birth_date.year()).into(),
+        m.sex.code().into(),
+        m.relation.code().into(),
+        m.vulnerability.elderly.into(),
+        m.vulnerability.sick.into(),
+        m.vulnerability.disabled.into(),
+        m.presence.code().into(),
+        m.removed_reason.clone().into(),
+        m.name_key().into(),
+        m.given_family_key().into(),
+    ]
+}
+
+pub(crate) struct MemberCols {
+    pub member_id: String,
+    pub member_no: i64,
+    pub national_id: Option<String>,
+    pub given_name: String,
+    pub father_name: String,
+    pub grandfather_name: String,
+    pub family_name: Option<String>,
+    pub mother_name: String,
+    pub birth_date: String,
+    pub sex: String,
+    pub relation: String,
+    pub elderly: bool,
+    pub sick: bool,
+    pub disabled: bool,
+    pub presence: String,
+    pub removed_reason: Option<String>,
+}
+
+impl MemberCols {
+    pub fn into_domain(self) -> Result<Member, StoreError> {
+        let national_id = match &self.national_id {
+            Some(s) => Some(NationalId::parse(s).map_err(|_| corrupt("national id", s))?),
+            None => None,
+        };
+        Ok(Member {
+            member_id: self.member_id,
+            member_no: self.member_no,
+            data: MemberData {
+                national_id,
+                birth_date: parse_date(&self.birth_date)
+                    .ok_or_else(|| corrupt("birth date", &self.birth_date))?,
+                sex: Sex::parse(&self.sex).ok_or_else(|| corrupt("sex", &self.sex))?,
+                relation: Relation::parse(&self.relation)
+                    .ok_or_else(|| corrupt("relation", &self.relation))?,
+                given_name: self.given_name,
+                father_name: self.father_name,
+                grandfather_name: self.grandfather_name,
+                family_name: self.family_name,
+                mother_name: self.mother_name,
+                vulnerability: Vulnerability {
+                    elderly: self.elderly,
+                    sick: self.sick,
+                    disabled: self.disabled,
+                },
+            },
+            presence: match self.presence.as_str() {
+                "present" => Presence::Present,
+                "removed" => Presence::Removed,
+                other => return Err(corrupt("presence", other)),
+            },
+            removed_reason: self.removed_reason,
+        })
+    }
+}
+
+pub(crate) const HOLD_COLS: &str = "household_id, hold_id, member_id, reason, evidence, source, since, placed_by, lifted_at, lifted_by, lift_reason";
+
+pub(crate) fn hold_vals(household_id: &str, h: &Hold) -> Vec<Val> {
+    vec![
+        household_id.into(),
+        h.hold_id.as_str().into(),
+        h.member_id.clone().into(),
+        h.reason.code().into(),
+        h.evidence.as_str().into(),
+        h.source.as_str().into(),
+        ts(&h.since).into(),
+        h.placed_by.as_str().into(),
+        h.lifted_at.as_ref().map(ts).into(),
+        h.lifted_by.clone().into(),
+        h.lift_reason.clone().into(),
+    ]
+}
+
+pub(crate) struct HoldCols {
+    pub hold_id: String,
+    pub member_id: Option<String>,
+    pub reason: String,
+    pub evidence: String,
+    pub source: String,
+    pub since: String,
+    pub placed_by: String,
+    pub lifted_at: Option<String>,
+    pub lifted_by: Option<String>,
+    pub lift_reason: Option<String>,
+}
+
+impl HoldCols {
+    pub fn into_domain(self) -> Result<Hold, StoreError> {
+        Ok(Hold {
+            reason: HoldReason::parse(&self.reason)
+                .ok_or_else(|| corrupt("hold reason", &self.reason))?,
+            since: parse_ts(&self.since)?,
+            lifted_at: parse_opt_ts(self.lifted_at)?,
+            hold_id: self.hold_id,
+            member_id: self.member_id,
+            evidence: self.evidence,
+            source: self.source,
+            placed_by: self.placed_by,
+            lifted_by: self.lifted_by,
+            lift_reason: self.lift_reason,
+        })
+    }
+}
+
+pub(crate) const CHANGE_COLS: &str =
+    "household_id, change_id, at, actor, kind, member_id, reason, details";
+
+pub(crate) fn change_vals(household_id: &str, c: &ChangeLog) -> Vec<Val> {
+    vec![
+        household_id.into(),
+        c.change_id.as_str().into(),
+        ts(&c.at).into(),
+        c.actor.as_str().into(),
+        c.kind.into(),
+        c.member_id.clone().into(),
+        c.reason.clone().into(),
+        c.details.to_string().into(),
+    ]
+}
+
+/// `INSERT INTO table (cols) VALUES ($1, …), ($k, …)…` for `rows` rows of `ncols` columns.
+pub(crate) fn insert_sql(
+    table: &str,
+    cols: &str,
+    ncols: usize,
+    rows: usize,
+    suffix: &str,
+) -> String {
+    let mut s = format!("INSERT INTO {table} ({cols}) VALUES ");
+    let mut p = 1;
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..ncols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&p.to_string());
+            p += 1;
+        }
+        s.push(')');
+    }
+    s.push_str(suffix);
+    s
+}
+
+/// `ON CONFLICT (keys) DO UPDATE SET` every other column to the incoming value.
+pub(crate) fn upsert_suffix(cols: &str, keys: &[&str]) -> String {
+    let sets: Vec<String> = cols
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !keys.contains(c))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        " ON CONFLICT ({}) DO UPDATE SET {}",
+        keys.join(", "),
+        sets.join(", ")
+    )
+}

@@ -1,0 +1,544 @@
+//! The SQL both backends share, written once and expanded for each concrete sqlx driver, so that each
+//! implementation is fully typed (no `Any` driver) while the statements cannot drift apart.
+//! Each backend supplies `begin_write`, `begin_read`, `migrations` and `bulk_insert`.
+
+/// Parameters per multi-row statement: far below SQLite's limit, and a handful of statement shapes so
+/// that the prepared-statement cache is hit.
+pub(crate) const PARAMS_PER_STATEMENT: usize = 4000;
+
+macro_rules! sql_store {
+    ($store:ident, $db:ty) => {
+        use sqlx::Row as _;
+        use $crate::rows::*;
+        use $crate::{
+            Backend, ChangeLog, Conflict, HouseholdChange, HouseholdSummary, IdemEntry, ListFilter, NameHit,
+            Result, Store, StoreError, with_retry,
+        };
+        use tamwin_domain::geography::RationAgent;
+        use tamwin_domain::{CardNumber, CardState, Geography, HouseholdRecord, NationalId, Presence, Relation};
+
+        type Conn = <$db as sqlx::Database>::Connection;
+        type DbRow = <$db as sqlx::Database>::Row;
+
+        impl $store {
+            /// Inserts rows of `cols` into `table`, many rows per statement.
+            async fn insert_rows(conn: &mut Conn, table: &str, cols: &str, rows: &[Vec<Val>], suffix: &str) -> Result<()> {
+                let Some(first) = rows.first() else { return Ok(()) };
+                let ncols = first.len();
+                let per = (crate::sql_impl::PARAMS_PER_STATEMENT / ncols).max(1);
+                for chunk in rows.chunks(per) {
+                    let sql = insert_sql(table, cols, ncols, chunk.len(), suffix);
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for row in chunk {
+                        for v in row {
+                            q = match v {
+                                Val::Text(s) => q.bind(s.as_str()),
+                                Val::OptText(s) => q.bind(s.as_deref()),
+                                Val::Int(n) => q.bind(*n),
+                                Val::Bool(b) => q.bind(*b),
+                            };
+                        }
+                    }
+                    q.execute(&mut *conn).await?;
+                }
+                Ok(())
+            }
+
+            /// Rows of every table for new households, in the order the constraints need.
+            async fn insert_records(conn: &mut Conn, recs: &[HouseholdRecord], logs: &[ChangeLog]) -> Result<()> {
+                let households: Vec<Vec<Val>> = recs.iter().map(|r| household_vals(&r.household)).collect();
+                Self::insert_rows(conn, "households", HOUSEHOLD_COLS, &households, "").await?;
+                let cards: Vec<Vec<Val>> = recs
+                    .iter()
+                    .map(|r| vec![r.household.card_number.as_str().into(), r.household.household_id.as_str().into()])
+                    .collect();
+                Self::insert_rows(conn, "card_index", "card_number, household_id", &cards, "").await?;
+                let members: Vec<Vec<Val>> = recs
+                    .iter()
+                    .flat_map(|r| r.members.iter().map(move |m| member_vals(&r.household.household_id, m)))
+                    .collect();
+                Self::insert_rows(conn, "members", MEMBER_COLS, &members, "").await?;
+                let ids: Vec<Vec<Val>> = recs
+                    .iter()
+                    .filter(|r| r.household.closed_at.is_none())
+                    .flat_map(|r| {
+                        r.members.iter().filter(|m| m.presence == Presence::Present).filter_map(move |m| {
+                            m.national_id.as_ref().map(|n| {
+                                vec![n.as_str().into(), r.household.household_id.as_str().into(), m.member_id.as_str().into()]
+                            })
+                        })
+                    })
+                    .collect();
+                Self::insert_rows(conn, "national_id_index", "national_id, household_id, member_id", &ids, "").await?;
+                let holds: Vec<Vec<Val>> = recs
+                    .iter()
+                    .flat_map(|r| r.holds.iter().map(move |h| hold_vals(&r.household.household_id, h)))
+                    .collect();
+                Self::insert_rows(conn, "holds", HOLD_COLS, &holds, "").await?;
+                let changes: Vec<Vec<Val>> =
+                    recs.iter().zip(logs).map(|(r, l)| change_vals(&r.household.household_id, l)).collect();
+                Self::insert_rows(conn, "household_changes", CHANGE_COLS, &changes, "").await?;
+                Ok(())
+            }
+
+            async fn insert_idem(conn: &mut Conn, e: &IdemEntry) -> Result<()> {
+                let row = vec![
+                    e.key.as_str().into(),
+                    e.request_hash.as_str().into(),
+                    i64::from(e.status).into(),
+                    e.body.as_str().into(),
+                    ts(&e.created_at).into(),
+                ];
+                Self::insert_rows(conn, "idempotency_keys", "idem_key, request_hash, status, body, created_at", &[row], "")
+                    .await
+            }
+
+            fn household_cols(r: &DbRow) -> std::result::Result<HouseholdCols, sqlx::Error> {
+                Ok(HouseholdCols {
+                    household_id: r.try_get("household_id")?,
+                    card_number: r.try_get("card_number")?,
+                    governorate: r.try_get("governorate_code")?,
+                    district: r.try_get("district_code")?,
+                    address: r.try_get("address")?,
+                    agent_code: r.try_get("agent_code")?,
+                    state: r.try_get("state")?,
+                    head_member_id: r.try_get("head_member_id")?,
+                    version: r.try_get("version")?,
+                    created_at: r.try_get("created_at")?,
+                    updated_at: r.try_get("updated_at")?,
+                    closed_at: r.try_get("closed_at")?,
+                })
+            }
+
+            fn member_cols(r: &DbRow) -> std::result::Result<MemberCols, sqlx::Error> {
+                Ok(MemberCols {
+                    member_id: r.try_get("member_id")?,
+                    member_no: r.try_get("member_no")?,
+                    national_id: r.try_get("national_id")?,
+                    given_name: r.try_get("given_name")?,
+                    father_name: r.try_get("father_name")?,
+                    grandfather_name: r.try_get("grandfather_name")?,
+                    family_name: r.try_get("family_name")?,
+                    mother_name: r.try_get("mother_name")?,
+                    birth_date: r.try_get("birth_date")?,
+                    sex: r.try_get("sex")?,
+                    relation: r.try_get("relation")?,
+                    elderly: r.try_get("elderly")?,
+                    sick: r.try_get("sick")?,
+                    disabled: r.try_get("disabled")?,
+                    presence: r.try_get("presence")?,
+                    removed_reason: r.try_get("removed_reason")?,
+                })
+            }
+
+            fn hold_cols(r: &DbRow) -> std::result::Result<HoldCols, sqlx::Error> {
+                Ok(HoldCols {
+                    hold_id: r.try_get("hold_id")?,
+                    member_id: r.try_get("member_id")?,
+                    reason: r.try_get("reason")?,
+                    evidence: r.try_get("evidence")?,
+                    source: r.try_get("source")?,
+                    since: r.try_get("since")?,
+                    placed_by: r.try_get("placed_by")?,
+                    lifted_at: r.try_get("lifted_at")?,
+                    lifted_by: r.try_get("lifted_by")?,
+                    lift_reason: r.try_get("lift_reason")?,
+                })
+            }
+
+            /// Reads one household whole, inside one read transaction so the three parts agree.
+            async fn load(&self, household_id: &str) -> Result<Option<HouseholdRecord>> {
+                let mut tx = self.begin_read().await?;
+                let row = sqlx::query(concat!(
+                    "SELECT household_id, card_number, governorate_code, district_code, address, agent_code, state, ",
+                    "head_member_id, version, created_at, updated_at, closed_at FROM households WHERE household_id = $1"
+                ))
+                .bind(household_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let household = Self::household_cols(&row)?.into_domain()?;
+                let members = sqlx::query(concat!(
+                    "SELECT member_id, member_no, national_id, given_name, father_name, grandfather_name, family_name, ",
+                    "mother_name, birth_date, sex, relation, elderly, sick, disabled, presence, removed_reason ",
+                    "FROM members WHERE household_id = $1 ORDER BY member_no"
+                ))
+                .bind(household_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Self::member_cols(r).map_err(StoreError::from).and_then(MemberCols::into_domain))
+                .collect::<Result<Vec<_>>>()?;
+                let holds = sqlx::query(concat!(
+                    "SELECT hold_id, member_id, reason, evidence, source, since, placed_by, lifted_at, lifted_by, ",
+                    "lift_reason FROM holds WHERE household_id = $1 ORDER BY since, hold_id"
+                ))
+                .bind(household_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Self::hold_cols(r).map_err(StoreError::from).and_then(HoldCols::into_domain))
+                .collect::<Result<Vec<_>>>()?;
+                tx.commit().await?;
+                Ok(Some(HouseholdRecord { household, members, holds }))
+            }
+
+            async fn create_once(&self, rec: &HouseholdRecord, log: &ChangeLog, idem: Option<&IdemEntry>) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                Self::insert_records(&mut tx, std::slice::from_ref(rec), std::slice::from_ref(log)).await?;
+                if let Some(e) = idem {
+                    Self::insert_idem(&mut tx, e).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn change_once(&self, c: &HouseholdChange, idem: Option<&IdemEntry>) -> Result<()> {
+                let h = &c.household;
+                let hid = h.household_id.as_str();
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query(concat!(
+                    "UPDATE households SET address = $1, agent_code = $2, state = $3, head_member_id = $4, version = $5, ",
+                    "updated_at = $6, closed_at = $7 WHERE household_id = $8 AND version = $9"
+                ))
+                .bind(h.address.as_str())
+                .bind(h.agent_code.as_deref())
+                .bind(h.state.code())
+                .bind(h.head_member_id.as_str())
+                .bind(h.version)
+                .bind(ts(&h.updated_at))
+                .bind(h.closed_at.as_ref().map(ts))
+                .bind(hid)
+                .bind(c.expected_version)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::Conflict(Conflict::VersionMismatch, format!("household {hid} changed meanwhile")));
+                }
+                for n in &c.national_ids_removed {
+                    sqlx::query("DELETE FROM national_id_index WHERE national_id = $1 AND household_id = $2")
+                        .bind(n.as_str())
+                        .bind(hid)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                // A head steps down before another steps up: the one-head index is checked row by row.
+                let mut members: Vec<&tamwin_domain::Member> = c.members.iter().collect();
+                members.sort_by_key(|m| m.relation == Relation::Head && m.presence == Presence::Present);
+                let rows: Vec<Vec<Val>> = members.iter().map(|m| member_vals(hid, m)).collect();
+                for row in rows {
+                    Self::insert_rows(&mut tx, "members", MEMBER_COLS, &[row], &upsert_suffix(MEMBER_COLS, &["household_id", "member_id"]))
+                        .await?;
+                }
+                let ids: Vec<Vec<Val>> = c
+                    .national_ids_added
+                    .iter()
+                    .map(|(n, m)| vec![n.as_str().into(), hid.into(), m.as_str().into()])
+                    .collect();
+                Self::insert_rows(&mut tx, "national_id_index", "national_id, household_id, member_id", &ids, "").await?;
+                let holds: Vec<Vec<Val>> = c.holds.iter().map(|x| hold_vals(hid, x)).collect();
+                Self::insert_rows(&mut tx, "holds", HOLD_COLS, &holds, &upsert_suffix(HOLD_COLS, &["household_id", "hold_id"]))
+                    .await?;
+                Self::insert_rows(&mut tx, "household_changes", CHANGE_COLS, &[change_vals(hid, &c.log)], "").await?;
+                if let Some(e) = idem {
+                    Self::insert_idem(&mut tx, e).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn household_id_where(&self, sql: &'static str, key: &str) -> Result<Option<String>> {
+                let row = sqlx::query(sql).bind(key).fetch_optional(&self.pool).await?;
+                Ok(match row {
+                    Some(r) => Some(r.try_get::<String, _>(0)?),
+                    None => None,
+                })
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl Store for $store {
+            fn backend(&self) -> Backend {
+                Self::BACKEND
+            }
+
+            async fn migrate(&self) -> Result<usize> {
+                sqlx::query(crate::migrate::CREATE_TABLE).execute(&self.pool).await?;
+                let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get::<i64, _>(0))
+                    .collect::<std::result::Result<_, _>>()?;
+                let mut n = 0;
+                for m in Self::MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+                    let mut tx = self.begin_write().await?;
+                    for stmt in crate::migrate::statements(m.sql) {
+                        sqlx::query(sqlx::AssertSqlSafe(stmt)).execute(&mut *tx).await?;
+                    }
+                    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                        .bind(m.version)
+                        .bind(m.name)
+                        .bind(ts(&jiff::Timestamp::now()))
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    tracing::info!(version = m.version, name = m.name, "migration applied");
+                    n += 1;
+                }
+                Ok(n)
+            }
+
+            async fn save_geography(&self, geo: &Geography) -> Result<()> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    let g: Vec<Vec<Val>> = geo
+                        .governorates
+                        .iter()
+                        .map(|x| vec![x.code.as_str().into(), x.name_ar.as_str().into(), x.name_en.as_str().into()])
+                        .collect();
+                    let cols = "code, name_ar, name_en";
+                    Self::insert_rows(&mut tx, "governorates", cols, &g, &upsert_suffix(cols, &["code"])).await?;
+                    let d: Vec<Vec<Val>> = geo
+                        .districts
+                        .iter()
+                        .map(|x| {
+                            vec![
+                                x.code.as_str().into(),
+                                x.governorate_code.as_str().into(),
+                                x.name_ar.as_str().into(),
+                                x.name_en.as_str().into(),
+                            ]
+                        })
+                        .collect();
+                    let cols = "code, governorate_code, name_ar, name_en";
+                    Self::insert_rows(&mut tx, "districts", cols, &d, &upsert_suffix(cols, &["code"])).await?;
+                    let c: Vec<Vec<Val>> = geo
+                        .centres
+                        .iter()
+                        .map(|x| {
+                            vec![
+                                x.code.as_str().into(),
+                                x.district_code.as_str().into(),
+                                x.name_ar.as_str().into(),
+                                x.name_en.as_str().into(),
+                                x.opens.as_str().into(),
+                                x.closes.as_str().into(),
+                                i64::from(x.counters).into(),
+                            ]
+                        })
+                        .collect();
+                    let cols = "code, district_code, name_ar, name_en, opens, closes, counters";
+                    Self::insert_rows(&mut tx, "update_centres", cols, &c, &upsert_suffix(cols, &["code"])).await?;
+                    tx.commit().await?;
+                    Ok(())
+                })
+                .await
+            }
+
+            async fn save_agents(&self, agents: &[RationAgent]) -> Result<()> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    let rows: Vec<Vec<Val>> = agents
+                        .iter()
+                        .map(|a| vec![a.code.as_str().into(), a.district_code.as_str().into(), a.name_ar.as_str().into()])
+                        .collect();
+                    let cols = "code, district_code, name_ar";
+                    Self::insert_rows(&mut tx, "ration_agents", cols, &rows, &upsert_suffix(cols, &["code"])).await?;
+                    tx.commit().await?;
+                    Ok(())
+                })
+                .await
+            }
+
+            async fn agents_in_district(&self, district: &str) -> Result<Vec<RationAgent>> {
+                let rows = sqlx::query("SELECT code, district_code, name_ar FROM ration_agents WHERE district_code = $1 ORDER BY code")
+                    .bind(district)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(RationAgent { code: r.try_get(0)?, district_code: r.try_get(1)?, name_ar: r.try_get(2)? })
+                    })
+                    .collect()
+            }
+
+            async fn create_household(&self, rec: &HouseholdRecord, log: &ChangeLog, idem: Option<&IdemEntry>) -> Result<()> {
+                with_retry(|| self.create_once(rec, log, idem)).await
+            }
+
+            async fn save_change(&self, change: &HouseholdChange, idem: Option<&IdemEntry>) -> Result<()> {
+                with_retry(|| self.change_once(change, idem)).await
+            }
+
+            async fn household_by_card(&self, card: &CardNumber) -> Result<Option<HouseholdRecord>> {
+                match self.household_id_where("SELECT household_id FROM card_index WHERE card_number = $1", card.as_str()).await? {
+                    Some(id) => self.load(&id).await,
+                    None => Ok(None),
+                }
+            }
+
+            async fn household_by_national_id(&self, id: &NationalId) -> Result<Option<HouseholdRecord>> {
+                match self
+                    .household_id_where("SELECT household_id FROM national_id_index WHERE national_id = $1", id.as_str())
+                    .await?
+                {
+                    Some(h) => self.load(&h).await,
+                    None => Ok(None),
+                }
+            }
+
+            async fn national_id_owners(&self, ids: &[NationalId]) -> Result<Vec<(NationalId, CardNumber)>> {
+                let mut out = Vec::new();
+                for id in ids {
+                    let row = sqlx::query(
+                        "SELECT h.card_number FROM national_id_index n JOIN households h ON h.household_id = n.household_id WHERE n.national_id = $1",
+                    )
+                    .bind(id.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    if let Some(r) = row {
+                        let c: String = r.try_get(0)?;
+                        out.push((id.clone(), CardNumber::parse(&c).map_err(|_| corrupt("card number", &c))?));
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn search_by_name(&self, key: &str, birth_year: Option<i16>, limit: u32) -> Result<Vec<NameHit>> {
+                if key.is_empty() {
+                    return Ok(vec![]);
+                }
+                // Word-boundary prefix as an index range: the key itself, or anything in [key + " ", key + "!").
+                let lo = format!("{key} ");
+                let hi = format!("{key}!");
+                let rows = sqlx::query(concat!(
+                    "SELECT h.card_number, h.household_id, h.state, m.member_id, m.given_name, m.father_name, ",
+                    "m.grandfather_name, m.family_name, m.birth_date, m.relation FROM members m ",
+                    "JOIN households h ON h.household_id = m.household_id ",
+                    "WHERE (m.name_key = $1 OR (m.name_key >= $2 AND m.name_key < $3) ",
+                    "OR m.given_family_key = $1 OR (m.given_family_key >= $2 AND m.given_family_key < $3)) ",
+                    "AND m.presence = 'present' AND ($4 = 0 OR m.birth_year = $4) ",
+                    "ORDER BY h.card_number, m.member_no LIMIT $5"
+                ))
+                .bind(key)
+                .bind(lo.as_str())
+                .bind(hi.as_str())
+                .bind(birth_year.map(i64::from).unwrap_or(0))
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        let card: String = r.try_get(0)?;
+                        let state: String = r.try_get(2)?;
+                        let family: Option<String> = r.try_get(7)?;
+                        let mut full_name = format!(
+                            "{} {} {}",
+                            r.try_get::<String, _>(4)?,
+                            r.try_get::<String, _>(5)?,
+                            r.try_get::<String, _>(6)?
+                        );
+                        if let Some(f) = family {
+                            full_name.push(' ');
+                            full_name.push_str(&f);
+                        }
+                        Ok(NameHit {
+                            card_number: CardNumber::parse(&card).map_err(|_| corrupt("card number", &card))?,
+                            household_id: r.try_get(1)?,
+                            state: CardState::parse(&state).ok_or_else(|| corrupt("card state", &state))?,
+                            member_id: r.try_get(3)?,
+                            full_name,
+                            birth_date: r.try_get(8)?,
+                            relation: r.try_get(9)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn list_households(&self, f: &ListFilter) -> Result<Vec<HouseholdSummary>> {
+                let mut sql = String::from(concat!(
+                    "SELECT h.household_id, h.card_number, h.governorate_code, h.district_code, h.state, ",
+                    "m.given_name, m.father_name, m.grandfather_name, m.family_name, ",
+                    "(SELECT COUNT(*) FROM members c WHERE c.household_id = h.household_id AND c.presence = 'present') AS n ",
+                    "FROM households h LEFT JOIN members m ON m.household_id = h.household_id AND m.member_id = h.head_member_id ",
+                    "WHERE 1 = 1"
+                ));
+                let mut binds: Vec<String> = Vec::new();
+                let mut cond = |col: &str, v: String, op: &str, sql: &mut String| {
+                    binds.push(v);
+                    sql.push_str(&format!(" AND {col} {op} ${}", binds.len()));
+                };
+                if let Some(g) = &f.governorate {
+                    cond("h.governorate_code", g.clone(), "=", &mut sql);
+                }
+                if let Some(d) = &f.district {
+                    cond("h.district_code", d.clone(), "=", &mut sql);
+                }
+                if let Some(s) = f.state {
+                    cond("h.state", s.code().to_string(), "=", &mut sql);
+                }
+                if let Some(a) = &f.after {
+                    cond("h.card_number", a.as_str().to_string(), ">", &mut sql);
+                }
+                sql.push_str(&format!(" ORDER BY h.card_number LIMIT {}", f.limit.clamp(1, 1000)));
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for b in &binds {
+                    q = q.bind(b.as_str());
+                }
+                let rows = q.fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        let card: String = r.try_get(1)?;
+                        let state: String = r.try_get(4)?;
+                        let parts: Vec<Option<String>> =
+                            vec![r.try_get(5)?, r.try_get(6)?, r.try_get(7)?, r.try_get(8)?];
+                        Ok(HouseholdSummary {
+                            household_id: r.try_get(0)?,
+                            card_number: CardNumber::parse(&card).map_err(|_| corrupt("card number", &card))?,
+                            governorate: r.try_get(2)?,
+                            district: r.try_get(3)?,
+                            state: CardState::parse(&state).ok_or_else(|| corrupt("card state", &state))?,
+                            head_name: parts.into_iter().flatten().collect::<Vec<_>>().join(" "),
+                            members: r.try_get(9)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn idempotency_entry(&self, key: &str) -> Result<Option<IdemEntry>> {
+                let row = sqlx::query("SELECT idem_key, request_hash, status, body, created_at FROM idempotency_keys WHERE idem_key = $1")
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                let Some(r) = row else { return Ok(None) };
+                let status: i64 = r.try_get(2)?;
+                let created: String = r.try_get(4)?;
+                Ok(Some(IdemEntry {
+                    key: r.try_get(0)?,
+                    request_hash: r.try_get(1)?,
+                    status: u16::try_from(status).map_err(|_| corrupt("status", &status.to_string()))?,
+                    body: r.try_get(3)?,
+                    created_at: parse_ts(&created)?,
+                }))
+            }
+
+            async fn import_batch(&self, batch: &[HouseholdRecord], logs: &[ChangeLog]) -> Result<()> {
+                with_retry(|| self.bulk_insert(batch, logs)).await
+            }
+
+            async fn count_households(&self) -> Result<i64> {
+                Ok(sqlx::query("SELECT COUNT(*) FROM households").fetch_one(&self.pool).await?.try_get(0)?)
+            }
+
+            async fn count_members(&self) -> Result<i64> {
+                Ok(sqlx::query("SELECT COUNT(*) FROM members WHERE presence = 'present'")
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get(0)?)
+            }
+        }
+    };
+}
+
+pub(crate) use sql_store;
