@@ -1,1 +1,688 @@
-pub fn todo_import() {}
+//! `tamwin import DIR`: the CSV files of docs/formats.md into either backend, in batches. Every row is
+//! validated; bad rows go to a reject file with line number and reason; a household is imported whole or
+//! not at all. Parsing runs on one thread while the database writes on another.
+
+use crate::{Actor, Registry};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tamwin_domain::geography::RationAgent;
+use tamwin_domain::household::{MemberInput, NewHousehold};
+use tamwin_domain::{
+    CardNumber, Hold, HoldReason, Household, HouseholdRecord, Member, Presence, Vulnerability,
+};
+use tamwin_store::{ChangeLog, StoreError};
+
+pub const HOUSEHOLD_COLUMNS: [&str; 5] = [
+    "card_number",
+    "governorate",
+    "district",
+    "address",
+    "agent_code",
+];
+pub const MEMBER_COLUMNS: [&str; 14] = [
+    "card_number",
+    "member_no",
+    "national_id",
+    "given_name",
+    "father_name",
+    "grandfather_name",
+    "family_name",
+    "mother_name",
+    "birth_date",
+    "sex",
+    "relation",
+    "elderly",
+    "sick",
+    "disabled",
+];
+pub const HOLD_COLUMNS: [&str; 5] = ["card_number", "member_no", "reason", "evidence", "source"];
+pub const AGENT_COLUMNS: [&str; 3] = ["agent_code", "district", "name_ar"];
+
+const BATCH: usize = 1000;
+/// How many member groups may be read ahead looking for a household's group before giving up on it.
+const LOOKAHEAD: usize = 1000;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub agents: u64,
+    pub households: u64,
+    pub members: u64,
+    pub holds: u64,
+    pub rejected_households: u64,
+    pub rejected_rows: u64,
+    pub rejects: PathBuf,
+}
+
+#[derive(Debug)]
+pub enum ImportError {
+    /// The file set itself is unusable (missing file, wrong header): nothing was imported.
+    Input(String),
+    Store(StoreError),
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportError::Input(m) => write!(f, "{m}"),
+            ImportError::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+impl std::error::Error for ImportError {}
+impl From<StoreError> for ImportError {
+    fn from(e: StoreError) -> Self {
+        ImportError::Store(e)
+    }
+}
+
+type Rejects = Arc<Mutex<csv::Writer<std::fs::File>>>;
+
+fn reject(w: &Rejects, file: &str, line: u64, card: &str, code: &str, message: &str) {
+    if let Ok(mut w) = w.lock() {
+        // A failure to write the reject file is reported at the end by the flush.
+        let _ = w.write_record([file, &line.to_string(), card, code, message]);
+    }
+}
+
+/// One data row: its line and either its fields or why it could not be read.
+struct Row {
+    line: u64,
+    /// The first field, read leniently so that a damaged row still groups with its household.
+    card: String,
+    fields: Result<Vec<String>, (&'static str, String)>,
+}
+
+fn open(path: &Path, expected: &[&str]) -> Result<csv::Reader<std::fs::File>, ImportError> {
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| ImportError::Input(format!("{}: {e}", path.display())))?;
+    let header = r
+        .byte_headers()
+        .map_err(|e| ImportError::Input(format!("{}: {e}", path.display())))?;
+    let got: Vec<String> = header
+        .iter()
+        .map(|f| {
+            String::from_utf8_lossy(f)
+                .trim_start_matches('\u{feff}')
+                .to_string()
+        })
+        .collect();
+    if got != expected {
+        return Err(ImportError::Input(format!(
+            "{}: header must be `{}`, found `{}`",
+            path.display(),
+            expected.join(","),
+            got.join(",")
+        )));
+    }
+    Ok(r)
+}
+
+fn read_row(r: &mut csv::Reader<std::fs::File>, ncols: usize) -> Option<Row> {
+    let mut rec = csv::ByteRecord::new();
+    match r.read_byte_record(&mut rec) {
+        Ok(false) => None,
+        Ok(true) => {
+            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            let card = rec
+                .get(0)
+                .map(|b| String::from_utf8_lossy(b).to_string())
+                .unwrap_or_default();
+            if rec.len() != ncols {
+                let msg = format!("expected {ncols} columns, found {}", rec.len());
+                return Some(Row {
+                    line,
+                    card,
+                    fields: Err(("column_count", msg)),
+                });
+            }
+            let fields: Result<Vec<String>, _> = rec
+                .iter()
+                .map(|f| std::str::from_utf8(f).map(str::to_string))
+                .collect();
+            let fields =
+                fields.map_err(|_| ("encoding_invalid", "the row is not valid UTF-8".to_string()));
+            Some(Row { line, card, fields })
+        }
+        Err(e) => {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            Some(Row {
+                line,
+                card: String::new(),
+                fields: Err(("csv_malformed", e.to_string())),
+            })
+        }
+    }
+}
+
+/// Reads a file grouped by card number (rows of one card are contiguous, cards in households.csv order).
+struct Groups {
+    reader: Option<csv::Reader<std::fs::File>>,
+    ncols: usize,
+    pending: Option<Row>,
+    stash: HashMap<String, Vec<Row>>,
+}
+
+impl Groups {
+    fn new(reader: Option<csv::Reader<std::fs::File>>, ncols: usize) -> Self {
+        Self {
+            reader,
+            ncols,
+            pending: None,
+            stash: HashMap::new(),
+        }
+    }
+
+    fn next_group(&mut self) -> Option<(String, Vec<Row>)> {
+        let r = self.reader.as_mut()?;
+        let first = self.pending.take().or_else(|| read_row(r, self.ncols))?;
+        let card = first.card.clone();
+        let mut rows = vec![first];
+        while let Some(row) = read_row(r, self.ncols) {
+            if row.card == card {
+                rows.push(row);
+            } else {
+                self.pending = Some(row);
+                break;
+            }
+        }
+        Some((card, rows))
+    }
+
+    /// The rows of `card`, looking a bounded distance ahead.
+    fn take(&mut self, card: &str) -> Vec<Row> {
+        if let Some(rows) = self.stash.remove(card) {
+            return rows;
+        }
+        for _ in 0..LOOKAHEAD {
+            match self.next_group() {
+                Some((c, rows)) if c == card => return rows,
+                Some((c, rows)) => self.stash.entry(c).or_default().extend(rows),
+                None => break,
+            }
+        }
+        Vec::new()
+    }
+
+    /// Rows never claimed by a household.
+    fn leftovers(mut self) -> Vec<(String, Vec<Row>)> {
+        let mut out: Vec<_> = self.stash.drain().collect();
+        while let Some(g) = self.next_group() {
+            out.push(g);
+        }
+        out
+    }
+}
+
+fn flag(s: &str) -> Option<bool> {
+    match s.trim() {
+        "1" | "true" | "yes" => Some(true),
+        "0" | "false" | "no" | "" => Some(false),
+        _ => None,
+    }
+}
+
+struct Parser {
+    reg_ids: Arc<dyn crate::IdGen>,
+    geo: Arc<tamwin_domain::Geography>,
+    today: jiff::civil::Date,
+    now: jiff::Timestamp,
+    agents: Option<std::collections::HashSet<String>>,
+    rejects: Rejects,
+}
+
+impl Parser {
+    /// Builds one household record, or writes every reason it is refused to the reject file.
+    fn household(
+        &self,
+        line: u64,
+        hf: &[String],
+        members: Vec<Row>,
+        holds: Vec<Row>,
+    ) -> Option<HouseholdRecord> {
+        let card_text = &hf[0];
+        let mut problems: Vec<(&str, u64, String, String)> = Vec::new();
+        let card = match CardNumber::parse(card_text) {
+            Ok(c) if c.governorate_code() == hf[1].trim() => Some(c),
+            Ok(_) => {
+                problems.push((
+                    "households.csv",
+                    line,
+                    "card_governorate_mismatch".into(),
+                    "the card number's first two digits are not the governorate code".into(),
+                ));
+                None
+            }
+            Err(e) => {
+                problems.push(("households.csv", line, e.code.into(), e.message_en));
+                None
+            }
+        };
+        let agent = Some(hf[4].trim().to_string()).filter(|a| !a.is_empty());
+        if let (Some(a), Some(known)) = (&agent, &self.agents)
+            && !known.contains(a)
+        {
+            problems.push((
+                "households.csv",
+                line,
+                "agent_unknown".into(),
+                format!("agent {a} is not in agents.csv"),
+            ));
+        }
+        let mut inputs = Vec::new();
+        let mut numbers = Vec::new();
+        for m in &members {
+            match &m.fields {
+                Err((code, msg)) => {
+                    problems.push(("members.csv", m.line, (*code).into(), msg.clone()))
+                }
+                Ok(f) => {
+                    let (Some(elderly), Some(sick), Some(disabled)) =
+                        (flag(&f[11]), flag(&f[12]), flag(&f[13]))
+                    else {
+                        problems.push((
+                            "members.csv",
+                            m.line,
+                            "flag_invalid".into(),
+                            "elderly, sick and disabled are 0 or 1".into(),
+                        ));
+                        continue;
+                    };
+                    let Ok(no) = f[1].trim().parse::<i64>() else {
+                        problems.push((
+                            "members.csv",
+                            m.line,
+                            "member_no_invalid".into(),
+                            "member_no must be a number".into(),
+                        ));
+                        continue;
+                    };
+                    numbers.push((no, m.line));
+                    inputs.push(MemberInput {
+                        national_id: Some(f[2].clone()).filter(|s| !s.trim().is_empty()),
+                        given_name: f[3].clone(),
+                        father_name: f[4].clone(),
+                        grandfather_name: f[5].clone(),
+                        family_name: Some(f[6].clone()).filter(|s| !s.trim().is_empty()),
+                        mother_name: f[7].clone(),
+                        birth_date: f[8].clone(),
+                        sex: f[9].clone(),
+                        relation: f[10].clone(),
+                        vulnerability: Vulnerability {
+                            elderly,
+                            sick,
+                            disabled,
+                        },
+                    });
+                }
+            }
+        }
+        let new = NewHousehold {
+            governorate: hf[1].clone(),
+            district: hf[2].clone(),
+            address: hf[3].clone(),
+            agent_code: agent,
+            members: inputs,
+        };
+        let valid = match new.validate(&self.geo, self.today) {
+            Ok(v) if problems.is_empty() => Some(v),
+            Ok(_) => None,
+            Err(errs) => {
+                for e in errs.0 {
+                    // Point member errors at their own line.
+                    let (file, l) = e
+                        .field
+                        .strip_prefix("members[")
+                        .and_then(|s| s.split(']').next())
+                        .and_then(|i| i.parse::<usize>().ok())
+                        .and_then(|i| numbers.get(i))
+                        .map(|(_, l)| ("members.csv", *l))
+                        .unwrap_or(("households.csv", line));
+                    problems.push((
+                        file,
+                        l,
+                        e.code.into(),
+                        format!("{}: {}", e.field, e.message_en),
+                    ));
+                }
+                None
+            }
+        };
+        let (Some(card), Some(valid)) = (card, valid) else {
+            for (file, l, code, msg) in &problems {
+                reject(&self.rejects, file, *l, card_text, code, msg);
+            }
+            reject(
+                &self.rejects,
+                "households.csv",
+                line,
+                card_text,
+                "household_rejected",
+                "household not imported: see the rows above",
+            );
+            return None;
+        };
+        let mut by_no: HashMap<i64, String> = HashMap::new();
+        let members: Vec<Member> = valid
+            .members
+            .into_iter()
+            .zip(&numbers)
+            .map(|(data, (no, _))| {
+                let id = self.reg_ids.id();
+                by_no.insert(*no, id.clone());
+                Member {
+                    member_id: id,
+                    member_no: *no,
+                    data,
+                    presence: Presence::Present,
+                    removed_reason: None,
+                }
+            })
+            .collect();
+        let mut hold_list: Vec<Hold> = Vec::new();
+        let mk = |member_id: Option<String>, reason, evidence: &str, source: &str| Hold {
+            hold_id: self.reg_ids.id(),
+            member_id,
+            reason,
+            evidence: evidence.into(),
+            source: source.into(),
+            since: self.now,
+            placed_by: "import".into(),
+            lifted_at: None,
+            lifted_by: None,
+            lift_reason: None,
+        };
+        for m in &members {
+            for r in tamwin_domain::household::automatic_holds(&m.data) {
+                hold_list.push(mk(
+                    Some(m.member_id.clone()),
+                    r,
+                    "no unified national ID number recorded for this member",
+                    "registry_rule",
+                ));
+            }
+        }
+        for h in &holds {
+            let parsed = match &h.fields {
+                Err((code, msg)) => Err(((*code).to_string(), msg.clone())),
+                Ok(f) => {
+                    let member = if f[1].trim().is_empty() {
+                        Ok(None)
+                    } else {
+                        f[1].trim()
+                            .parse::<i64>()
+                            .ok()
+                            .and_then(|n| by_no.get(&n).cloned())
+                            .map(Some)
+                            .ok_or(())
+                    };
+                    match (member, HoldReason::parse(f[2].trim())) {
+                        (Ok(m), Some(r)) if !f[3].trim().is_empty() => Ok(mk(m, r, &f[3], &f[4])),
+                        (Err(()), _) => Err((
+                            "member_unknown".into(),
+                            "member_no names no member of this card".into(),
+                        )),
+                        (_, None) => Err((
+                            "hold_reason_unknown".into(),
+                            format!("unknown hold reason {}", f[2]),
+                        )),
+                        _ => Err((
+                            "evidence_required".into(),
+                            "a hold needs its evidence".into(),
+                        )),
+                    }
+                }
+            };
+            match parsed {
+                Ok(h) => hold_list.push(h),
+                Err((code, msg)) => {
+                    reject(&self.rejects, "holds.csv", h.line, card_text, &code, &msg);
+                    reject(
+                        &self.rejects,
+                        "households.csv",
+                        line,
+                        card_text,
+                        "household_rejected",
+                        "household not imported: see the rows above",
+                    );
+                    return None;
+                }
+            }
+        }
+        let head = members
+            .iter()
+            .find(|m| m.relation == tamwin_domain::Relation::Head)?
+            .member_id
+            .clone();
+        let mut rec = HouseholdRecord {
+            household: Household {
+                household_id: self.reg_ids.id(),
+                card_number: card,
+                governorate: valid.governorate,
+                district: valid.district,
+                address: valid.address,
+                agent_code: valid.agent_code,
+                state: tamwin_domain::CardState::Active,
+                head_member_id: head,
+                version: 1,
+                created_at: self.now,
+                updated_at: self.now,
+                closed_at: None,
+            },
+            members,
+            holds: hold_list,
+        };
+        rec.household.state = rec.derived_state();
+        Some(rec)
+    }
+}
+
+/// Imports the directory. `progress` receives the number of member rows read so far.
+pub async fn import_dir(
+    reg: &Registry,
+    dir: &Path,
+    rejects_path: &Path,
+    progress: Arc<dyn Fn(u64) + Send + Sync>,
+) -> Result<ImportReport, ImportError> {
+    let rejects: Rejects = Arc::new(Mutex::new(
+        csv::Writer::from_path(rejects_path)
+            .map_err(|e| ImportError::Input(format!("{}: {e}", rejects_path.display())))?,
+    ));
+    reject(&rejects, "file", 0, "card_number", "code", "message");
+    let mut report = ImportReport {
+        rejects: rejects_path.to_path_buf(),
+        ..Default::default()
+    };
+
+    // Agents first: households reference them.
+    let agents_path = dir.join("agents.csv");
+    let mut known_agents = None;
+    if agents_path.exists() {
+        let mut r = open(&agents_path, &AGENT_COLUMNS)?;
+        let mut agents = Vec::new();
+        while let Some(row) = read_row(&mut r, AGENT_COLUMNS.len()) {
+            match row.fields {
+                Ok(f) if reg.geo.district(f[1].trim()).is_some() && !f[0].trim().is_empty() => {
+                    agents.push(RationAgent {
+                        code: f[0].trim().into(),
+                        district_code: f[1].trim().into(),
+                        name_ar: f[2].clone(),
+                    })
+                }
+                Ok(f) => reject(
+                    &rejects,
+                    "agents.csv",
+                    row.line,
+                    "",
+                    "district_unknown",
+                    &format!("unknown district {}", f[1]),
+                ),
+                Err((code, msg)) => reject(&rejects, "agents.csv", row.line, "", code, &msg),
+            }
+        }
+        for chunk in agents.chunks(5000) {
+            reg.store.save_agents(chunk).await?;
+        }
+        report.agents = agents.len() as u64;
+        known_agents = Some(agents.into_iter().map(|a| a.code).collect());
+    }
+
+    let mut households = open(&dir.join("households.csv"), &HOUSEHOLD_COLUMNS)?;
+    let members = Groups::new(
+        Some(open(&dir.join("members.csv"), &MEMBER_COLUMNS)?),
+        MEMBER_COLUMNS.len(),
+    );
+    let holds_path = dir.join("holds.csv");
+    let holds = Groups::new(
+        if holds_path.exists() {
+            Some(open(&holds_path, &HOLD_COLUMNS)?)
+        } else {
+            None
+        },
+        HOLD_COLUMNS.len(),
+    );
+    let parser = Parser {
+        reg_ids: reg.ids.clone(),
+        geo: reg.geo.clone(),
+        today: reg.clock.today(),
+        now: reg.clock.now(),
+        agents: known_agents,
+        rejects: rejects.clone(),
+    };
+
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<HouseholdRecord>>(4);
+    let producer = tokio::task::spawn_blocking(move || {
+        let (mut members, mut holds) = (members, holds);
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut rows_read = 0u64;
+        let mut rejected = 0u64;
+        while let Some(row) = read_row(&mut households, HOUSEHOLD_COLUMNS.len()) {
+            let card = row.card.clone();
+            let m = members.take(&card);
+            let h = holds.take(&card);
+            rows_read += m.len() as u64;
+            match row.fields {
+                Ok(f) => match parser.household(row.line, &f, m, h) {
+                    Some(rec) => batch.push(rec),
+                    None => rejected += 1,
+                },
+                Err((code, msg)) => {
+                    reject(
+                        &parser.rejects,
+                        "households.csv",
+                        row.line,
+                        &card,
+                        code,
+                        &msg,
+                    );
+                    rejected += 1;
+                }
+            }
+            if batch.len() >= BATCH {
+                progress(rows_read);
+                if tx.blocking_send(std::mem::take(&mut batch)).is_err() {
+                    return rejected;
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let _ = tx.blocking_send(batch);
+        }
+        progress(rows_read);
+        for (file, g) in [
+            ("members.csv", members.leftovers()),
+            ("holds.csv", holds.leftovers()),
+        ] {
+            for (card, rows) in g {
+                for r in rows {
+                    reject(
+                        &parser.rejects,
+                        file,
+                        r.line,
+                        &card,
+                        "household_missing",
+                        "no household with this card number precedes these rows in households.csv",
+                    );
+                }
+            }
+        }
+        rejected
+    });
+
+    let actor = Actor("import".into());
+    while let Some(batch) = rx.recv().await {
+        let logs: Vec<ChangeLog> = batch
+            .iter()
+            .map(|r| {
+                reg.log(
+                    "imported",
+                    None,
+                    None,
+                    &actor,
+                    serde_json::json!({ "members": r.members.len() }),
+                )
+            })
+            .collect();
+        match reg.store.import_batch(&batch, &logs).await {
+            Ok(()) => count(&mut report, &batch),
+            Err(StoreError::Conflict(..)) => {
+                // Find the households that break an invariant (a national ID or card number already used).
+                for (rec, log) in batch.iter().zip(&logs) {
+                    match reg
+                        .store
+                        .import_batch(std::slice::from_ref(rec), std::slice::from_ref(log))
+                        .await
+                    {
+                        Ok(()) => count(&mut report, std::slice::from_ref(rec)),
+                        Err(StoreError::Conflict(c, m)) => {
+                            let code = match c {
+                                tamwin_store::Conflict::NationalIdTaken => {
+                                    "national_id_in_other_household"
+                                }
+                                tamwin_store::Conflict::CardNumberTaken => "card_number_taken",
+                                tamwin_store::Conflict::UnknownReference => "reference_unknown",
+                                _ => "constraint_violated",
+                            };
+                            reject(
+                                &rejects,
+                                "households.csv",
+                                0,
+                                rec.household.card_number.as_str(),
+                                code,
+                                &m,
+                            );
+                            report.rejected_households += 1;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    report.rejected_households += producer
+        .await
+        .map_err(|e| ImportError::Input(format!("reader failed: {e}")))?;
+    let mut w = rejects
+        .lock()
+        .map_err(|_| ImportError::Input("reject file lock".into()))?;
+    w.flush()
+        .map_err(|e| ImportError::Input(format!("{}: {e}", rejects_path.display())))?;
+    drop(w);
+    report.rejected_rows = count_lines(rejects_path).saturating_sub(1);
+    Ok(report)
+}
+
+fn count(report: &mut ImportReport, batch: &[HouseholdRecord]) {
+    report.households += batch.len() as u64;
+    report.members += batch.iter().map(|r| r.members.len() as u64).sum::<u64>();
+    report.holds += batch.iter().map(|r| r.holds.len() as u64).sum::<u64>();
+}
+
+fn count_lines(p: &Path) -> u64 {
+    std::fs::read(p)
+        .map(|b| b.iter().filter(|c| **c == b'\n').count() as u64)
+        .unwrap_or(0)
+}

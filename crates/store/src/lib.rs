@@ -71,6 +71,8 @@ pub trait Store: Send + Sync {
     /// Inserts many new households in one transaction, each with its history entry: all or none.
     async fn import_batch(&self, batch: &[HouseholdRecord], logs: &[ChangeLog]) -> Result<()>;
 
+    /// A trivial query: the database answers.
+    async fn ping(&self) -> Result<()>;
     async fn count_households(&self) -> Result<i64>;
     async fn count_members(&self) -> Result<i64>;
 }

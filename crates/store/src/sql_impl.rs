@@ -527,6 +527,11 @@ macro_rules! sql_store {
                 with_retry(|| self.bulk_insert(batch, logs)).await
             }
 
+            async fn ping(&self) -> Result<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
             async fn count_households(&self) -> Result<i64> {
                 Ok(sqlx::query("SELECT COUNT(*) FROM households").fetch_one(&self.pool).await?.try_get(0)?)
             }

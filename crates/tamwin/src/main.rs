@@ -1,1 +1,256 @@
-fn main() {}
+//! The `tamwin` command: serve, demo, migrate, generate, import.
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tamwin_app::{RandomIds, Registry, SystemClock};
+use tamwin_domain::Geography;
+
+#[derive(Parser)]
+#[command(
+    name = "tamwin",
+    version,
+    about = "Tamwin: the electronic ration-card registry (تموين)"
+)]
+struct Cli {
+    /// Database: sqlite://path (embedded default) or postgres://…
+    #[arg(
+        long,
+        env = "TAMWIN_DATABASE_URL",
+        default_value = "sqlite://tamwin.db",
+        global = true
+    )]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the web pages.
+    Serve {
+        #[arg(long, env = "TAMWIN_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Write a synthetic population as CSV (docs/formats.md).
+    Generate {
+        #[arg(long, default_value_t = 1000)]
+        households: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Only this governorate (code, e.g. 11 for Karbala).
+        #[arg(long)]
+        governorate: Option<String>,
+        /// Share of people without a unified national ID.
+        #[arg(long, default_value_t = 0.03)]
+        no_id_share: f64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Import a directory of CSV files (docs/formats.md) into the database.
+    Import {
+        dir: PathBuf,
+        /// Where rejected rows go (default: DIR/rejects.csv).
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+    },
+    /// Create a demo database for Karbala, fill it with a synthetic population, and serve it.
+    Demo {
+        #[arg(long, default_value_t = 50_000)]
+        households: u64,
+        #[arg(long, env = "TAMWIN_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// The demo's own database file (replaced on every run).
+        #[arg(long, default_value = "tamwin-demo.db")]
+        db: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TAMWIN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tamwin: cannot start the runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = rt.block_on(run(cli)) {
+        eprintln!("tamwin: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn registry(url: &str) -> Result<Arc<Registry>, Error> {
+    let store = tamwin_store::connect(url).await?;
+    let reg = Registry::new(
+        store,
+        Arc::new(Geography::builtin()?),
+        Arc::new(SystemClock),
+        Arc::new(RandomIds),
+    );
+    reg.prepare().await?;
+    Ok(Arc::new(reg))
+}
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg:10} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, eta {eta})",
+    ) {
+        pb.set_style(style);
+    }
+    pb.set_message(what.to_string());
+    pb
+}
+
+async fn serve(reg: Arc<Registry>, listen: &str) -> Result<(), Error> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    println!(
+        "Tamwin is serving on http://{}/ (API docs: http://{}/api/docs)",
+        listener.local_addr()?,
+        listener.local_addr()?
+    );
+    tamwin_web::serve(listener, reg, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+fn generate(
+    cfg: &tamwin_synth::Config,
+    out: &std::path::Path,
+) -> Result<tamwin_synth::Summary, Error> {
+    let pb = bar(cfg.households, "generate");
+    let s = tamwin_synth::generate(cfg, &Geography::builtin()?, out, &|n| pb.set_position(n))?;
+    pb.finish();
+    Ok(s)
+}
+
+async fn import(
+    reg: &Registry,
+    dir: &std::path::Path,
+    rejects: &std::path::Path,
+    expected_members: u64,
+) -> Result<(), Error> {
+    let pb = bar(expected_members, "import");
+    let p = pb.clone();
+    let started = std::time::Instant::now();
+    let report =
+        tamwin_app::import::import_dir(reg, dir, rejects, Arc::new(move |n| p.set_position(n)))
+            .await?;
+    pb.finish();
+    println!(
+        "imported {} households, {} members, {} holds, {} agents in {:.1} s; rejected {} households ({} reject rows in {})",
+        report.households,
+        report.members,
+        report.holds,
+        report.agents,
+        started.elapsed().as_secs_f64(),
+        report.rejected_households,
+        report.rejected_rows,
+        report.rejects.display()
+    );
+    Ok(())
+}
+
+/// Rows in members.csv, for the progress bar's length.
+fn count_members(dir: &std::path::Path) -> u64 {
+    std::fs::read(dir.join("members.csv"))
+        .map(|b| b.iter().filter(|c| **c == b'\n').count() as u64)
+        .unwrap_or(1)
+        .saturating_sub(1)
+}
+
+async fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Serve { listen } => serve(registry(&cli.database_url).await?, &listen).await,
+        Command::Migrate => {
+            let store = tamwin_store::connect(&cli.database_url).await?;
+            let n = store.migrate().await?;
+            println!("{n} migration(s) applied");
+            Ok(())
+        }
+        Command::Generate {
+            households,
+            seed,
+            governorate,
+            no_id_share,
+            out,
+        } => {
+            let cfg = tamwin_synth::Config {
+                households,
+                seed,
+                governorate,
+                no_id_share,
+                ..Default::default()
+            };
+            let s = generate(&cfg, &out)?;
+            println!(
+                "wrote {} households, {} members, {} agents, {} holds ({} twins, {} namesakes, {} without ID) to {}",
+                s.households,
+                s.members,
+                s.agents,
+                s.holds,
+                s.twins,
+                s.namesakes,
+                s.without_id,
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Import { dir, rejects } => {
+            let reg = registry(&cli.database_url).await?;
+            let rejects = rejects.unwrap_or_else(|| dir.join("rejects.csv"));
+            import(&reg, &dir, &rejects, count_members(&dir)).await
+        }
+        Command::Demo {
+            households,
+            listen,
+            db,
+            seed,
+        } => {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = db.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+            let url = format!("sqlite://{}", db.display());
+            let reg = registry(&url).await?;
+            let dir = std::env::temp_dir().join(format!("tamwin-demo-{}", std::process::id()));
+            let cfg = tamwin_synth::Config {
+                households,
+                seed,
+                governorate: Some("11".into()),
+                ..Default::default()
+            };
+            generate(&cfg, &dir)?;
+            import(&reg, &dir, &dir.join("rejects.csv"), count_members(&dir)).await?;
+            println!(
+                "Karbala demo: {} households in {} with Karbala's 10 update centres",
+                reg.store.count_households().await?,
+                db.display()
+            );
+            let _ = std::fs::remove_dir_all(&dir);
+            serve(reg, &listen).await
+        }
+    }
+}

@@ -1,1 +1,109 @@
+//! HTTP layer: the JSON API under /api/v1 with its OpenAPI document, and the Arabic, right-to-left pages.
+//! Handlers are thin: parse, call `tamwin_app`, render.
 
+pub mod api;
+mod i18n;
+mod openapi;
+pub mod problem;
+mod ui;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{MethodRouter, get, post, put};
+use std::sync::Arc;
+use tamwin_app::Registry;
+
+pub use openapi::openapi_json;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub reg: Arc<Registry>,
+}
+
+/// Largest request body accepted (a household of 40 members is far below it).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The router and the list of (method, path) it serves, so a test can hold the OpenAPI document to it.
+pub struct Routes {
+    router: Router<AppState>,
+    pub list: Vec<(&'static str, &'static str)>,
+}
+
+impl Routes {
+    fn add(mut self, method: &'static str, path: &'static str, mr: MethodRouter<AppState>) -> Self {
+        self.list.push((method, path));
+        self.router = self.router.route(path, mr);
+        self
+    }
+}
+
+pub fn routes() -> Routes {
+    Routes {
+        router: Router::new(),
+        list: vec![],
+    }
+    .add("get", "/healthz", get(api::healthz))
+    .add("post", "/api/v1/households", post(api::create_household))
+    .add("get", "/api/v1/households", get(api::list_households))
+    .add(
+        "get",
+        "/api/v1/households/{card_number}",
+        get(api::get_household),
+    )
+    .add(
+        "post",
+        "/api/v1/households/{card_number}/members",
+        post(api::add_member),
+    )
+    .add(
+        "put",
+        "/api/v1/households/{card_number}/members/{member_id}",
+        put(api::update_member),
+    )
+    .add(
+        "post",
+        "/api/v1/households/{card_number}/members/{member_id}/removal",
+        post(api::remove_member),
+    )
+    .add(
+        "post",
+        "/api/v1/households/{card_number}/head",
+        post(api::change_head),
+    )
+    .add(
+        "post",
+        "/api/v1/households/{card_number}/holds",
+        post(api::place_hold),
+    )
+    .add(
+        "post",
+        "/api/v1/households/{card_number}/holds/{hold_id}/lift",
+        post(api::lift_hold),
+    )
+    .add("get", "/api/v1/governorates", get(api::governorates))
+    .add("get", "/api/openapi.json", get(openapi::serve_json))
+    .add("get", "/api/docs", get(openapi::docs_page))
+    .add("get", "/", get(ui::lookup))
+    .add("get", "/households/{card_number}", get(ui::household))
+    .add("get", "/assets/app.css", get(ui::css))
+    .add("get", "/manifest.webmanifest", get(ui::manifest))
+}
+
+pub fn app(reg: Arc<Registry>) -> Router {
+    routes()
+        .router
+        .fallback(ui::not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(AppState { reg })
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    reg: Arc<Registry>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(reg))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

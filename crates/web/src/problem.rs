@@ -1,0 +1,181 @@
+//! Errors as `application/problem+json` (RFC 9457) with a stable `code` and Arabic and English messages,
+//! and the request extractor that turns a bad body into one.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use tamwin_app::{AppError, IdemRequest};
+use tamwin_domain::FieldError;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// Stable machine code.
+    pub code: String,
+    pub message_ar: String,
+    pub message_en: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(status: u16, code: &str, ar: impl Into<String>, en: impl Into<String>) -> Self {
+        let en = en.into();
+        Self {
+            kind: format!("https://tamwin.example/problems/{code}"),
+            title: en.clone(),
+            status,
+            code: code.to_string(),
+            message_ar: ar.into(),
+            message_en: en,
+            errors: vec![],
+        }
+    }
+    pub fn invalid(field: &str, code: &'static str, ar: &str, en: &str) -> Self {
+        let mut p = Problem::new(
+            422,
+            "validation_failed",
+            "البيانات المُدخلة غير صحيحة",
+            "the input is not valid",
+        );
+        p.errors.push(FieldError::new(field, code, ar, en));
+        p
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&self).unwrap_or_else(|_| "{}".into());
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(e: AppError) -> Self {
+        let (status, code, ar, en) = e.describe();
+        if status >= 500 {
+            tracing::error!("request failed: {e}");
+        }
+        let mut p = Problem::new(status, code, ar, en);
+        if let AppError::Validation(v) = e {
+            p.errors = v.0;
+        }
+        p
+    }
+}
+
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+/// A JSON body for a state-changing request, with its idempotency key and the digest of the request.
+pub struct Mutation<T> {
+    pub body: T,
+    pub idem: Option<IdemRequest>,
+}
+
+fn idem_from(
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> Result<Option<IdemRequest>, Problem> {
+    let Some(v) = headers.get(IDEMPOTENCY_HEADER) else {
+        return Ok(None);
+    };
+    let key = v
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .ok_or_else(|| {
+            Problem::new(
+                400,
+                "idempotency_key_invalid",
+                "مفتاح عدم التكرار غير صالح",
+                "the Idempotency-Key header is not valid (1-200 visible characters)",
+            )
+        })?;
+    let mut h = Sha256::new();
+    h.update(method.as_bytes());
+    h.update(b" ");
+    h.update(path.as_bytes());
+    h.update(b"\n");
+    h.update(body);
+    let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Some(IdemRequest {
+        key: key.to_string(),
+        request_hash: digest,
+    }))
+}
+
+/// Why a body did not parse, told apart so the client can act on it.
+pub fn body_problem(err: &serde_json::Error) -> Problem {
+    let msg = err.to_string();
+    let (code, ar) = if msg.contains("unknown field") {
+        ("unknown_field", "حقل غير معروف في الطلب")
+    } else if msg.contains("missing field") {
+        ("missing_field", "حقل مطلوب غير موجود في الطلب")
+    } else {
+        ("body_invalid", "نص الطلب ليس JSON صالحاً بالشكل المطلوب")
+    };
+    Problem::new(
+        422,
+        code,
+        ar,
+        format!("the request body is not valid: {msg}"),
+    )
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Mutation<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        let method = req.method().to_string();
+        let path = req.uri().path().to_string();
+        let headers = req.headers().clone();
+        let ct = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !ct.starts_with("application/json") {
+            return Err(Problem::new(
+                415,
+                "content_type_unsupported",
+                "يجب أن يكون نوع المحتوى application/json",
+                "the Content-Type must be application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::new(
+                    413,
+                    "body_too_large",
+                    "حجم الطلب أكبر من المسموح",
+                    "the request body is larger than allowed",
+                )
+            } else {
+                Problem::new(
+                    400,
+                    "body_unreadable",
+                    "تعذّرت قراءة نص الطلب",
+                    "the request body could not be read",
+                )
+            }
+        })?;
+        let idem = idem_from(&headers, &method, &path, &bytes)?;
+        let body = serde_json::from_slice(&bytes).map_err(|e| body_problem(&e))?;
+        Ok(Mutation { body, idem })
+    }
+}

@@ -1,0 +1,410 @@
+//! Server-rendered pages: Arabic and right to left by default, English by `?lang=en`.
+
+use crate::AppState;
+use crate::i18n::{Lang, Tr};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tamwin_app::{AppError, HouseholdView};
+use tamwin_domain::{CardNumber, NationalId};
+
+#[derive(Debug, Deserialize, Default)]
+pub struct PageQuery {
+    q: Option<String>,
+    birth_year: Option<String>,
+    lang: Option<String>,
+}
+
+/// The language: `?lang=` first, then the `lang` cookie, then Arabic.
+fn lang_of(q: &PageQuery, headers: &HeaderMap) -> Lang {
+    if let Some(l) = q.lang.as_deref().and_then(Lang::parse) {
+        return l;
+    }
+    headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').find_map(|p| p.trim().strip_prefix("lang=")))
+        .and_then(Lang::parse)
+        .unwrap_or(Lang::Ar)
+}
+
+fn page(html: Result<String, askama::Error>, lang: Lang, status: StatusCode) -> Response {
+    match html {
+        Ok(body) => {
+            let cookie = format!(
+                "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                lang.code()
+            );
+            (status, [(header::SET_COOKIE, cookie)], Html(body)).into_response()
+        }
+        Err(e) => {
+            tracing::error!("template: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+pub struct ResultRow {
+    pub href: String,
+    pub card: String,
+    pub name: String,
+    pub birth_date: String,
+    pub state_label: &'static str,
+    pub state: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "lookup.html")]
+struct LookupPage {
+    tr: Tr,
+    q: String,
+    birth_year: String,
+    error: Option<String>,
+    results: Option<Vec<ResultRow>>,
+    switch_href: String,
+    back_href: String,
+}
+
+fn href(path: &str, lang: Lang) -> String {
+    if lang == Lang::Ar {
+        path.to_string()
+    } else {
+        format!("{path}?lang=en")
+    }
+}
+
+pub async fn lookup(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let lang = lang_of(&q, &headers);
+    let tr = Tr { lang };
+    let text = q.q.clone().unwrap_or_default();
+    let birth_year = q.birth_year.clone().unwrap_or_default();
+    let mut error = None;
+    let mut results = None;
+    let compact: String = tamwin_text_ar::fold_digits(text.trim())
+        .chars()
+        .filter(|c| *c != '-' && *c != ' ')
+        .collect();
+    let label = |st: tamwin_domain::CardState| {
+        if tr.is_ar() {
+            st.label_ar()
+        } else {
+            st.label_en()
+        }
+    };
+    if !compact.is_empty() && compact.bytes().all(|b| b.is_ascii_digit()) {
+        // A number: a card number (11 digits) or a national ID (12).
+        let found = if compact.len() == 11 {
+            CardNumber::parse(&compact).map(Some).map_err(|e| {
+                if tr.is_ar() {
+                    e.message_ar
+                } else {
+                    e.message_en
+                }
+            })
+        } else {
+            match NationalId::parse(&compact) {
+                Ok(id) => match s.reg.household_by_national_id(&id).await {
+                    Ok(v) => Ok(v.map(|v| v.household.card_number)),
+                    Err(e) => Err(e.to_string()),
+                },
+                Err(e) => Err(if tr.is_ar() {
+                    e.message_ar
+                } else {
+                    e.message_en
+                }),
+            }
+        };
+        match found {
+            Ok(Some(card)) => {
+                return Redirect::to(&href(&format!("/households/{}", card.as_str()), lang))
+                    .into_response();
+            }
+            Ok(None) => results = Some(vec![]),
+            Err(m) => error = Some(m),
+        }
+    } else if !text.trim().is_empty() {
+        let year = tamwin_text_ar::fold_digits(birth_year.trim());
+        let year = if year.is_empty() {
+            Ok(None)
+        } else {
+            year.parse::<i16>().map(Some)
+        };
+        match year {
+            Err(_) => error = Some(tr.t("lookup_birth_year").to_string()),
+            Ok(year) => match s.reg.search_by_name(&text, year, 50).await {
+                Ok(hits) => {
+                    results = Some(
+                        hits.into_iter()
+                            .map(|h| ResultRow {
+                                href: href(
+                                    &format!("/households/{}", h.card_number.as_str()),
+                                    lang,
+                                ),
+                                card: h.card_number.display(),
+                                name: h.full_name,
+                                birth_date: h.birth_date,
+                                state_label: label(h.state),
+                                state: h.state.code(),
+                            })
+                            .collect(),
+                    )
+                }
+                Err(e) => {
+                    error = Some(if tr.is_ar() {
+                        e.describe().2
+                    } else {
+                        e.describe().3
+                    })
+                }
+            },
+        }
+    }
+    let switch_href = format!(
+        "/?lang={}&q={}&birth_year={}",
+        lang.other().code(),
+        url_encode(&text),
+        url_encode(&birth_year)
+    );
+    page(
+        LookupPage {
+            tr,
+            q: text,
+            birth_year,
+            error,
+            results,
+            switch_href,
+            back_href: href("/", lang),
+        }
+        .render(),
+        lang,
+        StatusCode::OK,
+    )
+}
+
+fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub struct MemberRow {
+    pub name: String,
+    pub national_id: String,
+    pub birth_date: String,
+    pub relation: &'static str,
+    pub mother: String,
+    pub entitled: bool,
+    pub removed: bool,
+    pub vulnerable: bool,
+}
+
+pub struct HoldRow {
+    pub reason: &'static str,
+    pub on: String,
+    pub since: String,
+    pub evidence: String,
+    pub cure: &'static str,
+    pub active: bool,
+    pub lifted: String,
+}
+
+#[derive(Template)]
+#[template(path = "household.html")]
+struct HouseholdPage {
+    tr: Tr,
+    card: String,
+    state: &'static str,
+    state_label: &'static str,
+    governorate: String,
+    district: String,
+    address: String,
+    agent: String,
+    members: Vec<MemberRow>,
+    holds: Vec<HoldRow>,
+    switch_href: String,
+    back_href: String,
+}
+
+fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdPage {
+    let ar = tr.is_ar();
+    let h = &v.household;
+    let gov = s.reg.geo.governorate(&h.governorate);
+    let dist = s.reg.geo.district(&h.district);
+    let name_of = |id: &str| {
+        v.members
+            .iter()
+            .find(|m| m.member.member_id == id)
+            .map(|m| m.member.full_name())
+    };
+    HouseholdPage {
+        tr,
+        card: v.card_number_display.clone(),
+        state: h.state.code(),
+        state_label: if ar {
+            h.state.label_ar()
+        } else {
+            h.state.label_en()
+        },
+        governorate: gov
+            .map(|g| {
+                if ar {
+                    g.name_ar.clone()
+                } else {
+                    g.name_en.clone()
+                }
+            })
+            .unwrap_or_else(|| h.governorate.clone()),
+        district: dist
+            .map(|d| {
+                if ar {
+                    d.name_ar.clone()
+                } else {
+                    d.name_en.clone()
+                }
+            })
+            .unwrap_or_else(|| h.district.clone()),
+        address: h.address.clone(),
+        agent: h.agent_code.clone().unwrap_or_default(),
+        members: v
+            .members
+            .iter()
+            .map(|m| {
+                let d = &m.member;
+                MemberRow {
+                    name: d.full_name(),
+                    national_id: d
+                        .national_id
+                        .as_ref()
+                        .map(|n| n.to_string())
+                        .unwrap_or_else(|| tr.t("none").to_string()),
+                    birth_date: d.birth_date.to_string(),
+                    relation: if ar {
+                        d.relation.label_ar()
+                    } else {
+                        d.relation.label_en()
+                    },
+                    mother: d.mother_name.clone(),
+                    entitled: m.entitled,
+                    removed: d.presence == tamwin_domain::Presence::Removed,
+                    vulnerable: d.vulnerability.elderly
+                        || d.vulnerability.sick
+                        || d.vulnerability.disabled,
+                }
+            })
+            .collect(),
+        holds: v
+            .holds
+            .iter()
+            .map(|x| HoldRow {
+                reason: if ar {
+                    x.reason_label_ar
+                } else {
+                    x.reason_label_en
+                },
+                on: x
+                    .hold
+                    .member_id
+                    .as_deref()
+                    .and_then(name_of)
+                    .unwrap_or_else(|| tr.t("hold_household").to_string()),
+                since: x.hold.since.strftime("%Y-%m-%d").to_string(),
+                evidence: format!("{} ({})", x.hold.evidence, x.hold.source),
+                cure: if ar { x.cure_ar } else { x.cure_en },
+                active: x.active,
+                lifted: x
+                    .hold
+                    .lifted_at
+                    .map(|t| t.strftime("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        switch_href: format!(
+            "/households/{}?lang={}",
+            h.card_number.as_str(),
+            tr.lang.other().code()
+        ),
+        back_href: href("/", tr.lang),
+    }
+}
+
+pub async fn household(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(card): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let lang = lang_of(&q, &headers);
+    let tr = Tr { lang };
+    let Ok(card) = CardNumber::parse(&card) else {
+        return not_found_page(tr);
+    };
+    match s.reg.household(&card).await {
+        Ok(v) => page(household_page(&s, &v, tr).render(), lang, StatusCode::OK),
+        Err(AppError::NotFound) => not_found_page(tr),
+        Err(e) => {
+            tracing::error!("household page: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    tr: Tr,
+    switch_href: String,
+    back_href: String,
+}
+
+fn not_found_page(tr: Tr) -> Response {
+    let p = NotFoundPage {
+        tr,
+        switch_href: format!("/?lang={}", tr.lang.other().code()),
+        back_href: href("/", tr.lang),
+    };
+    page(p.render(), tr.lang, StatusCode::NOT_FOUND)
+}
+
+pub async fn not_found(headers: HeaderMap, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::problem::Problem::new(
+            404,
+            "route_not_found",
+            "المسار غير موجود",
+            "no such route",
+        )
+        .into_response();
+    }
+    not_found_page(Tr {
+        lang: lang_of(&PageQuery::default(), &headers),
+    })
+}
+
+pub async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../assets/app.css"),
+    )
+}
+
+pub async fn manifest() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/manifest+json")],
+        include_str!("../assets/manifest.webmanifest"),
+    )
+}
