@@ -89,3 +89,6 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
         )))
     }
 }
+
+#[cfg(feature = "testkit")]
+pub mod testkit;

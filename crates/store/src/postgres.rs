@@ -64,6 +64,14 @@ impl PgStore {
         Ok(Self { pool })
     }
 
+    /// One statement outside any transaction (e.g. CREATE DATABASE for tests).
+    pub async fn execute_raw(&self, sql: &str) -> Result<()> {
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
         Ok(self.pool.begin().await?)
     }
