@@ -1,0 +1,332 @@
+//! The HTTP surface on both backends: documented routes, problem+json errors, idempotency, pages.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tamwin_app::{RandomIds, Registry, SystemClock};
+use tamwin_domain::{Geography, NationalId};
+use tamwin_store::testkit;
+use tower::ServiceExt;
+
+async fn apps() -> Vec<(&'static str, axum::Router, Arc<Registry>)> {
+    let mut out = vec![];
+    for (name, store) in testkit::backends().await {
+        let reg = Arc::new(Registry::new(
+            store,
+            Arc::new(Geography::builtin().unwrap()),
+            Arc::new(SystemClock),
+            Arc::new(RandomIds),
+        ));
+        reg.prepare().await.unwrap();
+        out.push((name, tamwin_web::app(reg.clone()), reg));
+    }
+    out
+}
+
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> (StatusCode, String, axum::http::HeaderMap) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if body.is_some() {
+        req = req.header("content-type", "application/json");
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = app
+        .clone()
+        .oneshot(
+            req.body(Body::from(body.unwrap_or("").to_string()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).to_string(), headers)
+}
+
+fn nid(n: u64) -> String {
+    NationalId::from_payload(n).unwrap().to_string()
+}
+
+fn household(head_id: &str) -> Value {
+    json!({
+        "governorate": "11", "district": "1101", "address": "حي الحسين، دار 4",
+        "members": [
+            {"national_id": head_id, "given_name": "أحمـد", "father_name": "عبد الله", "grandfather_name": "حسين",
+             "family_name": "الربيعي", "mother_name": "زينب كاظم جواد", "birth_date": "1980-05-17", "sex": "male", "relation": "head"},
+            {"given_name": "مريم", "father_name": "أحمد", "grandfather_name": "عبد الله", "family_name": "الربيعي",
+             "mother_name": "سعاد علي حسن", "birth_date": "2012-03-01", "sex": "female", "relation": "daughter"}
+        ]
+    })
+}
+
+#[test]
+fn every_route_is_in_the_openapi_document() {
+    let doc: Value = serde_json::from_str(&tamwin_web::openapi_json()).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let routes = tamwin_web::routes();
+    let api: Vec<_> = routes
+        .list
+        .iter()
+        .filter(|(_, p)| p.starts_with("/api/") || *p == "/healthz")
+        .collect();
+    assert!(api.len() >= 12);
+    for (method, path) in api {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is served but not documented"
+        );
+    }
+}
+
+#[tokio::test]
+async fn api_answers_and_errors_on_every_backend() {
+    for (backend, app, _) in apps().await {
+        let (s, b, _) = call(&app, "GET", "/healthz", None, &[]).await;
+        assert_eq!(s, StatusCode::OK, "{backend}: {b}");
+        assert!(b.contains(backend));
+
+        let (s, b, _) = call(
+            &app,
+            "POST",
+            "/api/v1/households",
+            Some(&household(&nid(19_000_000_001)).to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{backend}: {b}");
+        let v: Value = serde_json::from_str(&b).unwrap();
+        let card = v["card_number"].as_str().unwrap().to_string();
+        assert_eq!(v["members"][0]["given_name"], "أحمـد");
+        let (s, b, _) = call(
+            &app,
+            "GET",
+            &format!(
+                "/api/v1/households/{}",
+                v["card_number_display"].as_str().unwrap()
+            ),
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, b, _) = call(
+            &app,
+            "GET",
+            &format!("/api/v1/households?national_id={}", nid(19_000_000_001)),
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(b.contains(&card));
+        let (s, b, _) = call(&app, "GET", "/api/v1/households?name=%D8%A7%D8%AD%D9%85%D8%AF%20%D8%B9%D8%A8%D8%AF%D8%A7%D9%84%D9%84%D9%87&birth_year=1980", None, &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(b.contains(&card), "{backend}: name search {b}");
+        let (s, b, _) = call(
+            &app,
+            "GET",
+            "/api/v1/households?governorate=11&limit=1",
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            serde_json::from_str::<Value>(&b).unwrap()["next_after"],
+            card.as_str()
+        );
+
+        // Bad input: a clear problem+json, nothing written.
+        let problems: Vec<(Value, u16, &str)> = vec![
+            (household("12345"), 422, "national_id_malformed"),
+            (
+                household(&nid(19_000_000_001)),
+                409,
+                "national_id_in_other_household",
+            ),
+            (
+                {
+                    let mut h = household(&nid(19_000_000_002));
+                    h["members"][1]["relation"] = json!("head");
+                    h
+                },
+                422,
+                "household_two_heads",
+            ),
+            (
+                {
+                    let mut h = household(&nid(19_000_000_002));
+                    h["members"][0]["relation"] = json!("son");
+                    h
+                },
+                422,
+                "household_no_head",
+            ),
+            (
+                {
+                    let mut h = household(&nid(19_000_000_002));
+                    h["colour"] = json!("x");
+                    h
+                },
+                422,
+                "unknown_field",
+            ),
+        ];
+        for (body, status, code) in problems {
+            let (s, b, h) = call(
+                &app,
+                "POST",
+                "/api/v1/households",
+                Some(&body.to_string()),
+                &[],
+            )
+            .await;
+            assert_eq!(s.as_u16(), status, "{backend} {code}: {b}");
+            assert_eq!(h["content-type"], "application/problem+json");
+            assert!(b.contains(code), "{backend}: expected {code} in {b}");
+            let p: Value = serde_json::from_str(&b).unwrap();
+            assert!(
+                !p["message_ar"].as_str().unwrap().is_empty()
+                    && !p["message_en"].as_str().unwrap().is_empty()
+            );
+        }
+        let big = format!(
+            "{{\"address\": \"{}\"}}",
+            "x".repeat(tamwin_web::BODY_LIMIT + 1)
+        );
+        let (s, b, _) = call(&app, "POST", "/api/v1/households", Some(&big), &[]).await;
+        assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
+        assert!(b.contains("body_too_large"));
+        let (s, _, _) = call(&app, "GET", "/api/v1/households?national_id=12", None, &[]).await;
+        assert_eq!(s.as_u16(), 422);
+        let (s, b, _) = call(&app, "GET", "/api/v1/nothing", None, &[]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(b.contains("route_not_found"));
+        let (s, b, _) = call(&app, "GET", "/api/v1/households?governorate=11", None, &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            serde_json::from_str::<Value>(&b).unwrap()["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1,
+            "{backend}: something was written"
+        );
+
+        // Idempotency over HTTP.
+        let body = household(&nid(19_000_000_003)).to_string();
+        let key = [("idempotency-key", "req-42")];
+        let (s1, b1, _) = call(&app, "POST", "/api/v1/households", Some(&body), &key).await;
+        let (s2, b2, h2) = call(&app, "POST", "/api/v1/households", Some(&body), &key).await;
+        assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::CREATED));
+        assert_eq!(b1, b2, "{backend}");
+        assert_eq!(h2["idempotent-replayed"], "true");
+        let (s3, b3, _) = call(
+            &app,
+            "POST",
+            "/api/v1/households",
+            Some(&household(&nid(19_000_000_004)).to_string()),
+            &key,
+        )
+        .await;
+        assert_eq!(s3.as_u16(), 422, "{b3}");
+        assert!(b3.contains("idempotency_key_reused"));
+
+        // Holds over HTTP, and the member routes.
+        let (s, b, _) = call(&app, "POST", &format!("/api/v1/households/{card}/holds"), Some(&json!({"reason": "abroad", "evidence": "exit record 77", "source": "civil_registry"}).to_string()), &[]).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let v: Value = serde_json::from_str(&b).unwrap();
+        assert_eq!(v["state"], "blocked");
+        let hold = v["holds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["reason"] == "abroad")
+            .unwrap()["hold_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (s, b, _) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/households/{card}/holds/{hold}/lift"),
+            Some(&json!({"reason": "returned"}).to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, _, _) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/households/{card}/holds"),
+            Some(&json!({"reason": "martian", "evidence": "e", "source": "s"}).to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!(s.as_u16(), 422);
+        let (s, _, _) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/households/{card}/holds"),
+            Some("{not json"),
+            &[],
+        )
+        .await;
+        assert_eq!(s.as_u16(), 422);
+    }
+}
+
+#[tokio::test]
+async fn pages_are_arabic_right_to_left_on_every_backend() {
+    for (backend, app, reg) in apps().await {
+        let (s, b, _) = call(&app, "GET", "/", None, &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(b.contains(r#"<html lang="ar" dir="rtl">"#), "{backend}");
+        let (_, b, _) = call(&app, "GET", "/?lang=en", None, &[]).await;
+        assert!(b.contains(r#"<html lang="en" dir="ltr">"#));
+        let o = reg
+            .create_household(
+                &serde_json::from_value(household(&nid(19_000_000_010))).unwrap(),
+                &tamwin_app::Actor("t".into()),
+                None,
+            )
+            .await
+            .unwrap();
+        let card = serde_json::from_str::<Value>(&o.body).unwrap()["card_number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // "أحمـد" with tatweel was entered; "احمد" without hamza finds it.
+        let (s, b, _) = call(&app, "GET", "/?q=%D8%A7%D8%AD%D9%85%D8%AF", None, &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(b.contains("أحمـد عبد الله حسين الربيعي"), "{backend}: {b}");
+        let (s, b, _) = call(&app, "GET", &format!("/households/{card}"), None, &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            b.contains("لا يملك البطاقة الوطنية الموحدة"),
+            "{backend}: the hold's reason is shown"
+        );
+        assert!(
+            b.contains("استخرج البطاقة الوطنية الموحدة"),
+            "{backend}: and its cure path"
+        );
+        let (s, _, _) = call(&app, "GET", "/households/11000000000", None, &[]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, b, _) = call(&app, "GET", &format!("/?q={card}"), None, &[]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+        let (s, b, _) = call(&app, "GET", "/api/docs", None, &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(b.contains("/api/openapi.json"));
+    }
+}
