@@ -490,7 +490,9 @@ pub async fn import_dir(
         csv::Writer::from_path(rejects_path)
             .map_err(|e| ImportError::Input(format!("{}: {e}", rejects_path.display())))?,
     ));
-    reject(&rejects, "file", 0, "card_number", "code", "message");
+    if let Ok(mut w) = rejects.lock() {
+        w.write_record(["file", "line", "card_number", "code", "message"]).map_err(|e| ImportError::Input(e.to_string()))?;
+    }
     let mut report = ImportReport {
         rejects: rejects_path.to_path_buf(),
         ..Default::default()

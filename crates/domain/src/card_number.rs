@@ -3,7 +3,7 @@
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 
-/// Two-digit governorate code, eight-digit serial, Luhn check digit: `11-00012345-6`.
+/// Two-digit governorate code, eight-digit serial, Luhn check digit: `11-00012345-2`.
 /// Stored without dashes (`11000123456`); dashes, spaces and Arabic-Indic digits accepted on input.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -19,8 +19,8 @@ impl CardNumber {
             return Err(FieldError::new(
                 "",
                 "card_number_malformed",
-                "رقم البطاقة التموينية يتكوّن من 11 رقماً (مثال 11-00012345-6)",
-                "a ration card number has 11 digits (e.g. 11-00012345-6)",
+                "رقم البطاقة التموينية يتكوّن من 11 رقماً (مثال 11-00012345-2)",
+                "a ration card number has 11 digits (e.g. 11-00012345-2)",
             ));
         }
         if s.as_bytes()[10] - b'0' != crate::luhn_check_digit(&s[..10]) {

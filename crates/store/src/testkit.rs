@@ -2,6 +2,9 @@
 //! through `TAMWIN_TEST_POSTGRES_URL`. Without that variable the PostgreSQL half fails loudly, unless
 //! `TAMWIN_TEST_SKIP_POSTGRES=1` says to skip it (and that is printed): nothing skips silently.
 
+// Test support only: a test that cannot get its database must stop loudly.
+#![allow(clippy::panic)]
+
 use crate::{PgStore, SqliteStore, Store};
 use std::sync::Arc;
 

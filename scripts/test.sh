@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust suite on SQLite and PostgreSQL, then the browser test in headless Chromium.
+# Installs what is missing (Chromium, Arabic fonts, playwright-core) and starts PostgreSQL if
+# TAMWIN_TEST_POSTGRES_URL is not set. Needs root for apt-get and pg_ctlcluster on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${TAMWIN_TEST_POSTGRES_URL:-}" ]; then
+  if ! pg_lsclusters 2>/dev/null | grep -q online; then
+    pg_ctlcluster 15 main start
+  fi
+  for _ in $(seq 1 30); do pg_isready -q && break; sleep 1; done
+  pg_isready || { echo "PostgreSQL did not start" >&2; exit 1; }
+  su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='tamwin'\"" | grep -q 1 \
+    || su postgres -c "psql -qc \"CREATE ROLE tamwin LOGIN SUPERUSER PASSWORD 'tamwin'\""
+  su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='tamwin_test'\"" | grep -q 1 \
+    || su postgres -c "createdb -O tamwin tamwin_test"
+  export TAMWIN_TEST_POSTGRES_URL="postgres://tamwin:tamwin@localhost/tamwin_test"
+fi
+
+cargo test --workspace
+
+# Browser test: Debian's Chromium with Arabic fonts, driven by playwright-core.
+if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Naskh Arabic"; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null
+fi
+(cd e2e && npm ci --no-audit --no-fund --silent)
+cargo build -q -p tamwin
+port=18080
+db="$(mktemp -d)/e2e.db"
+./target/debug/tamwin demo --households 3000 --db "$db" --listen "127.0.0.1:$port" > target/e2e-demo.log 2>&1 &
+demo=$!
+trap 'kill $demo 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 1; done
+curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat target/e2e-demo.log; exit 1; }
+(cd e2e && TAMWIN_E2E_URL="http://127.0.0.1:$port" node --test)
