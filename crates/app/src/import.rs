@@ -13,31 +13,10 @@ use tamwin_domain::{
 };
 use tamwin_store::{ChangeLog, StoreError};
 
-pub const HOUSEHOLD_COLUMNS: [&str; 5] = [
-    "card_number",
-    "governorate",
-    "district",
-    "address",
-    "agent_code",
-];
-pub const MEMBER_COLUMNS: [&str; 14] = [
-    "card_number",
-    "member_no",
-    "national_id",
-    "given_name",
-    "father_name",
-    "grandfather_name",
-    "family_name",
-    "mother_name",
-    "birth_date",
-    "sex",
-    "relation",
-    "elderly",
-    "sick",
-    "disabled",
-];
-pub const HOLD_COLUMNS: [&str; 5] = ["card_number", "member_no", "reason", "evidence", "source"];
-pub const AGENT_COLUMNS: [&str; 3] = ["agent_code", "district", "name_ar"];
+use tamwin_domain::csv_columns::{
+    AGENTS as AGENT_COLUMNS, HOLDS as HOLD_COLUMNS, HOUSEHOLDS as HOUSEHOLD_COLUMNS,
+    MEMBERS as MEMBER_COLUMNS,
+};
 
 const BATCH: usize = 1000;
 /// How many member groups may be read ahead looking for a household's group before giving up on it.
@@ -491,7 +470,8 @@ pub async fn import_dir(
             .map_err(|e| ImportError::Input(format!("{}: {e}", rejects_path.display())))?,
     ));
     if let Ok(mut w) = rejects.lock() {
-        w.write_record(["file", "line", "card_number", "code", "message"]).map_err(|e| ImportError::Input(e.to_string()))?;
+        w.write_record(["file", "line", "card_number", "code", "message"])
+            .map_err(|e| ImportError::Input(e.to_string()))?;
     }
     let mut report = ImportReport {
         rejects: rejects_path.to_path_buf(),

@@ -4,6 +4,7 @@
 
 pub mod card_number;
 pub mod card_state;
+pub mod csv_columns;
 pub mod error;
 pub mod geography;
 pub mod hold;

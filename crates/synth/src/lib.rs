@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;
 use std::path::Path;
-use tamwin_domain::{CardNumber, Geography, NationalId};
+use tamwin_domain::{CardNumber, Geography, NationalId, csv_columns};
 
 pub struct Config {
     pub households: u64,
@@ -229,9 +229,7 @@ pub fn generate(
 
     // Agents first, sized to the households expected in each district.
     let mut agents_csv = create(dir, "agents.csv")?;
-    agents_csv
-        .write_record(["agent_code", "district", "name_ar"])
-        .map_err(io)?;
+    agents_csv.write_record(csv_columns::AGENTS).map_err(io)?;
     let mut agents_of: std::collections::HashMap<String, u64> = Default::default();
     let mut district_pick: std::collections::HashMap<String, Weighted<String>> = Default::default();
     for (gov, gw) in &govs {
@@ -263,38 +261,11 @@ pub fn generate(
     agents_csv.flush()?;
 
     let mut hh_csv = create(dir, "households.csv")?;
-    hh_csv
-        .write_record([
-            "card_number",
-            "governorate",
-            "district",
-            "address",
-            "agent_code",
-        ])
-        .map_err(io)?;
+    hh_csv.write_record(csv_columns::HOUSEHOLDS).map_err(io)?;
     let mut m_csv = create(dir, "members.csv")?;
-    m_csv
-        .write_record([
-            "card_number",
-            "member_no",
-            "national_id",
-            "given_name",
-            "father_name",
-            "grandfather_name",
-            "family_name",
-            "mother_name",
-            "birth_date",
-            "sex",
-            "relation",
-            "elderly",
-            "sick",
-            "disabled",
-        ])
-        .map_err(io)?;
+    m_csv.write_record(csv_columns::MEMBERS).map_err(io)?;
     let mut h_csv = create(dir, "holds.csv")?;
-    h_csv
-        .write_record(["card_number", "member_no", "reason", "evidence", "source"])
-        .map_err(io)?;
+    h_csv.write_record(csv_columns::HOLDS).map_err(io)?;
 
     let mut serials: std::collections::HashMap<String, u32> = Default::default();
     let head_age = Weighted::new(HEAD_AGE_BANDS.iter().copied());

@@ -1,0 +1,28 @@
+//! Header rows of the registry CSV files (docs/formats.md): written by `tamwin generate`, required by
+//! `tamwin import`. One definition so the two cannot drift apart.
+
+pub const HOUSEHOLDS: [&str; 5] = [
+    "card_number",
+    "governorate",
+    "district",
+    "address",
+    "agent_code",
+];
+pub const MEMBERS: [&str; 14] = [
+    "card_number",
+    "member_no",
+    "national_id",
+    "given_name",
+    "father_name",
+    "grandfather_name",
+    "family_name",
+    "mother_name",
+    "birth_date",
+    "sex",
+    "relation",
+    "elderly",
+    "sick",
+    "disabled",
+];
+pub const HOLDS: [&str; 5] = ["card_number", "member_no", "reason", "evidence", "source"];
+pub const AGENTS: [&str; 3] = ["agent_code", "district", "name_ar"];
