@@ -18,7 +18,8 @@ use tamwin_domain::csv_columns::{
     MEMBERS as MEMBER_COLUMNS,
 };
 
-const BATCH: usize = 1000;
+/// Households per transaction: few enough commits that fsync latency does not dominate.
+const BATCH: usize = 5000;
 /// How many member groups may be read ahead looking for a household's group before giving up on it.
 const LOOKAHEAD: usize = 1000;
 

@@ -51,6 +51,7 @@ fn copy_rows(rows: impl Iterator<Item = Vec<Val>>) -> String {
 }
 
 impl PgStore {
+    const NUMBERED_PARAMS: bool = true;
     const BACKEND: Backend = Backend::Postgres;
     const MIGRATIONS: &'static [crate::migrate::Migration] = crate::migrate::POSTGRES;
 

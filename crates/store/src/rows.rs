@@ -268,13 +268,16 @@ pub(crate) fn change_vals(household_id: &str, c: &ChangeLog) -> Vec<Val> {
     ]
 }
 
-/// `INSERT INTO table (cols) VALUES ($1, …), ($k, …)…` for `rows` rows of `ncols` columns.
+/// `INSERT INTO table (cols) VALUES ($1, …), ($k, …)…` for `rows` rows of `ncols` columns. With
+/// `numbered` false the placeholders are plain `?`: SQLite looks numbered parameters up by name with a
+/// linear scan, which makes a statement of thousands of them quadratic.
 pub(crate) fn insert_sql(
     table: &str,
     cols: &str,
     ncols: usize,
     rows: usize,
     suffix: &str,
+    numbered: bool,
 ) -> String {
     let mut s = format!("INSERT INTO {table} ({cols}) VALUES ");
     let mut p = 1;
@@ -287,9 +290,13 @@ pub(crate) fn insert_sql(
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push('$');
-            s.push_str(&p.to_string());
-            p += 1;
+            if numbered {
+                s.push('$');
+                s.push_str(&p.to_string());
+                p += 1;
+            } else {
+                s.push('?');
+            }
         }
         s.push(')');
     }

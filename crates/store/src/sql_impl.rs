@@ -27,7 +27,7 @@ macro_rules! sql_store {
                 let ncols = first.len();
                 let per = (crate::sql_impl::PARAMS_PER_STATEMENT / ncols).max(1);
                 for chunk in rows.chunks(per) {
-                    let sql = insert_sql(table, cols, ncols, chunk.len(), suffix);
+                    let sql = insert_sql(table, cols, ncols, chunk.len(), suffix, Self::NUMBERED_PARAMS);
                     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                     for row in chunk {
                         for v in row {

@@ -11,6 +11,7 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    const NUMBERED_PARAMS: bool = false;
     const BACKEND: Backend = Backend::Sqlite;
     const MIGRATIONS: &'static [crate::migrate::Migration] = crate::migrate::SQLITE;
 
@@ -22,7 +23,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // 64 MiB of page cache per connection: index pages of a national registry are touched at random.
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(opts)
