@@ -379,7 +379,7 @@ impl Parser {
                 hold_list.push(mk(
                     Some(m.member_id.clone()),
                     r,
-                    "no unified national ID number recorded for this member",
+                    crate::rule_evidence(r),
                     "registry_rule",
                 ));
             }

@@ -7,7 +7,7 @@ mod mutate;
 mod view;
 
 pub use error::AppError;
-pub use mutate::{HeadChange, HoldInput, HoldLift, MemberChange, MemberRemoval};
+pub use mutate::{Closure, HeadChange, HoldInput, HoldLift, MemberChange, MemberRemoval};
 pub use view::{HoldView, HouseholdView, MemberView};
 
 use std::sync::Arc;
@@ -402,9 +402,9 @@ impl Registry {
     }
 }
 
-fn rule_evidence(reason: HoldReason) -> &'static str {
+pub(crate) fn rule_evidence(reason: HoldReason) -> &'static str {
     match reason {
-        HoldReason::NoNationalId => "no unified national ID number recorded for this member",
+        HoldReason::NoNationalId => "لا يوجد رقم بطاقة وطنية موحدة مسجّل لهذا الفرد",
         _ => "registry rule",
     }
 }

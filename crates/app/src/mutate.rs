@@ -59,6 +59,15 @@ pub struct HoldLift {
     pub reason: String,
 }
 
+/// Close the card: the household no longer exists as such (all moved, merged, emigrated, deceased).
+/// Its members' national IDs become free for other households.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Closure {
+    pub reason: String,
+}
+
 const ATTEMPTS: usize = 5;
 
 fn invalid(field: &str, code: &'static str, ar: &str, en: &str) -> AppError {
@@ -362,6 +371,26 @@ impl Registry {
             Ok(Done {
                 kind: "head_changed",
                 member_id: Some(req.member_id.clone()),
+                reason: reason.clone(),
+                status: 200,
+            })
+        })
+        .await
+    }
+
+    pub async fn close_household(
+        &self,
+        card: &CardNumber,
+        req: &Closure,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+    ) -> Result<Outcome> {
+        let reason = required_reason(&req.reason)?;
+        self.mutate(card, actor, idem, |reg, rec| {
+            rec.household.closed_at = Some(reg.clock.now());
+            Ok(Done {
+                kind: "household_closed",
+                member_id: None,
                 reason: reason.clone(),
                 status: 200,
             })

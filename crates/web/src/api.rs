@@ -7,7 +7,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tamwin_app::{
-    Actor, HeadChange, HoldInput, HoldLift, HouseholdView, MemberChange, MemberRemoval, Outcome,
+    Actor, Closure, HeadChange, HoldInput, HoldLift, HouseholdView, MemberChange, MemberRemoval,
+    Outcome,
 };
 use tamwin_domain::{CardNumber, CardState, NationalId, NewHousehold};
 use tamwin_store::ListFilter;
@@ -330,6 +331,22 @@ pub async fn change_head(
     Ok(outcome(
         s.reg
             .change_head(&card(&c)?, &m.body, &actor(&h), m.idem.as_ref())
+            .await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/households/{card_number}/closure", tag = "households", request_body = Closure,
+    params(("card_number" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = HouseholdView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn close_household(
+    State(s): State<AppState>,
+    Path(c): Path<String>,
+    h: HeaderMap,
+    m: Mutation<Closure>,
+) -> Result<Response, Problem> {
+    Ok(outcome(
+        s.reg
+            .close_household(&card(&c)?, &m.body, &actor(&h), m.idem.as_ref())
             .await?,
     ))
 }

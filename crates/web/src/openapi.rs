@@ -16,6 +16,7 @@ use utoipa::OpenApi;
         crate::api::update_member,
         crate::api::remove_member,
         crate::api::change_head,
+        crate::api::close_household,
         crate::api::place_hold,
         crate::api::lift_hold,
         crate::api::governorates,

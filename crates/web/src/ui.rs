@@ -201,7 +201,7 @@ fn url_encode(s: &str) -> String {
 
 pub struct MemberRow {
     pub name: String,
-    pub national_id: String,
+    pub national_id: Option<String>,
     pub birth_date: String,
     pub relation: &'static str,
     pub mother: String,
@@ -284,11 +284,7 @@ fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdPage {
                 let d = &m.member;
                 MemberRow {
                     name: d.full_name(),
-                    national_id: d
-                        .national_id
-                        .as_ref()
-                        .map(|n| n.to_string())
-                        .unwrap_or_else(|| tr.t("none").to_string()),
+                    national_id: d.national_id.as_ref().map(|n| n.to_string()),
                     birth_date: d.birth_date.to_string(),
                     relation: if ar {
                         d.relation.label_ar()

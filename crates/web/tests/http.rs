@@ -330,3 +330,46 @@ async fn pages_are_arabic_right_to_left_on_every_backend() {
         assert!(b.contains("/api/openapi.json"));
     }
 }
+
+#[tokio::test]
+async fn arabic_noise_is_accepted_kept_and_searchable_on_every_backend() {
+    for (backend, app, _) in apps().await {
+        let mut h = household(&nid(19_000_000_050));
+        // Diacritics, tatweel and a zero-width non-joiner; a family name typed in presentation forms.
+        let given = "مُحَمَّـد\u{200C}";
+        let family = "\u{FE8D}\u{FEDF}\u{FEE4}\u{FEEE}\u{FEB3}\u{FEEE}\u{FEF1}";
+        h["members"][0]["given_name"] = json!(given);
+        h["members"][0]["family_name"] = json!(family);
+        let (s, b, _) = call(
+            &app,
+            "POST",
+            "/api/v1/households",
+            Some(&h.to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{backend}: {b}");
+        let card = serde_json::from_str::<Value>(&b).unwrap()["card_number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (_, b, _) = call(
+            &app,
+            "GET",
+            &format!("/api/v1/households/{card}"),
+            None,
+            &[],
+        )
+        .await;
+        let v: Value = serde_json::from_str(&b).unwrap();
+        assert_eq!(
+            v["members"][0]["given_name"], given,
+            "{backend}: displayed as entered"
+        );
+        assert_eq!(v["members"][0]["family_name"], family);
+        // "محمد الموسوي" typed plainly: given name and family name.
+        let (s, b, _) = call(&app, "GET", "/api/v1/households?name=%D9%85%D8%AD%D9%85%D8%AF%20%D8%A7%D9%84%D9%85%D9%88%D8%B3%D9%88%D9%8A", None, &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(b.contains(&card), "{backend}: {b}");
+    }
+}
