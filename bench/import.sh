@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Import benchmark: about one million members into SQLite and into PostgreSQL, side by side in one run.
-# Usage: bench/import.sh [households] (default 290000, which gives ~1.0M members with seed 1).
+# Usage: bench/import.sh [households] (default 200000, which gives ~1.0M members with seed 1).
 # PostgreSQL: TAMWIN_BENCH_POSTGRES_URL (a server where the user may CREATE DATABASE), default the local
 # cluster set up by scripts/test.sh. Figures go into bench/README.md by hand, with date and machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-households="${1:-290000}"
+households="${1:-200000}"
 pg="${TAMWIN_BENCH_POSTGRES_URL:-postgres://tamwin:tamwin@localhost/tamwin_test}"
 work="$(mktemp -d)"
 cargo build --release -q -p tamwin

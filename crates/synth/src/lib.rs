@@ -427,10 +427,11 @@ fn household_people(
         return people;
     };
     let fertile_years = (mother_age - 18).clamp(0, 27);
+    // Children living at home: Iraq averages about five people a household (46M people, ~9M households).
     let children = if fertile_years == 0 {
         0
     } else {
-        g.rng.random_range(0..=(fertile_years / 4).min(7))
+        g.rng.random_range(fertile_years / 8..=(fertile_years / 3 + 1).min(8))
     };
     let mut last_birth: Option<Date> = None;
     for _ in 0..children {
