@@ -431,7 +431,8 @@ fn household_people(
     let children = if fertile_years == 0 {
         0
     } else {
-        g.rng.random_range(fertile_years / 8..=(fertile_years / 3 + 1).min(8))
+        g.rng
+            .random_range(fertile_years / 8..=(fertile_years / 3 + 1).min(8))
     };
     let mut last_birth: Option<Date> = None;
     for _ in 0..children {
