@@ -276,9 +276,15 @@ async fn agents_and_counts_on_every_backend() {
             district_code: "1101".into(),
             name_ar: "وكيل علي".into(),
         };
-        store.save_agents(&[agent.clone()]).await.unwrap();
+        store
+            .save_agents(std::slice::from_ref(&agent))
+            .await
+            .unwrap();
         // Saving again updates, never duplicates.
-        store.save_agents(&[agent.clone()]).await.unwrap();
+        store
+            .save_agents(std::slice::from_ref(&agent))
+            .await
+            .unwrap();
         assert_eq!(
             store.agents_in_district("1101").await.unwrap(),
             vec![agent],
