@@ -56,13 +56,29 @@ impl From<StoreError> for ImportError {
     }
 }
 
-type Rejects = Arc<Mutex<csv::Writer<std::fs::File>>>;
+/// The reject file and how many rows it holds.
+struct RejectFile {
+    w: csv::Writer<std::fs::File>,
+    rows: u64,
+}
+
+type Rejects = Arc<Mutex<RejectFile>>;
 
 fn reject(w: &Rejects, file: &str, line: u64, card: &str, code: &str, message: &str) {
-    if let Ok(mut w) = w.lock() {
+    if let Ok(mut r) = w.lock() {
         // A failure to write the reject file is reported at the end by the flush.
-        let _ = w.write_record([file, &line.to_string(), card, code, message]);
+        let _ =
+            r.w.write_record([file, &line.to_string(), card, code, message]);
+        r.rows += 1;
     }
+}
+
+/// The grouping key of a row: the card number in its stored form when it parses (so `11-00000001-5`
+/// and `11000000015` group together), else the raw text.
+fn card_key(raw: &str) -> String {
+    CardNumber::parse(raw)
+        .map(|c| c.as_str().to_string())
+        .unwrap_or_else(|_| raw.trim().to_string())
 }
 
 /// One data row: its line and either its fields or why it could not be read.
@@ -108,7 +124,7 @@ fn read_row(r: &mut csv::Reader<std::fs::File>, ncols: usize) -> Option<Row> {
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
             let card = rec
                 .get(0)
-                .map(|b| String::from_utf8_lossy(b).to_string())
+                .map(|b| card_key(&String::from_utf8_lossy(b)))
                 .unwrap_or_default();
             if rec.len() != ncols {
                 let msg = format!("expected {ncols} columns, found {}", rec.len());
@@ -209,7 +225,8 @@ struct Parser {
     geo: Arc<tamwin_domain::Geography>,
     today: jiff::civil::Date,
     now: jiff::Timestamp,
-    agents: Option<std::collections::HashSet<String>>,
+    /// Agent code to district, when agents.csv came with the import.
+    agents: Option<HashMap<String, String>>,
     rejects: Rejects,
 }
 
@@ -241,15 +258,22 @@ impl Parser {
             }
         };
         let agent = Some(hf[4].trim().to_string()).filter(|a| !a.is_empty());
-        if let (Some(a), Some(known)) = (&agent, &self.agents)
-            && !known.contains(a)
-        {
-            problems.push((
-                "households.csv",
-                line,
-                "agent_unknown".into(),
-                format!("agent {a} is not in agents.csv"),
-            ));
+        if let (Some(a), Some(known)) = (&agent, &self.agents) {
+            match known.get(a) {
+                None => problems.push((
+                    "households.csv",
+                    line,
+                    "agent_unknown".into(),
+                    format!("agent {a} is not in agents.csv"),
+                )),
+                Some(d) if d != hf[2].trim() => problems.push((
+                    "households.csv",
+                    line,
+                    "agent_wrong_district".into(),
+                    format!("agent {a} serves district {d}, not {}", hf[2].trim()),
+                )),
+                Some(_) => {}
+            }
         }
         let mut inputs = Vec::new();
         let mut numbers = Vec::new();
@@ -270,12 +294,13 @@ impl Parser {
                         ));
                         continue;
                     };
-                    let Ok(no) = f[1].trim().parse::<i64>() else {
+                    let no = f[1].trim().parse::<i64>().ok().filter(|n| *n > 0);
+                    let Some(no) = no.filter(|n| !numbers.iter().any(|(x, _)| x == n)) else {
                         problems.push((
                             "members.csv",
                             m.line,
                             "member_no_invalid".into(),
-                            "member_no must be a number".into(),
+                            "member_no must be a positive number, once per card".into(),
                         ));
                         continue;
                     };
@@ -466,14 +491,11 @@ pub async fn import_dir(
     rejects_path: &Path,
     progress: Arc<dyn Fn(u64) + Send + Sync>,
 ) -> Result<ImportReport, ImportError> {
-    let rejects: Rejects = Arc::new(Mutex::new(
-        csv::Writer::from_path(rejects_path)
-            .map_err(|e| ImportError::Input(format!("{}: {e}", rejects_path.display())))?,
-    ));
-    if let Ok(mut w) = rejects.lock() {
-        w.write_record(["file", "line", "card_number", "code", "message"])
-            .map_err(|e| ImportError::Input(e.to_string()))?;
-    }
+    let mut w = csv::Writer::from_path(rejects_path)
+        .map_err(|e| ImportError::Input(format!("{}: {e}", rejects_path.display())))?;
+    w.write_record(["file", "line", "card_number", "code", "message"])
+        .map_err(|e| ImportError::Input(e.to_string()))?;
+    let rejects: Rejects = Arc::new(Mutex::new(RejectFile { w, rows: 0 }));
     let mut report = ImportReport {
         rejects: rejects_path.to_path_buf(),
         ..Default::default()
@@ -509,7 +531,12 @@ pub async fn import_dir(
             reg.store.save_agents(chunk).await?;
         }
         report.agents = agents.len() as u64;
-        known_agents = Some(agents.into_iter().map(|a| a.code).collect());
+        known_agents = Some(
+            agents
+                .into_iter()
+                .map(|a| (a.code, a.district_code))
+                .collect(),
+        );
     }
 
     let mut households = open(&dir.join("households.csv"), &HOUSEHOLD_COLUMNS)?;
@@ -566,7 +593,7 @@ pub async fn import_dir(
             if batch.len() >= BATCH {
                 progress(rows_read);
                 if tx.blocking_send(std::mem::take(&mut batch)).is_err() {
-                    return rejected;
+                    return (rejected, Vec::new());
                 }
             }
         }
@@ -574,24 +601,16 @@ pub async fn import_dir(
             let _ = tx.blocking_send(batch);
         }
         progress(rows_read);
+        let mut leftovers: Vec<(&'static str, String, u64)> = Vec::new();
         for (file, g) in [
             ("members.csv", members.leftovers()),
             ("holds.csv", holds.leftovers()),
         ] {
             for (card, rows) in g {
-                for r in rows {
-                    reject(
-                        &parser.rejects,
-                        file,
-                        r.line,
-                        &card,
-                        "household_missing",
-                        "no household with this card number precedes these rows in households.csv",
-                    );
-                }
+                leftovers.extend(rows.into_iter().map(|r| (file, card.clone(), r.line)));
             }
         }
-        rejected
+        (rejected, leftovers)
     });
 
     let actor = Actor("import".into());
@@ -645,16 +664,44 @@ pub async fn import_dir(
             Err(e) => return Err(e.into()),
         }
     }
-    report.rejected_households += producer
+    let (rejected, leftovers) = producer
         .await
         .map_err(|e| ImportError::Input(format!("reader failed: {e}")))?;
-    let mut w = rejects
+    report.rejected_households += rejected;
+    // Rows no household claimed: either their card has no household row, or they stand apart from the
+    // rest of their card's rows (the file breaks the grouping rule) and that household went in without them.
+    let mut imported: HashMap<String, bool> = HashMap::new();
+    for (file, card, line) in leftovers {
+        let known = match imported.get(&card) {
+            Some(k) => *k,
+            None => {
+                let k = match CardNumber::parse(&card) {
+                    Ok(c) => reg.store.household_by_card(&c).await?.is_some(),
+                    Err(_) => false,
+                };
+                imported.insert(card.clone(), k);
+                k
+            }
+        };
+        let (code, msg) = if known {
+            (
+                "rows_not_contiguous",
+                "these rows stand apart from the other rows of their card; the household was imported without them",
+            )
+        } else {
+            (
+                "household_missing",
+                "no household with this card number precedes these rows in households.csv",
+            )
+        };
+        reject(&rejects, file, line, &card, code, msg);
+    }
+    let mut r = rejects
         .lock()
         .map_err(|_| ImportError::Input("reject file lock".into()))?;
-    w.flush()
+    r.w.flush()
         .map_err(|e| ImportError::Input(format!("{}: {e}", rejects_path.display())))?;
-    drop(w);
-    report.rejected_rows = count_lines(rejects_path).saturating_sub(1);
+    report.rejected_rows = r.rows;
     Ok(report)
 }
 
@@ -662,10 +709,4 @@ fn count(report: &mut ImportReport, batch: &[HouseholdRecord]) {
     report.households += batch.len() as u64;
     report.members += batch.iter().map(|r| r.members.len() as u64).sum::<u64>();
     report.holds += batch.iter().map(|r| r.holds.len() as u64).sum::<u64>();
-}
-
-fn count_lines(p: &Path) -> u64 {
-    std::fs::read(p)
-        .map(|b| b.iter().filter(|c| **c == b'\n').count() as u64)
-        .unwrap_or(0)
 }

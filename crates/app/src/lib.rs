@@ -168,6 +168,20 @@ impl Registry {
         })
     }
 
+    /// A failure can be a retry of a request that succeeded meanwhile (the same key, in flight at the
+    /// same time): then the stored answer is the answer.
+    async fn settle(&self, idem: Option<&IdemRequest>, result: Result<Outcome>) -> Result<Outcome> {
+        match result {
+            Err(e) if idem.is_some() && !matches!(e, AppError::IdempotencyKeyReused) => {
+                match self.replay(idem).await {
+                    Ok(Some(o)) => Ok(o),
+                    _ => Err(e),
+                }
+            }
+            other => other,
+        }
+    }
+
     /// A concurrent request with the same key won the race: answer what it stored.
     async fn after_idem_race(&self, idem: Option<&IdemRequest>) -> Result<Outcome> {
         match self.replay(idem).await? {
@@ -229,6 +243,16 @@ impl Registry {
 
     /// Registers a household with its members in one transaction.
     pub async fn create_household(
+        &self,
+        input: &NewHousehold,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+    ) -> Result<Outcome> {
+        let result = self.create_household_once(input, actor, idem).await;
+        self.settle(idem, result).await
+    }
+
+    async fn create_household_once(
         &self,
         input: &NewHousehold,
         actor: &Actor,

@@ -83,15 +83,15 @@ fn required_reason(r: &str) -> Result<String> {
             "a reason for the change is required",
         ));
     }
-    if r.chars().count() > 500 {
-        return Err(invalid(
-            "reason",
-            "reason_too_long",
-            "السبب أطول من 500 حرف",
-            "the reason is longer than 500 characters",
-        ));
-    }
+    free_text("reason", r, 500)?;
     Ok(r.to_string())
+}
+
+fn free_text(field: &str, value: &str, max: usize) -> Result<()> {
+    match tamwin_domain::check_free_text(field, value, max) {
+        Some(e) => Err(AppError::Validation(ValidationErrors(vec![e]))),
+        None => Ok(()),
+    }
 }
 
 fn present_ids(r: &HouseholdRecord) -> BTreeSet<(NationalId, String)> {
@@ -122,6 +122,20 @@ impl Registry {
     where
         F: Fn(&Registry, &mut HouseholdRecord) -> Result<Done>,
     {
+        let result = self.mutate_once(card, actor, idem, f).await;
+        self.settle(idem, result).await
+    }
+
+    async fn mutate_once<F>(
+        &self,
+        card: &CardNumber,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+        f: F,
+    ) -> Result<Outcome>
+    where
+        F: Fn(&Registry, &mut HouseholdRecord) -> Result<Done>,
+    {
         if let Some(o) = self.replay(idem).await? {
             return Ok(o);
         }
@@ -131,6 +145,13 @@ impl Registry {
                 .household_by_card(card)
                 .await?
                 .ok_or(AppError::NotFound)?;
+            if before.household.closed_at.is_some() {
+                return Err(AppError::Rule(
+                    "household_closed",
+                    "البطاقة مغلقة ولا تقبل التغيير",
+                    "the card is closed and cannot be changed",
+                ));
+            }
             let mut after = before.clone();
             let done = f(self, &mut after)?;
             let mut errs = ValidationErrors::default();
@@ -269,8 +290,14 @@ impl Registry {
                 ));
             }
             let gained_id = m.national_id.is_none() && data.national_id.is_some();
+            let lost_id = m.national_id.is_some() && data.national_id.is_none();
             m.data = data.clone();
             let mid = m.member_id.clone();
+            if lost_id {
+                // The same rule as for a new member: no unified card, a temporary card.
+                let m = m.clone();
+                rec.holds.extend(reg.rule_holds(&m, actor));
+            }
             if gained_id {
                 // Linking the unified card cures the "no national ID" hold.
                 for h in rec.holds.iter_mut().filter(|h| {
@@ -413,6 +440,8 @@ impl Registry {
                 "unknown hold reason",
             )
         })?;
+        free_text("evidence", &req.evidence, 1000)?;
+        free_text("source", &req.source, 100)?;
         if req.evidence.trim().is_empty() {
             return Err(invalid(
                 "evidence",
@@ -473,11 +502,27 @@ impl Registry {
     ) -> Result<Outcome> {
         let reason = required_reason(&req.reason)?;
         self.mutate(card, actor, idem, |reg, rec| {
+            let members_without_id: Vec<String> = rec
+                .present_members()
+                .filter(|m| m.national_id.is_none())
+                .map(|m| m.member_id.clone())
+                .collect();
             let h = rec
                 .holds
                 .iter_mut()
                 .find(|h| h.hold_id == hold_id && h.is_active())
                 .ok_or(AppError::NotFound)?;
+            if h.reason == HoldReason::NoNationalId
+                && h.source == "registry_rule"
+                && let Some(mid) = &h.member_id
+                && members_without_id.contains(mid)
+            {
+                return Err(AppError::Rule(
+                    "hold_condition_still_holds",
+                    "لا يُرفع هذا الحجب يدوياً: يُرفع تلقائياً عند ربط رقم البطاقة الوطنية الموحدة",
+                    "this hold lifts itself when the member's unified national ID is linked",
+                ));
+            }
             h.lifted_at = Some(reg.clock.now());
             h.lifted_by = Some(actor.0.clone());
             h.lift_reason = Some(reason.clone());

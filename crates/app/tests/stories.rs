@@ -263,6 +263,66 @@ async fn household_life_cycle_on_every_backend() {
             serde_json::from_str::<Value>(&o.body).unwrap()["state"],
             "blocked"
         );
+        // Closing the card frees its national IDs and freezes it.
+        let o = reg
+            .close_household(
+                &card,
+                &Closure {
+                    reason: "family emigrated".into(),
+                },
+                &actor(),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(&o.body).unwrap()["state"],
+            "closed",
+            "{backend}"
+        );
+        let head_id = NationalId::parse(&nid(19_000_000_001)).unwrap();
+        assert!(
+            reg.household_by_national_id(&head_id)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}"
+        );
+        let e = reg
+            .close_household(
+                &card,
+                &Closure {
+                    reason: "again".into(),
+                },
+                &actor(),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.describe().1, "household_closed", "{backend}");
+        let e = reg
+            .add_member(
+                &card,
+                &MemberChange {
+                    member: member("زيد", "son", None, "2015-01-01"),
+                    reason: "r".into(),
+                },
+                &actor(),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.describe().1, "household_closed");
+        create(
+            &reg,
+            &household(vec![member(
+                "أحمد",
+                "head",
+                Some(nid(19_000_000_001)),
+                "1980-05-17",
+            )]),
+        )
+        .await;
     }
 }
 
@@ -791,6 +851,227 @@ async fn import_validates_rows_and_keeps_households_whole_on_every_backend() {
                 .await
                 .is_err()
         );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
+
+#[tokio::test]
+async fn the_no_id_hold_follows_the_national_id_on_every_backend() {
+    for (backend, store) in testkit::backends().await {
+        let reg = registry(store);
+        reg.prepare().await.unwrap();
+        let v = create(
+            &reg,
+            &household(vec![member(
+                "أحمد",
+                "head",
+                Some(nid(19_000_000_300)),
+                "1980-05-17",
+            )]),
+        )
+        .await;
+        assert_eq!(v["state"], "active", "{backend}");
+        let card = card_of(&v);
+        let head = v["members"][0]["member_id"].as_str().unwrap().to_string();
+        // The ID was recorded in error: removing it makes the card temporary, by the same rule.
+        let o = reg
+            .update_member(
+                &card,
+                &head,
+                &MemberChange {
+                    member: member("أحمد", "head", None, "1980-05-17"),
+                    reason: "wrong ID".into(),
+                },
+                &actor(),
+                None,
+            )
+            .await
+            .unwrap();
+        let v: Value = serde_json::from_str(&o.body).unwrap();
+        assert_eq!(v["state"], "temporary", "{backend}");
+        let hold = v["holds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["reason"] == "no_national_id" && h["active"] == true)
+            .unwrap();
+        // That hold cannot be lifted by hand while the ID is missing.
+        let e = reg
+            .lift_hold(
+                &card,
+                hold["hold_id"].as_str().unwrap(),
+                &HoldLift {
+                    reason: "please".into(),
+                },
+                &actor(),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.describe().1, "hold_condition_still_holds", "{backend}");
+        // Forty members at most, however they arrive.
+        for i in 0..39u64 {
+            let m = member("علي", "son", Some(nid(19_000_000_400 + i)), "2010-01-01");
+            reg.add_member(
+                &card,
+                &MemberChange {
+                    member: m,
+                    reason: "r".into(),
+                },
+                &actor(),
+                None,
+            )
+            .await
+            .unwrap();
+        }
+        let e = reg
+            .add_member(
+                &card,
+                &MemberChange {
+                    member: member("علي", "son", None, "2010-01-01"),
+                    reason: "r".into(),
+                },
+                &actor(),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AppError::Validation(ref v) if v.codes().contains(&"household_too_many_members")),
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn concurrent_retries_with_one_key_get_one_answer_on_every_backend() {
+    for (backend, store) in testkit::backends().await {
+        let reg = registry(store.clone());
+        reg.prepare().await.unwrap();
+        // The member carries a national ID: a retry must not fail on it while the first is in flight.
+        let h = household(vec![member(
+            "علي",
+            "head",
+            Some(nid(19_000_000_500)),
+            "1985-01-01",
+        )]);
+        let key = IdemRequest {
+            key: "k-nid".into(),
+            request_hash: "h-nid".into(),
+        };
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let (reg, h, key) = (reg.clone(), h.clone(), key.clone());
+                tokio::spawn(async move { reg.create_household(&h, &actor(), Some(&key)).await })
+            })
+            .collect();
+        let mut bodies = Vec::new();
+        for t in tasks {
+            let o = t
+                .await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{backend}: a retry failed: {e}"));
+            bodies.push(o.body);
+        }
+        bodies.dedup();
+        assert_eq!(bodies.len(), 1, "{backend}");
+        assert_eq!(store.count_households().await.unwrap(), 1);
+        // The same for a change: eight concurrent retries of one hold.
+        let card = card_of(&serde_json::from_str(&bodies[0]).unwrap());
+        let key = IdemRequest {
+            key: "k-hold".into(),
+            request_hash: "h-hold".into(),
+        };
+        let input = HoldInput {
+            member_id: None,
+            reason: "other".into(),
+            evidence: "e".into(),
+            source: "s".into(),
+        };
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let (reg, card, key, input) =
+                    (reg.clone(), card.clone(), key.clone(), input.clone());
+                tokio::spawn(
+                    async move { reg.place_hold(&card, &input, &actor(), Some(&key)).await },
+                )
+            })
+            .collect();
+        let mut bodies = Vec::new();
+        for t in tasks {
+            bodies.push(
+                t.await
+                    .unwrap()
+                    .unwrap_or_else(|e| panic!("{backend}: a retry failed: {e}"))
+                    .body,
+            );
+        }
+        bodies.dedup();
+        assert_eq!(bodies.len(), 1, "{backend}");
+        assert_eq!(reg.household(&card).await.unwrap().holds.len(), 1);
+    }
+}
+
+/// Hand-written files for the grouping rules of docs/formats.md.
+#[tokio::test]
+async fn import_grouping_rules_on_every_backend() {
+    for (backend, store) in testkit::backends().await {
+        let reg = registry(store.clone());
+        reg.prepare().await.unwrap();
+        let dir = std::env::temp_dir().join(format!(
+            "tamwin-import-groups-{}-{backend}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let c = |serial: u32| CardNumber::new("11", serial).unwrap();
+        let (a, b, d, e) = (c(1), c(2), c(3), c(4));
+        let hh = format!(
+            "card_number,governorate,district,address,agent_code\n{},11,1101,دار 1,\n{},11,1101,دار 2,\n{},11,1101,دار 3,\n{},11,1101,دار 4,\n",
+            a.display(),
+            b.as_str(),
+            d.as_str(),
+            e.as_str()
+        );
+        let m = |card: &str, no: &str, rel: &str| {
+            format!("{card},{no},,علي,حسين,كاظم,,زينب علي حسن,1980-01-01,male,{rel},0,0,0\n")
+        };
+        let mut members = String::from(
+            "card_number,member_no,national_id,given_name,father_name,grandfather_name,family_name,mother_name,birth_date,sex,relation,elderly,sick,disabled\n",
+        );
+        // a: written with dashes in households.csv, without in members.csv: one card.
+        members += &m(a.as_str(), "1", "head");
+        members += &m(&a.display(), "2", "son");
+        // b: member_no repeated.
+        members += &m(b.as_str(), "1", "head");
+        members += &m(b.as_str(), "1", "son");
+        // d: fine, but one of its rows comes after e's (breaks the grouping rule).
+        members += &m(d.as_str(), "1", "head");
+        members += &m(e.as_str(), "1", "head");
+        members += &m(d.as_str(), "2", "son");
+        std::fs::write(dir.join("households.csv"), hh).unwrap();
+        std::fs::write(dir.join("members.csv"), members).unwrap();
+        let report =
+            tamwin_app::import::import_dir(&reg, &dir, &dir.join("rejects.csv"), Arc::new(|_| {}))
+                .await
+                .unwrap();
+        let rejects = std::fs::read_to_string(dir.join("rejects.csv")).unwrap();
+        assert_eq!(
+            reg.household(&a).await.unwrap().members.len(),
+            2,
+            "{backend}: dashed and plain card numbers group"
+        );
+        assert!(
+            reg.household(&b).await.is_err(),
+            "{backend}: repeated member_no"
+        );
+        assert!(rejects.contains("member_no_invalid"), "{rejects}");
+        assert!(
+            rejects.contains("rows_not_contiguous"),
+            "{backend}: {rejects}"
+        );
+        assert_eq!(report.households, 3);
+        assert_eq!(report.rejected_households, 1);
+        assert_eq!(report.rejected_rows as usize, rejects.lines().count() - 1);
         std::fs::remove_dir_all(&dir).ok();
     }
 }

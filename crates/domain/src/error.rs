@@ -73,3 +73,28 @@ impl std::fmt::Display for ValidationErrors {
 }
 
 impl std::error::Error for ValidationErrors {}
+
+/// Free text (addresses, reasons, evidence) may hold any letters and punctuation but no control
+/// characters: PostgreSQL refuses NUL, and the two backends must accept the same input.
+pub fn check_free_text(field: &str, value: &str, max_chars: usize) -> Option<FieldError> {
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Some(FieldError::new(
+            field,
+            "text_invalid_characters",
+            "النص يحتوي على رموز تحكم غير مسموح بها",
+            "the text contains control characters",
+        ));
+    }
+    if value.chars().count() > max_chars {
+        return Some(FieldError::new(
+            field,
+            "text_too_long",
+            format!("النص أطول من {max_chars} حرف"),
+            format!("the text is longer than {max_chars} characters"),
+        ));
+    }
+    None
+}

@@ -384,8 +384,16 @@ pub struct ValidHousehold {
     pub members: Vec<MemberData>,
 }
 
-/// Exactly one head; no national ID twice. Shared by creation and every change to the member list.
+/// Exactly one head; no national ID twice; at most 40 present members. Shared by creation and every change to the member list.
 pub fn check_member_set(members: &[&MemberData], errs: &mut ValidationErrors) {
+    if members.len() > MEMBERS_MAX {
+        errs.push(FieldError::new(
+            "members",
+            "household_too_many_members",
+            "عدد الأفراد أكثر من 40",
+            "more than 40 members",
+        ));
+    }
     let heads = members
         .iter()
         .filter(|m| m.relation == Relation::Head)
@@ -447,7 +455,10 @@ impl NewHousehold {
                 "unknown district code for this governorate",
             ));
         }
-        if tamwin_text_ar::tokens(&self.address).is_empty() {
+        if let Some(e) = crate::error::check_free_text("address", &self.address, ADDRESS_MAX_CHARS)
+        {
+            errs.push(e);
+        } else if tamwin_text_ar::tokens(&self.address).is_empty() {
             errs.push(FieldError::new(
                 "address",
                 "address_required",
@@ -468,14 +479,6 @@ impl NewHousehold {
                 "household_no_head",
                 "يجب أن يكون للأسرة رب أسرة واحد",
                 "a household must have exactly one head; no members given",
-            ));
-        }
-        if self.members.len() > MEMBERS_MAX {
-            errs.push(FieldError::new(
-                "members",
-                "household_too_many_members",
-                "عدد الأفراد أكثر من 40",
-                "more than 40 members",
             ));
         }
         let mut members = Vec::with_capacity(self.members.len());

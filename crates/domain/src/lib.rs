@@ -13,7 +13,7 @@ pub mod national_id;
 
 pub use card_number::CardNumber;
 pub use card_state::{CardState, card_state, member_entitled};
-pub use error::{FieldError, ValidationErrors};
+pub use error::{FieldError, ValidationErrors, check_free_text};
 pub use geography::{District, Geography, Governorate, UpdateCentre};
 pub use hold::{Hold, HoldReason, HoldScope};
 pub use household::{

@@ -82,12 +82,10 @@ impl From<sqlx::Error> for StoreError {
         }
         let constraint = db.constraint().map(str::to_string).unwrap_or_default();
         if db.is_foreign_key_violation() || code == "787" {
-            // A deferred check at commit: on SQLite the message names no constraint. A missing head is
-            // the only deferred reference the application can break; others are checked before writing.
+            // Checked at the statement (SQLite names no constraint): a missing agent, district or
+            // governorate. Deferred checks fail at commit instead; `commit_error` reads those as the head.
             let c = match classify_constraint(&constraint) {
-                Conflict::Other if constraint.is_empty() || constraint.contains("head") => {
-                    Conflict::HeadRule
-                }
+                Conflict::Other if constraint.contains("head") => Conflict::HeadRule,
                 Conflict::Other => Conflict::UnknownReference,
                 c => c,
             };
@@ -107,5 +105,16 @@ impl From<sqlx::Error> for StoreError {
             return StoreError::Conflict(c, format!("{msg} {constraint}"));
         }
         StoreError::Database(format!("{msg} (code {code})"))
+    }
+}
+
+/// An error from COMMIT: a deferred foreign key that fails there can only be the household's head
+/// (or a member or hold without its household, which the application never writes).
+pub(crate) fn commit_error(e: sqlx::Error) -> StoreError {
+    match StoreError::from(e) {
+        StoreError::Conflict(Conflict::UnknownReference, m) => {
+            StoreError::Conflict(Conflict::HeadRule, m)
+        }
+        other => other,
     }
 }

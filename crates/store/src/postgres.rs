@@ -156,7 +156,7 @@ impl PgStore {
                 .map(|(r, l)| change_vals(&r.household.household_id, l)),
         );
         Self::copy(&mut tx, "household_changes", CHANGE_COLS, changes).await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::error::commit_error)?;
         Ok(())
     }
 }

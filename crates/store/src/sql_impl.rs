@@ -179,17 +179,19 @@ macro_rules! sql_store {
                 .iter()
                 .map(|r| Self::hold_cols(r).map_err(StoreError::from).and_then(HoldCols::into_domain))
                 .collect::<Result<Vec<_>>>()?;
-                tx.commit().await?;
+                tx.commit().await.map_err(crate::error::commit_error)?;
                 Ok(Some(HouseholdRecord { household, members, holds }))
             }
 
             async fn create_once(&self, rec: &HouseholdRecord, log: &ChangeLog, idem: Option<&IdemEntry>) -> Result<()> {
                 let mut tx = self.begin_write().await?;
-                Self::insert_records(&mut tx, std::slice::from_ref(rec), std::slice::from_ref(log)).await?;
+                // The key first: a concurrent retry of the same request waits on it and then fails on
+                // it, rather than on the household's own constraints, and so gets the stored answer.
                 if let Some(e) = idem {
                     Self::insert_idem(&mut tx, e).await?;
                 }
-                tx.commit().await?;
+                Self::insert_records(&mut tx, std::slice::from_ref(rec), std::slice::from_ref(log)).await?;
+                tx.commit().await.map_err(crate::error::commit_error)?;
                 Ok(())
             }
 
@@ -197,6 +199,9 @@ macro_rules! sql_store {
                 let h = &c.household;
                 let hid = h.household_id.as_str();
                 let mut tx = self.begin_write().await?;
+                if let Some(e) = idem {
+                    Self::insert_idem(&mut tx, e).await?;
+                }
                 let done = sqlx::query(concat!(
                     "UPDATE households SET address = $1, agent_code = $2, state = $3, head_member_id = $4, version = $5, ",
                     "updated_at = $6, closed_at = $7 WHERE household_id = $8 AND version = $9"
@@ -240,10 +245,7 @@ macro_rules! sql_store {
                 Self::insert_rows(&mut tx, "holds", HOLD_COLS, &holds, &upsert_suffix(HOLD_COLS, &["household_id", "hold_id"]))
                     .await?;
                 Self::insert_rows(&mut tx, "household_changes", CHANGE_COLS, &[change_vals(hid, &c.log)], "").await?;
-                if let Some(e) = idem {
-                    Self::insert_idem(&mut tx, e).await?;
-                }
-                tx.commit().await?;
+                tx.commit().await.map_err(crate::error::commit_error)?;
                 Ok(())
             }
 
@@ -282,7 +284,7 @@ macro_rules! sql_store {
                         .bind(ts(&jiff::Timestamp::now()))
                         .execute(&mut *tx)
                         .await?;
-                    tx.commit().await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
                     tracing::info!(version = m.version, name = m.name, "migration applied");
                     n += 1;
                 }
@@ -330,7 +332,7 @@ macro_rules! sql_store {
                         .collect();
                     let cols = "code, district_code, name_ar, name_en, opens, closes, counters";
                     Self::insert_rows(&mut tx, "update_centres", cols, &c, &upsert_suffix(cols, &["code"])).await?;
-                    tx.commit().await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
                     Ok(())
                 })
                 .await
@@ -345,7 +347,7 @@ macro_rules! sql_store {
                         .collect();
                     let cols = "code, district_code, name_ar";
                     Self::insert_rows(&mut tx, "ration_agents", cols, &rows, &upsert_suffix(cols, &["code"])).await?;
-                    tx.commit().await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
                     Ok(())
                 })
                 .await

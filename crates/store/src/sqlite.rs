@@ -46,7 +46,7 @@ impl SqliteStore {
     async fn bulk_insert(&self, batch: &[HouseholdRecord], logs: &[ChangeLog]) -> Result<()> {
         let mut tx = self.begin_write().await?;
         Self::insert_records(&mut tx, batch, logs).await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(crate::error::commit_error)?;
         Ok(())
     }
 }

@@ -172,13 +172,22 @@ impl Gen {
         if self.rng.random_bool(self.no_id_share) {
             return None;
         }
-        // A bijection of the counter onto 11-digit payloads: unique without remembering any.
+        // n -> n·M mod SPAN is a bijection (M and SPAN are coprime): unique IDs without remembering any.
         const SPAN: u64 = 89_999_999_999;
-        let n = self.next_id;
+        const M: u128 = 2_654_435_761;
+        let n = self.next_id % SPAN;
         self.next_id += 1;
-        let payload = 10_000_000_000 + (n.wrapping_mul(7_919_393_153) % SPAN);
+        let payload = 10_000_000_000 + ((u128::from(n) * M) % u128::from(SPAN)) as u64;
         NationalId::from_payload(payload).map(String::from)
     }
+}
+
+/// SplitMix64: spreads consecutive seeds over the whole 64-bit range.
+fn splitmix64(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 fn create(
@@ -209,7 +218,8 @@ pub fn generate(
         male: Weighted::new(names::MALE.iter().copied()),
         female: Weighted::new(names::FEMALE.iter().copied()),
         family: Weighted::new(names::FAMILY.iter().copied()),
-        next_id: cfg.seed.wrapping_mul(1_000_003) % 1_000_000,
+        // Each seed starts at its own point of the cycle, so separately generated sets rarely share IDs.
+        next_id: splitmix64(cfg.seed),
         no_id_share: cfg.no_id_share.clamp(0.0, 1.0),
         as_of: cfg.as_of,
         recent_heads: Vec::new(),

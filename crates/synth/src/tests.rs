@@ -91,3 +91,32 @@ fn one_governorate_only() {
     assert!(read(&dir, "households.csv").iter().all(|h| h[1] == "11"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn different_seeds_give_different_national_ids() {
+    let geo = Geography::builtin().unwrap();
+    let base = std::env::temp_dir().join(format!("tamwin-synth-seeds-{}", std::process::id()));
+    let ids = |seed: u64| {
+        let dir = base.join(seed.to_string());
+        generate(
+            &Config {
+                households: 2000,
+                seed,
+                ..Config::default()
+            },
+            &geo,
+            &dir,
+            &|_| {},
+        )
+        .unwrap();
+        read(&dir, "members.csv")
+            .into_iter()
+            .map(|r| r[2].clone())
+            .filter(|s| !s.is_empty())
+            .collect::<std::collections::HashSet<_>>()
+    };
+    let (a, b) = (ids(1), ids(2));
+    assert!(a.len() > 5000 && b.len() > 5000);
+    assert_eq!(a.intersection(&b).count(), 0);
+    std::fs::remove_dir_all(&base).ok();
+}

@@ -174,10 +174,20 @@ async fn import(
 
 /// Rows in members.csv, for the progress bar's length.
 fn count_members(dir: &std::path::Path) -> u64 {
-    std::fs::read(dir.join("members.csv"))
-        .map(|b| b.iter().filter(|c| **c == b'\n').count() as u64)
-        .unwrap_or(1)
-        .saturating_sub(1)
+    use std::io::Read;
+    // Streamed: members.csv of a whole country is several gigabytes.
+    let Ok(mut f) = std::fs::File::open(dir.join("members.csv")) else {
+        return 0;
+    };
+    let mut buf = vec![0u8; 1 << 20];
+    let mut lines = 0u64;
+    while let Ok(n) = f.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|c| **c == b'\n').count() as u64;
+    }
+    lines.saturating_sub(1)
 }
 
 async fn run(cli: Cli) -> Result<(), Error> {

@@ -48,6 +48,7 @@ fn fold_letter(c: char) -> char {
 
 fn is_separator(c: char) -> bool {
     c.is_whitespace()
+        || c.is_control()
         || matches!(
             c,
             '-' | '_' | '.' | ',' | '،' | '؛' | ';' | '/' | '\\' | '(' | ')' | '"' | '\''

@@ -136,6 +136,56 @@ pub struct HouseholdList {
     pub next_after: Option<String>,
 }
 
+/// One kind of query at a time: a national ID, a name (with an optional birth year), or a filtered list.
+/// A parameter that would be ignored is refused instead.
+fn check_combination(q: &ListQuery) -> Result<(), Problem> {
+    let filters =
+        q.governorate.is_some() || q.district.is_some() || q.state.is_some() || q.after.is_some();
+    let conflict = (q.national_id.is_some()
+        && (q.name.is_some() || q.birth_year.is_some() || filters))
+        || (q.name.is_some() && filters)
+        || (q.birth_year.is_some() && q.name.is_none());
+    if conflict {
+        return Err(Problem::new(
+            422,
+            "query_conflict",
+            "استعمل نوعاً واحداً من البحث: الرقم الوطني، أو الاسم مع سنة الميلاد، أو التصفية بالمنطقة والحالة",
+            "use one kind of query: national_id; or name with an optional birth_year; or governorate/district/state/after filters",
+        ));
+    }
+    Ok(())
+}
+
+/// Governorate and district codes, digits folded, checked against the geography.
+fn area(s: &AppState, q: &ListQuery) -> Result<(Option<String>, Option<String>), Problem> {
+    let fold = |v: &Option<String>| v.as_deref().map(|x| tamwin_text_ar::fold_digits(x.trim()));
+    let (g, d) = (fold(&q.governorate), fold(&q.district));
+    if let Some(g) = &g
+        && s.reg.geo.governorate(g).is_none()
+    {
+        return Err(Problem::invalid(
+            "governorate",
+            "governorate_unknown",
+            "المحافظة غير معروفة",
+            "unknown governorate code",
+        ));
+    }
+    if let Some(d) = &d {
+        match s.reg.geo.district(d) {
+            Some(x) if g.as_ref().is_none_or(|g| *g == x.governorate_code) => {}
+            _ => {
+                return Err(Problem::invalid(
+                    "district",
+                    "district_unknown",
+                    "القضاء غير معروف في هذه المحافظة",
+                    "unknown district code for this governorate",
+                ));
+            }
+        }
+    }
+    Ok((g, d))
+}
+
 fn number<T: std::str::FromStr>(field: &str, v: &Option<String>) -> Result<Option<T>, Problem> {
     match v.as_deref().map(|s| tamwin_text_ar::fold_digits(s.trim())) {
         None => Ok(None),
@@ -167,6 +217,7 @@ pub async fn list_households(
     let limit: u32 = number::<u32>("limit", &q.limit)?
         .unwrap_or(50)
         .clamp(1, 200);
+    check_combination(&q)?;
     if let Some(n) = &q.national_id {
         let id = NationalId::parse(n)
             .map_err(|e| Problem::invalid("national_id", e.code, &e.message_ar, &e.message_en))?;
@@ -240,9 +291,10 @@ pub async fn list_households(
         })?),
     };
     let after = q.after.as_deref().map(card).transpose()?;
+    let (governorate, district) = area(&s, &q)?;
     let filter = ListFilter {
-        governorate: q.governorate.clone(),
-        district: q.district.clone(),
+        governorate,
+        district,
         state,
         after,
         limit,

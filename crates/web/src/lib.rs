@@ -74,6 +74,11 @@ pub fn routes() -> Routes {
     )
     .add(
         "post",
+        "/api/v1/households/{card_number}/closure",
+        post(api::close_household),
+    )
+    .add(
+        "post",
         "/api/v1/households/{card_number}/holds",
         post(api::place_hold),
     )
@@ -95,8 +100,18 @@ pub fn app(reg: Arc<Registry>) -> Router {
     routes()
         .router
         .fallback(ui::not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(AppState { reg })
+}
+
+async fn method_not_allowed() -> problem::Problem {
+    problem::Problem::new(
+        405,
+        "method_not_allowed",
+        "هذه الطريقة غير مسموحة على هذا المسار",
+        "this method is not allowed on this route",
+    )
 }
 
 /// Serves until `shutdown` resolves.

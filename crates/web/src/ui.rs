@@ -111,7 +111,11 @@ pub async fn lookup(
             match NationalId::parse(&compact) {
                 Ok(id) => match s.reg.household_by_national_id(&id).await {
                     Ok(v) => Ok(v.map(|v| v.household.card_number)),
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err(if tr.is_ar() {
+                        e.describe().2
+                    } else {
+                        e.describe().3
+                    }),
                 },
                 Err(e) => Err(if tr.is_ar() {
                     e.message_ar

@@ -81,11 +81,20 @@ fn every_route_is_in_the_openapi_document() {
         .filter(|(_, p)| p.starts_with("/api/") || *p == "/healthz")
         .collect();
     assert!(api.len() >= 12);
-    for (method, path) in api {
+    for (method, path) in &api {
         assert!(
             doc["paths"][path][method].is_object(),
             "{method} {path} is served but not documented"
         );
+    }
+    // And the other way: nothing is documented that is not served.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            assert!(
+                api.iter().any(|(m, p)| m == method && p == path),
+                "{method} {path} is documented but not served"
+            );
+        }
     }
 }
 
@@ -371,5 +380,95 @@ async fn arabic_noise_is_accepted_kept_and_searchable_on_every_backend() {
         let (s, b, _) = call(&app, "GET", "/api/v1/households?name=%D9%85%D8%AD%D9%85%D8%AF%20%D8%A7%D9%84%D9%85%D9%88%D8%B3%D9%88%D9%8A", None, &[]).await;
         assert_eq!(s, StatusCode::OK);
         assert!(b.contains(&card), "{backend}: {b}");
+    }
+}
+
+#[tokio::test]
+async fn odd_requests_get_problems_not_500s_on_every_backend() {
+    for (backend, app, _) in apps().await {
+        let (s, b, h) = call(&app, "DELETE", "/api/v1/households", None, &[]).await;
+        assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED, "{backend}");
+        assert_eq!(h["content-type"], "application/problem+json");
+        assert!(b.contains("method_not_allowed"));
+        for q in [
+            "national_id=198765432101&governorate=11",
+            "name=x&state=active",
+            "birth_year=1980",
+            "governorate=99",
+            "district=0101&governorate=11",
+        ] {
+            let (s, b, _) = call(&app, "GET", &format!("/api/v1/households?{q}"), None, &[]).await;
+            assert_eq!(s.as_u16(), 422, "{backend} {q}: {b}");
+        }
+        // Arabic-Indic digits in a governorate code are folded.
+        let (s, _, _) = call(
+            &app,
+            "GET",
+            "/api/v1/households?governorate=%D9%A1%D9%A1",
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        // NUL: PostgreSQL would refuse it; both backends refuse it before the database.
+        let mut h = household(&nid(19_000_000_060));
+        h["address"] = json!("حي\u{0}الحسين");
+        let (s, b, _) = call(
+            &app,
+            "POST",
+            "/api/v1/households",
+            Some(&h.to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!(s.as_u16(), 422, "{backend}: {b}");
+        assert!(b.contains("text_invalid_characters"));
+        let (s, _, _) = call(
+            &app,
+            "GET",
+            "/api/v1/households?name=%00%D8%B9%D9%84%D9%8A",
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{backend}");
+        let (s, _, _) = call(&app, "GET", "/?q=%00%D8%B9%D9%84%D9%8A", None, &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        // Closing a card over HTTP.
+        let (_, b, _) = call(
+            &app,
+            "POST",
+            "/api/v1/households",
+            Some(&household(&nid(19_000_000_061)).to_string()),
+            &[],
+        )
+        .await;
+        let card = serde_json::from_str::<Value>(&b).unwrap()["card_number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (s, b, _) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/households/{card}/closure"),
+            Some(&json!({"reason": "merged"}).to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{backend}: {b}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&b).unwrap()["state"],
+            "closed"
+        );
+        let (s, b, _) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/households/{card}/closure"),
+            Some(&json!({"reason": "again"}).to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!(s.as_u16(), 409, "{b}");
+        assert!(b.contains("household_closed"));
     }
 }

@@ -48,7 +48,10 @@ CREATE TABLE households (
     updated_at TEXT NOT NULL,
     closed_at TEXT
 );
-CREATE INDEX households_by_area ON households (governorate_code, district_code, card_number);
+-- Keyset pages in card order, filtered by area or by state.
+CREATE INDEX households_by_governorate ON households (governorate_code, card_number);
+CREATE INDEX households_by_district ON households (district_code, card_number);
+CREATE INDEX households_by_state ON households (state, card_number);
 CREATE INDEX households_by_card ON households (card_number);
 
 -- Card numbers are unique nationally: an index table keyed by card number, like national IDs.
@@ -79,7 +82,8 @@ CREATE TABLE members (
     name_key TEXT COLLATE "C" NOT NULL,
     given_family_key TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (household_id, member_id),
-    UNIQUE (household_id, member_id, relation, presence)
+    UNIQUE (household_id, member_id, relation, presence),
+    UNIQUE (household_id, member_no)
 );
 ALTER TABLE households ADD CONSTRAINT households_head_fk
     FOREIGN KEY (household_id, head_member_id, head_relation, head_presence)

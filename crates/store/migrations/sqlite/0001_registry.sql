@@ -50,7 +50,10 @@ CREATE TABLE households (
     FOREIGN KEY (household_id, head_member_id, head_relation, head_presence)
         REFERENCES members (household_id, member_id, relation, presence) DEFERRABLE INITIALLY DEFERRED
 );
-CREATE INDEX households_by_area ON households (governorate_code, district_code, card_number);
+-- Keyset pages in card order, filtered by area or by state.
+CREATE INDEX households_by_governorate ON households (governorate_code, card_number);
+CREATE INDEX households_by_district ON households (district_code, card_number);
+CREATE INDEX households_by_state ON households (state, card_number);
 CREATE INDEX households_by_card ON households (card_number);
 
 -- Card numbers are unique nationally: an index table keyed by card number, like national IDs.
@@ -81,7 +84,8 @@ CREATE TABLE members (
     name_key TEXT NOT NULL,
     given_family_key TEXT NOT NULL,
     PRIMARY KEY (household_id, member_id),
-    UNIQUE (household_id, member_id, relation, presence)
+    UNIQUE (household_id, member_id, relation, presence),
+    UNIQUE (household_id, member_no)
 );
 CREATE UNIQUE INDEX members_one_head ON members (household_id) WHERE relation = 'head' AND presence = 'present';
 CREATE INDEX members_by_name ON members (name_key);
