@@ -528,6 +528,26 @@ async fn invariants_hold_on_every_backend() {
             ),
             "{backend}: {err}"
         );
+        // And every index row must name a present member carrying that very ID.
+        let mut lie = change(vec![], orec.household.clone());
+        lie.expected_version = orec.household.version;
+        lie.household.version = orec.household.version + 1;
+        lie.national_ids_added = vec![(
+            NationalId::parse(&nid(19_000_000_099)).unwrap(),
+            orec.members[0].member_id.clone(),
+        )];
+        let err = store.save_change(&lie, None).await.unwrap_err();
+        assert!(
+            matches!(err, tamwin_store::StoreError::Conflict(..)),
+            "{backend}: {err}"
+        );
+        assert!(
+            store
+                .household_by_national_id(&NationalId::parse(&nid(19_000_000_099)).unwrap())
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }
 

@@ -85,6 +85,8 @@ impl From<sqlx::Error> for StoreError {
             // Checked at the statement (SQLite names no constraint): a missing agent, district or
             // governorate. Deferred checks fail at commit instead; `commit_error` reads those as the head.
             let c = match classify_constraint(&constraint) {
+                // An index row that names no present member with that ID: a broken write, not a taken ID.
+                Conflict::NationalIdTaken => Conflict::Other,
                 Conflict::Other if constraint.contains("head") => Conflict::HeadRule,
                 Conflict::Other => Conflict::UnknownReference,
                 c => c,

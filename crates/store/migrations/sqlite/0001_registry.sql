@@ -85,17 +85,22 @@ CREATE TABLE members (
     given_family_key TEXT NOT NULL,
     PRIMARY KEY (household_id, member_id),
     UNIQUE (household_id, member_id, relation, presence),
-    UNIQUE (household_id, member_no)
+    UNIQUE (household_id, member_no),
+    UNIQUE (household_id, member_id, national_id, presence)
 );
 CREATE UNIQUE INDEX members_one_head ON members (household_id) WHERE relation = 'head' AND presence = 'present';
 CREATE INDEX members_by_name ON members (name_key);
 CREATE INDEX members_by_given_family ON members (given_family_key);
 
 -- One national ID in at most one active household: rows exist only for present members of open households.
+-- The foreign key keeps every row truthful: it names a present member who carries exactly that ID.
 CREATE TABLE national_id_index (
     national_id TEXT PRIMARY KEY,
     household_id TEXT NOT NULL,
-    member_id TEXT NOT NULL
+    member_id TEXT NOT NULL,
+    member_presence TEXT NOT NULL DEFAULT 'present' CHECK (member_presence = 'present'),
+    FOREIGN KEY (household_id, member_id, national_id, member_presence)
+        REFERENCES members (household_id, member_id, national_id, presence) DEFERRABLE INITIALLY DEFERRED
 );
 
 CREATE TABLE holds (
