@@ -411,26 +411,41 @@ macro_rules! sql_store {
                 if key.is_empty() {
                     return Ok(vec![]);
                 }
-                // Word-boundary prefix as an index range: the key itself, or anything in [key + " ", key + "!").
-                let lo = format!("{key} ");
+                // A word-boundary prefix is the index range [key, key + "!"): keys hold no character below
+                // "!" but the space, so the range is the key itself and the key followed by more words.
+                // Each key column is read in its own index order and stops at `limit`, so a name shared by
+                // millions costs `limit` rows, not millions.
                 let hi = format!("{key}!");
-                let rows = sqlx::query(concat!(
-                    "SELECT h.card_number, h.household_id, h.state, m.member_id, m.given_name, m.father_name, ",
-                    "m.grandfather_name, m.family_name, m.birth_date, m.relation FROM members m ",
-                    "JOIN households h ON h.household_id = m.household_id ",
-                    "WHERE (m.name_key = $1 OR (m.name_key >= $2 AND m.name_key < $3) ",
-                    "OR m.given_family_key = $1 OR (m.given_family_key >= $2 AND m.given_family_key < $3)) ",
-                    "AND m.presence = 'present' AND ($4 = 0 OR m.birth_year = $4) ",
-                    "ORDER BY h.card_number, m.member_no LIMIT $5"
-                ))
-                .bind(key)
-                .bind(lo.as_str())
-                .bind(hi.as_str())
-                .bind(birth_year.map(i64::from).unwrap_or(0))
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter()
+                let mut rows = Vec::new();
+                for sql in [
+                    concat!(
+                        "SELECT h.card_number, h.household_id, h.state, m.member_id, m.given_name, m.father_name, ",
+                        "m.grandfather_name, m.family_name, m.birth_date, m.relation FROM members m ",
+                        "JOIN households h ON h.household_id = m.household_id ",
+                        "WHERE m.name_key >= $1 AND m.name_key < $2 ",
+                        "AND m.presence = 'present' AND ($3 = 0 OR m.birth_year = $3) ",
+                        "ORDER BY m.name_key, m.household_id, m.member_id LIMIT $4"
+                    ),
+                    concat!(
+                        "SELECT h.card_number, h.household_id, h.state, m.member_id, m.given_name, m.father_name, ",
+                        "m.grandfather_name, m.family_name, m.birth_date, m.relation FROM members m ",
+                        "JOIN households h ON h.household_id = m.household_id ",
+                        "WHERE m.given_family_key >= $1 AND m.given_family_key < $2 ",
+                        "AND m.presence = 'present' AND ($3 = 0 OR m.birth_year = $3) ",
+                        "ORDER BY m.given_family_key, m.household_id, m.member_id LIMIT $4"
+                    ),
+                ] {
+                    rows.extend(
+                        sqlx::query(sql)
+                            .bind(key)
+                            .bind(hi.as_str())
+                            .bind(birth_year.map(i64::from).unwrap_or(0))
+                            .bind(i64::from(limit))
+                            .fetch_all(&self.pool)
+                            .await?,
+                    );
+                }
+                let mut hits = rows.iter()
                     .map(|r| {
                         let card: String = r.try_get(0)?;
                         let state: String = r.try_get(2)?;
@@ -455,7 +470,11 @@ macro_rules! sql_store {
                             relation: r.try_get(9)?,
                         })
                     })
-                    .collect()
+                    .collect::<Result<Vec<NameHit>>>()?;
+                hits.sort_by(|a, b| (&a.card_number, &a.member_id).cmp(&(&b.card_number, &b.member_id)));
+                hits.dedup_by(|a, b| a.household_id == b.household_id && a.member_id == b.member_id);
+                hits.truncate(limit as usize);
+                Ok(hits)
             }
 
             async fn list_households(&self, f: &ListFilter) -> Result<Vec<HouseholdSummary>> {
