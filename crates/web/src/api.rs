@@ -48,7 +48,7 @@ pub struct Health {
     pub database: &'static str,
 }
 
-#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health), (status = 503, body = Problem)))]
+#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, description = "OK", body = Health), (status = 503, description = "Database unavailable", body = Problem)))]
 pub async fn healthz(State(s): State<AppState>) -> Result<axum::Json<Health>, Problem> {
     s.reg.store.ping().await.map_err(|e| {
         tracing::warn!("health check: {e}");
@@ -71,7 +71,7 @@ pub async fn healthz(State(s): State<AppState>) -> Result<axum::Json<Health>, Pr
 
 #[utoipa::path(post, path = "/api/v1/households", tag = "households", request_body = NewHousehold,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key")),
-    responses((status = 201, body = HouseholdView), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, description = "Created", body = HouseholdView), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 413, description = "Body over the size limit", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn create_household(
     State(s): State<AppState>,
     h: HeaderMap,
@@ -86,7 +86,7 @@ pub async fn create_household(
 
 #[utoipa::path(get, path = "/api/v1/households/{card_number}", tag = "households",
     params(("card_number" = String, Path, description = "Ration card number, with or without dashes")),
-    responses((status = 200, body = HouseholdView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn get_household(
     State(s): State<AppState>,
     Path(c): Path<String>,
@@ -95,6 +95,7 @@ pub async fn get_household(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Find the household holding this national ID.
@@ -201,7 +202,7 @@ fn number<T: std::str::FromStr>(field: &str, v: &Option<String>) -> Result<Optio
 }
 
 #[utoipa::path(get, path = "/api/v1/households", tag = "households", params(ListQuery),
-    responses((status = 200, body = HouseholdList), (status = 422, body = Problem)))]
+    responses((status = 200, description = "OK", body = HouseholdList), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn list_households(
     State(s): State<AppState>,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
@@ -325,7 +326,7 @@ pub async fn list_households(
 
 #[utoipa::path(post, path = "/api/v1/households/{card_number}/members", tag = "members", request_body = MemberChange,
     params(("card_number" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, body = HouseholdView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, description = "Created", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn add_member(
     State(s): State<AppState>,
     Path(c): Path<String>,
@@ -341,7 +342,7 @@ pub async fn add_member(
 
 #[utoipa::path(put, path = "/api/v1/households/{card_number}/members/{member_id}", tag = "members", request_body = MemberChange,
     params(("card_number" = String, Path), ("member_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = HouseholdView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn update_member(
     State(s): State<AppState>,
     Path((c, id)): Path<(String, String)>,
@@ -357,7 +358,7 @@ pub async fn update_member(
 
 #[utoipa::path(post, path = "/api/v1/households/{card_number}/members/{member_id}/removal", tag = "members", request_body = MemberRemoval,
     params(("card_number" = String, Path), ("member_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = HouseholdView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn remove_member(
     State(s): State<AppState>,
     Path((c, id)): Path<(String, String)>,
@@ -373,7 +374,7 @@ pub async fn remove_member(
 
 #[utoipa::path(post, path = "/api/v1/households/{card_number}/head", tag = "members", request_body = HeadChange,
     params(("card_number" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = HouseholdView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn change_head(
     State(s): State<AppState>,
     Path(c): Path<String>,
@@ -389,7 +390,7 @@ pub async fn change_head(
 
 #[utoipa::path(post, path = "/api/v1/households/{card_number}/closure", tag = "households", request_body = Closure,
     params(("card_number" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = HouseholdView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn close_household(
     State(s): State<AppState>,
     Path(c): Path<String>,
@@ -405,7 +406,7 @@ pub async fn close_household(
 
 #[utoipa::path(post, path = "/api/v1/households/{card_number}/holds", tag = "holds", request_body = HoldInput,
     params(("card_number" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, body = HouseholdView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, description = "Created", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn place_hold(
     State(s): State<AppState>,
     Path(c): Path<String>,
@@ -421,7 +422,7 @@ pub async fn place_hold(
 
 #[utoipa::path(post, path = "/api/v1/households/{card_number}/holds/{hold_id}/lift", tag = "holds", request_body = HoldLift,
     params(("card_number" = String, Path), ("hold_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = HouseholdView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn lift_hold(
     State(s): State<AppState>,
     Path((c, id)): Path<(String, String)>,
@@ -435,7 +436,7 @@ pub async fn lift_hold(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/governorates", tag = "geography", responses((status = 200, body = Vec<tamwin_domain::Governorate>)))]
+#[utoipa::path(get, path = "/api/v1/governorates", tag = "geography", responses((status = 200, description = "OK", body = Vec<tamwin_domain::Governorate>)))]
 pub async fn governorates(
     State(s): State<AppState>,
 ) -> axum::Json<Vec<tamwin_domain::Governorate>> {
