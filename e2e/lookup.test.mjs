@@ -50,8 +50,9 @@ test('find a household by an Arabic name variant and read its holds', async () =
     }
 
     // The English switch flips the direction.
-    await page.click('#lang-switch');
+    await page.click('#lang-en');
     assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
+    await page.screenshot({ path: shots + 'household-en.png', fullPage: true });
   } finally {
     await browser.close();
   }

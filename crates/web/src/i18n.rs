@@ -1,42 +1,18 @@
-//! Message catalogs: one `key = value` file per language, compiled in. Arabic is the primary language and
-//! the fallback; a new language (Kurdish Sorani, `ckb`) is one more file with the same keys.
+//! Message catalogs: one `key = value` file per language, compiled in and listed in `CATALOGS`.
+//! Arabic is the primary language and the fallback for every key. Adding Kurdish (Sorani, `ckb`, right
+//! to left) is one more file and one more line in `CATALOGS`; labels of domain codes (card states, hold
+//! reasons and cure paths, relations) can be overridden per language with keys such as
+//! `state_active`, `reason_deceased`, `cure_deceased`, `relation_head`.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
+use tamwin_domain::{CardState, HoldReason, Relation};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Ar,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ar => "ar",
-            Lang::En => "en",
-        }
-    }
-    pub fn dir(self) -> &'static str {
-        match self {
-            Lang::Ar => "rtl",
-            Lang::En => "ltr",
-        }
-    }
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Ar => Lang::En,
-            Lang::En => Lang::Ar,
-        }
-    }
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "ar" => Some(Lang::Ar),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
+/// (code, text direction, the language's own name, catalog text).
+const CATALOGS: &[(&str, &str, &str, &str)] = &[
+    ("ar", "rtl", "العربية", include_str!("../i18n/ar.txt")),
+    ("en", "ltr", "English", include_str!("../i18n/en.txt")),
+];
 
 fn parse(text: &'static str) -> HashMap<&'static str, &'static str> {
     text.lines()
@@ -46,10 +22,33 @@ fn parse(text: &'static str) -> HashMap<&'static str, &'static str> {
         .collect()
 }
 
-static AR: LazyLock<HashMap<&'static str, &'static str>> =
-    LazyLock::new(|| parse(include_str!("../i18n/ar.txt")));
-static EN: LazyLock<HashMap<&'static str, &'static str>> =
-    LazyLock::new(|| parse(include_str!("../i18n/en.txt")));
+static PARSED: LazyLock<Vec<HashMap<&'static str, &'static str>>> =
+    LazyLock::new(|| CATALOGS.iter().map(|c| parse(c.3)).collect());
+
+/// A language with a catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lang(usize);
+
+impl Lang {
+    /// Arabic: the default and the fallback.
+    pub const PRIMARY: Lang = Lang(0);
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        CATALOGS.iter().position(|c| c.0 == code).map(Lang)
+    }
+    pub fn all() -> impl Iterator<Item = Lang> {
+        (0..CATALOGS.len()).map(Lang)
+    }
+    pub fn code(self) -> &'static str {
+        CATALOGS[self.0].0
+    }
+    pub fn dir(self) -> &'static str {
+        CATALOGS[self.0].1
+    }
+    pub fn native_name(self) -> &'static str {
+        CATALOGS[self.0].2
+    }
+}
 
 /// Translations for one page.
 #[derive(Debug, Clone, Copy)]
@@ -58,15 +57,36 @@ pub struct Tr {
 }
 
 impl Tr {
-    pub fn t(&self, key: &str) -> &'static str {
-        let cat = match self.lang {
-            Lang::Ar => &*AR,
-            Lang::En => &*EN,
-        };
-        cat.get(key).or_else(|| AR.get(key)).copied().unwrap_or("?")
+    fn lookup(&self, key: &str) -> Option<&'static str> {
+        PARSED.get(self.lang.0).and_then(|c| c.get(key)).copied()
     }
-    pub fn is_ar(&self) -> bool {
-        self.lang == Lang::Ar
+
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lookup(key)
+            .or_else(|| PARSED.first().and_then(|c| c.get(key)).copied())
+            .unwrap_or("?")
+    }
+
+    /// English where the page is English, Arabic otherwise: the domain speaks both.
+    pub fn pick<'a>(&self, ar: &'a str, en: &'a str) -> &'a str {
+        if self.lang.code() == "en" { en } else { ar }
+    }
+
+    pub fn state(&self, s: CardState) -> &'static str {
+        self.lookup(&format!("state_{}", s.code()))
+            .unwrap_or_else(|| self.pick(s.label_ar(), s.label_en()))
+    }
+    pub fn reason(&self, r: HoldReason) -> &'static str {
+        self.lookup(&format!("reason_{}", r.code()))
+            .unwrap_or_else(|| self.pick(r.label_ar(), r.label_en()))
+    }
+    pub fn cure(&self, r: HoldReason) -> &'static str {
+        self.lookup(&format!("cure_{}", r.code()))
+            .unwrap_or_else(|| self.pick(r.cure_ar(), r.cure_en()))
+    }
+    pub fn relation(&self, r: Relation) -> &'static str {
+        self.lookup(&format!("relation_{}", r.code()))
+            .unwrap_or_else(|| self.pick(r.label_ar(), r.label_en()))
     }
 }
 
@@ -75,14 +95,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_arabic_key_is_in_english_and_back() {
-        let mut a: Vec<_> = AR.keys().collect();
-        let mut e: Vec<_> = EN.keys().collect();
-        a.sort();
-        e.sort();
-        assert_eq!(a, e);
-        assert!(AR.len() > 30);
-        assert_eq!(Tr { lang: Lang::Ar }.t("lookup_submit"), "بحث");
-        assert_eq!(Tr { lang: Lang::En }.t("lookup_submit"), "Search");
+    fn every_catalog_has_every_arabic_key() {
+        let ar = &PARSED[0];
+        assert!(ar.len() > 30);
+        for (i, c) in PARSED.iter().enumerate() {
+            for k in ar.keys() {
+                assert!(c.contains_key(k), "{} lacks {k}", CATALOGS[i].0);
+            }
+            for k in c.keys() {
+                let label = ["state_", "reason_", "cure_", "relation_"]
+                    .iter()
+                    .any(|p| k.starts_with(p));
+                assert!(
+                    ar.contains_key(k) || label,
+                    "{} has unknown key {k}",
+                    CATALOGS[i].0
+                );
+            }
+        }
+        let (ar, en) = (
+            Tr {
+                lang: Lang::PRIMARY,
+            },
+            Tr {
+                lang: Lang::parse("en").unwrap(),
+            },
+        );
+        assert_eq!(ar.t("lookup_submit"), "بحث");
+        assert_eq!(en.t("lookup_submit"), "Search");
+        assert_eq!(ar.state(CardState::Blocked), "محجوبة");
+        assert_eq!(en.reason(HoldReason::Abroad), "living abroad");
+        assert_eq!(Lang::parse("xx"), None);
+        assert!(Lang::all().all(|l| l.dir() == "rtl" || l.dir() == "ltr"));
     }
 }

@@ -27,7 +27,7 @@ fn lang_of(q: &PageQuery, headers: &HeaderMap) -> Lang {
         .and_then(|v| v.to_str().ok())
         .and_then(|c| c.split(';').find_map(|p| p.trim().strip_prefix("lang=")))
         .and_then(Lang::parse)
-        .unwrap_or(Lang::Ar)
+        .unwrap_or(Lang::PRIMARY)
 }
 
 fn page(html: Result<String, askama::Error>, lang: Lang, status: StatusCode) -> Response {
@@ -63,15 +63,33 @@ struct LookupPage {
     birth_year: String,
     error: Option<String>,
     results: Option<Vec<ResultRow>>,
-    switch_href: String,
+    langs: Vec<LangLink>,
     back_href: String,
 }
 
+/// A link to a page in the other languages; `to(code)` builds the address for one language.
+pub struct LangLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub href: String,
+}
+
+fn switch(tr: Tr, to: impl Fn(&str) -> String) -> Vec<LangLink> {
+    Lang::all()
+        .filter(|l| *l != tr.lang)
+        .map(|l| LangLink {
+            code: l.code(),
+            name: l.native_name(),
+            href: to(l.code()),
+        })
+        .collect()
+}
+
 fn href(path: &str, lang: Lang) -> String {
-    if lang == Lang::Ar {
+    if lang == Lang::PRIMARY {
         path.to_string()
     } else {
-        format!("{path}?lang=en")
+        format!("{path}?lang={}", lang.code())
     }
 }
 
@@ -90,38 +108,22 @@ pub async fn lookup(
         .chars()
         .filter(|c| *c != '-' && *c != ' ')
         .collect();
-    let label = |st: tamwin_domain::CardState| {
-        if tr.is_ar() {
-            st.label_ar()
-        } else {
-            st.label_en()
-        }
-    };
     if !compact.is_empty() && compact.bytes().all(|b| b.is_ascii_digit()) {
         // A number: a card number (11 digits) or a national ID (12).
         let found = if compact.len() == 11 {
-            CardNumber::parse(&compact).map(Some).map_err(|e| {
-                if tr.is_ar() {
-                    e.message_ar
-                } else {
-                    e.message_en
-                }
-            })
+            CardNumber::parse(&compact)
+                .map(Some)
+                .map_err(|e| tr.pick(&e.message_ar, &e.message_en).to_string())
         } else {
             match NationalId::parse(&compact) {
                 Ok(id) => match s.reg.household_by_national_id(&id).await {
                     Ok(v) => Ok(v.map(|v| v.household.card_number)),
-                    Err(e) => Err(if tr.is_ar() {
-                        e.describe().2
-                    } else {
-                        e.describe().3
-                    }),
+                    Err(e) => {
+                        let (_, _, ar, en) = e.describe();
+                        Err(tr.pick(&ar, &en).to_string())
+                    }
                 },
-                Err(e) => Err(if tr.is_ar() {
-                    e.message_ar
-                } else {
-                    e.message_en
-                }),
+                Err(e) => Err(tr.pick(&e.message_ar, &e.message_en).to_string()),
             }
         };
         match found {
@@ -153,28 +155,26 @@ pub async fn lookup(
                                 card: h.card_number.display(),
                                 name: h.full_name,
                                 birth_date: h.birth_date,
-                                state_label: label(h.state),
+                                state_label: tr.state(h.state),
                                 state: h.state.code(),
                             })
                             .collect(),
                     )
                 }
                 Err(e) => {
-                    error = Some(if tr.is_ar() {
-                        e.describe().2
-                    } else {
-                        e.describe().3
-                    })
+                    let (_, _, ar, en) = e.describe();
+                    error = Some(tr.pick(&ar, &en).to_string())
                 }
             },
         }
     }
-    let switch_href = format!(
-        "/?lang={}&q={}&birth_year={}",
-        lang.other().code(),
-        url_encode(&text),
-        url_encode(&birth_year)
-    );
+    let langs = switch(tr, |code| {
+        format!(
+            "/?lang={code}&q={}&birth_year={}",
+            url_encode(&text),
+            url_encode(&birth_year)
+        )
+    });
     page(
         LookupPage {
             tr,
@@ -182,7 +182,7 @@ pub async fn lookup(
             birth_year,
             error,
             results,
-            switch_href,
+            langs,
             back_href: href("/", lang),
         }
         .render(),
@@ -237,12 +237,11 @@ struct HouseholdPage {
     agent: String,
     members: Vec<MemberRow>,
     holds: Vec<HoldRow>,
-    switch_href: String,
+    langs: Vec<LangLink>,
     back_href: String,
 }
 
 fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdPage {
-    let ar = tr.is_ar();
     let h = &v.household;
     let gov = s.reg.geo.governorate(&h.governorate);
     let dist = s.reg.geo.district(&h.district);
@@ -256,28 +255,12 @@ fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdPage {
         tr,
         card: v.card_number_display.clone(),
         state: h.state.code(),
-        state_label: if ar {
-            h.state.label_ar()
-        } else {
-            h.state.label_en()
-        },
+        state_label: tr.state(h.state),
         governorate: gov
-            .map(|g| {
-                if ar {
-                    g.name_ar.clone()
-                } else {
-                    g.name_en.clone()
-                }
-            })
+            .map(|g| tr.pick(&g.name_ar, &g.name_en).to_string())
             .unwrap_or_else(|| h.governorate.clone()),
         district: dist
-            .map(|d| {
-                if ar {
-                    d.name_ar.clone()
-                } else {
-                    d.name_en.clone()
-                }
-            })
+            .map(|d| tr.pick(&d.name_ar, &d.name_en).to_string())
             .unwrap_or_else(|| h.district.clone()),
         address: h.address.clone(),
         agent: h.agent_code.clone().unwrap_or_default(),
@@ -290,11 +273,7 @@ fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdPage {
                     name: d.full_name(),
                     national_id: d.national_id.as_ref().map(|n| n.to_string()),
                     birth_date: d.birth_date.to_string(),
-                    relation: if ar {
-                        d.relation.label_ar()
-                    } else {
-                        d.relation.label_en()
-                    },
+                    relation: tr.relation(d.relation),
                     mother: d.mother_name.clone(),
                     entitled: m.entitled,
                     removed: d.presence == tamwin_domain::Presence::Removed,
@@ -308,11 +287,7 @@ fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdPage {
             .holds
             .iter()
             .map(|x| HoldRow {
-                reason: if ar {
-                    x.reason_label_ar
-                } else {
-                    x.reason_label_en
-                },
+                reason: tr.reason(x.hold.reason),
                 on: x
                     .hold
                     .member_id
@@ -321,7 +296,7 @@ fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdPage {
                     .unwrap_or_else(|| tr.t("hold_household").to_string()),
                 since: x.hold.since.strftime("%Y-%m-%d").to_string(),
                 evidence: format!("{} ({})", x.hold.evidence, x.hold.source),
-                cure: if ar { x.cure_ar } else { x.cure_en },
+                cure: tr.cure(x.hold.reason),
                 active: x.active,
                 lifted: x
                     .hold
@@ -330,11 +305,9 @@ fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdPage {
                     .unwrap_or_default(),
             })
             .collect(),
-        switch_href: format!(
-            "/households/{}?lang={}",
-            h.card_number.as_str(),
-            tr.lang.other().code()
-        ),
+        langs: switch(tr, |code| {
+            format!("/households/{}?lang={code}", h.card_number.as_str())
+        }),
         back_href: href("/", tr.lang),
     }
 }
@@ -364,14 +337,14 @@ pub async fn household(
 #[template(path = "not_found.html")]
 struct NotFoundPage {
     tr: Tr,
-    switch_href: String,
+    langs: Vec<LangLink>,
     back_href: String,
 }
 
 fn not_found_page(tr: Tr) -> Response {
     let p = NotFoundPage {
         tr,
-        switch_href: format!("/?lang={}", tr.lang.other().code()),
+        langs: switch(tr, |code| format!("/?lang={code}")),
         back_href: href("/", tr.lang),
     };
     page(p.render(), tr.lang, StatusCode::NOT_FOUND)

@@ -87,13 +87,21 @@ fn every_route_is_in_the_openapi_document() {
             "{method} {path} is served but not documented"
         );
     }
-    let list_params = doc["paths"]["/api/v1/households"]["get"]["parameters"].as_array().unwrap();
-    assert!(list_params.iter().all(|p| p["in"] == "query"), "list filters are query parameters");
+    let list_params = doc["paths"]["/api/v1/households"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    assert!(
+        list_params.iter().all(|p| p["in"] == "query"),
+        "list filters are query parameters"
+    );
     // Every answer is described (OpenAPI requires it of each response object).
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             for (status, r) in op["responses"].as_object().unwrap() {
-                assert!(r["description"].is_string(), "{method} {path} {status} has no description");
+                assert!(
+                    r["description"].is_string(),
+                    "{method} {path} {status} has no description"
+                );
             }
         }
     }
