@@ -219,6 +219,7 @@ pub struct HoldRow {
     pub on: String,
     pub since: String,
     pub evidence: String,
+    pub source: String,
     pub cure: &'static str,
     pub active: bool,
     pub lifted: String,
@@ -295,7 +296,8 @@ fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdPage {
                     .and_then(name_of)
                     .unwrap_or_else(|| tr.t("hold_household").to_string()),
                 since: x.hold.since.strftime("%Y-%m-%d").to_string(),
-                evidence: format!("{} ({})", x.hold.evidence, x.hold.source),
+                evidence: x.hold.evidence.clone(),
+                source: x.hold.source.clone(),
                 cure: tr.cure(x.hold.reason),
                 active: x.active,
                 lifted: x
