@@ -231,6 +231,18 @@ struct Parser {
 }
 
 impl Parser {
+    /// The closing row of a refused household, after the rows that say why.
+    fn reject_household(&self, line: u64, card: &str) {
+        reject(
+            &self.rejects,
+            "households.csv",
+            line,
+            card,
+            "household_rejected",
+            "household not imported: see the rows above",
+        );
+    }
+
     /// Builds one household record, or writes every reason it is refused to the reject file.
     fn household(
         &self,
@@ -359,14 +371,7 @@ impl Parser {
             for (file, l, code, msg) in &problems {
                 reject(&self.rejects, file, *l, card_text, code, msg);
             }
-            reject(
-                &self.rejects,
-                "households.csv",
-                line,
-                card_text,
-                "household_rejected",
-                "household not imported: see the rows above",
-            );
+            self.reject_household(line, card_text);
             return None;
         };
         let mut by_no: HashMap<i64, String> = HashMap::new();
@@ -444,14 +449,7 @@ impl Parser {
                 Ok(h) => hold_list.push(h),
                 Err((code, msg)) => {
                     reject(&self.rejects, "holds.csv", h.line, card_text, &code, &msg);
-                    reject(
-                        &self.rejects,
-                        "households.csv",
-                        line,
-                        card_text,
-                        "household_rejected",
-                        "household not imported: see the rows above",
-                    );
+                    self.reject_household(line, card_text);
                     return None;
                 }
             }
