@@ -551,11 +551,12 @@ pub async fn import_dir(
         },
         HOLD_COLUMNS.len(),
     );
+    let started = reg.clock.now();
     let parser = Parser {
         reg_ids: reg.ids.clone(),
         geo: reg.geo.clone(),
         today: reg.clock.today(),
-        now: reg.clock.now(),
+        now: started,
         agents: known_agents,
         rejects: rejects.clone(),
     };
@@ -667,24 +668,46 @@ pub async fn import_dir(
         .map_err(|e| ImportError::Input(format!("reader failed: {e}")))?;
     report.rejected_households += rejected;
     // Rows no household claimed: either their card has no household row, or they stand apart from the
-    // rest of their card's rows (the file breaks the grouping rule) and that household went in without them.
-    let mut imported: HashMap<String, bool> = HashMap::new();
+    // rest of their card's rows (the file breaks the grouping rule). A household this run imported
+    // without them is taken out again: whole or nothing.
+    let mut undone: HashMap<String, bool> = HashMap::new();
     for (file, card, line) in leftovers {
-        let known = match imported.get(&card) {
+        let incomplete = match undone.get(&card) {
             Some(k) => *k,
             None => {
-                let k = match CardNumber::parse(&card) {
-                    Ok(c) => reg.store.household_by_card(&c).await?.is_some(),
-                    Err(_) => false,
+                let rec = match CardNumber::parse(&card) {
+                    Ok(c) => reg.store.household_by_card(&c).await?,
+                    Err(_) => None,
                 };
-                imported.insert(card.clone(), k);
-                k
+                // Created by this run (every record of a run carries the run's timestamp), not before it.
+                let ours = rec.filter(|r| {
+                    r.household.created_at.as_microsecond() == started.as_microsecond()
+                });
+                if let Some(r) = &ours {
+                    reg.store.delete_imported(r).await?;
+                    report.households -= 1;
+                    report.members -= r.members.len() as u64;
+                    report.holds -= r.holds.len() as u64;
+                    report.rejected_households += 1;
+                    let why =
+                        "household taken out again: some of its rows stand apart from the others";
+                    reject(
+                        &rejects,
+                        "households.csv",
+                        0,
+                        &card,
+                        "household_rejected",
+                        why,
+                    );
+                }
+                undone.insert(card.clone(), ours.is_some());
+                ours.is_some()
             }
         };
-        let (code, msg) = if known {
+        let (code, msg) = if incomplete {
             (
                 "rows_not_contiguous",
-                "these rows stand apart from the other rows of their card; the household was imported without them",
+                "these rows stand apart from the other rows of their card; the household was not imported",
             )
         } else {
             (

@@ -35,8 +35,10 @@ pub trait Clock: Send + Sync {
 
 pub struct SystemClock;
 impl Clock for SystemClock {
+    /// Microseconds, the precision the store keeps: what a response shows is what a later read shows.
     fn now(&self) -> jiff::Timestamp {
-        jiff::Timestamp::now()
+        let now = jiff::Timestamp::now();
+        jiff::Timestamp::from_microsecond(now.as_microsecond()).unwrap_or(now)
     }
 }
 

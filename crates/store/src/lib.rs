@@ -71,6 +71,10 @@ pub trait Store: Send + Sync {
     /// Inserts many new households in one transaction, each with its history entry: all or none.
     async fn import_batch(&self, batch: &[HouseholdRecord], logs: &[ChangeLog]) -> Result<()>;
 
+    /// Removes a household and everything of it, in one transaction. Only for undoing an import that
+    /// turned out incomplete (docs/formats.md, grouping rule); a registered household is closed instead.
+    async fn delete_imported(&self, rec: &HouseholdRecord) -> Result<()>;
+
     /// A trivial query: the database answers.
     async fn ping(&self) -> Result<()>;
     async fn count_households(&self) -> Result<i64>;

@@ -548,6 +548,39 @@ macro_rules! sql_store {
                 with_retry(|| self.bulk_insert(batch, logs)).await
             }
 
+            async fn delete_imported(&self, rec: &HouseholdRecord) -> Result<()> {
+                let hid = rec.household.household_id.as_str();
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    // By key everywhere: the index tables are keyed by national ID and card number.
+                    for m in &rec.members {
+                        if let Some(n) = &m.national_id {
+                            sqlx::query("DELETE FROM national_id_index WHERE national_id = $1 AND household_id = $2")
+                                .bind(n.as_str())
+                                .bind(hid)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                    }
+                    sqlx::query("DELETE FROM card_index WHERE card_number = $1 AND household_id = $2")
+                        .bind(rec.household.card_number.as_str())
+                        .bind(hid)
+                        .execute(&mut *tx)
+                        .await?;
+                    for sql in [
+                        "DELETE FROM holds WHERE household_id = $1",
+                        "DELETE FROM household_changes WHERE household_id = $1",
+                        "DELETE FROM households WHERE household_id = $1",
+                        "DELETE FROM members WHERE household_id = $1",
+                    ] {
+                        sqlx::query(sql).bind(hid).execute(&mut *tx).await?;
+                    }
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(())
+                })
+                .await
+            }
+
             async fn ping(&self) -> Result<()> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())
