@@ -253,8 +253,10 @@ impl Parser {
     ) -> Option<HouseholdRecord> {
         let card_text = &hf[0];
         let mut problems: Vec<(&str, u64, String, String)> = Vec::new();
+        let gov = tamwin_text_ar::fold_digits(hf[1].trim());
+        let district = tamwin_text_ar::fold_digits(hf[2].trim());
         let card = match CardNumber::parse(card_text) {
-            Ok(c) if c.governorate_code() == hf[1].trim() => Some(c),
+            Ok(c) if c.governorate_code() == gov => Some(c),
             Ok(_) => {
                 problems.push((
                     "households.csv",
@@ -278,11 +280,11 @@ impl Parser {
                     "agent_unknown".into(),
                     format!("agent {a} is not in agents.csv"),
                 )),
-                Some(d) if d != hf[2].trim() => problems.push((
+                Some(d) if *d != district => problems.push((
                     "households.csv",
                     line,
                     "agent_wrong_district".into(),
-                    format!("agent {a} serves district {d}, not {}", hf[2].trim()),
+                    format!("agent {a} serves district {d}, not {district}"),
                 )),
                 Some(_) => {}
             }
@@ -428,7 +430,17 @@ impl Parser {
                             .map(Some)
                             .ok_or(())
                     };
+                    let text = tamwin_domain::check_free_text("evidence", &f[3], 1000)
+                        .or_else(|| tamwin_domain::check_free_text("source", &f[4], 100));
                     match (member, HoldReason::parse(f[2].trim())) {
+                        _ if text.is_some() => Err((
+                            "text_invalid_characters".into(),
+                            text.map(|e| e.message_en).unwrap_or_default(),
+                        )),
+                        (Ok(_), Some(_)) if f[4].trim().is_empty() => Err((
+                            "source_required".into(),
+                            "a hold needs the source of its evidence".into(),
+                        )),
                         (Ok(m), Some(r)) if !f[3].trim().is_empty() => Ok(mk(m, r, &f[3], &f[4])),
                         (Err(()), _) => Err((
                             "member_unknown".into(),
@@ -507,6 +519,16 @@ pub async fn import_dir(
         let mut agents = Vec::new();
         while let Some(row) = read_row(&mut r, AGENT_COLUMNS.len()) {
             match row.fields {
+                Ok(f) if tamwin_domain::check_free_text("agent", &f.join(" "), 400).is_some() => {
+                    reject(
+                        &rejects,
+                        "agents.csv",
+                        row.line,
+                        "",
+                        "text_invalid_characters",
+                        "the row contains control characters",
+                    )
+                }
                 Ok(f) if reg.geo.district(f[1].trim()).is_some() && !f[0].trim().is_empty() => {
                     agents.push(RationAgent {
                         code: f[0].trim().into(),
@@ -567,11 +589,20 @@ pub async fn import_dir(
         let mut batch = Vec::with_capacity(BATCH);
         let mut rows_read = 0u64;
         let mut rejected = 0u64;
+        let mut leftovers: Vec<(&'static str, String, u64)> = Vec::new();
+        let mut seen = Cards::default();
         while let Some(row) = read_row(&mut households, HOUSEHOLD_COLUMNS.len()) {
             let card = row.card.clone();
             let m = members.take(&card);
             let h = holds.take(&card);
             rows_read += m.len() as u64;
+            if !seen.insert(&card) {
+                // The card again: its rows are split across two household rows. Settled at the end.
+                leftovers.push(("households.csv", card.clone(), row.line));
+                leftovers.extend(m.iter().map(|r| ("members.csv", card.clone(), r.line)));
+                leftovers.extend(h.iter().map(|r| ("holds.csv", card.clone(), r.line)));
+                continue;
+            }
             match row.fields {
                 Ok(f) => match parser.household(row.line, &f, m, h) {
                     Some(rec) => batch.push(rec),
@@ -586,13 +617,26 @@ pub async fn import_dir(
                         code,
                         &msg,
                     );
+                    for (file, rows) in [("members.csv", &m), ("holds.csv", &h)] {
+                        for r in rows {
+                            reject(
+                                &parser.rejects,
+                                file,
+                                r.line,
+                                &card,
+                                "household_not_imported",
+                                NOT_IMPORTED,
+                            );
+                        }
+                    }
+                    parser.reject_household(row.line, &card);
                     rejected += 1;
                 }
             }
             if batch.len() >= BATCH {
                 progress(rows_read);
                 if tx.blocking_send(std::mem::take(&mut batch)).is_err() {
-                    return (rejected, Vec::new());
+                    return (rejected, Vec::new(), seen);
                 }
             }
         }
@@ -600,7 +644,6 @@ pub async fn import_dir(
             let _ = tx.blocking_send(batch);
         }
         progress(rows_read);
-        let mut leftovers: Vec<(&'static str, String, u64)> = Vec::new();
         for (file, g) in [
             ("members.csv", members.leftovers()),
             ("holds.csv", holds.leftovers()),
@@ -609,10 +652,11 @@ pub async fn import_dir(
                 leftovers.extend(rows.into_iter().map(|r| (file, card.clone(), r.line)));
             }
         }
-        (rejected, leftovers)
+        (rejected, leftovers, seen)
     });
 
     let actor = Actor("import".into());
+    let mut committed = Cards::default();
     while let Some(batch) = rx.recv().await {
         let logs: Vec<ChangeLog> = batch
             .iter()
@@ -627,7 +671,12 @@ pub async fn import_dir(
             })
             .collect();
         match reg.store.import_batch(&batch, &logs).await {
-            Ok(()) => count(&mut report, &batch),
+            Ok(()) => {
+                count(&mut report, &batch);
+                batch
+                    .iter()
+                    .for_each(|r| _ = committed.insert(r.household.card_number.as_str()));
+            }
             Err(StoreError::Conflict(..)) => {
                 // Find the households that break an invariant (a national ID or card number already used).
                 for (rec, log) in batch.iter().zip(&logs) {
@@ -636,7 +685,10 @@ pub async fn import_dir(
                         .import_batch(std::slice::from_ref(rec), std::slice::from_ref(log))
                         .await
                     {
-                        Ok(()) => count(&mut report, std::slice::from_ref(rec)),
+                        Ok(()) => {
+                            count(&mut report, std::slice::from_ref(rec));
+                            committed.insert(rec.household.card_number.as_str());
+                        }
                         Err(StoreError::Conflict(c, m)) => {
                             let code = match c {
                                 tamwin_store::Conflict::NationalIdTaken => {
@@ -663,52 +715,43 @@ pub async fn import_dir(
             Err(e) => return Err(e.into()),
         }
     }
-    let (rejected, leftovers) = producer
+    let (rejected, leftovers, seen) = producer
         .await
         .map_err(|e| ImportError::Input(format!("reader failed: {e}")))?;
     report.rejected_households += rejected;
-    // Rows no household claimed: either their card has no household row, or they stand apart from the
-    // rest of their card's rows (the file breaks the grouping rule). A household this run imported
-    // without them is taken out again: whole or nothing.
-    let mut undone: HashMap<String, bool> = HashMap::new();
+    // Rows no household claimed, and household rows that repeat a card: the file breaks the grouping
+    // rule. A household this run imported without some of its rows is taken out again: whole or nothing.
+    let mut undone = Cards::default();
     for (file, card, line) in leftovers {
-        let incomplete = match undone.get(&card) {
-            Some(k) => *k,
-            None => {
-                let rec = match CardNumber::parse(&card) {
-                    Ok(c) => reg.store.household_by_card(&c).await?,
-                    Err(_) => None,
-                };
-                // Created by this run (every record of a run carries the run's timestamp), not before it.
-                let ours = rec.filter(|r| {
-                    r.household.created_at.as_microsecond() == started.as_microsecond()
-                });
-                if let Some(r) = &ours {
-                    reg.store.delete_imported(r).await?;
-                    report.households -= 1;
-                    report.members -= r.members.len() as u64;
-                    report.holds -= r.holds.len() as u64;
-                    report.rejected_households += 1;
-                    let why =
-                        "household taken out again: some of its rows stand apart from the others";
-                    reject(
-                        &rejects,
-                        "households.csv",
-                        0,
-                        &card,
-                        "household_rejected",
-                        why,
-                    );
-                }
-                undone.insert(card.clone(), ours.is_some());
-                ours.is_some()
+        if committed.contains(&card) && undone.insert(&card) {
+            let rec = match CardNumber::parse(&card) {
+                Ok(c) => reg.store.household_by_card(&c).await?,
+                Err(_) => None,
+            };
+            if let Some(r) = rec {
+                reg.store.delete_imported(&r).await?;
+                report.households -= 1;
+                report.members -= r.members.len() as u64;
+                report.holds -= r.holds.len() as u64;
+                report.rejected_households += 1;
+                let why = "household taken out again: some of its rows stand apart from the others";
+                reject(
+                    &rejects,
+                    "households.csv",
+                    0,
+                    &card,
+                    "household_rejected",
+                    why,
+                );
             }
-        };
-        let (code, msg) = if incomplete {
+        }
+        let (code, msg) = if undone.contains(&card) {
             (
                 "rows_not_contiguous",
                 "these rows stand apart from the other rows of their card; the household was not imported",
             )
+        } else if seen.contains(&card) {
+            ("household_not_imported", NOT_IMPORTED)
         } else {
             (
                 "household_missing",
@@ -724,6 +767,32 @@ pub async fn import_dir(
         .map_err(|e| ImportError::Input(format!("{}: {e}", rejects_path.display())))?;
     report.rejected_rows = r.rows;
     Ok(report)
+}
+
+const NOT_IMPORTED: &str = "the household of these rows was not imported (see its rows)";
+
+/// A set of card numbers, eight bytes each when they parse (the common case), so that a national
+/// import (9 million cards) holds it in about 150 MB.
+#[derive(Default)]
+struct Cards {
+    numbers: std::collections::HashSet<u64>,
+    other: std::collections::HashSet<String>,
+}
+
+impl Cards {
+    /// Adds a card; false if it was already there.
+    fn insert(&mut self, card: &str) -> bool {
+        match card.parse::<u64>() {
+            Ok(n) if card.len() == 11 => self.numbers.insert(n),
+            _ => self.other.insert(card.to_string()),
+        }
+    }
+    fn contains(&self, card: &str) -> bool {
+        match card.parse::<u64>() {
+            Ok(n) if card.len() == 11 => self.numbers.contains(&n),
+            _ => self.other.contains(card),
+        }
+    }
 }
 
 fn count(report: &mut ImportReport, batch: &[HouseholdRecord]) {

@@ -177,6 +177,7 @@ impl Registry {
             Err(e) if idem.is_some() && !matches!(e, AppError::IdempotencyKeyReused) => {
                 match self.replay(idem).await {
                     Ok(Some(o)) => Ok(o),
+                    Err(AppError::IdempotencyKeyReused) => Err(AppError::IdempotencyKeyReused),
                     _ => Err(e),
                 }
             }

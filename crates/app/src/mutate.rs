@@ -293,7 +293,12 @@ impl Registry {
             let lost_id = m.national_id.is_some() && data.national_id.is_none();
             m.data = data.clone();
             let mid = m.member_id.clone();
-            if lost_id {
+            let already_held = rec.holds.iter().any(|h| {
+                h.is_active()
+                    && h.member_id.as_deref() == Some(&mid)
+                    && h.reason == HoldReason::NoNationalId
+            });
+            if lost_id && !already_held {
                 // The same rule as for a new member: no unified card, a temporary card.
                 let m = m.clone();
                 rec.holds.extend(reg.rule_holds(&m, actor));

@@ -1045,12 +1045,17 @@ async fn import_grouping_rules_on_every_backend() {
         std::fs::create_dir_all(&dir).unwrap();
         let c = |serial: u32| CardNumber::new("11", serial).unwrap();
         let (a, b, d, e) = (c(1), c(2), c(3), c(4));
+        let (x, y, z) = (c(5), c(6), c(7));
+        // x appears twice (its members split between the two rows); y's row has a column too many.
         let hh = format!(
-            "card_number,governorate,district,address,agent_code\n{},11,1101,دار 1,\n{},11,1101,دار 2,\n{},11,1101,دار 3,\n{},11,1101,دار 4,\n",
+            "card_number,governorate,district,address,agent_code\n{},11,1101,دار 1,\n{},11,1101,دار 2,\n{},11,1101,دار 3,\n{},11,1101,دار 4,\n{x},11,1101,دار 5,\n{z},11,1101,دار 7,\n{x},11,1101,دار 5,\n{y},11,1101,دار 6,,extra\n",
             a.display(),
             b.as_str(),
             d.as_str(),
-            e.as_str()
+            e.as_str(),
+            x = x.as_str(),
+            y = y.as_str(),
+            z = z.as_str(),
         );
         let m = |card: &str, no: &str, rel: &str| {
             format!("{card},{no},,علي,حسين,كاظم,,زينب علي حسن,1980-01-01,male,{rel},0,0,0\n")
@@ -1068,6 +1073,10 @@ async fn import_grouping_rules_on_every_backend() {
         members += &m(d.as_str(), "1", "head");
         members += &m(e.as_str(), "1", "head");
         members += &m(d.as_str(), "2", "son");
+        members += &m(x.as_str(), "1", "head");
+        members += &m(z.as_str(), "1", "head");
+        members += &m(x.as_str(), "2", "son");
+        members += &m(y.as_str(), "1", "head");
         std::fs::write(dir.join("households.csv"), hh).unwrap();
         std::fs::write(dir.join("members.csv"), members).unwrap();
         let report =
@@ -1094,11 +1103,21 @@ async fn import_grouping_rules_on_every_backend() {
             "{backend}: a card whose rows are split is not imported at all"
         );
         assert_eq!(reg.household(&e).await.unwrap().members.len(), 1);
-        assert_eq!(report.households, 2);
-        assert_eq!(report.rejected_households, 2);
-        assert_eq!(report.members, 3);
-        assert_eq!(store.count_members().await.unwrap(), 3, "{backend}");
-        assert_eq!(store.count_households().await.unwrap(), 2, "{backend}");
+        assert!(
+            reg.household(&x).await.is_err(),
+            "{backend}: a card on two household rows is not imported"
+        );
+        assert!(reg.household(&y).await.is_err());
+        assert_eq!(reg.household(&z).await.unwrap().members.len(), 1);
+        assert!(
+            rejects.contains("household_not_imported"),
+            "{backend}: {rejects}"
+        );
+        assert_eq!(report.households, 3, "{backend}: a, e, z");
+        assert_eq!(report.rejected_households, 4, "{backend}: b, d, x, y");
+        assert_eq!(report.members, 4);
+        assert_eq!(store.count_members().await.unwrap(), 4, "{backend}");
+        assert_eq!(store.count_households().await.unwrap(), 3, "{backend}");
         assert_eq!(report.rejected_rows as usize, rejects.lines().count() - 1);
         std::fs::remove_dir_all(&dir).ok();
     }

@@ -53,7 +53,8 @@ fn classify_constraint(text: &str) -> Conflict {
         Conflict::CardNumberTaken
     } else if t.contains("members_one_head")
         || t.contains("households_head_fk")
-        || t.contains("members.household_id")
+        // SQLite names the columns, not the index: the one-head index is on household_id alone.
+        || t.trim_end().ends_with("members.household_id")
     {
         Conflict::HeadRule
     } else if t.contains("idempotency_keys") {
@@ -118,5 +119,41 @@ pub(crate) fn commit_error(e: sqlx::Error) -> StoreError {
             StoreError::Conflict(Conflict::HeadRule, m)
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constraint_names_and_sqlite_messages_classify() {
+        assert_eq!(
+            classify_constraint("UNIQUE constraint failed: national_id_index.national_id"),
+            Conflict::NationalIdTaken
+        );
+        assert_eq!(
+            classify_constraint("national_id_index_pkey"),
+            Conflict::NationalIdTaken
+        );
+        assert_eq!(
+            classify_constraint("UNIQUE constraint failed: card_index.card_number"),
+            Conflict::CardNumberTaken
+        );
+        assert_eq!(
+            classify_constraint("UNIQUE constraint failed: members.household_id"),
+            Conflict::HeadRule
+        );
+        assert_eq!(classify_constraint("members_one_head"), Conflict::HeadRule);
+        assert_eq!(
+            classify_constraint(
+                "UNIQUE constraint failed: members.household_id, members.member_no"
+            ),
+            Conflict::Other
+        );
+        assert_eq!(
+            classify_constraint("idempotency_keys_pkey"),
+            Conflict::IdempotencyKeyTaken
+        );
     }
 }

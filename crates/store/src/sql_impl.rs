@@ -414,7 +414,8 @@ macro_rules! sql_store {
                 // A word-boundary prefix is the index range [key, key + "!"): keys hold no character below
                 // "!" but the space, so the range is the key itself and the key followed by more words.
                 // Each key column is read in its own index order and stops at `limit`, so a name shared by
-                // millions costs `limit` rows, not millions.
+                // millions costs `limit` rows, not millions (ordering by the key alone keeps the plan an
+                // index range scan; which of many equal keys come first is then the database's choice).
                 let hi = format!("{key}!");
                 let mut rows = Vec::new();
                 for sql in [
@@ -424,7 +425,7 @@ macro_rules! sql_store {
                         "JOIN households h ON h.household_id = m.household_id ",
                         "WHERE m.name_key >= $1 AND m.name_key < $2 ",
                         "AND m.presence = 'present' AND ($3 = 0 OR m.birth_year = $3) ",
-                        "ORDER BY m.name_key, m.household_id, m.member_id LIMIT $4"
+                        "ORDER BY m.name_key LIMIT $4"
                     ),
                     concat!(
                         "SELECT h.card_number, h.household_id, h.state, m.member_id, m.given_name, m.father_name, ",
@@ -432,7 +433,7 @@ macro_rules! sql_store {
                         "JOIN households h ON h.household_id = m.household_id ",
                         "WHERE m.given_family_key >= $1 AND m.given_family_key < $2 ",
                         "AND m.presence = 'present' AND ($3 = 0 OR m.birth_year = $3) ",
-                        "ORDER BY m.given_family_key, m.household_id, m.member_id LIMIT $4"
+                        "ORDER BY m.given_family_key LIMIT $4"
                     ),
                 ] {
                     rows.extend(

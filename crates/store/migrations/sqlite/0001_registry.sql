@@ -100,7 +100,7 @@ CREATE TABLE national_id_index (
     member_id TEXT NOT NULL,
     member_presence TEXT NOT NULL DEFAULT 'present' CHECK (member_presence = 'present'),
     FOREIGN KEY (household_id, member_id, national_id, member_presence)
-        REFERENCES members (household_id, member_id, national_id, presence) DEFERRABLE INITIALLY DEFERRED
+        REFERENCES members (household_id, member_id, national_id, presence)
 );
 
 CREATE TABLE holds (
