@@ -352,7 +352,11 @@ fn not_found_page(tr: Tr) -> Response {
     page(p.render(), tr.lang, StatusCode::NOT_FOUND)
 }
 
-pub async fn not_found(headers: HeaderMap, uri: axum::http::Uri) -> Response {
+pub async fn not_found(
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     if uri.path().starts_with("/api/") {
         return crate::problem::Problem::new(
             404,
@@ -362,8 +366,9 @@ pub async fn not_found(headers: HeaderMap, uri: axum::http::Uri) -> Response {
         )
         .into_response();
     }
+    let q = q.map(|Query(q)| q).unwrap_or_default();
     not_found_page(Tr {
-        lang: lang_of(&PageQuery::default(), &headers),
+        lang: lang_of(&q, &headers),
     })
 }
 

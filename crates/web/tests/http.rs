@@ -350,6 +350,12 @@ async fn pages_are_arabic_right_to_left_on_every_backend() {
         );
         let (s, _, _) = call(&app, "GET", "/households/11000000000", None, &[]).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, b, _) = call(&app, "GET", "/no/such/page?lang=en", None, &[]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(
+            b.contains(r#"<html lang="en" dir="ltr">"#),
+            "{backend}: the 404 page speaks the asked language"
+        );
         let (s, b, _) = call(&app, "GET", &format!("/?q={card}"), None, &[]).await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
         let (s, b, _) = call(&app, "GET", "/api/docs", None, &[]).await;
