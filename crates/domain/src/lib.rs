@@ -3,6 +3,7 @@
 //! No I/O, no async, no clock: callers pass time in.
 
 pub mod card_number;
+pub mod audit;
 pub mod card_state;
 pub mod csv_columns;
 pub mod error;
