@@ -729,7 +729,14 @@ pub async fn import_dir(
                 Err(_) => None,
             };
             if let Some(r) = rec {
-                reg.store.delete_imported(&r).await?;
+                let log = reg.log(
+                    "import_undone",
+                    None,
+                    Some("rows apart from the rest of the card".into()),
+                    &actor,
+                    serde_json::json!({}),
+                );
+                reg.store.delete_imported(&r, &log).await?;
                 report.households -= 1;
                 report.members -= r.members.len() as u64;
                 report.holds -= r.holds.len() as u64;

@@ -1,6 +1,7 @@
 //! Use cases of the registry. Handlers call these; these call the domain rules and the store.
 //! Time and ids are injected (`Clock`, `IdGen`) so tests control both.
 
+pub mod audit;
 mod error;
 pub mod import;
 mod mutate;
@@ -381,6 +382,7 @@ impl Registry {
             member_id,
             reason,
             details,
+            channel: if actor.0 == "import" { "import" } else { "api" },
         }
     }
 

@@ -460,6 +460,7 @@ async fn invariants_hold_on_every_backend() {
                 member_id: None,
                 reason: None,
                 details: Value::Null,
+                channel: "api",
             },
         };
         let err = store

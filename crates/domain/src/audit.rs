@@ -81,7 +81,13 @@ pub fn entry_hash(chain: i64, prev_hash: &str, c: &AuditContent) -> String {
 /// The next entry of a chain after (`position`, `hash`) of its head.
 pub fn append(chain: i64, head: (i64, &str), content: AuditContent) -> AuditEntry {
     let hash = entry_hash(chain, head.1, &content);
-    AuditEntry { chain, position: head.0 + 1, prev_hash: head.1.to_string(), hash, content }
+    AuditEntry {
+        chain,
+        position: head.0 + 1,
+        prev_hash: head.1.to_string(),
+        hash,
+        content,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,24 +136,46 @@ pub struct ChainVerifier {
 
 impl ChainVerifier {
     pub fn new(chain: i64) -> Self {
-        Self { chain, expected_position: 1, prev: GENESIS.to_string(), prev_entry: None }
+        Self {
+            chain,
+            expected_position: 1,
+            prev: GENESIS.to_string(),
+            prev_entry: None,
+        }
     }
 
     fn fault(&self, kind: FaultKind, position: i64, entry_id: Option<String>) -> Fault {
-        Fault { kind, chain: self.chain, position, entry_id }
+        Fault {
+            kind,
+            chain: self.chain,
+            position,
+            entry_id,
+        }
     }
 
     /// Checks the next entry. `Err(Broken::Link)` means it does not link to its predecessor: the caller
     /// asks the store whether the entry it links to exists elsewhere and calls `link_fault`.
     pub fn next(&mut self, e: &AuditEntry) -> Result<(), Broken> {
         if entry_hash(e.chain, &e.prev_hash, &e.content) != e.hash || e.chain != self.chain {
-            return Err(Broken::Fault(self.fault(FaultKind::Modified, e.position, Some(e.content.entry_id.clone()))));
+            return Err(Broken::Fault(self.fault(
+                FaultKind::Modified,
+                e.position,
+                Some(e.content.entry_id.clone()),
+            )));
         }
         if e.position > self.expected_position {
-            return Err(Broken::Fault(self.fault(FaultKind::Deleted, self.expected_position, None)));
+            return Err(Broken::Fault(self.fault(
+                FaultKind::Deleted,
+                self.expected_position,
+                None,
+            )));
         }
         if e.position < self.expected_position {
-            return Err(Broken::Fault(self.fault(FaultKind::Reordered, e.position, Some(e.content.entry_id.clone()))));
+            return Err(Broken::Fault(self.fault(
+                FaultKind::Reordered,
+                e.position,
+                Some(e.content.entry_id.clone()),
+            )));
         }
         if e.prev_hash != self.prev {
             return Err(Broken::Link);
@@ -163,7 +191,11 @@ impl ChainVerifier {
     /// closed up).
     pub fn link_fault(&self, e: &AuditEntry, predecessor_exists: bool) -> Fault {
         if predecessor_exists {
-            self.fault(FaultKind::Reordered, e.position, Some(e.content.entry_id.clone()))
+            self.fault(
+                FaultKind::Reordered,
+                e.position,
+                Some(e.content.entry_id.clone()),
+            )
         } else {
             self.fault(FaultKind::Modified, e.position - 1, self.prev_entry.clone())
         }
@@ -175,10 +207,18 @@ impl ChainVerifier {
         match head {
             None if walked == 0 => Ok(0),
             Some((p, h)) if p == walked && h == self.prev => Ok(walked),
-            Some((p, _)) if p > walked => {
-                Err(Fault { kind: FaultKind::Deleted, chain: self.chain, position: walked + 1, entry_id: None })
-            }
-            _ => Err(Fault { kind: FaultKind::Modified, chain: self.chain, position: walked, entry_id: None }),
+            Some((p, _)) if p > walked => Err(Fault {
+                kind: FaultKind::Deleted,
+                chain: self.chain,
+                position: walked + 1,
+                entry_id: None,
+            }),
+            _ => Err(Fault {
+                kind: FaultKind::Modified,
+                chain: self.chain,
+                position: walked,
+                entry_id: None,
+            }),
         }
     }
 }

@@ -2,8 +2,8 @@
 //! geography as data, households and members, reason-coded holds and the card state they imply.
 //! No I/O, no async, no clock: callers pass time in.
 
-pub mod card_number;
 pub mod audit;
+pub mod card_number;
 pub mod card_state;
 pub mod csv_columns;
 pub mod error;

@@ -73,7 +73,25 @@ pub trait Store: Send + Sync {
 
     /// Removes a household and everything of it, in one transaction. Only for undoing an import that
     /// turned out incomplete (docs/formats.md, grouping rule); a registered household is closed instead.
-    async fn delete_imported(&self, rec: &HouseholdRecord) -> Result<()>;
+    async fn delete_imported(&self, rec: &HouseholdRecord, log: &ChangeLog) -> Result<()>;
+
+    /// The head of an audit chain: (position, hash) of its last entry, (0, GENESIS) when empty.
+    async fn audit_head(&self, chain: i64) -> Result<(i64, String)>;
+
+    /// Entries of one chain after `after` in position order, at most `limit`.
+    async fn audit_page(
+        &self,
+        chain: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<tamwin_domain::audit::AuditEntry>>;
+
+    /// Whether some entry of the chain has this hash (a scan: asked only when verification fails).
+    async fn audit_hash_exists(&self, chain: i64, hash: &str) -> Result<bool>;
+
+    /// Runs one statement as it is: for tests that tamper with the database behind the application.
+    #[cfg(feature = "testkit")]
+    async fn execute_unchecked(&self, sql: &str) -> Result<()>;
 
     /// A trivial query: the database answers.
     async fn ping(&self) -> Result<()>;

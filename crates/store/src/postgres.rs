@@ -52,6 +52,9 @@ fn copy_rows(rows: impl Iterator<Item = Vec<Val>>) -> String {
 
 impl PgStore {
     const NUMBERED_PARAMS: bool = true;
+    /// Appenders to one chain wait for each other here, and only here.
+    const AUDIT_HEAD_FOR_UPDATE: &'static str =
+        "SELECT position, hash FROM audit_heads WHERE chain = $1 FOR UPDATE";
     const BACKEND: Backend = Backend::Postgres;
     const MIGRATIONS: &'static [crate::migrate::Migration] = crate::migrate::POSTGRES;
 
@@ -156,6 +159,12 @@ impl PgStore {
                 .map(|(r, l)| change_vals(&r.household.household_id, l)),
         );
         Self::copy(&mut tx, "household_changes", CHANGE_COLS, changes).await?;
+        let audit: Vec<(&str, &ChangeLog)> = batch
+            .iter()
+            .zip(logs)
+            .map(|(r, l)| (r.household.household_id.as_str(), l))
+            .collect();
+        Self::append_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(crate::error::commit_error)?;
         Ok(())
     }

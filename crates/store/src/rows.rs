@@ -318,3 +318,25 @@ pub(crate) fn upsert_suffix(cols: &str, keys: &[&str]) -> String {
         sets.join(", ")
     )
 }
+
+pub(crate) const AUDIT_COLS: &str = "chain, position, entry_id, at, actor, role, area, channel, action, household_id, subject, details, prev_hash, hash";
+
+pub(crate) fn audit_vals(e: &tamwin_domain::audit::AuditEntry) -> Vec<Val> {
+    let c = &e.content;
+    vec![
+        e.chain.into(),
+        e.position.into(),
+        c.entry_id.as_str().into(),
+        c.at.as_str().into(),
+        c.actor.as_str().into(),
+        c.role.as_str().into(),
+        c.area.as_str().into(),
+        c.channel.as_str().into(),
+        c.action.as_str().into(),
+        c.household_id.clone().into(),
+        c.subject.clone().into(),
+        c.details.as_str().into(),
+        e.prev_hash.as_str().into(),
+        e.hash.as_str().into(),
+    ]
+}

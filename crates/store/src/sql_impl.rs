@@ -78,7 +78,49 @@ macro_rules! sql_store {
                 let changes: Vec<Vec<Val>> =
                     recs.iter().zip(logs).map(|(r, l)| change_vals(&r.household.household_id, l)).collect();
                 Self::insert_rows(conn, "household_changes", CHANGE_COLS, &changes, "").await?;
-                Ok(())
+                let audit: Vec<(&str, &ChangeLog)> =
+                    recs.iter().zip(logs).map(|(r, l)| (r.household.household_id.as_str(), l)).collect();
+                Self::append_audit(conn, &audit).await
+            }
+
+            /// Appends one audit entry per change to the chains of their households, in the caller's
+            /// transaction. Heads are locked in chain order, so two writers never wait on each other in a cycle.
+            async fn append_audit(conn: &mut Conn, changes: &[(&str, &ChangeLog)]) -> Result<()> {
+                use tamwin_domain::audit::{AuditContent, append, chain_of};
+                let mut by_chain: std::collections::BTreeMap<i64, Vec<AuditContent>> = Default::default();
+                for (hid, log) in changes {
+                    let details = serde_json::json!({ "reason": log.reason, "details": log.details });
+                    by_chain.entry(chain_of(Some(hid))).or_default().push(AuditContent {
+                        entry_id: log.change_id.clone(),
+                        at: ts(&log.at),
+                        actor: log.actor.clone(),
+                        role: String::new(),
+                        area: String::new(),
+                        channel: log.channel.to_string(),
+                        action: log.kind.to_string(),
+                        household_id: Some((*hid).to_string()),
+                        subject: log.member_id.clone(),
+                        details: details.to_string(),
+                    });
+                }
+                let mut rows = Vec::new();
+                for (chain, contents) in by_chain {
+                    let head = sqlx::query(Self::AUDIT_HEAD_FOR_UPDATE).bind(chain).fetch_one(&mut *conn).await?;
+                    let (mut position, mut hash): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
+                    for c in contents {
+                        let e = append(chain, (position, &hash), c);
+                        position = e.position;
+                        hash = e.hash.clone();
+                        rows.push(audit_vals(&e));
+                    }
+                    sqlx::query("UPDATE audit_heads SET position = $1, hash = $2 WHERE chain = $3")
+                        .bind(position)
+                        .bind(hash.as_str())
+                        .bind(chain)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Self::insert_rows(conn, "audit_log", AUDIT_COLS, &rows, "").await
             }
 
             async fn insert_idem(conn: &mut Conn, e: &IdemEntry) -> Result<()> {
@@ -245,6 +287,7 @@ macro_rules! sql_store {
                 Self::insert_rows(&mut tx, "holds", HOLD_COLS, &holds, &upsert_suffix(HOLD_COLS, &["household_id", "hold_id"]))
                     .await?;
                 Self::insert_rows(&mut tx, "household_changes", CHANGE_COLS, &[change_vals(hid, &c.log)], "").await?;
+                Self::append_audit(&mut tx, &[(hid, &c.log)]).await?;
                 tx.commit().await.map_err(crate::error::commit_error)?;
                 Ok(())
             }
@@ -549,7 +592,7 @@ macro_rules! sql_store {
                 with_retry(|| self.bulk_insert(batch, logs)).await
             }
 
-            async fn delete_imported(&self, rec: &HouseholdRecord) -> Result<()> {
+            async fn delete_imported(&self, rec: &HouseholdRecord, log: &ChangeLog) -> Result<()> {
                 let hid = rec.household.household_id.as_str();
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
@@ -576,10 +619,68 @@ macro_rules! sql_store {
                     ] {
                         sqlx::query(sql).bind(hid).execute(&mut *tx).await?;
                     }
+                    Self::append_audit(&mut tx, &[(hid, log)]).await?;
                     tx.commit().await.map_err(crate::error::commit_error)?;
                     Ok(())
                 })
                 .await
+            }
+
+            async fn audit_head(&self, chain: i64) -> Result<(i64, String)> {
+                let r = sqlx::query("SELECT position, hash FROM audit_heads WHERE chain = $1")
+                    .bind(chain)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok((r.try_get(0)?, r.try_get(1)?))
+            }
+
+            async fn audit_page(&self, chain: i64, after: i64, limit: u32) -> Result<Vec<tamwin_domain::audit::AuditEntry>> {
+                let rows = sqlx::query(concat!(
+                    "SELECT chain, position, entry_id, at, actor, role, area, channel, action, household_id, subject, ",
+                    "details, prev_hash, hash FROM audit_log WHERE chain = $1 AND position > $2 ORDER BY position LIMIT $3"
+                ))
+                .bind(chain)
+                .bind(after)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(tamwin_domain::audit::AuditEntry {
+                            chain: r.try_get(0)?,
+                            position: r.try_get(1)?,
+                            prev_hash: r.try_get(12)?,
+                            hash: r.try_get(13)?,
+                            content: tamwin_domain::audit::AuditContent {
+                                entry_id: r.try_get(2)?,
+                                at: r.try_get(3)?,
+                                actor: r.try_get(4)?,
+                                role: r.try_get(5)?,
+                                area: r.try_get(6)?,
+                                channel: r.try_get(7)?,
+                                action: r.try_get(8)?,
+                                household_id: r.try_get(9)?,
+                                subject: r.try_get(10)?,
+                                details: r.try_get(11)?,
+                            },
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn audit_hash_exists(&self, chain: i64, hash: &str) -> Result<bool> {
+                let r = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE chain = $1 AND hash = $2")
+                    .bind(chain)
+                    .bind(hash)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(r.try_get::<i64, _>(0)? > 0)
+            }
+
+            #[cfg(feature = "testkit")]
+            async fn execute_unchecked(&self, sql: &str) -> Result<()> {
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(&self.pool).await?;
+                Ok(())
             }
 
             async fn ping(&self) -> Result<()> {

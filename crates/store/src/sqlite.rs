@@ -12,6 +12,9 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     const NUMBERED_PARAMS: bool = false;
+    /// Write transactions already hold the database's write lock (BEGIN IMMEDIATE).
+    const AUDIT_HEAD_FOR_UPDATE: &'static str =
+        "SELECT position, hash FROM audit_heads WHERE chain = $1";
     const BACKEND: Backend = Backend::Sqlite;
     const MIGRATIONS: &'static [crate::migrate::Migration] = crate::migrate::SQLITE;
 

@@ -20,6 +20,8 @@ pub struct ChangeLog {
     pub member_id: Option<String>,
     pub reason: Option<String>,
     pub details: Value,
+    /// How the change arrived: `api`, `web`, `cli`, `import`. Written to the audit log with it.
+    pub channel: &'static str,
 }
 
 /// A change to one household, computed by the application from the record it read.

@@ -57,6 +57,11 @@ enum Command {
         #[arg(long)]
         rejects: Option<PathBuf>,
     },
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Create a demo database for Karbala, fill it with a synthetic population, and serve it.
     Demo {
         #[arg(long, default_value_t = 50_000)]
@@ -69,6 +74,12 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk every chain; exit 1 naming the first modified, deleted or reordered entry.
+    Verify,
 }
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -193,6 +204,38 @@ fn count_members(dir: &std::path::Path) -> u64 {
 async fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Serve { listen } => serve(registry(&cli.database_url).await?, &listen).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let reg = registry(&cli.database_url).await?;
+            let pb = ProgressBar::new_spinner();
+            let p = pb.clone();
+            let outcome =
+                tamwin_app::audit::verify(&reg, &move |n| p.set_message(format!("{n} entries")))
+                    .await?;
+            pb.finish_and_clear();
+            match outcome {
+                Ok(r) => {
+                    println!(
+                        "audit log intact: {} entries in {} chains",
+                        r.entries, r.chains
+                    );
+                    Ok(())
+                }
+                Err(f) => {
+                    println!(
+                        "audit log broken: chain {} position {}{}: {}",
+                        f.chain,
+                        f.position,
+                        f.entry_id
+                            .map(|e| format!(" (entry {e})"))
+                            .unwrap_or_default(),
+                        f.kind.code()
+                    );
+                    std::process::exit(1);
+                }
+            }
+        }
         Command::Migrate => {
             let store = tamwin_store::connect(&cli.database_url).await?;
             let n = store.migrate().await?;

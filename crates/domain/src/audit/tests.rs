@@ -18,7 +18,10 @@ fn content(i: usize) -> AuditContent {
 fn chain(n: usize) -> Vec<AuditEntry> {
     let mut out: Vec<AuditEntry> = Vec::new();
     for i in 1..=n {
-        let head = out.last().map(|e| (e.position, e.hash.clone())).unwrap_or((0, GENESIS.to_string()));
+        let head = out
+            .last()
+            .map(|e| (e.position, e.hash.clone()))
+            .unwrap_or((0, GENESIS.to_string()));
         out.push(append(3, (head.0, &head.1), content(i)));
     }
     out
@@ -31,7 +34,9 @@ fn verify(entries: &[AuditEntry], head: Option<(i64, &str)>) -> Result<i64, Faul
         match v.next(e) {
             Ok(()) => {}
             Err(Broken::Fault(f)) => return Err(f),
-            Err(Broken::Link) => return Err(v.link_fault(e, hashes.iter().any(|x| *x == e.prev_hash))),
+            Err(Broken::Link) => {
+                return Err(v.link_fault(e, hashes.contains(&e.prev_hash)));
+            }
         }
     }
     v.finish(head)
@@ -51,13 +56,19 @@ fn a_modified_entry_is_named() {
     c[4].content.details = "{\"n\":99}".into();
     let last = c.last().unwrap().clone();
     let f = verify(&c, Some((last.position, &last.hash))).unwrap_err();
-    assert_eq!((f.kind, f.position, f.entry_id.as_deref()), (FaultKind::Modified, 5, Some("e5")));
+    assert_eq!(
+        (f.kind, f.position, f.entry_id.as_deref()),
+        (FaultKind::Modified, 5, Some("e5"))
+    );
     // Re-hashing the changed entry does not help: the next one no longer links to it.
     let mut c = chain(10);
     c[4].content.actor = "someone-else".into();
     c[4].hash = entry_hash(3, &c[4].prev_hash.clone(), &c[4].content);
     let f = verify(&c, Some((last.position, &last.hash))).unwrap_err();
-    assert_eq!((f.kind, f.position, f.entry_id.as_deref()), (FaultKind::Modified, 5, Some("e5")));
+    assert_eq!(
+        (f.kind, f.position, f.entry_id.as_deref()),
+        (FaultKind::Modified, 5, Some("e5"))
+    );
 }
 
 #[test]
@@ -83,7 +94,10 @@ fn reordered_entries_are_found() {
     c[3].position = 4;
     c[4].position = 5;
     let f = verify(&c, Some((last.position, &last.hash))).unwrap_err();
-    assert_eq!((f.kind, f.position, f.entry_id.as_deref()), (FaultKind::Reordered, 4, Some("e5")));
+    assert_eq!(
+        (f.kind, f.position, f.entry_id.as_deref()),
+        (FaultKind::Reordered, 4, Some("e5"))
+    );
 }
 
 #[test]
