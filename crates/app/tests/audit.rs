@@ -71,8 +71,8 @@ async fn story(store: Arc<dyn Store>) -> (Arc<Registry>, i64, Vec<String>) {
 
 async fn verify(
     reg: &Registry,
-) -> std::result::Result<audit::AuditReport, tamwin_domain::audit::Fault> {
-    audit::verify(reg, &|_| {}).await.unwrap()
+) -> std::result::Result<tamwin_app::audit::AuditReport, tamwin_domain::audit::Fault> {
+    tamwin_app::audit::verify(reg, &|_| {}).await.unwrap()
 }
 
 #[tokio::test]
