@@ -86,6 +86,12 @@ macro_rules! sql_store {
             /// Appends one audit entry per change to the chains of their households, in the caller's
             /// transaction. Heads are locked in chain order, so two writers never wait on each other in a cycle.
             async fn append_audit(conn: &mut Conn, changes: &[(&str, &ChangeLog)]) -> Result<()> {
+                let rows = Self::chain_audit(conn, changes).await?;
+                Self::insert_rows(conn, "audit_log", AUDIT_COLS, &rows, "").await
+            }
+
+            /// The audit rows for these changes, linked onto their chains, whose heads move past them.
+            async fn chain_audit(conn: &mut Conn, changes: &[(&str, &ChangeLog)]) -> Result<Vec<Vec<Val>>> {
                 use tamwin_domain::audit::{AuditContent, append, chain_of};
                 let mut by_chain: std::collections::BTreeMap<i64, Vec<AuditContent>> = Default::default();
                 for (hid, log) in changes {
@@ -120,7 +126,7 @@ macro_rules! sql_store {
                         .execute(&mut *conn)
                         .await?;
                 }
-                Self::insert_rows(conn, "audit_log", AUDIT_COLS, &rows, "").await
+                Ok(rows)
             }
 
             async fn insert_idem(conn: &mut Conn, e: &IdemEntry) -> Result<()> {
