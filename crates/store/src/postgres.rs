@@ -165,7 +165,13 @@ impl PgStore {
             .map(|(r, l)| (r.household.household_id.as_str(), l))
             .collect();
         let rows = Self::chain_audit(&mut tx, &audit).await?;
-        Self::copy(&mut tx, "audit_log", AUDIT_COLS, copy_rows(rows.into_iter())).await?;
+        Self::copy(
+            &mut tx,
+            "audit_log",
+            AUDIT_COLS,
+            copy_rows(rows.into_iter()),
+        )
+        .await?;
         tx.commit().await.map_err(crate::error::commit_error)?;
         Ok(())
     }
