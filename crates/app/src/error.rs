@@ -12,6 +12,10 @@ pub enum AppError {
     /// The household changed between read and write more often than we retried.
     Busy,
     IdempotencyKeyReused,
+    /// Wrong username or password: which of the two is never said.
+    SignInRefused,
+    /// Too many failed sign-ins in a row; the account is locked for a while.
+    AccountLocked,
     Store(StoreError),
     Internal(String),
 }
@@ -50,6 +54,18 @@ impl AppError {
                 "idempotency_key_reused",
                 "مفتاح عدم التكرار استُعمل لطلب مختلف".into(),
                 "the Idempotency-Key was already used for a different request".into(),
+            ),
+            AppError::SignInRefused => (
+                401,
+                "sign_in_refused",
+                "اسم المستخدم أو كلمة المرور غير صحيحة".into(),
+                "wrong username or password".into(),
+            ),
+            AppError::AccountLocked => (
+                423,
+                "account_locked",
+                "الحساب مقفل مؤقتاً بعد محاولات دخول فاشلة متكررة؛ حاول بعد 15 دقيقة".into(),
+                "the account is locked for a while after repeated failed sign-ins; try again in 15 minutes".into(),
             ),
             AppError::Store(StoreError::Retryable(_)) => (
                 503,

@@ -5,6 +5,7 @@ pub mod audit;
 mod error;
 pub mod import;
 mod mutate;
+pub mod staff;
 mod view;
 
 pub use error::AppError;

@@ -2,6 +2,7 @@
 //! geography as data, households and members, reason-coded holds and the card state they imply.
 //! No I/O, no async, no clock: callers pass time in.
 
+pub mod access;
 pub mod audit;
 pub mod card_number;
 pub mod card_state;

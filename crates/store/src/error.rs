@@ -9,6 +9,8 @@ pub enum Conflict {
     CardNumberTaken,
     /// A second head, or no head at commit.
     HeadRule,
+    /// The username is already in use.
+    UsernameTaken,
     /// The idempotency key was stored by a concurrent request.
     IdempotencyKeyTaken,
     /// The household changed since it was read.
@@ -57,6 +59,8 @@ fn classify_constraint(text: &str) -> Conflict {
         || t.trim_end().ends_with("members.household_id")
     {
         Conflict::HeadRule
+    } else if t.contains("staff_users") {
+        Conflict::UsernameTaken
     } else if t.contains("idempotency_keys") {
         Conflict::IdempotencyKeyTaken
     } else {

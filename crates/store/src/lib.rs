@@ -8,6 +8,7 @@ mod postgres;
 mod retry;
 mod rows;
 mod sql_impl;
+mod sql_staff;
 mod sqlite;
 mod types;
 
@@ -92,6 +93,18 @@ pub trait Store: Send + Sync {
     /// Runs one statement as it is: for tests that tamper with the database behind the application.
     #[cfg(feature = "testkit")]
     async fn execute_unchecked(&self, sql: &str) -> Result<()>;
+
+    /// Adds a staff account (with its audit entry); `Conflict::UsernameTaken` if the name is in use.
+    async fn create_staff_user(&self, user: &StaffUser, log: &ChangeLog) -> Result<()>;
+    async fn staff_user_by_username(&self, username: &str) -> Result<Option<StaffUser>>;
+    /// Records the outcome of a sign-in: the failure count and lock after it.
+    async fn save_login_outcome(
+        &self,
+        user_id: &str,
+        failed_logins: i64,
+        locked_until: Option<jiff::Timestamp>,
+    ) -> Result<()>;
+    async fn staff_users(&self) -> Result<Vec<StaffUser>>;
 
     /// A trivial query: the database answers.
     async fn ping(&self) -> Result<()>;

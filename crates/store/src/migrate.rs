@@ -17,6 +17,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "audit",
         sql: include_str!("../migrations/sqlite/0002_audit.sql"),
     },
+    Migration {
+        version: 3,
+        name: "staff",
+        sql: include_str!("../migrations/sqlite/0003_staff.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -29,6 +34,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 2,
         name: "audit",
         sql: include_str!("../migrations/postgres/0002_audit.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "staff",
+        sql: include_str!("../migrations/postgres/0003_staff.sql"),
     },
 ];
 

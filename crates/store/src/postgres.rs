@@ -159,10 +159,10 @@ impl PgStore {
                 .map(|(r, l)| change_vals(&r.household.household_id, l)),
         );
         Self::copy(&mut tx, "household_changes", CHANGE_COLS, changes).await?;
-        let audit: Vec<(&str, &ChangeLog)> = batch
+        let audit: Vec<(Option<&str>, &ChangeLog)> = batch
             .iter()
             .zip(logs)
-            .map(|(r, l)| (r.household.household_id.as_str(), l))
+            .map(|(r, l)| (Some(r.household.household_id.as_str()), l))
             .collect();
         let rows = Self::chain_audit(&mut tx, &audit).await?;
         Self::copy(

@@ -18,6 +18,7 @@ macro_rules! sql_store {
         use tamwin_domain::{CardNumber, CardState, Geography, HouseholdRecord, NationalId, Presence, Relation};
 
         type Conn = <$db as sqlx::Database>::Connection;
+        $crate::sql_staff::staff_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
         impl $store {
@@ -78,25 +79,25 @@ macro_rules! sql_store {
                 let changes: Vec<Vec<Val>> =
                     recs.iter().zip(logs).map(|(r, l)| change_vals(&r.household.household_id, l)).collect();
                 Self::insert_rows(conn, "household_changes", CHANGE_COLS, &changes, "").await?;
-                let audit: Vec<(&str, &ChangeLog)> =
-                    recs.iter().zip(logs).map(|(r, l)| (r.household.household_id.as_str(), l)).collect();
+                let audit: Vec<(Option<&str>, &ChangeLog)> =
+                    recs.iter().zip(logs).map(|(r, l)| (Some(r.household.household_id.as_str()), l)).collect();
                 Self::append_audit(conn, &audit).await
             }
 
             /// Appends one audit entry per change to the chains of their households, in the caller's
             /// transaction. Heads are locked in chain order, so two writers never wait on each other in a cycle.
-            async fn append_audit(conn: &mut Conn, changes: &[(&str, &ChangeLog)]) -> Result<()> {
+            async fn append_audit(conn: &mut Conn, changes: &[(Option<&str>, &ChangeLog)]) -> Result<()> {
                 let rows = Self::chain_audit(conn, changes).await?;
                 Self::insert_rows(conn, "audit_log", AUDIT_COLS, &rows, "").await
             }
 
             /// The audit rows for these changes, linked onto their chains, whose heads move past them.
-            async fn chain_audit(conn: &mut Conn, changes: &[(&str, &ChangeLog)]) -> Result<Vec<Vec<Val>>> {
+            async fn chain_audit(conn: &mut Conn, changes: &[(Option<&str>, &ChangeLog)]) -> Result<Vec<Vec<Val>>> {
                 use tamwin_domain::audit::{AuditContent, append, chain_of};
                 let mut by_chain: std::collections::BTreeMap<i64, Vec<AuditContent>> = Default::default();
                 for (hid, log) in changes {
                     let details = serde_json::json!({ "reason": log.reason, "details": log.details });
-                    by_chain.entry(chain_of(Some(hid))).or_default().push(AuditContent {
+                    by_chain.entry(chain_of(*hid)).or_default().push(AuditContent {
                         entry_id: log.change_id.clone(),
                         at: ts(&log.at),
                         actor: log.actor.clone(),
@@ -104,7 +105,7 @@ macro_rules! sql_store {
                         area: String::new(),
                         channel: log.channel.to_string(),
                         action: log.kind.to_string(),
-                        household_id: Some((*hid).to_string()),
+                        household_id: hid.map(str::to_string),
                         subject: log.member_id.clone(),
                         details: details.to_string(),
                     });
@@ -293,7 +294,7 @@ macro_rules! sql_store {
                 Self::insert_rows(&mut tx, "holds", HOLD_COLS, &holds, &upsert_suffix(HOLD_COLS, &["household_id", "hold_id"]))
                     .await?;
                 Self::insert_rows(&mut tx, "household_changes", CHANGE_COLS, &[change_vals(hid, &c.log)], "").await?;
-                Self::append_audit(&mut tx, &[(hid, &c.log)]).await?;
+                Self::append_audit(&mut tx, &[(Some(hid), &c.log)]).await?;
                 tx.commit().await.map_err(crate::error::commit_error)?;
                 Ok(())
             }
@@ -625,7 +626,7 @@ macro_rules! sql_store {
                     ] {
                         sqlx::query(sql).bind(hid).execute(&mut *tx).await?;
                     }
-                    Self::append_audit(&mut tx, &[(hid, log)]).await?;
+                    Self::append_audit(&mut tx, &[(Some(hid), log)]).await?;
                     tx.commit().await.map_err(crate::error::commit_error)?;
                     Ok(())
                 })
@@ -687,6 +688,22 @@ macro_rules! sql_store {
             async fn execute_unchecked(&self, sql: &str) -> Result<()> {
                 sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(&self.pool).await?;
                 Ok(())
+            }
+
+            async fn create_staff_user(&self, user: &$crate::StaffUser, log: &ChangeLog) -> Result<()> {
+                self.staff_create(user, log).await
+            }
+
+            async fn staff_user_by_username(&self, username: &str) -> Result<Option<$crate::StaffUser>> {
+                self.staff_by_username(username).await
+            }
+
+            async fn save_login_outcome(&self, user_id: &str, failed: i64, until: Option<jiff::Timestamp>) -> Result<()> {
+                self.staff_login_outcome(user_id, failed, until).await
+            }
+
+            async fn staff_users(&self) -> Result<Vec<$crate::StaffUser>> {
+                self.staff_all().await
             }
 
             async fn ping(&self) -> Result<()> {

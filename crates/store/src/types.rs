@@ -84,3 +84,20 @@ pub struct NameHit {
     pub relation: String,
     pub state: CardState,
 }
+
+/// A staff account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffUser {
+    pub user_id: String,
+    pub username: String,
+    /// A `domain::access::Role` code.
+    pub role: String,
+    /// `nation` or a governorate, district or update-centre code.
+    pub area: String,
+    /// Argon2id, PHC string.
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<jiff::Timestamp>,
+    pub created_at: jiff::Timestamp,
+    pub disabled_at: Option<jiff::Timestamp>,
+}

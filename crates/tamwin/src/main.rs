@@ -57,6 +57,11 @@ enum Command {
         #[arg(long)]
         rejects: Option<PathBuf>,
     },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -74,6 +79,25 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff account. The password is read from standard input when it is piped in; otherwise
+    /// (or when the input is empty) one is generated and printed once.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// ministry_admin, governorate_supervisor, centre_officer, mobile_team_officer, auditor, analyst,
+        /// outlet_operator
+        #[arg(long)]
+        role: String,
+        /// nation, a governorate code (11), a district code (1101) or an update-centre code (KRB-C01)
+        #[arg(long)]
+        area: String,
+    },
+    /// List staff accounts.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -204,6 +228,61 @@ fn count_members(dir: &std::path::Path) -> u64 {
 async fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Serve { listen } => serve(registry(&cli.database_url).await?, &listen).await,
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    area,
+                },
+        } => {
+            use std::io::{IsTerminal, Read};
+            let mut piped = String::new();
+            if !std::io::stdin().is_terminal() {
+                std::io::stdin().read_to_string(&mut piped)?;
+            }
+            let piped = piped.trim_end_matches(['\r', '\n']);
+            let password = (!piped.is_empty()).then_some(piped);
+            let reg = registry(&cli.database_url).await?;
+            match reg
+                .add_staff(
+                    &username,
+                    &role,
+                    &area,
+                    password,
+                    &tamwin_app::Actor("cli".into()),
+                )
+                .await
+            {
+                Ok((acct, generated)) => {
+                    println!(
+                        "added {} ({}, area {})",
+                        acct.username,
+                        acct.role.code(),
+                        acct.area.code()
+                    );
+                    if let Some(p) = generated {
+                        println!("password (shown once): {p}");
+                    }
+                    Ok(())
+                }
+                Err(tamwin_app::AppError::Validation(v)) => Err(v.to_string().into()),
+                Err(e) => Err(e.describe().3.into()),
+            }
+        }
+        Command::User {
+            command: UserCommand::List,
+        } => {
+            let reg = registry(&cli.database_url).await?;
+            for u in reg.store.staff_users().await? {
+                let locked = u
+                    .locked_until
+                    .map(|t| format!(" locked until {t}"))
+                    .unwrap_or_default();
+                println!("{}\t{}\t{}{locked}", u.username, u.role, u.area);
+            }
+            Ok(())
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

@@ -47,3 +47,89 @@ async fn audit_verify_exits_non_zero_naming_a_tampered_entry() {
     assert!(out.contains("modified") && out.contains("(entry "), "{out}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn user_add_reads_a_piped_password_or_generates_one() {
+    let dir = std::env::temp_dir().join(format!("tamwin-cli-users-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("u.db").display());
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tamwin"))
+            .args(args)
+            .env("TAMWIN_LOG", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let add = [
+        "--database-url",
+        &url,
+        "user",
+        "add",
+        "--username",
+        "officer.k1",
+        "--role",
+        "centre_officer",
+        "--area",
+        "KRB-C01",
+    ];
+    let (ok, out) = run(&add, "correct horse battery\n");
+    assert!(
+        ok && out.contains("added officer.k1") && !out.contains("password (shown once)"),
+        "{out}"
+    );
+    let (ok, out) = run(&add, "correct horse battery\n");
+    assert!(!ok && out.contains("already in use"), "{out}");
+    let generated = [
+        "--database-url",
+        &url,
+        "user",
+        "add",
+        "--username",
+        "super.k",
+        "--role",
+        "governorate_supervisor",
+        "--area",
+        "11",
+    ];
+    let (ok, out) = run(&generated, "");
+    assert!(ok && out.contains("password (shown once): "), "{out}");
+    let bad = [
+        "--database-url",
+        &url,
+        "user",
+        "add",
+        "--username",
+        "x",
+        "--role",
+        "king",
+        "--area",
+        "99",
+    ];
+    let (ok, out) = run(&bad, "");
+    assert!(
+        !ok && out.contains("role_unknown") && out.contains("area_unknown"),
+        "{out}"
+    );
+    let (ok, out) = run(&["--database-url", &url, "user", "list"], "");
+    assert!(
+        ok && out.contains("officer.k1\tcentre_officer\tKRB-C01") && out.contains("super.k"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,0 +1,184 @@
+//! Staff accounts: adding them and signing them in, with lock-out after repeated failures (issue 3).
+
+use crate::{Actor, AppError, Registry, Result};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use std::sync::LazyLock;
+use tamwin_domain::ValidationErrors;
+use tamwin_domain::access::{Area, Role, after_failure, check_password, check_username};
+use tamwin_store::{Conflict, StaffUser, StoreError};
+
+/// A signed-in (or listed) staff member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffAccount {
+    pub user_id: String,
+    pub username: String,
+    pub role: Role,
+    pub area: Area,
+}
+
+async fn hash(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
+}
+
+async fn verify(password: String, phc: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&phc).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Checked against when the username does not exist, so that both failures take the same time.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    Argon2::default()
+        .hash_password(b"no such user, no such password")
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});
+
+/// Sixteen characters from an alphabet without look-alikes (no 0/O, 1/l/I).
+fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let bytes = [
+        uuid::Uuid::new_v4().into_bytes(),
+        uuid::Uuid::new_v4().into_bytes(),
+    ]
+    .concat();
+    bytes
+        .iter()
+        .take(16)
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect()
+}
+
+impl Registry {
+    /// Adds a staff account. Without a password one is generated and returned, to be shown once.
+    pub async fn add_staff(
+        &self,
+        username: &str,
+        role: &str,
+        area: &str,
+        password: Option<&str>,
+        actor: &Actor,
+    ) -> Result<(StaffAccount, Option<String>)> {
+        let mut errs = ValidationErrors::default();
+        let username = check_username(username).map_err(|e| errs.push(e)).ok();
+        let role = Role::parse(role).map_err(|e| errs.push(e)).ok();
+        let area = Area::parse(area, &self.geo).map_err(|e| errs.push(e)).ok();
+        if let Some(p) = password
+            && let Err(e) = check_password(p)
+        {
+            errs.push(e);
+        }
+        let (Some(username), Some(role), Some(area)) = (username, role, area) else {
+            return Err(AppError::Validation(errs));
+        };
+        if !errs.is_empty() {
+            return Err(AppError::Validation(errs));
+        }
+        let generated = password.is_none().then(generate_password);
+        let clear = password
+            .map(str::to_string)
+            .or_else(|| generated.clone())
+            .unwrap_or_default();
+        let user = StaffUser {
+            user_id: self.ids.id(),
+            username: username.clone(),
+            role: role.code().to_string(),
+            area: area.code().to_string(),
+            password_hash: hash(clear).await?,
+            failed_logins: 0,
+            locked_until: None,
+            created_at: self.clock.now(),
+            disabled_at: None,
+        };
+        let details =
+            serde_json::json!({ "username": username, "role": role.code(), "area": area.code() });
+        let log = self.log(
+            "staff_user_added",
+            Some(user.user_id.clone()),
+            None,
+            actor,
+            details,
+        );
+        match self.store.create_staff_user(&user, &log).await {
+            Ok(()) => Ok((
+                StaffAccount {
+                    user_id: user.user_id,
+                    username,
+                    role,
+                    area,
+                },
+                generated,
+            )),
+            Err(StoreError::Conflict(Conflict::UsernameTaken, _)) => Err(AppError::Rule(
+                "username_taken",
+                "اسم المستخدم مستعمل",
+                "the username is already in use",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Signs a staff member in. A wrong password and an unknown username are refused alike; twenty
+    /// failures in a row lock the account for fifteen minutes, during which even the right password
+    /// is refused (and not even checked).
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<StaffAccount> {
+        let now = self.clock.now();
+        let Some(user) = self.store.staff_user_by_username(username).await? else {
+            verify(password.to_string(), DUMMY_HASH.clone()).await;
+            return Err(AppError::SignInRefused);
+        };
+        if user.disabled_at.is_some() {
+            return Err(AppError::SignInRefused);
+        }
+        if user.locked_until.is_some_and(|t| t > now) {
+            return Err(AppError::AccountLocked);
+        }
+        if !verify(password.to_string(), user.password_hash.clone()).await {
+            // A lock that has run out starts the count again.
+            let base = if user.locked_until.is_some() {
+                0
+            } else {
+                user.failed_logins
+            };
+            let (failures, until) = after_failure(base, now);
+            self.store
+                .save_login_outcome(&user.user_id, failures, until)
+                .await?;
+            return Err(if until.is_some() {
+                AppError::AccountLocked
+            } else {
+                AppError::SignInRefused
+            });
+        }
+        if user.failed_logins != 0 || user.locked_until.is_some() {
+            self.store
+                .save_login_outcome(&user.user_id, 0, None)
+                .await?;
+        }
+        let role = Role::parse(&user.role)
+            .map_err(|_| AppError::Internal(format!("stored role {}", user.role)))?;
+        let area = Area::parse(&user.area, &self.geo)
+            .map_err(|_| AppError::Internal(format!("stored area {}", user.area)))?;
+        Ok(StaffAccount {
+            user_id: user.user_id,
+            username: user.username,
+            role,
+            area,
+        })
+    }
+}

@@ -1,0 +1,201 @@
+//! Staff roles, the areas they are scoped to, and the sign-in rules (issue 3).
+
+use crate::error::FieldError;
+use crate::geography::Geography;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    MinistryAdmin,
+    GovernorateSupervisor,
+    CentreOfficer,
+    MobileTeamOfficer,
+    Auditor,
+    /// Read-only aggregates, no personal data.
+    Analyst,
+    OutletOperator,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::MinistryAdmin,
+        Role::GovernorateSupervisor,
+        Role::CentreOfficer,
+        Role::MobileTeamOfficer,
+        Role::Auditor,
+        Role::Analyst,
+        Role::OutletOperator,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::MinistryAdmin => "ministry_admin",
+            Role::GovernorateSupervisor => "governorate_supervisor",
+            Role::CentreOfficer => "centre_officer",
+            Role::MobileTeamOfficer => "mobile_team_officer",
+            Role::Auditor => "auditor",
+            Role::Analyst => "analyst",
+            Role::OutletOperator => "outlet_operator",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Role, FieldError> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == s.trim())
+            .ok_or_else(|| {
+                FieldError::new("role", "role_unknown", "الدور غير معروف", "unknown role")
+            })
+    }
+}
+
+/// Where a staff member may act: the whole nation, a governorate, a district or one update centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Area {
+    Nation,
+    Governorate(String),
+    District(String),
+    /// A centre, with the district it stands in.
+    Centre {
+        code: String,
+        district: String,
+    },
+}
+
+impl Area {
+    /// `nation`, a governorate code (`11`), a district code (`1101`) or an update-centre code (`KRB-C01`),
+    /// each checked against the geography.
+    pub fn parse(s: &str, geo: &Geography) -> Result<Area, FieldError> {
+        let s = tamwin_text_ar::fold_digits(s.trim());
+        if s == "nation" {
+            return Ok(Area::Nation);
+        }
+        if geo.governorate(&s).is_some() {
+            return Ok(Area::Governorate(s));
+        }
+        if geo.district(&s).is_some() {
+            return Ok(Area::District(s));
+        }
+        if let Some(c) = geo.centres.iter().find(|c| c.code == s) {
+            return Ok(Area::Centre {
+                code: c.code.clone(),
+                district: c.district_code.clone(),
+            });
+        }
+        Err(FieldError::new(
+            "area",
+            "area_unknown",
+            "المنطقة غير معروفة: nation أو رمز محافظة أو قضاء أو مركز تحديث",
+            "unknown area: nation, or a governorate, district or update-centre code",
+        ))
+    }
+
+    /// The stored form: `nation`, or the code.
+    pub fn code(&self) -> &str {
+        match self {
+            Area::Nation => "nation",
+            Area::Governorate(c) | Area::District(c) => c,
+            Area::Centre { code, .. } => code,
+        }
+    }
+
+    /// Whether a household of this governorate and district lies in the area.
+    pub fn contains(&self, governorate: &str, district: &str) -> bool {
+        match self {
+            Area::Nation => true,
+            Area::Governorate(g) => g == governorate,
+            Area::District(d) | Area::Centre { district: d, .. } => d == district,
+        }
+    }
+}
+
+/// Lower-case letters, digits, dot, dash and underscore; 3 to 40 of them.
+pub fn check_username(s: &str) -> Result<String, FieldError> {
+    let ok = (3..=40).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(FieldError::new(
+            "username",
+            "username_invalid",
+            "اسم المستخدم من 3 إلى 40 حرفاً: حروف لاتينية صغيرة وأرقام و . _ -",
+            "a username is 3-40 characters: lower-case letters, digits, . _ -",
+        ))
+    }
+}
+
+pub const PASSWORD_MIN_CHARS: usize = 12;
+
+pub fn check_password(p: &str) -> Result<(), FieldError> {
+    if p.chars().count() < PASSWORD_MIN_CHARS || p.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "password",
+            "password_weak",
+            "كلمة المرور 12 حرفاً على الأقل",
+            "a password has at least 12 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Consecutive failed sign-ins after which an account is locked.
+pub const LOCK_AFTER_FAILURES: i64 = 20;
+/// How long the lock lasts.
+pub const LOCK_MINUTES: i64 = 15;
+
+/// After one more failure: the new count, and the time until which the account is locked, if it is.
+pub fn after_failure(failures: i64, now: jiff::Timestamp) -> (i64, Option<jiff::Timestamp>) {
+    let n = failures + 1;
+    let until = if n >= LOCK_AFTER_FAILURES {
+        now.checked_add(jiff::Span::new().minutes(LOCK_MINUTES))
+            .ok()
+    } else {
+        None
+    };
+    (n, until)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn areas_parse_and_contain() {
+        let geo = Geography::builtin().unwrap();
+        assert_eq!(Area::parse("nation", &geo).unwrap(), Area::Nation);
+        let k = Area::parse("١١", &geo).unwrap();
+        assert_eq!(k, Area::Governorate("11".into()));
+        assert!(k.contains("11", "1102") && !k.contains("01", "0101"));
+        let d = Area::parse("1102", &geo).unwrap();
+        assert!(d.contains("11", "1102") && !d.contains("11", "1101"));
+        let c = Area::parse("KRB-C01", &geo).unwrap();
+        assert!(c.contains("11", "1101") && !c.contains("11", "1102"));
+        assert_eq!(c.code(), "KRB-C01");
+        assert_eq!(Area::parse("99", &geo).unwrap_err().code, "area_unknown");
+    }
+
+    #[test]
+    fn roles_usernames_passwords() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.code()).unwrap(), r);
+        }
+        assert!(Role::parse("king").is_err());
+        assert!(check_username("officer.7").is_ok());
+        assert!(
+            check_username("Officer").is_err()
+                && check_username("ab").is_err()
+                && check_username("a b c").is_err()
+        );
+        assert!(check_password("correct horse battery").is_ok());
+        assert!(check_password("short").is_err());
+    }
+
+    #[test]
+    fn the_twentieth_failure_locks() {
+        let now: jiff::Timestamp = "2026-11-21T10:00:00Z".parse().unwrap();
+        assert_eq!(after_failure(0, now), (1, None));
+        assert_eq!(after_failure(18, now).1, None);
+        let (n, until) = after_failure(19, now);
+        assert_eq!(n, 20);
+        assert_eq!(until, Some("2026-11-21T10:15:00Z".parse().unwrap()));
+    }
+}
