@@ -1,13 +1,16 @@
-// Opens the lookup page in headless Chromium, finds a household by an Arabic spelling variant (hamza,
-// tatweel), opens it, and saves screenshots. TAMWIN_E2E_URL points at a running `tamwin demo`.
+// Signs a staff member in, opens the lookup page in headless Chromium, finds a household by an Arabic
+// spelling variant (hamza, tatweel), opens it, signs out, and saves screenshots. TAMWIN_E2E_URL points at
+// a running `tamwin demo`; TAMWIN_E2E_ACCOUNTS at the accounts file it wrote.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const base = process.env.TAMWIN_E2E_URL ?? 'http://127.0.0.1:8080';
 const shots = new URL('./screenshots/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
+const accounts = JSON.parse(readFileSync(process.env.TAMWIN_E2E_ACCOUNTS, 'utf8'));
+const supervisor = accounts.accounts.find((a) => a.role === 'governorate_supervisor');
 
 test('find a household by an Arabic name variant and read its holds', async () => {
   const browser = await chromium.launch({
@@ -17,7 +20,20 @@ test('find a household by an Arabic name variant and read its holds', async () =
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    // Not signed in: the lookup sends to the sign-in page.
     await page.goto(base + '/');
+    assert.match(page.url(), /\/sign-in/);
+    assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+    await page.fill('#username', supervisor.username);
+    await page.fill('#password', 'not the password at all');
+    await page.click('#sign-in');
+    await page.waitForSelector('#sign-in-error');
+    await page.screenshot({ path: shots + 'sign-in-refused.png', fullPage: true });
+    await page.fill('#password', supervisor.password);
+    await page.click('#sign-in');
+    await page.waitForSelector('#who');
+    assert.equal((await page.textContent('#who-name')).trim(), supervisor.username);
+    assert.match(await page.textContent('#who-area'), /كربلاء/);
     assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
     assert.equal(await page.getAttribute('html', 'lang'), 'ar');
     await page.screenshot({ path: shots + 'lookup.png', fullPage: true });
@@ -53,6 +69,12 @@ test('find a household by an Arabic name variant and read its holds', async () =
     await page.click('#lang-en');
     assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
     await page.screenshot({ path: shots + 'household-en.png', fullPage: true });
+
+    // Signing out ends the session: the lookup asks for sign-in again.
+    await page.click('#sign-out');
+    await page.waitForSelector('#sign-in-form');
+    await page.goto(base + '/');
+    assert.match(page.url(), /\/sign-in/);
   } finally {
     await browser.close();
   }

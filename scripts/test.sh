@@ -33,7 +33,7 @@ demo=$!
 trap 'kill $demo 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 1; done
 curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat target/e2e-demo.log; exit 1; }
-(cd e2e && TAMWIN_E2E_URL="http://127.0.0.1:$port" node --test)
+(cd e2e && TAMWIN_E2E_URL="http://127.0.0.1:$port" TAMWIN_E2E_ACCOUNTS="${db%.db}.accounts.json" node --test)
 
 # The served OpenAPI document against the OpenAPI 3.1 schema.
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore openapi-spec-validator

@@ -12,6 +12,14 @@ pub enum AppError {
     /// The household changed between read and write more often than we retried.
     Busy,
     IdempotencyKeyReused,
+    /// No credentials, or credentials that are unknown, expired, revoked or ended.
+    Unauthenticated,
+    /// Signed in, but the role does not allow this.
+    Forbidden,
+    /// A one-time code that is wrong, expired, used or out of attempts: which, is never said.
+    CodeRefused,
+    /// Too many codes asked for one number in a short time.
+    TooManyCodes,
     /// Wrong username or password: which of the two is never said.
     SignInRefused,
     /// Too many failed sign-ins in a row; the account is locked for a while.
@@ -54,6 +62,30 @@ impl AppError {
                 "idempotency_key_reused",
                 "مفتاح عدم التكرار استُعمل لطلب مختلف".into(),
                 "the Idempotency-Key was already used for a different request".into(),
+            ),
+            AppError::Unauthenticated => (
+                401,
+                "unauthenticated",
+                "يجب تسجيل الدخول".into(),
+                "sign-in required: no valid credentials".into(),
+            ),
+            AppError::Forbidden => (
+                403,
+                "forbidden",
+                "لا يسمح دورك بهذا الإجراء".into(),
+                "your role does not allow this".into(),
+            ),
+            AppError::CodeRefused => (
+                401,
+                "code_refused",
+                "الرمز غير صحيح أو انتهت صلاحيته؛ اطلب رمزاً جديداً إن لزم".into(),
+                "the code is not valid; ask for a new one if needed".into(),
+            ),
+            AppError::TooManyCodes => (
+                429,
+                "too_many_codes",
+                "طُلبت رموز كثيرة لهذا الرقم؛ حاول بعد قليل".into(),
+                "too many codes were asked for this number; try again later".into(),
             ),
             AppError::SignInRefused => (
                 401,
@@ -106,6 +138,11 @@ impl From<StoreError> for AppError {
                 "a household must have exactly one head",
             ),
             StoreError::Conflict(Conflict::VersionMismatch, _) => AppError::Busy,
+            StoreError::Conflict(Conflict::PhoneTaken, _) => AppError::Rule(
+                "phone_in_other_household",
+                "رقم الهاتف مسجّل لأسرة فعّالة أخرى",
+                "the mobile number is registered to another open household",
+            ),
             other => AppError::Store(other),
         }
     }

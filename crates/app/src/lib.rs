@@ -1,19 +1,30 @@
 //! Use cases of the registry. Handlers call these; these call the domain rules and the store.
 //! Time and ids are injected (`Clock`, `IdGen`) so tests control both.
 
+mod actor;
 pub mod audit;
+mod citizen;
 mod error;
 pub mod import;
 mod mutate;
+pub mod secret;
+pub mod session;
 pub mod staff;
+mod tokens;
 mod view;
 
+pub use actor::{Actor, ActorKind};
+pub use citizen::DataUse;
 pub use error::AppError;
-pub use mutate::{Closure, HeadChange, HoldInput, HoldLift, MemberChange, MemberRemoval};
+pub use mutate::{
+    Closure, HeadChange, HoldInput, HoldLift, MemberChange, MemberRemoval, PhoneChange,
+};
+pub use session::{LogGateway, NewSession, SignedIn, SmsGateway};
 pub use view::{HoldView, HouseholdView, MemberView};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use tamwin_domain::access::Permission;
 use tamwin_domain::household::{MemberData, automatic_holds};
 use tamwin_domain::{
     CardNumber, Geography, Hold, HoldReason, Household, HouseholdRecord, Member, NationalId,
@@ -104,6 +115,16 @@ pub struct IdemRequest {
     pub request_hash: String,
 }
 
+impl IdemRequest {
+    /// The key as stored: prefixed by the caller, so keys of different callers never meet.
+    pub(crate) fn scoped(idem: Option<&IdemRequest>, actor: &Actor) -> Option<IdemRequest> {
+        idem.map(|i| IdemRequest {
+            key: format!("{}|{}", actor.key(), i.key),
+            request_hash: i.request_hash.clone(),
+        })
+    }
+}
+
 /// The result of a state-changing use case: what to answer, already serialised, so that a replay with
 /// the same idempotency key answers byte for byte the same.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,15 +134,13 @@ pub struct Outcome {
     pub replayed: bool,
 }
 
-/// Who is acting, until sign-in arrives (issue 3): recorded on holds and in the change history.
-#[derive(Debug, Clone)]
-pub struct Actor(pub String);
-
 pub struct Registry {
     pub store: Arc<dyn Store>,
     pub geo: Arc<Geography>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGen>,
+    /// Where one-time codes go after the outbox (`LogGateway` unless replaced).
+    pub sms: Arc<dyn SmsGateway>,
 }
 
 const CARD_ATTEMPTS: usize = 8;
@@ -138,6 +157,7 @@ impl Registry {
             geo,
             clock,
             ids,
+            sms: Arc::new(LogGateway),
         }
     }
 
@@ -239,7 +259,7 @@ impl Registry {
             evidence: evidence.to_string(),
             source: source.to_string(),
             since: self.clock.now(),
-            placed_by: actor.0.clone(),
+            placed_by: actor.name.clone(),
             lifted_at: None,
             lifted_by: None,
             lift_reason: None,
@@ -253,6 +273,9 @@ impl Registry {
         actor: &Actor,
         idem: Option<&IdemRequest>,
     ) -> Result<Outcome> {
+        actor.require(Permission::Register)?;
+        let idem = IdemRequest::scoped(idem, actor);
+        let idem = idem.as_ref();
         let result = self.create_household_once(input, actor, idem).await;
         self.settle(idem, result).await
     }
@@ -269,6 +292,9 @@ impl Registry {
         let valid = input
             .validate(&self.geo, self.clock.today())
             .map_err(AppError::Validation)?;
+        if !actor.covers(&valid.governorate, &valid.district) {
+            return Err(AppError::Forbidden);
+        }
         if let Some(a) = &valid.agent_code
             && !self
                 .store
@@ -323,6 +349,7 @@ impl Registry {
                     district: valid.district.clone(),
                     address: valid.address.clone(),
                     agent_code: valid.agent_code.clone(),
+                    phone: valid.phone.clone(),
                     state: tamwin_domain::CardState::Active,
                     head_member_id: head_member_id.clone(),
                     version: 1,
@@ -378,29 +405,84 @@ impl Registry {
         ChangeLog {
             change_id: self.ids.id(),
             at: self.clock.now(),
-            actor: actor.0.clone(),
+            actor: actor.name.clone(),
+            role: actor.role_code().to_string(),
+            area: actor.area_code(),
             kind,
             member_id,
             reason,
             details,
-            channel: if actor.0 == "import" { "import" } else { "api" },
+            channel: actor.channel,
         }
     }
 
-    pub async fn household(&self, card: &CardNumber) -> Result<HouseholdView> {
-        match self.store.household_by_card(card).await? {
-            Some(r) => Ok(HouseholdView::of(&r)),
-            None => Err(AppError::NotFound),
+    /// Opens a household: staff within their area, a citizen their own; anything else is not found.
+    /// The read is in the audit log before the data leaves.
+    pub async fn household(&self, card: &CardNumber, actor: &Actor) -> Result<HouseholdView> {
+        if !actor.is_citizen() {
+            actor.require(Permission::ReadPersonal)?;
         }
+        let r = self
+            .store
+            .household_by_card(card)
+            .await?
+            .filter(|r| actor.sees(&r.household))
+            .ok_or(AppError::NotFound)?;
+        self.record_reads(
+            actor,
+            "household.read",
+            &[(&r.household.household_id, card)],
+        )
+        .await?;
+        Ok(HouseholdView::of(&r))
     }
 
-    pub async fn household_by_national_id(&self, id: &NationalId) -> Result<Option<HouseholdView>> {
-        Ok(self
+    pub async fn household_by_national_id(
+        &self,
+        id: &NationalId,
+        actor: &Actor,
+    ) -> Result<Option<HouseholdView>> {
+        actor.require(Permission::ReadPersonal)?;
+        let Some(r) = self
             .store
             .household_by_national_id(id)
             .await?
-            .as_ref()
-            .map(HouseholdView::of))
+            .filter(|r| actor.sees(&r.household))
+        else {
+            return Ok(None);
+        };
+        self.record_reads(
+            actor,
+            "household.read",
+            &[(&r.household.household_id, &r.household.card_number)],
+        )
+        .await?;
+        Ok(Some(HouseholdView::of(&r)))
+    }
+
+    /// One audit entry per household whose personal data is about to be shown.
+    pub(crate) async fn record_reads(
+        &self,
+        actor: &Actor,
+        action: &'static str,
+        households: &[(&String, &CardNumber)],
+    ) -> Result<()> {
+        let mut seen = std::collections::BTreeSet::new();
+        let reads: Vec<(String, ChangeLog)> = households
+            .iter()
+            .filter(|(h, _)| seen.insert(*h))
+            .map(|(h, c)| {
+                let log = self.log(
+                    action,
+                    None,
+                    None,
+                    actor,
+                    serde_json::json!({ "card_number": c.as_str() }),
+                );
+                ((*h).clone(), log)
+            })
+            .collect();
+        Ok(self.store.record_reads(&reads).await?)
     }
 
     /// Members found by a name in any spelling variant; `birth_year` narrows the result.
@@ -409,7 +491,9 @@ impl Registry {
         name: &str,
         birth_year: Option<i16>,
         limit: u32,
+        actor: &Actor,
     ) -> Result<Vec<NameHit>> {
+        actor.require(Permission::ReadPersonal)?;
         let key = tamwin_text_ar::name_key(name);
         if key.is_empty() {
             return Err(AppError::Validation(tamwin_domain::ValidationErrors(vec![
@@ -421,14 +505,52 @@ impl Registry {
                 ),
             ])));
         }
-        Ok(self
+        let hits = self
             .store
-            .search_by_name(&key, birth_year, limit.clamp(1, 200))
-            .await?)
+            .search_by_name(
+                &key,
+                birth_year,
+                &actor.scope(&self.geo),
+                limit.clamp(1, 200),
+            )
+            .await?;
+        let read: Vec<(&String, &CardNumber)> = hits
+            .iter()
+            .map(|h| (&h.household_id, &h.card_number))
+            .collect();
+        self.record_reads(actor, "household.listed", &read).await?;
+        Ok(hits)
     }
 
-    pub async fn list(&self, filter: &ListFilter) -> Result<Vec<HouseholdSummary>> {
-        Ok(self.store.list_households(filter).await?)
+    /// A page of households within both the filter and the caller's area (a filter outside the area
+    /// finds nothing, as if the households did not exist).
+    pub async fn list(&self, filter: &ListFilter, actor: &Actor) -> Result<Vec<HouseholdSummary>> {
+        actor.require(Permission::ReadPersonal)?;
+        let scope = actor.scope(&self.geo);
+        let mut f = filter.clone();
+        for (wanted, allowed) in [
+            (&mut f.governorate, scope.governorate),
+            (&mut f.district, scope.district),
+        ] {
+            match (wanted.as_ref(), allowed) {
+                (Some(w), Some(a)) if *w != a => return Ok(vec![]),
+                (None, Some(a)) => *wanted = Some(a),
+                _ => {}
+            }
+        }
+        let rows = self.store.list_households(&f).await?;
+        let read: Vec<(&String, &CardNumber)> = rows
+            .iter()
+            .map(|h| (&h.household_id, &h.card_number))
+            .collect();
+        self.record_reads(actor, "household.listed", &read).await?;
+        Ok(rows)
+    }
+
+    /// Households and members by district and card state, within the caller's area: no personal data.
+    pub async fn stats(&self, actor: &Actor) -> Result<Vec<tamwin_store::AreaCount>> {
+        actor.require(Permission::ReadAggregates)?;
+        Ok(self.store.household_stats(&actor.scope(&self.geo)).await?)
     }
 }
 

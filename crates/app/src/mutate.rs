@@ -4,6 +4,7 @@
 use crate::{Actor, AppError, HouseholdView, IdemRequest, Outcome, Registry, Result};
 use serde::Deserialize;
 use std::collections::BTreeSet;
+use tamwin_domain::access::Permission;
 use tamwin_domain::household::{MemberInput, check_member_set};
 use tamwin_domain::{
     CardNumber, FieldError, HoldReason, HouseholdRecord, NationalId, Presence, Relation,
@@ -103,6 +104,39 @@ fn present_ids(r: &HouseholdRecord) -> BTreeSet<(NationalId, String)> {
         .collect()
 }
 
+/// What changed, before and after, for the audit log: changed members and holds whole, and the
+/// household row's fields that moved.
+fn before_after(before: &HouseholdRecord, after: &HouseholdRecord) -> serde_json::Value {
+    let members: Vec<serde_json::Value> = after
+        .members
+        .iter()
+        .filter(|m| before.member(&m.member_id) != Some(*m))
+        .map(|m| serde_json::json!({ "before": before.member(&m.member_id), "after": m }))
+        .collect();
+    let holds: Vec<serde_json::Value> = after
+        .holds
+        .iter()
+        .filter(|h| !before.holds.contains(h))
+        .map(|h| {
+            let old = before.holds.iter().find(|b| b.hold_id == h.hold_id);
+            serde_json::json!({ "before": old, "after": h })
+        })
+        .collect();
+    let row = |r: &HouseholdRecord| {
+        let h = &r.household;
+        serde_json::json!({
+            "state": h.state.code(), "head_member_id": h.head_member_id, "address": h.address,
+            "agent_code": h.agent_code, "phone": h.phone, "closed_at": h.closed_at,
+        })
+    };
+    let (b, a) = (row(before), row(after));
+    let mut out = serde_json::json!({ "members": members, "holds": holds });
+    if b != a {
+        out["household"] = serde_json::json!({ "before": b, "after": a });
+    }
+    out
+}
+
 /// What a change did, for the history.
 struct Done {
     kind: &'static str,
@@ -112,8 +146,11 @@ struct Done {
 }
 
 impl Registry {
+    /// Applies `f` to the household if the caller's role allows `perm` and the household is within the
+    /// caller's area (else 403, or 404 as if it did not exist).
     async fn mutate<F>(
         &self,
+        perm: Permission,
         card: &CardNumber,
         actor: &Actor,
         idem: Option<&IdemRequest>,
@@ -122,6 +159,9 @@ impl Registry {
     where
         F: Fn(&Registry, &mut HouseholdRecord) -> Result<Done>,
     {
+        actor.require(perm)?;
+        let idem = IdemRequest::scoped(idem, actor);
+        let idem = idem.as_ref();
         let result = self.mutate_once(card, actor, idem, f).await;
         self.settle(idem, result).await
     }
@@ -144,6 +184,7 @@ impl Registry {
                 .store
                 .household_by_card(card)
                 .await?
+                .filter(|r| actor.sees(&r.household))
                 .ok_or(AppError::NotFound)?;
             if before.household.closed_at.is_some() {
                 return Err(AppError::Rule(
@@ -209,7 +250,7 @@ impl Registry {
                     done.member_id,
                     Some(done.reason),
                     actor,
-                    serde_json::json!({}),
+                    before_after(&before, &after),
                 ),
                 household: after.household,
             };
@@ -247,7 +288,7 @@ impl Registry {
             .member
             .validate(self.clock.today())
             .map_err(|e| AppError::Validation(prefix(e, "member")))?;
-        self.mutate(card, actor, idem, |reg, rec| {
+        self.mutate(Permission::EditMembers, card, actor, idem, |reg, rec| {
             let no = rec.members.iter().map(|m| m.member_no).max().unwrap_or(0) + 1;
             let m = reg.new_member(no, data.clone());
             let id = m.member_id.clone();
@@ -276,7 +317,7 @@ impl Registry {
             .member
             .validate(self.clock.today())
             .map_err(|e| AppError::Validation(prefix(e, "member")))?;
-        self.mutate(card, actor, idem, |reg, rec| {
+        self.mutate(Permission::EditMembers, card, actor, idem, |reg, rec| {
             let m = rec
                 .members
                 .iter_mut()
@@ -311,7 +352,7 @@ impl Registry {
                         && h.reason == HoldReason::NoNationalId
                 }) {
                     h.lifted_at = Some(reg.clock.now());
-                    h.lifted_by = Some(actor.0.clone());
+                    h.lifted_by = Some(actor.name.clone());
                     h.lift_reason = Some("national ID linked".into());
                 }
             }
@@ -334,7 +375,7 @@ impl Registry {
         idem: Option<&IdemRequest>,
     ) -> Result<Outcome> {
         let reason = required_reason(&req.reason)?;
-        self.mutate(card, actor, idem, |_, rec| {
+        self.mutate(Permission::EditMembers, card, actor, idem, |_, rec| {
             let m = rec
                 .members
                 .iter_mut()
@@ -377,7 +418,7 @@ impl Registry {
                     "unknown relation for the former head",
                 )
             })?;
-        self.mutate(card, actor, idem, |_, rec| {
+        self.mutate(Permission::EditMembers, card, actor, idem, |_, rec| {
             let new_head = rec
                 .members
                 .iter()
@@ -418,7 +459,7 @@ impl Registry {
         idem: Option<&IdemRequest>,
     ) -> Result<Outcome> {
         let reason = required_reason(&req.reason)?;
-        self.mutate(card, actor, idem, |reg, rec| {
+        self.mutate(Permission::CloseHousehold, card, actor, idem, |reg, rec| {
             rec.household.closed_at = Some(reg.clock.now());
             Ok(Done {
                 kind: "household_closed",
@@ -463,7 +504,7 @@ impl Registry {
                 "the source of the evidence is required",
             ));
         }
-        self.mutate(card, actor, idem, |reg, rec| {
+        self.mutate(Permission::PlaceHold, card, actor, idem, |reg, rec| {
             if let Some(mid) = &req.member_id
                 && !rec.present_members().any(|m| &m.member_id == mid)
             {
@@ -506,7 +547,7 @@ impl Registry {
         idem: Option<&IdemRequest>,
     ) -> Result<Outcome> {
         let reason = required_reason(&req.reason)?;
-        self.mutate(card, actor, idem, |reg, rec| {
+        self.mutate(Permission::LiftHold, card, actor, idem, |reg, rec| {
             let members_without_id: Vec<String> = rec
                 .present_members()
                 .filter(|m| m.national_id.is_none())
@@ -529,7 +570,7 @@ impl Registry {
                 ));
             }
             h.lifted_at = Some(reg.clock.now());
-            h.lifted_by = Some(actor.0.clone());
+            h.lifted_by = Some(actor.name.clone());
             h.lift_reason = Some(reason.clone());
             let member_id = h.member_id.clone();
             Ok(Done {
@@ -545,4 +586,43 @@ impl Registry {
 
 fn prefix(e: ValidationErrors, parent: &str) -> ValidationErrors {
     ValidationErrors(e.0.into_iter().map(|f| f.under(parent)).collect())
+}
+
+/// A new contact number for the household (citizen sign-in goes to it).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PhoneChange {
+    /// An Iraqi mobile number; empty to remove it.
+    pub phone: String,
+    pub reason: String,
+}
+
+impl Registry {
+    pub async fn set_phone(
+        &self,
+        card: &CardNumber,
+        req: &PhoneChange,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+    ) -> Result<Outcome> {
+        let reason = required_reason(&req.reason)?;
+        let phone = match req.phone.trim() {
+            "" => None,
+            p => Some(
+                tamwin_domain::Phone::parse(p)
+                    .map_err(|e| AppError::Validation(ValidationErrors(vec![e])))?,
+            ),
+        };
+        self.mutate(Permission::EditMembers, card, actor, idem, |_, rec| {
+            rec.household.phone = phone.clone();
+            Ok(Done {
+                kind: "phone_changed",
+                member_id: None,
+                reason: reason.clone(),
+                status: 200,
+            })
+        })
+        .await
+    }
 }

@@ -6,7 +6,9 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use std::sync::LazyLock;
 use tamwin_domain::ValidationErrors;
-use tamwin_domain::access::{Area, Role, after_failure, check_password, check_username};
+use tamwin_domain::access::{
+    Area, Permission, Role, after_failure, check_password, check_username,
+};
 use tamwin_store::{Conflict, StaffUser, StoreError};
 
 /// A signed-in (or listed) staff member.
@@ -18,7 +20,7 @@ pub struct StaffAccount {
     pub area: Area,
 }
 
-async fn hash(password: String) -> Result<String> {
+pub(crate) async fn hash(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -74,6 +76,7 @@ impl Registry {
         password: Option<&str>,
         actor: &Actor,
     ) -> Result<(StaffAccount, Option<String>)> {
+        actor.require(Permission::ManageAccess)?;
         let mut errs = ValidationErrors::default();
         let username = check_username(username).map_err(|e| errs.push(e)).ok();
         let role = Role::parse(role).map_err(|e| errs.push(e)).ok();
@@ -88,6 +91,9 @@ impl Registry {
         };
         if !errs.is_empty() {
             return Err(AppError::Validation(errs));
+        }
+        if !actor.area.covers(&area, &self.geo) {
+            return Err(AppError::Forbidden);
         }
         let generated = password.is_none().then(generate_password);
         let clear = password
@@ -180,5 +186,82 @@ impl Registry {
             role,
             area,
         })
+    }
+}
+
+/// A staff account as the administration page lists it.
+#[derive(Debug, Clone)]
+pub struct StaffListing {
+    pub account: StaffAccount,
+    pub locked_until: Option<jiff::Timestamp>,
+    pub disabled: bool,
+    pub created_at: jiff::Timestamp,
+}
+
+impl Registry {
+    /// Staff accounts whose area lies within the administrator's.
+    pub async fn staff_list(&self, actor: &Actor) -> Result<Vec<StaffListing>> {
+        actor.require(Permission::ManageAccess)?;
+        let mut out = Vec::new();
+        for u in self.store.staff_users().await? {
+            let (Ok(role), Ok(area)) = (Role::parse(&u.role), Area::parse(&u.area, &self.geo))
+            else {
+                continue;
+            };
+            if !actor.area.covers(&area, &self.geo) {
+                continue;
+            }
+            out.push(StaffListing {
+                account: StaffAccount {
+                    user_id: u.user_id,
+                    username: u.username,
+                    role,
+                    area,
+                },
+                locked_until: u.locked_until.filter(|t| *t > self.clock.now()),
+                disabled: u.disabled_at.is_some(),
+                created_at: u.created_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Disables an account (its sessions end at once) or enables it again. Not one's own.
+    pub async fn set_staff_disabled(
+        &self,
+        username: &str,
+        disabled: bool,
+        actor: &Actor,
+    ) -> Result<()> {
+        actor.require(Permission::ManageAccess)?;
+        let u = self
+            .store
+            .staff_user_by_username(username)
+            .await?
+            .filter(|u| {
+                Area::parse(&u.area, &self.geo).is_ok_and(|a| actor.area.covers(&a, &self.geo))
+            })
+            .ok_or(AppError::NotFound)?;
+        if matches!(&actor.kind, crate::ActorKind::Staff { user_id } if *user_id == u.user_id) {
+            return Err(AppError::Rule(
+                "cannot_disable_self",
+                "لا يمكنك تعطيل حسابك",
+                "you cannot disable your own account",
+            ));
+        }
+        let action = if disabled {
+            "staff.disabled"
+        } else {
+            "staff.enabled"
+        };
+        let log = self.log(
+            action,
+            Some(u.user_id.clone()),
+            None,
+            actor,
+            serde_json::json!({ "username": u.username }),
+        );
+        let at = disabled.then(|| self.clock.now());
+        Ok(self.store.set_staff_disabled(&u.user_id, at, &log).await?)
     }
 }

@@ -38,9 +38,10 @@ async fn story(store: Arc<dyn Store>) -> (Arc<Registry>, i64, Vec<String>) {
         district: "1101".into(),
         address: "دار 1".into(),
         agent_code: None,
+        phone: None,
         members: vec![member("علي", "head")],
     };
-    let actor = Actor("officer-7".into());
+    let actor = Actor::system("officer-7");
     let v: serde_json::Value =
         serde_json::from_str(&reg.create_household(&h, &actor, None).await.unwrap().body).unwrap();
     let card = CardNumber::parse(v["card_number"].as_str().unwrap()).unwrap();
@@ -178,9 +179,10 @@ async fn concurrent_writers_keep_every_chain_whole_on_every_backend() {
                         district: "1101".into(),
                         address: format!("دار {i}"),
                         agent_code: None,
+                        phone: None,
                         members: vec![member("علي", "head")],
                     };
-                    reg.create_household(&h, &Actor("t".into()), None)
+                    reg.create_household(&h, &Actor::system("t"), None)
                         .await
                         .unwrap();
                 })

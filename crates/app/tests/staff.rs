@@ -20,7 +20,7 @@ async fn sign_in_and_lock_out_on_every_backend() {
             Arc::new(RandomIds),
         );
         reg.prepare().await.unwrap();
-        let admin = Actor("cli".into());
+        let admin = Actor::system("cli");
         let (acct, generated) = reg
             .add_staff(
                 "officer.k1",

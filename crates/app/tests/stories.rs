@@ -49,12 +49,13 @@ fn household(members: Vec<MemberInput>) -> NewHousehold {
         district: "1101".into(),
         address: "حي الحسين، دار 4".into(),
         agent_code: None,
+        phone: None,
         members,
     }
 }
 
 fn actor() -> Actor {
-    Actor("officer-1".into())
+    Actor::system("officer-1")
 }
 
 async fn create(reg: &Registry, h: &NewHousehold) -> Value {
@@ -87,10 +88,13 @@ async fn household_life_cycle_on_every_backend() {
         // Names are displayed as entered.
         assert_eq!(v["members"][0]["given_name"], "أحمـد");
 
-        let by_card = reg.household(&card).await.unwrap();
+        let by_card = reg.household(&card, &Actor::system("t")).await.unwrap();
         assert_eq!(by_card.members.len(), 2);
         let by_id = reg
-            .household_by_national_id(&NationalId::parse(&nid(19_000_000_001)).unwrap())
+            .household_by_national_id(
+                &NationalId::parse(&nid(19_000_000_001)).unwrap(),
+                &Actor::system("t"),
+            )
             .await
             .unwrap()
             .unwrap();
@@ -282,7 +286,7 @@ async fn household_life_cycle_on_every_backend() {
         );
         let head_id = NationalId::parse(&nid(19_000_000_001)).unwrap();
         assert!(
-            reg.household_by_national_id(&head_id)
+            reg.household_by_national_id(&head_id, &Actor::system("t"))
                 .await
                 .unwrap()
                 .is_none(),
@@ -456,6 +460,8 @@ async fn invariants_hold_on_every_backend() {
                 change_id: uuid_like(1),
                 at: jiff::Timestamp::now(),
                 actor: "t".into(),
+                role: "system".into(),
+                area: "nation".into(),
                 kind: "member_added",
                 member_id: None,
                 reason: None,
@@ -587,37 +593,53 @@ async fn search_variants_and_keyset_pages_on_every_backend() {
             "احمد ربيعي",
             "\u{FEFF}احمد",
         ] {
-            let hits = reg.search_by_name(q, None, 10).await.unwrap();
+            let hits = reg
+                .search_by_name(q, None, 10, &Actor::system("t"))
+                .await
+                .unwrap();
             assert_eq!(hits.len(), 1, "{backend}: {q}");
         }
         assert_eq!(
-            reg.search_by_name("احمد", Some(1980), 10)
+            reg.search_by_name("احمد", Some(1980), 10, &Actor::system("t"))
                 .await
                 .unwrap()
                 .len(),
             1
         );
         assert_eq!(
-            reg.search_by_name("احمد", Some(1981), 10)
+            reg.search_by_name("احمد", Some(1981), 10, &Actor::system("t"))
                 .await
                 .unwrap()
                 .len(),
             0
         );
         // A word boundary: احم is not a name.
-        assert_eq!(reg.search_by_name("احم", None, 10).await.unwrap().len(), 0);
-        assert!(reg.search_by_name("ـــ", None, 10).await.is_err());
+        assert_eq!(
+            reg.search_by_name("احم", None, 10, &Actor::system("t"))
+                .await
+                .unwrap()
+                .len(),
+            0
+        );
+        assert!(
+            reg.search_by_name("ـــ", None, 10, &Actor::system("t"))
+                .await
+                .is_err()
+        );
         // Pages of 3 in card order, no repeats, nothing lost.
         let mut seen = Vec::new();
         let mut after = None;
         loop {
             let page = reg
-                .list(&ListFilter {
-                    governorate: Some("11".into()),
-                    after: after.clone(),
-                    limit: 3,
-                    ..Default::default()
-                })
+                .list(
+                    &ListFilter {
+                        governorate: Some("11".into()),
+                        after: after.clone(),
+                        limit: 3,
+                        ..Default::default()
+                    },
+                    &actor(),
+                )
                 .await
                 .unwrap();
             if page.is_empty() {
@@ -632,20 +654,26 @@ async fn search_variants_and_keyset_pages_on_every_backend() {
         sorted.dedup();
         assert_eq!(sorted, seen);
         let temporary = reg
-            .list(&ListFilter {
-                state: Some(CardState::Temporary),
-                limit: 50,
-                ..Default::default()
-            })
+            .list(
+                &ListFilter {
+                    state: Some(CardState::Temporary),
+                    limit: 50,
+                    ..Default::default()
+                },
+                &actor(),
+            )
             .await
             .unwrap();
         assert_eq!(temporary.len(), 1);
         assert!(
-            reg.list(&ListFilter {
-                governorate: Some("01".into()),
-                limit: 50,
-                ..Default::default()
-            })
+            reg.list(
+                &ListFilter {
+                    governorate: Some("01".into()),
+                    limit: 50,
+                    ..Default::default()
+                },
+                &actor()
+            )
             .await
             .unwrap()
             .is_empty()
@@ -768,7 +796,7 @@ async fn idempotency_and_concurrency_on_every_backend() {
                 ok += 1;
             }
         }
-        let v = reg.household(&card).await.unwrap();
+        let v = reg.household(&card, &Actor::system("t")).await.unwrap();
         assert_eq!(v.members.len(), 1 + ok, "{backend}");
         assert!(
             ok >= 5,
@@ -1029,7 +1057,14 @@ async fn concurrent_retries_with_one_key_get_one_answer_on_every_backend() {
         }
         bodies.dedup();
         assert_eq!(bodies.len(), 1, "{backend}");
-        assert_eq!(reg.household(&card).await.unwrap().holds.len(), 1);
+        assert_eq!(
+            reg.household(&card, &Actor::system("t"))
+                .await
+                .unwrap()
+                .holds
+                .len(),
+            1
+        );
     }
 }
 
@@ -1049,7 +1084,7 @@ async fn import_grouping_rules_on_every_backend() {
         let (x, y, z) = (c(5), c(6), c(7));
         // x appears twice (its members split between the two rows); y's row has a column too many.
         let hh = format!(
-            "card_number,governorate,district,address,agent_code\n{},11,1101,دار 1,\n{},11,1101,دار 2,\n{},11,1101,دار 3,\n{},11,1101,دار 4,\n{x},11,1101,دار 5,\n{z},11,1101,دار 7,\n{x},11,1101,دار 5,\n{y},11,1101,دار 6,,extra\n",
+            "card_number,governorate,district,address,agent_code,phone\n{},11,1101,دار 1,,\n{},11,1101,دار 2,,\n{},11,1101,دار 3,,\n{},11,1101,دار 4,,07701234567\n{x},11,1101,دار 5,,\n{z},11,1101,دار 7,,\n{x},11,1101,دار 5,,\n{y},11,1101,دار 6,,,extra\n",
             a.display(),
             b.as_str(),
             d.as_str(),
@@ -1086,12 +1121,16 @@ async fn import_grouping_rules_on_every_backend() {
                 .unwrap();
         let rejects = std::fs::read_to_string(dir.join("rejects.csv")).unwrap();
         assert_eq!(
-            reg.household(&a).await.unwrap().members.len(),
+            reg.household(&a, &Actor::system("t"))
+                .await
+                .unwrap()
+                .members
+                .len(),
             2,
             "{backend}: dashed and plain card numbers group"
         );
         assert!(
-            reg.household(&b).await.is_err(),
+            reg.household(&b, &Actor::system("t")).await.is_err(),
             "{backend}: repeated member_no"
         );
         assert!(rejects.contains("member_no_invalid"), "{rejects}");
@@ -1100,16 +1139,30 @@ async fn import_grouping_rules_on_every_backend() {
             "{backend}: {rejects}"
         );
         assert!(
-            reg.household(&d).await.is_err(),
+            reg.household(&d, &Actor::system("t")).await.is_err(),
             "{backend}: a card whose rows are split is not imported at all"
         );
-        assert_eq!(reg.household(&e).await.unwrap().members.len(), 1);
+        assert_eq!(
+            reg.household(&e, &Actor::system("t"))
+                .await
+                .unwrap()
+                .members
+                .len(),
+            1
+        );
         assert!(
-            reg.household(&x).await.is_err(),
+            reg.household(&x, &Actor::system("t")).await.is_err(),
             "{backend}: a card on two household rows is not imported"
         );
-        assert!(reg.household(&y).await.is_err());
-        assert_eq!(reg.household(&z).await.unwrap().members.len(), 1);
+        assert!(reg.household(&y, &Actor::system("t")).await.is_err());
+        assert_eq!(
+            reg.household(&z, &Actor::system("t"))
+                .await
+                .unwrap()
+                .members
+                .len(),
+            1
+        );
         assert!(
             rejects.contains("household_not_imported"),
             "{backend}: {rejects}"

@@ -46,6 +46,79 @@ impl Role {
     }
 }
 
+/// What a use case needs of its caller. Which role holds which is `Role::may`, one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Open households, search by name or ID, list households with names: personal data.
+    ReadPersonal,
+    /// Register a new household.
+    Register,
+    /// Add, correct or remove members, change the head, set the contact phone.
+    EditMembers,
+    PlaceHold,
+    LiftHold,
+    CloseHousehold,
+    /// Counts by area and state, no names.
+    ReadAggregates,
+    /// Read the audit log and export signed checkpoints.
+    ReadAudit,
+    /// Staff accounts and API tokens.
+    ManageAccess,
+}
+
+impl Role {
+    /// The authorisation table. Scope (which households) is separate: `Area::contains`.
+    pub fn may(self, p: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::MinistryAdmin => true,
+            Role::GovernorateSupervisor => matches!(
+                p,
+                ReadPersonal
+                    | Register
+                    | EditMembers
+                    | PlaceHold
+                    | LiftHold
+                    | CloseHousehold
+                    | ReadAggregates
+            ),
+            Role::CentreOfficer => matches!(
+                p,
+                ReadPersonal | Register | EditMembers | PlaceHold | LiftHold | ReadAggregates
+            ),
+            Role::MobileTeamOfficer => matches!(p, ReadPersonal | Register | EditMembers),
+            Role::Auditor => matches!(p, ReadPersonal | ReadAggregates | ReadAudit),
+            Role::Analyst => matches!(p, ReadAggregates),
+            // Distribution (redemption at outlets) arrives with its own issue and permission.
+            Role::OutletOperator => false,
+        }
+    }
+
+    pub fn label_ar(self) -> &'static str {
+        match self {
+            Role::MinistryAdmin => "مدير في الوزارة",
+            Role::GovernorateSupervisor => "مشرف المحافظة",
+            Role::CentreOfficer => "موظف مركز التحديث",
+            Role::MobileTeamOfficer => "موظف الفريق الجوّال",
+            Role::Auditor => "مدقّق",
+            Role::Analyst => "محلّل بيانات",
+            Role::OutletOperator => "مشغّل منفذ توزيع",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Role::MinistryAdmin => "ministry administrator",
+            Role::GovernorateSupervisor => "governorate supervisor",
+            Role::CentreOfficer => "update-centre officer",
+            Role::MobileTeamOfficer => "mobile-team officer",
+            Role::Auditor => "auditor",
+            Role::Analyst => "analyst",
+            Role::OutletOperator => "outlet operator",
+        }
+    }
+}
+
 /// Where a staff member may act: the whole nation, a governorate, a district or one update centre.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Area {
@@ -93,6 +166,33 @@ impl Area {
             Area::Nation => "nation",
             Area::Governorate(c) | Area::District(c) => c,
             Area::Centre { code, .. } => code,
+        }
+    }
+
+    /// Whether another area lies wholly inside this one (an administrator grants only within their own).
+    pub fn covers(&self, other: &Area, geo: &Geography) -> bool {
+        match (self, other) {
+            (Area::Nation, _) => true,
+            (_, Area::Nation) => false,
+            (Area::Governorate(g), Area::Governorate(o)) => g == o,
+            (Area::Governorate(g), Area::District(d) | Area::Centre { district: d, .. }) => {
+                geo.district(d).is_some_and(|x| &x.governorate_code == g)
+            }
+            (Area::District(d), Area::District(o) | Area::Centre { district: o, .. }) => d == o,
+            (Area::Centre { code, .. }, Area::Centre { code: o, .. }) => code == o,
+            _ => false,
+        }
+    }
+
+    /// The (governorate, district) filter a store query applies for this area.
+    pub fn filter(&self, geo: &Geography) -> (Option<String>, Option<String>) {
+        match self {
+            Area::Nation => (None, None),
+            Area::Governorate(g) => (Some(g.clone()), None),
+            Area::District(d) | Area::Centre { district: d, .. } => (
+                geo.district(d).map(|x| x.governorate_code.clone()),
+                Some(d.clone()),
+            ),
         }
     }
 
@@ -171,6 +271,31 @@ mod tests {
         assert!(c.contains("11", "1101") && !c.contains("11", "1102"));
         assert_eq!(c.code(), "KRB-C01");
         assert_eq!(Area::parse("99", &geo).unwrap_err().code, "area_unknown");
+    }
+
+    #[test]
+    fn areas_cover() {
+        let geo = Geography::builtin().unwrap();
+        let a = |s| Area::parse(s, &geo).unwrap();
+        assert!(a("nation").covers(&a("11"), &geo));
+        assert!(a("11").covers(&a("1101"), &geo) && a("11").covers(&a("KRB-C01"), &geo));
+        assert!(!a("11").covers(&a("nation"), &geo) && !a("11").covers(&a("01"), &geo));
+        assert!(a("1101").covers(&a("KRB-C01"), &geo) && !a("1102").covers(&a("KRB-C01"), &geo));
+        assert!(!a("KRB-C01").covers(&a("1101"), &geo));
+        assert_eq!(
+            a("KRB-C01").filter(&geo),
+            (Some("11".into()), Some("1101".into()))
+        );
+    }
+
+    #[test]
+    fn analysts_see_no_personal_data_and_only_admins_manage_access() {
+        for r in Role::ALL {
+            assert_eq!(r.may(Permission::ManageAccess), r == Role::MinistryAdmin);
+        }
+        assert!(!Role::Analyst.may(Permission::ReadPersonal));
+        assert!(Role::Analyst.may(Permission::ReadAggregates));
+        assert!(!Role::Auditor.may(Permission::EditMembers));
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! Header rows of the registry CSV files (docs/formats.md): written by `tamwin generate`, required by
 //! `tamwin import`. One definition so the two cannot drift apart.
 
-pub const HOUSEHOLDS: [&str; 5] = [
+pub const HOUSEHOLDS: [&str; 6] = [
     "card_number",
     "governorate",
     "district",
     "address",
     "agent_code",
+    "phone",
 ];
 pub const MEMBERS: [&str; 14] = [
     "card_number",

@@ -371,6 +371,9 @@ pub struct NewHousehold {
     /// Code of the ration agent the household collects from.
     #[serde(default)]
     pub agent_code: Option<String>,
+    /// Mobile number of the household, for the citizen's sign-in by one-time code.
+    #[serde(default)]
+    pub phone: Option<String>,
     pub members: Vec<MemberInput>,
 }
 
@@ -381,6 +384,7 @@ pub struct ValidHousehold {
     pub district: String,
     pub address: String,
     pub agent_code: Option<String>,
+    pub phone: Option<crate::Phone>,
     pub members: Vec<MemberData>,
 }
 
@@ -473,6 +477,10 @@ impl NewHousehold {
                 "the address is longer than 300 characters",
             ));
         }
+        let phone = match self.phone.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => crate::Phone::parse(s).map_err(|e| errs.push(e)).ok(),
+        };
         if self.members.is_empty() {
             errs.push(FieldError::new(
                 "members",
@@ -500,6 +508,7 @@ impl NewHousehold {
             district,
             address: self.address.clone(),
             agent_code: self.agent_code.clone().filter(|a| !a.trim().is_empty()),
+            phone,
             members,
         })
     }
@@ -537,6 +546,9 @@ pub struct Household {
     pub district: String,
     pub address: String,
     pub agent_code: Option<String>,
+    /// Mobile number the citizen signs in with; at most one open household per number.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub phone: Option<crate::Phone>,
     pub state: CardState,
     pub head_member_id: String,
     /// Optimistic-concurrency version, incremented by every change.

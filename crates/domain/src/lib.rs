@@ -12,6 +12,7 @@ pub mod geography;
 pub mod hold;
 pub mod household;
 pub mod national_id;
+pub mod phone;
 
 pub use card_number::CardNumber;
 pub use card_state::{CardState, card_state, member_entitled};
@@ -23,6 +24,7 @@ pub use household::{
     Vulnerability,
 };
 pub use national_id::NationalId;
+pub use phone::Phone;
 
 /// Check digit of the Luhn scheme over ASCII digits (used by national IDs and card numbers).
 pub(crate) fn luhn_check_digit(payload: &str) -> u8 {

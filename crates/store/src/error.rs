@@ -11,6 +11,8 @@ pub enum Conflict {
     HeadRule,
     /// The username is already in use.
     UsernameTaken,
+    /// The mobile number belongs to another open household.
+    PhoneTaken,
     /// The idempotency key was stored by a concurrent request.
     IdempotencyKeyTaken,
     /// The household changed since it was read.
@@ -59,6 +61,8 @@ fn classify_constraint(text: &str) -> Conflict {
         || t.trim_end().ends_with("members.household_id")
     {
         Conflict::HeadRule
+    } else if t.contains("households_by_phone") || t.contains("households.phone") {
+        Conflict::PhoneTaken
     } else if t.contains("staff_users") {
         Conflict::UsernameTaken
     } else if t.contains("idempotency_keys") {

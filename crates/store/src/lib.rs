@@ -7,6 +7,7 @@ mod migrate;
 mod postgres;
 mod retry;
 mod rows;
+mod sql_access;
 mod sql_impl;
 mod sql_staff;
 mod sqlite;
@@ -61,6 +62,7 @@ pub trait Store: Send + Sync {
         &self,
         key: &str,
         birth_year: Option<i16>,
+        scope: &Scope,
         limit: u32,
     ) -> Result<Vec<NameHit>>;
 
@@ -105,6 +107,68 @@ pub trait Store: Send + Sync {
         locked_until: Option<jiff::Timestamp>,
     ) -> Result<()>;
     async fn staff_users(&self) -> Result<Vec<StaffUser>>;
+
+    async fn household_by_id(&self, household_id: &str) -> Result<Option<HouseholdRecord>>;
+    /// The open household registered with this mobile number.
+    async fn household_by_phone(&self, phone: &tamwin_domain::Phone) -> Result<Option<String>>;
+    /// Appends one audit entry per household whose personal data was shown (`household.read`, …).
+    async fn record_reads(&self, reads: &[(String, ChangeLog)]) -> Result<()>;
+    /// A household's audit entries with one of these actions, newest first.
+    async fn household_audit(
+        &self,
+        household_id: &str,
+        actions: &[&str],
+        limit: u32,
+    ) -> Result<Vec<tamwin_domain::audit::AuditContent>>;
+    /// Households and present members by district and state, within the scope.
+    async fn household_stats(&self, scope: &Scope) -> Result<Vec<AreaCount>>;
+
+    /// Starts a session, with the audit entry of the sign-in.
+    async fn create_session(&self, s: &Session, log: &ChangeLog) -> Result<()>;
+    async fn session(&self, session_hash: &str) -> Result<Option<Session>>;
+    /// Slides an open session's idle expiry.
+    async fn touch_session(
+        &self,
+        session_hash: &str,
+        at: jiff::Timestamp,
+        expires_at: jiff::Timestamp,
+    ) -> Result<()>;
+    /// Ends a session (sign-out), with its audit entry.
+    async fn end_session(&self, session_hash: &str, log: &ChangeLog) -> Result<()>;
+
+    async fn staff_user_by_id(&self, user_id: &str) -> Result<Option<StaffUser>>;
+    /// Replaces a password and ends every other session of the account, with the audit entry.
+    async fn set_staff_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        keep_session: Option<&str>,
+        log: &ChangeLog,
+    ) -> Result<()>;
+    /// Disables (ending every session) or re-enables an account, with the audit entry.
+    async fn set_staff_disabled(
+        &self,
+        user_id: &str,
+        disabled_at: Option<jiff::Timestamp>,
+        log: &ChangeLog,
+    ) -> Result<()>;
+
+    /// Stores a one-time code and the message that carries it, in one transaction.
+    async fn create_otp(&self, c: &OtpChallenge, msg: Option<&OutboxMessage>) -> Result<()>;
+    /// How many codes were sent to this number since `since` (throttling).
+    async fn otps_since(&self, phone: &str, since: jiff::Timestamp) -> Result<i64>;
+    async fn latest_otp(&self, phone: &str) -> Result<Option<OtpChallenge>>;
+    /// Counts one attempt if the code is unused and below `max` attempts; false if none is left.
+    async fn otp_attempt(&self, challenge_id: &str, max: i64) -> Result<bool>;
+    /// Marks the code used; false if it already was (so it works once, even under concurrency).
+    async fn otp_use(&self, challenge_id: &str, at: jiff::Timestamp) -> Result<bool>;
+    async fn outbox_recent(&self, limit: u32) -> Result<Vec<OutboxMessage>>;
+
+    async fn create_api_token(&self, t: &ApiToken, log: &ChangeLog) -> Result<()>;
+    async fn api_token(&self, token_id: &str) -> Result<Option<ApiToken>>;
+    /// Revokes a token; false if there was none or it already was.
+    async fn revoke_api_token(&self, token_id: &str, log: &ChangeLog) -> Result<bool>;
+    async fn api_tokens(&self) -> Result<Vec<ApiToken>>;
 
     /// A trivial query: the database answers.
     async fn ping(&self) -> Result<()>;

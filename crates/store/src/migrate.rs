@@ -22,6 +22,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "staff",
         sql: include_str!("../migrations/sqlite/0003_staff.sql"),
     },
+    Migration {
+        version: 4,
+        name: "access",
+        sql: include_str!("../migrations/sqlite/0004_access.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -39,6 +44,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 3,
         name: "staff",
         sql: include_str!("../migrations/postgres/0003_staff.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "access",
+        sql: include_str!("../migrations/postgres/0004_access.sql"),
     },
 ];
 

@@ -61,7 +61,7 @@ pub(crate) fn corrupt(what: &str, v: &str) -> StoreError {
     StoreError::Corrupt(format!("{what}: {v:?}"))
 }
 
-pub(crate) const HOUSEHOLD_COLS: &str = "household_id, card_number, governorate_code, district_code, address, agent_code, state, head_member_id, version, created_at, updated_at, closed_at";
+pub(crate) const HOUSEHOLD_COLS: &str = "household_id, card_number, governorate_code, district_code, address, agent_code, state, head_member_id, version, created_at, updated_at, closed_at, phone";
 
 pub(crate) fn household_vals(h: &Household) -> Vec<Val> {
     vec![
@@ -77,6 +77,7 @@ pub(crate) fn household_vals(h: &Household) -> Vec<Val> {
         ts(&h.created_at).into(),
         ts(&h.updated_at).into(),
         h.closed_at.as_ref().map(ts).into(),
+        h.phone.as_ref().map(|p| p.as_str().to_string()).into(),
     ]
 }
 
@@ -94,6 +95,7 @@ pub(crate) struct HouseholdCols {
     pub created_at: String,
     pub updated_at: String,
     pub closed_at: Option<String>,
+    pub phone: Option<String>,
 }
 
 impl HouseholdCols {
@@ -106,6 +108,10 @@ impl HouseholdCols {
             created_at: parse_ts(&self.created_at)?,
             updated_at: parse_ts(&self.updated_at)?,
             closed_at: parse_opt_ts(self.closed_at)?,
+            phone: self
+                .phone
+                .map(|p| tamwin_domain::Phone::parse(&p).map_err(|_| corrupt("phone", &p)))
+                .transpose()?,
             household_id: self.household_id,
             governorate: self.governorate,
             district: self.district,

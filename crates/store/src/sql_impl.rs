@@ -19,6 +19,7 @@ macro_rules! sql_store {
 
         type Conn = <$db as sqlx::Database>::Connection;
         $crate::sql_staff::staff_sql!($store);
+        $crate::sql_access::access_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
         impl $store {
@@ -101,8 +102,8 @@ macro_rules! sql_store {
                         entry_id: log.change_id.clone(),
                         at: ts(&log.at),
                         actor: log.actor.clone(),
-                        role: String::new(),
-                        area: String::new(),
+                        role: log.role.clone(),
+                        area: log.area.clone(),
                         channel: log.channel.to_string(),
                         action: log.kind.to_string(),
                         household_id: hid.map(str::to_string),
@@ -156,6 +157,7 @@ macro_rules! sql_store {
                     created_at: r.try_get("created_at")?,
                     updated_at: r.try_get("updated_at")?,
                     closed_at: r.try_get("closed_at")?,
+                    phone: r.try_get("phone")?,
                 })
             }
 
@@ -200,7 +202,7 @@ macro_rules! sql_store {
                 let mut tx = self.begin_read().await?;
                 let row = sqlx::query(concat!(
                     "SELECT household_id, card_number, governorate_code, district_code, address, agent_code, state, ",
-                    "head_member_id, version, created_at, updated_at, closed_at FROM households WHERE household_id = $1"
+                    "head_member_id, version, created_at, updated_at, closed_at, phone FROM households WHERE household_id = $1"
                 ))
                 .bind(household_id)
                 .fetch_optional(&mut *tx)
@@ -253,7 +255,7 @@ macro_rules! sql_store {
                 }
                 let done = sqlx::query(concat!(
                     "UPDATE households SET address = $1, agent_code = $2, state = $3, head_member_id = $4, version = $5, ",
-                    "updated_at = $6, closed_at = $7 WHERE household_id = $8 AND version = $9"
+                    "updated_at = $6, closed_at = $7, phone = $10 WHERE household_id = $8 AND version = $9"
                 ))
                 .bind(h.address.as_str())
                 .bind(h.agent_code.as_deref())
@@ -264,6 +266,7 @@ macro_rules! sql_store {
                 .bind(h.closed_at.as_ref().map(ts))
                 .bind(hid)
                 .bind(c.expected_version)
+                .bind(h.phone.as_ref().map(|p| p.as_str()))
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() != 1 {
@@ -457,7 +460,7 @@ macro_rules! sql_store {
                 Ok(out)
             }
 
-            async fn search_by_name(&self, key: &str, birth_year: Option<i16>, limit: u32) -> Result<Vec<NameHit>> {
+            async fn search_by_name(&self, key: &str, birth_year: Option<i16>, scope: &$crate::Scope, limit: u32) -> Result<Vec<NameHit>> {
                 if key.is_empty() {
                     return Ok(vec![]);
                 }
@@ -475,6 +478,7 @@ macro_rules! sql_store {
                         "JOIN households h ON h.household_id = m.household_id ",
                         "WHERE m.name_key >= $1 AND m.name_key < $2 ",
                         "AND m.presence = 'present' AND ($3 = 0 OR m.birth_year = $3) ",
+                        "AND ($5 = '' OR h.governorate_code = $5) AND ($6 = '' OR h.district_code = $6) ",
                         "ORDER BY m.name_key LIMIT $4"
                     ),
                     concat!(
@@ -483,6 +487,7 @@ macro_rules! sql_store {
                         "JOIN households h ON h.household_id = m.household_id ",
                         "WHERE m.given_family_key >= $1 AND m.given_family_key < $2 ",
                         "AND m.presence = 'present' AND ($3 = 0 OR m.birth_year = $3) ",
+                        "AND ($5 = '' OR h.governorate_code = $5) AND ($6 = '' OR h.district_code = $6) ",
                         "ORDER BY m.given_family_key LIMIT $4"
                     ),
                 ] {
@@ -492,6 +497,8 @@ macro_rules! sql_store {
                             .bind(hi.as_str())
                             .bind(birth_year.map(i64::from).unwrap_or(0))
                             .bind(i64::from(limit))
+                            .bind(scope.governorate.as_deref().unwrap_or(""))
+                            .bind(scope.district.as_deref().unwrap_or(""))
                             .fetch_all(&self.pool)
                             .await?,
                     );
@@ -700,6 +707,73 @@ macro_rules! sql_store {
 
             async fn save_login_outcome(&self, user_id: &str, failed: i64, until: Option<jiff::Timestamp>) -> Result<()> {
                 self.staff_login_outcome(user_id, failed, until).await
+            }
+
+            async fn household_by_id(&self, household_id: &str) -> Result<Option<HouseholdRecord>> {
+                self.load(household_id).await
+            }
+            async fn household_by_phone(&self, phone: &tamwin_domain::Phone) -> Result<Option<String>> {
+                self.household_id_where("SELECT household_id FROM households WHERE phone = $1 AND state <> 'closed'", phone.as_str()).await
+            }
+            async fn record_reads(&self, reads: &[(String, ChangeLog)]) -> Result<()> {
+                self.access_record_reads(reads).await
+            }
+            async fn household_audit(&self, household_id: &str, actions: &[&str], limit: u32) -> Result<Vec<tamwin_domain::audit::AuditContent>> {
+                self.access_household_audit(household_id, actions, limit).await
+            }
+            async fn household_stats(&self, scope: &$crate::Scope) -> Result<Vec<$crate::AreaCount>> {
+                self.access_household_stats(scope).await
+            }
+            async fn create_session(&self, s: &$crate::Session, log: &ChangeLog) -> Result<()> {
+                self.access_create_session(s, log).await
+            }
+            async fn session(&self, session_hash: &str) -> Result<Option<$crate::Session>> {
+                self.access_session(session_hash).await
+            }
+            async fn touch_session(&self, session_hash: &str, at: jiff::Timestamp, expires_at: jiff::Timestamp) -> Result<()> {
+                self.access_touch_session(session_hash, at, expires_at).await
+            }
+            async fn end_session(&self, session_hash: &str, log: &ChangeLog) -> Result<()> {
+                self.access_end_session(session_hash, log).await
+            }
+            async fn staff_user_by_id(&self, user_id: &str) -> Result<Option<$crate::StaffUser>> {
+                self.staff_by_id(user_id).await
+            }
+            async fn set_staff_password(&self, user_id: &str, password_hash: &str, keep_session: Option<&str>, log: &ChangeLog) -> Result<()> {
+                self.staff_set_password(user_id, password_hash, keep_session, log).await
+            }
+            async fn set_staff_disabled(&self, user_id: &str, disabled_at: Option<jiff::Timestamp>, log: &ChangeLog) -> Result<()> {
+                self.staff_set_disabled(user_id, disabled_at, log).await
+            }
+            async fn create_otp(&self, c: &$crate::OtpChallenge, msg: Option<&$crate::OutboxMessage>) -> Result<()> {
+                self.access_create_otp(c, msg).await
+            }
+            async fn otps_since(&self, phone: &str, since: jiff::Timestamp) -> Result<i64> {
+                self.access_otps_since(phone, since).await
+            }
+            async fn latest_otp(&self, phone: &str) -> Result<Option<$crate::OtpChallenge>> {
+                self.access_latest_otp(phone).await
+            }
+            async fn otp_attempt(&self, challenge_id: &str, max: i64) -> Result<bool> {
+                self.access_otp_attempt(challenge_id, max).await
+            }
+            async fn otp_use(&self, challenge_id: &str, at: jiff::Timestamp) -> Result<bool> {
+                self.access_otp_use(challenge_id, at).await
+            }
+            async fn outbox_recent(&self, limit: u32) -> Result<Vec<$crate::OutboxMessage>> {
+                self.access_outbox_recent(limit).await
+            }
+            async fn create_api_token(&self, t: &$crate::ApiToken, log: &ChangeLog) -> Result<()> {
+                self.access_create_token(t, log).await
+            }
+            async fn api_token(&self, token_id: &str) -> Result<Option<$crate::ApiToken>> {
+                self.access_token(token_id).await
+            }
+            async fn revoke_api_token(&self, token_id: &str, log: &ChangeLog) -> Result<bool> {
+                self.access_revoke_token(token_id, log).await
+            }
+            async fn api_tokens(&self) -> Result<Vec<$crate::ApiToken>> {
+                self.access_tokens().await
             }
 
             async fn staff_users(&self) -> Result<Vec<$crate::StaffUser>> {

@@ -63,6 +63,63 @@ macro_rules! staff_sql {
                 .await
             }
 
+            async fn staff_by_id(&self, user_id: &str) -> Result<Option<$crate::StaffUser>> {
+                let row = sqlx::query("SELECT * FROM staff_users WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(Self::staff_from_row).transpose()
+            }
+
+            async fn staff_set_password(&self, user_id: &str, hash: &str, keep: Option<&str>, log: &ChangeLog) -> Result<()> {
+                let at = ts(&log.at);
+                self.audited(log, None, |c| {
+                    let (at, user_id, hash, keep) = (at.clone(), user_id.to_string(), hash.to_string(), keep.unwrap_or("").to_string());
+                    Box::pin(async move {
+                        sqlx::query("UPDATE staff_users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE user_id = $2")
+                            .bind(hash.as_str())
+                            .bind(user_id.as_str())
+                            .execute(&mut *c)
+                            .await?;
+                        sqlx::query("UPDATE sessions SET ended_at = $1 WHERE subject_id = $2 AND ended_at IS NULL AND session_hash <> $3")
+                            .bind(at)
+                            .bind(user_id.as_str())
+                            .bind(keep.as_str())
+                            .execute(&mut *c)
+                            .await?;
+                        Ok(1)
+                    })
+                })
+                .await
+                .map(|_| ())
+            }
+
+            async fn staff_set_disabled(&self, user_id: &str, disabled: Option<jiff::Timestamp>, log: &ChangeLog) -> Result<()> {
+                let at = ts(&log.at);
+                let disabled = disabled.as_ref().map(ts);
+                self.audited(log, None, |c| {
+                    let (at, disabled, user_id) = (at.clone(), disabled.clone(), user_id.to_string());
+                    Box::pin(async move {
+                        let ends = disabled.is_some();
+                        sqlx::query("UPDATE staff_users SET disabled_at = $1 WHERE user_id = $2")
+                            .bind(disabled)
+                            .bind(user_id.as_str())
+                            .execute(&mut *c)
+                            .await?;
+                        if ends {
+                            sqlx::query("UPDATE sessions SET ended_at = $1 WHERE subject_id = $2 AND ended_at IS NULL")
+                                .bind(at)
+                                .bind(user_id.as_str())
+                                .execute(&mut *c)
+                                .await?;
+                        }
+                        Ok(1)
+                    })
+                })
+                .await
+                .map(|_| ())
+            }
+
             async fn staff_all(&self) -> Result<Vec<$crate::StaffUser>> {
                 let rows = sqlx::query("SELECT * FROM staff_users ORDER BY username").fetch_all(&self.pool).await?;
                 rows.iter().map(Self::staff_from_row).collect()

@@ -15,6 +15,10 @@ pub struct ChangeLog {
     pub change_id: String,
     pub at: jiff::Timestamp,
     pub actor: String,
+    /// The actor's role code (`system` for the console and imports, `citizen`, or a staff role).
+    pub role: String,
+    /// The actor's area code, or the household for a citizen.
+    pub area: String,
     /// `created`, `member_added`, `member_updated`, `member_removed`, `head_changed`, `hold_placed`, `hold_lifted`.
     pub kind: &'static str,
     pub member_id: Option<String>,
@@ -100,4 +104,80 @@ pub struct StaffUser {
     pub locked_until: Option<jiff::Timestamp>,
     pub created_at: jiff::Timestamp,
     pub disabled_at: Option<jiff::Timestamp>,
+}
+
+/// Which households a query may return: those of a governorate and/or district (none = the nation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub governorate: Option<String>,
+    pub district: Option<String>,
+}
+
+/// A signed-in browser: a staff member or a citizen. Only the SHA-256 of the cookie value is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub session_hash: String,
+    /// `staff` or `citizen`.
+    pub kind: String,
+    /// The staff account's id, or the citizen's household id.
+    pub subject_id: String,
+    /// The username, or the phone number signed in with.
+    pub subject_name: String,
+    /// Every form of this session carries it; a request without it changes nothing.
+    pub csrf_token: String,
+    pub created_at: jiff::Timestamp,
+    pub last_seen_at: jiff::Timestamp,
+    pub expires_at: jiff::Timestamp,
+    pub ended_at: Option<jiff::Timestamp>,
+}
+
+/// A one-time code sent to a phone; only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtpChallenge {
+    pub challenge_id: String,
+    /// E.164.
+    pub phone: String,
+    /// None when no open household has this number (nothing is sent; the code can never match).
+    pub household_id: Option<String>,
+    pub code_hash: String,
+    pub created_at: jiff::Timestamp,
+    pub expires_at: jiff::Timestamp,
+    pub attempts: i64,
+    pub used_at: Option<jiff::Timestamp>,
+}
+
+/// A message waiting for (or past) its gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub message_id: String,
+    /// `sms`.
+    pub channel: String,
+    pub recipient: String,
+    pub body: String,
+    pub created_at: jiff::Timestamp,
+    pub delivered_at: Option<jiff::Timestamp>,
+}
+
+/// A machine client's credential: role and area like a staff account; the secret only as SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub token_id: String,
+    pub name: String,
+    pub role: String,
+    pub area: String,
+    pub secret_hash: String,
+    pub created_at: jiff::Timestamp,
+    pub created_by: String,
+    pub expires_at: jiff::Timestamp,
+    pub revoked_at: Option<jiff::Timestamp>,
+}
+
+/// Households and present members of one district in one card state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaCount {
+    pub governorate: String,
+    pub district: String,
+    pub state: CardState,
+    pub households: i64,
+    pub members: i64,
 }

@@ -298,8 +298,14 @@ pub fn generate(
             g.rng.random_range(1..80),
             g.rng.random_range(1..200)
         );
+        // Nine households in ten gave a mobile number; numbers are a bijection of the household index.
+        let phone = if g.rng.random_bool(0.9) {
+            synthetic_phone(n)
+        } else {
+            String::new()
+        };
         hh_csv
-            .write_record([card.as_str(), &gov, &district, &address, &agent])
+            .write_record([card.as_str(), &gov, &district, &address, &agent, &phone])
             .map_err(io)?;
 
         let people = household_people(&mut g, &head_age, &mut summary);
@@ -490,3 +496,12 @@ fn household_people(
 
 #[cfg(test)]
 mod tests;
+
+/// A distinct valid Iraqi mobile number for each household index: operator digit from the index, the
+/// eight remaining digits an odd multiple modulo 10^8 (a bijection, so no two households share one).
+pub fn synthetic_phone(n: u64) -> String {
+    const OPERATORS: [u8; 4] = [b'5', b'7', b'8', b'9'];
+    let op = char::from(OPERATORS[(n % 4) as usize]);
+    let rest = ((n / 4).wrapping_mul(48_271_003) + 13_579) % 100_000_000;
+    format!("07{op}{rest:08}")
+}

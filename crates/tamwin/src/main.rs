@@ -1,5 +1,7 @@
 //! The `tamwin` command: serve, demo, migrate, generate, import.
 
+mod access_cmd;
+
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -62,6 +64,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// API tokens for machine clients (outlet devices, other ministries).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -98,6 +105,27 @@ enum UserCommand {
     },
     /// List staff accounts.
     List,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; its secret is printed once.
+    Create {
+        /// Who or what it is for, e.g. "outlet device KRB-0042" or "Ministry of Health".
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        area: String,
+        /// Days until it expires (1-365).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// List tokens.
+    List,
+    /// Revoke a token at once.
+    Revoke { token_id: String },
 }
 
 #[derive(Subcommand)]
@@ -156,14 +184,14 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
-async fn serve(reg: Arc<Registry>, listen: &str) -> Result<(), Error> {
+async fn serve(reg: Arc<Registry>, listen: &str, demo: bool) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     println!(
         "Tamwin is serving on http://{}/ (API docs: http://{}/api/docs)",
         listener.local_addr()?,
         listener.local_addr()?
     );
-    tamwin_web::serve(listener, reg, async {
+    tamwin_web::serve(listener, reg, demo, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
@@ -227,7 +255,24 @@ fn count_members(dir: &std::path::Path) -> u64 {
 
 async fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
-        Command::Serve { listen } => serve(registry(&cli.database_url).await?, &listen).await,
+        Command::Serve { listen } => {
+            serve(registry(&cli.database_url).await?, &listen, false).await
+        }
+        Command::Token { command } => {
+            let reg = registry(&cli.database_url).await?;
+            match command {
+                TokenCommand::Create {
+                    name,
+                    role,
+                    area,
+                    days,
+                } => access_cmd::token_create(&reg, &name, &role, &area, days).await,
+                TokenCommand::List => access_cmd::token_list(&reg).await,
+                TokenCommand::Revoke { token_id } => {
+                    access_cmd::token_revoke(&reg, &token_id).await
+                }
+            }
+        }
         Command::User {
             command:
                 UserCommand::Add {
@@ -250,7 +295,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     &role,
                     &area,
                     password,
-                    &tamwin_app::Actor("cli".into()),
+                    &tamwin_app::Actor::system("cli"),
                 )
                 .await
             {
@@ -382,7 +427,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 db.display()
             );
             let _ = std::fs::remove_dir_all(&dir);
-            serve(reg, &listen).await
+            access_cmd::demo_accounts(&reg, &db.with_extension("accounts.json")).await?;
+            serve(reg, &listen, true).await
         }
     }
 }

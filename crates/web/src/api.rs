@@ -1,32 +1,19 @@
 //! JSON API under /api/v1. Handlers parse, call the app, and answer; nothing else.
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::problem::{Mutation, Problem};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tamwin_app::{
-    Actor, Closure, HeadChange, HoldInput, HoldLift, HouseholdView, MemberChange, MemberRemoval,
-    Outcome,
+    Closure, HeadChange, HoldInput, HoldLift, HouseholdView, MemberChange, MemberRemoval, Outcome,
 };
 use tamwin_domain::{CardNumber, CardState, NationalId, NewHousehold};
 use tamwin_store::ListFilter;
 
-/// Until sign-in exists (issue 3) the caller names itself in this header; it is recorded, not trusted.
-const ACTOR_HEADER: &str = "x-tamwin-actor";
-
-fn actor(h: &HeaderMap) -> Actor {
-    Actor(
-        h.get(ACTOR_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .filter(|s| !s.is_empty())
-            .unwrap_or("api")
-            .to_string(),
-    )
-}
-
-fn outcome(o: Outcome) -> Response {
+pub(crate) fn outcome_response(o: Outcome) -> Response {
     let status = StatusCode::from_u16(o.status).unwrap_or(StatusCode::OK);
     let mut r = (status, [(header::CONTENT_TYPE, "application/json")], o.body).into_response();
     if o.replayed
@@ -37,7 +24,7 @@ fn outcome(o: Outcome) -> Response {
     r
 }
 
-fn card(s: &str) -> Result<CardNumber, Problem> {
+pub(crate) fn card(s: &str) -> Result<CardNumber, Problem> {
     CardNumber::parse(s)
         .map_err(|e| Problem::invalid("card_number", e.code, &e.message_ar, &e.message_en))
 }
@@ -71,27 +58,30 @@ pub async fn healthz(State(s): State<AppState>) -> Result<axum::Json<Health>, Pr
 
 #[utoipa::path(post, path = "/api/v1/households", tag = "households", request_body = NewHousehold,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key")),
-    responses((status = 201, description = "Created", body = HouseholdView), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 413, description = "Body over the size limit", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 201, description = "Created", body = HouseholdView), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 413, description = "Body over the size limit", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn create_household(
     State(s): State<AppState>,
-    h: HeaderMap,
+    Caller(actor): Caller,
     m: Mutation<NewHousehold>,
 ) -> Result<Response, Problem> {
-    Ok(outcome(
+    Ok(outcome_response(
         s.reg
-            .create_household(&m.body, &actor(&h), m.idem.as_ref())
+            .create_household(&m.body, &actor, m.idem.as_ref())
             .await?,
     ))
 }
 
 #[utoipa::path(get, path = "/api/v1/households/{card_number}", tag = "households",
     params(("card_number" = String, Path, description = "Ration card number, with or without dashes")),
-    responses((status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn get_household(
     State(s): State<AppState>,
+    Caller(actor): Caller,
     Path(c): Path<String>,
 ) -> Result<axum::Json<HouseholdView>, Problem> {
-    Ok(axum::Json(s.reg.household(&card(&c)?).await?))
+    Ok(axum::Json(s.reg.household(&card(&c)?, &actor).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -202,9 +192,11 @@ fn number<T: std::str::FromStr>(field: &str, v: &Option<String>) -> Result<Optio
 }
 
 #[utoipa::path(get, path = "/api/v1/households", tag = "households", params(ListQuery),
-    responses((status = 200, description = "OK", body = HouseholdList), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 200, description = "OK", body = HouseholdList), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn list_households(
     State(s): State<AppState>,
+    Caller(actor): Caller,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<axum::Json<HouseholdList>, Problem> {
     let Query(q) = q.map_err(|e| {
@@ -222,7 +214,7 @@ pub async fn list_households(
     if let Some(n) = &q.national_id {
         let id = NationalId::parse(n)
             .map_err(|e| Problem::invalid("national_id", e.code, &e.message_ar, &e.message_en))?;
-        let items = match s.reg.household_by_national_id(&id).await? {
+        let items = match s.reg.household_by_national_id(&id, &actor).await? {
             Some(v) => {
                 let m = v
                     .members
@@ -259,7 +251,7 @@ pub async fn list_households(
     }
     if let Some(name) = &q.name {
         let year = number::<i16>("birth_year", &q.birth_year)?;
-        let hits = s.reg.search_by_name(name, year, limit).await?;
+        let hits = s.reg.search_by_name(name, year, limit, &actor).await?;
         let items = hits
             .into_iter()
             .map(|h| HouseholdItem {
@@ -300,7 +292,7 @@ pub async fn list_households(
         after,
         limit,
     };
-    let rows = s.reg.list(&filter).await?;
+    let rows = s.reg.list(&filter, &actor).await?;
     let next_after = if rows.len() as u32 == limit {
         rows.last().map(|r| r.card_number.as_str().to_string())
     } else {
@@ -326,112 +318,119 @@ pub async fn list_households(
 
 #[utoipa::path(post, path = "/api/v1/households/{card_number}/members", tag = "members", request_body = MemberChange,
     params(("card_number" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, description = "Created", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 201, description = "Created", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn add_member(
     State(s): State<AppState>,
+    Caller(actor): Caller,
     Path(c): Path<String>,
-    h: HeaderMap,
     m: Mutation<MemberChange>,
 ) -> Result<Response, Problem> {
-    Ok(outcome(
+    Ok(outcome_response(
         s.reg
-            .add_member(&card(&c)?, &m.body, &actor(&h), m.idem.as_ref())
+            .add_member(&card(&c)?, &m.body, &actor, m.idem.as_ref())
             .await?,
     ))
 }
 
 #[utoipa::path(put, path = "/api/v1/households/{card_number}/members/{member_id}", tag = "members", request_body = MemberChange,
     params(("card_number" = String, Path), ("member_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn update_member(
     State(s): State<AppState>,
+    Caller(actor): Caller,
     Path((c, id)): Path<(String, String)>,
-    h: HeaderMap,
     m: Mutation<MemberChange>,
 ) -> Result<Response, Problem> {
-    Ok(outcome(
+    Ok(outcome_response(
         s.reg
-            .update_member(&card(&c)?, &id, &m.body, &actor(&h), m.idem.as_ref())
+            .update_member(&card(&c)?, &id, &m.body, &actor, m.idem.as_ref())
             .await?,
     ))
 }
 
 #[utoipa::path(post, path = "/api/v1/households/{card_number}/members/{member_id}/removal", tag = "members", request_body = MemberRemoval,
     params(("card_number" = String, Path), ("member_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn remove_member(
     State(s): State<AppState>,
+    Caller(actor): Caller,
     Path((c, id)): Path<(String, String)>,
-    h: HeaderMap,
     m: Mutation<MemberRemoval>,
 ) -> Result<Response, Problem> {
-    Ok(outcome(
+    Ok(outcome_response(
         s.reg
-            .remove_member(&card(&c)?, &id, &m.body, &actor(&h), m.idem.as_ref())
+            .remove_member(&card(&c)?, &id, &m.body, &actor, m.idem.as_ref())
             .await?,
     ))
 }
 
 #[utoipa::path(post, path = "/api/v1/households/{card_number}/head", tag = "members", request_body = HeadChange,
     params(("card_number" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn change_head(
     State(s): State<AppState>,
+    Caller(actor): Caller,
     Path(c): Path<String>,
-    h: HeaderMap,
     m: Mutation<HeadChange>,
 ) -> Result<Response, Problem> {
-    Ok(outcome(
+    Ok(outcome_response(
         s.reg
-            .change_head(&card(&c)?, &m.body, &actor(&h), m.idem.as_ref())
+            .change_head(&card(&c)?, &m.body, &actor, m.idem.as_ref())
             .await?,
     ))
 }
 
 #[utoipa::path(post, path = "/api/v1/households/{card_number}/closure", tag = "households", request_body = Closure,
     params(("card_number" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn close_household(
     State(s): State<AppState>,
+    Caller(actor): Caller,
     Path(c): Path<String>,
-    h: HeaderMap,
     m: Mutation<Closure>,
 ) -> Result<Response, Problem> {
-    Ok(outcome(
+    Ok(outcome_response(
         s.reg
-            .close_household(&card(&c)?, &m.body, &actor(&h), m.idem.as_ref())
+            .close_household(&card(&c)?, &m.body, &actor, m.idem.as_ref())
             .await?,
     ))
 }
 
 #[utoipa::path(post, path = "/api/v1/households/{card_number}/holds", tag = "holds", request_body = HoldInput,
     params(("card_number" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, description = "Created", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 201, description = "Created", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "Conflicts with the registry (problem+json)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn place_hold(
     State(s): State<AppState>,
+    Caller(actor): Caller,
     Path(c): Path<String>,
-    h: HeaderMap,
     m: Mutation<HoldInput>,
 ) -> Result<Response, Problem> {
-    Ok(outcome(
+    Ok(outcome_response(
         s.reg
-            .place_hold(&card(&c)?, &m.body, &actor(&h), m.idem.as_ref())
+            .place_hold(&card(&c)?, &m.body, &actor, m.idem.as_ref())
             .await?,
     ))
 }
 
 #[utoipa::path(post, path = "/api/v1/households/{card_number}/holds/{hold_id}/lift", tag = "holds", request_body = HoldLift,
     params(("card_number" = String, Path), ("hold_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn lift_hold(
     State(s): State<AppState>,
+    Caller(actor): Caller,
     Path((c, id)): Path<(String, String)>,
-    h: HeaderMap,
     m: Mutation<HoldLift>,
 ) -> Result<Response, Problem> {
-    Ok(outcome(
+    Ok(outcome_response(
         s.reg
-            .lift_hold(&card(&c)?, &id, &m.body, &actor(&h), m.idem.as_ref())
+            .lift_hold(&card(&c)?, &id, &m.body, &actor, m.idem.as_ref())
             .await?,
     ))
 }

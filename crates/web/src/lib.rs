@@ -4,8 +4,11 @@
 #![allow(clippy::result_large_err)]
 
 pub mod api;
+mod api_access;
+mod auth;
 mod i18n;
 mod openapi;
+mod pages_access;
 pub mod problem;
 mod ui;
 
@@ -20,6 +23,8 @@ pub use openapi::openapi_json;
 #[derive(Clone)]
 pub struct AppState {
     pub reg: Arc<Registry>,
+    /// The demo shows the notification outbox on a page (`/demo/outbox`); a real deployment does not.
+    pub demo: bool,
 }
 
 /// Largest request body accepted (a household of 40 members is far below it).
@@ -87,22 +92,73 @@ pub fn routes() -> Routes {
         "/api/v1/households/{card_number}/holds/{hold_id}/lift",
         post(api::lift_hold),
     )
+    .add(
+        "put",
+        "/api/v1/households/{card_number}/phone",
+        put(api_access::set_phone),
+    )
     .add("get", "/api/v1/governorates", get(api::governorates))
+    .add("get", "/api/v1/me", get(api_access::me))
+    .add("get", "/api/v1/me/household", get(api_access::my_household))
+    .add("get", "/api/v1/me/data-uses", get(api_access::my_data_uses))
+    .add(
+        "get",
+        "/api/v1/stats/households",
+        get(api_access::household_stats),
+    )
     .add("get", "/api/openapi.json", get(openapi::serve_json))
     .add("get", "/api/docs", get(openapi::docs_page))
     .add("get", "/", get(ui::lookup))
     .add("get", "/households/{card_number}", get(ui::household))
+    .add("get", "/sign-in", get(pages_access::sign_in_form))
+    .add("post", "/sign-in", post(pages_access::sign_in))
+    .add("post", "/sign-out", post(pages_access::sign_out))
+    .add("get", "/account/password", get(pages_access::password_form))
+    .add(
+        "post",
+        "/account/password",
+        post(pages_access::change_password),
+    )
+    .add("get", "/admin/users", get(pages_access::admin_users))
+    .add("post", "/admin/users", post(pages_access::add_user))
+    .add(
+        "post",
+        "/admin/users/{username}/status",
+        post(pages_access::user_status),
+    )
+    .add(
+        "get",
+        "/citizen/sign-in",
+        get(pages_access::citizen_sign_in_form),
+    )
+    .add(
+        "post",
+        "/citizen/code",
+        post(pages_access::citizen_request_code),
+    )
+    .add(
+        "post",
+        "/citizen/sign-in",
+        post(pages_access::citizen_sign_in),
+    )
+    .add("get", "/citizen", get(pages_access::citizen_home))
+    .add("get", "/demo/outbox", get(pages_access::demo_outbox))
     .add("get", "/assets/app.css", get(ui::css))
     .add("get", "/manifest.webmanifest", get(ui::manifest))
 }
 
 pub fn app(reg: Arc<Registry>) -> Router {
+    app_with(reg, false)
+}
+
+/// The router; `demo` adds the outbox page.
+pub fn app_with(reg: Arc<Registry>, demo: bool) -> Router {
     routes()
         .router
         .fallback(ui::not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(AppState { reg })
+        .with_state(AppState { reg, demo })
 }
 
 async fn method_not_allowed() -> problem::Problem {
@@ -118,9 +174,10 @@ async fn method_not_allowed() -> problem::Problem {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     reg: Arc<Registry>,
+    demo: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(reg))
+    axum::serve(listener, app_with(reg, demo))
         .with_graceful_shutdown(shutdown)
         .await
 }

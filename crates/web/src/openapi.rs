@@ -20,12 +20,40 @@ use utoipa::OpenApi;
         crate::api::place_hold,
         crate::api::lift_hold,
         crate::api::governorates,
+        crate::api_access::me,
+        crate::api_access::my_household,
+        crate::api_access::my_data_uses,
+        crate::api_access::household_stats,
+        crate::api_access::set_phone,
         serve_json,
         docs_page,
     ),
-    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "system"))
+    modifiers(&Security),
+    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "access"), (name = "system"))
 )]
 struct ApiDoc;
+
+/// Bearer tokens (`tamwin token create`) for machine clients; the session cookie for the browser, whose
+/// state-changing requests also carry `X-CSRF-Token`.
+struct Security;
+impl utoipa::Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let c = doc.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
 
 pub fn openapi_json() -> String {
     ApiDoc::openapi()

@@ -7,18 +7,19 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tamwin_app::{AppError, HouseholdView};
+use tamwin_app::{AppError, HouseholdView, SignedIn};
+use tamwin_domain::access::{Area, Permission};
 use tamwin_domain::{CardNumber, NationalId};
 
 #[derive(Debug, Deserialize, Default)]
 pub struct PageQuery {
     q: Option<String>,
     birth_year: Option<String>,
-    lang: Option<String>,
+    pub lang: Option<String>,
 }
 
 /// The language: `?lang=` first, then the `lang` cookie, then Arabic.
-fn lang_of(q: &PageQuery, headers: &HeaderMap) -> Lang {
+pub fn lang_of(q: &PageQuery, headers: &HeaderMap) -> Lang {
     if let Some(l) = q.lang.as_deref().and_then(Lang::parse) {
         return l;
     }
@@ -30,7 +31,7 @@ fn lang_of(q: &PageQuery, headers: &HeaderMap) -> Lang {
         .unwrap_or(Lang::PRIMARY)
 }
 
-fn page(html: Result<String, askama::Error>, lang: Lang, status: StatusCode) -> Response {
+pub fn page(html: Result<String, askama::Error>, lang: Lang, status: StatusCode) -> Response {
     match html {
         Ok(body) => {
             let cookie = format!(
@@ -55,9 +56,140 @@ pub struct ResultRow {
     pub state: &'static str,
 }
 
+/// Who is signed in, shown in the header of every page, with the sign-out form's CSRF token.
+pub struct Who {
+    pub name: String,
+    pub role: String,
+    pub area: String,
+    pub csrf: String,
+    pub staff: bool,
+    pub admin: bool,
+}
+
+impl Who {
+    pub fn of(s: &AppState, signed: &SignedIn, tr: Tr) -> Who {
+        let a = &signed.actor;
+        let (role, area) = match a.role {
+            Some(r) => (
+                tr.pick(r.label_ar(), r.label_en()).to_string(),
+                area_label(s, &a.area, tr),
+            ),
+            None => (tr.t("role_citizen").to_string(), String::new()),
+        };
+        Who {
+            // A citizen is known by the number they signed in with, written the usual way.
+            name: match a.is_citizen() {
+                true => tamwin_domain::Phone::parse(&a.name)
+                    .map(|p| p.display())
+                    .unwrap_or_else(|_| a.name.clone()),
+                false => a.name.clone(),
+            },
+            role,
+            area,
+            csrf: signed.csrf.clone(),
+            staff: !a.is_citizen(),
+            admin: a.may(Permission::ManageAccess),
+        }
+    }
+}
+
+pub fn area_label(s: &AppState, area: &Area, tr: Tr) -> String {
+    let geo = &s.reg.geo;
+    let named = match area {
+        Area::Nation => None,
+        Area::Governorate(g) => geo.governorate(g).map(|x| (&x.name_ar, &x.name_en)),
+        Area::District(d) => geo.district(d).map(|x| (&x.name_ar, &x.name_en)),
+        Area::Centre { code, .. } => geo
+            .centres
+            .iter()
+            .find(|c| &c.code == code)
+            .map(|x| (&x.name_ar, &x.name_en)),
+    };
+    match named {
+        Some((ar, en)) => tr.pick(ar, en).to_string(),
+        None => tr.t("area_nation").to_string(),
+    }
+}
+
+/// What a page needs of the session: a staff member who may read personal data. Anyone else is sent
+/// to the sign-in page (or, for a citizen, to their own page), or told their role does not allow it.
+pub async fn staff_reader(s: &AppState, headers: &HeaderMap, tr: Tr) -> Result<SignedIn, Response> {
+    let signed = match crate::auth::session(s, headers).await {
+        Ok(x) => x,
+        Err(e) => return Err(error_page(s, None, tr, e)),
+    };
+    match signed {
+        None => Err(Redirect::to(&href("/sign-in", tr.lang)).into_response()),
+        Some(x) if x.actor.is_citizen() => {
+            Err(Redirect::to(&href("/citizen", tr.lang)).into_response())
+        }
+        Some(x) if !x.actor.may(Permission::ReadPersonal) => {
+            Err(error_page(s, Some(&x), tr, AppError::Forbidden))
+        }
+        Some(x) => Ok(x),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    tr: Tr,
+    title: String,
+    text: String,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+}
+
+/// A page for an error: its status, and its message in the page's language.
+pub fn error_page(s: &AppState, signed: Option<&SignedIn>, tr: Tr, e: AppError) -> Response {
+    let (status, _, ar, en) = e.describe();
+    if status >= 500 {
+        tracing::error!("page: {e}");
+    }
+    let title = if status == 404 {
+        tr.t("not_found_title").to_string()
+    } else {
+        tr.pick(&ar, &en).to_string()
+    };
+    let text = if status == 404 {
+        tr.t("not_found_text").to_string()
+    } else {
+        String::new()
+    };
+    message_page(
+        s,
+        signed,
+        tr,
+        title,
+        text,
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+    )
+}
+
+pub fn message_page(
+    s: &AppState,
+    signed: Option<&SignedIn>,
+    tr: Tr,
+    title: String,
+    text: String,
+    status: StatusCode,
+) -> Response {
+    let p = MessagePage {
+        tr,
+        title,
+        text,
+        langs: switch(tr, |code| format!("/?lang={code}")),
+        back_href: href("/", tr.lang),
+        who: signed.map(|x| Who::of(s, x, tr)),
+    };
+    page(p.render(), tr.lang, status)
+}
+
 #[derive(Template)]
 #[template(path = "lookup.html")]
 struct LookupPage {
+    who: Option<Who>,
     tr: Tr,
     q: String,
     birth_year: String,
@@ -74,7 +206,7 @@ pub struct LangLink {
     pub href: String,
 }
 
-fn switch(tr: Tr, to: impl Fn(&str) -> String) -> Vec<LangLink> {
+pub fn switch(tr: Tr, to: impl Fn(&str) -> String) -> Vec<LangLink> {
     Lang::all()
         .filter(|l| *l != tr.lang)
         .map(|l| LangLink {
@@ -85,7 +217,7 @@ fn switch(tr: Tr, to: impl Fn(&str) -> String) -> Vec<LangLink> {
         .collect()
 }
 
-fn href(path: &str, lang: Lang) -> String {
+pub fn href(path: &str, lang: Lang) -> String {
     if lang == Lang::PRIMARY {
         path.to_string()
     } else {
@@ -100,6 +232,11 @@ pub async fn lookup(
 ) -> Response {
     let lang = lang_of(&q, &headers);
     let tr = Tr { lang };
+    let signed = match staff_reader(&s, &headers, tr).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let actor = &signed.actor;
     let text = q.q.clone().unwrap_or_default();
     let birth_year = q.birth_year.clone().unwrap_or_default();
     let mut error = None;
@@ -116,7 +253,7 @@ pub async fn lookup(
                 .map_err(|e| tr.pick(&e.message_ar, &e.message_en).to_string())
         } else {
             match NationalId::parse(&compact) {
-                Ok(id) => match s.reg.household_by_national_id(&id).await {
+                Ok(id) => match s.reg.household_by_national_id(&id, actor).await {
                     Ok(v) => Ok(v.map(|v| v.household.card_number)),
                     Err(e) => {
                         let (_, _, ar, en) = e.describe();
@@ -143,7 +280,7 @@ pub async fn lookup(
         };
         match year {
             Err(_) => error = Some(tr.t("lookup_birth_year").to_string()),
-            Ok(year) => match s.reg.search_by_name(&text, year, 50).await {
+            Ok(year) => match s.reg.search_by_name(&text, year, 50, actor).await {
                 Ok(hits) => {
                     results = Some(
                         hits.into_iter()
@@ -177,6 +314,7 @@ pub async fn lookup(
     });
     page(
         LookupPage {
+            who: Some(Who::of(&s, &signed, tr)),
             tr,
             q: text,
             birth_year,
@@ -228,21 +366,28 @@ pub struct HoldRow {
 #[derive(Template)]
 #[template(path = "household.html")]
 struct HouseholdPage {
+    who: Option<Who>,
     tr: Tr,
-    card: String,
-    state: &'static str,
-    state_label: &'static str,
-    governorate: String,
-    district: String,
-    address: String,
-    agent: String,
-    members: Vec<MemberRow>,
-    holds: Vec<HoldRow>,
+    h: HouseholdBody,
     langs: Vec<LangLink>,
     back_href: String,
 }
 
-fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdPage {
+/// What the household page and the citizen's page show of a household.
+pub struct HouseholdBody {
+    pub card: String,
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub governorate: String,
+    pub district: String,
+    pub address: String,
+    pub agent: String,
+    pub members: Vec<MemberRow>,
+    pub holds: Vec<HoldRow>,
+    pub card_raw: String,
+}
+
+pub fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdBody {
     let h = &v.household;
     let gov = s.reg.geo.governorate(&h.governorate);
     let dist = s.reg.geo.district(&h.district);
@@ -252,8 +397,8 @@ fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdPage {
             .find(|m| m.member.member_id == id)
             .map(|m| m.member.full_name())
     };
-    HouseholdPage {
-        tr,
+    HouseholdBody {
+        card_raw: h.card_number.as_str().to_string(),
         card: v.card_number_display.clone(),
         state: h.state.code(),
         state_label: tr.state(h.state),
@@ -307,10 +452,6 @@ fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdPage {
                     .unwrap_or_default(),
             })
             .collect(),
-        langs: switch(tr, |code| {
-            format!("/households/{}?lang={code}", h.card_number.as_str())
-        }),
-        back_href: href("/", tr.lang),
     }
 }
 
@@ -322,22 +463,33 @@ pub async fn household(
 ) -> Response {
     let lang = lang_of(&q, &headers);
     let tr = Tr { lang };
-    let Ok(card) = CardNumber::parse(&card) else {
-        return not_found_page(tr);
+    let signed = match staff_reader(&s, &headers, tr).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    match s.reg.household(&card).await {
-        Ok(v) => page(household_page(&s, &v, tr).render(), lang, StatusCode::OK),
-        Err(AppError::NotFound) => not_found_page(tr),
-        Err(e) => {
-            tracing::error!("household page: {e}");
-            (StatusCode::INTERNAL_SERVER_ERROR, "error").into_response()
+    let Ok(card) = CardNumber::parse(&card) else {
+        return error_page(&s, Some(&signed), tr, AppError::NotFound);
+    };
+    match s.reg.household(&card, &signed.actor).await {
+        Ok(v) => {
+            let h = household_page(&s, &v, tr);
+            let p = HouseholdPage {
+                who: Some(Who::of(&s, &signed, tr)),
+                tr,
+                langs: switch(tr, |code| format!("/households/{}?lang={code}", h.card_raw)),
+                back_href: href("/", tr.lang),
+                h,
+            };
+            page(p.render(), lang, StatusCode::OK)
         }
+        Err(e) => error_page(&s, Some(&signed), tr, e),
     }
 }
 
 #[derive(Template)]
 #[template(path = "not_found.html")]
 struct NotFoundPage {
+    who: Option<Who>,
     tr: Tr,
     langs: Vec<LangLink>,
     back_href: String,
@@ -345,6 +497,7 @@ struct NotFoundPage {
 
 fn not_found_page(tr: Tr) -> Response {
     let p = NotFoundPage {
+        who: None,
         tr,
         langs: switch(tr, |code| format!("/?lang={code}")),
         back_href: href("/", tr.lang),

@@ -1,74 +1,11 @@
 //! The HTTP surface on both backends: documented routes, problem+json errors, idempotency, pages.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+mod common;
+
+use axum::http::StatusCode;
+use common::{apps, call, household, nid};
 use serde_json::{Value, json};
-use std::sync::Arc;
-use tamwin_app::{RandomIds, Registry, SystemClock};
-use tamwin_domain::{Geography, NationalId};
-use tamwin_store::testkit;
-use tower::ServiceExt;
-
-async fn apps() -> Vec<(&'static str, axum::Router, Arc<Registry>)> {
-    let mut out = vec![];
-    for (name, store) in testkit::backends().await {
-        let reg = Arc::new(Registry::new(
-            store,
-            Arc::new(Geography::builtin().unwrap()),
-            Arc::new(SystemClock),
-            Arc::new(RandomIds),
-        ));
-        reg.prepare().await.unwrap();
-        out.push((name, tamwin_web::app(reg.clone()), reg));
-    }
-    out
-}
-
-async fn call(
-    app: &axum::Router,
-    method: &str,
-    uri: &str,
-    body: Option<&str>,
-    headers: &[(&str, &str)],
-) -> (StatusCode, String, axum::http::HeaderMap) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if body.is_some() {
-        req = req.header("content-type", "application/json");
-    }
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let resp = app
-        .clone()
-        .oneshot(
-            req.body(Body::from(body.unwrap_or("").to_string()))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8_lossy(&bytes).to_string(), headers)
-}
-
-fn nid(n: u64) -> String {
-    NationalId::from_payload(n).unwrap().to_string()
-}
-
-fn household(head_id: &str) -> Value {
-    json!({
-        "governorate": "11", "district": "1101", "address": "حي الحسين، دار 4",
-        "members": [
-            {"national_id": head_id, "given_name": "أحمـد", "father_name": "عبد الله", "grandfather_name": "حسين",
-             "family_name": "الربيعي", "mother_name": "زينب كاظم جواد", "birth_date": "1980-05-17", "sex": "male", "relation": "head"},
-            {"given_name": "مريم", "father_name": "أحمد", "grandfather_name": "عبد الله", "family_name": "الربيعي",
-             "mother_name": "سعاد علي حسن", "birth_date": "2012-03-01", "sex": "female", "relation": "daughter"}
-        ]
-    })
-}
 
 #[test]
 fn every_route_is_in_the_openapi_document() {
@@ -325,7 +262,7 @@ async fn pages_are_arabic_right_to_left_on_every_backend() {
         let o = reg
             .create_household(
                 &serde_json::from_value(household(&nid(19_000_000_010))).unwrap(),
-                &tamwin_app::Actor("t".into()),
+                &tamwin_app::Actor::system("t"),
                 None,
             )
             .await

@@ -140,6 +140,7 @@ impl Parser {
             district: hf[2].clone(),
             address: hf[3].clone(),
             agent_code: agent,
+            phone: Some(hf[5].clone()),
             members: inputs,
         };
         let valid = match new.validate(&self.geo, self.today) {
@@ -276,6 +277,7 @@ impl Parser {
                 district: valid.district,
                 address: valid.address,
                 agent_code: valid.agent_code,
+                phone: valid.phone,
                 state: tamwin_domain::CardState::Active,
                 head_member_id: head,
                 version: 1,

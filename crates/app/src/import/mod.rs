@@ -234,7 +234,7 @@ pub async fn import_dir(
         (rejected, leftovers, seen)
     });
 
-    let actor = Actor("import".into());
+    let actor = Actor::system("import");
     let mut committed = Cards::default();
     while let Some(batch) = rx.recv().await {
         let logs: Vec<ChangeLog> = batch
@@ -275,6 +275,7 @@ pub async fn import_dir(
                                 }
                                 tamwin_store::Conflict::CardNumberTaken => "card_number_taken",
                                 tamwin_store::Conflict::UnknownReference => "reference_unknown",
+                                tamwin_store::Conflict::PhoneTaken => "phone_in_other_household",
                                 _ => "constraint_violated",
                             };
                             reject(

@@ -29,6 +29,7 @@ fn household(members: Vec<MemberInput>) -> NewHousehold {
         district: "1101".into(),
         address: "حي الحسين، زقاق 12، دار 4".into(),
         agent_code: None,
+        phone: None,
         members,
     }
 }

@@ -1,0 +1,113 @@
+//! Access commands: API tokens, and the demo's accounts (one per role for Karbala) and citizen number.
+
+use std::sync::Arc;
+use tamwin_app::{Actor, AppError, Registry};
+use tamwin_domain::access::Role;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+fn message(e: AppError) -> Error {
+    match e {
+        AppError::Validation(v) => v.to_string().into(),
+        e => e.describe().3.into(),
+    }
+}
+
+pub async fn token_create(
+    reg: &Registry,
+    name: &str,
+    role: &str,
+    area: &str,
+    days: i64,
+) -> Result<(), Error> {
+    let (t, secret) = reg
+        .create_token(name, role, area, days, &Actor::system("cli"))
+        .await
+        .map_err(message)?;
+    println!(
+        "token {} for {} ({}, area {}), expires {}",
+        t.token_id, t.name, t.role, t.area, t.expires_at
+    );
+    println!("secret (shown once; send as Authorization: Bearer …): {secret}");
+    Ok(())
+}
+
+pub async fn token_list(reg: &Registry) -> Result<(), Error> {
+    for t in reg.tokens(&Actor::system("cli")).await.map_err(message)? {
+        let state = match t.revoked_at {
+            Some(r) => format!("revoked {r}"),
+            None => format!("expires {}", t.expires_at),
+        };
+        println!(
+            "{}\t{}\t{}\t{}\t{state}",
+            t.token_id, t.name, t.role, t.area
+        );
+    }
+    Ok(())
+}
+
+pub async fn token_revoke(reg: &Registry, id: &str) -> Result<(), Error> {
+    reg.revoke_token(id, &Actor::system("cli"))
+        .await
+        .map_err(message)?;
+    println!("token {id} revoked");
+    Ok(())
+}
+
+/// The area each demo role works in: Karbala, its first district, or its first update centre.
+fn demo_area(r: Role) -> &'static str {
+    match r {
+        Role::CentreOfficer => "KRB-C01",
+        Role::MobileTeamOfficer | Role::OutletOperator => "1101",
+        _ => "11",
+    }
+}
+
+/// Creates one account per role for Karbala with generated passwords, finds a household with a mobile
+/// number for the citizen sign-in, prints both and writes them as JSON to `out` (docs/formats.md).
+pub async fn demo_accounts(reg: &Arc<Registry>, out: &std::path::Path) -> Result<(), Error> {
+    let mut accounts = Vec::new();
+    println!("Demo accounts (Karbala):");
+    for r in Role::ALL {
+        let username = format!("{}.karbala", r.code().replace('_', "-"));
+        let (acc, pw) = reg
+            .add_staff(
+                &username,
+                r.code(),
+                demo_area(r),
+                None,
+                &Actor::system("demo"),
+            )
+            .await
+            .map_err(message)?;
+        let pw = pw.unwrap_or_default();
+        println!(
+            "  {:32} {:24} area {:8} password {pw}",
+            acc.username,
+            r.code(),
+            acc.area.code()
+        );
+        accounts.push(serde_json::json!({
+            "username": acc.username, "role": r.code(), "area": acc.area.code(), "password": pw,
+        }));
+    }
+    let mut citizen = serde_json::Value::Null;
+    for n in 0..100u64 {
+        let phone = tamwin_synth::synthetic_phone(n);
+        let Ok(p) = tamwin_domain::Phone::parse(&phone) else {
+            continue;
+        };
+        if reg.store.household_by_phone(&p).await?.is_some() {
+            println!(
+                "Citizen sign-in: /citizen/sign-in with {} (codes appear on /demo/outbox)",
+                p.display()
+            );
+            citizen = serde_json::json!({ "phone": phone });
+            break;
+        }
+    }
+    let doc = serde_json::json!({ "accounts": accounts, "citizen": citizen });
+    std::fs::write(out, serde_json::to_string_pretty(&doc)?)?;
+    println!("(also written to {})", out.display());
+    Ok(())
+}

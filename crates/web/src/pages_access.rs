@@ -1,0 +1,792 @@
+//! Pages of access: staff sign-in and sign-out, password change, the users' administration page, the
+//! citizen's sign-in by one-time code and their own page, and the demo's stand-in for a phone.
+//! Every form posts a CSRF token: the session's, or before sign-in the `tamwin_pre` cookie's value.
+
+use crate::AppState;
+use crate::auth::{self, PRE_COOKIE};
+use crate::i18n::Tr;
+use crate::ui::{
+    HouseholdBody, LangLink, PageQuery, Who, area_label, error_page, household_page, href, lang_of,
+    message_page, page, switch,
+};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tamwin_app::secret::{random_hex, same};
+use tamwin_app::{AppError, DataUse, SignedIn};
+use tamwin_domain::access::{Permission, Role};
+
+fn tr_of(q: &PageQuery, h: &HeaderMap) -> Tr {
+    Tr {
+        lang: lang_of(q, h),
+    }
+}
+
+fn with_cookies(mut r: Response, cookies: &[String]) -> Response {
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            r.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    r
+}
+
+/// The pre-session CSRF value: the cookie's if the browser has one, else a new one to set.
+fn pre_token(h: &HeaderMap) -> (String, Option<String>) {
+    match auth::cookie(h, PRE_COOKIE) {
+        Some(v) => (v.to_string(), None),
+        None => {
+            let v = random_hex(16).unwrap_or_default();
+            (v.clone(), Some(auth::pre_cookie(&v)))
+        }
+    }
+}
+
+fn pre_ok(h: &HeaderMap, sent: &str) -> bool {
+    auth::cookie(h, PRE_COOKIE).is_some_and(|c| same(c, sent))
+}
+
+/// The message a form shows for a refusal: the error's, and each field's for invalid input.
+fn form_error(tr: Tr, e: &AppError, ar: &str, en: &str) -> String {
+    let mut msg = tr.pick(ar, en).to_string();
+    if let AppError::Validation(v) = e {
+        for fe in &v.0 {
+            msg.push_str(" — ");
+            msg.push_str(tr.pick(&fe.message_ar, &fe.message_en));
+        }
+    }
+    msg
+}
+
+fn csrf_page(s: &AppState, signed: Option<&SignedIn>, tr: Tr) -> Response {
+    message_page(
+        s,
+        signed,
+        tr,
+        tr.t("csrf_title").to_string(),
+        tr.t("csrf_text").to_string(),
+        StatusCode::FORBIDDEN,
+    )
+}
+
+// ---- staff sign-in -------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    tr: Tr,
+    csrf: String,
+    username: String,
+    error: Option<String>,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+}
+
+fn sign_in_page(
+    tr: Tr,
+    csrf: String,
+    username: String,
+    error: Option<String>,
+    status: StatusCode,
+    set: Option<String>,
+) -> Response {
+    let p = SignInPage {
+        tr,
+        csrf,
+        username,
+        error,
+        langs: switch(tr, |c| format!("/sign-in?lang={c}")),
+        back_href: href("/", tr.lang),
+        who: None,
+    };
+    with_cookies(
+        page(p.render(), tr.lang, status),
+        &set.into_iter().collect::<Vec<_>>(),
+    )
+}
+
+pub async fn sign_in_form(headers: HeaderMap, Query(q): Query<PageQuery>) -> Response {
+    let tr = tr_of(&q, &headers);
+    let (csrf, set) = pre_token(&headers);
+    sign_in_page(tr, csrf, String::new(), None, StatusCode::OK, set)
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    username: String,
+    password: String,
+    csrf: String,
+}
+
+pub async fn sign_in(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Form(f): Form<SignInForm>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    if !pre_ok(&headers, &f.csrf) {
+        return csrf_page(&s, None, tr);
+    }
+    match s.reg.staff_session(f.username.trim(), &f.password).await {
+        Ok(n) => with_cookies(
+            Redirect::to(&href("/", tr.lang)).into_response(),
+            &[auth::session_cookie(&n.cookie)],
+        ),
+        Err(e @ (AppError::SignInRefused | AppError::AccountLocked)) => {
+            let (status, _, ar, en) = e.describe();
+            sign_in_page(
+                tr,
+                f.csrf,
+                f.username,
+                Some(tr.pick(&ar, &en).to_string()),
+                StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED),
+                None,
+            )
+        }
+        Err(e) => error_page(&s, None, tr, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn sign_out(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match auth::session(&s, &headers).await {
+        Ok(Some(x)) => x,
+        Ok(None) => return Redirect::to(&href("/sign-in", tr.lang)).into_response(),
+        Err(e) => return error_page(&s, None, tr, e),
+    };
+    if !same(&f.csrf, &signed.csrf) {
+        return csrf_page(&s, Some(&signed), tr);
+    }
+    if let Err(e) = s.reg.sign_out(&signed).await {
+        return error_page(&s, Some(&signed), tr, e);
+    }
+    let to = if signed.actor.is_citizen() {
+        "/citizen/sign-in"
+    } else {
+        "/sign-in"
+    };
+    with_cookies(
+        Redirect::to(&href(to, tr.lang)).into_response(),
+        &[auth::clear_session_cookie()],
+    )
+}
+
+/// Any signed-in staff member (for their own account's pages).
+async fn staff(s: &AppState, headers: &HeaderMap, tr: Tr) -> Result<SignedIn, Response> {
+    match auth::session(s, headers).await {
+        Ok(Some(x)) if !x.actor.is_citizen() => Ok(x),
+        Ok(Some(x)) => Err(error_page(s, Some(&x), tr, AppError::Forbidden)),
+        Ok(None) => Err(Redirect::to(&href("/sign-in", tr.lang)).into_response()),
+        Err(e) => Err(error_page(s, None, tr, e)),
+    }
+}
+
+// ---- password change -----------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    tr: Tr,
+    csrf: String,
+    error: Option<String>,
+    done: bool,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+}
+
+fn password_page(
+    s: &AppState,
+    signed: &SignedIn,
+    tr: Tr,
+    error: Option<String>,
+    done: bool,
+    status: StatusCode,
+) -> Response {
+    let p = PasswordPage {
+        tr,
+        csrf: signed.csrf.clone(),
+        error,
+        done,
+        langs: switch(tr, |c| format!("/account/password?lang={c}")),
+        back_href: href("/", tr.lang),
+        who: Some(Who::of(s, signed, tr)),
+    };
+    page(p.render(), tr.lang, status)
+}
+
+pub async fn password_form(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    match staff(&s, &headers, tr).await {
+        Ok(signed) => password_page(&s, &signed, tr, None, false, StatusCode::OK),
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+    csrf: String,
+}
+
+pub async fn change_password(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match staff(&s, &headers, tr).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !same(&f.csrf, &signed.csrf) {
+        return csrf_page(&s, Some(&signed), tr);
+    }
+    if f.new != f.confirm {
+        return password_page(
+            &s,
+            &signed,
+            tr,
+            Some(tr.t("password_mismatch").into()),
+            false,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    match s.reg.change_password(&signed, &f.current, &f.new).await {
+        Ok(()) => password_page(&s, &signed, tr, None, true, StatusCode::OK),
+        Err(e) => {
+            let (status, _, ar, en) = e.describe();
+            if status >= 500 {
+                return error_page(&s, Some(&signed), tr, e);
+            }
+            let msg = form_error(tr, &e, &ar, &en);
+            password_page(
+                &s,
+                &signed,
+                tr,
+                Some(msg),
+                false,
+                StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+            )
+        }
+    }
+}
+
+// ---- users' administration -----------------------------------------------------------------------
+
+pub struct UserRow {
+    pub username: String,
+    pub role: String,
+    pub area: String,
+    pub status: String,
+    pub disabled: bool,
+}
+
+pub struct Choice {
+    pub code: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct AdminUsersPage {
+    tr: Tr,
+    csrf: String,
+    users: Vec<UserRow>,
+    roles: Vec<Choice>,
+    areas: Vec<Choice>,
+    error: Option<String>,
+    created: Option<(String, String)>,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+}
+
+async fn admin(s: &AppState, headers: &HeaderMap, tr: Tr) -> Result<SignedIn, Response> {
+    let signed = staff(s, headers, tr).await?;
+    if !signed.actor.may(Permission::ManageAccess) {
+        return Err(error_page(s, Some(&signed), tr, AppError::Forbidden));
+    }
+    Ok(signed)
+}
+
+/// Areas an administrator may grant: their own and every area inside it (the dropdown is scoped too).
+fn grantable_areas(s: &AppState, signed: &SignedIn, tr: Tr) -> Vec<Choice> {
+    let geo = &s.reg.geo;
+    let mut all = vec![tamwin_domain::access::Area::Nation];
+    for g in &geo.governorates {
+        all.push(tamwin_domain::access::Area::Governorate(g.code.clone()));
+        for d in geo
+            .districts
+            .iter()
+            .filter(|d| d.governorate_code == g.code)
+        {
+            all.push(tamwin_domain::access::Area::District(d.code.clone()));
+            for c in geo.centres.iter().filter(|c| c.district_code == d.code) {
+                all.push(tamwin_domain::access::Area::Centre {
+                    code: c.code.clone(),
+                    district: d.code.clone(),
+                });
+            }
+        }
+    }
+    all.into_iter()
+        .filter(|a| signed.actor.area.covers(a, geo))
+        .map(|a| Choice {
+            code: a.code().to_string(),
+            label: format!("{} ({})", area_label(s, &a, tr), a.code()),
+        })
+        .collect()
+}
+
+async fn admin_page(
+    s: &AppState,
+    signed: &SignedIn,
+    tr: Tr,
+    error: Option<String>,
+    created: Option<(String, String)>,
+    status: StatusCode,
+) -> Response {
+    let users = match s.reg.staff_list(&signed.actor).await {
+        Ok(u) => u,
+        Err(e) => return error_page(s, Some(signed), tr, e),
+    };
+    let p = AdminUsersPage {
+        tr,
+        csrf: signed.csrf.clone(),
+        users: users
+            .into_iter()
+            .map(|u| UserRow {
+                status: if u.disabled {
+                    tr.t("user_disabled").to_string()
+                } else if u.locked_until.is_some() {
+                    tr.t("user_locked").to_string()
+                } else {
+                    tr.t("user_active").to_string()
+                },
+                disabled: u.disabled,
+                role: tr
+                    .pick(u.account.role.label_ar(), u.account.role.label_en())
+                    .to_string(),
+                area: area_label(s, &u.account.area, tr),
+                username: u.account.username,
+            })
+            .collect(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| Choice {
+                code: r.code().into(),
+                label: tr.pick(r.label_ar(), r.label_en()).into(),
+            })
+            .collect(),
+        areas: grantable_areas(s, signed, tr),
+        error,
+        created,
+        langs: switch(tr, |c| format!("/admin/users?lang={c}")),
+        back_href: href("/", tr.lang),
+        who: Some(Who::of(s, signed, tr)),
+    };
+    page(p.render(), tr.lang, status)
+}
+
+pub async fn admin_users(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    match admin(&s, &headers, tr).await {
+        Ok(signed) => admin_page(&s, &signed, tr, None, None, StatusCode::OK).await,
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AddUserForm {
+    username: String,
+    role: String,
+    area: String,
+    csrf: String,
+}
+
+pub async fn add_user(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Form(f): Form<AddUserForm>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match admin(&s, &headers, tr).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !same(&f.csrf, &signed.csrf) {
+        return csrf_page(&s, Some(&signed), tr);
+    }
+    match s
+        .reg
+        .add_staff(f.username.trim(), &f.role, &f.area, None, &signed.actor)
+        .await
+    {
+        Ok((acc, Some(pw))) => {
+            admin_page(
+                &s,
+                &signed,
+                tr,
+                None,
+                Some((acc.username, pw)),
+                StatusCode::CREATED,
+            )
+            .await
+        }
+        Ok((_, None)) => admin_page(&s, &signed, tr, None, None, StatusCode::CREATED).await,
+        Err(e) => {
+            let (status, _, ar, en) = e.describe();
+            if status >= 500 || status == 403 {
+                return error_page(&s, Some(&signed), tr, e);
+            }
+            let msg = form_error(tr, &e, &ar, &en);
+            admin_page(
+                &s,
+                &signed,
+                tr,
+                Some(msg),
+                None,
+                StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    disabled: String,
+    csrf: String,
+}
+
+pub async fn user_status(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(username): Path<String>,
+    Query(q): Query<PageQuery>,
+    Form(f): Form<StatusForm>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match admin(&s, &headers, tr).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !same(&f.csrf, &signed.csrf) {
+        return csrf_page(&s, Some(&signed), tr);
+    }
+    match s
+        .reg
+        .set_staff_disabled(&username, f.disabled == "true", &signed.actor)
+        .await
+    {
+        Ok(()) => Redirect::to(&href("/admin/users", tr.lang)).into_response(),
+        Err(e) => error_page(&s, Some(&signed), tr, e),
+    }
+}
+
+// ---- citizens ------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "citizen_sign_in.html")]
+struct CitizenSignInPage {
+    tr: Tr,
+    csrf: String,
+    phone: String,
+    /// The code was asked for: show the code form.
+    code_step: bool,
+    error: Option<String>,
+    demo: bool,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn citizen_page(
+    s: &AppState,
+    tr: Tr,
+    csrf: String,
+    phone: String,
+    code_step: bool,
+    error: Option<String>,
+    status: StatusCode,
+    set: Option<String>,
+) -> Response {
+    let p = CitizenSignInPage {
+        tr,
+        csrf,
+        phone,
+        code_step,
+        error,
+        demo: s.demo,
+        langs: switch(tr, |c| format!("/citizen/sign-in?lang={c}")),
+        back_href: href("/citizen/sign-in", tr.lang),
+        who: None,
+    };
+    with_cookies(
+        page(p.render(), tr.lang, status),
+        &set.into_iter().collect::<Vec<_>>(),
+    )
+}
+
+pub async fn citizen_sign_in_form(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let (csrf, set) = pre_token(&headers);
+    citizen_page(
+        &s,
+        tr,
+        csrf,
+        String::new(),
+        false,
+        None,
+        StatusCode::OK,
+        set,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct PhoneForm {
+    phone: String,
+    csrf: String,
+}
+
+pub async fn citizen_request_code(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Form(f): Form<PhoneForm>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    if !pre_ok(&headers, &f.csrf) {
+        return csrf_page(&s, None, tr);
+    }
+    match s.reg.request_code(&f.phone).await {
+        Ok(()) => citizen_page(&s, tr, f.csrf, f.phone, true, None, StatusCode::OK, None),
+        Err(e) => {
+            let (status, _, ar, en) = e.describe();
+            if status >= 500 {
+                return error_page(&s, None, tr, e);
+            }
+            let msg = match &e {
+                AppError::Validation(v) => {
+                    v.0.iter()
+                        .map(|fe| tr.pick(&fe.message_ar, &fe.message_en).to_string())
+                        .collect::<Vec<_>>()
+                        .join(" — ")
+                }
+                _ => tr.pick(&ar, &en).to_string(),
+            };
+            citizen_page(
+                &s,
+                tr,
+                f.csrf,
+                f.phone,
+                false,
+                Some(msg),
+                StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+                None,
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    phone: String,
+    code: String,
+    csrf: String,
+}
+
+pub async fn citizen_sign_in(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    if !pre_ok(&headers, &f.csrf) {
+        return csrf_page(&s, None, tr);
+    }
+    match s.reg.verify_code(&f.phone, &f.code).await {
+        Ok(n) => with_cookies(
+            Redirect::to(&href("/citizen", tr.lang)).into_response(),
+            &[auth::session_cookie(&n.cookie)],
+        ),
+        Err(e @ AppError::CodeRefused) => {
+            let (_, _, ar, en) = e.describe();
+            citizen_page(
+                &s,
+                tr,
+                f.csrf,
+                f.phone,
+                true,
+                Some(tr.pick(&ar, &en).to_string()),
+                StatusCode::UNAUTHORIZED,
+                None,
+            )
+        }
+        Err(e) => error_page(&s, None, tr, e),
+    }
+}
+
+pub struct UseRow {
+    pub at: String,
+    pub institution: String,
+    pub role: String,
+    pub what: String,
+    pub channel: String,
+}
+
+#[derive(Template)]
+#[template(path = "citizen.html")]
+struct CitizenHome {
+    tr: Tr,
+    h: HouseholdBody,
+    uses: Vec<UseRow>,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+}
+
+fn use_row(u: DataUse, tr: Tr) -> UseRow {
+    let at =
+        u.at.parse::<jiff::Timestamp>()
+            .map(|t| {
+                t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(3)))
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or(u.at);
+    UseRow {
+        at,
+        institution: tr.pick(&u.institution_ar, &u.institution_en).to_string(),
+        role: tr.pick(&u.role_ar, &u.role_en).to_string(),
+        what: tr
+            .t(if u.action == "household.read" {
+                "use_read"
+            } else {
+                "use_listed"
+            })
+            .to_string(),
+        channel: u.channel,
+    }
+}
+
+pub async fn citizen_home(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match auth::session(&s, &headers).await {
+        Ok(Some(x)) if x.actor.is_citizen() => x,
+        Ok(Some(_)) => return Redirect::to(&href("/", tr.lang)).into_response(),
+        Ok(None) => return Redirect::to(&href("/citizen/sign-in", tr.lang)).into_response(),
+        Err(e) => return error_page(&s, None, tr, e),
+    };
+    // Who read the data is listed before this read is recorded, so the page does not list itself.
+    let uses = match s.reg.data_uses(&signed.actor).await {
+        Ok(u) => u,
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let v = match s.reg.own_household(&signed.actor).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let p = CitizenHome {
+        tr,
+        h: household_page(&s, &v, tr),
+        uses: uses.into_iter().map(|u| use_row(u, tr)).collect(),
+        langs: switch(tr, |c| format!("/citizen?lang={c}")),
+        back_href: href("/citizen", tr.lang),
+        who: Some(Who::of(&s, &signed, tr)),
+    };
+    page(p.render(), tr.lang, StatusCode::OK)
+}
+
+// ---- demo outbox ---------------------------------------------------------------------------------
+
+pub struct OutboxRow {
+    pub at: String,
+    pub to: String,
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "outbox.html")]
+struct OutboxPage {
+    tr: Tr,
+    rows: Vec<OutboxRow>,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+}
+
+/// Only in the demo: the messages that a real gateway would have sent, so a tester can read the code.
+pub async fn demo_outbox(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    if !s.demo {
+        return error_page(&s, None, tr, AppError::NotFound);
+    }
+    let msgs = match s.reg.outbox(50).await {
+        Ok(m) => m,
+        Err(e) => return error_page(&s, None, tr, e),
+    };
+    let p = OutboxPage {
+        tr,
+        rows: msgs
+            .into_iter()
+            .map(|m| OutboxRow {
+                at: m
+                    .created_at
+                    .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(3)))
+                    .strftime("%Y-%m-%d %H:%M:%S")
+                    .to_string(),
+                to: tamwin_domain::Phone::parse(&m.recipient)
+                    .map(|p| p.display())
+                    .unwrap_or(m.recipient),
+                body: m.body,
+            })
+            .collect(),
+        langs: switch(tr, |c| format!("/demo/outbox?lang={c}")),
+        back_href: href("/citizen/sign-in", tr.lang),
+        who: None,
+    };
+    page(p.render(), tr.lang, StatusCode::OK)
+}

@@ -1,0 +1,134 @@
+//! Test set-up shared by the HTTP tests: an app per backend with a signed-in administrator, and a
+//! request helper.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tamwin_app::{Actor, Clock, FixedClock, RandomIds, Registry};
+use tamwin_domain::{Geography, NationalId};
+use tamwin_store::testkit;
+use tower::ServiceExt;
+
+/// An app on one backend; requests carry the administrator's token and session unless they name
+/// their own credentials (or `ANON`).
+pub struct TestApp {
+    pub router: axum::Router,
+    pub token: String,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// A header that makes `call` send no credentials.
+pub const ANON: (&str, &str) = ("x-test-anonymous", "1");
+
+pub fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock(std::sync::Mutex::new(
+        "2026-11-21T09:00:00Z".parse().unwrap(),
+    )))
+}
+
+pub async fn apps() -> Vec<(&'static str, TestApp, Arc<Registry>)> {
+    apps_with_clock(Arc::new(tamwin_app::SystemClock)).await
+}
+
+pub async fn apps_with_clock(clock: Arc<dyn Clock>) -> Vec<(&'static str, TestApp, Arc<Registry>)> {
+    let mut out = vec![];
+    for (name, store) in testkit::backends().await {
+        let reg = Arc::new(Registry::new(
+            store,
+            Arc::new(Geography::builtin().unwrap()),
+            clock.clone(),
+            Arc::new(RandomIds),
+        ));
+        reg.prepare().await.unwrap();
+        let sys = Actor::system("test");
+        let (_, token) = reg
+            .create_token("test client", "ministry_admin", "nation", 30, &sys)
+            .await
+            .unwrap();
+        reg.add_staff(
+            "admin",
+            "ministry_admin",
+            "nation",
+            Some("admin password 1"),
+            &sys,
+        )
+        .await
+        .unwrap();
+        let s = reg
+            .staff_session("admin", "admin password 1")
+            .await
+            .unwrap();
+        out.push((
+            name,
+            TestApp {
+                router: tamwin_web::app_with(reg.clone(), true),
+                token,
+                cookie: format!("tamwin_session={}", s.cookie),
+                csrf: s.csrf,
+            },
+            reg,
+        ));
+    }
+    out
+}
+
+pub async fn call(
+    app: &TestApp,
+    method: &str,
+    uri: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> (StatusCode, String, axum::http::HeaderMap) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if body.is_some()
+        && !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        req = req.header("content-type", "application/json");
+    }
+    let own = headers.iter().any(|(k, _)| {
+        ["authorization", "cookie", ANON.0].contains(&k.to_ascii_lowercase().as_str())
+    });
+    if !own {
+        req = req
+            .header("authorization", format!("Bearer {}", app.token))
+            .header("cookie", app.cookie.as_str());
+    }
+    for (k, v) in headers.iter().filter(|(k, _)| *k != ANON.0) {
+        req = req.header(*k, *v);
+    }
+    let resp = app
+        .router
+        .clone()
+        .oneshot(
+            req.body(Body::from(body.unwrap_or("").to_string()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).to_string(), headers)
+}
+
+pub fn nid(n: u64) -> String {
+    NationalId::from_payload(n).unwrap().to_string()
+}
+
+pub fn household(head_id: &str) -> Value {
+    json!({
+        "governorate": "11", "district": "1101", "address": "حي الحسين، دار 4",
+        "members": [
+            {"national_id": head_id, "given_name": "أحمـد", "father_name": "عبد الله", "grandfather_name": "حسين",
+             "family_name": "الربيعي", "mother_name": "زينب كاظم جواد", "birth_date": "1980-05-17", "sex": "male", "relation": "head"},
+            {"given_name": "مريم", "father_name": "أحمد", "grandfather_name": "عبد الله", "family_name": "الربيعي",
+             "mother_name": "سعاد علي حسن", "birth_date": "2012-03-01", "sex": "female", "relation": "daughter"}
+        ]
+    })
+}
