@@ -1,0 +1,710 @@
+//! Who may do what: the authorisation matrix (every route × every role, the anonymous caller and a
+//! citizen, on both backends), and the attacks that must fail safely.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{ANON, TestApp, apps, call, nid};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tamwin_app::{Actor, Registry};
+
+/// Callers, in the order of the expectation columns.
+const CALLERS: [&str; 9] = [
+    "anonymous",
+    "ministry_admin",
+    "governorate_supervisor",
+    "centre_officer",
+    "mobile_team_officer",
+    "auditor",
+    "analyst",
+    "outlet_operator",
+    "citizen",
+];
+
+fn area_of(role: &str) -> &'static str {
+    match role {
+        "centre_officer" => "KRB-C01",
+        "mobile_team_officer" | "outlet_operator" => "1101",
+        _ => "11",
+    }
+}
+
+struct Caller {
+    name: &'static str,
+    token: Option<String>,
+    cookie: Option<String>,
+    csrf: String,
+}
+
+static SERIAL: AtomicU64 = AtomicU64::new(1);
+fn serial() -> u64 {
+    SERIAL.fetch_add(1, Ordering::SeqCst)
+}
+
+/// A household in Karbala's first district (within every Karbala caller's area) with an adult spouse
+/// and a daughter without a national ID (so it carries a hold).
+fn fixture(phone: Option<String>) -> Value {
+    let n = serial();
+    json!({
+        "governorate": "11", "district": "1101", "address": "حي الحسين، دار 4", "phone": phone,
+        "members": [
+            {"national_id": nid(30_000_000_000 + 2 * n), "given_name": "علي", "father_name": "حسين", "grandfather_name": "كاظم",
+             "family_name": "الموسوي", "mother_name": "زينب كاظم جواد", "birth_date": "1975-05-17", "sex": "male", "relation": "head"},
+            {"national_id": nid(30_000_000_001 + 2 * n), "given_name": "فاطمة", "father_name": "جاسم", "grandfather_name": "محمد",
+             "family_name": "الكعبي", "mother_name": "سعاد علي حسن", "birth_date": "1980-03-01", "sex": "female", "relation": "spouse"},
+            {"given_name": "مريم", "father_name": "علي", "grandfather_name": "حسين", "family_name": "الموسوي",
+             "mother_name": "فاطمة جاسم محمد", "birth_date": "2012-03-01", "sex": "female", "relation": "daughter"}
+        ]
+    })
+}
+
+fn phone() -> String {
+    format!("0781{:07}", serial())
+}
+
+struct Made {
+    card: String,
+    spouse: String,
+    daughter: String,
+    hold: String,
+}
+
+async fn made(reg: &Registry) -> Made {
+    let o = reg
+        .create_household(
+            &serde_json::from_value(fixture(None)).unwrap(),
+            &Actor::system("fixture"),
+            None,
+        )
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_str(&o.body).unwrap();
+    let member = |rel: &str| {
+        v["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["relation"] == rel)
+            .unwrap()["member_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let card = v["card_number"].as_str().unwrap().to_string();
+    // A hold placed by hand, which a hand may lift (the no-ID hold lifts itself when the ID arrives).
+    let placed = reg
+        .place_hold(
+            &tamwin_domain::CardNumber::parse(&card).unwrap(),
+            &serde_json::from_value(
+                json!({"member_id": member("spouse"), "reason": "data_mismatch",
+                "evidence": "name differs from the civil registry", "source": "update_centre"}),
+            )
+            .unwrap(),
+            &Actor::system("fixture"),
+            None,
+        )
+        .await
+        .unwrap();
+    let placed: Value = serde_json::from_str(&placed.body).unwrap();
+    let hold = placed["holds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["reason"] == "data_mismatch")
+        .unwrap()["hold_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    Made {
+        spouse: member("spouse"),
+        daughter: member("daughter"),
+        card,
+        hold,
+    }
+}
+
+async fn callers(reg: &Arc<Registry>) -> Vec<Caller> {
+    let sys = Actor::system("test");
+    let mut out = vec![Caller {
+        name: "anonymous",
+        token: None,
+        cookie: None,
+        csrf: String::new(),
+    }];
+    for role in &CALLERS[1..8] {
+        let (_, token) = reg
+            .create_token(role, role, area_of(role), 30, &sys)
+            .await
+            .unwrap();
+        let user = format!("m.{}", role.replace('_', "-"));
+        reg.add_staff(&user, role, area_of(role), Some("matrix password 1"), &sys)
+            .await
+            .unwrap();
+        let s = reg.staff_session(&user, "matrix password 1").await.unwrap();
+        out.push(Caller {
+            name: role,
+            token: Some(token),
+            cookie: Some(format!("tamwin_session={}", s.cookie)),
+            csrf: s.csrf,
+        });
+    }
+    // The citizen of a household of their own, signed in with a code read from the outbox.
+    let phone = phone();
+    reg.create_household(
+        &serde_json::from_value(fixture(Some(phone.clone()))).unwrap(),
+        &sys,
+        None,
+    )
+    .await
+    .unwrap();
+    reg.request_code(&phone).await.unwrap();
+    let msg = reg.outbox(1).await.unwrap().remove(0);
+    let code: String = msg
+        .body
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(6)
+        .collect();
+    let s = reg.verify_code(&phone, &code).await.unwrap();
+    out.push(Caller {
+        name: "citizen",
+        token: None,
+        cookie: Some(format!("tamwin_session={}", s.cookie)),
+        csrf: s.csrf,
+    });
+    out
+}
+
+/// How a row's request is made: JSON to the API with the caller's token (the citizen's cookie and
+/// CSRF header), or a form to a page with the caller's cookie and the session's CSRF token.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Api,
+    Page,
+    /// A public form before sign-in: its own pre-session CSRF cookie, no session.
+    PublicForm,
+}
+
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    kind: Kind,
+    /// Expected status per caller, in `CALLERS` order.
+    expect: [u16; 9],
+}
+
+const fn row(method: &'static str, path: &'static str, kind: Kind, expect: [u16; 9]) -> Row {
+    Row {
+        method,
+        path,
+        kind,
+        expect,
+    }
+}
+
+//                anon adm  sup  cent mob  aud  ana  out  cit
+const ROWS: &[Row] = &[
+    row(
+        "get",
+        "/healthz",
+        Kind::Api,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "post",
+        "/api/v1/households",
+        Kind::Api,
+        [401, 201, 201, 201, 201, 403, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/api/v1/households",
+        Kind::Api,
+        [401, 200, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/api/v1/households/{card_number}",
+        Kind::Api,
+        [401, 200, 200, 200, 200, 200, 403, 403, 404],
+    ),
+    row(
+        "post",
+        "/api/v1/households/{card_number}/members",
+        Kind::Api,
+        [401, 201, 201, 201, 201, 403, 403, 403, 403],
+    ),
+    row(
+        "put",
+        "/api/v1/households/{card_number}/members/{member_id}",
+        Kind::Api,
+        [401, 200, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/api/v1/households/{card_number}/members/{member_id}/removal",
+        Kind::Api,
+        [401, 200, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/api/v1/households/{card_number}/head",
+        Kind::Api,
+        [401, 200, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/api/v1/households/{card_number}/closure",
+        Kind::Api,
+        [401, 200, 200, 403, 403, 403, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/api/v1/households/{card_number}/holds",
+        Kind::Api,
+        [401, 201, 201, 201, 403, 403, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/api/v1/households/{card_number}/holds/{hold_id}/lift",
+        Kind::Api,
+        [401, 200, 200, 200, 403, 403, 403, 403, 403],
+    ),
+    row(
+        "put",
+        "/api/v1/households/{card_number}/phone",
+        Kind::Api,
+        [401, 200, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/api/v1/governorates",
+        Kind::Api,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "get",
+        "/api/v1/me",
+        Kind::Api,
+        [401, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "get",
+        "/api/v1/me/household",
+        Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 200],
+    ),
+    row(
+        "get",
+        "/api/v1/me/data-uses",
+        Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 200],
+    ),
+    row(
+        "get",
+        "/api/v1/stats/households",
+        Kind::Api,
+        [401, 200, 200, 200, 403, 200, 200, 403, 403],
+    ),
+    row(
+        "get",
+        "/api/openapi.json",
+        Kind::Api,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "get",
+        "/api/docs",
+        Kind::Api,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "get",
+        "/",
+        Kind::Page,
+        [303, 200, 200, 200, 200, 200, 403, 403, 303],
+    ),
+    row(
+        "get",
+        "/households/{card_number}",
+        Kind::Page,
+        [303, 200, 200, 200, 200, 200, 403, 403, 303],
+    ),
+    row(
+        "get",
+        "/sign-in",
+        Kind::Page,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "post",
+        "/sign-in",
+        Kind::PublicForm,
+        [401, 401, 401, 401, 401, 401, 401, 401, 401],
+    ),
+    row(
+        "get",
+        "/account/password",
+        Kind::Page,
+        [303, 200, 200, 200, 200, 200, 200, 200, 403],
+    ),
+    row(
+        "post",
+        "/account/password",
+        Kind::Page,
+        [303, 200, 200, 200, 200, 200, 200, 200, 403],
+    ),
+    row(
+        "get",
+        "/admin/users",
+        Kind::Page,
+        [303, 200, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/admin/users",
+        Kind::Page,
+        [303, 201, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/admin/users/{username}/status",
+        Kind::Page,
+        [303, 303, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/citizen/sign-in",
+        Kind::Page,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "post",
+        "/citizen/code",
+        Kind::PublicForm,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "post",
+        "/citizen/sign-in",
+        Kind::PublicForm,
+        [401, 401, 401, 401, 401, 401, 401, 401, 401],
+    ),
+    row(
+        "get",
+        "/citizen",
+        Kind::Page,
+        [303, 303, 303, 303, 303, 303, 303, 303, 200],
+    ),
+    row(
+        "get",
+        "/demo/outbox",
+        Kind::Page,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "get",
+        "/assets/app.css",
+        Kind::Page,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "get",
+        "/manifest.webmanifest",
+        Kind::Page,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    // Last: it ends the caller's session.
+    row(
+        "post",
+        "/sign-out",
+        Kind::Page,
+        [303, 303, 303, 303, 303, 303, 303, 303, 303],
+    ),
+];
+
+/// The path with its parameters filled from a fresh fixture, and the body the row sends.
+async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<String>) {
+    let m = made(reg).await;
+    let user = format!("target{}", serial());
+    if r.path.contains("{username}") {
+        reg.add_staff(&user, "analyst", "11", None, &Actor::system("test"))
+            .await
+            .unwrap();
+    }
+    let path = r
+        .path
+        .replace("{card_number}", &m.card)
+        .replace("{hold_id}", &m.hold)
+        .replace("{username}", &user)
+        .replace(
+            "{member_id}",
+            if r.path.ends_with("/removal") {
+                &m.daughter
+            } else {
+                &m.spouse
+            },
+        );
+    let form = |pairs: &[(&str, &str)]| {
+        Some(
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
+                .collect::<Vec<_>>()
+                .join("&"),
+        )
+    };
+    let body = match (r.method, r.path) {
+        ("post", "/api/v1/households") => Some(fixture(None).to_string()),
+        ("post", p) if p.ends_with("/members") => Some(
+            json!({"reason": "birth", "member": {"given_name": "حسن", "father_name": "علي", "grandfather_name": "حسين",
+                "family_name": "الموسوي", "mother_name": "فاطمة جاسم محمد", "birth_date": "2024-01-01", "sex": "male", "relation": "son"}})
+            .to_string(),
+        ),
+        ("put", p) if p.ends_with("{member_id}") => Some(
+            json!({"reason": "spelling", "member": {"national_id": null, "given_name": "فاطمه", "father_name": "جاسم", "grandfather_name": "محمد",
+                "family_name": "الكعبي", "mother_name": "سعاد علي حسن", "birth_date": "1980-03-01", "sex": "female", "relation": "spouse"}})
+            .to_string(),
+        ),
+        ("post", p) if p.ends_with("/removal") => Some(json!({"reason": "married"}).to_string()),
+        ("post", p) if p.ends_with("/head") => Some(
+            json!({"member_id": m.spouse, "former_head_relation": "spouse", "reason": "head deceased"}).to_string(),
+        ),
+        ("post", p) if p.ends_with("/closure") => Some(json!({"reason": "emigrated"}).to_string()),
+        ("post", p) if p.ends_with("/holds") => Some(
+            json!({"reason": "abroad", "evidence": "border record", "source": "civil_registry"}).to_string(),
+        ),
+        ("post", p) if p.ends_with("/lift") => Some(json!({"reason": "card issued"}).to_string()),
+        ("put", p) if p.ends_with("/phone") => Some(json!({"phone": phone(), "reason": "new number"}).to_string()),
+        ("post", "/sign-in") => form(&[("username", "m.auditor"), ("password", "wrong password!"), ("csrf", "pre1")]),
+        ("post", "/account/password") => form(&[
+            ("current", "matrix password 1"),
+            ("new", "matrix password 2"),
+            ("confirm", "matrix password 2"),
+            ("csrf", &caller.csrf),
+        ]),
+        ("post", "/admin/users") => form(&[
+            ("username", &format!("new{}", serial())),
+            ("role", "auditor"),
+            ("area", "11"),
+            ("csrf", &caller.csrf),
+        ]),
+        ("post", "/admin/users/{username}/status") => form(&[("disabled", "true"), ("csrf", &caller.csrf)]),
+        ("post", "/citizen/code") => form(&[("phone", &phone()), ("csrf", "pre1")]),
+        ("post", "/citizen/sign-in") => form(&[("phone", &phone()), ("code", "123456"), ("csrf", "pre1")]),
+        ("post", "/sign-out") => form(&[("csrf", &caller.csrf)]),
+        _ => None,
+    };
+    (path, body)
+}
+
+async fn send(
+    app: &TestApp,
+    r: &Row,
+    caller: &Caller,
+    path: &str,
+    body: Option<&str>,
+) -> (u16, String) {
+    let mut headers: Vec<(&str, String)> = vec![(ANON.0, "1".into())];
+    match r.kind {
+        Kind::Api => {
+            if let Some(t) = &caller.token {
+                headers.push(("authorization", format!("Bearer {t}")));
+            } else if let Some(c) = &caller.cookie {
+                headers.push(("cookie", c.clone()));
+                headers.push(("x-csrf-token", caller.csrf.clone()));
+            }
+        }
+        Kind::Page => {
+            if let Some(c) = &caller.cookie {
+                headers.push(("cookie", c.clone()));
+            }
+            if body.is_some() {
+                headers.push(("content-type", "application/x-www-form-urlencoded".into()));
+            }
+        }
+        Kind::PublicForm => {
+            headers.push(("cookie", "tamwin_pre=pre1".into()));
+            headers.push(("content-type", "application/x-www-form-urlencoded".into()));
+        }
+    }
+    let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (s, b, _) = call(app, &r.method.to_uppercase(), path, body, &h).await;
+    (s.as_u16(), b)
+}
+
+#[test]
+fn every_route_has_a_row_and_every_row_a_route() {
+    let served: BTreeSet<(&str, &str)> = tamwin_web::routes().list.into_iter().collect();
+    let table: BTreeSet<(&str, &str)> = ROWS.iter().map(|r| (r.method, r.path)).collect();
+    assert_eq!(ROWS.len(), table.len(), "a route has two rows");
+    let missing: Vec<_> = served.difference(&table).collect();
+    let stale: Vec<_> = table.difference(&served).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the authorisation matrix: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "rows for routes that are not served: {stale:?}"
+    );
+}
+
+#[tokio::test]
+async fn authorisation_matrix_on_every_backend() {
+    for (backend, app, reg) in apps().await {
+        let callers = callers(&reg).await;
+        let mut wrong = Vec::new();
+        for r in ROWS {
+            for (i, c) in callers.iter().enumerate() {
+                assert_eq!(c.name, CALLERS[i]);
+                let (path, body) = request(&reg, r, c).await;
+                let (status, text) = send(&app, r, c, &path, body.as_deref()).await;
+                if status != r.expect[i] {
+                    wrong.push(format!(
+                        "{} {} as {}: {} (expected {}) {}",
+                        r.method,
+                        r.path,
+                        c.name,
+                        status,
+                        r.expect[i],
+                        text.chars().take(160).collect::<String>()
+                    ));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{backend}:\n{}", wrong.join("\n"));
+    }
+}
+
+#[tokio::test]
+async fn attacks_fail_safely_on_every_backend() {
+    for (backend, app, reg) in apps().await {
+        let before = reg.store.count_households().await.unwrap();
+        let body = fixture(None).to_string();
+        // A browser session without the CSRF header cannot change anything through the API.
+        for csrf in [None, Some("forged")] {
+            let mut h = vec![("cookie", app.cookie.as_str())];
+            if let Some(c) = csrf {
+                h.push(("x-csrf-token", c));
+            }
+            let (s, b, _) = call(&app, "POST", "/api/v1/households", Some(&body), &h).await;
+            assert_eq!(s.as_u16(), 403, "{backend}: {b}");
+            assert!(b.contains("csrf_invalid"));
+        }
+        assert_eq!(
+            reg.store.count_households().await.unwrap(),
+            before,
+            "{backend}: nothing written"
+        );
+        let (s, _, _) = call(
+            &app,
+            "POST",
+            "/api/v1/households",
+            Some(&body),
+            &[
+                ("cookie", app.cookie.as_str()),
+                ("x-csrf-token", app.csrf.as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(
+            s.as_u16(),
+            201,
+            "{backend}: with the session's token it works"
+        );
+
+        // Forms with a missing or wrong token are refused and change nothing.
+        let form = [
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("cookie", app.cookie.as_str()),
+        ];
+        let (s, _, _) = call(
+            &app,
+            "POST",
+            "/account/password",
+            Some("current=admin+password+1&new=hijacked+password&confirm=hijacked+password&csrf=forged"),
+            &form,
+        )
+        .await;
+        assert_eq!(s.as_u16(), 403, "{backend}");
+        assert!(
+            reg.staff_session("admin", "admin password 1").await.is_ok(),
+            "{backend}: password unchanged"
+        );
+        let (s, _, _) = call(&app, "POST", "/sign-out", Some("csrf="), &form).await;
+        assert_eq!(s.as_u16(), 403);
+        // A sign-in form without the pre-session cookie (a cross-site login attempt) is refused.
+        let (s, _, _) = call(
+            &app,
+            "POST",
+            "/sign-in",
+            Some("username=admin&password=admin+password+1&csrf=abc"),
+            &[("content-type", "application/x-www-form-urlencoded"), ANON],
+        )
+        .await;
+        assert_eq!(s.as_u16(), 403, "{backend}: login CSRF");
+
+        // No credentials: 401 with a challenge; a made-up token: 401.
+        let (s, _, h) = call(
+            &app,
+            "GET",
+            "/api/v1/households?governorate=11",
+            None,
+            &[ANON],
+        )
+        .await;
+        assert_eq!(s.as_u16(), 401);
+        assert!(h.contains_key("www-authenticate"));
+        let (s, _, _) = call(
+            &app,
+            "GET",
+            "/api/v1/me",
+            None,
+            &[("authorization", "Bearer tmw_abc_def")],
+        )
+        .await;
+        assert_eq!(s.as_u16(), 401, "{backend}");
+
+        // Twenty wrong passwords on the sign-in page lock the account, and then even the right one is refused.
+        reg.add_staff(
+            "victim",
+            "auditor",
+            "11",
+            Some("victim password 1"),
+            &Actor::system("t"),
+        )
+        .await
+        .unwrap();
+        let pre = [
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("cookie", "tamwin_pre=p"),
+        ];
+        let mut last = 0;
+        for _ in 0..20 {
+            let (s, _, _) = call(
+                &app,
+                "POST",
+                "/sign-in",
+                Some("username=victim&password=guess+guess+guess&csrf=p"),
+                &pre,
+            )
+            .await;
+            last = s.as_u16();
+        }
+        assert_eq!(last, 423, "{backend}");
+        let (s, b, _) = call(
+            &app,
+            "POST",
+            "/sign-in",
+            Some("username=victim&password=victim+password+1&csrf=p"),
+            &pre,
+        )
+        .await;
+        assert_eq!(s.as_u16(), 423, "{backend}");
+        assert!(b.contains("sign-in-error"));
+    }
+}
