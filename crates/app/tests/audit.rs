@@ -194,3 +194,55 @@ async fn concurrent_writers_keep_every_chain_whole_on_every_backend() {
         assert_eq!(verify(&reg).await.unwrap().entries, 24, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn signed_checkpoints_on_every_backend() {
+    for (backend, store) in testkit::backends().await {
+        let (reg, chain, _) = story(store.clone()).await;
+        let dir = std::env::temp_dir().join(format!("tamwin-cp-{}-{backend}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("server.key");
+        let (key, created) = tamwin_app::audit::ServerKey::load_or_create(&path).unwrap();
+        assert!(created);
+        let (again, created) = tamwin_app::audit::ServerKey::load_or_create(&path).unwrap();
+        assert!(
+            !created && again.public_hex() == key.public_hex(),
+            "the key is kept"
+        );
+        let cp = tamwin_app::audit::checkpoint(&reg, &key).await.unwrap();
+        let pk = key.public_hex();
+        assert_eq!(
+            tamwin_app::audit::verify_checkpoint(&reg, &cp, &pk)
+                .await
+                .unwrap(),
+            Ok(()),
+            "{backend}"
+        );
+
+        // Forged: a head changed after signing.
+        let mut forged = cp.clone();
+        forged.heads[0].position += 1;
+        assert_eq!(
+            tamwin_app::audit::verify_checkpoint(&reg, &forged, &pk)
+                .await
+                .unwrap(),
+            Err(tamwin_app::audit::CheckpointFault::BadSignature)
+        );
+        // The log rewritten under the checkpoint: the head entry replaced.
+        let (position, _) = store.audit_head(chain).await.unwrap();
+        store
+            .execute_unchecked(&format!(
+                "UPDATE audit_log SET hash = 'ff' WHERE chain = {chain} AND position = {position}"
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            tamwin_app::audit::verify_checkpoint(&reg, &cp, &pk)
+                .await
+                .unwrap(),
+            Err(tamwin_app::audit::CheckpointFault::Diverged { chain, position }),
+            "{backend}"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -223,5 +223,34 @@ impl ChainVerifier {
     }
 }
 
+/// The heads of every chain at one moment, to be signed by the server and kept outside the system: a
+/// later rewrite or truncation of the log before that moment no longer matches it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Checkpoint {
+    /// RFC 3339.
+    pub at: String,
+    pub heads: Vec<ChainHead>,
+    /// Ed25519 public key of the server, hex.
+    pub public_key: String,
+    /// Ed25519 signature over `checkpoint_message`, hex.
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChainHead {
+    pub chain: i64,
+    pub position: i64,
+    pub hash: String,
+}
+
+/// The exact bytes a checkpoint's signature covers: a version line, the time, and one line per chain.
+pub fn checkpoint_message(at: &str, heads: &[ChainHead]) -> String {
+    let mut m = format!("tamwin-audit-checkpoint-v1\n{at}\n");
+    for h in heads {
+        m.push_str(&format!("{} {} {}\n", h.chain, h.position, h.hash));
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests;

@@ -130,8 +130,24 @@ enum TokenCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk every chain; exit 1 naming the first modified, deleted or reordered entry.
-    Verify,
+    /// Walk every chain; exit 1 naming the first modified, deleted or reordered entry. With
+    /// --checkpoint, also check that the log still contains every head the signed checkpoint recorded.
+    Verify {
+        /// A checkpoint file written by `tamwin audit checkpoint`.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// The trusted public key (hex) the checkpoint must be signed with; default: the server key's.
+        #[arg(long)]
+        public_key: Option<String>,
+        #[arg(long, env = "TAMWIN_SERVER_KEY", default_value = "tamwin-server.key")]
+        key: PathBuf,
+    },
+    /// Print a checkpoint (the head of every chain, signed with the server key) to keep outside the system.
+    Checkpoint {
+        /// The server's Ed25519 key file; created on first use.
+        #[arg(long, env = "TAMWIN_SERVER_KEY", default_value = "tamwin-server.key")]
+        key: PathBuf,
+    },
 }
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -329,7 +345,27 @@ async fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Checkpoint { key },
+        } => {
+            let reg = registry(&cli.database_url).await?;
+            let (key, created) = tamwin_app::audit::ServerKey::load_or_create(&key)?;
+            if created {
+                eprintln!(
+                    "created the server key; its public key is {}",
+                    key.public_hex()
+                );
+            }
+            let cp = tamwin_app::audit::checkpoint(&reg, &key).await?;
+            println!("{}", serde_json::to_string_pretty(&cp)?);
+            Ok(())
+        }
+        Command::Audit {
+            command:
+                AuditCommand::Verify {
+                    checkpoint,
+                    public_key,
+                    key,
+                },
         } => {
             let reg = registry(&cli.database_url).await?;
             let pb = ProgressBar::new_spinner();
@@ -344,7 +380,36 @@ async fn run(cli: Cli) -> Result<(), Error> {
                         "audit log intact: {} entries in {} chains",
                         r.entries, r.chains
                     );
-                    Ok(())
+                    let Some(path) = checkpoint else {
+                        return Ok(());
+                    };
+                    let cp: tamwin_domain::audit::Checkpoint =
+                        serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+                    let trusted = match public_key {
+                        Some(k) => k,
+                        None => {
+                            if !key.exists() {
+                                return Err(format!(
+                                    "{}: no server key to trust; give --public-key",
+                                    key.display()
+                                )
+                                .into());
+                            }
+                            tamwin_app::audit::ServerKey::load_or_create(&key)?
+                                .0
+                                .public_hex()
+                        }
+                    };
+                    match tamwin_app::audit::verify_checkpoint(&reg, &cp, &trusted).await? {
+                        Ok(()) => {
+                            println!("checkpoint of {} holds", cp.at);
+                            Ok(())
+                        }
+                        Err(f) => {
+                            println!("checkpoint of {} does not hold: {}", cp.at, f.describe());
+                            std::process::exit(1);
+                        }
+                    }
                 }
                 Err(f) => {
                     println!(

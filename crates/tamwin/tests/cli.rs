@@ -48,6 +48,83 @@ async fn audit_verify_exits_non_zero_naming_a_tampered_entry() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A log rewritten consistently (the last entry of a chain removed and the head moved back) passes the
+/// chain walk, but not the signed checkpoint taken before.
+#[tokio::test]
+async fn a_signed_checkpoint_catches_a_consistent_rewrite() {
+    let dir = std::env::temp_dir().join(format!("tamwin-cli-cp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("data");
+    let url = format!("sqlite://{}", dir.join("t.db").display());
+    let key = dir.join("server.key");
+    let cp_file = dir.join("checkpoint.json");
+    let (ok, out) = tamwin(&[
+        "generate",
+        "--households",
+        "40",
+        "--governorate",
+        "11",
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}");
+    let (ok, out) = tamwin(&["--database-url", &url, "import", data.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let (ok, out) = tamwin(&[
+        "--database-url",
+        &url,
+        "audit",
+        "checkpoint",
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert!(ok && out.contains("\"signature\""), "{out}");
+    std::fs::write(&cp_file, &out).unwrap();
+    let verify = |extra: &[&str]| {
+        let mut args = vec![
+            "--database-url",
+            url.as_str(),
+            "audit",
+            "verify",
+            "--checkpoint",
+            cp_file.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        tamwin(&args)
+    };
+    let (ok, out) = verify(&["--key", key.to_str().unwrap()]);
+    assert!(ok && out.contains("holds"), "{out}");
+
+    // Another key's idea of the truth is not trusted.
+    let (ok, out) = verify(&["--public-key", &"ab".repeat(32)]);
+    assert!(!ok && out.contains("untrusted"), "{out}");
+
+    let store = tamwin_store::SqliteStore::connect(&url).await.unwrap();
+    store
+        .execute_unchecked(concat!(
+            "DELETE FROM audit_log WHERE chain = (SELECT chain FROM audit_heads WHERE position > 1 ORDER BY chain LIMIT 1) ",
+            "AND position = (SELECT position FROM audit_heads WHERE position > 1 ORDER BY chain LIMIT 1)"
+        ))
+        .await
+        .unwrap();
+    store
+        .execute_unchecked(concat!(
+            "UPDATE audit_heads SET position = position - 1, hash = (SELECT l.hash FROM audit_log l ",
+            "WHERE l.chain = audit_heads.chain AND l.position = audit_heads.position - 1) ",
+            "WHERE chain = (SELECT chain FROM audit_heads WHERE position > 1 ORDER BY chain LIMIT 1)"
+        ))
+        .await
+        .unwrap();
+    let (ok, out) = tamwin(&["--database-url", &url, "audit", "verify"]);
+    assert!(
+        ok,
+        "the chain walk alone cannot see a consistent truncation: {out}"
+    );
+    let (ok, out) = verify(&["--key", key.to_str().unwrap()]);
+    assert!(!ok && out.contains("diverged"), "{out}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn user_add_reads_a_piped_password_or_generates_one() {
     let dir = std::env::temp_dir().join(format!("tamwin-cli-users-{}", std::process::id()));
