@@ -20,6 +20,10 @@ pub enum ActorKind {
     Token {
         token_id: String,
     },
+    /// A device signing its requests with its registered key.
+    Device {
+        device_id: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +91,7 @@ impl Actor {
             ActorKind::Staff { user_id } => format!("staff:{user_id}"),
             ActorKind::Citizen { household_id } => format!("citizen:{household_id}"),
             ActorKind::Token { token_id } => format!("token:{token_id}"),
+            ActorKind::Device { device_id } => format!("device:{device_id}"),
         }
     }
 

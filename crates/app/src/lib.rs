@@ -4,6 +4,7 @@
 mod actor;
 pub mod audit;
 mod citizen;
+pub mod devices;
 mod error;
 pub mod import;
 mod mutate;

@@ -8,6 +8,7 @@ mod postgres;
 mod retry;
 mod rows;
 mod sql_access;
+mod sql_devices;
 mod sql_impl;
 mod sql_staff;
 mod sqlite;
@@ -169,6 +170,20 @@ pub trait Store: Send + Sync {
     /// Revokes a token; false if there was none or it already was.
     async fn revoke_api_token(&self, token_id: &str, log: &ChangeLog) -> Result<bool>;
     async fn api_tokens(&self) -> Result<Vec<ApiToken>>;
+
+    async fn create_device_key(&self, d: &DeviceKey, log: &ChangeLog) -> Result<()>;
+    async fn device_key(&self, device_id: &str) -> Result<Option<DeviceKey>>;
+    async fn revoke_device_key(&self, device_id: &str, log: &ChangeLog) -> Result<bool>;
+    async fn device_keys(&self) -> Result<Vec<DeviceKey>>;
+    /// Records a request's nonce; false if the device used it before (a replay). Nonces older than
+    /// `forget_before` are dropped on the way: their timestamps are refused anyway.
+    async fn use_nonce(
+        &self,
+        device_id: &str,
+        nonce: &str,
+        at: jiff::Timestamp,
+        forget_before: jiff::Timestamp,
+    ) -> Result<bool>;
 
     /// A trivial query: the database answers.
     async fn ping(&self) -> Result<()>;

@@ -27,6 +27,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "access",
         sql: include_str!("../migrations/sqlite/0004_access.sql"),
     },
+    Migration {
+        version: 5,
+        name: "devices",
+        sql: include_str!("../migrations/sqlite/0005_devices.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -49,6 +54,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 4,
         name: "access",
         sql: include_str!("../migrations/postgres/0004_access.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "devices",
+        sql: include_str!("../migrations/postgres/0005_devices.sql"),
     },
 ];
 

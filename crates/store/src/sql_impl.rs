@@ -20,6 +20,7 @@ macro_rules! sql_store {
         type Conn = <$db as sqlx::Database>::Connection;
         $crate::sql_staff::staff_sql!($store);
         $crate::sql_access::access_sql!($store);
+        $crate::sql_devices::devices_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
         impl $store {
@@ -774,6 +775,22 @@ macro_rules! sql_store {
             }
             async fn api_tokens(&self) -> Result<Vec<$crate::ApiToken>> {
                 self.access_tokens().await
+            }
+
+            async fn create_device_key(&self, d: &$crate::DeviceKey, log: &ChangeLog) -> Result<()> {
+                self.device_create(d, log).await
+            }
+            async fn device_key(&self, device_id: &str) -> Result<Option<$crate::DeviceKey>> {
+                self.device_get(device_id).await
+            }
+            async fn revoke_device_key(&self, device_id: &str, log: &ChangeLog) -> Result<bool> {
+                self.device_revoke(device_id, log).await
+            }
+            async fn device_keys(&self) -> Result<Vec<$crate::DeviceKey>> {
+                self.device_all().await
+            }
+            async fn use_nonce(&self, device_id: &str, nonce: &str, at: jiff::Timestamp, forget_before: jiff::Timestamp) -> Result<bool> {
+                self.device_use_nonce(device_id, nonce, at, forget_before).await
             }
 
             async fn staff_users(&self) -> Result<Vec<$crate::StaffUser>> {

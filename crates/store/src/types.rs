@@ -181,3 +181,17 @@ pub struct AreaCount {
     pub households: i64,
     pub members: i64,
 }
+
+/// A device's registered Ed25519 public key and what the device may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceKey {
+    pub device_id: String,
+    pub name: String,
+    pub role: String,
+    pub area: String,
+    /// 32 bytes, hex.
+    pub public_key: String,
+    pub created_at: jiff::Timestamp,
+    pub created_by: String,
+    pub revoked_at: Option<jiff::Timestamp>,
+}

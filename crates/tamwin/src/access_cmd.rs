@@ -1,4 +1,4 @@
-//! Access commands: API tokens, and the demo's accounts (one per role for Karbala) and citizen number.
+//! Access commands: API tokens, device keys, and the demo's accounts (one per role for Karbala) and citizen number.
 
 use std::sync::Arc;
 use tamwin_app::{Actor, AppError, Registry};
@@ -51,6 +51,46 @@ pub async fn token_revoke(reg: &Registry, id: &str) -> Result<(), Error> {
         .await
         .map_err(message)?;
     println!("token {id} revoked");
+    Ok(())
+}
+
+pub async fn device_add(
+    reg: &Registry,
+    name: &str,
+    role: &str,
+    area: &str,
+    public_key: &str,
+) -> Result<(), Error> {
+    let d = reg
+        .add_device(name, role, area, public_key, &Actor::system("cli"))
+        .await
+        .map_err(message)?;
+    println!(
+        "device {} for {} ({}, area {})",
+        d.device_id, d.name, d.role, d.area
+    );
+    Ok(())
+}
+
+pub async fn device_list(reg: &Registry) -> Result<(), Error> {
+    for d in reg.devices(&Actor::system("cli")).await.map_err(message)? {
+        let state = d
+            .revoked_at
+            .map(|r| format!("revoked {r}"))
+            .unwrap_or_else(|| "active".into());
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{state}",
+            d.device_id, d.name, d.role, d.area, d.public_key
+        );
+    }
+    Ok(())
+}
+
+pub async fn device_revoke(reg: &Registry, id: &str) -> Result<(), Error> {
+    reg.revoke_device(id, &Actor::system("cli"))
+        .await
+        .map_err(message)?;
+    println!("device {id} revoked");
     Ok(())
 }
 

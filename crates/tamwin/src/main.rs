@@ -69,6 +69,11 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Device keys: devices that sign each request with their own Ed25519 key (docs/access.md).
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -126,6 +131,26 @@ enum TokenCommand {
     List,
     /// Revoke a token at once.
     Revoke { token_id: String },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// Register a device's public key.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        area: String,
+        /// Ed25519 public key, 64 hex digits.
+        #[arg(long)]
+        public_key: String,
+    },
+    /// List devices.
+    List,
+    /// Revoke a device at once.
+    Revoke { device_id: String },
 }
 
 #[derive(Subcommand)]
@@ -273,6 +298,21 @@ async fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Serve { listen } => {
             serve(registry(&cli.database_url).await?, &listen, false).await
+        }
+        Command::Device { command } => {
+            let reg = registry(&cli.database_url).await?;
+            match command {
+                DeviceCommand::Add {
+                    name,
+                    role,
+                    area,
+                    public_key,
+                } => access_cmd::device_add(&reg, &name, &role, &area, &public_key).await,
+                DeviceCommand::List => access_cmd::device_list(&reg).await,
+                DeviceCommand::Revoke { device_id } => {
+                    access_cmd::device_revoke(&reg, &device_id).await
+                }
+            }
         }
         Command::Token { command } => {
             let reg = registry(&cli.database_url).await?;

@@ -17,7 +17,7 @@ pub struct Me {
     pub role: String,
     /// `nation`, an area code, or `household:<id>` for a citizen.
     pub area: String,
-    /// `staff`, `citizen`, `token`.
+    /// `staff`, `citizen`, `token`, `device`.
     pub kind: &'static str,
 }
 
@@ -28,6 +28,7 @@ pub async fn me(Caller(a): Caller) -> axum::Json<Me> {
         kind: match a.kind {
             tamwin_app::ActorKind::Citizen { .. } => "citizen",
             tamwin_app::ActorKind::Token { .. } => "token",
+            tamwin_app::ActorKind::Device { .. } => "device",
             tamwin_app::ActorKind::Staff { .. } => "staff",
             tamwin_app::ActorKind::System => "system",
         },

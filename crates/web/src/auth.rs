@@ -13,6 +13,46 @@ pub const SESSION_COOKIE: &str = "tamwin_session";
 /// Before sign-in there is no session: the sign-in forms carry this cookie's value (double submit).
 pub const PRE_COOKIE: &str = "tamwin_pre";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Signed device requests (docs/access.md).
+pub const DEVICE_HEADER: &str = "x-tamwin-device";
+pub const DEVICE_TIME_HEADER: &str = "x-tamwin-timestamp";
+pub const DEVICE_NONCE_HEADER: &str = "x-tamwin-nonce";
+pub const DEVICE_SIGNATURE_HEADER: &str = "x-tamwin-signature";
+pub const BODY_DIGEST_HEADER: &str = "x-tamwin-content-sha256";
+
+/// The body digest a signed request declared; the body extractor holds the body to it.
+#[derive(Clone)]
+pub struct DeclaredDigest(pub String);
+
+async fn device_caller(parts: &mut Parts, s: &AppState) -> Result<Actor, Problem> {
+    let h = &parts.headers;
+    let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let bodyless = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let digest = if bodyless {
+        tamwin_app::devices::body_sha256(b"")
+    } else {
+        get(BODY_DIGEST_HEADER).to_ascii_lowercase()
+    };
+    let target = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let req = tamwin_app::devices::SignedRequest {
+        device_id: get(DEVICE_HEADER),
+        timestamp: get(DEVICE_TIME_HEADER),
+        nonce: get(DEVICE_NONCE_HEADER),
+        signature: get(DEVICE_SIGNATURE_HEADER),
+        method: parts.method.as_str(),
+        target: &target,
+        body_sha256: &digest,
+    };
+    let actor = s.reg.device_actor(&req).await?;
+    if !bodyless {
+        parts.extensions.insert(DeclaredDigest(digest));
+    }
+    Ok(actor)
+}
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -66,6 +106,9 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Problem> {
+        if parts.headers.contains_key(DEVICE_HEADER) {
+            return Ok(Caller(device_caller(parts, s).await?));
+        }
         if let Some(v) = parts.headers.get(header::AUTHORIZATION) {
             let bearer = v
                 .to_str()

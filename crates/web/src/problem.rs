@@ -152,6 +152,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Mutation<T> {
         let method = req.method().to_string();
         let path = req.uri().path().to_string();
         let headers = req.headers().clone();
+        // A signed device request's body must be the one whose digest it signed.
+        let declared = req
+            .extensions()
+            .get::<crate::auth::DeclaredDigest>()
+            .cloned();
         let ct = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -181,6 +186,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Mutation<T> {
                 )
             }
         })?;
+        if let Some(d) = declared {
+            let actual = tamwin_app::devices::body_sha256(&bytes);
+            if !tamwin_app::secret::same(&actual, &d.0) {
+                return Err(AppError::Unauthenticated.into());
+            }
+        }
         let idem = idem_from(&headers, &method, &path, &bytes)?;
         let body = serde_json::from_slice(&bytes).map_err(|e| body_problem(&e))?;
         Ok(Mutation { body, idem })

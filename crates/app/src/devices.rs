@@ -1,0 +1,221 @@
+//! Device keys: an outlet device or another ministry's system registers an Ed25519 public key and signs
+//! every request with it, so no shared secret ever travels. The signature covers a canonical text of
+//! the method, the path with its query, the time, a nonce and the body's SHA-256 (docs/access.md); a
+//! time more than five minutes off, a nonce seen before, a revoked key or a wrong signature is refused.
+
+use crate::secret::hex;
+use crate::{Actor, ActorKind, AppError, Registry, Result};
+use sha2::{Digest, Sha256};
+use tamwin_domain::ValidationErrors;
+use tamwin_domain::access::{Area, Permission, Role};
+use tamwin_store::DeviceKey;
+
+/// How far a request's time may be from the server's.
+pub const CLOCK_SKEW_SECONDS: i64 = 300;
+
+/// What a signed request carries, as the web layer read it.
+#[derive(Debug, Clone)]
+pub struct SignedRequest<'a> {
+    pub device_id: &'a str,
+    /// RFC 3339.
+    pub timestamp: &'a str,
+    pub nonce: &'a str,
+    /// Ed25519 signature, hex.
+    pub signature: &'a str,
+    pub method: &'a str,
+    /// Path and query, as sent.
+    pub target: &'a str,
+    /// SHA-256 of the body, hex (of nothing for a request without a body).
+    pub body_sha256: &'a str,
+}
+
+/// The exact text a device signs.
+pub fn canonical(r: &SignedRequest<'_>) -> String {
+    format!(
+        "tamwin-device-v1\n{}\n{}\n{}\n{}\n{}",
+        r.method.to_ascii_uppercase(),
+        r.target,
+        r.timestamp,
+        r.nonce,
+        r.body_sha256
+    )
+}
+
+pub fn body_sha256(body: &[u8]) -> String {
+    hex(&Sha256::digest(body))
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok())
+        .collect()
+}
+
+impl Registry {
+    /// Registers a device's public key (64 hex digits) with the role and area it acts with.
+    pub async fn add_device(
+        &self,
+        name: &str,
+        role: &str,
+        area: &str,
+        public_key: &str,
+        actor: &Actor,
+    ) -> Result<DeviceKey> {
+        actor.require(Permission::ManageAccess)?;
+        let mut errs = ValidationErrors::default();
+        let role = Role::parse(role).map_err(|e| errs.push(e)).ok();
+        let area = Area::parse(area, &self.geo).map_err(|e| errs.push(e)).ok();
+        let key = public_key.trim().to_ascii_lowercase();
+        let valid_key = unhex(&key)
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .is_some_and(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).is_ok());
+        if !valid_key {
+            errs.push(tamwin_domain::FieldError::new(
+                "public_key",
+                "public_key_invalid",
+                "المفتاح العام غير صالح: 64 رقماً ست عشرياً لمفتاح Ed25519",
+                "not an Ed25519 public key (64 hex digits)",
+            ));
+        }
+        if let Some(e) = tamwin_domain::check_free_text("name", name.trim(), 100) {
+            errs.push(e);
+        }
+        let (Some(role), Some(area)) = (role, area) else {
+            return Err(AppError::Validation(errs));
+        };
+        if !errs.is_empty() {
+            return Err(AppError::Validation(errs));
+        }
+        if !actor.area.covers(&area, &self.geo) {
+            return Err(AppError::Forbidden);
+        }
+        let d = DeviceKey {
+            device_id: self.ids.id().replace('-', ""),
+            name: name.trim().to_string(),
+            role: role.code().into(),
+            area: area.code().into(),
+            public_key: key,
+            created_at: self.clock.now(),
+            created_by: actor.name.clone(),
+            revoked_at: None,
+        };
+        let log = self.log(
+            "device.added",
+            Some(d.device_id.clone()),
+            None,
+            actor,
+            serde_json::json!({ "name": d.name, "role": d.role, "area": d.area, "public_key": d.public_key }),
+        );
+        match self.store.create_device_key(&d, &log).await {
+            Ok(()) => Ok(d),
+            Err(tamwin_store::StoreError::Conflict(..)) => Err(AppError::Rule(
+                "public_key_taken",
+                "هذا المفتاح مسجّل لجهاز آخر",
+                "this key is already registered for another device",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The actor behind a signed request; every failure is 401 alike.
+    pub async fn device_actor(&self, r: &SignedRequest<'_>) -> Result<Actor> {
+        let refused = || AppError::Unauthenticated;
+        let d = self
+            .store
+            .device_key(r.device_id)
+            .await?
+            .filter(|d| d.revoked_at.is_none())
+            .ok_or_else(refused)?;
+        let at: jiff::Timestamp = r.timestamp.parse().map_err(|_| refused())?;
+        let now = self.clock.now();
+        if (now.as_second() - at.as_second()).abs() > CLOCK_SKEW_SECONDS {
+            return Err(refused());
+        }
+        if r.nonce.len() < 16
+            || r.nonce.len() > 64
+            || !r
+                .nonce
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(refused());
+        }
+        let pk = unhex(&d.public_key)
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+            .ok_or_else(refused)?;
+        let sig = unhex(r.signature)
+            .and_then(|b| <[u8; 64]>::try_from(b).ok())
+            .map(|b| ed25519_dalek::Signature::from_bytes(&b))
+            .ok_or_else(refused)?;
+        pk.verify_strict(canonical(r).as_bytes(), &sig)
+            .map_err(|_| refused())?;
+        // Only a correctly signed request spends its nonce, so nobody can burn a device's nonces.
+        let forget = now
+            .checked_sub(jiff::SignedDuration::from_secs(2 * CLOCK_SKEW_SECONDS))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        if !self
+            .store
+            .use_nonce(&d.device_id, r.nonce, now, forget)
+            .await?
+        {
+            return Err(refused());
+        }
+        let role = Role::parse(&d.role)
+            .map_err(|_| AppError::Internal(format!("stored role {}", d.role)))?;
+        let area = Area::parse(&d.area, &self.geo)
+            .map_err(|_| AppError::Internal(format!("stored area {}", d.area)))?;
+        Ok(Actor {
+            name: format!("device:{}", d.name),
+            kind: ActorKind::Device {
+                device_id: d.device_id,
+            },
+            role: Some(role),
+            area,
+            channel: "api",
+        })
+    }
+
+    pub async fn revoke_device(&self, device_id: &str, actor: &Actor) -> Result<()> {
+        actor.require(Permission::ManageAccess)?;
+        let d = self
+            .store
+            .device_key(device_id)
+            .await?
+            .filter(|d| {
+                Area::parse(&d.area, &self.geo).is_ok_and(|a| actor.area.covers(&a, &self.geo))
+            })
+            .ok_or(AppError::NotFound)?;
+        let log = self.log(
+            "device.revoked",
+            Some(d.device_id.clone()),
+            None,
+            actor,
+            serde_json::json!({ "name": d.name }),
+        );
+        if !self.store.revoke_device_key(&d.device_id, &log).await? {
+            return Err(AppError::Rule(
+                "device_already_revoked",
+                "الجهاز ملغى من قبل",
+                "the device was already revoked",
+            ));
+        }
+        Ok(())
+    }
+
+    pub async fn devices(&self, actor: &Actor) -> Result<Vec<DeviceKey>> {
+        actor.require(Permission::ManageAccess)?;
+        Ok(self
+            .store
+            .device_keys()
+            .await?
+            .into_iter()
+            .filter(|d| {
+                Area::parse(&d.area, &self.geo).is_ok_and(|a| actor.area.covers(&a, &self.geo))
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,104 @@
+//! Device keys' SQL, shared by both backends like `sql_impl`: inherent methods the `Store` impl calls.
+
+macro_rules! devices_sql {
+    ($store:ident) => {
+        impl $store {
+            fn device_from_row(r: &DbRow) -> Result<$crate::DeviceKey> {
+                Ok($crate::DeviceKey {
+                    device_id: r.try_get("device_id")?,
+                    name: r.try_get("name")?,
+                    role: r.try_get("role")?,
+                    area: r.try_get("area")?,
+                    public_key: r.try_get("public_key")?,
+                    created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+                    created_by: r.try_get("created_by")?,
+                    revoked_at: parse_opt_ts(r.try_get("revoked_at")?)?,
+                })
+            }
+
+            async fn device_create(&self, d: &$crate::DeviceKey, log: &ChangeLog) -> Result<()> {
+                self.audited(log, None, |c| {
+                    let d = d.clone();
+                    Box::pin(async move {
+                        sqlx::query(concat!(
+                            "INSERT INTO device_keys (device_id, name, role, area, public_key, created_at, created_by, revoked_at) ",
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)"
+                        ))
+                        .bind(d.device_id.as_str())
+                        .bind(d.name.as_str())
+                        .bind(d.role.as_str())
+                        .bind(d.area.as_str())
+                        .bind(d.public_key.as_str())
+                        .bind(ts(&d.created_at))
+                        .bind(d.created_by.as_str())
+                        .execute(&mut *c)
+                        .await?;
+                        Ok(1)
+                    })
+                })
+                .await
+                .map(|_| ())
+            }
+
+            async fn device_get(&self, id: &str) -> Result<Option<$crate::DeviceKey>> {
+                let row = sqlx::query("SELECT * FROM device_keys WHERE device_id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(Self::device_from_row).transpose()
+            }
+
+            async fn device_revoke(&self, id: &str, log: &ChangeLog) -> Result<bool> {
+                if self.device_get(id).await?.is_none_or(|d| d.revoked_at.is_some()) {
+                    return Ok(false);
+                }
+                let at = ts(&log.at);
+                let n = self
+                    .audited(log, None, |c| {
+                        let (at, id) = (at.clone(), id.to_string());
+                        Box::pin(async move {
+                            Ok(sqlx::query("UPDATE device_keys SET revoked_at = $1 WHERE device_id = $2 AND revoked_at IS NULL")
+                                .bind(at)
+                                .bind(id.as_str())
+                                .execute(&mut *c)
+                                .await?
+                                .rows_affected())
+                        })
+                    })
+                    .await?;
+                Ok(n == 1)
+            }
+
+            async fn device_all(&self) -> Result<Vec<$crate::DeviceKey>> {
+                let rows = sqlx::query("SELECT * FROM device_keys ORDER BY created_at, device_id")
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(Self::device_from_row).collect()
+            }
+
+            async fn device_use_nonce(&self, id: &str, nonce: &str, at: jiff::Timestamp, forget: jiff::Timestamp) -> Result<bool> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query("DELETE FROM device_nonces WHERE device_id = $1 AND at < $2")
+                        .bind(id)
+                        .bind(ts(&forget))
+                        .execute(&mut *tx)
+                        .await?;
+                    let fresh = sqlx::query("INSERT INTO device_nonces (device_id, nonce, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                        .bind(id)
+                        .bind(nonce)
+                        .bind(ts(&at))
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                        == 1;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(fresh)
+                })
+                .await
+            }
+        }
+    };
+}
+
+pub(crate) use devices_sql;
