@@ -31,9 +31,15 @@ db="$(mktemp -d)/e2e.db"
 ./target/debug/tamwin demo --households 3000 --db "$db" --listen "127.0.0.1:$port" > target/e2e-demo.log 2>&1 &
 demo=$!
 trap 'kill $demo 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 1; done
-curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat target/e2e-demo.log; exit 1; }
-(cd e2e && TAMWIN_E2E_URL="http://127.0.0.1:$port" TAMWIN_E2E_ACCOUNTS="${db%.db}.accounts.json" node --test)
+accounts="${db%.db}.accounts.json"
+# Ready when this demo (not some other server on the port) has written its accounts and answers.
+for _ in $(seq 1 120); do
+  kill -0 $demo 2>/dev/null || { cat target/e2e-demo.log; echo "the demo stopped" >&2; exit 1; }
+  [ -f "$accounts" ] && curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 1
+done
+[ -f "$accounts" ] && curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat target/e2e-demo.log; exit 1; }
+(cd e2e && TAMWIN_E2E_URL="http://127.0.0.1:$port" TAMWIN_E2E_ACCOUNTS="$accounts" node --test)
 
 # The served OpenAPI document against the OpenAPI 3.1 schema.
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore openapi-spec-validator
