@@ -27,3 +27,20 @@ pub const MEMBERS: [&str; 14] = [
 ];
 pub const HOLDS: [&str; 5] = ["card_number", "member_no", "reason", "evidence", "source"];
 pub const AGENTS: [&str; 3] = ["agent_code", "district", "name_ar"];
+/// The reference civil registry's people (issue 4), keyed by the unified national ID.
+pub const CIVIL_PERSONS: [&str; 14] = [
+    "national_id",
+    "given_name",
+    "father_name",
+    "grandfather_name",
+    "family_name",
+    "mother_name",
+    "birth_date",
+    "sex",
+    "phone",
+    "card_status",
+    "card_expires",
+    "fingerprint_sha256",
+    "death_date",
+    "abroad_since",
+];

@@ -8,6 +8,7 @@ mod postgres;
 mod retry;
 mod rows;
 mod sql_access;
+mod sql_civil;
 mod sql_devices;
 mod sql_impl;
 mod sql_staff;
@@ -184,6 +185,11 @@ pub trait Store: Send + Sync {
         at: jiff::Timestamp,
         forget_before: jiff::Timestamp,
     ) -> Result<bool>;
+
+    /// Inserts civil-registry persons in one transaction (COPY on PostgreSQL): all or none.
+    async fn civil_load(&self, persons: &[CivilPerson]) -> Result<()>;
+    async fn civil_person(&self, national_id: &str) -> Result<Option<CivilPerson>>;
+    async fn civil_count(&self) -> Result<i64>;
 
     /// A trivial query: the database answers.
     async fn ping(&self) -> Result<()>;

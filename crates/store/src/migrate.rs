@@ -32,6 +32,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "devices",
         sql: include_str!("../migrations/sqlite/0005_devices.sql"),
     },
+    Migration {
+        version: 6,
+        name: "civil",
+        sql: include_str!("../migrations/sqlite/0006_civil.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -59,6 +64,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 5,
         name: "devices",
         sql: include_str!("../migrations/postgres/0005_devices.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "civil",
+        sql: include_str!("../migrations/postgres/0006_civil.sql"),
     },
 ];
 

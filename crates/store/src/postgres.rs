@@ -103,6 +103,14 @@ impl PgStore {
         Ok(())
     }
 
+    /// Rows into a table in one transaction, by COPY.
+    async fn load_rows(&self, table: &str, cols: &str, rows: Vec<Vec<Val>>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        Self::copy(&mut tx, table, cols, copy_rows(rows.into_iter())).await?;
+        tx.commit().await.map_err(crate::error::commit_error)?;
+        Ok(())
+    }
+
     async fn bulk_insert(&self, batch: &[HouseholdRecord], logs: &[ChangeLog]) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let households = copy_rows(batch.iter().map(|r| household_vals(&r.household)));

@@ -346,3 +346,24 @@ pub(crate) fn audit_vals(e: &tamwin_domain::audit::AuditEntry) -> Vec<Val> {
         e.hash.as_str().into(),
     ]
 }
+
+pub(crate) const CIVIL_COLS: &str = "national_id, given_name, father_name, grandfather_name, family_name, mother_name, birth_date, sex, phone, card_status, card_expires, fingerprint_sha256, death_date, abroad_since";
+
+pub(crate) fn civil_vals(p: &crate::CivilPerson) -> Vec<Val> {
+    vec![
+        p.national_id.as_str().into(),
+        p.given_name.as_str().into(),
+        p.father_name.as_str().into(),
+        p.grandfather_name.as_str().into(),
+        p.family_name.clone().into(),
+        p.mother_name.as_str().into(),
+        p.birth_date.as_str().into(),
+        p.sex.as_str().into(),
+        p.phone.clone().into(),
+        p.card_status.clone().into(),
+        p.card_expires.clone().into(),
+        p.fingerprint_sha256.clone().into(),
+        p.death_date.clone().into(),
+        p.abroad_since.clone().into(),
+    ]
+}

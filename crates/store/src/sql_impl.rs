@@ -21,6 +21,7 @@ macro_rules! sql_store {
         $crate::sql_staff::staff_sql!($store);
         $crate::sql_access::access_sql!($store);
         $crate::sql_devices::devices_sql!($store);
+        $crate::sql_civil::civil_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
         impl $store {
@@ -775,6 +776,17 @@ macro_rules! sql_store {
             }
             async fn api_tokens(&self) -> Result<Vec<$crate::ApiToken>> {
                 self.access_tokens().await
+            }
+
+            async fn civil_load(&self, persons: &[$crate::CivilPerson]) -> Result<()> {
+                with_retry(|| self.load_rows("civil_persons", CIVIL_COLS, persons.iter().map(civil_vals).collect())).await
+            }
+            async fn civil_person(&self, national_id: &str) -> Result<Option<$crate::CivilPerson>> {
+                self.civil_get(national_id).await
+            }
+            async fn civil_count(&self) -> Result<i64> {
+                let r = sqlx::query("SELECT COUNT(*) FROM civil_persons").fetch_one(&self.pool).await?;
+                Ok(r.try_get(0)?)
             }
 
             async fn create_device_key(&self, d: &$crate::DeviceKey, log: &ChangeLog) -> Result<()> {

@@ -46,6 +46,14 @@ impl SqliteStore {
         Ok(self.pool.begin().await?)
     }
 
+    /// Rows into a table in one transaction, many rows per statement.
+    async fn load_rows(&self, table: &str, cols: &str, rows: Vec<Vec<Val>>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        Self::insert_rows(&mut tx, table, cols, &rows, "").await?;
+        tx.commit().await.map_err(crate::error::commit_error)?;
+        Ok(())
+    }
+
     async fn bulk_insert(&self, batch: &[HouseholdRecord], logs: &[ChangeLog]) -> Result<()> {
         let mut tx = self.begin_write().await?;
         Self::insert_records(&mut tx, batch, logs).await?;

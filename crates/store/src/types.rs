@@ -195,3 +195,25 @@ pub struct DeviceKey {
     pub created_by: String,
     pub revoked_at: Option<jiff::Timestamp>,
 }
+
+/// A person in the reference civil registry (the Interior Ministry's side). Dates are ISO `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CivilPerson {
+    pub national_id: String,
+    pub given_name: String,
+    pub father_name: String,
+    pub grandfather_name: String,
+    pub family_name: Option<String>,
+    pub mother_name: String,
+    pub birth_date: String,
+    /// `male` or `female`.
+    pub sex: String,
+    /// E.164.
+    pub phone: Option<String>,
+    /// `valid`, `expired`, `lost`, `replaced`; None without a card.
+    pub card_status: Option<String>,
+    pub card_expires: Option<String>,
+    pub fingerprint_sha256: Option<String>,
+    pub death_date: Option<String>,
+    pub abroad_since: Option<String>,
+}

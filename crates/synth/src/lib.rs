@@ -46,6 +46,13 @@ pub struct Summary {
     pub twins: u64,
     pub namesakes: u64,
     pub without_id: u64,
+    /// persons.csv: people written, and among them deceased, abroad, without a card; and ration
+    /// members with an ID left out of it (fictitious).
+    pub civil_persons: u64,
+    pub civil_deceased: u64,
+    pub civil_abroad: u64,
+    pub civil_without_card: u64,
+    pub civil_missing: u64,
 }
 
 /// Cumulative weights for picking by weight with one random draw.
@@ -276,6 +283,10 @@ pub fn generate(
     m_csv.write_record(csv_columns::MEMBERS).map_err(io)?;
     let mut h_csv = create(dir, "holds.csv")?;
     h_csv.write_record(csv_columns::HOLDS).map_err(io)?;
+    let mut c_csv = create(dir, "persons.csv")?;
+    c_csv.write_record(csv_columns::CIVIL_PERSONS).map_err(io)?;
+    // The civil registry's own draws come from a second stream, so the ration files stay as they were.
+    let mut civil_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x000c_1711_u64);
 
     let mut serials: std::collections::HashMap<String, u32> = Default::default();
     let head_age = Weighted::new(HEAD_AGE_BANDS.iter().copied());
@@ -360,6 +371,19 @@ pub fn generate(
             } else {
                 None
             };
+            if let Some(nid) = &nid {
+                let civil = CivilTruth {
+                    nid,
+                    p,
+                    age,
+                    as_of: g.as_of,
+                    phone: (i == 0).then_some(phone.as_str()).filter(|x| !x.is_empty()),
+                    held: hold.map(|h| h.0),
+                };
+                if let Some(row) = civil.row(&mut civil_rng, &mut summary) {
+                    c_csv.write_record(&row).map_err(io)?;
+                }
+            }
             if let Some((reason, evidence, source)) = hold {
                 h_csv
                     .write_record([
@@ -381,6 +405,7 @@ pub fn generate(
     hh_csv.flush()?;
     m_csv.flush()?;
     h_csv.flush()?;
+    c_csv.flush()?;
     progress(cfg.households);
     let mut readme = std::fs::File::create(dir.join("SOURCE.txt"))?;
     writeln!(
@@ -504,4 +529,105 @@ pub fn synthetic_phone(n: u64) -> String {
     let op = char::from(OPERATORS[(n % 4) as usize]);
     let rest = ((n / 4).wrapping_mul(48_271_003) + 13_579) % 100_000_000;
     format!("07{op}{rest:08}")
+}
+
+/// What the civil registry knows of one person of the ration registry: the ground truth the screening
+/// and the hub are tested against. Deaths and departures the ration registry already holds are there;
+/// so are some it does not know of (unreported deaths, emigrants still collecting), and a few people
+/// of the ration registry are not in the civil registry at all (fictitious).
+struct CivilTruth<'a> {
+    nid: &'a str,
+    p: &'a Person,
+    age: i16,
+    as_of: Date,
+    phone: Option<&'a str>,
+    /// The hold the ration registry carries for this person, if any.
+    held: Option<&'static str>,
+}
+
+impl CivilTruth<'_> {
+    fn row(&self, rng: &mut ChaCha8Rng, s: &mut Summary) -> Option<Vec<String>> {
+        if rng.random_bool(0.003) {
+            s.civil_missing += 1;
+            return None;
+        }
+        let days_ago = |rng: &mut ChaCha8Rng, max: i64| {
+            self.as_of
+                .checked_sub(jiff::Span::new().days(rng.random_range(1..max)))
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        };
+        let unreported_death = rng.random_bool(if self.age >= 60 { 0.015 } else { 0.001 });
+        let death =
+            (self.held == Some("deceased") || unreported_death).then(|| days_ago(rng, 1000));
+        let unreported_exit = (20..45).contains(&self.age) && rng.random_bool(0.01);
+        let abroad = (death.is_none() && (self.held == Some("abroad") || unreported_exit))
+            .then(|| days_ago(rng, 700));
+        if death.is_some() {
+            s.civil_deceased += 1;
+        }
+        if abroad.is_some() {
+            s.civil_abroad += 1;
+        }
+        let draw: f64 = rng.random();
+        let status = if draw < 0.02 {
+            None
+        } else if draw < 0.05 {
+            Some("expired")
+        } else if draw < 0.055 {
+            Some("lost")
+        } else if draw < 0.06 {
+            Some("replaced")
+        } else {
+            Some("valid")
+        };
+        if status.is_none() {
+            s.civil_without_card += 1;
+        }
+        let expires = status.map(|st| {
+            let years = if st == "expired" {
+                -1
+            } else {
+                rng.random_range(1..10)
+            };
+            self.as_of
+                .checked_add(jiff::Span::new().years(years))
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        });
+        s.civil_persons += 1;
+        let p = self.p;
+        Some(vec![
+            self.nid.to_string(),
+            p.chain.given.clone(),
+            p.chain.father.clone(),
+            p.chain.grandfather.clone(),
+            p.chain.family.clone().unwrap_or_default(),
+            p.mother.clone(),
+            p.birth.to_string(),
+            if p.male { "male" } else { "female" }.to_string(),
+            self.phone.unwrap_or_default().to_string(),
+            status.unwrap_or_default().to_string(),
+            expires.unwrap_or_default(),
+            status
+                .map(|_| fingerprint_sha256(self.nid))
+                .unwrap_or_default(),
+            death.unwrap_or_default(),
+            abroad.unwrap_or_default(),
+        ])
+    }
+}
+
+/// The synthetic fingerprint template of a person (what a scanner would capture) and its digest, the
+/// only thing the civil registry keeps on file in this simulation.
+pub fn fingerprint_template(national_id: &str) -> String {
+    format!("FP-TEMPLATE-{national_id}")
+}
+
+pub fn fingerprint_sha256(national_id: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(fingerprint_template(national_id).as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -74,6 +74,11 @@ enum Command {
         #[command(subcommand)]
         command: DeviceCommand,
     },
+    /// The identity hub and the reference civil registry (docs/hub-protocol.md).
+    Hub {
+        #[command(subcommand)]
+        command: HubCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -131,6 +136,18 @@ enum TokenCommand {
     List,
     /// Revoke a token at once.
     Revoke { token_id: String },
+}
+
+#[derive(Subcommand)]
+enum HubCommand {
+    /// Load the reference civil registry from persons.csv (docs/formats.md); bad rows go to a reject file.
+    Load {
+        /// persons.csv, or a directory holding it.
+        path: PathBuf,
+        /// Where rejected rows go (default: next to the file, civil-rejects.csv).
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -278,9 +295,14 @@ async fn import(
 
 /// Rows in members.csv, for the progress bar's length.
 fn count_members(dir: &std::path::Path) -> u64 {
+    count_lines(&dir.join("members.csv"))
+}
+
+/// Data rows of a CSV file (lines less the header).
+fn count_lines(file: &std::path::Path) -> u64 {
     use std::io::Read;
-    // Streamed: members.csv of a whole country is several gigabytes.
-    let Ok(mut f) = std::fs::File::open(dir.join("members.csv")) else {
+    // Streamed: the files of a whole country are several gigabytes.
+    let Ok(mut f) = std::fs::File::open(file) else {
         return 0;
     };
     let mut buf = vec![0u8; 1 << 20];
@@ -298,6 +320,42 @@ async fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Serve { listen } => {
             serve(registry(&cli.database_url).await?, &listen, false).await
+        }
+        Command::Hub {
+            command: HubCommand::Load { path, rejects },
+        } => {
+            let store = tamwin_store::connect(&cli.database_url).await?;
+            store.migrate().await?;
+            let file = if path.is_dir() {
+                path.join("persons.csv")
+            } else {
+                path.clone()
+            };
+            let rejects = rejects.unwrap_or_else(|| {
+                file.parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join("civil-rejects.csv")
+            });
+            let pb = bar(count_lines(&file), "load");
+            let p = pb.clone();
+            let started = std::time::Instant::now();
+            let r = tamwin_civil::load::load_persons(
+                store,
+                &file,
+                &rejects,
+                Arc::new(move |n| p.set_position(n)),
+            )
+            .await?;
+            pb.finish();
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "loaded {} persons into the civil registry in {secs:.1} s ({:.0}/s); rejected {} rows ({})",
+                r.persons,
+                r.persons as f64 / secs.max(0.001),
+                r.rejected,
+                r.rejects.display()
+            );
+            Ok(())
         }
         Command::Device { command } => {
             let reg = registry(&cli.database_url).await?;
@@ -487,7 +545,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             };
             let s = generate(&cfg, &out)?;
             println!(
-                "wrote {} households, {} members, {} agents, {} holds ({} twins, {} namesakes, {} without ID) to {}",
+                "wrote {} households, {} members, {} agents, {} holds ({} twins, {} namesakes, {} without ID), {} civil-registry persons ({} deceased, {} abroad, {} without a card; {} ration members left out) to {}",
                 s.households,
                 s.members,
                 s.agents,
@@ -495,6 +553,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 s.twins,
                 s.namesakes,
                 s.without_id,
+                s.civil_persons,
+                s.civil_deceased,
+                s.civil_abroad,
+                s.civil_without_card,
+                s.civil_missing,
                 out.display()
             );
             Ok(())

@@ -1,0 +1,5 @@
+//! The reference civil registry: persons with their unified-card data, life events, phone and
+//! fingerprint digest, as the Interior Ministry keeps them. It plays the ministry behind the identity
+//! hub for the demo and the tests (`docs/hub-protocol.md`).
+
+pub mod load;

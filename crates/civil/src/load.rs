@@ -1,0 +1,300 @@
+//! Bulk load of `persons.csv` (docs/formats.md): every row validated, bad rows to a reject file, good
+//! rows in batches (COPY on PostgreSQL). Parsing runs on its own thread while the previous batch is
+//! written, so the two cores both work. A batch the database refuses (a national ID already present) is
+//! split in halves until the offending rows are found and rejected; the rest goes in.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tamwin_domain::csv_columns::CIVIL_PERSONS;
+use tamwin_domain::{NationalId, Phone};
+use tamwin_store::{CivilPerson, Store, StoreError};
+
+/// Rows per transaction: large enough that COPY runs at full speed, small enough to bisect quickly.
+pub const BATCH: usize = 50_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadReport {
+    pub persons: u64,
+    pub rejected: u64,
+    pub rejects: PathBuf,
+}
+
+#[derive(Debug)]
+pub enum LoadError {
+    Io(std::io::Error),
+    Header(String),
+    Store(StoreError),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Io(e) => write!(f, "{e}"),
+            LoadError::Header(m) => write!(f, "{m}"),
+            LoadError::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+impl std::error::Error for LoadError {}
+
+/// A row that failed: its line, national ID as written, code and English message.
+type Reject = (u64, String, &'static str, String);
+
+fn date(
+    field: &'static str,
+    v: &str,
+    required: bool,
+) -> Result<Option<String>, (&'static str, String)> {
+    let v = tamwin_text_ar::fold_digits(v.trim());
+    if v.is_empty() {
+        return if required {
+            Err(("date_invalid", format!("{field} is required")))
+        } else {
+            Ok(None)
+        };
+    }
+    v.parse::<jiff::civil::Date>()
+        .map(|d| Some(d.to_string()))
+        .map_err(|_| {
+            (
+                "date_invalid",
+                format!("{field} is not a date (YYYY-MM-DD): {v}"),
+            )
+        })
+}
+
+/// One row checked and normalised (national ID and phone in their stored forms).
+pub fn parse_row(f: &csv::StringRecord) -> Result<CivilPerson, (&'static str, String)> {
+    if f.len() != CIVIL_PERSONS.len() {
+        return Err((
+            "column_count",
+            format!("{} columns, expected {}", f.len(), CIVIL_PERSONS.len()),
+        ));
+    }
+    let id = NationalId::parse(&f[0]).map_err(|e| (e.code, e.message_en))?;
+    let name = |i: usize| -> Result<String, (&'static str, String)> {
+        match tamwin_domain::check_free_text(CIVIL_PERSONS[i], &f[i], 100) {
+            Some(e) => Err((e.code, e.message_en)),
+            None if f[i].trim().is_empty() && i != 4 => {
+                Err(("name_required", format!("{} is required", CIVIL_PERSONS[i])))
+            }
+            None => Ok(f[i].to_string()),
+        }
+    };
+    let sex = match f[7].trim() {
+        "male" | "female" => f[7].trim().to_string(),
+        other => {
+            return Err((
+                "sex_invalid",
+                format!("sex must be male or female: {other}"),
+            ));
+        }
+    };
+    let phone = match f[8].trim() {
+        "" => None,
+        p => Some(
+            Phone::parse(p)
+                .map_err(|e| (e.code, e.message_en))?
+                .as_str()
+                .to_string(),
+        ),
+    };
+    let card_status = match f[9].trim() {
+        "" => None,
+        s @ ("valid" | "expired" | "lost" | "replaced") => Some(s.to_string()),
+        other => {
+            return Err((
+                "card_status_invalid",
+                format!("unknown card status: {other}"),
+            ));
+        }
+    };
+    let fingerprint = match f[11].trim() {
+        "" => None,
+        h if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Some(h.to_ascii_lowercase())
+        }
+        _ => {
+            return Err((
+                "fingerprint_invalid",
+                "fingerprint_sha256 is 64 hex digits".into(),
+            ));
+        }
+    };
+    Ok(CivilPerson {
+        national_id: id.as_str().to_string(),
+        given_name: name(1)?,
+        father_name: name(2)?,
+        grandfather_name: name(3)?,
+        family_name: Some(name(4)?).filter(|s| !s.trim().is_empty()),
+        mother_name: name(5)?,
+        birth_date: date("birth_date", &f[6], true)?.unwrap_or_default(),
+        sex,
+        phone,
+        card_status,
+        card_expires: date("card_expires", &f[10], false)?,
+        fingerprint_sha256: fingerprint,
+        death_date: date("death_date", &f[12], false)?,
+        abroad_since: date("abroad_since", &f[13], false)?,
+    })
+}
+
+/// A batch of good rows with their line numbers, and the rejects met while reading it.
+struct Batch {
+    rows: Vec<(u64, CivilPerson)>,
+    rejects: Vec<Reject>,
+}
+
+fn read_batches(path: PathBuf, tx: tokio::sync::mpsc::Sender<Result<Batch, LoadError>>) {
+    let send_err = |e: LoadError| {
+        let _ = tx.blocking_send(Err(e));
+    };
+    let mut rdr = match std::fs::File::open(&path) {
+        Ok(f) => csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(std::io::BufReader::with_capacity(1 << 20, f)),
+        Err(e) => return send_err(LoadError::Io(e)),
+    };
+    match rdr.headers() {
+        Ok(h) if h.iter().eq(CIVIL_PERSONS.iter().copied()) => {}
+        Ok(h) => {
+            return send_err(LoadError::Header(format!(
+                "{}: header {:?}, expected {:?}",
+                path.display(),
+                h.iter().collect::<Vec<_>>(),
+                CIVIL_PERSONS
+            )));
+        }
+        Err(e) => return send_err(LoadError::Header(format!("{}: {e}", path.display()))),
+    }
+    let mut batch = Batch {
+        rows: Vec::with_capacity(BATCH),
+        rejects: vec![],
+    };
+    let mut rec = csv::StringRecord::new();
+    let mut line = 1u64;
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                line += 1;
+                match parse_row(&rec) {
+                    Ok(p) => batch.rows.push((line, p)),
+                    Err((code, msg)) => {
+                        batch
+                            .rejects
+                            .push((line, rec.get(0).unwrap_or("").to_string(), code, msg))
+                    }
+                }
+            }
+            Err(e) => {
+                line += 1;
+                batch
+                    .rejects
+                    .push((line, String::new(), "row_unreadable", e.to_string()));
+            }
+        }
+        if batch.rows.len() >= BATCH {
+            let full = std::mem::replace(
+                &mut batch,
+                Batch {
+                    rows: Vec::with_capacity(BATCH),
+                    rejects: vec![],
+                },
+            );
+            if tx.blocking_send(Ok(full)).is_err() {
+                return;
+            }
+        }
+    }
+    let _ = tx.blocking_send(Ok(batch));
+}
+
+/// Loads the rows, bisecting on a refusal: the rows the database refused come back as rejects.
+async fn load_bisect(
+    store: &dyn Store,
+    rows: &[(u64, CivilPerson)],
+) -> Result<Vec<Reject>, StoreError> {
+    let mut pending = vec![rows];
+    let mut rejects = vec![];
+    while let Some(part) = pending.pop() {
+        if part.is_empty() {
+            continue;
+        }
+        let persons: Vec<CivilPerson> = part.iter().map(|(_, p)| p.clone()).collect();
+        match store.civil_load(&persons).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(..)) if part.len() == 1 => {
+                let (line, p) = &part[0];
+                rejects.push((
+                    *line,
+                    p.national_id.clone(),
+                    "national_id_duplicate",
+                    "the national ID is already in the civil registry".into(),
+                ));
+            }
+            Err(StoreError::Conflict(..)) => {
+                let (a, b) = part.split_at(part.len() / 2);
+                pending.push(b);
+                pending.push(a);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(rejects)
+}
+
+/// Loads `persons.csv` into the civil registry; returns what went in and what was rejected.
+pub async fn load_persons(
+    store: Arc<dyn Store>,
+    file: &Path,
+    rejects_path: &Path,
+    progress: Arc<dyn Fn(u64) + Send + Sync>,
+) -> Result<LoadReport, LoadError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+    let path = file.to_path_buf();
+    let reader = tokio::task::spawn_blocking(move || read_batches(path, tx));
+    let mut out =
+        std::io::BufWriter::new(std::fs::File::create(rejects_path).map_err(LoadError::Io)?);
+    writeln!(out, "file,line,national_id,code,message").map_err(LoadError::Io)?;
+    let mut report = LoadReport {
+        persons: 0,
+        rejected: 0,
+        rejects: rejects_path.to_path_buf(),
+    };
+    let mut lines_done = 0u64;
+    let write_rejects =
+        |rs: &[Reject], out: &mut std::io::BufWriter<std::fs::File>| -> Result<(), LoadError> {
+            let mut w = csv::Writer::from_writer(out);
+            for (line, id, code, msg) in rs {
+                w.write_record([
+                    "persons.csv",
+                    &line.to_string(),
+                    id.as_str(),
+                    code,
+                    msg.as_str(),
+                ])
+                .map_err(|e| LoadError::Io(e.into()))?;
+            }
+            w.flush().map_err(LoadError::Io)?;
+            Ok(())
+        };
+    while let Some(batch) = rx.recv().await {
+        let batch = batch?;
+        let refused = load_bisect(store.as_ref(), &batch.rows)
+            .await
+            .map_err(LoadError::Store)?;
+        write_rejects(&batch.rejects, &mut out)?;
+        write_rejects(&refused, &mut out)?;
+        report.persons += (batch.rows.len() - refused.len()) as u64;
+        report.rejected += (batch.rejects.len() + refused.len()) as u64;
+        lines_done += (batch.rows.len() + batch.rejects.len()) as u64;
+        progress(lines_done);
+    }
+    reader
+        .await
+        .map_err(|e| LoadError::Io(std::io::Error::other(e.to_string())))?;
+    out.flush().map_err(LoadError::Io)?;
+    Ok(report)
+}
