@@ -142,8 +142,20 @@ pub fn parse_row(f: &csv::StringRecord) -> Result<CivilPerson, (&'static str, St
 
 /// A batch of good rows with their line numbers, and the rejects met while reading it.
 struct Batch {
-    rows: Vec<(u64, CivilPerson)>,
+    /// Line of each person, in the same order.
+    lines: Vec<u64>,
+    persons: Vec<CivilPerson>,
     rejects: Vec<Reject>,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            lines: Vec::with_capacity(BATCH),
+            persons: Vec::with_capacity(BATCH),
+            rejects: vec![],
+        }
+    }
 }
 
 fn read_batches(path: PathBuf, tx: tokio::sync::mpsc::Sender<Result<Batch, LoadError>>) {
@@ -168,10 +180,7 @@ fn read_batches(path: PathBuf, tx: tokio::sync::mpsc::Sender<Result<Batch, LoadE
         }
         Err(e) => return send_err(LoadError::Header(format!("{}: {e}", path.display()))),
     }
-    let mut batch = Batch {
-        rows: Vec::with_capacity(BATCH),
-        rejects: vec![],
-    };
+    let mut batch = Batch::new();
     let mut rec = csv::StringRecord::new();
     let mut line = 1u64;
     loop {
@@ -180,7 +189,10 @@ fn read_batches(path: PathBuf, tx: tokio::sync::mpsc::Sender<Result<Batch, LoadE
             Ok(true) => {
                 line += 1;
                 match parse_row(&rec) {
-                    Ok(p) => batch.rows.push((line, p)),
+                    Ok(p) => {
+                        batch.lines.push(line);
+                        batch.persons.push(p);
+                    }
                     Err((code, msg)) => {
                         batch
                             .rejects
@@ -195,14 +207,8 @@ fn read_batches(path: PathBuf, tx: tokio::sync::mpsc::Sender<Result<Batch, LoadE
                     .push((line, String::new(), "row_unreadable", e.to_string()));
             }
         }
-        if batch.rows.len() >= BATCH {
-            let full = std::mem::replace(
-                &mut batch,
-                Batch {
-                    rows: Vec::with_capacity(BATCH),
-                    rejects: vec![],
-                },
-            );
+        if batch.persons.len() >= BATCH {
+            let full = std::mem::replace(&mut batch, Batch::new());
             if tx.blocking_send(Ok(full)).is_err() {
                 return;
             }
@@ -214,30 +220,29 @@ fn read_batches(path: PathBuf, tx: tokio::sync::mpsc::Sender<Result<Batch, LoadE
 /// Loads the rows, bisecting on a refusal: the rows the database refused come back as rejects.
 async fn load_bisect(
     store: &dyn Store,
-    rows: &[(u64, CivilPerson)],
+    lines: &[u64],
+    persons: &[CivilPerson],
 ) -> Result<Vec<Reject>, StoreError> {
-    let mut pending = vec![rows];
+    let mut pending = vec![(0, persons.len())];
     let mut rejects = vec![];
-    while let Some(part) = pending.pop() {
-        if part.is_empty() {
+    while let Some((from, to)) = pending.pop() {
+        if from == to {
             continue;
         }
-        let persons: Vec<CivilPerson> = part.iter().map(|(_, p)| p.clone()).collect();
-        match store.civil_load(&persons).await {
+        match store.civil_load(&persons[from..to]).await {
             Ok(()) => {}
-            Err(StoreError::Conflict(..)) if part.len() == 1 => {
-                let (line, p) = &part[0];
+            Err(StoreError::Conflict(..)) if to - from == 1 => {
                 rejects.push((
-                    *line,
-                    p.national_id.clone(),
+                    lines[from],
+                    persons[from].national_id.clone(),
                     "national_id_duplicate",
                     "the national ID is already in the civil registry".into(),
                 ));
             }
             Err(StoreError::Conflict(..)) => {
-                let (a, b) = part.split_at(part.len() / 2);
-                pending.push(b);
-                pending.push(a);
+                let mid = from + (to - from) / 2;
+                pending.push((mid, to));
+                pending.push((from, mid));
             }
             Err(e) => return Err(e),
         }
@@ -282,14 +287,14 @@ pub async fn load_persons(
         };
     while let Some(batch) = rx.recv().await {
         let batch = batch?;
-        let refused = load_bisect(store.as_ref(), &batch.rows)
+        let refused = load_bisect(store.as_ref(), &batch.lines, &batch.persons)
             .await
             .map_err(LoadError::Store)?;
         write_rejects(&batch.rejects, &mut out)?;
         write_rejects(&refused, &mut out)?;
-        report.persons += (batch.rows.len() - refused.len()) as u64;
+        report.persons += (batch.persons.len() - refused.len()) as u64;
         report.rejected += (batch.rejects.len() + refused.len()) as u64;
-        lines_done += (batch.rows.len() + batch.rejects.len()) as u64;
+        lines_done += (batch.persons.len() + batch.rejects.len()) as u64;
         progress(lines_done);
     }
     reader
