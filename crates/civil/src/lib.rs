@@ -3,3 +3,5 @@
 //! hub for the demo and the tests (`docs/hub-protocol.md`).
 
 pub mod load;
+pub mod server;
+mod services;

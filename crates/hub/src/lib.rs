@@ -6,6 +6,7 @@
 pub mod envelope;
 pub mod ids;
 pub mod keys;
+pub mod services;
 pub mod signing;
 
 pub use envelope::{Envelope, HubError, HubErrorCode};

@@ -191,6 +191,18 @@ pub trait Store: Send + Sync {
     async fn civil_person(&self, national_id: &str) -> Result<Option<CivilPerson>>;
     async fn civil_count(&self) -> Result<i64>;
 
+    /// Registers (or replaces) a member organisation's key at the hub.
+    async fn save_hub_key(&self, k: &HubKey) -> Result<()>;
+    async fn hub_keys(&self) -> Result<Vec<HubKey>>;
+    /// Records a signed request's nonce; false if the client used it before. Older nonces are dropped.
+    async fn hub_use_nonce(
+        &self,
+        client: &str,
+        nonce: &str,
+        at: jiff::Timestamp,
+        forget_before: jiff::Timestamp,
+    ) -> Result<bool>;
+
     /// A trivial query: the database answers.
     async fn ping(&self) -> Result<()>;
     async fn count_households(&self) -> Result<i64>;

@@ -37,6 +37,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "civil",
         sql: include_str!("../migrations/sqlite/0006_civil.sql"),
     },
+    Migration {
+        version: 7,
+        name: "hub",
+        sql: include_str!("../migrations/sqlite/0007_hub.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -69,6 +74,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 6,
         name: "civil",
         sql: include_str!("../migrations/postgres/0006_civil.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "hub",
+        sql: include_str!("../migrations/postgres/0007_hub.sql"),
     },
 ];
 

@@ -3,6 +3,68 @@
 macro_rules! civil_sql {
     ($store:ident) => {
         impl $store {
+            async fn hub_key_save(&self, k: &$crate::HubKey) -> Result<()> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query("DELETE FROM hub_member_keys WHERE member = $1 AND key_id = $2")
+                        .bind(k.member.as_str())
+                        .bind(k.key_id.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO hub_member_keys (member, key_id, public_key, valid_from, valid_until) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(k.member.as_str())
+                    .bind(k.key_id.as_str())
+                    .bind(k.public_key.as_str())
+                    .bind(ts(&k.valid_from))
+                    .bind(k.valid_until.as_ref().map(ts))
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(())
+                })
+                .await
+            }
+
+            async fn hub_keys_all(&self) -> Result<Vec<$crate::HubKey>> {
+                let rows = sqlx::query("SELECT member, key_id, public_key, valid_from, valid_until FROM hub_member_keys ORDER BY member, key_id")
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok($crate::HubKey {
+                            member: r.try_get(0)?,
+                            key_id: r.try_get(1)?,
+                            public_key: r.try_get(2)?,
+                            valid_from: parse_ts(&r.try_get::<String, _>(3)?)?,
+                            valid_until: parse_opt_ts(r.try_get(4)?)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn hub_nonce(&self, client: &str, nonce: &str, at: jiff::Timestamp, forget: jiff::Timestamp) -> Result<bool> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query("DELETE FROM hub_nonces WHERE at < $1")
+                        .bind(ts(&forget))
+                        .execute(&mut *tx)
+                        .await?;
+                    let fresh = sqlx::query("INSERT INTO hub_nonces (client, nonce, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                        .bind(client)
+                        .bind(nonce)
+                        .bind(ts(&at))
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                        == 1;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(fresh)
+                })
+                .await
+            }
+
             async fn civil_get(&self, national_id: &str) -> Result<Option<$crate::CivilPerson>> {
                 let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT {CIVIL_COLS} FROM civil_persons WHERE national_id = $1"

@@ -784,6 +784,15 @@ macro_rules! sql_store {
             async fn civil_person(&self, national_id: &str) -> Result<Option<$crate::CivilPerson>> {
                 self.civil_get(national_id).await
             }
+            async fn save_hub_key(&self, k: &$crate::HubKey) -> Result<()> {
+                self.hub_key_save(k).await
+            }
+            async fn hub_keys(&self) -> Result<Vec<$crate::HubKey>> {
+                self.hub_keys_all().await
+            }
+            async fn hub_use_nonce(&self, client: &str, nonce: &str, at: jiff::Timestamp, forget_before: jiff::Timestamp) -> Result<bool> {
+                self.hub_nonce(client, nonce, at, forget_before).await
+            }
             async fn civil_count(&self) -> Result<i64> {
                 let r = sqlx::query("SELECT COUNT(*) FROM civil_persons").fetch_one(&self.pool).await?;
                 Ok(r.try_get(0)?)

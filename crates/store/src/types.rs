@@ -217,3 +217,15 @@ pub struct CivilPerson {
     pub death_date: Option<String>,
     pub abroad_since: Option<String>,
 }
+
+/// A member organisation's public key as the hub keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubKey {
+    /// `IQ/GOV/MOT`.
+    pub member: String,
+    pub key_id: String,
+    /// 32 bytes, hex.
+    pub public_key: String,
+    pub valid_from: jiff::Timestamp,
+    pub valid_until: Option<jiff::Timestamp>,
+}
