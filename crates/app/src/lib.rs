@@ -6,12 +6,14 @@ pub mod audit;
 mod citizen;
 pub mod devices;
 mod error;
+pub mod hub_client;
 pub mod import;
 mod mutate;
 pub mod secret;
 pub mod session;
 pub mod staff;
 mod tokens;
+mod verify;
 mod view;
 
 pub use actor::{Actor, ActorKind};
@@ -142,6 +144,8 @@ pub struct Registry {
     pub ids: Arc<dyn IdGen>,
     /// Where one-time codes go after the outbox (`LogGateway` unless replaced).
     pub sms: Arc<dyn SmsGateway>,
+    /// The identity hub, when one is configured.
+    pub hub: Option<Arc<hub_client::HubClient>>,
 }
 
 const CARD_ATTEMPTS: usize = 8;
@@ -159,6 +163,7 @@ impl Registry {
             clock,
             ids,
             sms: Arc::new(LogGateway),
+            hub: None,
         }
     }
 

@@ -10,6 +10,7 @@ mod rows;
 mod sql_access;
 mod sql_civil;
 mod sql_devices;
+mod sql_evidence;
 mod sql_impl;
 mod sql_staff;
 mod sqlite;
@@ -202,6 +203,25 @@ pub trait Store: Send + Sync {
         at: jiff::Timestamp,
         forget_before: jiff::Timestamp,
     ) -> Result<bool>;
+
+    /// Records a member's verification state, and the evidence of the call behind it, in one transaction.
+    async fn save_verification(
+        &self,
+        v: &MemberVerification,
+        evidence: Option<&Evidence>,
+    ) -> Result<()>;
+    async fn verification(
+        &self,
+        household_id: &str,
+        member_id: &str,
+    ) -> Result<Option<MemberVerification>>;
+    /// Pending checks whose retry time has come, oldest first.
+    async fn due_verifications(
+        &self,
+        now: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<MemberVerification>>;
+    async fn evidence_of(&self, household_id: &str) -> Result<Vec<Evidence>>;
 
     /// A trivial query: the database answers.
     async fn ping(&self) -> Result<()>;

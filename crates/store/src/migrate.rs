@@ -42,6 +42,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "hub",
         sql: include_str!("../migrations/sqlite/0007_hub.sql"),
     },
+    Migration {
+        version: 8,
+        name: "evidence",
+        sql: include_str!("../migrations/sqlite/0008_evidence.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -79,6 +84,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 7,
         name: "hub",
         sql: include_str!("../migrations/postgres/0007_hub.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "evidence",
+        sql: include_str!("../migrations/postgres/0008_evidence.sql"),
     },
 ];
 

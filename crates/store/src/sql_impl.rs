@@ -22,6 +22,7 @@ macro_rules! sql_store {
         $crate::sql_access::access_sql!($store);
         $crate::sql_devices::devices_sql!($store);
         $crate::sql_civil::civil_sql!($store);
+        $crate::sql_evidence::evidence_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
         impl $store {
@@ -792,6 +793,18 @@ macro_rules! sql_store {
             }
             async fn hub_use_nonce(&self, client: &str, nonce: &str, at: jiff::Timestamp, forget_before: jiff::Timestamp) -> Result<bool> {
                 self.hub_nonce(client, nonce, at, forget_before).await
+            }
+            async fn save_verification(&self, v: &$crate::MemberVerification, e: Option<&$crate::Evidence>) -> Result<()> {
+                self.verification_save(v, e).await
+            }
+            async fn verification(&self, household_id: &str, member_id: &str) -> Result<Option<$crate::MemberVerification>> {
+                self.verification_get(household_id, member_id).await
+            }
+            async fn due_verifications(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<$crate::MemberVerification>> {
+                self.verifications_due(now, limit).await
+            }
+            async fn evidence_of(&self, household_id: &str) -> Result<Vec<$crate::Evidence>> {
+                self.evidence_list(household_id).await
             }
             async fn civil_count(&self) -> Result<i64> {
                 let r = sqlx::query("SELECT COUNT(*) FROM civil_persons").fetch_one(&self.pool).await?;

@@ -229,3 +229,32 @@ pub struct HubKey {
     pub valid_from: jiff::Timestamp,
     pub valid_until: Option<jiff::Timestamp>,
 }
+
+/// One call to the hub, kept as evidence and linked to the record it concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub household_id: String,
+    pub evidence_id: String,
+    pub member_id: Option<String>,
+    /// The service id, `IQ/GOV/MOI/civil-registry/verify-identity/v1`.
+    pub service: String,
+    pub request_hash: String,
+    /// Empty when no answer came (the hub was down).
+    pub response_hash: String,
+    pub at: jiff::Timestamp,
+    /// JSON of the answer (response or error code) or of the failure.
+    pub outcome: String,
+}
+
+/// Where a member's check against the civil registry stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberVerification {
+    pub household_id: String,
+    pub member_id: String,
+    /// `verified`, `pending`, `mismatch`, `deceased`, `not_found`.
+    pub status: String,
+    pub attempts: i64,
+    pub last_attempt_at: jiff::Timestamp,
+    pub next_attempt_at: Option<jiff::Timestamp>,
+    pub evidence_id: Option<String>,
+}

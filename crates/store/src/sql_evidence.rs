@@ -1,0 +1,105 @@
+//! The ration side's hub evidence and member verification states, shared by both backends.
+
+macro_rules! evidence_sql {
+    ($store:ident) => {
+        impl $store {
+            fn verification_from_row(r: &DbRow) -> Result<$crate::MemberVerification> {
+                Ok($crate::MemberVerification {
+                    household_id: r.try_get("household_id")?,
+                    member_id: r.try_get("member_id")?,
+                    status: r.try_get("status")?,
+                    attempts: r.try_get("attempts")?,
+                    last_attempt_at: parse_ts(&r.try_get::<String, _>("last_attempt_at")?)?,
+                    next_attempt_at: parse_opt_ts(r.try_get("next_attempt_at")?)?,
+                    evidence_id: r.try_get("evidence_id")?,
+                })
+            }
+
+            async fn verification_save(&self, v: &$crate::MemberVerification, e: Option<&$crate::Evidence>) -> Result<()> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    if let Some(e) = e {
+                        sqlx::query(concat!(
+                            "INSERT INTO hub_evidence (household_id, evidence_id, member_id, service, request_hash, ",
+                            "response_hash, at, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                        ))
+                        .bind(e.household_id.as_str())
+                        .bind(e.evidence_id.as_str())
+                        .bind(e.member_id.as_deref())
+                        .bind(e.service.as_str())
+                        .bind(e.request_hash.as_str())
+                        .bind(e.response_hash.as_str())
+                        .bind(ts(&e.at))
+                        .bind(e.outcome.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    sqlx::query("DELETE FROM member_verifications WHERE household_id = $1 AND member_id = $2")
+                        .bind(v.household_id.as_str())
+                        .bind(v.member_id.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(concat!(
+                        "INSERT INTO member_verifications (household_id, member_id, status, attempts, last_attempt_at, ",
+                        "next_attempt_at, evidence_id) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                    ))
+                    .bind(v.household_id.as_str())
+                    .bind(v.member_id.as_str())
+                    .bind(v.status.as_str())
+                    .bind(v.attempts)
+                    .bind(ts(&v.last_attempt_at))
+                    .bind(v.next_attempt_at.as_ref().map(ts))
+                    .bind(v.evidence_id.as_deref())
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(())
+                })
+                .await
+            }
+
+            async fn verification_get(&self, household_id: &str, member_id: &str) -> Result<Option<$crate::MemberVerification>> {
+                let row = sqlx::query("SELECT * FROM member_verifications WHERE household_id = $1 AND member_id = $2")
+                    .bind(household_id)
+                    .bind(member_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(Self::verification_from_row).transpose()
+            }
+
+            async fn verifications_due(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<$crate::MemberVerification>> {
+                let rows = sqlx::query(
+                    "SELECT * FROM member_verifications WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
+                )
+                .bind(ts(&now))
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(Self::verification_from_row).collect()
+            }
+
+            async fn evidence_list(&self, household_id: &str) -> Result<Vec<$crate::Evidence>> {
+                let rows = sqlx::query("SELECT * FROM hub_evidence WHERE household_id = $1 ORDER BY at, evidence_id")
+                    .bind(household_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok($crate::Evidence {
+                            household_id: r.try_get("household_id")?,
+                            evidence_id: r.try_get("evidence_id")?,
+                            member_id: r.try_get("member_id")?,
+                            service: r.try_get("service")?,
+                            request_hash: r.try_get("request_hash")?,
+                            response_hash: r.try_get("response_hash")?,
+                            at: parse_ts(&r.try_get::<String, _>("at")?)?,
+                            outcome: r.try_get("outcome")?,
+                        })
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+
+pub(crate) use evidence_sql;
