@@ -6,6 +6,7 @@ pub mod audit;
 mod citizen;
 pub mod devices;
 mod error;
+pub mod events;
 pub mod hub_client;
 pub mod import;
 mod mutate;

@@ -223,6 +223,14 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<MemberVerification>>;
     async fn evidence_of(&self, household_id: &str) -> Result<Vec<Evidence>>;
 
+    /// Stores an event; false if one with this id was stored before (a second delivery).
+    async fn save_vital_event(&self, e: &VitalEvent) -> Result<bool>;
+    /// Events not applied yet, oldest first.
+    async fn pending_vital_events(&self, limit: u32) -> Result<Vec<VitalEvent>>;
+    /// A person's exit and entry events, newest first: the latest decides whether they are abroad.
+    async fn travel_events(&self, national_id: &str) -> Result<Vec<VitalEvent>>;
+    async fn mark_vital_event_applied(&self, event_id: &str, at: jiff::Timestamp) -> Result<()>;
+
     /// A trivial query: the database answers.
     async fn ping(&self) -> Result<()>;
     async fn count_households(&self) -> Result<i64>;

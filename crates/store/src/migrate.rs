@@ -47,6 +47,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "evidence",
         sql: include_str!("../migrations/sqlite/0008_evidence.sql"),
     },
+    Migration {
+        version: 9,
+        name: "vital_events",
+        sql: include_str!("../migrations/sqlite/0009_vital_events.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -89,6 +94,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 8,
         name: "evidence",
         sql: include_str!("../migrations/postgres/0008_evidence.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "vital_events",
+        sql: include_str!("../migrations/postgres/0009_vital_events.sql"),
     },
 ];
 

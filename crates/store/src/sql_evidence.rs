@@ -78,6 +78,52 @@ macro_rules! evidence_sql {
                 rows.iter().map(Self::verification_from_row).collect()
             }
 
+            async fn vital_save(&self, e: &$crate::VitalEvent) -> Result<bool> {
+                with_retry(|| async {
+                    let n = sqlx::query(concat!(
+                        "INSERT INTO vital_events (event_id, national_id, kind, event_date, received_at, applied_at, details) ",
+                        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
+                    ))
+                    .bind(e.event_id.as_str())
+                    .bind(e.national_id.as_str())
+                    .bind(e.kind.as_str())
+                    .bind(e.event_date.as_str())
+                    .bind(ts(&e.received_at))
+                    .bind(e.applied_at.as_ref().map(ts))
+                    .bind(e.details.as_str())
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                    Ok(n == 1)
+                })
+                .await
+            }
+
+            async fn vital_query(&self, rest: &'static str, national_id: Option<&str>, limit: i64) -> Result<Vec<$crate::VitalEvent>> {
+                let sql = format!(
+                    "SELECT event_id, national_id, kind, event_date, received_at, applied_at, details FROM vital_events {rest}"
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit);
+                if let Some(n) = national_id {
+                    q = q.bind(n);
+                }
+                q.fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|r| {
+                        Ok($crate::VitalEvent {
+                            event_id: r.try_get(0)?,
+                            national_id: r.try_get(1)?,
+                            kind: r.try_get(2)?,
+                            event_date: r.try_get(3)?,
+                            received_at: parse_ts(&r.try_get::<String, _>(4)?)?,
+                            applied_at: parse_opt_ts(r.try_get(5)?)?,
+                            details: r.try_get(6)?,
+                        })
+                    })
+                    .collect()
+            }
+
             async fn evidence_list(&self, household_id: &str) -> Result<Vec<$crate::Evidence>> {
                 let rows = sqlx::query("SELECT * FROM hub_evidence WHERE household_id = $1 ORDER BY at, evidence_id")
                     .bind(household_id)

@@ -806,6 +806,31 @@ macro_rules! sql_store {
             async fn evidence_of(&self, household_id: &str) -> Result<Vec<$crate::Evidence>> {
                 self.evidence_list(household_id).await
             }
+            async fn save_vital_event(&self, e: &$crate::VitalEvent) -> Result<bool> {
+                self.vital_save(e).await
+            }
+            async fn pending_vital_events(&self, limit: u32) -> Result<Vec<$crate::VitalEvent>> {
+                self.vital_query("WHERE applied_at IS NULL ORDER BY received_at, event_id LIMIT $1", None, i64::from(limit)).await
+            }
+            async fn travel_events(&self, national_id: &str) -> Result<Vec<$crate::VitalEvent>> {
+                self.vital_query(
+                    "WHERE national_id = $2 AND kind IN ('exit', 'entry') ORDER BY event_date DESC, received_at DESC LIMIT $1",
+                    Some(national_id),
+                    100,
+                )
+                .await
+            }
+            async fn mark_vital_event_applied(&self, event_id: &str, at: jiff::Timestamp) -> Result<()> {
+                with_retry(|| async {
+                    sqlx::query("UPDATE vital_events SET applied_at = $1 WHERE event_id = $2 AND applied_at IS NULL")
+                        .bind(ts(&at))
+                        .bind(event_id)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                })
+                .await
+            }
             async fn civil_count(&self) -> Result<i64> {
                 let r = sqlx::query("SELECT COUNT(*) FROM civil_persons").fetch_one(&self.pool).await?;
                 Ok(r.try_get(0)?)

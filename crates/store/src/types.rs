@@ -258,3 +258,19 @@ pub struct MemberVerification {
     pub next_attempt_at: Option<jiff::Timestamp>,
     pub evidence_id: Option<String>,
 }
+
+/// A death, birth, exit or entry reported by the civil registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VitalEvent {
+    pub event_id: String,
+    /// The person it is about (for a birth: the mother or father whose household gets the suggestion).
+    pub national_id: String,
+    /// `death`, `birth`, `exit`, `entry`.
+    pub kind: String,
+    /// ISO date.
+    pub event_date: String,
+    pub received_at: jiff::Timestamp,
+    pub applied_at: Option<jiff::Timestamp>,
+    /// JSON: what the registry sent beyond the above.
+    pub details: String,
+}
