@@ -14,18 +14,7 @@ use tamwin_hub::services::{HUB_MEMBER, Service};
 use tamwin_hub::signing::{self, RequestParts, ResponseParts};
 use tamwin_hub::{ClientId, Envelope, HubErrorCode, KeyRing};
 
-/// How requests reach the hub: HTTP in production, the reference registry's router in-process in the
-/// demo and the tests.
-#[async_trait::async_trait]
-pub trait HubTransport: Send + Sync {
-    /// POSTs the body; the answer's status, headers and body, or why none came.
-    async fn post(
-        &self,
-        path: &str,
-        headers: Vec<(&'static str, String)>,
-        body: Vec<u8>,
-    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), String>;
-}
+pub use tamwin_hub::HubTransport;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallError {

@@ -3,63 +3,16 @@
 //! verified on a later retry.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use axum::body::Body;
 use ed25519_dalek::SigningKey;
-use http_body_util::BodyExt;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tamwin_app::hub_client::{HubClient, HubTransport};
+use tamwin_app::hub_client::HubClient;
 use tamwin_app::*;
+use tamwin_civil::in_process::InProcess;
 use tamwin_domain::Geography;
 use tamwin_hub::services::HUB_MEMBER;
 use tamwin_hub::{ClientId, KeyRing, MemberKey};
 use tamwin_store::{CivilPerson, HubKey, testkit};
-use tower::ServiceExt;
-
-/// The reference registry's router, reached in-process; `down` makes it unreachable.
-struct InProcess {
-    router: axum::Router,
-    down: AtomicBool,
-}
-
-#[async_trait::async_trait]
-impl HubTransport for InProcess {
-    async fn post(
-        &self,
-        path: &str,
-        headers: Vec<(&'static str, String)>,
-        body: Vec<u8>,
-    ) -> std::result::Result<(u16, Vec<(String, String)>, Vec<u8>), String> {
-        if self.down.load(Ordering::SeqCst) {
-            return Err("connection refused".into());
-        }
-        let mut req = axum::http::Request::builder().method("POST").uri(path);
-        for (k, v) in headers {
-            req = req.header(k, v);
-        }
-        let resp = self
-            .router
-            .clone()
-            .oneshot(req.body(Body::from(body)).unwrap())
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = resp.status().as_u16();
-        let hs = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-            .collect();
-        let bytes = resp
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes()
-            .to_vec();
-        Ok((status, hs, bytes))
-    }
-}
 
 fn advance(clock: &FixedClock, minutes: i64) {
     let mut t = clock.0.lock().unwrap();
@@ -116,15 +69,14 @@ async fn verification_through_the_hub_on_every_backend() {
             .await
             .unwrap();
         let c2 = clock.clone();
-        let transport = Arc::new(InProcess {
-            router: tamwin_civil::server::router(Arc::new(tamwin_civil::server::HubServer {
+        let transport = Arc::new(InProcess::new(tamwin_civil::server::router(Arc::new(
+            tamwin_civil::server::HubServer {
                 store: store.clone(),
                 key: hub_key.clone(),
                 key_id: "moi-1".into(),
                 now: Arc::new(move || c2.now()),
-            })),
-            down: AtomicBool::new(false),
-        });
+            },
+        ))));
         let mut client = HubClient::new(
             transport.clone(),
             ClientId::parse("IQ/GOV/MOT/tamwin").unwrap(),
@@ -213,7 +165,7 @@ async fn verification_through_the_hub_on_every_backend() {
         let hid = rec.household.household_id.clone();
 
         // The hub is down: every member pending, nothing lost, evidence of the attempt kept.
-        transport.down.store(true, Ordering::SeqCst);
+        transport.set_down(true);
         let states = reg.verify_household(&rec).await.unwrap();
         assert!(
             states.iter().all(|v| v.status == "pending"),
@@ -223,7 +175,7 @@ async fn verification_through_the_hub_on_every_backend() {
         assert_eq!(reg.retry_verifications(10).await.unwrap(), 0, "not due yet");
 
         // Back up; after the retry delay the queue is worked off.
-        transport.down.store(false, Ordering::SeqCst);
+        transport.set_down(false);
         advance(&clock, 6);
         assert_eq!(reg.retry_verifications(10).await.unwrap(), 3, "{backend}");
         let state = |rel| {

@@ -14,6 +14,19 @@ pub use ids::{ClientId, ServiceId};
 pub use keys::{KeyRing, MemberKey};
 pub use signing::{RequestParts, ResponseParts, SignedHeaders};
 
+/// How requests reach the hub: HTTP in production, the reference registry's router in-process in the
+/// demo and the tests. The one seam between the protocol and the network.
+#[async_trait::async_trait]
+pub trait HubTransport: Send + Sync {
+    /// POSTs the body; the answer's status, headers and body, or why none came.
+    async fn post(
+        &self,
+        path: &str,
+        headers: Vec<(&'static str, String)>,
+        body: Vec<u8>,
+    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), String>;
+}
+
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
