@@ -10,6 +10,7 @@ pub mod events;
 pub mod hub_client;
 pub mod import;
 mod mutate;
+pub mod reconcile;
 pub mod secret;
 pub mod session;
 pub mod staff;

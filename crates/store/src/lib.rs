@@ -231,6 +231,17 @@ pub trait Store: Send + Sync {
     async fn travel_events(&self, national_id: &str) -> Result<Vec<VitalEvent>>;
     async fn mark_vital_event_applied(&self, event_id: &str, at: jiff::Timestamp) -> Result<()>;
 
+    /// Keeps one call to the hub as evidence.
+    async fn save_evidence(&self, e: &Evidence) -> Result<()>;
+    /// Where a job stopped (None: from the start).
+    async fn job_cursor(&self, job: &str) -> Result<Option<String>>;
+    async fn save_job_cursor(
+        &self,
+        job: &str,
+        cursor: Option<&str>,
+        at: jiff::Timestamp,
+    ) -> Result<()>;
+
     /// A trivial query: the database answers.
     async fn ping(&self) -> Result<()>;
     async fn count_households(&self) -> Result<i64>;

@@ -52,6 +52,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "vital_events",
         sql: include_str!("../migrations/sqlite/0009_vital_events.sql"),
     },
+    Migration {
+        version: 10,
+        name: "jobs",
+        sql: include_str!("../migrations/sqlite/0010_jobs.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -99,6 +104,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 9,
         name: "vital_events",
         sql: include_str!("../migrations/postgres/0009_vital_events.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "jobs",
+        sql: include_str!("../migrations/postgres/0010_jobs.sql"),
     },
 ];
 

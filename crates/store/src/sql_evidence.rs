@@ -15,6 +15,27 @@ macro_rules! evidence_sql {
                 })
             }
 
+            async fn evidence_save(&self, e: &$crate::Evidence) -> Result<()> {
+                with_retry(|| async {
+                    sqlx::query(concat!(
+                        "INSERT INTO hub_evidence (household_id, evidence_id, member_id, service, request_hash, ",
+                        "response_hash, at, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                    ))
+                    .bind(e.household_id.as_str())
+                    .bind(e.evidence_id.as_str())
+                    .bind(e.member_id.as_deref())
+                    .bind(e.service.as_str())
+                    .bind(e.request_hash.as_str())
+                    .bind(e.response_hash.as_str())
+                    .bind(ts(&e.at))
+                    .bind(e.outcome.as_str())
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
+                })
+                .await
+            }
+
             async fn verification_save(&self, v: &$crate::MemberVerification, e: Option<&$crate::Evidence>) -> Result<()> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;

@@ -831,6 +831,34 @@ macro_rules! sql_store {
                 })
                 .await
             }
+            async fn save_evidence(&self, e: &$crate::Evidence) -> Result<()> {
+                self.evidence_save(e).await
+            }
+            async fn job_cursor(&self, job: &str) -> Result<Option<String>> {
+                let row = sqlx::query("SELECT cursor_value FROM job_cursors WHERE job = $1")
+                    .bind(job)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(match row {
+                    Some(r) => r.try_get(0)?,
+                    None => None,
+                })
+            }
+            async fn save_job_cursor(&self, job: &str, cursor: Option<&str>, at: jiff::Timestamp) -> Result<()> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query("DELETE FROM job_cursors WHERE job = $1").bind(job).execute(&mut *tx).await?;
+                    sqlx::query("INSERT INTO job_cursors (job, cursor_value, updated_at) VALUES ($1, $2, $3)")
+                        .bind(job)
+                        .bind(cursor)
+                        .bind(ts(&at))
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(())
+                })
+                .await
+            }
             async fn civil_count(&self) -> Result<i64> {
                 let r = sqlx::query("SELECT COUNT(*) FROM civil_persons").fetch_one(&self.pool).await?;
                 Ok(r.try_get(0)?)
