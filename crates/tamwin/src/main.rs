@@ -1,6 +1,7 @@
 //! The `tamwin` command: serve, demo, migrate, generate, import.
 
 mod access_cmd;
+mod hub_cmd;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -147,6 +148,16 @@ enum HubCommand {
         /// Where rejected rows go (default: next to the file, civil-rejects.csv).
         #[arg(long)]
         rejects: Option<PathBuf>,
+    },
+    /// Ask the civil registry for the life status of every member of every open card (nightly), so a
+    /// missed event cannot leave a card active. Resumes where an interrupted run stopped.
+    Reconcile {
+        /// Cards per batch (the resume point is saved after each).
+        #[arg(long, default_value_t = 500)]
+        batch: u32,
+        /// Start from the first card even if the last run stopped midway.
+        #[arg(long)]
+        restart: bool,
     },
 }
 
@@ -356,6 +367,21 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 r.rejects.display()
             );
             Ok(())
+        }
+        Command::Hub {
+            command: HubCommand::Reconcile { batch, restart },
+        } => {
+            // The embedded default: the reference registry lives in the same database.
+            let store = tamwin_store::connect(&cli.database_url).await?;
+            let mut reg = Registry::new(
+                store,
+                Arc::new(Geography::builtin()?),
+                Arc::new(SystemClock),
+                Arc::new(RandomIds),
+            );
+            reg.prepare().await?;
+            hub_cmd::embed(&mut reg).await?;
+            hub_cmd::reconcile(&reg, batch, restart).await
         }
         Command::Device { command } => {
             let reg = registry(&cli.database_url).await?;
