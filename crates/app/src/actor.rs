@@ -153,6 +153,11 @@ impl Actor {
         }
     }
 
+    /// Whether a stored area code (of an account, token or device) lies within this actor's area.
+    pub fn covers_code(&self, area: &str, geo: &Geography) -> bool {
+        Area::parse(area, geo).is_ok_and(|a| self.area.covers(&a, geo))
+    }
+
     /// Whether a household of this governorate and district would be within reach (registrations).
     pub fn covers(&self, governorate: &str, district: &str) -> bool {
         match &self.kind {

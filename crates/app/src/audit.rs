@@ -61,16 +61,9 @@ pub async fn verify(
 /// on first use readable by its owner only.
 pub struct ServerKey(ed25519_dalek::SigningKey);
 
+/// Exactly `N` bytes of hex.
 fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    let s = s.trim();
-    if s.len() != 2 * N || !s.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
+    tamwin_hub::unhex(s.trim()).and_then(|b| <[u8; N]>::try_from(b).ok())
 }
 
 impl ServerKey {

@@ -3,11 +3,11 @@
 //! the method, the path with its query, the time, a nonce and the body's SHA-256 (docs/access.md); a
 //! time more than five minutes off, a nonce seen before, a revoked key or a wrong signature is refused.
 
-use crate::secret::hex;
 use crate::{Actor, ActorKind, AppError, Registry, Result};
 use sha2::{Digest, Sha256};
 use tamwin_domain::ValidationErrors;
 use tamwin_domain::access::{Area, Permission, Role};
+use tamwin_hub::{hex, unhex};
 use tamwin_store::DeviceKey;
 
 /// How far a request's time may be from the server's.
@@ -43,15 +43,6 @@ pub fn canonical(r: &SignedRequest<'_>) -> String {
 
 pub fn body_sha256(body: &[u8]) -> String {
     hex(&Sha256::digest(body))
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || !s.is_ascii() {
-        return None;
-    }
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok())
-        .collect()
 }
 
 impl Registry {
@@ -185,9 +176,7 @@ impl Registry {
             .store
             .device_key(device_id)
             .await?
-            .filter(|d| {
-                Area::parse(&d.area, &self.geo).is_ok_and(|a| actor.area.covers(&a, &self.geo))
-            })
+            .filter(|d| actor.covers_code(&d.area, &self.geo))
             .ok_or(AppError::NotFound)?;
         let log = self.log(
             "device.revoked",
@@ -213,9 +202,7 @@ impl Registry {
             .device_keys()
             .await?
             .into_iter()
-            .filter(|d| {
-                Area::parse(&d.area, &self.geo).is_ok_and(|a| actor.area.covers(&a, &self.geo))
-            })
+            .filter(|d| actor.covers_code(&d.area, &self.geo))
             .collect())
     }
 }

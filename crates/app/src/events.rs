@@ -156,9 +156,6 @@ impl Registry {
             ),
             source: "civil_registry".into(),
         };
-        match self.place_hold(card, &input, actor, None).await {
-            Ok(_) | Err(AppError::Rule("hold_already_active", _, _)) => Ok(()),
-            Err(e) => Err(e),
-        }
+        self.place_hold_once(card, &input, actor).await
     }
 }

@@ -626,3 +626,19 @@ impl Registry {
         .await
     }
 }
+
+impl Registry {
+    /// Places a hold for a rule or an outside source (the hub, a vital event, reconciliation); one with the
+    /// same reason already active on the member is left as it is, so repeated answers hold once.
+    pub(crate) async fn place_hold_once(
+        &self,
+        card: &CardNumber,
+        input: &HoldInput,
+        actor: &Actor,
+    ) -> Result<()> {
+        match self.place_hold(card, input, actor, None).await {
+            Ok(_) | Err(AppError::Rule("hold_already_active", _, _)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -140,13 +140,8 @@ impl Registry {
                             evidence: format!("life status: {why} (hub request {request_hash})"),
                             source: "civil_registry".into(),
                         };
-                        match self
-                            .place_hold(&rec.household.card_number, &input, &actor, None)
-                            .await
-                        {
-                            Ok(_) | Err(AppError::Rule("hold_already_active", _, _)) => {}
-                            Err(e) => return Err(e),
-                        }
+                        self.place_hold_once(&rec.household.card_number, &input, &actor)
+                            .await?;
                     }
                     progress(report.members);
                 }

@@ -34,9 +34,7 @@ pub fn sha256_hex(parts: &[&str]) -> String {
     hex(&h.finalize())
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use tamwin_hub::hex;
 
 /// Equality that takes the same time wherever the first difference is.
 pub fn same(a: &str, b: &str) -> bool {

@@ -238,9 +238,7 @@ impl Registry {
             .store
             .staff_user_by_username(username)
             .await?
-            .filter(|u| {
-                Area::parse(&u.area, &self.geo).is_ok_and(|a| actor.area.covers(&a, &self.geo))
-            })
+            .filter(|u| actor.covers_code(&u.area, &self.geo))
             .ok_or(AppError::NotFound)?;
         if matches!(&actor.kind, crate::ActorKind::Staff { user_id } if *user_id == u.user_id) {
             return Err(AppError::Rule(

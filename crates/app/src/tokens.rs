@@ -122,9 +122,7 @@ impl Registry {
             .store
             .api_token(token_id)
             .await?
-            .filter(|t| {
-                Area::parse(&t.area, &self.geo).is_ok_and(|a| actor.area.covers(&a, &self.geo))
-            })
+            .filter(|t| actor.covers_code(&t.area, &self.geo))
             .ok_or(AppError::NotFound)?;
         let log = self.log(
             "token.revoked",
@@ -151,9 +149,7 @@ impl Registry {
             .api_tokens()
             .await?
             .into_iter()
-            .filter(|t| {
-                Area::parse(&t.area, &self.geo).is_ok_and(|a| actor.area.covers(&a, &self.geo))
-            })
+            .filter(|t| actor.covers_code(&t.area, &self.geo))
             .collect())
     }
 }

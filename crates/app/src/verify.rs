@@ -184,13 +184,8 @@ impl Registry {
             evidence: format!("{why} (hub request {request_hash})"),
             source: "civil_registry".into(),
         };
-        match self
-            .place_hold(card, &input, &Actor::system("hub"), None)
+        self.place_hold_once(card, &input, &Actor::system("hub"))
             .await
-        {
-            Ok(_) | Err(AppError::Rule("hold_already_active", _, _)) => Ok(()),
-            Err(e) => Err(e),
-        }
     }
 
     /// Checks every present member with a national ID of a household.
