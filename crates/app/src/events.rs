@@ -1,5 +1,4 @@
-//! Vital events from the civil registry: deaths, exits and entries (births come with the household
-//! suggestions). Each is stored once by its id, so a second delivery changes nothing, and applied
+//! Vital events from the civil registry: deaths, exits and entries here, births in `births`. Each is stored once by its id, so a second delivery changes nothing, and applied
 //! when its person is in the ration registry: an event about someone not registered yet waits and is
 //! applied by the next pass after registration. Travel is decided by the latest exit or entry, whatever
 //! order they arrived in.
@@ -8,7 +7,8 @@ use crate::{Actor, AppError, HoldInput, HoldLift, Registry, Result};
 use tamwin_domain::{HoldReason, NationalId};
 use tamwin_store::VitalEvent;
 
-/// An exit older than this (days) without a later entry puts the member on an `abroad` hold.
+/// By default an exit older than this (days) without a later entry puts the member on an `abroad`
+/// hold (`Registry::abroad_after_days`, `--abroad-after-days`).
 pub const ABROAD_AFTER_DAYS: i64 = 183;
 
 impl Registry {
@@ -36,6 +36,9 @@ impl Registry {
                 "نوع الحدث غير معروف",
                 "unknown event kind",
             ));
+        }
+        if kind == "birth" {
+            crate::births::BirthDetails::check(&details)?;
         }
         let e = VitalEvent {
             event_id: event_id.to_string(),
@@ -66,6 +69,21 @@ impl Registry {
 
     /// True if the event took effect (and is marked applied); false if it has to wait.
     async fn apply_event(&self, e: &VitalEvent) -> Result<bool> {
+        // A birth is about someone not on any card yet: it goes to a parent's household.
+        let done = if e.kind == "birth" {
+            self.apply_birth(e).await?
+        } else {
+            self.apply_to_member(e).await?
+        };
+        if done {
+            self.store
+                .mark_vital_event_applied(&e.event_id, self.clock.now())
+                .await?;
+        }
+        Ok(done)
+    }
+
+    async fn apply_to_member(&self, e: &VitalEvent) -> Result<bool> {
         let Ok(nid) = NationalId::parse(&e.national_id) else {
             return Ok(false);
         };
@@ -112,7 +130,11 @@ impl Registry {
                         })?;
                         // Civil dates subtract to a span in days.
                         let days = i64::from((self.clock.today() - since).get_days());
-                        if days >= ABROAD_AFTER_DAYS {
+                        // While an exemption runs the event stays pending, so that the pass after
+                        // it ends places the hold.
+                        if days >= self.abroad_after_days
+                            && self.exemption_on(&e.national_id).await?.is_none()
+                        {
                             self.place_event_hold(&card, &member_id, HoldReason::Abroad, l, &hub)
                                 .await?;
                             true
@@ -123,14 +145,8 @@ impl Registry {
                     None => true,
                 }
             }
-            // Births wait for the household suggestions (a change the head confirms).
             _ => false,
         };
-        if done {
-            self.store
-                .mark_vital_event_applied(&e.event_id, self.clock.now())
-                .await?;
-        }
         Ok(done)
     }
 

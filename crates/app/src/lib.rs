@@ -3,10 +3,12 @@
 
 mod actor;
 pub mod audit;
+pub mod births;
 mod citizen;
 pub mod devices;
 mod error;
 pub mod events;
+pub mod exemptions;
 pub mod hub_client;
 pub mod import;
 mod mutate;
@@ -148,6 +150,8 @@ pub struct Registry {
     pub sms: Arc<dyn SmsGateway>,
     /// The identity hub, when one is configured.
     pub hub: Option<Arc<hub_client::HubClient>>,
+    /// Days abroad after which a member is held (the programme's limit; 183 by default).
+    pub abroad_after_days: i64,
 }
 
 const CARD_ATTEMPTS: usize = 8;
@@ -166,6 +170,7 @@ impl Registry {
             ids,
             sms: Arc::new(LogGateway),
             hub: None,
+            abroad_after_days: events::ABROAD_AFTER_DAYS,
         }
     }
 

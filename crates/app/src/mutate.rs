@@ -160,6 +160,21 @@ impl Registry {
         F: Fn(&Registry, &mut HouseholdRecord) -> Result<Done>,
     {
         actor.require(perm)?;
+        self.mutate_in_scope(card, actor, idem, f).await
+    }
+
+    /// A change whose permission the caller has already settled (a head confirming a suggestion for
+    /// their own household); the household must still be within the actor's reach.
+    async fn mutate_in_scope<F>(
+        &self,
+        card: &CardNumber,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+        f: F,
+    ) -> Result<Outcome>
+    where
+        F: Fn(&Registry, &mut HouseholdRecord) -> Result<Done>,
+    {
         let idem = IdemRequest::scoped(idem, actor);
         let idem = idem.as_ref();
         let result = self.mutate_once(card, actor, idem, f).await;
@@ -283,12 +298,24 @@ impl Registry {
         actor: &Actor,
         idem: Option<&IdemRequest>,
     ) -> Result<Outcome> {
+        actor.require(Permission::EditMembers)?;
+        self.add_member_in_scope(card, req, actor, idem).await
+    }
+
+    /// `add_member` once the permission is settled (a head confirming a birth for their household).
+    pub(crate) async fn add_member_in_scope(
+        &self,
+        card: &CardNumber,
+        req: &MemberChange,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+    ) -> Result<Outcome> {
         let reason = required_reason(&req.reason)?;
         let data = req
             .member
             .validate(self.clock.today())
             .map_err(|e| AppError::Validation(prefix(e, "member")))?;
-        self.mutate(Permission::EditMembers, card, actor, idem, |reg, rec| {
+        self.mutate_in_scope(card, actor, idem, |reg, rec| {
             let no = rec.members.iter().map(|m| m.member_no).max().unwrap_or(0) + 1;
             let m = reg.new_member(no, data.clone());
             let id = m.member_id.clone();

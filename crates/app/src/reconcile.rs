@@ -116,7 +116,8 @@ impl Registry {
                         }
                         (Some(s), _)
                             if s.status == "abroad"
-                                && self.abroad_long_enough(s.since.as_deref()) =>
+                                && self.abroad_long_enough(s.since.as_deref())
+                                && self.exemption_on(nid.as_str()).await?.is_none() =>
                         {
                             report.abroad += 1;
                             Some((
@@ -162,7 +163,7 @@ impl Registry {
         since
             .and_then(|s| s.parse::<jiff::civil::Date>().ok())
             .is_some_and(|d| {
-                i64::from((self.clock.today() - d).get_days()) >= crate::events::ABROAD_AFTER_DAYS
+                i64::from((self.clock.today() - d).get_days()) >= self.abroad_after_days
             })
     }
 }

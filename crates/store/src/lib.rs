@@ -11,6 +11,7 @@ mod sql_access;
 mod sql_civil;
 mod sql_devices;
 mod sql_evidence;
+mod sql_household_events;
 mod sql_impl;
 mod sql_staff;
 mod sqlite;
@@ -230,6 +231,30 @@ pub trait Store: Send + Sync {
     /// A person's exit and entry events, newest first: the latest decides whether they are abroad.
     async fn travel_events(&self, national_id: &str) -> Result<Vec<VitalEvent>>;
     async fn mark_vital_event_applied(&self, event_id: &str, at: jiff::Timestamp) -> Result<()>;
+
+    /// Stores a suggestion (and the message telling the head, in the same transaction); false if the
+    /// event already has one.
+    async fn save_suggestion(&self, s: &Suggestion, notice: Option<&OutboxMessage>)
+    -> Result<bool>;
+    /// A household's suggestions, newest first.
+    async fn suggestions(&self, household_id: &str) -> Result<Vec<Suggestion>>;
+    /// Settles a pending suggestion; false if it was not pending any more (decided by someone else).
+    async fn decide_suggestion(
+        &self,
+        suggestion_id: &str,
+        status: &str,
+        at: jiff::Timestamp,
+        by: &str,
+    ) -> Result<bool>;
+    /// Grants an exemption, audited under the member's household.
+    async fn save_exemption(
+        &self,
+        e: &Exemption,
+        household_id: &str,
+        log: &ChangeLog,
+    ) -> Result<()>;
+    /// A person's exemptions, latest ending first.
+    async fn exemptions(&self, national_id: &str) -> Result<Vec<Exemption>>;
 
     /// Keeps one call to the hub as evidence.
     async fn save_evidence(&self, e: &Evidence) -> Result<()>;

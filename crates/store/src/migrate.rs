@@ -57,6 +57,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "jobs",
         sql: include_str!("../migrations/sqlite/0010_jobs.sql"),
     },
+    Migration {
+        version: 11,
+        name: "household_events",
+        sql: include_str!("../migrations/sqlite/0011_household_events.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -109,6 +114,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 10,
         name: "jobs",
         sql: include_str!("../migrations/postgres/0010_jobs.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "household_events",
+        sql: include_str!("../migrations/postgres/0011_household_events.sql"),
     },
 ];
 

@@ -222,26 +222,30 @@ macro_rules! access_sql {
                     .bind(o.attempts)
                     .execute(&mut *tx)
                     .await?;
-                    let Some(m) = msg else {
-                        tx.commit().await.map_err(crate::error::commit_error)?;
-                        return Ok(());
-                    };
-                    sqlx::query(concat!(
-                        "INSERT INTO outbox (message_id, channel, recipient, body, created_at, delivered_at) ",
-                        "VALUES ($1, $2, $3, $4, $5, $6)"
-                    ))
-                    .bind(m.message_id.as_str())
-                    .bind(m.channel.as_str())
-                    .bind(m.recipient.as_str())
-                    .bind(m.body.as_str())
-                    .bind(ts(&m.created_at))
-                    .bind(m.delivered_at.as_ref().map(ts))
-                    .execute(&mut *tx)
-                    .await?;
+                    if let Some(m) = msg {
+                        Self::outbox_insert(&mut tx, m).await?;
+                    }
                     tx.commit().await.map_err(crate::error::commit_error)?;
                     Ok(())
                 })
                 .await
+            }
+
+            /// Queues a message in the same transaction as the change it tells about.
+            async fn outbox_insert(c: &mut Conn, m: &$crate::OutboxMessage) -> Result<()> {
+                sqlx::query(concat!(
+                    "INSERT INTO outbox (message_id, channel, recipient, body, created_at, delivered_at) ",
+                    "VALUES ($1, $2, $3, $4, $5, $6)"
+                ))
+                .bind(m.message_id.as_str())
+                .bind(m.channel.as_str())
+                .bind(m.recipient.as_str())
+                .bind(m.body.as_str())
+                .bind(ts(&m.created_at))
+                .bind(m.delivered_at.as_ref().map(ts))
+                .execute(&mut *c)
+                .await?;
+                Ok(())
             }
 
             async fn access_otps_since(&self, phone: &str, since: jiff::Timestamp) -> Result<i64> {

@@ -23,6 +23,7 @@ macro_rules! sql_store {
         $crate::sql_devices::devices_sql!($store);
         $crate::sql_civil::civil_sql!($store);
         $crate::sql_evidence::evidence_sql!($store);
+        $crate::sql_household_events::household_events_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
         impl $store {
@@ -830,6 +831,21 @@ macro_rules! sql_store {
                     Ok(())
                 })
                 .await
+            }
+            async fn save_suggestion(&self, s: &$crate::Suggestion, notice: Option<&$crate::OutboxMessage>) -> Result<bool> {
+                self.suggestion_save(s, notice).await
+            }
+            async fn suggestions(&self, household_id: &str) -> Result<Vec<$crate::Suggestion>> {
+                self.suggestions_of(household_id).await
+            }
+            async fn decide_suggestion(&self, suggestion_id: &str, status: &str, at: jiff::Timestamp, by: &str) -> Result<bool> {
+                self.suggestion_decide(suggestion_id, status, at, by).await
+            }
+            async fn save_exemption(&self, e: &$crate::Exemption, household_id: &str, log: &ChangeLog) -> Result<()> {
+                self.exemption_save(e, household_id, log).await
+            }
+            async fn exemptions(&self, national_id: &str) -> Result<Vec<$crate::Exemption>> {
+                self.exemptions_of(national_id).await
             }
             async fn save_evidence(&self, e: &$crate::Evidence) -> Result<()> {
                 self.evidence_save(e).await

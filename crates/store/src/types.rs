@@ -274,3 +274,38 @@ pub struct VitalEvent {
     /// JSON: what the registry sent beyond the above.
     pub details: String,
 }
+
+/// A change the civil registry's news suggests for a household (a birth: add the newborn), waiting for
+/// the head's confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub suggestion_id: String,
+    pub household_id: String,
+    /// `add_newborn`.
+    pub kind: String,
+    pub event_id: String,
+    pub national_id: String,
+    /// JSON: the member to add (`MemberInput` fields) and where the data came from.
+    pub details: String,
+    /// `pending`, `confirmed`, `declined`.
+    pub status: String,
+    pub created_at: jiff::Timestamp,
+    pub decided_at: Option<jiff::Timestamp>,
+    pub decided_by: Option<String>,
+}
+
+/// An accepted reason to be abroad (study, treatment, an official mission) that keeps the "abroad" hold
+/// away between two dates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exemption {
+    pub exemption_id: String,
+    pub national_id: String,
+    /// `study`, `medical_treatment`, `official_mission`, `pilgrimage`.
+    pub reason: String,
+    /// Dates, both inclusive.
+    pub valid_from: String,
+    pub valid_until: String,
+    pub evidence: String,
+    pub granted_by: String,
+    pub granted_at: jiff::Timestamp,
+}

@@ -25,6 +25,14 @@ struct Cli {
         global = true
     )]
     database_url: String,
+    /// Days abroad (an exit without a later entry) after which a member's share is held.
+    #[arg(
+        long,
+        env = "TAMWIN_ABROAD_AFTER_DAYS",
+        default_value_t = tamwin_app::events::ABROAD_AFTER_DAYS,
+        global = true
+    )]
+    abroad_after_days: i64,
     #[command(subcommand)]
     command: Command,
 }
@@ -230,16 +238,28 @@ fn main() {
     }
 }
 
-async fn registry(url: &str) -> Result<Arc<Registry>, Error> {
+/// What every command reads from the global flags.
+struct Settings {
+    database_url: String,
+    abroad_after_days: i64,
+}
+
+async fn registry(cli: &Settings) -> Result<Arc<Registry>, Error> {
+    Ok(Arc::new(new_registry(&cli.database_url, cli).await?))
+}
+
+/// The registry on a database, migrated, with the programme's rules from the flags.
+async fn new_registry(url: &str, cli: &Settings) -> Result<Registry, Error> {
     let store = tamwin_store::connect(url).await?;
-    let reg = Registry::new(
+    let mut reg = Registry::new(
         store,
         Arc::new(Geography::builtin()?),
         Arc::new(SystemClock),
         Arc::new(RandomIds),
     );
+    reg.abroad_after_days = cli.abroad_after_days;
     reg.prepare().await?;
-    Ok(Arc::new(reg))
+    Ok(reg)
 }
 
 fn bar(len: u64, what: &str) -> ProgressBar {
@@ -328,10 +348,12 @@ fn count_lines(file: &std::path::Path) -> u64 {
 }
 
 async fn run(cli: Cli) -> Result<(), Error> {
+    let rules = Settings {
+        database_url: cli.database_url.clone(),
+        abroad_after_days: cli.abroad_after_days,
+    };
     match cli.command {
-        Command::Serve { listen } => {
-            serve(registry(&cli.database_url).await?, &listen, false).await
-        }
+        Command::Serve { listen } => serve(registry(&rules).await?, &listen, false).await,
         Command::Hub {
             command: HubCommand::Load { path, rejects },
         } => {
@@ -372,19 +394,12 @@ async fn run(cli: Cli) -> Result<(), Error> {
             command: HubCommand::Reconcile { batch, restart },
         } => {
             // The embedded default: the reference registry lives in the same database.
-            let store = tamwin_store::connect(&cli.database_url).await?;
-            let mut reg = Registry::new(
-                store,
-                Arc::new(Geography::builtin()?),
-                Arc::new(SystemClock),
-                Arc::new(RandomIds),
-            );
-            reg.prepare().await?;
+            let mut reg = new_registry(&rules.database_url, &rules).await?;
             hub_cmd::embed(&mut reg).await?;
             hub_cmd::reconcile(&reg, batch, restart).await
         }
         Command::Device { command } => {
-            let reg = registry(&cli.database_url).await?;
+            let reg = registry(&rules).await?;
             match command {
                 DeviceCommand::Add {
                     name,
@@ -399,7 +414,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Token { command } => {
-            let reg = registry(&cli.database_url).await?;
+            let reg = registry(&rules).await?;
             match command {
                 TokenCommand::Create {
                     name,
@@ -428,7 +443,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             }
             let piped = piped.trim_end_matches(['\r', '\n']);
             let password = (!piped.is_empty()).then_some(piped);
-            let reg = registry(&cli.database_url).await?;
+            let reg = registry(&rules).await?;
             match reg
                 .add_staff(
                     &username,
@@ -458,7 +473,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::User {
             command: UserCommand::List,
         } => {
-            let reg = registry(&cli.database_url).await?;
+            let reg = registry(&rules).await?;
             for u in reg.store.staff_users().await? {
                 let locked = u
                     .locked_until
@@ -471,7 +486,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Audit {
             command: AuditCommand::Checkpoint { key },
         } => {
-            let reg = registry(&cli.database_url).await?;
+            let reg = registry(&rules).await?;
             let (key, created) = tamwin_app::audit::ServerKey::load_or_create(&key)?;
             if created {
                 eprintln!(
@@ -491,7 +506,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     key,
                 },
         } => {
-            let reg = registry(&cli.database_url).await?;
+            let reg = registry(&rules).await?;
             let pb = ProgressBar::new_spinner();
             let p = pb.clone();
             let outcome =
@@ -589,7 +604,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Import { dir, rejects } => {
-            let reg = registry(&cli.database_url).await?;
+            let reg = registry(&rules).await?;
             let rejects = rejects.unwrap_or_else(|| dir.join("rejects.csv"));
             import(&reg, &dir, &rejects, count_members(&dir)).await
         }
@@ -605,7 +620,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 let _ = std::fs::remove_file(PathBuf::from(p));
             }
             let url = format!("sqlite://{}", db.display());
-            let reg = registry(&url).await?;
+            let reg = Arc::new(new_registry(&url, &rules).await?);
             let dir = std::env::temp_dir().join(format!("tamwin-demo-{}", std::process::id()));
             let cfg = tamwin_synth::Config {
                 households,

@@ -5,6 +5,7 @@
 
 pub mod api;
 mod api_access;
+mod api_events;
 mod auth;
 mod i18n;
 mod openapi;
@@ -103,6 +104,22 @@ pub fn routes() -> Routes {
     .add("get", "/api/v1/me/data-uses", get(api_access::my_data_uses))
     .add(
         "get",
+        "/api/v1/me/suggestions",
+        get(api_events::my_suggestions),
+    )
+    .add(
+        "post",
+        "/api/v1/me/suggestions/{suggestion_id}/{decision}",
+        post(api_events::decide_suggestion),
+    )
+    .add(
+        "post",
+        "/api/v1/exemptions",
+        post(api_events::grant_exemption),
+    )
+    .add("get", "/api/v1/exemptions", get(api_events::exemptions))
+    .add(
+        "get",
         "/api/v1/stats/households",
         get(api_access::household_stats),
     )
@@ -130,6 +147,11 @@ pub fn routes() -> Routes {
         "get",
         "/citizen/sign-in",
         get(pages_access::citizen_sign_in_form),
+    )
+    .add(
+        "post",
+        "/citizen/suggestions/{suggestion_id}/{decision}",
+        post(pages_access::citizen_decide),
     )
     .add(
         "post",

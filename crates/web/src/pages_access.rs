@@ -661,6 +661,65 @@ pub async fn citizen_sign_in(
     }
 }
 
+pub struct SuggestionRow {
+    pub suggestion_id: String,
+    pub status: String,
+    pub full_name: String,
+    pub relation: String,
+    pub birth_date: String,
+    pub national_id: String,
+}
+
+impl SuggestionRow {
+    fn of(v: tamwin_app::births::SuggestionView, tr: Tr) -> Self {
+        let relation = tamwin_domain::Relation::parse(&v.relation)
+            .map(|r| {
+                tr.pick(r.label_ar(), &r.code().replace('_', " "))
+                    .to_string()
+            })
+            .unwrap_or(v.relation);
+        SuggestionRow {
+            suggestion_id: v.suggestion_id,
+            status: v.status,
+            full_name: v.full_name,
+            relation,
+            birth_date: v.birth_date,
+            national_id: v.national_id,
+        }
+    }
+}
+
+/// The head confirms or declines a suggested change from the citizen page.
+pub async fn citizen_decide(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Path((id, decision)): Path<(String, String)>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match auth::session(&s, &headers).await {
+        Ok(Some(x)) if x.actor.is_citizen() => x,
+        Ok(Some(x)) => return error_page(&s, Some(&x), tr, AppError::Forbidden),
+        Ok(None) => return Redirect::to(&href("/citizen/sign-in", tr.lang)).into_response(),
+        Err(e) => return error_page(&s, None, tr, e),
+    };
+    if !same(&f.csrf, &signed.csrf) {
+        return csrf_page(&s, Some(&signed), tr);
+    }
+    let confirm = match decision.as_str() {
+        "confirm" => true,
+        "decline" => false,
+        _ => return error_page(&s, Some(&signed), tr, AppError::NotFound),
+    };
+    match s.reg.decide_suggestion(&signed.actor, &id, confirm).await {
+        Ok(_) => {
+            Redirect::to(&format!("{}#suggestions", href("/citizen", tr.lang))).into_response()
+        }
+        Err(e) => error_page(&s, Some(&signed), tr, e),
+    }
+}
+
 pub struct UseRow {
     pub at: String,
     pub institution: String,
@@ -674,6 +733,8 @@ pub struct UseRow {
 struct CitizenHome {
     tr: Tr,
     h: HouseholdBody,
+    suggestions: Vec<SuggestionRow>,
+    csrf: String,
     uses: Vec<UseRow>,
     langs: Vec<LangLink>,
     back_href: String,
@@ -725,9 +786,15 @@ pub async fn citizen_home(
         Ok(v) => v,
         Err(e) => return error_page(&s, Some(&signed), tr, e),
     };
+    let suggestions = match s.reg.own_suggestions(&signed.actor).await {
+        Ok(v) => v.into_iter().map(|x| SuggestionRow::of(x, tr)).collect(),
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
     let p = CitizenHome {
         tr,
         h: household_page(&s, &v, tr),
+        suggestions,
+        csrf: signed.csrf.clone(),
         uses: uses.into_iter().map(|u| use_row(u, tr)).collect(),
         langs: switch(tr, |c| format!("/citizen?lang={c}")),
         back_href: href("/citizen", tr.lang),

@@ -39,6 +39,9 @@ struct Caller {
     csrf: String,
 }
 
+/// The citizen's household, which birth suggestions are made for.
+static CITIZEN_HOUSEHOLD: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
 static SERIAL: AtomicU64 = AtomicU64::new(1);
 fn serial() -> u64 {
     SERIAL.fetch_add(1, Ordering::SeqCst)
@@ -68,6 +71,7 @@ fn phone() -> String {
 struct Made {
     card: String,
     spouse: String,
+    spouse_nid: String,
     daughter: String,
     hold: String,
 }
@@ -118,7 +122,17 @@ async fn made(reg: &Registry) -> Made {
         .as_str()
         .unwrap()
         .to_string();
+    let spouse_nid = v["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["relation"] == "spouse")
+        .unwrap()["national_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     Made {
+        spouse_nid,
         spouse: member("spouse"),
         daughter: member("daughter"),
         card,
@@ -153,13 +167,19 @@ async fn callers(reg: &Arc<Registry>) -> Vec<Caller> {
     }
     // The citizen of a household of their own, signed in with a code read from the outbox.
     let phone = phone();
-    reg.create_household(
-        &serde_json::from_value(fixture(Some(phone.clone()))).unwrap(),
-        &sys,
-        None,
-    )
-    .await
-    .unwrap();
+    let o = reg
+        .create_household(
+            &serde_json::from_value(fixture(Some(phone.clone()))).unwrap(),
+            &sys,
+            None,
+        )
+        .await
+        .unwrap();
+    *CITIZEN_HOUSEHOLD.lock().unwrap() =
+        serde_json::from_str::<Value>(&o.body).unwrap()["household_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
     reg.request_code(&phone).await.unwrap();
     let msg = reg.outbox(1).await.unwrap().remove(0);
     let code: String = msg
@@ -305,6 +325,30 @@ const ROWS: &[Row] = &[
     ),
     row(
         "get",
+        "/api/v1/me/suggestions",
+        Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 200],
+    ),
+    row(
+        "post",
+        "/api/v1/me/suggestions/{suggestion_id}/{decision}",
+        Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 200],
+    ),
+    row(
+        "post",
+        "/api/v1/exemptions",
+        Kind::Api,
+        [401, 201, 201, 201, 403, 403, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/api/v1/exemptions",
+        Kind::Api,
+        [401, 200, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    row(
+        "get",
         "/api/v1/stats/households",
         Kind::Api,
         [401, 200, 200, 200, 403, 200, 200, 403, 403],
@@ -400,6 +444,12 @@ const ROWS: &[Row] = &[
         [303, 303, 303, 303, 303, 303, 303, 303, 200],
     ),
     row(
+        "post",
+        "/citizen/suggestions/{suggestion_id}/{decision}",
+        Kind::Page,
+        [303, 403, 403, 403, 403, 403, 403, 403, 303],
+    ),
+    row(
         "get",
         "/demo/outbox",
         Kind::Page,
@@ -435,8 +485,32 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
             .await
             .unwrap();
     }
-    let path = r
+    let mut suggestion = String::new();
+    if r.path.contains("{suggestion_id}") {
+        // A birth in the citizen's household, the head (first member) as parent.
+        let hid = CITIZEN_HOUSEHOLD.lock().unwrap().clone();
+        let rec = reg.store.household_by_id(&hid).await.unwrap().unwrap();
+        let parent = rec.members[0].national_id.clone().unwrap().to_string();
+        let event = format!("birth-{}", serial());
+        reg.receive_vital_event(&event, "birth", &nid(40_000_000_000 + serial()), "2026-10-01",
+            json!({"given_name": "حسين", "father_name": "علي", "grandfather_name": "حسين", "mother_name": "فاطمة جاسم محمد",
+                "sex": "male", "parents": [parent]}))
+            .await
+            .unwrap();
+        suggestion = reg
+            .store
+            .suggestions(&hid)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.event_id == event)
+            .unwrap()
+            .suggestion_id;
+    }
+    let mut path = r
         .path
+        .replace("{suggestion_id}", &suggestion)
+        .replace("{decision}", "confirm")
         .replace("{card_number}", &m.card)
         .replace("{hold_id}", &m.hold)
         .replace("{username}", &user)
@@ -457,7 +531,15 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
                 .join("&"),
         )
     };
+    if (r.method, r.path) == ("get", "/api/v1/exemptions") {
+        path = format!("{path}?national_id={}", m.spouse_nid);
+    }
     let body = match (r.method, r.path) {
+        ("post", "/api/v1/exemptions") => Some(
+            json!({"national_id": m.spouse_nid, "reason": "medical_treatment", "valid_until": "2027-03-31",
+                "evidence": "hospital report 2291"})
+            .to_string(),
+        ),
         ("post", "/api/v1/households") => Some(fixture(None).to_string()),
         ("post", p) if p.ends_with("/members") => Some(
             json!({"reason": "birth", "member": {"given_name": "حسن", "father_name": "علي", "grandfather_name": "حسين",
@@ -495,7 +577,9 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         ("post", "/admin/users/{username}/status") => form(&[("disabled", "true"), ("csrf", &caller.csrf)]),
         ("post", "/citizen/code") => form(&[("phone", &phone()), ("csrf", "pre1")]),
         ("post", "/citizen/sign-in") => form(&[("phone", &phone()), ("code", "123456"), ("csrf", "pre1")]),
-        ("post", "/sign-out") => form(&[("csrf", &caller.csrf)]),
+        ("post", "/sign-out") | ("post", "/citizen/suggestions/{suggestion_id}/{decision}") => {
+            form(&[("csrf", &caller.csrf)])
+        }
         _ => None,
     };
     (path, body)

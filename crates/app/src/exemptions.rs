@@ -1,0 +1,220 @@
+//! Exemptions to the abroad rule: a member studying, treated or on an official mission abroad keeps
+//! their share for the exemption's dates. Granting one lifts an abroad hold already placed; when it ends,
+//! the next pass over pending exits (or the nightly reconciliation) places the hold again.
+
+use crate::{Actor, AppError, HoldLift, Registry, Result};
+use serde::{Deserialize, Serialize};
+use tamwin_domain::access::Permission;
+use tamwin_domain::{HoldReason, NationalId};
+use tamwin_store::Exemption;
+
+pub const EXEMPTION_REASONS: [&str; 4] = [
+    "study",
+    "medical_treatment",
+    "official_mission",
+    "pilgrimage",
+];
+
+/// The longest exemption granted at once (days): it is renewed with new evidence, not left open.
+pub const MAX_EXEMPTION_DAYS: i32 = 366;
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ExemptionRequest {
+    pub national_id: String,
+    /// `study`, `medical_treatment`, `official_mission`, `pilgrimage`.
+    pub reason: String,
+    /// `YYYY-MM-DD`; today when absent.
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    /// `YYYY-MM-DD`, at most 366 days after `valid_from`.
+    pub valid_until: String,
+    /// What was seen: a university letter, a hospital report, a ministry order (its number).
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExemptionView {
+    pub exemption_id: String,
+    pub national_id: String,
+    pub reason: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub evidence: String,
+    pub granted_by: String,
+    pub granted_at: String,
+}
+
+impl From<&Exemption> for ExemptionView {
+    fn from(e: &Exemption) -> Self {
+        ExemptionView {
+            exemption_id: e.exemption_id.clone(),
+            national_id: e.national_id.clone(),
+            reason: e.reason.clone(),
+            valid_from: e.valid_from.clone(),
+            valid_until: e.valid_until.clone(),
+            evidence: e.evidence.clone(),
+            granted_by: e.granted_by.clone(),
+            granted_at: e.granted_at.to_string(),
+        }
+    }
+}
+
+fn rule(code: &'static str, ar: &'static str, en: &'static str) -> AppError {
+    AppError::Rule(code, ar, en)
+}
+
+fn date(v: &str) -> Result<jiff::civil::Date> {
+    tamwin_text_ar::fold_digits(v.trim()).parse().map_err(|_| {
+        rule(
+            "date_invalid",
+            "التاريخ غير صالح (سنة-شهر-يوم)",
+            "not a date (YYYY-MM-DD)",
+        )
+    })
+}
+
+impl Registry {
+    /// The exemption covering today for this person, if any.
+    pub(crate) async fn exemption_on(&self, national_id: &str) -> Result<Option<Exemption>> {
+        let today = self.clock.today().to_string();
+        Ok(self
+            .store
+            .exemptions(national_id)
+            .await?
+            .into_iter()
+            .find(|e| e.valid_from <= today && today <= e.valid_until))
+    }
+
+    /// Grants an exemption to a registered member within the actor's area, and lifts an abroad hold
+    /// that is covered by it.
+    pub async fn grant_exemption(
+        &self,
+        req: &ExemptionRequest,
+        actor: &Actor,
+    ) -> Result<ExemptionView> {
+        actor.require(Permission::LiftHold)?;
+        let nid = NationalId::parse(&req.national_id)
+            .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
+        if !EXEMPTION_REASONS.contains(&req.reason.as_str()) {
+            return Err(rule(
+                "exemption_reason_unknown",
+                "سبب الإعفاء غير معروف (دراسة، علاج، مهمة رسمية، حج)",
+                "unknown exemption reason (study, medical_treatment, official_mission, pilgrimage)",
+            ));
+        }
+        let from = match &req.valid_from {
+            Some(v) => date(v)?,
+            None => self.clock.today(),
+        };
+        let until = date(&req.valid_until)?;
+        let days = (until - from).get_days();
+        if until < from || days > MAX_EXEMPTION_DAYS || until < self.clock.today() {
+            return Err(rule(
+                "exemption_dates_invalid",
+                "مدة الإعفاء غير صالحة: يجب أن تنتهي بعد بدايتها وبعد اليوم، وألا تتجاوز سنة",
+                "exemption dates invalid: the end must follow the start and today, within one year",
+            ));
+        }
+        if let Some(e) = tamwin_domain::check_free_text("evidence", &req.evidence, 500) {
+            return Err(AppError::Validation(tamwin_domain::ValidationErrors(vec![
+                e,
+            ])));
+        }
+        if req.evidence.trim().is_empty() {
+            return Err(rule(
+                "evidence_required",
+                "يجب ذكر المستند المعتمد للإعفاء",
+                "the document the exemption rests on is required",
+            ));
+        }
+        let rec = self
+            .store
+            .household_by_national_id(&nid)
+            .await?
+            .filter(|r| actor.sees(&r.household))
+            .ok_or(AppError::NotFound)?;
+        // A double submission (or a retry after a lost answer) finds the first grant.
+        let same = self
+            .store
+            .exemptions(nid.as_str())
+            .await?
+            .into_iter()
+            .find(|e| {
+                e.reason == req.reason
+                    && e.valid_from == from.to_string()
+                    && e.valid_until == until.to_string()
+            });
+        if let Some(e) = same {
+            return Ok(ExemptionView::from(&e));
+        }
+        let e = Exemption {
+            exemption_id: self.ids.id(),
+            national_id: nid.as_str().to_string(),
+            reason: req.reason.clone(),
+            valid_from: from.to_string(),
+            valid_until: until.to_string(),
+            evidence: req.evidence.trim().to_string(),
+            granted_by: actor.name.clone(),
+            granted_at: self.clock.now(),
+        };
+        let member = rec
+            .present_members()
+            .find(|m| m.national_id.as_ref() == Some(&nid))
+            .map(|m| m.member_id.clone());
+        let log = self.log(
+            "exemption.granted",
+            member.clone(),
+            Some(e.evidence.clone()),
+            actor,
+            serde_json::json!({
+                "national_id": e.national_id, "reason": e.reason,
+                "valid_from": e.valid_from, "valid_until": e.valid_until,
+            }),
+        );
+        self.store
+            .save_exemption(&e, &rec.household.household_id, &log)
+            .await?;
+        if from <= self.clock.today() {
+            let held = rec.active_holds().find(|h| {
+                h.reason == HoldReason::Abroad && h.member_id.is_some() && h.member_id == member
+            });
+            if let Some(h) = held {
+                let lift = HoldLift {
+                    reason: format!(
+                        "exempt from the abroad rule until {} ({}: {})",
+                        e.valid_until, e.reason, e.evidence
+                    ),
+                };
+                self.lift_hold(&rec.household.card_number, &h.hold_id, &lift, actor, None)
+                    .await?;
+            }
+        }
+        Ok(ExemptionView::from(&e))
+    }
+
+    /// A registered person's exemptions, for staff who may see their household.
+    pub async fn exemptions_of(
+        &self,
+        national_id: &str,
+        actor: &Actor,
+    ) -> Result<Vec<ExemptionView>> {
+        actor.require(Permission::ReadPersonal)?;
+        let nid = NationalId::parse(national_id)
+            .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
+        self.store
+            .household_by_national_id(&nid)
+            .await?
+            .filter(|r| actor.sees(&r.household))
+            .ok_or(AppError::NotFound)?;
+        Ok(self
+            .store
+            .exemptions(nid.as_str())
+            .await?
+            .iter()
+            .map(ExemptionView::from)
+            .collect())
+    }
+}
