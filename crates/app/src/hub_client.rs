@@ -56,6 +56,9 @@ pub struct HubClient {
     /// Tries per call (the first and the retries).
     pub attempts: u32,
     pub backoff: Duration,
+    /// Where the registry sends CRVS callbacks for us (`sender_uri`): `https://…/crvs`, or `/crvs`
+    /// in-process.
+    pub callback_uri: String,
     breaker: Mutex<Breaker>,
 }
 
@@ -78,6 +81,7 @@ impl HubClient {
             timeout: Duration::from_secs(5),
             attempts: 3,
             backoff: Duration::from_millis(200),
+            callback_uri: "/crvs".into(),
             breaker: Mutex::new(Breaker::default()),
         }
     }
@@ -216,6 +220,44 @@ impl HubClient {
             };
         }
         (last_hash, Err(last_err))
+    }
+}
+
+impl HubClient {
+    /// Sends a signed CRVS message (the signature is inside it) once, within the timeout; its
+    /// acknowledgement or answer, or why none came. CRVS flows retry on their own terms.
+    pub async fn post_crvs(&self, path: &str, body: Vec<u8>) -> Result<(u16, Vec<u8>), CallError> {
+        let now = self.clock.now();
+        if self.breaker_open(now) {
+            return Err(CallError::Unavailable("circuit breaker open".into()));
+        }
+        let sent = tokio::time::timeout(
+            self.timeout,
+            self.transport.post(
+                path,
+                vec![("content-type", "application/json".into())],
+                body,
+            ),
+        )
+        .await;
+        match sent {
+            Ok(Ok((status, _, raw))) if status < 500 => {
+                self.record(true, now);
+                Ok((status, raw))
+            }
+            Ok(Ok((status, _, _))) => {
+                self.record(false, now);
+                Err(CallError::Unavailable(format!("hub answered {status}")))
+            }
+            Ok(Err(e)) => {
+                self.record(false, now);
+                Err(CallError::Unavailable(e))
+            }
+            Err(_) => {
+                self.record(false, now);
+                Err(CallError::Unavailable("timed out".into()))
+            }
+        }
     }
 }
 

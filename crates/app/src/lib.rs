@@ -5,6 +5,7 @@ mod actor;
 pub mod audit;
 pub mod births;
 mod citizen;
+pub mod crvs;
 pub mod devices;
 mod error;
 pub mod events;

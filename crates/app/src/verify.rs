@@ -19,7 +19,7 @@ fn retry_after(attempts: i64) -> jiff::SignedDuration {
 }
 
 impl Registry {
-    fn hub(&self) -> Result<&HubClient> {
+    pub(crate) fn hub(&self) -> Result<&HubClient> {
         self.hub
             .as_deref()
             .ok_or_else(|| AppError::Internal("no identity hub configured".into()))

@@ -34,6 +34,11 @@ impl tamwin_hub::HubTransport for InProcess {
         if self.down.load(Ordering::SeqCst) {
             return Err("connection refused".into());
         }
+        // A callback target may be a full URL; in-process only its path matters.
+        let path = match path.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+            None => path,
+        };
         let mut req = axum::http::Request::builder().method("POST").uri(path);
         for (k, v) in headers {
             req = req.header(k, v);

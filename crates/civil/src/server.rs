@@ -27,7 +27,8 @@ pub struct HubServer {
 pub fn router(s: Arc<HubServer>) -> Router {
     Router::new()
         .route("/r1/{*service}", axum::routing::post(handle))
-        .with_state(s)
+        .with_state(s.clone())
+        .merge(crate::crvs::routes(s))
 }
 
 fn header(h: &HeaderMap, name: &str) -> Option<String> {
@@ -36,7 +37,7 @@ fn header(h: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-async fn ring(store: &dyn Store) -> Result<KeyRing, HubErrorCode> {
+pub(crate) async fn ring(store: &dyn Store) -> Result<KeyRing, HubErrorCode> {
     let keys = store.hub_keys().await.map_err(|e| {
         tracing::warn!("hub keys: {e}");
         HubErrorCode::Unavailable

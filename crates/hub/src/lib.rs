@@ -3,6 +3,7 @@
 //! organisation's Ed25519 key over a canonical form, responses bound to their request by its hash and
 //! signed by the hub, and MOSIP-style envelopes with machine error codes. Pure: no I/O, time passed in.
 
+pub mod crvs;
 pub mod envelope;
 pub mod ids;
 pub mod keys;

@@ -9,6 +9,7 @@ mod retry;
 mod rows;
 mod sql_access;
 mod sql_civil;
+mod sql_crvs;
 mod sql_devices;
 mod sql_evidence;
 mod sql_household_events;
@@ -255,6 +256,56 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// A person's exemptions, latest ending first.
     async fn exemptions(&self, national_id: &str) -> Result<Vec<Exemption>>;
+
+    /// The registry records a vital event: the event, the person as it leaves them (a newborn is
+    /// inserted), and the notifications owed to subscribers, in one transaction. False if the event id
+    /// was recorded before (nothing changes).
+    async fn civil_record_event(
+        &self,
+        e: &CivilEvent,
+        person: &CivilPerson,
+        notify: &[Delivery],
+    ) -> Result<bool>;
+    async fn crvs_save_subscriptions(&self, subs: &[CrvsSubscription]) -> Result<()>;
+    /// Active subscriptions to an event type.
+    async fn crvs_subscribers(&self, event_type: &str) -> Result<Vec<CrvsSubscription>>;
+    async fn crvs_subscriptions_of(&self, subscriber: &str) -> Result<Vec<CrvsSubscription>>;
+    /// Ends a subscriber's subscription; false if it has none by that code.
+    async fn crvs_unsubscribe(&self, subscriber: &str, code: &str) -> Result<bool>;
+    /// Records an acknowledged request; false if the sender used this transaction id for this type.
+    async fn crvs_save_txn(&self, t: &CrvsTxn) -> Result<bool>;
+    async fn crvs_txn(&self, sender: &str, attribute: &str, value: &str)
+    -> Result<Option<CrvsTxn>>;
+    async fn crvs_pending_txns(&self, limit: u32) -> Result<Vec<CrvsTxn>>;
+    /// Settles a transaction and queues its callback, in one transaction.
+    async fn crvs_complete_txn(
+        &self,
+        correlation_id: &str,
+        status: &str,
+        response: &str,
+        callback: &Delivery,
+    ) -> Result<()>;
+    async fn crvs_enqueue(&self, d: &Delivery) -> Result<()>;
+    /// Callbacks not delivered whose time has come, oldest first.
+    async fn crvs_due(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<Delivery>>;
+    /// Records an attempt: delivered at `at`, or failed with the error and the next try.
+    async fn crvs_attempted(
+        &self,
+        delivery_id: &str,
+        delivered: Option<jiff::Timestamp>,
+        error: Option<&str>,
+        next: Option<jiff::Timestamp>,
+    ) -> Result<()>;
+    /// The ration side keeps the subscriptions the registry confirmed.
+    async fn crvs_client_confirmed(
+        &self,
+        code: &str,
+        event_type: &str,
+        status: &str,
+        at: jiff::Timestamp,
+    ) -> Result<()>;
+    /// The ration side's confirmed subscriptions: (code, event type, status).
+    async fn crvs_client_subscriptions(&self) -> Result<Vec<(String, String, String)>>;
 
     /// Keeps one call to the hub as evidence.
     async fn save_evidence(&self, e: &Evidence) -> Result<()>;

@@ -62,6 +62,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "household_events",
         sql: include_str!("../migrations/sqlite/0011_household_events.sql"),
     },
+    Migration {
+        version: 12,
+        name: "crvs",
+        sql: include_str!("../migrations/sqlite/0012_crvs.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -119,6 +124,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 11,
         name: "household_events",
         sql: include_str!("../migrations/postgres/0011_household_events.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "crvs",
+        sql: include_str!("../migrations/postgres/0012_crvs.sql"),
     },
 ];
 

@@ -24,6 +24,7 @@ macro_rules! sql_store {
         $crate::sql_civil::civil_sql!($store);
         $crate::sql_evidence::evidence_sql!($store);
         $crate::sql_household_events::household_events_sql!($store);
+        $crate::sql_crvs::crvs_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
         impl $store {
@@ -846,6 +847,48 @@ macro_rules! sql_store {
             }
             async fn exemptions(&self, national_id: &str) -> Result<Vec<$crate::Exemption>> {
                 self.exemptions_of(national_id).await
+            }
+            async fn civil_record_event(&self, e: &$crate::CivilEvent, p: &$crate::CivilPerson, notify: &[$crate::Delivery]) -> Result<bool> {
+                self.q_record_event(e, p, notify).await
+            }
+            async fn crvs_save_subscriptions(&self, subs: &[$crate::CrvsSubscription]) -> Result<()> {
+                self.q_save_subscriptions(subs).await
+            }
+            async fn crvs_subscribers(&self, event_type: &str) -> Result<Vec<$crate::CrvsSubscription>> {
+                self.q_subscriptions("SELECT * FROM crvs_subscriptions WHERE event_type = $1 AND status = 'subscribe' ORDER BY created_at, code", event_type).await
+            }
+            async fn crvs_subscriptions_of(&self, subscriber: &str) -> Result<Vec<$crate::CrvsSubscription>> {
+                self.q_subscriptions("SELECT * FROM crvs_subscriptions WHERE subscriber = $1 ORDER BY created_at, code", subscriber).await
+            }
+            async fn crvs_unsubscribe(&self, subscriber: &str, code: &str) -> Result<bool> {
+                self.q_unsubscribe(subscriber, code).await
+            }
+            async fn crvs_save_txn(&self, t: &$crate::CrvsTxn) -> Result<bool> {
+                self.q_save_txn(t).await
+            }
+            async fn crvs_txn(&self, sender: &str, attribute: &str, value: &str) -> Result<Option<$crate::CrvsTxn>> {
+                self.q_txn(sender, attribute, value).await
+            }
+            async fn crvs_pending_txns(&self, limit: u32) -> Result<Vec<$crate::CrvsTxn>> {
+                self.q_pending_txns(limit).await
+            }
+            async fn crvs_complete_txn(&self, id: &str, status: &str, response: &str, callback: &$crate::Delivery) -> Result<()> {
+                self.q_complete_txn(id, status, response, callback).await
+            }
+            async fn crvs_enqueue(&self, d: &$crate::Delivery) -> Result<()> {
+                self.q_enqueue_one(d).await
+            }
+            async fn crvs_due(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<$crate::Delivery>> {
+                self.q_due(now, limit).await
+            }
+            async fn crvs_attempted(&self, id: &str, delivered: Option<jiff::Timestamp>, error: Option<&str>, next: Option<jiff::Timestamp>) -> Result<()> {
+                self.q_attempted(id, delivered, error, next).await
+            }
+            async fn crvs_client_confirmed(&self, code: &str, event_type: &str, status: &str, at: jiff::Timestamp) -> Result<()> {
+                self.q_client_confirmed(code, event_type, status, at).await
+            }
+            async fn crvs_client_subscriptions(&self) -> Result<Vec<(String, String, String)>> {
+                self.q_client_subscriptions().await
             }
             async fn save_evidence(&self, e: &$crate::Evidence) -> Result<()> {
                 self.evidence_save(e).await

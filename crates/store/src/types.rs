@@ -309,3 +309,56 @@ pub struct Exemption {
     pub granted_by: String,
     pub granted_at: jiff::Timestamp,
 }
+
+/// A vital event as the reference civil registry records it (and notifies its subscribers of).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CivilEvent {
+    pub event_id: String,
+    /// `death`, `birth`, `exit`, `entry`.
+    pub kind: String,
+    pub national_id: String,
+    pub event_date: String,
+    /// JSON: the CRVS Person as notified.
+    pub details: String,
+    pub recorded_at: jiff::Timestamp,
+}
+
+/// A subscriber's standing request for one event type (SPDCI CRVS `subscribe`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrvsSubscription {
+    pub code: String,
+    pub subscriber: String,
+    pub notify_uri: String,
+    pub event_type: String,
+    /// `subscribe` or `unsubscribe`.
+    pub status: String,
+    pub created_at: jiff::Timestamp,
+}
+
+/// An asynchronous CRVS request (search, subscribe, unsubscribe) the registry acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrvsTxn {
+    pub correlation_id: String,
+    pub sender: String,
+    pub transaction_id: String,
+    pub txn_type: String,
+    /// `rcvd`, `pdng`, `succ`, `rjct`.
+    pub status: String,
+    pub request: String,
+    pub callback_uri: String,
+    pub response: Option<String>,
+    pub created_at: jiff::Timestamp,
+}
+
+/// A signed callback owed to a subscriber or requester, retried until acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub delivery_id: String,
+    pub target: String,
+    pub body: String,
+    pub attempts: i64,
+    pub next_attempt_at: Option<jiff::Timestamp>,
+    pub delivered_at: Option<jiff::Timestamp>,
+    pub last_error: Option<String>,
+    pub created_at: jiff::Timestamp,
+}

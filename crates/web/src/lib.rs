@@ -5,6 +5,7 @@
 
 pub mod api;
 mod api_access;
+mod api_crvs;
 mod api_events;
 mod auth;
 mod i18n;
@@ -118,6 +119,11 @@ pub fn routes() -> Routes {
         post(api_events::grant_exemption),
     )
     .add("get", "/api/v1/exemptions", get(api_events::exemptions))
+    .add(
+        "post",
+        "/crvs/registry/{*callback}",
+        post(api_crvs::callback),
+    )
     .add(
         "get",
         "/api/v1/stats/households",

@@ -29,11 +29,12 @@ use utoipa::OpenApi;
         crate::api_events::decide_suggestion,
         crate::api_events::grant_exemption,
         crate::api_events::exemptions,
+        crate::api_crvs::callback,
         serve_json,
         docs_page,
     ),
     modifiers(&Security),
-    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "access"), (name = "system"))
+    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "access"), (name = "hub"), (name = "system"))
 )]
 struct ApiDoc;
 

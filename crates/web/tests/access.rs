@@ -347,6 +347,14 @@ const ROWS: &[Row] = &[
         Kind::Api,
         [401, 200, 200, 200, 200, 200, 403, 403, 403],
     ),
+    // Signed by the registry, not by the caller: the same answer whoever sends it (no hub is
+    // configured here; signatures are tested in crates/app/tests/crvs.rs).
+    row(
+        "post",
+        "/crvs/registry/{*callback}",
+        Kind::Api,
+        [503, 503, 503, 503, 503, 503, 503, 503, 503],
+    ),
     row(
         "get",
         "/api/v1/stats/households",
@@ -511,6 +519,7 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         .path
         .replace("{suggestion_id}", &suggestion)
         .replace("{decision}", "confirm")
+        .replace("{*callback}", "notify")
         .replace("{card_number}", &m.card)
         .replace("{hold_id}", &m.hold)
         .replace("{username}", &user)
