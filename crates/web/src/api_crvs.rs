@@ -21,11 +21,24 @@ pub async fn callback(
     Path(callback): Path<String>,
     body: Bytes,
 ) -> Result<Response, Problem> {
+    receive(&s, &callback, &body).await
+}
+
+#[utoipa::path(post, path = "/crvs/registry/txn/on-status", tag = "hub",
+    request_body(content = String, description = "SPDCI CRVS v1.0.0 `txn-on-status` message signed by the civil registry", content_type = "application/json"),
+    responses((status = 200, description = "Acknowledgement", content_type = "application/json"),
+        (status = 401, description = "`ERR`: signature missing or invalid, or not the registry", content_type = "application/json"),
+        (status = 503, description = "`ERR`: no hub configured", content_type = "application/json")))]
+pub async fn txn_on_status(State(s): State<AppState>, body: Bytes) -> Result<Response, Problem> {
+    receive(&s, "txn/on-status", &body).await
+}
+
+async fn receive(s: &AppState, callback: &str, body: &[u8]) -> Result<Response, Problem> {
     let (_, action) = tamwin_app::crvs::CALLBACKS
         .iter()
         .find(|(p, _)| *p == callback)
         .ok_or(tamwin_app::AppError::NotFound)?;
-    let (status, ack) = s.reg.crvs_receive(action, &body).await;
+    let (status, ack) = s.reg.crvs_receive(action, body).await;
     Ok((
         axum::http::StatusCode::from_u16(status)
             .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),

@@ -121,8 +121,13 @@ pub fn routes() -> Routes {
     .add("get", "/api/v1/exemptions", get(api_events::exemptions))
     .add(
         "post",
-        "/crvs/registry/{*callback}",
+        "/crvs/registry/{callback}",
         post(api_crvs::callback),
+    )
+    .add(
+        "post",
+        "/crvs/registry/txn/on-status",
+        post(api_crvs::txn_on_status),
     )
     .add(
         "get",

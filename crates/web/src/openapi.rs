@@ -30,6 +30,7 @@ use utoipa::OpenApi;
         crate::api_events::grant_exemption,
         crate::api_events::exemptions,
         crate::api_crvs::callback,
+        crate::api_crvs::txn_on_status,
         serve_json,
         docs_page,
     ),

@@ -351,7 +351,13 @@ const ROWS: &[Row] = &[
     // configured here; signatures are tested in crates/app/tests/crvs.rs).
     row(
         "post",
-        "/crvs/registry/{*callback}",
+        "/crvs/registry/{callback}",
+        Kind::Api,
+        [503, 503, 503, 503, 503, 503, 503, 503, 503],
+    ),
+    row(
+        "post",
+        "/crvs/registry/txn/on-status",
         Kind::Api,
         [503, 503, 503, 503, 503, 503, 503, 503, 503],
     ),
@@ -519,7 +525,7 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         .path
         .replace("{suggestion_id}", &suggestion)
         .replace("{decision}", "confirm")
-        .replace("{*callback}", "notify")
+        .replace("{callback}", "notify")
         .replace("{card_number}", &m.card)
         .replace("{hold_id}", &m.hold)
         .replace("{username}", &user)
