@@ -309,6 +309,8 @@ pub trait Store: Send + Sync {
 
     /// Keeps one call to the hub as evidence.
     async fn save_evidence(&self, e: &Evidence) -> Result<()>;
+    /// Keeps the evidence of one call that concerned many records, in one transaction.
+    async fn save_evidence_batch(&self, e: &[Evidence]) -> Result<()>;
     /// Where a job stopped (None: from the start).
     async fn job_cursor(&self, job: &str) -> Result<Option<String>>;
     async fn save_job_cursor(

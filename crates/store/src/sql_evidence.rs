@@ -170,3 +170,19 @@ macro_rules! evidence_sql {
 }
 
 pub(crate) use evidence_sql;
+
+pub(crate) const EVIDENCE_COLS: &str =
+    "household_id, evidence_id, member_id, service, request_hash, response_hash, at, outcome";
+
+pub(crate) fn evidence_vals(e: &crate::Evidence) -> Vec<crate::rows::Val> {
+    vec![
+        e.household_id.as_str().into(),
+        e.evidence_id.as_str().into(),
+        e.member_id.clone().into(),
+        e.service.as_str().into(),
+        e.request_hash.as_str().into(),
+        e.response_hash.as_str().into(),
+        crate::rows::ts(&e.at).into(),
+        e.outcome.as_str().into(),
+    ]
+}

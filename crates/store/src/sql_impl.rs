@@ -893,6 +893,16 @@ macro_rules! sql_store {
             async fn save_evidence(&self, e: &$crate::Evidence) -> Result<()> {
                 self.evidence_save(e).await
             }
+            async fn save_evidence_batch(&self, e: &[$crate::Evidence]) -> Result<()> {
+                let rows: Vec<Vec<Val>> = e.iter().map(crate::sql_evidence::evidence_vals).collect();
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    Self::insert_rows(&mut tx, "hub_evidence", crate::sql_evidence::EVIDENCE_COLS, &rows, "").await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(())
+                })
+                .await
+            }
             async fn job_cursor(&self, job: &str) -> Result<Option<String>> {
                 let row = sqlx::query("SELECT cursor_value FROM job_cursors WHERE job = $1")
                     .bind(job)
