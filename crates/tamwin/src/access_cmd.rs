@@ -105,7 +105,10 @@ fn demo_area(r: Role) -> &'static str {
 
 /// Creates one account per role for Karbala with generated passwords, finds a household with a mobile
 /// number for the citizen sign-in, prints both and writes them as JSON to `out` (docs/formats.md).
-pub async fn demo_accounts(reg: &Arc<Registry>, out: &std::path::Path) -> Result<(), Error> {
+pub async fn demo_accounts(
+    reg: &Arc<Registry>,
+    out: &std::path::Path,
+) -> Result<Option<tamwin_domain::Phone>, Error> {
     let mut accounts = Vec::new();
     println!("Demo accounts (Karbala):");
     for r in Role::ALL {
@@ -132,6 +135,7 @@ pub async fn demo_accounts(reg: &Arc<Registry>, out: &std::path::Path) -> Result
         }));
     }
     let mut citizen = serde_json::Value::Null;
+    let mut found = None;
     for n in 0..100u64 {
         let phone = tamwin_synth::synthetic_phone(n);
         let Ok(p) = tamwin_domain::Phone::parse(&phone) else {
@@ -143,11 +147,12 @@ pub async fn demo_accounts(reg: &Arc<Registry>, out: &std::path::Path) -> Result
                 p.display()
             );
             citizen = serde_json::json!({ "phone": phone });
+            found = Some(p);
             break;
         }
     }
     let doc = serde_json::json!({ "accounts": accounts, "citizen": citizen });
     std::fs::write(out, serde_json::to_string_pretty(&doc)?)?;
     println!("(also written to {})", out.display());
-    Ok(())
+    Ok(found)
 }

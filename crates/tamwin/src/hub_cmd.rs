@@ -19,7 +19,7 @@ fn new_key() -> Result<SigningKey, Error> {
 
 /// Wires the registry to the reference civil registry in the same database: a fresh ministry key and
 /// a fresh Trade key (registered with the hub under `mot-embedded`, replacing the last run's).
-pub async fn embed(reg: &mut Registry) -> Result<(), Error> {
+pub async fn embed(reg: &mut Registry) -> Result<Arc<tamwin_civil::server::HubServer>, Error> {
     let (hub_key, mot_key) = (new_key()?, new_key()?);
     let now = reg.clock.now();
     reg.store
@@ -32,14 +32,14 @@ pub async fn embed(reg: &mut Registry) -> Result<(), Error> {
         })
         .await?;
     let clock = reg.clock.clone();
-    let server = tamwin_civil::server::HubServer {
+    let server = Arc::new(tamwin_civil::server::HubServer {
         store: reg.store.clone(),
         key: hub_key.clone(),
         key_id: "moi-embedded".into(),
         now: Arc::new(move || clock.now()),
-    };
+    });
     let transport = Arc::new(tamwin_civil::in_process::InProcess::new(
-        tamwin_civil::server::router(Arc::new(server)),
+        tamwin_civil::server::router(server.clone()),
     ));
     let client = HubClient::new(
         transport,
@@ -56,6 +56,125 @@ pub async fn embed(reg: &mut Registry) -> Result<(), Error> {
         reg.clock.clone(),
     );
     reg.hub = Some(Arc::new(client));
+    Ok(server)
+}
+
+/// The demo's civil registry: the population's persons.csv loaded into the same database and the hub
+/// wired in-process.
+pub async fn demo_registry(
+    reg: &mut Registry,
+    persons: &std::path::Path,
+) -> Result<Arc<tamwin_civil::server::HubServer>, Error> {
+    let rejects = persons.with_file_name("civil-rejects.csv");
+    let r =
+        tamwin_civil::load::load_persons(reg.store.clone(), persons, &rejects, Arc::new(|_| {}))
+            .await?;
+    println!(
+        "Civil registry (in-process): {} persons, {} rejected",
+        r.persons, r.rejected
+    );
+    embed(reg).await
+}
+
+/// Subscribes to vital events, starts the task that works the registry's queue and delivers its
+/// callbacks to this server's own routes, and runs a first reconciliation so that the holds of the
+/// deceased, the emigrated and the unknown come from the registry's answers.
+pub async fn demo_subscribe(
+    reg: &Arc<Registry>,
+    server: Arc<tamwin_civil::server::HubServer>,
+) -> Result<(), Error> {
+    let callbacks =
+        tamwin_civil::in_process::InProcess::new(tamwin_web::app_with(reg.clone(), true));
+    reg.crvs_subscribe().await.map_err(|e| e.describe().3)?;
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = server.process_pending(100).await {
+                tracing::warn!("registry queue: {}", e.message());
+            }
+            if let Err(e) = server.deliver_due(&callbacks, 100).await {
+                tracing::warn!("registry callbacks: {e}");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    });
+    let started = std::time::Instant::now();
+    let r = reg
+        .reconcile(500, true, &|_| {})
+        .await
+        .map_err(|e| e.describe().3)?;
+    println!(
+        "Reconciliation with the civil registry: {} members in {:.1} s; held {} deceased, {} abroad, {} unknown",
+        r.members,
+        started.elapsed().as_secs_f64(),
+        r.deceased,
+        r.abroad,
+        r.not_found
+    );
+    Ok(())
+}
+
+/// A birth in the demo citizen's household, recorded at the registry: it reaches Tamwin by CRVS
+/// notification and waits on the citizen page for the head's confirmation.
+pub async fn demo_birth(
+    reg: &Registry,
+    server: &tamwin_civil::server::HubServer,
+    phone: &tamwin_domain::Phone,
+) -> Result<(), Error> {
+    let Some(hid) = reg.store.household_by_phone(phone).await? else {
+        return Ok(());
+    };
+    let Some(rec) = reg.store.household_by_id(&hid).await? else {
+        return Ok(());
+    };
+    let parents: Vec<String> = rec
+        .present_members()
+        .filter(|m| {
+            matches!(
+                m.data.relation,
+                tamwin_domain::Relation::Head | tamwin_domain::Relation::Spouse
+            )
+        })
+        .filter_map(|m| m.national_id.as_ref().map(|n| n.as_str().to_string()))
+        .collect();
+    let Some(head) = rec
+        .present_members()
+        .find(|m| m.data.relation == tamwin_domain::Relation::Head)
+    else {
+        return Ok(());
+    };
+    // An ID outside the synthetic population's range, valid by the checksum.
+    let child = tamwin_domain::NationalId::from_payload(
+        99_000_000_000 + (rec.household.household_id.len() as u64),
+    )
+    .ok_or("no national ID for the newborn")?;
+    let today = reg.clock.today();
+    let born = today.checked_sub(jiff::Span::new().days(3))?.to_string();
+    let newborn = tamwin_store::CivilPerson {
+        national_id: child.as_str().to_string(),
+        given_name: "زينب".into(),
+        father_name: head.data.given_name.clone(),
+        grandfather_name: head.data.father_name.clone(),
+        family_name: head.data.family_name.clone(),
+        mother_name: "فاطمة جاسم محمد".into(),
+        birth_date: born.clone(),
+        sex: "female".into(),
+        phone: None,
+        card_status: None,
+        card_expires: None,
+        fingerprint_sha256: None,
+        death_date: None,
+        abroad_since: None,
+    };
+    server
+        .record_event(&tamwin_civil::crvs::NewEvent {
+            event_id: format!("demo-birth-{}", child.as_str()),
+            kind: "birth".into(),
+            national_id: child.as_str().to_string(),
+            date: born,
+            newborn: Some(newborn),
+            parents,
+        })
+        .await?;
     Ok(())
 }
 

@@ -620,7 +620,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 let _ = std::fs::remove_file(PathBuf::from(p));
             }
             let url = format!("sqlite://{}", db.display());
-            let reg = Arc::new(new_registry(&url, &rules).await?);
+            let mut reg = new_registry(&url, &rules).await?;
             let dir = std::env::temp_dir().join(format!("tamwin-demo-{}", std::process::id()));
             let cfg = tamwin_synth::Config {
                 households,
@@ -635,8 +635,15 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 reg.store.count_households().await?,
                 db.display()
             );
+            let server = hub_cmd::demo_registry(&mut reg, &dir.join("persons.csv")).await?;
             let _ = std::fs::remove_dir_all(&dir);
-            access_cmd::demo_accounts(&reg, &db.with_extension("accounts.json")).await?;
+            let reg = Arc::new(reg);
+            hub_cmd::demo_subscribe(&reg, server.clone()).await?;
+            let citizen =
+                access_cmd::demo_accounts(&reg, &db.with_extension("accounts.json")).await?;
+            if let Some(phone) = citizen {
+                hub_cmd::demo_birth(&reg, &server, &phone).await?;
+            }
             serve(reg, &listen, true).await
         }
     }
