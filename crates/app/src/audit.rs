@@ -105,6 +105,11 @@ impl ServerKey {
     pub fn public_hex(&self) -> String {
         crate::secret::hex(&self.0.verifying_key().to_bytes())
     }
+
+    /// The same kind of key file serves the hub's and a member organisation's signing keys.
+    pub fn signing_key(&self) -> &ed25519_dalek::SigningKey {
+        &self.0
+    }
 }
 
 /// Signs the current head of every chain.

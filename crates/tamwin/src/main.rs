@@ -1,7 +1,9 @@
 //! The `tamwin` command: serve, demo, migrate, generate, import.
 
 mod access_cmd;
+mod http_transport;
 mod hub_cmd;
+mod hub_http;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -43,6 +45,8 @@ enum Command {
     Serve {
         #[arg(long, env = "TAMWIN_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
+        #[command(flatten)]
+        hub: hub_http::HubFlags,
     },
     /// Apply database migrations.
     Migrate,
@@ -159,6 +163,53 @@ enum HubCommand {
     },
     /// Ask the civil registry for the life status of every member of every open card (nightly), so a
     /// missed event cannot leave a card active. Resumes where an interrupted run stopped.
+    /// Serve the reference civil registry as the hub on its own (its database: --database-url).
+    Serve {
+        #[arg(long, env = "TAMWIN_HUB_LISTEN", default_value = "127.0.0.1:8090")]
+        listen: String,
+        /// The hub's signing key file (created, owner-only, if absent).
+        #[arg(long, env = "TAMWIN_HUB_SIGNING_KEY", default_value = "hub.key")]
+        key: PathBuf,
+        #[arg(long, default_value = "moi-1")]
+        key_id: String,
+    },
+    /// Register a member organisation's public key with the hub.
+    MemberKey {
+        /// `IQ/GOV/MOT`.
+        #[arg(long)]
+        member: String,
+        #[arg(long)]
+        key_id: String,
+        /// 64 hex digits.
+        #[arg(long)]
+        public_key: String,
+    },
+    /// Record a death, exit or entry at the registry; the serving hub notifies subscribers.
+    Event {
+        /// `death`, `exit` or `entry`.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        national_id: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// The registry's event id (generated if absent).
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long, env = "TAMWIN_HUB_SIGNING_KEY", default_value = "hub.key")]
+        key: PathBuf,
+        #[arg(long, default_value = "moi-1")]
+        key_id: String,
+    },
+    /// Subscribe Tamwin to the registry's vital events (over HTTP).
+    Subscribe {
+        /// Tamwin's listening address (for the default callback URI).
+        #[arg(long, env = "TAMWIN_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        #[command(flatten)]
+        hub: hub_http::HubFlags,
+    },
     Reconcile {
         /// Cards per batch (the resume point is saved after each).
         #[arg(long, default_value_t = 500)]
@@ -353,7 +404,107 @@ async fn run(cli: Cli) -> Result<(), Error> {
         abroad_after_days: cli.abroad_after_days,
     };
     match cli.command {
-        Command::Serve { listen } => serve(registry(&rules).await?, &listen, false).await,
+        Command::Serve { listen, hub } => {
+            let mut reg = new_registry(&rules.database_url, &rules).await?;
+            hub_http::connect(&mut reg, &hub, &listen)?;
+            serve(Arc::new(reg), &listen, false).await
+        }
+        Command::Hub {
+            command:
+                HubCommand::Serve {
+                    listen,
+                    key,
+                    key_id,
+                },
+        } => {
+            let store = tamwin_store::connect(&rules.database_url).await?;
+            store.migrate().await?;
+            let server = hub_http::server(store, &key, &key_id)?;
+            let listener = tokio::net::TcpListener::bind(&listen).await?;
+            println!(
+                "The reference civil registry (hub) is serving on http://{}/",
+                listener.local_addr()?
+            );
+            hub_http::serve(server, listener, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+        }
+        Command::Hub {
+            command:
+                HubCommand::MemberKey {
+                    member,
+                    key_id,
+                    public_key,
+                },
+        } => {
+            let store = tamwin_store::connect(&rules.database_url).await?;
+            store.migrate().await?;
+            if tamwin_hub::unhex(&public_key).is_none_or(|b| b.len() != 32) {
+                return Err("--public-key: 64 hex digits".into());
+            }
+            store
+                .save_hub_key(&tamwin_store::HubKey {
+                    member: member.clone(),
+                    key_id: key_id.clone(),
+                    public_key: public_key.to_lowercase(),
+                    valid_from: jiff::Timestamp::now(),
+                    valid_until: None,
+                })
+                .await?;
+            println!("registered key {key_id} of {member}");
+            Ok(())
+        }
+        Command::Hub {
+            command:
+                HubCommand::Event {
+                    kind,
+                    national_id,
+                    date,
+                    id,
+                    key,
+                    key_id,
+                },
+        } => {
+            let store = tamwin_store::connect(&rules.database_url).await?;
+            store.migrate().await?;
+            let server = hub_http::server(store, &key, &key_id)?;
+            let new = server
+                .record_event(&tamwin_civil::crvs::NewEvent {
+                    event_id: id.unwrap_or_else(|| {
+                        format!("moi-{}", jiff::Timestamp::now().as_nanosecond())
+                    }),
+                    kind,
+                    national_id,
+                    date,
+                    newborn: None,
+                    parents: vec![],
+                })
+                .await?;
+            println!(
+                "{}",
+                if new {
+                    "recorded; subscribers are notified by the serving hub"
+                } else {
+                    "already recorded"
+                }
+            );
+            Ok(())
+        }
+        Command::Hub {
+            command: HubCommand::Subscribe { listen, hub },
+        } => {
+            let mut reg = new_registry(&rules.database_url, &rules).await?;
+            hub_http::connect(&mut reg, &hub, &listen)?;
+            if reg.hub.is_none() {
+                return Err("--hub-url is needed".into());
+            }
+            let c = reg.crvs_subscribe().await.map_err(|e| e.describe().3)?;
+            println!(
+                "subscription acknowledged (correlation id {c}); the hub confirms to the callback"
+            );
+            Ok(())
+        }
         Command::Hub {
             command: HubCommand::Load { path, rejects },
         } => {
