@@ -85,30 +85,10 @@ impl Registry {
     /// Searches the registry for people by national ID, synchronously, and applies what it says
     /// (deaths, departures) as events. Returns the records found.
     pub async fn crvs_search(&self, national_ids: &[String]) -> Result<Vec<crvs::Person>> {
-        let now = self.clock.now().to_string();
-        let m = crvs::SearchRequest {
-            transaction_id: self.ids.id(),
-            search_request: national_ids
-                .iter()
-                .enumerate()
-                .map(|(i, n)| crvs::SearchItem::by_uin(&i.to_string(), &now, n))
-                .collect(),
-        };
-        let (_, raw) = self
-            .send_crvs("/registry/sync/search", "search", national_ids.len(), &m)
-            .await?;
-        let hub = self.hub()?;
-        let o = crvs::open(
-            &raw,
-            "on-search",
-            &hub.hub_keys,
-            self.clock.now(),
-            crvs::MAX_REQUEST_AGE_SECONDS,
-        )
-        .map_err(|e| AppError::Internal(format!("search answer refused: {}", e.code())))?;
-        let r: crvs::SearchResponse = serde_json::from_value(o.message)
-            .map_err(|_| AppError::Internal("search answer is not a SearchResponse".into()))?;
-        self.apply_search(&r).await
+        let s = self.crvs_search_signed(national_ids).await.map_err(|e| {
+            AppError::Internal(e.unwrap_or_else(|| "the hub does not answer".into()))
+        })?;
+        self.apply_search(&s.response).await
     }
 
     async fn apply_search(&self, r: &crvs::SearchResponse) -> Result<Vec<crvs::Person>> {

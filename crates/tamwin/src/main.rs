@@ -295,6 +295,13 @@ struct Settings {
     abroad_after_days: i64,
 }
 
+/// The configured database, migrated (the hub's commands work on the store alone).
+async fn migrated_store(cli: &Settings) -> Result<Arc<dyn tamwin_store::Store>, Error> {
+    let store = tamwin_store::connect(&cli.database_url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
 async fn registry(cli: &Settings) -> Result<Arc<Registry>, Error> {
     Ok(Arc::new(new_registry(&cli.database_url, cli).await?))
 }
@@ -417,8 +424,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     key_id,
                 },
         } => {
-            let store = tamwin_store::connect(&rules.database_url).await?;
-            store.migrate().await?;
+            let store = migrated_store(&rules).await?;
             let server = hub_http::server(store, &key, &key_id)?;
             let listener = tokio::net::TcpListener::bind(&listen).await?;
             println!(
@@ -438,8 +444,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     public_key,
                 },
         } => {
-            let store = tamwin_store::connect(&rules.database_url).await?;
-            store.migrate().await?;
+            let store = migrated_store(&rules).await?;
             if tamwin_hub::unhex(&public_key).is_none_or(|b| b.len() != 32) {
                 return Err("--public-key: 64 hex digits".into());
             }
@@ -466,8 +471,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     key_id,
                 },
         } => {
-            let store = tamwin_store::connect(&rules.database_url).await?;
-            store.migrate().await?;
+            let store = migrated_store(&rules).await?;
             let server = hub_http::server(store, &key, &key_id)?;
             let new = server
                 .record_event(&tamwin_civil::crvs::NewEvent {
