@@ -49,6 +49,7 @@ pub async fn grant_exemption(
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExemptionQuery {
     pub national_id: String,
