@@ -77,7 +77,13 @@ fn json<T: Serialize>(v: T) -> Answer {
     serde_json::to_value(v).map_or(Answer::Err(HubErrorCode::Internal), Answer::Ok)
 }
 
-async fn answer(store: &dyn Store, service: Service, body: &[u8]) -> Answer {
+async fn answer(
+    store: &dyn Store,
+    client: &str,
+    now: Timestamp,
+    service: Service,
+    body: &[u8],
+) -> Answer {
     fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, HubErrorCode> {
         serde_json::from_slice(body).map_err(|_| HubErrorCode::InvalidInput)
     }
@@ -104,6 +110,12 @@ async fn answer(store: &dyn Store, service: Service, body: &[u8]) -> Answer {
                 json(crate::services::card_status(
                     &person(store, &q.national_id).await?,
                 ))
+            }
+            Service::SendCode => {
+                json(crate::codes::send_code(store, client, now, &parse(body)?).await?)
+            }
+            Service::VerifyCode => {
+                json(crate::codes::verify_code(store, client, now, &parse(body)?).await?)
             }
         })
     }
@@ -152,7 +164,16 @@ async fn handle(
                         Ok(true) => {
                             match ServiceId::from_path(&target).as_ref().and_then(Service::of) {
                                 None => Answer::Err(HubErrorCode::UnknownService),
-                                Some(service) => answer(s.store.as_ref(), service, &body).await,
+                                Some(service) => {
+                                    answer(
+                                        s.store.as_ref(),
+                                        &v.client.to_string(),
+                                        now,
+                                        service,
+                                        &body,
+                                    )
+                                    .await
+                                }
                             }
                         }
                     };

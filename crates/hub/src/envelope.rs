@@ -26,13 +26,19 @@ pub enum HubErrorCode {
     IdDeactivatedDeceased,
     /// The fingerprint does not match the card's template.
     BiometricMismatch,
+    /// The registry holds no phone number for this person.
+    NoPhoneOnFile,
+    /// Too many codes asked for this person in a short time.
+    TooManyCodes,
     /// The hub or the registry behind it cannot answer now; try later.
     Unavailable,
     Internal,
 }
 
 impl HubErrorCode {
-    pub const ALL: [HubErrorCode; 12] = [
+    pub const ALL: [HubErrorCode; 14] = [
+        HubErrorCode::NoPhoneOnFile,
+        HubErrorCode::TooManyCodes,
         HubErrorCode::MissingSignature,
         HubErrorCode::InvalidSignature,
         HubErrorCode::StaleTimestamp,
@@ -59,6 +65,8 @@ impl HubErrorCode {
             HubErrorCode::IdNotFound => "HUB-ID-001",
             HubErrorCode::IdDeactivatedDeceased => "HUB-ID-002",
             HubErrorCode::BiometricMismatch => "HUB-BIO-001",
+            HubErrorCode::NoPhoneOnFile => "HUB-PHN-001",
+            HubErrorCode::TooManyCodes => "HUB-OTP-001",
             HubErrorCode::Unavailable => "HUB-SYS-001",
             HubErrorCode::Internal => "HUB-SYS-002",
         }
@@ -81,7 +89,9 @@ impl HubErrorCode {
             // A well-formed question with a negative answer: the envelope carries it.
             HubErrorCode::IdNotFound
             | HubErrorCode::IdDeactivatedDeceased
-            | HubErrorCode::BiometricMismatch => 200,
+            | HubErrorCode::BiometricMismatch
+            | HubErrorCode::NoPhoneOnFile => 200,
+            HubErrorCode::TooManyCodes => 429,
             HubErrorCode::Unavailable => 503,
             HubErrorCode::Internal => 500,
         }
@@ -101,6 +111,8 @@ impl HubErrorCode {
             HubErrorCode::IdNotFound => "no person with this national ID",
             HubErrorCode::IdDeactivatedDeceased => "national ID deactivated: holder deceased",
             HubErrorCode::BiometricMismatch => "fingerprint does not match the card",
+            HubErrorCode::NoPhoneOnFile => "no phone number on file for this person",
+            HubErrorCode::TooManyCodes => "too many codes for this person; try again later",
             HubErrorCode::Unavailable => "registry unavailable, try later",
             HubErrorCode::Internal => "internal error",
         }

@@ -18,14 +18,19 @@ pub enum Service {
     VerifyFingerprint,
     LifeStatus,
     CardStatus,
+    /// A one-time code to the phone on file at the registry (to confirm a citizen or a proxy).
+    SendCode,
+    VerifyCode,
 }
 
 impl Service {
-    pub const ALL: [Service; 4] = [
+    pub const ALL: [Service; 6] = [
         Service::VerifyIdentity,
         Service::VerifyFingerprint,
         Service::LifeStatus,
         Service::CardStatus,
+        Service::SendCode,
+        Service::VerifyCode,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -33,6 +38,8 @@ impl Service {
             Service::VerifyFingerprint => "verify-fingerprint",
             Service::LifeStatus => "life-status",
             Service::CardStatus => "card-status",
+            Service::SendCode => "send-code",
+            Service::VerifyCode => "verify-code",
         }
     }
     pub fn id(self) -> ServiceId {
@@ -120,4 +127,36 @@ pub struct LifeStatus {
 pub struct CardStatus {
     pub status: String,
     pub expires: Option<String>,
+}
+
+/// Send a one-time code to the phone the registry holds for this person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendCodeQuery {
+    pub national_id: String,
+    /// Why, shown in the message: `citizen` (confirming oneself) or `proxy` (confirming a power of
+    /// attorney).
+    pub purpose: String,
+}
+
+/// The code went out: which challenge to verify against, the number masked, until when it is good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeSent {
+    pub challenge_id: String,
+    pub phone_masked: String,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyCodeQuery {
+    pub national_id: String,
+    pub challenge_id: String,
+    pub code: String,
+}
+
+/// Wrong, expired, used or out of attempts are one answer: `matched: false`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeCheck {
+    pub matched: bool,
 }

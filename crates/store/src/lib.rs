@@ -296,6 +296,17 @@ pub trait Store: Send + Sync {
         error: Option<&str>,
         next: Option<jiff::Timestamp>,
     ) -> Result<()>;
+    /// The registry stores a code and the message to the phone on file, in one transaction.
+    async fn civil_otp_create(&self, o: &CivilOtp, phone: &str, body: &str) -> Result<()>;
+    /// Codes asked for a person since a time (the throttle).
+    async fn civil_otps_since(&self, national_id: &str, since: jiff::Timestamp) -> Result<i64>;
+    async fn civil_otp(&self, challenge_id: &str) -> Result<Option<CivilOtp>>;
+    /// Counts an attempt; false once `max` attempts were made.
+    async fn civil_otp_attempt(&self, challenge_id: &str, max: i64) -> Result<bool>;
+    /// Marks the code used; false if it was used before (one use, also under concurrency).
+    async fn civil_otp_use(&self, challenge_id: &str, at: jiff::Timestamp) -> Result<bool>;
+    /// The registry's SMS, newest first: (phone, body, time).
+    async fn civil_sms_recent(&self, limit: u32) -> Result<Vec<(String, String, jiff::Timestamp)>>;
     /// The ration side keeps the subscriptions the registry confirmed.
     async fn crvs_client_confirmed(
         &self,

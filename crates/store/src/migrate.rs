@@ -67,6 +67,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "crvs",
         sql: include_str!("../migrations/sqlite/0012_crvs.sql"),
     },
+    Migration {
+        version: 13,
+        name: "civil_codes",
+        sql: include_str!("../migrations/sqlite/0013_civil_codes.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -129,6 +134,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 12,
         name: "crvs",
         sql: include_str!("../migrations/postgres/0012_crvs.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "civil_codes",
+        sql: include_str!("../migrations/postgres/0013_civil_codes.sql"),
     },
 ];
 

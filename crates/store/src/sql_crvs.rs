@@ -255,6 +255,69 @@ macro_rules! crvs_sql {
                 .await
             }
 
+            async fn q_otp_create(&self, o: &$crate::CivilOtp, phone: &str, body: &str) -> Result<()> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query(concat!(
+                        "INSERT INTO civil_otps (challenge_id, national_id, client, purpose, code_hash, created_at, expires_at, ",
+                        "attempts, used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)"
+                    ))
+                    .bind(o.challenge_id.as_str())
+                    .bind(o.national_id.as_str())
+                    .bind(o.client.as_str())
+                    .bind(o.purpose.as_str())
+                    .bind(o.code_hash.as_str())
+                    .bind(ts(&o.created_at))
+                    .bind(ts(&o.expires_at))
+                    .bind(o.attempts)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("INSERT INTO civil_sms (message_id, phone, body, created_at) VALUES ($1, $2, $3, $4)")
+                        .bind(o.challenge_id.as_str())
+                        .bind(phone)
+                        .bind(body)
+                        .bind(ts(&o.created_at))
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(())
+                })
+                .await
+            }
+
+            async fn q_otp(&self, id: &str) -> Result<Option<$crate::CivilOtp>> {
+                let row = sqlx::query("SELECT * FROM civil_otps WHERE challenge_id = $1").bind(id).fetch_optional(&self.pool).await?;
+                row.as_ref()
+                    .map(|r| {
+                        Ok($crate::CivilOtp {
+                            challenge_id: r.try_get("challenge_id")?,
+                            national_id: r.try_get("national_id")?,
+                            client: r.try_get("client")?,
+                            purpose: r.try_get("purpose")?,
+                            code_hash: r.try_get("code_hash")?,
+                            created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+                            expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
+                            attempts: r.try_get("attempts")?,
+                            used_at: parse_opt_ts(r.try_get("used_at")?)?,
+                        })
+                    })
+                    .transpose()
+            }
+
+            /// One conditional update: true if it changed the row (the condition held).
+            async fn q_otp_update(&self, sql: &'static str, id: &str, v: Val) -> Result<bool> {
+                with_retry(|| async {
+                    let q = sqlx::query(sql).bind(id);
+                    let q = match &v {
+                        Val::Int(i) => q.bind(*i),
+                        Val::Text(s) => q.bind(s.as_str()),
+                        _ => q,
+                    };
+                    Ok(q.execute(&self.pool).await?.rows_affected() == 1)
+                })
+                .await
+            }
+
             async fn q_client_subscriptions(&self) -> Result<Vec<(String, String, String)>> {
                 sqlx::query("SELECT code, event_type, status FROM crvs_client_subscriptions ORDER BY event_type, code")
                     .fetch_all(&self.pool)

@@ -887,6 +887,35 @@ macro_rules! sql_store {
             async fn crvs_client_confirmed(&self, code: &str, event_type: &str, status: &str, at: jiff::Timestamp) -> Result<()> {
                 self.q_client_confirmed(code, event_type, status, at).await
             }
+            async fn civil_otp_create(&self, o: &$crate::CivilOtp, phone: &str, body: &str) -> Result<()> {
+                self.q_otp_create(o, phone, body).await
+            }
+            async fn civil_otps_since(&self, national_id: &str, since: jiff::Timestamp) -> Result<i64> {
+                let r = sqlx::query("SELECT COUNT(*) FROM civil_otps WHERE national_id = $1 AND created_at >= $2")
+                    .bind(national_id)
+                    .bind(ts(&since))
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(r.try_get(0)?)
+            }
+            async fn civil_otp(&self, challenge_id: &str) -> Result<Option<$crate::CivilOtp>> {
+                self.q_otp(challenge_id).await
+            }
+            async fn civil_otp_attempt(&self, challenge_id: &str, max: i64) -> Result<bool> {
+                self.q_otp_update("UPDATE civil_otps SET attempts = attempts + 1 WHERE challenge_id = $1 AND attempts < $2", challenge_id, Val::Int(max)).await
+            }
+            async fn civil_otp_use(&self, challenge_id: &str, at: jiff::Timestamp) -> Result<bool> {
+                self.q_otp_update("UPDATE civil_otps SET used_at = $2 WHERE challenge_id = $1 AND used_at IS NULL", challenge_id, Val::Text(ts(&at))).await
+            }
+            async fn civil_sms_recent(&self, limit: u32) -> Result<Vec<(String, String, jiff::Timestamp)>> {
+                sqlx::query("SELECT phone, body, created_at FROM civil_sms ORDER BY created_at DESC, message_id DESC LIMIT $1")
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, parse_ts(&r.try_get::<String, _>(2)?)?)))
+                    .collect()
+            }
             async fn crvs_client_subscriptions(&self) -> Result<Vec<(String, String, String)>> {
                 self.q_client_subscriptions().await
             }

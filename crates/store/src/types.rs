@@ -362,3 +362,18 @@ pub struct Delivery {
     pub last_error: Option<String>,
     pub created_at: jiff::Timestamp,
 }
+
+/// A one-time code the registry sent to the phone on file; only its hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CivilOtp {
+    pub challenge_id: String,
+    pub national_id: String,
+    pub client: String,
+    /// `citizen` or `proxy`.
+    pub purpose: String,
+    pub code_hash: String,
+    pub created_at: jiff::Timestamp,
+    pub expires_at: jiff::Timestamp,
+    pub attempts: i64,
+    pub used_at: Option<jiff::Timestamp>,
+}
