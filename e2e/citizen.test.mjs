@@ -59,6 +59,11 @@ test('a citizen signs in with a one-time code and sees who read their data', asy
     assert.equal(await page.locator('tr.member').count(), before + 1, 'the newborn is on the card');
     await page.screenshot({ path: shots + 'citizen-birth-confirmed.png', fullPage: true });
 
+    // "Your card at home": a member's new unified card is on its way, tracked step by step.
+    await page.waitForSelector('#deliveries .delivery[data-status="out_for_delivery"]');
+    assert.equal(await page.locator('#deliveries .steps li').count(), 3, 'requested, printed, out for delivery');
+    await page.locator('#deliveries').screenshot({ path: shots + 'citizen-delivery.png' });
+
     // The code worked once: used again, it is refused.
     await page.click('#sign-out');
     await page.waitForSelector('#phone');

@@ -4,6 +4,7 @@
 mod actor;
 pub mod audit;
 pub mod births;
+pub mod card_delivery;
 mod citizen;
 pub mod crvs;
 pub mod devices;

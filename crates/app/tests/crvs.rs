@@ -264,6 +264,27 @@ async fn vital_events_by_subscription_on_every_backend() {
             "the registry files the newborn"
         );
 
+        // "Your card at home": the wife's new card, printed; the household reads its tracking through
+        // the hub; with the hub down the page says so and nothing else breaks.
+        let (_, order) = server
+            .issue_card(&nid(81_000_000_002), Some("كربلاء، دار 9"))
+            .await
+            .unwrap();
+        server
+            .advance_delivery(&order.unwrap().order_id, "printed", "")
+            .await
+            .unwrap();
+        let citizen = Actor::citizen(&hid, "+9647800000001", "web");
+        let d = reg.own_card_deliveries(&citizen).await.unwrap();
+        assert_eq!(
+            (d.len(), d[0].status.as_str(), d[0].steps.len()),
+            (1, "printed", 2),
+            "{backend}"
+        );
+        transport.set_down(true);
+        assert!(reg.own_card_deliveries(&citizen).await.is_err());
+        transport.set_down(false);
+
         // A death the ration side never heard of (no event: recorded before the subscription would be
         // the same) is found by search: synchronous here, asynchronous through on-search below.
         let mut gone = person(81_000_000_011, "كريم", "male", "1950-01-01");

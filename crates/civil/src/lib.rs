@@ -2,6 +2,7 @@
 //! fingerprint digest, as the Interior Ministry keeps them. It plays the ministry behind the identity
 //! hub for the demo and the tests (`docs/hub-protocol.md`).
 
+pub mod cards;
 mod codes;
 pub mod crvs;
 pub mod in_process;

@@ -111,6 +111,9 @@ async fn answer(
                     &person(store, &q.national_id).await?,
                 ))
             }
+            Service::CardDelivery => {
+                json(crate::cards::card_deliveries(store, &parse(body)?).await?)
+            }
             Service::SendCode => {
                 json(crate::codes::send_code(store, client, now, &parse(body)?).await?)
             }

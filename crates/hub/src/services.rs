@@ -21,10 +21,13 @@ pub enum Service {
     /// A one-time code to the phone on file at the registry (to confirm a citizen or a proxy).
     SendCode,
     VerifyCode,
+    /// "Your card at home": the delivery orders of a household's members, for tracking.
+    CardDelivery,
 }
 
 impl Service {
-    pub const ALL: [Service; 6] = [
+    pub const ALL: [Service; 7] = [
+        Service::CardDelivery,
         Service::VerifyIdentity,
         Service::VerifyFingerprint,
         Service::LifeStatus,
@@ -40,6 +43,7 @@ impl Service {
             Service::CardStatus => "card-status",
             Service::SendCode => "send-code",
             Service::VerifyCode => "verify-code",
+            Service::CardDelivery => "card-delivery",
         }
     }
     pub fn id(self) -> ServiceId {
@@ -159,4 +163,33 @@ pub struct VerifyCodeQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeCheck {
     pub matched: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardDeliveryQuery {
+    /// The people asked about (at most 40: a household).
+    pub national_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardDeliveries {
+    pub orders: Vec<DeliveryOrder>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryOrder {
+    pub national_id: String,
+    pub order_id: String,
+    /// `requested`, `printed`, `out_for_delivery`, `delivered`, `failed`.
+    pub status: String,
+    pub updated_at: String,
+    pub steps: Vec<DeliveryStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryStep {
+    pub status: String,
+    pub at: String,
+    pub note: String,
 }

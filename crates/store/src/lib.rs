@@ -8,6 +8,7 @@ mod postgres;
 mod retry;
 mod rows;
 mod sql_access;
+mod sql_cards;
 mod sql_civil;
 mod sql_crvs;
 mod sql_devices;
@@ -307,6 +308,26 @@ pub trait Store: Send + Sync {
     async fn civil_otp_use(&self, challenge_id: &str, at: jiff::Timestamp) -> Result<bool>;
     /// The registry's SMS, newest first: (phone, body, time).
     async fn civil_sms_recent(&self, limit: u32) -> Result<Vec<(String, String, jiff::Timestamp)>>;
+    /// Issues a card: earlier valid cards of the person become `replaced`, the person's file gets the
+    /// card's status and expiry, and the delivery order (if any) is opened, in one transaction.
+    async fn civil_issue_card(
+        &self,
+        card: &CivilCard,
+        delivery: Option<&CardDelivery>,
+    ) -> Result<()>;
+    async fn civil_cards(&self, national_id: &str) -> Result<Vec<CivilCard>>;
+    /// Moves an order from `from` to `to` with a step; false if it was not at `from` any more.
+    async fn card_delivery_step(
+        &self,
+        order_id: &str,
+        from: &str,
+        to: &str,
+        at: jiff::Timestamp,
+        note: &str,
+    ) -> Result<bool>;
+    async fn card_delivery(&self, order_id: &str) -> Result<Option<CardDelivery>>;
+    /// A person's orders, newest first, with their steps.
+    async fn card_deliveries(&self, national_id: &str) -> Result<Vec<CardDelivery>>;
     /// The ration side keeps the subscriptions the registry confirmed.
     async fn crvs_client_confirmed(
         &self,

@@ -72,6 +72,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "civil_codes",
         sql: include_str!("../migrations/sqlite/0013_civil_codes.sql"),
     },
+    Migration {
+        version: 14,
+        name: "cards",
+        sql: include_str!("../migrations/sqlite/0014_cards.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -139,6 +144,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 13,
         name: "civil_codes",
         sql: include_str!("../migrations/postgres/0013_civil_codes.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "cards",
+        sql: include_str!("../migrations/postgres/0014_cards.sql"),
     },
 ];
 

@@ -25,6 +25,7 @@ macro_rules! sql_store {
         $crate::sql_evidence::evidence_sql!($store);
         $crate::sql_household_events::household_events_sql!($store);
         $crate::sql_crvs::crvs_sql!($store);
+        $crate::sql_cards::cards_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
         impl $store {
@@ -915,6 +916,21 @@ macro_rules! sql_store {
                     .iter()
                     .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, parse_ts(&r.try_get::<String, _>(2)?)?)))
                     .collect()
+            }
+            async fn civil_issue_card(&self, card: &$crate::CivilCard, delivery: Option<&$crate::CardDelivery>) -> Result<()> {
+                self.q_issue_card(card, delivery).await
+            }
+            async fn civil_cards(&self, national_id: &str) -> Result<Vec<$crate::CivilCard>> {
+                self.q_cards(national_id).await
+            }
+            async fn card_delivery_step(&self, order_id: &str, from: &str, to: &str, at: jiff::Timestamp, note: &str) -> Result<bool> {
+                self.q_delivery_step(order_id, from, to, at, note).await
+            }
+            async fn card_delivery(&self, order_id: &str) -> Result<Option<$crate::CardDelivery>> {
+                Ok(self.q_deliveries("order_id", order_id).await?.into_iter().next())
+            }
+            async fn card_deliveries(&self, national_id: &str) -> Result<Vec<$crate::CardDelivery>> {
+                self.q_deliveries("national_id", national_id).await
             }
             async fn crvs_client_subscriptions(&self) -> Result<Vec<(String, String, String)>> {
                 self.q_client_subscriptions().await

@@ -377,3 +377,29 @@ pub struct CivilOtp {
     pub attempts: i64,
     pub used_at: Option<jiff::Timestamp>,
 }
+
+/// A unified card the registry issued, with its signed QR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CivilCard {
+    pub card_id: String,
+    pub national_id: String,
+    pub card_number: String,
+    pub issued_at: jiff::Timestamp,
+    pub expires_at: jiff::Timestamp,
+    /// `valid`, `lost`, `replaced`, `expired`.
+    pub status: String,
+    pub qr: String,
+}
+
+/// A "your card at home" order and, when read back, its steps (status, time, note), oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardDelivery {
+    pub order_id: String,
+    pub card_id: String,
+    pub national_id: String,
+    pub address: String,
+    pub status: String,
+    pub created_at: jiff::Timestamp,
+    pub updated_at: jiff::Timestamp,
+    pub steps: Vec<(String, jiff::Timestamp, String)>,
+}

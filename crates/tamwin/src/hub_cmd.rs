@@ -113,8 +113,9 @@ pub async fn demo_subscribe(
     Ok(())
 }
 
-/// A birth in the demo citizen's household, recorded at the registry: it reaches Tamwin by CRVS
-/// notification and waits on the citizen page for the head's confirmation.
+/// News for the demo citizen's household from the registry: the wife's new unified card printed and
+/// out for delivery (tracked on the citizen page), and a birth that reaches Tamwin by CRVS
+/// notification and waits there for the head's confirmation.
 pub async fn demo_birth(
     reg: &Registry,
     server: &tamwin_civil::server::HubServer,
@@ -165,6 +166,32 @@ pub async fn demo_birth(
         death_date: None,
         abroad_since: None,
     };
+    // A member's new unified card is on its way home (the spouse's if she has a national ID):
+    // printed and out for delivery.
+    let mut with_id: Vec<_> = rec
+        .present_members()
+        .filter(|m| m.national_id.is_some())
+        .collect();
+    with_id.sort_by_key(|m| match m.data.relation {
+        tamwin_domain::Relation::Spouse => 0,
+        tamwin_domain::Relation::Head => 2,
+        _ => 1,
+    });
+    if let Some(nid) = with_id.first().and_then(|m| m.national_id.clone()) {
+        let (_, order) = server
+            .issue_card(nid.as_str(), Some(&rec.household.address))
+            .await?;
+        if let Some(o) = order {
+            server.advance_delivery(&o.order_id, "printed", "").await?;
+            server
+                .advance_delivery(
+                    &o.order_id,
+                    "out_for_delivery",
+                    "مندوب التوصيل: فريق كربلاء ٢",
+                )
+                .await?;
+        }
+    }
     server
         .record_event(&tamwin_civil::crvs::NewEvent {
             event_id: format!("demo-birth-{}", child.as_str()),

@@ -202,6 +202,34 @@ enum HubCommand {
         #[arg(long, default_value = "moi-1")]
         key_id: String,
     },
+    /// Issue a unified card with a signed QR, optionally delivered home.
+    CardIssue {
+        #[arg(long)]
+        national_id: String,
+        /// Open a "your card at home" delivery order to this address.
+        #[arg(long)]
+        deliver_to: Option<String>,
+        /// Write the QR as SVG to this file.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        #[arg(long, env = "TAMWIN_HUB_SIGNING_KEY", default_value = "hub.key")]
+        key: PathBuf,
+        #[arg(long, default_value = "moi-1")]
+        key_id: String,
+    },
+    /// Move a delivery order on: printed, out_for_delivery, delivered, failed.
+    CardDelivery {
+        #[arg(long)]
+        order: String,
+        #[arg(long)]
+        status: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long, env = "TAMWIN_HUB_SIGNING_KEY", default_value = "hub.key")]
+        key: PathBuf,
+        #[arg(long, default_value = "moi-1")]
+        key_id: String,
+    },
     /// Subscribe Tamwin to the registry's vital events (over HTTP).
     Subscribe {
         /// Tamwin's listening address (for the default callback URI).
@@ -493,6 +521,52 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     "already recorded"
                 }
             );
+            Ok(())
+        }
+        Command::Hub {
+            command:
+                HubCommand::CardIssue {
+                    national_id,
+                    deliver_to,
+                    svg,
+                    key,
+                    key_id,
+                },
+        } => {
+            let server = hub_http::server(migrated_store(&rules).await?, &key, &key_id)?;
+            let (card, order) = server
+                .issue_card(&national_id, deliver_to.as_deref())
+                .await?;
+            println!(
+                "card {} issued, valid until {}",
+                card.card_number, card.expires_at
+            );
+            println!("QR: {}", card.qr);
+            if let Some(o) = order {
+                println!("delivery order {} ({})", o.order_id, o.status);
+            }
+            if let Some(path) = svg {
+                std::fs::write(
+                    &path,
+                    tamwin_card::qr_svg(&card.qr).map_err(|e| e.message_en())?,
+                )?;
+                println!("QR written to {}", path.display());
+            }
+            Ok(())
+        }
+        Command::Hub {
+            command:
+                HubCommand::CardDelivery {
+                    order,
+                    status,
+                    note,
+                    key,
+                    key_id,
+                },
+        } => {
+            let server = hub_http::server(migrated_store(&rules).await?, &key, &key_id)?;
+            let d = server.advance_delivery(&order, &status, &note).await?;
+            println!("order {}: {}", d.order_id, d.status);
             Ok(())
         }
         Command::Hub {

@@ -661,6 +661,45 @@ pub async fn citizen_sign_in(
     }
 }
 
+pub struct DeliveryRow {
+    pub member_name: String,
+    pub status: String,
+    pub status_label: String,
+    /// (time, label, note)
+    pub steps: Vec<(String, String, String)>,
+}
+
+impl DeliveryRow {
+    fn of(d: tamwin_app::card_delivery::DeliveryView, tr: Tr) -> Self {
+        let label = |s: &str| {
+            tamwin_domain::delivery::DeliveryStatus::parse(s)
+                .map(|x| tr.pick(x.label_ar(), x.label_en()).to_string())
+                .unwrap_or_else(|| s.to_string())
+        };
+        DeliveryRow {
+            member_name: d.member_name,
+            status_label: tr.pick(&d.status_ar, &d.status_en).to_string(),
+            status: d.status,
+            steps: d
+                .steps
+                .into_iter()
+                .map(|(s, at, note)| (local_time(&at), label(&s), note))
+                .collect(),
+        }
+    }
+}
+
+/// A stored UTC time as Baghdad's local time (UTC+3), minutes.
+fn local_time(at: &str) -> String {
+    at.parse::<jiff::Timestamp>()
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(3)))
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| at.to_string())
+}
+
 pub struct SuggestionRow {
     pub suggestion_id: String,
     pub status: String,
@@ -734,6 +773,8 @@ struct CitizenHome {
     tr: Tr,
     h: HouseholdBody,
     suggestions: Vec<SuggestionRow>,
+    deliveries: Vec<DeliveryRow>,
+    deliveries_unavailable: bool,
     csrf: String,
     uses: Vec<UseRow>,
     langs: Vec<LangLink>,
@@ -742,14 +783,7 @@ struct CitizenHome {
 }
 
 fn use_row(u: DataUse, tr: Tr) -> UseRow {
-    let at =
-        u.at.parse::<jiff::Timestamp>()
-            .map(|t| {
-                t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(3)))
-                    .strftime("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or(u.at);
+    let at = local_time(&u.at);
     UseRow {
         at,
         institution: tr.pick(&u.institution_ar, &u.institution_en).to_string(),
@@ -790,10 +824,23 @@ pub async fn citizen_home(
         Ok(v) => v.into_iter().map(|x| SuggestionRow::of(x, tr)).collect(),
         Err(e) => return error_page(&s, Some(&signed), tr, e),
     };
+    let (deliveries, deliveries_unavailable) = match s.reg.own_card_deliveries(&signed.actor).await
+    {
+        Ok(v) => (
+            v.into_iter().map(|d| DeliveryRow::of(d, tr)).collect(),
+            false,
+        ),
+        Err(e) => {
+            tracing::info!("card delivery tracking: {e:?}");
+            (vec![], true)
+        }
+    };
     let p = CitizenHome {
         tr,
         h: household_page(&s, &v, tr),
         suggestions,
+        deliveries,
+        deliveries_unavailable,
         csrf: signed.csrf.clone(),
         uses: uses.into_iter().map(|u| use_row(u, tr)).collect(),
         langs: switch(tr, |c| format!("/citizen?lang={c}")),
