@@ -15,6 +15,8 @@ bin=./target/release/tamwin
 echo "== generate $households households into $work/data"
 /usr/bin/time -f "generate: %e s, max RSS %M KiB" $bin generate --households "$households" --seed 1 --out "$work/data"
 echo "persons.csv: $(($(wc -l < "$work/data/persons.csv") - 1)) rows, $(du -h "$work/data/persons.csv" | cut -f1)"
+# Only persons.csv is loaded: the ration files go, leaving the disk to the database (7 GB nationally).
+rm -f "$work"/data/{agents,households,members,holds}.csv
 if [ -z "${TAMWIN_BENCH_SKIP_SQLITE:-}" ]; then
   echo "== load into SQLite"
   /usr/bin/time -f "sqlite load: %e s wall, max RSS %M KiB" \

@@ -88,7 +88,8 @@ pub fn check_free_text(field: &str, value: &str, max_chars: usize) -> Option<Fie
             "the text contains control characters",
         ));
     }
-    if value.chars().count() > max_chars {
+    // A char is at least one byte: only a long text needs counting.
+    if value.len() > max_chars && value.chars().count() > max_chars {
         return Some(FieldError::new(
             field,
             "text_too_long",

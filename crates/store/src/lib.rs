@@ -20,7 +20,7 @@ mod sqlite;
 mod types;
 
 pub use error::{Conflict, StoreError};
-pub use postgres::PgStore;
+pub use postgres::{CivilRows, PgStore};
 pub use retry::with_retry;
 pub use sqlite::SqliteStore;
 pub use types::*;
@@ -31,6 +31,19 @@ use tamwin_domain::geography::RationAgent;
 use tamwin_domain::{CardNumber, Geography, HouseholdRecord, NationalId};
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The initial load of an empty civil registry (`Store::civil_initial_load`), one transaction that
+/// holds the table exclusively from the emptiness check to the commit. Rows go in without the primary
+/// key, which is built once at the end: maintaining a random-key index row by row is what made the
+/// national load slow. Dropped without `finish` (an error, a crash), it rolls back: the registry is
+/// left empty and keyed, as before.
+#[async_trait]
+pub trait CivilBulkLoad: Send {
+    /// Appends rows. No national ID may repeat across the whole load: the key is only checked at the end.
+    async fn send(&mut self, rows: CivilRows) -> Result<()>;
+    /// Builds the primary key and commits. A repeated national ID fails here, and nothing is loaded.
+    async fn finish(self: Box<Self>) -> Result<()>;
+}
 
 /// Everything the application asks of storage. Each method is one transaction.
 #[async_trait]
@@ -192,6 +205,10 @@ pub trait Store: Send + Sync {
 
     /// Inserts civil-registry persons in one transaction (COPY on PostgreSQL): all or none.
     async fn civil_load(&self, persons: &[CivilPerson]) -> Result<()>;
+    /// Starts the initial load of an empty civil registry where the backend has a faster way for it
+    /// (PostgreSQL: see `CivilBulkLoad`). None when the registry already holds persons, or on SQLite:
+    /// then load with `civil_load`.
+    async fn civil_initial_load(&self) -> Result<Option<Box<dyn CivilBulkLoad>>>;
     async fn civil_person(&self, national_id: &str) -> Result<Option<CivilPerson>>;
     async fn civil_count(&self) -> Result<i64>;
 

@@ -785,6 +785,9 @@ macro_rules! sql_store {
             async fn civil_load(&self, persons: &[$crate::CivilPerson]) -> Result<()> {
                 with_retry(|| self.load_rows("civil_persons", CIVIL_COLS, persons.iter().map(civil_vals).collect())).await
             }
+            async fn civil_initial_load(&self) -> Result<Option<Box<dyn $crate::CivilBulkLoad>>> {
+                self.civil_bulk_begin().await
+            }
             async fn civil_person(&self, national_id: &str) -> Result<Option<$crate::CivilPerson>> {
                 self.civil_get(national_id).await
             }

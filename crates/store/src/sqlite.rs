@@ -54,6 +54,11 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// SQLite cannot drop the index behind a PRIMARY KEY: even an initial load keeps it up to date.
+    async fn civil_bulk_begin(&self) -> Result<Option<Box<dyn crate::CivilBulkLoad>>> {
+        Ok(None)
+    }
+
     async fn bulk_insert(&self, batch: &[HouseholdRecord], logs: &[ChangeLog]) -> Result<()> {
         let mut tx = self.begin_write().await?;
         Self::insert_records(&mut tx, batch, logs).await?;
