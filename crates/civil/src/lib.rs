@@ -9,3 +9,4 @@ pub mod in_process;
 pub mod load;
 pub mod server;
 mod services;
+pub mod stations;

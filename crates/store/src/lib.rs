@@ -16,6 +16,7 @@ mod sql_evidence;
 mod sql_household_events;
 mod sql_impl;
 mod sql_staff;
+mod sql_stations;
 mod sqlite;
 mod types;
 
@@ -345,6 +346,28 @@ pub trait Store: Send + Sync {
     async fn card_delivery(&self, order_id: &str) -> Result<Option<CardDelivery>>;
     /// A person's orders, newest first, with their steps.
     async fn card_deliveries(&self, national_id: &str) -> Result<Vec<CardDelivery>>;
+    async fn save_site(&self, s: &RegistrationSite) -> Result<()>;
+    async fn site(&self, site_id: &str) -> Result<Option<RegistrationSite>>;
+    /// Schedules a visit; `Conflict` if the station already has one that day.
+    async fn save_visit(&self, v: &StationVisit) -> Result<()>;
+    async fn visit(&self, visit_id: &str) -> Result<Option<StationVisit>>;
+    /// Visits between two dates (inclusive), in date order, with their registration counts.
+    async fn visits(&self, from: &str, to: &str) -> Result<Vec<StationVisit>>;
+    /// Moves a visit from `from` to `to`; false if it was not at `from`.
+    async fn set_visit_status(&self, visit_id: &str, from: &str, to: &str) -> Result<bool>;
+    /// Records a person registered at a visit; false if they already were.
+    async fn register_at_visit(
+        &self,
+        visit_id: &str,
+        national_id: &str,
+        service: &str,
+        at: jiff::Timestamp,
+    ) -> Result<bool>;
+    /// The people registered at a visit: (national ID, service, time).
+    async fn visit_registrations(
+        &self,
+        visit_id: &str,
+    ) -> Result<Vec<(String, String, jiff::Timestamp)>>;
     /// The ration side keeps the subscriptions the registry confirmed.
     async fn crvs_client_confirmed(
         &self,

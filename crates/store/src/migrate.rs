@@ -77,6 +77,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "cards",
         sql: include_str!("../migrations/sqlite/0014_cards.sql"),
     },
+    Migration {
+        version: 15,
+        name: "stations",
+        sql: include_str!("../migrations/sqlite/0015_stations.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -149,6 +154,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 14,
         name: "cards",
         sql: include_str!("../migrations/postgres/0014_cards.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "stations",
+        sql: include_str!("../migrations/postgres/0015_stations.sql"),
     },
 ];
 

@@ -26,6 +26,7 @@ macro_rules! sql_store {
         $crate::sql_household_events::household_events_sql!($store);
         $crate::sql_crvs::crvs_sql!($store);
         $crate::sql_cards::cards_sql!($store);
+        $crate::sql_stations::stations_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
         impl $store {
@@ -934,6 +935,30 @@ macro_rules! sql_store {
             }
             async fn card_deliveries(&self, national_id: &str) -> Result<Vec<$crate::CardDelivery>> {
                 self.q_deliveries("national_id", national_id).await
+            }
+            async fn save_site(&self, s: &$crate::RegistrationSite) -> Result<()> {
+                self.q_save_site(s).await
+            }
+            async fn site(&self, site_id: &str) -> Result<Option<$crate::RegistrationSite>> {
+                self.q_site(site_id).await
+            }
+            async fn save_visit(&self, v: &$crate::StationVisit) -> Result<()> {
+                self.q_save_visit(v).await
+            }
+            async fn visit(&self, visit_id: &str) -> Result<Option<$crate::StationVisit>> {
+                Ok(self.q_visits("v.visit_id = $1", visit_id, "").await?.into_iter().next())
+            }
+            async fn visits(&self, from: &str, to: &str) -> Result<Vec<$crate::StationVisit>> {
+                self.q_visits("v.visit_date >= $1 AND v.visit_date <= $2", from, to).await
+            }
+            async fn set_visit_status(&self, visit_id: &str, from: &str, to: &str) -> Result<bool> {
+                self.q_visit_status(visit_id, from, to).await
+            }
+            async fn register_at_visit(&self, visit_id: &str, national_id: &str, service: &str, at: jiff::Timestamp) -> Result<bool> {
+                self.q_register(visit_id, national_id, service, at).await
+            }
+            async fn visit_registrations(&self, visit_id: &str) -> Result<Vec<(String, String, jiff::Timestamp)>> {
+                self.q_registrations(visit_id).await
             }
             async fn crvs_client_subscriptions(&self) -> Result<Vec<(String, String, String)>> {
                 self.q_client_subscriptions().await

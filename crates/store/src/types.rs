@@ -403,3 +403,34 @@ pub struct CardDelivery {
     pub updated_at: jiff::Timestamp,
     pub steps: Vec<(String, jiff::Timestamp, String)>,
 }
+
+/// A civil registry office or mobile station.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationSite {
+    pub site_id: String,
+    /// `office` or `mobile`.
+    pub kind: String,
+    pub name: String,
+    pub governorate: String,
+    pub district: String,
+    pub created_at: jiff::Timestamp,
+}
+
+/// A mobile station's day at a care home, camp, remote area or hospital, with the people registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StationVisit {
+    pub visit_id: String,
+    pub site_id: String,
+    /// `care_home`, `camp`, `remote_area`, `hospital`.
+    pub place_kind: String,
+    pub place_name: String,
+    pub district: String,
+    pub visit_date: String,
+    pub starts: String,
+    pub ends: String,
+    /// `scheduled`, `done`, `cancelled`.
+    pub status: String,
+    pub created_at: jiff::Timestamp,
+    /// People registered at the visit (filled when read).
+    pub registered: i64,
+}

@@ -239,3 +239,92 @@ pub async fn reconcile(reg: &Registry, batch: u32, restart: bool) -> Result<(), 
     }
     Ok(())
 }
+
+/// The stations' commands, on the registry's database.
+pub async fn stations(
+    store: &dyn tamwin_store::Store,
+    command: crate::HubCommand,
+) -> Result<(), Error> {
+    use crate::HubCommand::*;
+    let geo = tamwin_domain::Geography::builtin()?;
+    let s = tamwin_civil::stations::Stations {
+        store,
+        geo: &geo,
+        now: jiff::Timestamp::now(),
+    };
+    match command {
+        StationAdd {
+            kind,
+            name,
+            district,
+        } => {
+            let site = s.add_site(&kind, &name, &district).await?;
+            println!(
+                "site {} ({}, district {})",
+                site.site_id, site.kind, site.district
+            );
+        }
+        VisitSchedule {
+            site,
+            place_kind,
+            place_name,
+            district,
+            date,
+            starts,
+            ends,
+        } => {
+            let v = s
+                .schedule(
+                    &site,
+                    &place_kind,
+                    &place_name,
+                    &district,
+                    &date,
+                    &starts,
+                    &ends,
+                )
+                .await?;
+            println!(
+                "visit {} on {} {}-{} at {}",
+                v.visit_id, v.visit_date, v.starts, v.ends, v.place_name
+            );
+        }
+        VisitRegister {
+            visit,
+            national_id,
+            service,
+        } => {
+            let new = s.register(&visit, &national_id, &service).await?;
+            println!(
+                "{}",
+                if new {
+                    "registered"
+                } else {
+                    "already registered at this visit"
+                }
+            );
+        }
+        VisitClose { visit, cancel } => {
+            s.close(&visit, cancel).await?;
+            println!("{}", if cancel { "cancelled" } else { "closed" });
+        }
+        Visits { from, to } => {
+            for v in store.visits(&from, &to).await? {
+                println!(
+                    "{} {}-{}  {:9} {:11} {}  district {}  {} registered  ({})",
+                    v.visit_date,
+                    v.starts,
+                    v.ends,
+                    v.status,
+                    v.place_kind,
+                    v.place_name,
+                    v.district,
+                    v.registered,
+                    v.visit_id
+                );
+            }
+        }
+        _ => return Err("not a stations command".into()),
+    }
+    Ok(())
+}

@@ -152,7 +152,7 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand)]
-enum HubCommand {
+pub(crate) enum HubCommand {
     /// Load the reference civil registry from persons.csv (docs/formats.md); bad rows go to a reject file.
     Load {
         /// persons.csv, or a directory holding it.
@@ -229,6 +229,60 @@ enum HubCommand {
         key: PathBuf,
         #[arg(long, default_value = "moi-1")]
         key_id: String,
+    },
+    /// Add a civil registry office or mobile station.
+    StationAdd {
+        /// `office` or `mobile`.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        /// Four-digit district code.
+        #[arg(long)]
+        district: String,
+    },
+    /// Schedule a mobile station's day at a care home, camp, remote area or hospital.
+    VisitSchedule {
+        #[arg(long)]
+        site: String,
+        /// `care_home`, `camp`, `remote_area`, `hospital`.
+        #[arg(long)]
+        place_kind: String,
+        #[arg(long)]
+        place_name: String,
+        #[arg(long)]
+        district: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        #[arg(long, default_value = "09:00")]
+        starts: String,
+        #[arg(long, default_value = "14:00")]
+        ends: String,
+    },
+    /// Record a person registered at today's visit.
+    VisitRegister {
+        #[arg(long)]
+        visit: String,
+        #[arg(long)]
+        national_id: String,
+        /// `card_application`, `card_with_delivery`, `record_update`.
+        #[arg(long, default_value = "card_application")]
+        service: String,
+    },
+    /// Close a visit (or cancel one nobody was registered at).
+    VisitClose {
+        #[arg(long)]
+        visit: String,
+        #[arg(long)]
+        cancel: bool,
+    },
+    /// The stations' schedule between two dates, with the people registered at each visit.
+    Visits {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
     },
     /// Subscribe Tamwin to the registry's vital events (over HTTP).
     Subscribe {
@@ -569,6 +623,14 @@ async fn run(cli: Cli) -> Result<(), Error> {
             println!("order {}: {}", d.order_id, d.status);
             Ok(())
         }
+        Command::Hub {
+            command:
+                command @ (HubCommand::StationAdd { .. }
+                | HubCommand::VisitSchedule { .. }
+                | HubCommand::VisitRegister { .. }
+                | HubCommand::VisitClose { .. }
+                | HubCommand::Visits { .. }),
+        } => hub_cmd::stations(migrated_store(&rules).await?.as_ref(), command).await,
         Command::Hub {
             command: HubCommand::Subscribe { listen, hub },
         } => {

@@ -210,3 +210,124 @@ fn user_add_reads_a_piped_password_or_generates_one() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The registry's clerk at the console: a mobile station, its day at a care home, a card with home
+/// delivery, and a refusal with its code and a non-zero exit.
+#[test]
+fn stations_and_cards_from_the_console() {
+    let dir = std::env::temp_dir().join(format!("tamwin-cli-st-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("civil.db").display());
+    let db = |args: &[&str]| {
+        let mut a = vec!["--database-url", url.as_str(), "hub"];
+        a.extend_from_slice(args);
+        tamwin(&a)
+    };
+    let (ok, out) = db(&[
+        "station-add",
+        "--kind",
+        "mobile",
+        "--name",
+        "المحطة المتنقلة ١",
+        "--district",
+        "1101",
+    ]);
+    assert!(ok, "{out}");
+    let site = out.split_whitespace().nth(1).unwrap().to_string();
+    let tomorrow = jiff::Zoned::now().date().tomorrow().unwrap().to_string();
+    let (ok, out) = db(&[
+        "visit-schedule",
+        "--site",
+        &site,
+        "--place-kind",
+        "care_home",
+        "--place-name",
+        "دار المسنين",
+        "--district",
+        "1101",
+        "--date",
+        &tomorrow,
+    ]);
+    assert!(ok, "{out}");
+    let (ok, out) = db(&["visits", "--from", &tomorrow, "--to", &tomorrow]);
+    assert!(
+        ok && out.contains("دار المسنين") && out.contains("0 registered"),
+        "{out}"
+    );
+    // The same station the same day elsewhere: refused, exit code 1.
+    let (ok, _) = db(&[
+        "visit-schedule",
+        "--site",
+        &site,
+        "--place-kind",
+        "camp",
+        "--place-name",
+        "مخيم",
+        "--district",
+        "1101",
+        "--date",
+        &tomorrow,
+    ]);
+    assert!(!ok);
+
+    // A card with home delivery for a person on file, its QR as SVG.
+    let persons = dir.join("persons.csv");
+    let id = tamwin_domain::NationalId::from_payload(86_000_000_001)
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        &persons,
+        format!(
+            "{}\n{id},زينب,علي,حسين,,فاطمة,1990-01-01,female,,,,,,\n",
+            tamwin_domain::csv_columns::CIVIL_PERSONS.join(",")
+        ),
+    )
+    .unwrap();
+    let (ok, out) = db(&["load", persons.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let key = dir.join("hub.key");
+    let svg = dir.join("qr.svg");
+    let (ok, out) = db(&[
+        "card-issue",
+        "--national-id",
+        &id,
+        "--deliver-to",
+        "كربلاء، دار 3",
+        "--svg",
+        svg.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert!(ok && out.contains("QR: TMW1:"), "{out}");
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    let order = out
+        .lines()
+        .find(|l| l.starts_with("delivery order"))
+        .unwrap()
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .to_string();
+    let (ok, out) = db(&[
+        "card-delivery",
+        "--order",
+        &order,
+        "--status",
+        "printed",
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert!(ok && out.contains("printed"), "{out}");
+    let (ok, _) = db(&[
+        "card-delivery",
+        "--order",
+        &order,
+        "--status",
+        "delivered",
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert!(!ok, "not delivered before it went out");
+    let _ = std::fs::remove_dir_all(&dir);
+}
