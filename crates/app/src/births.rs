@@ -52,7 +52,7 @@ pub struct SuggestionView {
     pub suggestion_id: String,
     /// `add_newborn`.
     pub kind: String,
-    /// `pending`, `confirmed`, `declined`.
+    /// `pending`, `confirming` (being added), `confirmed`, `declined`.
     pub status: String,
     pub national_id: String,
     pub full_name: String,
@@ -205,47 +205,79 @@ impl Registry {
                 .find(|s| s.suggestion_id == suggestion_id)
                 .ok_or(AppError::NotFound)
         };
+        let decided_other_way = || {
+            AppError::Rule(
+                "suggestion_decided",
+                "تم البتّ في هذا الاقتراح من قبل",
+                "this suggestion was already decided the other way",
+            )
+        };
+        let now = self.clock.now();
         let s = find().await?;
-        let wanted = if confirm { "confirmed" } else { "declined" };
-        if s.status != "pending" {
-            return if s.status == wanted {
+        if !confirm {
+            // Only a suggestion nobody has started to confirm can be declined.
+            if s.status == "pending"
+                && self
+                    .store
+                    .decide_suggestion(suggestion_id, "pending", "declined", now, &actor.name)
+                    .await?
+            {
+                return Ok(SuggestionView::of(&find().await?));
+            }
+            let s = find().await?;
+            return if s.status == "declined" {
                 Ok(SuggestionView::of(&s))
             } else {
-                Err(AppError::Rule(
-                    "suggestion_decided",
-                    "تم البتّ في هذا الاقتراح من قبل",
-                    "this suggestion was already decided the other way",
-                ))
+                Err(decided_other_way())
             };
         }
-        if confirm {
-            let rec = self
+        match s.status.as_str() {
+            "confirmed" => return Ok(SuggestionView::of(&s)),
+            "declined" => return Err(decided_other_way()),
+            _ => {}
+        }
+        // Claimed first, so a decline racing this confirmation cannot land after the child is added;
+        // a confirmation cut short stays `confirming` and the next one finishes it.
+        if s.status == "pending"
+            && !self
                 .store
-                .household_by_id(hid)
+                .decide_suggestion(suggestion_id, "pending", "confirming", now, &actor.name)
                 .await?
-                .ok_or(AppError::NotFound)?;
-            let member: MemberInput = serde_json::from_str(&s.details)
-                .map_err(|e| AppError::Internal(format!("suggestion details: {e}")))?;
-            let change = MemberChange {
-                member,
-                reason: format!(
-                    "birth registered by the civil registry (event {}), confirmed by the head",
-                    s.event_id
-                ),
-            };
-            match self
-                .add_member_in_scope(&rec.household.card_number, &change, actor, None)
-                .await
-            {
-                Ok(_) => {}
-                // Added by an earlier confirmation that stopped before recording the decision.
-                Err(AppError::NationalIdTaken | AppError::Store(StoreError::Conflict(..)))
-                    if self.child_added(hid, &s).await? => {}
-                Err(e) => return Err(e),
+        {
+            // Decided meanwhile: the same way is done (or being done), the other way stands.
+            let meanwhile = find().await?;
+            match meanwhile.status.as_str() {
+                "confirmed" => return Ok(SuggestionView::of(&meanwhile)),
+                "confirming" => {}
+                _ => return Err(decided_other_way()),
             }
         }
+        let rec = self
+            .store
+            .household_by_id(hid)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let member: MemberInput = serde_json::from_str(&s.details)
+            .map_err(|e| AppError::Internal(format!("suggestion details: {e}")))?;
+        let change = MemberChange {
+            member,
+            reason: format!(
+                "birth registered by the civil registry (event {}), confirmed by the head",
+                s.event_id
+            ),
+        };
+        match self
+            .add_member_in_scope(&rec.household.card_number, &change, actor, None)
+            .await
+        {
+            Ok(_) => {}
+            // Added by an earlier or concurrent confirmation.
+            Err(AppError::NationalIdTaken | AppError::Store(StoreError::Conflict(..)))
+                if self.child_added(hid, &s).await? => {}
+            Err(e) => return Err(e),
+        }
         self.store
-            .decide_suggestion(suggestion_id, wanted, self.clock.now(), &actor.name)
+            .decide_suggestion(suggestion_id, "confirming", "confirmed", now, &actor.name)
             .await?;
         Ok(SuggestionView::of(&find().await?))
     }

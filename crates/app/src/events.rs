@@ -56,15 +56,23 @@ impl Registry {
         Ok(true)
     }
 
-    /// Applies the events still waiting (a person registered since, an exit whose time has come).
-    pub async fn apply_pending_events(&self, limit: u32) -> Result<usize> {
+    /// Applies the events still waiting (a person registered since, an exit whose time has come),
+    /// all of them, `page` at a time.
+    pub async fn apply_pending_events(&self, page: u32) -> Result<usize> {
         let mut applied = 0;
-        for e in self.store.pending_vital_events(limit).await? {
-            if self.apply_event(&e).await? {
-                applied += 1;
+        let mut after = None;
+        loop {
+            let events = self.store.pending_vital_events(after, page.max(1)).await?;
+            let Some(last) = events.last() else {
+                return Ok(applied);
+            };
+            after = Some((last.received_at, last.event_id.clone()));
+            for e in &events {
+                if self.apply_event(e).await? {
+                    applied += 1;
+                }
             }
         }
-        Ok(applied)
     }
 
     /// True if the event took effect (and is marked applied); false if it has to wait.

@@ -147,36 +147,42 @@ impl Registry {
                     && e.valid_from == from.to_string()
                     && e.valid_until == until.to_string()
             });
-        if let Some(e) = same {
-            return Ok(ExemptionView::from(&e));
-        }
-        let e = Exemption {
-            exemption_id: self.ids.id(),
-            national_id: nid.as_str().to_string(),
-            reason: req.reason.clone(),
-            valid_from: from.to_string(),
-            valid_until: until.to_string(),
-            evidence: req.evidence.trim().to_string(),
-            granted_by: actor.name.clone(),
-            granted_at: self.clock.now(),
-        };
         let member = rec
             .present_members()
             .find(|m| m.national_id.as_ref() == Some(&nid))
             .map(|m| m.member_id.clone());
-        let log = self.log(
-            "exemption.granted",
-            member.clone(),
-            Some(e.evidence.clone()),
-            actor,
-            serde_json::json!({
-                "national_id": e.national_id, "reason": e.reason,
-                "valid_from": e.valid_from, "valid_until": e.valid_until,
-            }),
-        );
-        self.store
-            .save_exemption(&e, &rec.household.household_id, &log)
-            .await?;
+        // A double submission (or a retry after a lost answer, or after the lift below failed) finds
+        // the first grant and still lifts the hold.
+        let e = match same {
+            Some(e) => e,
+            None => {
+                let e = Exemption {
+                    exemption_id: self.ids.id(),
+                    national_id: nid.as_str().to_string(),
+                    reason: req.reason.clone(),
+                    valid_from: from.to_string(),
+                    valid_until: until.to_string(),
+                    evidence: req.evidence.trim().to_string(),
+                    granted_by: actor.name.clone(),
+                    granted_at: self.clock.now(),
+                };
+
+                let log = self.log(
+                    "exemption.granted",
+                    member.clone(),
+                    Some(e.evidence.clone()),
+                    actor,
+                    serde_json::json!({
+                        "national_id": e.national_id, "reason": e.reason,
+                        "valid_from": e.valid_from, "valid_until": e.valid_until,
+                    }),
+                );
+                self.store
+                    .save_exemption(&e, &rec.household.household_id, &log)
+                    .await?;
+                e
+            }
+        };
         if from <= self.clock.today() {
             let held = rec.active_holds().find(|h| {
                 h.reason == HoldReason::Abroad && h.member_id.is_some() && h.member_id == member

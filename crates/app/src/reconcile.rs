@@ -44,8 +44,7 @@ impl Registry {
             transaction_id: self.ids.id(),
             search_request: national_ids
                 .iter()
-                .enumerate()
-                .map(|(i, n)| crvs::SearchItem::by_uin(&i.to_string(), &now.to_string(), n))
+                .map(|n| crvs::SearchItem::by_uin(n, &now.to_string(), n))
                 .collect(),
         };
         let mut h = crvs::header(
@@ -72,6 +71,27 @@ impl Registry {
         .map_err(|e| Some(format!("{status}: {}", e.code())))?;
         let response: crvs::SearchResponse =
             serde_json::from_value(o.message).map_err(|e| Some(e.to_string()))?;
+        // The answer must be the registry's, to us, to this very question: a signed answer to another
+        // search (replayed or swapped on the way) would put its results on the wrong people.
+        let ours = o.header.sender_id == tamwin_hub::services::PROVIDER
+            && o.header.receiver_id.as_deref() == Some(hub.client.to_string().as_str())
+            && response.transaction_id == m.transaction_id
+            && response.search_response.len() == national_ids.len()
+            && response
+                .search_response
+                .iter()
+                .zip(national_ids)
+                .all(|(r, n)| {
+                    r.reference_id == *n
+                        && r.data.as_ref().is_none_or(|d| {
+                            d.reg_records
+                                .iter()
+                                .all(|p| p.identifier.identifier_value == *n)
+                        })
+                });
+        if !ours {
+            return Err(Some("the search answer does not answer this search".into()));
+        }
         Ok(Searched {
             request_hash,
             response_hash: tamwin_hub::sha256_hex(&raw),
@@ -144,14 +164,13 @@ impl Registry {
                 };
                 let mut evidence = Vec::new();
                 let mut holds = Vec::new();
-                for (i, (card, household_id, member_id, nid)) in chunk.iter().enumerate() {
-                    let found: Option<&Person> = s
-                        .response
-                        .search_response
-                        .iter()
-                        .find(|r| r.reference_id == i.to_string() && r.status == "succ")
-                        .and_then(|r| r.data.as_ref())
-                        .and_then(|d| d.reg_records.first());
+                // Bound to the question above: one result per ID, in order, each naming its ID.
+                for ((card, household_id, member_id, nid), r) in
+                    chunk.iter().zip(&s.response.search_response)
+                {
+                    let found: Option<&Person> = (r.status == "succ")
+                        .then(|| r.data.as_ref().and_then(|d| d.reg_records.first()))
+                        .flatten();
                     report.members += 1;
                     let (outcome, hold) = match found {
                         None => {
@@ -200,9 +219,8 @@ impl Registry {
                         request_hash: s.request_hash.clone(),
                         response_hash: s.response_hash.clone(),
                         at: self.clock.now(),
-                        outcome:
-                            serde_json::json!({"reference_id": i.to_string(), "outcome": outcome})
-                                .to_string(),
+                        outcome: serde_json::json!({"reference_id": nid, "outcome": outcome})
+                            .to_string(),
                     });
                     if let Some((reason, why)) = hold {
                         holds.push((card.clone(), member_id.clone(), reason, why));

@@ -228,6 +228,56 @@ async fn births_wait_for_the_head() {
                 .is_err()
         );
 
+        // Confirm and decline at once: either the child is on the card and it says confirmed, or not
+        // and it says declined; never the child with "declined".
+        let racing = nid(72_000_000_051);
+        reg.receive_vital_event(
+            "birth-5",
+            "birth",
+            &racing,
+            "2026-11-05",
+            birth("حسن", "male", &[72_000_000_001]),
+        )
+        .await
+        .unwrap();
+        let sid = reg
+            .own_suggestions(&head)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.national_id == racing)
+            .unwrap()
+            .suggestion_id;
+        let (a, b) = tokio::join!(
+            reg.decide_suggestion(&head, &sid, true),
+            reg.decide_suggestion(&head, &sid, false)
+        );
+        assert!(a.is_ok() != b.is_ok(), "{backend}: one decision wins");
+        let status = reg
+            .own_suggestions(&head)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.suggestion_id == sid)
+            .unwrap()
+            .status;
+        let added = reg
+            .household(&card, &Actor::system("t"))
+            .await
+            .unwrap()
+            .members
+            .iter()
+            .any(|m| m.member.national_id.as_ref().map(|n| n.to_string()) == Some(racing.clone()));
+        assert_eq!(
+            (status.as_str(), added),
+            if a.is_ok() {
+                ("confirmed", true)
+            } else {
+                ("declined", false)
+            },
+            "{backend}"
+        );
+
         // A child already on a card gets no suggestion.
         reg.receive_vital_event(
             "birth-3",
@@ -240,7 +290,7 @@ async fn births_wait_for_the_head() {
         .unwrap();
         assert_eq!(
             reg.own_suggestions(&head).await.unwrap().len(),
-            1,
+            2,
             "{backend}"
         );
         // A birth without names is refused before anything is stored.

@@ -447,6 +447,15 @@ async fn vital_events_by_subscription_on_every_backend() {
                 "err.request.bad",
             ),
             ("not json", b"{".to_vec(), "err.request.bad"),
+            (
+                "unlisted callback",
+                {
+                    let mut h = crvs::header("search", "m-u", clock.now(), "IQ/GOV/MOT/tamwin", 1);
+                    h.sender_uri = Some("http://10.0.0.7:8080/admin".into());
+                    crvs::seal(&hub.key, &hub.key_id, &h, &m).unwrap()
+                },
+                "err.sender_uri.invalid",
+            ),
         ];
         for (what, body, code) in cases {
             let (s, ack) = post(&transport, "/registry/search", body).await;

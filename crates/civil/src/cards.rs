@@ -48,61 +48,70 @@ impl HubServer {
         let expires = now
             .checked_add(jiff::SignedDuration::from_hours(24 * 365 * CARD_YEARS))
             .map_err(|e| e.to_string())?;
-        let card_number = format!("IQ{:010}", uuid::Uuid::new_v4().as_u128() % 10_000_000_000);
-        let name = [
-            Some(p.given_name.as_str()),
-            Some(p.father_name.as_str()),
-            Some(p.grandfather_name.as_str()),
-            p.family_name.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-        let claims = BTreeMap::from([
-            ("national_id".to_string(), p.national_id.clone()),
-            ("name".to_string(), name),
-            ("mother_name".to_string(), p.mother_name.clone()),
-            ("birth_date".to_string(), p.birth_date.clone()),
-            ("sex".to_string(), p.sex.clone()),
-            ("card_number".to_string(), card_number.clone()),
-        ]);
-        let signer = tamwin_card::Signer::new(self.key_id.clone(), self.key.clone())
+        for attempt in 0..5 {
+            // Twelve digits: at national scale a random number still collides now and then.
+            let card_number = format!(
+                "IQ{:012}",
+                uuid::Uuid::new_v4().as_u128() % 1_000_000_000_000
+            );
+            let name = [
+                Some(p.given_name.as_str()),
+                Some(p.father_name.as_str()),
+                Some(p.grandfather_name.as_str()),
+                p.family_name.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+            let claims = BTreeMap::from([
+                ("national_id".to_string(), p.national_id.clone()),
+                ("name".to_string(), name),
+                ("mother_name".to_string(), p.mother_name.clone()),
+                ("birth_date".to_string(), p.birth_date.clone()),
+                ("sex".to_string(), p.sex.clone()),
+                ("card_number".to_string(), card_number.clone()),
+            ]);
+            let signer = tamwin_card::Signer::new(self.key_id.clone(), self.key.clone())
+                .map_err(|e| e.message_en().to_string())?;
+            let qr = tamwin_card::sign(
+                &tamwin_card::Payload {
+                    kind: tamwin_card::Kind::NationalCard,
+                    issued_at: now.as_second(),
+                    expires_at: expires.as_second(),
+                    claims,
+                },
+                &signer,
+            )
             .map_err(|e| e.message_en().to_string())?;
-        let qr = tamwin_card::sign(
-            &tamwin_card::Payload {
-                kind: tamwin_card::Kind::NationalCard,
-                issued_at: now.as_second(),
-                expires_at: expires.as_second(),
-                claims,
-            },
-            &signer,
-        )
-        .map_err(|e| e.message_en().to_string())?;
-        let card = CivilCard {
-            card_id: uuid::Uuid::now_v7().to_string(),
-            national_id: p.national_id.clone(),
-            card_number,
-            issued_at: now,
-            expires_at: expires,
-            status: "valid".into(),
-            qr,
-        };
-        let delivery = deliver_to.map(|a| CardDelivery {
-            order_id: uuid::Uuid::now_v7().to_string(),
-            card_id: card.card_id.clone(),
-            national_id: p.national_id.clone(),
-            address: a.trim().to_string(),
-            status: DeliveryStatus::Requested.code().into(),
-            created_at: now,
-            updated_at: now,
-            steps: vec![],
-        });
-        self.store
-            .civil_issue_card(&card, delivery.as_ref())
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok((card, delivery))
+            let card = CivilCard {
+                card_id: uuid::Uuid::now_v7().to_string(),
+                national_id: p.national_id.clone(),
+                card_number,
+                issued_at: now,
+                expires_at: expires,
+                status: "valid".into(),
+                qr,
+            };
+            let delivery = deliver_to.map(|a| CardDelivery {
+                order_id: uuid::Uuid::now_v7().to_string(),
+                card_id: card.card_id.clone(),
+                national_id: p.national_id.clone(),
+                address: a.trim().to_string(),
+                status: DeliveryStatus::Requested.code().into(),
+                created_at: now,
+                updated_at: now,
+                steps: vec![],
+            });
+            match self.store.civil_issue_card(&card, delivery.as_ref()).await {
+                Ok(()) => return Ok((card, delivery)),
+                // Another card got this number, or another issue for the same person committed first:
+                // a fresh number, and the other card becomes `replaced`.
+                Err(tamwin_store::StoreError::Conflict(..)) if attempt < 4 => continue,
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        Err("no free card number after several attempts".into())
     }
 
     /// Moves a delivery order on (printed, out for delivery, delivered, failed); refuses a step the

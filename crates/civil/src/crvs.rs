@@ -18,6 +18,36 @@ use tamwin_store::{CivilEvent, CivilPerson, CrvsSubscription, CrvsTxn, Delivery}
 
 /// Callbacks tried this many times at most; the wait doubles from 5 s up to an hour.
 pub const MAX_ATTEMPTS: i64 = 30;
+/// How long one callback may take.
+pub const CALLBACK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Works the registry's queue (pending transactions, then due callbacks) every second, for as long as
+/// the process runs; if a pass panics, the worker logs it and starts again.
+pub fn spawn_worker(
+    server: Arc<HubServer>,
+    transport: Arc<dyn HubTransport>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let (s, t) = (server.clone(), transport.clone());
+            let pass = tokio::spawn(async move {
+                loop {
+                    if let Err(e) = s.process_pending(100).await {
+                        tracing::warn!("registry queue: {}", e.message());
+                    }
+                    if let Err(e) = s.deliver_due(t.as_ref(), 100).await {
+                        tracing::warn!("registry callbacks: {e}");
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            });
+            // The pass only ever ends by panicking.
+            let Err(e) = pass.await;
+            tracing::error!("registry worker stopped ({e}); starting again");
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        }
+    })
+}
 
 pub fn routes(s: Arc<HubServer>) -> Router {
     use axum::routing::post;
@@ -49,6 +79,24 @@ fn ack_response(a: &Ack, status: u16) -> Response {
 }
 
 impl HubServer {
+    /// The request's callback base, if it is one the registry may call.
+    fn callback_of(&self, o: &Opened) -> Result<String, CrvsError> {
+        let uri = o
+            .header
+            .sender_uri
+            .clone()
+            .filter(|u| !u.is_empty())
+            .ok_or(CrvsError::Bad)?;
+        if !self
+            .callback_prefixes
+            .iter()
+            .any(|p| uri.starts_with(p.as_str()))
+        {
+            return Err(CrvsError::SenderUriInvalid);
+        }
+        Ok(uri)
+    }
+
     /// Checks a request (signature, time, a fresh message id) and reads its message.
     async fn accept<M: DeserializeOwned>(
         &self,
@@ -116,9 +164,7 @@ impl HubServer {
         transaction_id: &str,
         message: &M,
     ) -> Result<String, CrvsError> {
-        let Some(uri) = o.header.sender_uri.clone().filter(|u| !u.is_empty()) else {
-            return Err(CrvsError::Bad);
-        };
+        let uri = self.callback_of(o)?;
         let t = CrvsTxn {
             correlation_id: id(),
             sender: o.header.sender_id.clone(),
@@ -437,13 +483,17 @@ impl HubServer {
             .map_err(|e| e.to_string())?;
         let (mut ok, mut failed) = (0, 0);
         for d in due {
-            let outcome = transport
-                .post(
+            // A receiver that takes the connection and never answers must not stop the queue.
+            let outcome = tokio::time::timeout(
+                CALLBACK_TIMEOUT,
+                transport.post(
                     &d.target,
                     vec![("content-type", "application/json".into())],
                     d.body.clone().into_bytes(),
-                )
-                .await;
+                ),
+            )
+            .await
+            .unwrap_or_else(|_| Err("timed out".into()));
             let refused = match outcome {
                 Ok((status, _, body)) => match serde_json::from_slice::<Ack>(&body) {
                     Ok(a) if a.message.ack_status != "ERR" && status < 300 => None,
@@ -639,12 +689,7 @@ async fn txn_status(State(s): State<Arc<HubServer>>, body: Bytes) -> Response {
         let (o, m) = s
             .accept::<crvs::TxnStatusRequest>(&body, "txn-status")
             .await?;
-        let uri = o
-            .header
-            .sender_uri
-            .clone()
-            .filter(|u| !u.is_empty())
-            .ok_or(CrvsError::Bad)?;
+        let uri = s.callback_of(&o)?;
         let r = s.txn_status_of(&o, &m).await?;
         let body = s.sealed("txn-on-status", &o.header.sender_id, 1, &r)?;
         let d = s.delivery(

@@ -22,6 +22,10 @@ pub struct HubServer {
     pub key: SigningKey,
     pub key_id: String,
     pub now: Arc<dyn Fn() -> Timestamp + Send + Sync>,
+    /// Where CRVS callbacks may go: a request's `sender_uri` must start with one of these (an
+    /// allowlist set when members are onboarded), so a member cannot point the registry's worker
+    /// elsewhere in the network.
+    pub callback_prefixes: Vec<String>,
 }
 
 pub fn router(s: Arc<HubServer>) -> Router {

@@ -47,6 +47,7 @@ async fn cards_and_home_delivery_on_every_backend() {
             key: SigningKey::from_bytes(&[9; 32]),
             key_id: "moi-1".into(),
             now: Arc::new(jiff::Timestamp::now),
+            callback_prefixes: vec!["/crvs".into()],
         };
 
         // Issued: the QR verifies offline with the registry's key and names the holder and the card.
@@ -86,12 +87,26 @@ async fn cards_and_home_delivery_on_every_backend() {
         assert_eq!(on_file.card_status.as_deref(), Some("valid"), "{backend}");
         assert!(on_file.card_expires.is_some());
 
-        // A second card replaces the first.
+        // Two issues at once: one valid card remains, the other is replaced.
+        let (x, y) = tokio::join!(
+            server.issue_card(&alive.national_id, None),
+            server.issue_card(&alive.national_id, None)
+        );
+        assert!(x.is_ok() && y.is_ok(), "{backend}: {x:?} {y:?}");
+        let valid = store
+            .civil_cards(&alive.national_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.status == "valid")
+            .count();
+        assert_eq!(valid, 1, "{backend}");
+        // A later card replaces the earlier ones.
         server.issue_card(&alive.national_id, None).await.unwrap();
         let cards = store.civil_cards(&alive.national_id).await.unwrap();
         assert_eq!(
             cards.iter().map(|c| c.status.as_str()).collect::<Vec<_>>(),
-            ["valid", "replaced"],
+            ["valid", "replaced", "replaced", "replaced"],
             "{backend}"
         );
         // The deceased, the unknown and an empty address are refused, nothing written.
@@ -105,7 +120,7 @@ async fn cards_and_home_delivery_on_every_backend() {
         );
         assert_eq!(
             store.civil_cards(&alive.national_id).await.unwrap().len(),
-            2
+            4
         );
 
         // Delivery: forward only; a failure, then out again, then delivered, which is final.

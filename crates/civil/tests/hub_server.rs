@@ -148,6 +148,7 @@ async fn signed_questions_and_refusals_on_every_backend() {
             key: hub_key.clone(),
             key_id: "moi-1".into(),
             now: Arc::new(|| t(NOW)),
+            callback_prefixes: vec![],
         }));
         let hub_ring = KeyRing::new(vec![MemberKey {
             member: HUB_MEMBER.into(),
@@ -416,6 +417,7 @@ async fn codes_to_the_phone_on_file_on_every_backend() {
             key: SigningKey::from_bytes(&[9; 32]),
             key_id: "moi-1".into(),
             now: Arc::new(move || *c2.lock().unwrap()),
+            callback_prefixes: vec![],
         }));
         let none = |_: &mut Vec<(&'static str, String)>| {};
         let n = std::sync::atomic::AtomicU64::new(0);

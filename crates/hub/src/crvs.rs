@@ -424,6 +424,8 @@ pub enum CrvsError {
     VersionNotSupported,
     /// The action does not belong to this endpoint.
     ActionInvalid,
+    /// `sender_uri` is not a callback address registered for members.
+    SenderUriInvalid,
     Unavailable,
 }
 
@@ -434,6 +436,7 @@ impl CrvsError {
             CrvsError::SignatureMissing => "err.signature.missing",
             CrvsError::SignatureInvalid => "err.signature.invalid",
             CrvsError::SenderInvalid => "err.sender_id.invalid",
+            CrvsError::SenderUriInvalid => "err.sender_uri.invalid",
             CrvsError::Stale => "err.request.timeout",
             CrvsError::VersionNotSupported => "err.version.not_supported",
             CrvsError::Unavailable => "err.service.unavailable",
@@ -447,6 +450,7 @@ impl CrvsError {
             CrvsError::SignatureMissing => "the message carries no signature",
             CrvsError::SignatureInvalid => "the signature does not match the header and message",
             CrvsError::SenderInvalid => "the sender has no key registered and valid now",
+            CrvsError::SenderUriInvalid => "sender_uri is not a registered callback address",
             CrvsError::Stale => "message_ts is too old, or ahead of the receiver's clock",
             CrvsError::Duplicate => {
                 "rjct.message_id.duplicate: this message_id was received before"

@@ -246,8 +246,13 @@ pub trait Store: Send + Sync {
 
     /// Stores an event; false if one with this id was stored before (a second delivery).
     async fn save_vital_event(&self, e: &VitalEvent) -> Result<bool>;
-    /// Events not applied yet, oldest first.
-    async fn pending_vital_events(&self, limit: u32) -> Result<Vec<VitalEvent>>;
+    /// Events not applied yet, oldest first, after `(received_at, event_id)` of the last one seen (a
+    /// pass pages through all of them, also past events that wait for a long time).
+    async fn pending_vital_events(
+        &self,
+        after: Option<(jiff::Timestamp, String)>,
+        limit: u32,
+    ) -> Result<Vec<VitalEvent>>;
     /// A person's exit and entry events, newest first: the latest decides whether they are abroad.
     async fn travel_events(&self, national_id: &str) -> Result<Vec<VitalEvent>>;
     async fn mark_vital_event_applied(&self, event_id: &str, at: jiff::Timestamp) -> Result<()>;
@@ -258,11 +263,12 @@ pub trait Store: Send + Sync {
     -> Result<bool>;
     /// A household's suggestions, newest first.
     async fn suggestions(&self, household_id: &str) -> Result<Vec<Suggestion>>;
-    /// Settles a pending suggestion; false if it was not pending any more (decided by someone else).
+    /// Moves a suggestion from `from` to `to`; false if it was not at `from` (decided meanwhile).
     async fn decide_suggestion(
         &self,
         suggestion_id: &str,
-        status: &str,
+        from: &str,
+        to: &str,
         at: jiff::Timestamp,
         by: &str,
     ) -> Result<bool>;

@@ -128,21 +128,35 @@ macro_rules! evidence_sql {
                 if let Some(n) = national_id {
                     q = q.bind(n);
                 }
-                q.fetch_all(&self.pool)
-                    .await?
-                    .iter()
-                    .map(|r| {
-                        Ok($crate::VitalEvent {
-                            event_id: r.try_get(0)?,
-                            national_id: r.try_get(1)?,
-                            kind: r.try_get(2)?,
-                            event_date: r.try_get(3)?,
-                            received_at: parse_ts(&r.try_get::<String, _>(4)?)?,
-                            applied_at: parse_opt_ts(r.try_get(5)?)?,
-                            details: r.try_get(6)?,
-                        })
-                    })
-                    .collect()
+                q.fetch_all(&self.pool).await?.iter().map(Self::vital_from_row).collect()
+            }
+
+            fn vital_from_row(r: &DbRow) -> Result<$crate::VitalEvent> {
+                Ok($crate::VitalEvent {
+                    event_id: r.try_get(0)?,
+                    national_id: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    event_date: r.try_get(3)?,
+                    received_at: parse_ts(&r.try_get::<String, _>(4)?)?,
+                    applied_at: parse_opt_ts(r.try_get(5)?)?,
+                    details: r.try_get(6)?,
+                })
+            }
+
+            async fn vital_pending_after(&self, at: jiff::Timestamp, id: &str, limit: i64) -> Result<Vec<$crate::VitalEvent>> {
+                sqlx::query(concat!(
+                    "SELECT event_id, national_id, kind, event_date, received_at, applied_at, details FROM vital_events ",
+                    "WHERE applied_at IS NULL AND (received_at > $1 OR (received_at = $1 AND event_id > $2)) ",
+                    "ORDER BY received_at, event_id LIMIT $3"
+                ))
+                .bind(ts(&at))
+                .bind(id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(Self::vital_from_row)
+                .collect()
             }
 
             async fn evidence_list(&self, household_id: &str) -> Result<Vec<$crate::Evidence>> {

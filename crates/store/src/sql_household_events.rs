@@ -58,16 +58,17 @@ macro_rules! household_events_sql {
                     .collect()
             }
 
-            async fn suggestion_decide(&self, id: &str, status: &str, at: jiff::Timestamp, by: &str) -> Result<bool> {
+            async fn suggestion_decide(&self, id: &str, from: &str, status: &str, at: jiff::Timestamp, by: &str) -> Result<bool> {
                 with_retry(|| async {
                     let n = sqlx::query(concat!(
                         "UPDATE household_suggestions SET status = $1, decided_at = $2, decided_by = $3 ",
-                        "WHERE suggestion_id = $4 AND status = 'pending'"
+                        "WHERE suggestion_id = $4 AND status = $5"
                     ))
                     .bind(status)
                     .bind(ts(&at))
                     .bind(by)
                     .bind(id)
+                    .bind(from)
                     .execute(&self.pool)
                     .await?
                     .rows_affected();

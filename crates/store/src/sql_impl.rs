@@ -816,8 +816,11 @@ macro_rules! sql_store {
             async fn save_vital_event(&self, e: &$crate::VitalEvent) -> Result<bool> {
                 self.vital_save(e).await
             }
-            async fn pending_vital_events(&self, limit: u32) -> Result<Vec<$crate::VitalEvent>> {
-                self.vital_query("WHERE applied_at IS NULL ORDER BY received_at, event_id LIMIT $1", None, i64::from(limit)).await
+            async fn pending_vital_events(&self, after: Option<(jiff::Timestamp, String)>, limit: u32) -> Result<Vec<$crate::VitalEvent>> {
+                match after {
+                    None => self.vital_query("WHERE applied_at IS NULL ORDER BY received_at, event_id LIMIT $1", None, i64::from(limit)).await,
+                    Some((at, id)) => self.vital_pending_after(at, &id, i64::from(limit)).await,
+                }
             }
             async fn travel_events(&self, national_id: &str) -> Result<Vec<$crate::VitalEvent>> {
                 self.vital_query(
@@ -844,8 +847,8 @@ macro_rules! sql_store {
             async fn suggestions(&self, household_id: &str) -> Result<Vec<$crate::Suggestion>> {
                 self.suggestions_of(household_id).await
             }
-            async fn decide_suggestion(&self, suggestion_id: &str, status: &str, at: jiff::Timestamp, by: &str) -> Result<bool> {
-                self.suggestion_decide(suggestion_id, status, at, by).await
+            async fn decide_suggestion(&self, suggestion_id: &str, from: &str, to: &str, at: jiff::Timestamp, by: &str) -> Result<bool> {
+                self.suggestion_decide(suggestion_id, from, to, at, by).await
             }
             async fn save_exemption(&self, e: &$crate::Exemption, household_id: &str, log: &ChangeLog) -> Result<()> {
                 self.exemption_save(e, household_id, log).await

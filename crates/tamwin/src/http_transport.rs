@@ -5,6 +5,9 @@
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 
+/// The largest answer read (a 1,000-person search answer is ~0.5 MiB).
+const MAX_ANSWER: usize = 8 << 20;
+
 pub struct HttpTransport {
     /// `http://host:port`, prefixed to paths; a full `http://` URL (a callback target) is used as is.
     pub base: String,
@@ -54,8 +57,8 @@ impl tamwin_hub::HubTransport for HttpTransport {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
             .collect();
-        let bytes = resp
-            .into_body()
+        // Answers are small; a peer sending without end is cut off.
+        let bytes = http_body_util::Limited::new(resp.into_body(), MAX_ANSWER)
             .collect()
             .await
             .map_err(|e| e.to_string())?

@@ -37,6 +37,7 @@ pub async fn embed(reg: &mut Registry) -> Result<Arc<tamwin_civil::server::HubSe
         key: hub_key.clone(),
         key_id: "moi-embedded".into(),
         now: Arc::new(move || clock.now()),
+        callback_prefixes: vec!["/crvs".into()],
     });
     let transport = Arc::new(tamwin_civil::in_process::InProcess::new(
         tamwin_civil::server::router(server.clone()),
@@ -83,20 +84,11 @@ pub async fn demo_subscribe(
     reg: &Arc<Registry>,
     server: Arc<tamwin_civil::server::HubServer>,
 ) -> Result<(), Error> {
-    let callbacks =
-        tamwin_civil::in_process::InProcess::new(tamwin_web::app_with(reg.clone(), true));
+    let callbacks = Arc::new(tamwin_civil::in_process::InProcess::new(
+        tamwin_web::app_with(reg.clone(), true),
+    ));
     reg.crvs_subscribe().await.map_err(|e| e.describe().3)?;
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = server.process_pending(100).await {
-                tracing::warn!("registry queue: {}", e.message());
-            }
-            if let Err(e) = server.deliver_due(&callbacks, 100).await {
-                tracing::warn!("registry callbacks: {e}");
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        }
-    });
+    tamwin_civil::crvs::spawn_worker(server, callbacks);
     let started = std::time::Instant::now();
     let r = reg
         .reconcile(500, true, &|_| {})
@@ -206,6 +198,13 @@ pub async fn demo_birth(
 }
 
 pub async fn reconcile(reg: &Registry, batch: u32, restart: bool) -> Result<(), Error> {
+    let applied = reg
+        .apply_pending_events(500)
+        .await
+        .map_err(|e| e.describe().3)?;
+    if applied > 0 {
+        println!("{applied} waiting vital events applied");
+    }
     let pb = indicatif::ProgressBar::new_spinner();
     let p = pb.clone();
     let started = std::time::Instant::now();

@@ -80,6 +80,7 @@ pub fn server(
     store: Arc<dyn tamwin_store::Store>,
     key: &std::path::Path,
     key_id: &str,
+    callback_prefixes: Vec<String>,
 ) -> Result<Arc<HubServer>, Error> {
     let (k, created) = ServerKey::load_or_create(key)?;
     if created {
@@ -94,6 +95,7 @@ pub fn server(
         key: k.signing_key().clone(),
         key_id: key_id.to_string(),
         now: Arc::new(jiff::Timestamp::now),
+        callback_prefixes,
     }))
 }
 
@@ -103,21 +105,12 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    let worker = server.clone();
-    let task = tokio::spawn(async move {
-        let http = HttpTransport {
+    let task = tamwin_civil::crvs::spawn_worker(
+        server.clone(),
+        Arc::new(HttpTransport {
             base: String::new(),
-        };
-        loop {
-            if let Err(e) = worker.process_pending(100).await {
-                tracing::warn!("registry queue: {}", e.message());
-            }
-            if let Err(e) = worker.deliver_due(&http, 100).await {
-                tracing::warn!("registry callbacks: {e}");
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        }
-    });
+        }),
+    );
     axum::serve(listener, tamwin_civil::server::router(server))
         .with_graceful_shutdown(shutdown)
         .await?;
@@ -151,7 +144,13 @@ mod tests {
             );
             reg.prepare().await.unwrap();
 
-            let hub = server(store.clone(), &dir.join("hub.key"), "moi-1").unwrap();
+            let hub = server(
+                store.clone(),
+                &dir.join("hub.key"),
+                "moi-1",
+                vec!["http://127.0.0.1:".into()],
+            )
+            .unwrap();
             let hub_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let hub_addr = hub_listener.local_addr().unwrap();
             let (stop_hub, hub_stopped) = tokio::sync::oneshot::channel::<()>();

@@ -172,6 +172,14 @@ pub(crate) enum HubCommand {
         key: PathBuf,
         #[arg(long, default_value = "moi-1")]
         key_id: String,
+        /// Callback addresses members may use (`sender_uri` must start with one), e.g.
+        /// `https://tamwin.mot.gov.iq/crvs`; repeat the flag or separate with commas.
+        #[arg(
+            long = "allow-callback",
+            env = "TAMWIN_HUB_CALLBACKS",
+            value_delimiter = ','
+        )]
+        callbacks: Vec<String>,
     },
     /// Register a member organisation's public key with the hub.
     MemberKey {
@@ -415,6 +423,19 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 
 async fn serve(reg: Arc<Registry>, listen: &str, demo: bool) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
+    // Vital events that wait (a parent registered since, an exit whose six months have passed, an
+    // exemption that ended) are applied by a pass every ten minutes.
+    let pending = reg.clone();
+    tokio::spawn(async move {
+        loop {
+            match pending.apply_pending_events(500).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("applied {n} waiting vital events"),
+                Err(e) => tracing::warn!("waiting vital events: {}", e.describe().3),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        }
+    });
     println!(
         "Tamwin is serving on http://{}/ (API docs: http://{}/api/docs)",
         listener.local_addr()?,
@@ -504,10 +525,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     listen,
                     key,
                     key_id,
+                    callbacks,
                 },
         } => {
             let store = migrated_store(&rules).await?;
-            let server = hub_http::server(store, &key, &key_id)?;
+            let server = hub_http::server(store, &key, &key_id, callbacks)?;
             let listener = tokio::net::TcpListener::bind(&listen).await?;
             println!(
                 "The reference civil registry (hub) is serving on http://{}/",
@@ -554,7 +576,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 },
         } => {
             let store = migrated_store(&rules).await?;
-            let server = hub_http::server(store, &key, &key_id)?;
+            let server = hub_http::server(store, &key, &key_id, vec![])?;
             let new = server
                 .record_event(&tamwin_civil::crvs::NewEvent {
                     event_id: id.unwrap_or_else(|| {
@@ -587,7 +609,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     key_id,
                 },
         } => {
-            let server = hub_http::server(migrated_store(&rules).await?, &key, &key_id)?;
+            let server = hub_http::server(migrated_store(&rules).await?, &key, &key_id, vec![])?;
             let (card, order) = server
                 .issue_card(&national_id, deliver_to.as_deref())
                 .await?;
@@ -618,7 +640,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     key_id,
                 },
         } => {
-            let server = hub_http::server(migrated_store(&rules).await?, &key, &key_id)?;
+            let server = hub_http::server(migrated_store(&rules).await?, &key, &key_id, vec![])?;
             let d = server.advance_delivery(&order, &status, &note).await?;
             println!("order {}: {}", d.order_id, d.status);
             Ok(())

@@ -120,6 +120,7 @@ pub async fn wired_with_server(
         key: hub_key.clone(),
         key_id: "moi-1".into(),
         now: Arc::new(move || c2.now()),
+        callback_prefixes: vec!["/crvs".into()],
     });
     let transport = Arc::new(Flaky {
         inner: InProcess::new(tamwin_civil::server::router(server.clone())),

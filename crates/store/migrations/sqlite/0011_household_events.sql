@@ -12,7 +12,8 @@ CREATE TABLE household_suggestions (
     national_id TEXT NOT NULL,
     -- JSON: the member as the civil registry records them, and the relation proposed.
     details TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'declined')),
+    -- `confirming`: claimed by the head's confirmation while the child is added.
+    status TEXT NOT NULL CHECK (status IN ('pending', 'confirming', 'confirmed', 'declined')),
     created_at TEXT NOT NULL,
     decided_at TEXT,
     decided_by TEXT

@@ -12,6 +12,8 @@ CREATE TABLE civil_cards (
     qr TEXT NOT NULL
 );
 CREATE INDEX civil_cards_by_person ON civil_cards (national_id, issued_at);
+-- One valid card per person, also when two issues race.
+CREATE UNIQUE INDEX civil_cards_one_valid ON civil_cards (national_id) WHERE status = 'valid';
 
 CREATE TABLE card_deliveries (
     order_id TEXT PRIMARY KEY,
