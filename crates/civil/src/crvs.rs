@@ -199,6 +199,22 @@ impl HubServer {
         req: &crvs::SearchRequest,
         correlation_id: &str,
     ) -> Result<crvs::SearchResponse, CrvsError> {
+        // Every valid ID of the batch read in a few statements, not one query per person.
+        let ids: Vec<String> = req
+            .search_request
+            .iter()
+            .filter_map(|i| i.uin())
+            .filter_map(|u| tamwin_domain::NationalId::parse(u).ok())
+            .map(|n| n.as_str().to_string())
+            .collect();
+        let on_file: std::collections::HashMap<String, CivilPerson> = self
+            .store
+            .civil_persons(&ids)
+            .await
+            .map_err(|_| CrvsError::Unavailable)?
+            .into_iter()
+            .map(|p| (p.national_id.clone(), p))
+            .collect();
         let mut out = Vec::with_capacity(req.search_request.len());
         for item in &req.search_request {
             let now = (self.now)().to_string();
@@ -224,11 +240,7 @@ impl HubServer {
                 ));
                 continue;
             };
-            let found = self
-                .store
-                .civil_person(nid.as_str())
-                .await
-                .map_err(|_| CrvsError::Unavailable)?;
+            let found = on_file.get(nid.as_str());
             out.push(crvs::SearchResult {
                 reference_id: item.reference_id.clone(),
                 timestamp: now.clone(),
@@ -239,7 +251,7 @@ impl HubServer {
                     version: crvs::VERSION.into(),
                     reg_type: crvs::REG_TYPE.into(),
                     reg_record_type: crvs::RECORD_TYPE.into(),
-                    reg_records: found.iter().map(|p| person_record(p, None)).collect(),
+                    reg_records: found.map(|p| person_record(p, None)).into_iter().collect(),
                 }),
             });
         }

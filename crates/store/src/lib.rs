@@ -211,6 +211,8 @@ pub trait Store: Send + Sync {
     /// then load with `civil_load`.
     async fn civil_initial_load(&self) -> Result<Option<Box<dyn CivilBulkLoad>>>;
     async fn civil_person(&self, national_id: &str) -> Result<Option<CivilPerson>>;
+    /// The persons on file among these IDs (unknown ones are simply absent), in no particular order.
+    async fn civil_persons(&self, national_ids: &[String]) -> Result<Vec<CivilPerson>>;
     async fn civil_count(&self) -> Result<i64>;
 
     /// Registers (or replaces) a member organisation's key at the hub.

@@ -72,8 +72,31 @@ macro_rules! civil_sql {
                 .bind(national_id)
                 .fetch_optional(&self.pool)
                 .await?;
-                let Some(r) = row else { return Ok(None) };
-                Ok(Some($crate::CivilPerson {
+                row.as_ref().map(Self::civil_from_row).transpose()
+            }
+
+            /// Many persons in a few statements (a search batch), in no particular order.
+            async fn civil_get_many(&self, ids: &[String]) -> Result<Vec<$crate::CivilPerson>> {
+                let mut out = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks(500) {
+                    let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let sql = format!(
+                        "SELECT {CIVIL_COLS} FROM civil_persons WHERE national_id IN ({})",
+                        marks.join(", ")
+                    );
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for id in chunk {
+                        q = q.bind(id.as_str());
+                    }
+                    for r in q.fetch_all(&self.pool).await? {
+                        out.push(Self::civil_from_row(&r)?);
+                    }
+                }
+                Ok(out)
+            }
+
+            fn civil_from_row(r: &DbRow) -> Result<$crate::CivilPerson> {
+                Ok($crate::CivilPerson {
                     national_id: r.try_get("national_id")?,
                     given_name: r.try_get("given_name")?,
                     father_name: r.try_get("father_name")?,
@@ -88,7 +111,7 @@ macro_rules! civil_sql {
                     fingerprint_sha256: r.try_get("fingerprint_sha256")?,
                     death_date: r.try_get("death_date")?,
                     abroad_since: r.try_get("abroad_since")?,
-                }))
+                })
             }
         }
     };

@@ -792,6 +792,9 @@ macro_rules! sql_store {
             async fn civil_person(&self, national_id: &str) -> Result<Option<$crate::CivilPerson>> {
                 self.civil_get(national_id).await
             }
+            async fn civil_persons(&self, national_ids: &[String]) -> Result<Vec<$crate::CivilPerson>> {
+                self.civil_get_many(national_ids).await
+            }
             async fn save_hub_key(&self, k: &$crate::HubKey) -> Result<()> {
                 self.hub_key_save(k).await
             }
