@@ -209,15 +209,8 @@ impl Stations<'_> {
         }
     }
 
-    /// Registers a person at today's visit; false if they were registered there already.
-    pub async fn register(
-        &self,
-        visit_id: &str,
-        national_id: &str,
-        service: &str,
-    ) -> Result<bool, Refusal> {
-        let v = self
-            .store
+    async fn visit(&self, visit_id: &str) -> Result<StationVisit, Refusal> {
+        self.store
             .visit(visit_id)
             .await
             .map_err(store_err)?
@@ -225,7 +218,17 @@ impl Stations<'_> {
                 "visit_unknown",
                 "الزيارة غير معروفة",
                 "unknown visit",
-            ))?;
+            ))
+    }
+
+    /// Registers a person at today's visit; false if they were registered there already.
+    pub async fn register(
+        &self,
+        visit_id: &str,
+        national_id: &str,
+        service: &str,
+    ) -> Result<bool, Refusal> {
+        let v = self.visit(visit_id).await?;
         if v.status != "scheduled" || v.visit_date != self.today() {
             return Err(refuse(
                 "visit_not_open",
@@ -272,16 +275,7 @@ impl Stations<'_> {
 
     /// Closes a visit (`done`), or cancels one nobody was registered at.
     pub async fn close(&self, visit_id: &str, cancel: bool) -> Result<(), Refusal> {
-        let v = self
-            .store
-            .visit(visit_id)
-            .await
-            .map_err(store_err)?
-            .ok_or(refuse(
-                "visit_unknown",
-                "الزيارة غير معروفة",
-                "unknown visit",
-            ))?;
+        let v = self.visit(visit_id).await?;
         if cancel && v.registered > 0 {
             return Err(refuse(
                 "visit_has_registrations",

@@ -485,6 +485,30 @@ async fn codes_to_the_phone_on_file_on_every_backend() {
                 c.body
             );
         }
+        // Asks for a code for the person with a phone and reads it from the registry's SMS outbox.
+        let fresh_code = || async {
+            let c = call(
+                &app,
+                &mot,
+                Service::SendCode,
+                &send(&with_phone.national_id),
+                &now(),
+                &nonce(),
+                none,
+            )
+            .await;
+            let challenge = c.body["response"]["challenge_id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let code: String = store.civil_sms_recent(1).await.unwrap()[0]
+                .1
+                .chars()
+                .filter(char::is_ascii_digit)
+                .take(6)
+                .collect();
+            (challenge, code)
+        };
         let verify = |code: &str| json!({"national_id": with_phone.national_id, "challenge_id": challenge, "code": code});
         let matched = |c: &Call| c.body["response"]["matched"].as_bool().unwrap();
 
@@ -585,26 +609,7 @@ async fn codes_to_the_phone_on_file_on_every_backend() {
                 .unwrap()
         };
         later(16);
-        let c = call(
-            &app,
-            &mot,
-            Service::SendCode,
-            &send(&with_phone.national_id),
-            &now(),
-            &nonce(),
-            none,
-        )
-        .await;
-        let challenge2 = c.body["response"]["challenge_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let code2: String = store.civil_sms_recent(1).await.unwrap()[0]
-            .1
-            .chars()
-            .filter(char::is_ascii_digit)
-            .take(6)
-            .collect();
+        let (challenge2, code2) = fresh_code().await;
         let v2 = |code: &str| json!({"national_id": with_phone.national_id, "challenge_id": challenge2, "code": code});
         for _ in 0..5 {
             assert!(!matched(
@@ -636,26 +641,7 @@ async fn codes_to_the_phone_on_file_on_every_backend() {
             "{backend}: out of attempts"
         );
         later(40);
-        let c = call(
-            &app,
-            &mot,
-            Service::SendCode,
-            &send(&with_phone.national_id),
-            &now(),
-            &nonce(),
-            none,
-        )
-        .await;
-        let challenge3 = c.body["response"]["challenge_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let code3: String = store.civil_sms_recent(1).await.unwrap()[0]
-            .1
-            .chars()
-            .filter(char::is_ascii_digit)
-            .take(6)
-            .collect();
+        let (challenge3, code3) = fresh_code().await;
         later(46);
         let v3 = json!({"national_id": with_phone.national_id, "challenge_id": challenge3, "code": code3});
         assert!(
@@ -664,26 +650,7 @@ async fn codes_to_the_phone_on_file_on_every_backend() {
         );
         // Two checks of the right code at once: exactly one matches.
         later(70);
-        let c = call(
-            &app,
-            &mot,
-            Service::SendCode,
-            &send(&with_phone.national_id),
-            &now(),
-            &nonce(),
-            none,
-        )
-        .await;
-        let challenge4 = c.body["response"]["challenge_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let code4: String = store.civil_sms_recent(1).await.unwrap()[0]
-            .1
-            .chars()
-            .filter(char::is_ascii_digit)
-            .take(6)
-            .collect();
+        let (challenge4, code4) = fresh_code().await;
         let v4 = json!({"national_id": with_phone.national_id, "challenge_id": challenge4, "code": code4});
         let (n1, n2, at) = (nonce(), nonce(), now());
         let (a, b) = tokio::join!(

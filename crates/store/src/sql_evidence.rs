@@ -15,22 +15,17 @@ macro_rules! evidence_sql {
                 })
             }
 
-            async fn evidence_save(&self, e: &$crate::Evidence) -> Result<()> {
+            /// Evidence rows in an open transaction (one call's, or a batch search's for many members).
+            async fn evidence_insert(c: &mut Conn, e: &[$crate::Evidence]) -> Result<()> {
+                let rows: Vec<Vec<Val>> = e.iter().map(crate::sql_evidence::evidence_vals).collect();
+                Self::insert_rows(c, "hub_evidence", crate::sql_evidence::EVIDENCE_COLS, &rows, "").await
+            }
+
+            async fn evidence_save(&self, e: &[$crate::Evidence]) -> Result<()> {
                 with_retry(|| async {
-                    sqlx::query(concat!(
-                        "INSERT INTO hub_evidence (household_id, evidence_id, member_id, service, request_hash, ",
-                        "response_hash, at, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                    ))
-                    .bind(e.household_id.as_str())
-                    .bind(e.evidence_id.as_str())
-                    .bind(e.member_id.as_deref())
-                    .bind(e.service.as_str())
-                    .bind(e.request_hash.as_str())
-                    .bind(e.response_hash.as_str())
-                    .bind(ts(&e.at))
-                    .bind(e.outcome.as_str())
-                    .execute(&self.pool)
-                    .await?;
+                    let mut tx = self.begin_write().await?;
+                    Self::evidence_insert(&mut tx, e).await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
                     Ok(())
                 })
                 .await
@@ -40,20 +35,7 @@ macro_rules! evidence_sql {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
                     if let Some(e) = e {
-                        sqlx::query(concat!(
-                            "INSERT INTO hub_evidence (household_id, evidence_id, member_id, service, request_hash, ",
-                            "response_hash, at, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                        ))
-                        .bind(e.household_id.as_str())
-                        .bind(e.evidence_id.as_str())
-                        .bind(e.member_id.as_deref())
-                        .bind(e.service.as_str())
-                        .bind(e.request_hash.as_str())
-                        .bind(e.response_hash.as_str())
-                        .bind(ts(&e.at))
-                        .bind(e.outcome.as_str())
-                        .execute(&mut *tx)
-                        .await?;
+                        Self::evidence_insert(&mut tx, std::slice::from_ref(e)).await?;
                     }
                     sqlx::query("DELETE FROM member_verifications WHERE household_id = $1 AND member_id = $2")
                         .bind(v.household_id.as_str())

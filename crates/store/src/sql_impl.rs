@@ -970,17 +970,10 @@ macro_rules! sql_store {
                 self.q_client_subscriptions().await
             }
             async fn save_evidence(&self, e: &$crate::Evidence) -> Result<()> {
-                self.evidence_save(e).await
+                self.evidence_save(std::slice::from_ref(e)).await
             }
             async fn save_evidence_batch(&self, e: &[$crate::Evidence]) -> Result<()> {
-                let rows: Vec<Vec<Val>> = e.iter().map(crate::sql_evidence::evidence_vals).collect();
-                with_retry(|| async {
-                    let mut tx = self.begin_write().await?;
-                    Self::insert_rows(&mut tx, "hub_evidence", crate::sql_evidence::EVIDENCE_COLS, &rows, "").await?;
-                    tx.commit().await.map_err(crate::error::commit_error)?;
-                    Ok(())
-                })
-                .await
+                self.evidence_save(e).await
             }
             async fn job_cursor(&self, job: &str) -> Result<Option<String>> {
                 let row = sqlx::query("SELECT cursor_value FROM job_cursors WHERE job = $1")

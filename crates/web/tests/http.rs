@@ -361,6 +361,15 @@ async fn odd_requests_get_problems_not_500s_on_every_backend() {
             let (s, b, _) = call(&app, "GET", &format!("/api/v1/households?{q}"), None, &[]).await;
             assert_eq!(s.as_u16(), 422, "{backend} {q}: {b}");
         }
+        // A decision other than confirm or decline is no route; exemption requests without the ID, or
+        // with fields the API does not know, are refused as problems.
+        let (s, b, _) = call(&app, "POST", "/api/v1/me/suggestions/x/maybe", None, &[]).await;
+        assert_eq!(s.as_u16(), 404, "{backend}: {b}");
+        let (s, b, _) = call(&app, "GET", "/api/v1/exemptions", None, &[]).await;
+        assert!(matches!(s.as_u16(), 400 | 422), "{backend}: {b}");
+        let body = r#"{"national_id":"198765432101","reason":"study","valid_until":"2027-01-01","evidence":"x","extra":1}"#;
+        let (s, b, _) = call(&app, "POST", "/api/v1/exemptions", Some(body), &[]).await;
+        assert_eq!(s.as_u16(), 422, "{backend}: {b}");
         // Arabic-Indic digits in a governorate code are folded.
         let (s, _, _) = call(
             &app,
