@@ -2,9 +2,11 @@
 //! Time and ids are injected (`Clock`, `IdGen`) so tests control both.
 
 mod actor;
+pub mod appointments;
 pub mod audit;
 pub mod births;
 pub mod card_delivery;
+mod centre_visits;
 mod citizen;
 pub mod crvs;
 pub mod devices;
@@ -23,6 +25,7 @@ mod verify;
 mod view;
 
 pub use actor::{Actor, ActorKind};
+pub use centre_visits::{CheckInRequest, MemberCheck, MemberCheckResult};
 pub use citizen::DataUse;
 pub use error::AppError;
 pub use mutate::{
@@ -154,6 +157,8 @@ pub struct Registry {
     pub hub: Option<Arc<hub_client::HubClient>>,
     /// Days abroad after which a member is held (the programme's limit; 183 by default).
     pub abroad_after_days: i64,
+    /// The keys that sign appointment forms and temporary cards, when configured.
+    pub forms: Option<Arc<appointments::FormKeys>>,
 }
 
 const CARD_ATTEMPTS: usize = 8;
@@ -173,6 +178,7 @@ impl Registry {
             sms: Arc::new(LogGateway),
             hub: None,
             abroad_after_days: events::ABROAD_AFTER_DAYS,
+            forms: None,
         }
     }
 

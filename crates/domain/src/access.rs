@@ -64,6 +64,8 @@ pub enum Permission {
     ReadAudit,
     /// Staff accounts and API tokens.
     ManageAccess,
+    /// Check in appointments, verify members in person, complete visits, issue temporary cards.
+    VerifyInPerson,
 }
 
 impl Role {
@@ -81,12 +83,21 @@ impl Role {
                     | LiftHold
                     | CloseHousehold
                     | ReadAggregates
+                    | VerifyInPerson
             ),
             Role::CentreOfficer => matches!(
                 p,
-                ReadPersonal | Register | EditMembers | PlaceHold | LiftHold | ReadAggregates
+                ReadPersonal
+                    | Register
+                    | EditMembers
+                    | PlaceHold
+                    | LiftHold
+                    | ReadAggregates
+                    | VerifyInPerson
             ),
-            Role::MobileTeamOfficer => matches!(p, ReadPersonal | Register | EditMembers),
+            Role::MobileTeamOfficer => {
+                matches!(p, ReadPersonal | Register | EditMembers | VerifyInPerson)
+            }
             Role::Auditor => matches!(p, ReadPersonal | ReadAggregates | ReadAudit),
             Role::Analyst => matches!(p, ReadAggregates),
             // Distribution (redemption at outlets) arrives with its own issue and permission.
@@ -193,6 +204,17 @@ impl Area {
                 geo.district(d).map(|x| x.governorate_code.clone()),
                 Some(d.clone()),
             ),
+        }
+    }
+
+    /// Whether an update centre (or a mobile team of `district`) is within the area: an officer works the
+    /// appointments of their centre whichever district the household comes from.
+    pub fn has_centre(&self, code: &str, district: &str, geo: &Geography) -> bool {
+        match self {
+            Area::Centre { code: c, .. } => c == code,
+            other => geo
+                .district(district)
+                .is_some_and(|d| other.contains(&d.governorate_code, district)),
         }
     }
 

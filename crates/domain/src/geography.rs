@@ -26,7 +26,7 @@ pub struct District {
     pub weight: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateCentre {
     pub code: String,
@@ -38,6 +38,9 @@ pub struct UpdateCentre {
     /// Closing time, `HH:MM`.
     pub closes: String,
     pub counters: u32,
+    /// Approximate position (degrees), to rank centres by distance.
+    pub lat: f64,
+    pub lon: f64,
 }
 
 /// A ration agent (وكيل) or flour agent: the outlet a household collects from.
@@ -91,6 +94,13 @@ fn number(s: &str, line: &[&str]) -> Result<u32, String> {
         .map_err(|_| format!("not a number: {s} in {}", line.join(",")))
 }
 
+fn degrees(s: &str, line: &[&str]) -> Result<f64, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|d| d.is_finite() && d.abs() <= 180.0)
+        .ok_or_else(|| format!("not a position in degrees: {s} in {}", line.join(",")))
+}
+
 impl Geography {
     /// The geography that ships with Tamwin: Iraq's 19 governorates, their districts, Karbala's 10 centres.
     pub fn builtin() -> Result<Self, String> {
@@ -122,7 +132,7 @@ impl Geography {
                 weight: number(f[4], &f)?,
             });
         }
-        for f in rows(centres, 7)? {
+        for f in rows(centres, 9)? {
             if g.district(f[1]).is_none() {
                 return Err(format!(
                     "centre {} names an unknown district {}",
@@ -137,6 +147,8 @@ impl Geography {
                 opens: f[4].into(),
                 closes: f[5].into(),
                 counters: number(f[6], &f)?,
+                lat: degrees(f[7], &f)?,
+                lon: degrees(f[8], &f)?,
             });
         }
         Ok(g)
@@ -147,6 +159,49 @@ impl Geography {
     }
     pub fn district(&self, code: &str) -> Option<&District> {
         self.districts.iter().find(|x| x.code == code)
+    }
+    pub fn centre(&self, code: &str) -> Option<&UpdateCentre> {
+        self.centres.iter().find(|x| x.code == code)
+    }
+    /// The governorate a centre stands in.
+    pub fn centre_governorate(&self, c: &UpdateCentre) -> Option<&str> {
+        self.district(&c.district_code)
+            .map(|d| d.governorate_code.as_str())
+    }
+    /// The centres of a governorate, those of `district` first, the others by distance from the
+    /// district (the mean position of its centres, or of the governorate's when it has none).
+    pub fn centres_by_distance(&self, governorate: &str, district: &str) -> Vec<&UpdateCentre> {
+        let mut own: Vec<&UpdateCentre> = self
+            .centres
+            .iter()
+            .filter(|c| self.centre_governorate(c) == Some(governorate))
+            .collect();
+        let mean = |cs: &[&UpdateCentre]| {
+            let n = cs.len().max(1) as f64;
+            (
+                cs.iter().map(|c| c.lat).sum::<f64>() / n,
+                cs.iter().map(|c| c.lon).sum::<f64>() / n,
+            )
+        };
+        let in_district: Vec<&UpdateCentre> = own
+            .iter()
+            .copied()
+            .filter(|c| c.district_code == district)
+            .collect();
+        let here = if in_district.is_empty() {
+            mean(&own)
+        } else {
+            mean(&in_district)
+        };
+        own.sort_by(|a, b| {
+            let da = crate::appointment::distance_km(here, (a.lat, a.lon));
+            let db = crate::appointment::distance_km(here, (b.lat, b.lon));
+            (a.district_code != district)
+                .cmp(&(b.district_code != district))
+                .then(da.total_cmp(&db))
+                .then(a.code.cmp(&b.code))
+        });
+        own
     }
     pub fn districts_of<'a>(
         &'a self,

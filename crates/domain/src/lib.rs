@@ -3,6 +3,7 @@
 //! No I/O, no async, no clock: callers pass time in.
 
 pub mod access;
+pub mod appointment;
 pub mod audit;
 pub mod card_number;
 pub mod card_state;

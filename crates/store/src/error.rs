@@ -19,6 +19,14 @@ pub enum Conflict {
     VersionMismatch,
     /// A reference (governorate, district, agent) does not exist.
     UnknownReference,
+    /// The appointment slot (or the team's day) is full.
+    SlotFull,
+    /// The household already has an open appointment of this kind.
+    AppointmentOpen,
+    /// The appointment is no longer open (cancelled, replaced, attended).
+    AppointmentClosed,
+    /// The member already holds an active temporary card.
+    TemporaryCardActive,
     /// Any other unique or check constraint.
     Other,
 }
@@ -67,6 +75,14 @@ fn classify_constraint(text: &str) -> Conflict {
         Conflict::UsernameTaken
     } else if t.contains("idempotency_keys") {
         Conflict::IdempotencyKeyTaken
+    } else if t.contains("centre_slots_capacity") {
+        Conflict::SlotFull
+    } else if t.contains("appointments_one_open")
+        || t.contains("appointments.household_id, appointments.kind")
+    {
+        Conflict::AppointmentOpen
+    } else if t.contains("temporary_cards_one_active") || t.contains("temporary_cards.member_id") {
+        Conflict::TemporaryCardActive
     } else {
         Conflict::Other
     }
@@ -162,6 +178,20 @@ mod tests {
         assert_eq!(
             classify_constraint("idempotency_keys_pkey"),
             Conflict::IdempotencyKeyTaken
+        );
+        assert_eq!(
+            classify_constraint("CHECK constraint failed: centre_slots_capacity"),
+            Conflict::SlotFull
+        );
+        assert_eq!(
+            classify_constraint(
+                "UNIQUE constraint failed: appointments.household_id, appointments.kind"
+            ),
+            Conflict::AppointmentOpen
+        );
+        assert_eq!(
+            classify_constraint("temporary_cards_one_active"),
+            Conflict::TemporaryCardActive
         );
     }
 }

@@ -2,12 +2,14 @@
 //! PostgreSQL for national scale. Both share their SQL through `sql_impl!`; each keeps its own
 //! migrations, connection settings and bulk path (multi-row inserts on SQLite, COPY on PostgreSQL).
 
+pub mod appointments;
 mod error;
 mod migrate;
 mod postgres;
 mod retry;
 mod rows;
 mod sql_access;
+mod sql_appointments;
 mod sql_cards;
 mod sql_civil;
 mod sql_crvs;
@@ -20,6 +22,10 @@ mod sql_stations;
 mod sqlite;
 mod types;
 
+pub use appointments::{
+    Appointment, AppointmentMember, AppointmentStore, Booking, MobileTeam, Progress, ProgressScope,
+    SlotLoad, TemporaryCard,
+};
 pub use error::{Conflict, StoreError};
 pub use postgres::{CivilRows, PgStore};
 pub use retry::with_retry;
@@ -48,7 +54,7 @@ pub trait CivilBulkLoad: Send {
 
 /// Everything the application asks of storage. Each method is one transaction.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: AppointmentStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     /// Applies pending migrations; returns how many were applied.

@@ -82,6 +82,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "stations",
         sql: include_str!("../migrations/sqlite/0015_stations.sql"),
     },
+    Migration {
+        version: 16,
+        name: "appointments",
+        sql: include_str!("../migrations/sqlite/0016_appointments.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -159,6 +164,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 15,
         name: "stations",
         sql: include_str!("../migrations/postgres/0015_stations.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "appointments",
+        sql: include_str!("../migrations/postgres/0016_appointments.sql"),
     },
 ];
 

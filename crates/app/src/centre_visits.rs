@@ -1,0 +1,426 @@
+//! The visit at the update centre (or at home, by a mobile team), issue 5: check-in by the form's QR or
+//! the card number, per member present or absent with the original documents seen and the identity
+//! checked through the hub (evidence kept), and completion: verified members active, adults who did
+//! not come held "not verified in person" with the cure path, the visit's length recorded.
+
+use crate::appointments::{AppointmentView, invalid};
+use crate::{Actor, AppError, HoldInput, HoldLift, Registry, Result};
+use serde::Deserialize;
+use tamwin_domain::access::Permission;
+use tamwin_domain::appointment::{self as rules, Attendance};
+use tamwin_domain::{CardNumber, HoldReason, HouseholdRecord};
+use tamwin_store::{Appointment, AppointmentMember};
+
+/// What the officer scanned or typed at check-in.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CheckInRequest {
+    /// The text of the form's QR code (`TMW1:…`).
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Or the ration card number, typed.
+    #[serde(default)]
+    pub card_number: Option<String>,
+}
+
+/// What the officer records of one member.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MemberCheck {
+    /// `present` or `absent`.
+    pub attendance: String,
+    /// Originals seen: `unified_card`, or `civil_id` with `nationality_certificate`.
+    #[serde(default)]
+    pub documents_seen: Vec<String>,
+    /// A remark (a correction made, a document's state).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The outcome of recording one member.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberCheckResult {
+    pub member_id: String,
+    pub attendance: String,
+    /// The hub's answer: `verified`, `mismatch`, `deceased`, `not_found`, `pending` (hub unavailable:
+    /// retried later), or `no_national_id` (a temporary card is the way).
+    pub verification: Option<String>,
+}
+
+fn code_error(e: tamwin_card::CardError) -> AppError {
+    AppError::Validation(tamwin_domain::ValidationErrors(vec![
+        tamwin_domain::FieldError::new("token", e.code(), e.message_ar(), e.message_en()),
+    ]))
+}
+
+impl Registry {
+    /// Whether the actor works at this centre (or team): its code for a centre officer, its area otherwise.
+    async fn works_at(&self, actor: &Actor, code: &str) -> Result<bool> {
+        let district = match self.geo.centre(code) {
+            Some(c) => Some(c.district_code.clone()),
+            None => self
+                .store
+                .teams()
+                .await?
+                .into_iter()
+                .find(|t| t.team_code == code)
+                .map(|t| t.district_code),
+        };
+        Ok(match (&actor.kind, district) {
+            (crate::ActorKind::System, _) => true,
+            (_, Some(d)) => actor.area.has_centre(code, &d, &self.geo),
+            (_, None) => false,
+        })
+    }
+
+    /// An appointment the actor may work on, with its household.
+    async fn visit_of(
+        &self,
+        appointment_id: &str,
+        actor: &Actor,
+    ) -> Result<(Appointment, HouseholdRecord)> {
+        actor.require(Permission::VerifyInPerson)?;
+        let a = self
+            .store
+            .appointment(appointment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !self.works_at(actor, &a.centre_code).await? {
+            return Err(AppError::NotFound);
+        }
+        let rec = self
+            .store
+            .household_by_id(&a.household_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok((a, rec))
+    }
+
+    /// A centre's (or team's) appointments of one day, in time order.
+    pub async fn centre_day(
+        &self,
+        centre: &str,
+        day: jiff::civil::Date,
+        actor: &Actor,
+    ) -> Result<Vec<AppointmentView>> {
+        actor.require(Permission::VerifyInPerson)?;
+        if !self.works_at(actor, centre).await? {
+            return Err(AppError::Forbidden);
+        }
+        let next = day
+            .tomorrow()
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let list = self
+            .store
+            .appointments_at(centre, &day.to_string(), &next.to_string())
+            .await?;
+        let mut out = vec![];
+        for a in &list {
+            if let Some(rec) = self.store.household_by_id(&a.household_id).await? {
+                let mut v = self.appointment_view(&rec, a)?;
+                v.token = None;
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn visit(&self, appointment_id: &str, actor: &Actor) -> Result<AppointmentView> {
+        let (a, rec) = self.visit_of(appointment_id, actor).await?;
+        let mut v = self.appointment_view(&rec, &a)?;
+        v.token = None;
+        Ok(v)
+    }
+
+    /// Checks in by the form's signed token or by the card number typed: the appointment must be
+    /// booked, today, at a centre the officer works at. A forged, expired, replaced or used form is
+    /// refused with the reason.
+    pub async fn check_in(&self, req: &CheckInRequest, actor: &Actor) -> Result<AppointmentView> {
+        actor.require(Permission::VerifyInPerson)?;
+        let now = self.clock.now();
+        let appointment_id = match (&req.token, &req.card_number) {
+            (Some(t), _) => {
+                let keys = self
+                    .forms
+                    .as_deref()
+                    .ok_or_else(|| AppError::Internal("no form key configured".into()))?;
+                let p = tamwin_card::verify(t.trim(), &keys.ring, now.as_second())
+                    .map_err(code_error)?;
+                if p.kind != tamwin_card::Kind::Appointment {
+                    return Err(invalid(
+                        "qr_not_appointment",
+                        "رمز QR ليس استمارة موعد",
+                        "the QR code is not an appointment form",
+                    ));
+                }
+                p.claims
+                    .get("appointment_id")
+                    .cloned()
+                    .ok_or_else(|| code_error(tamwin_card::CardError::PayloadInvalid))?
+            }
+            (None, Some(card)) => {
+                let card = CardNumber::parse(card)
+                    .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
+                let rec = self
+                    .store
+                    .household_by_card(&card)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                self.store
+                    .appointments_of(&rec.household.household_id)
+                    .await?
+                    .into_iter()
+                    .find(|a| a.kind == "centre" && a.status == "booked")
+                    .map(|a| a.appointment_id)
+                    .ok_or(AppError::Rule(
+                        "no_open_appointment",
+                        "لا يوجد موعد محجوز لهذه البطاقة",
+                        "this card has no booked appointment",
+                    ))?
+            }
+            (None, None) => {
+                return Err(invalid(
+                    "check_in_needs_token_or_card",
+                    "امسح رمز الاستمارة أو أدخل رقم البطاقة",
+                    "scan the form's code or type the card number",
+                ));
+            }
+        };
+        let (a, rec) = self.visit_of(&appointment_id, actor).await?;
+        match a.status.as_str() {
+            "booked" => {}
+            "checked_in" | "completed" => {
+                return Err(AppError::Rule(
+                    "appointment_already_used",
+                    "استُعملت هذه الاستمارة من قبل: سُجّل حضور الأسرة",
+                    "this form was already used: the household has checked in",
+                ));
+            }
+            "rescheduled" => {
+                return Err(AppError::Rule(
+                    "appointment_replaced",
+                    "هذه الاستمارة لموعد تغيّر؛ اطلب من الأسرة الاستمارة الجديدة",
+                    "this form is for an appointment that was moved; ask for the new form",
+                ));
+            }
+            _ => {
+                return Err(AppError::Rule(
+                    "appointment_closed",
+                    "هذا الموعد ملغى أو فات",
+                    "this appointment was cancelled or missed",
+                ));
+            }
+        }
+        let today = self.clock.today().to_string();
+        if !a.starts_at.starts_with(&today) {
+            return Err(AppError::Rule(
+                "appointment_not_today",
+                "الموعد ليس اليوم",
+                "the appointment is not today",
+            ));
+        }
+        let waited = (now.as_second() - a.booked_at.as_second()).max(0) / 60;
+        let log = self.log(
+            "appointment_checked_in",
+            None,
+            None,
+            actor,
+            serde_json::json!({ "appointment_id": a.appointment_id, "by": if req.token.is_some() { "qr" } else { "card_number" } }),
+        );
+        if !self
+            .store
+            .check_in(&a.household_id, &a.appointment_id, now, waited, &log)
+            .await?
+        {
+            return Err(AppError::Rule(
+                "appointment_already_used",
+                "استُعملت هذه الاستمارة من قبل: سُجّل حضور الأسرة",
+                "this form was already used: the household has checked in",
+            ));
+        }
+        self.visit(&a.appointment_id, actor)
+            .await
+            .or_else(|_| self.appointment_view(&rec, &a))
+    }
+
+    /// Records one member: present with the originals seen (then checked through the hub), or absent.
+    pub async fn check_member(
+        &self,
+        appointment_id: &str,
+        member_id: &str,
+        req: &MemberCheck,
+        actor: &Actor,
+    ) -> Result<MemberCheckResult> {
+        let (a, rec) = self.visit_of(appointment_id, actor).await?;
+        if a.status != "checked_in" {
+            return Err(not_checked_in());
+        }
+        let slot = a
+            .members
+            .iter()
+            .find(|m| m.member_id == member_id)
+            .ok_or(AppError::NotFound)?;
+        let attendance = Attendance::parse(req.attendance.trim())
+            .filter(|x| *x != Attendance::Expected)
+            .ok_or_else(|| {
+                invalid(
+                    "attendance_invalid",
+                    "الحضور: present أو absent",
+                    "attendance is present or absent",
+                )
+            })?;
+        let docs = rules::parse_documents(&req.documents_seen, "documents_seen")
+            .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
+        if attendance == Attendance::Present && !rules::documents_suffice(&docs) {
+            return Err(invalid(
+                "documents_insufficient",
+                "يلزم أصل البطاقة الوطنية الموحدة، أو هوية الأحوال المدنية مع شهادة الجنسية",
+                "the original unified national card is needed, or the civil-status ID with the nationality certificate",
+            ));
+        }
+        let note = req
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        if let Some(n) = &note
+            && let Some(e) = tamwin_domain::check_free_text("note", n, 500)
+        {
+            return Err(AppError::Validation(tamwin_domain::ValidationErrors(vec![
+                e,
+            ])));
+        }
+        let record = AppointmentMember {
+            attendance: attendance.code().into(),
+            documents_seen: rules::documents_text(&docs),
+            note,
+            ..slot.clone()
+        };
+        let log = self.log(
+            "attendance_recorded",
+            Some(member_id.to_string()),
+            None,
+            actor,
+            serde_json::json!({ "appointment_id": a.appointment_id, "attendance": record.attendance, "documents_seen": record.documents_seen }),
+        );
+        if !self
+            .store
+            .save_attendance(&a.household_id, &a.appointment_id, &record, &log)
+            .await?
+        {
+            return Err(AppError::Busy);
+        }
+        let member = rec.present_members().find(|m| m.member_id == member_id);
+        let verification = match (attendance, member) {
+            (Attendance::Present, Some(m)) if m.national_id.is_some() => {
+                // The hub's answer is kept as evidence; a hub that does not answer leaves the member
+                // pending and queued for a retry, and the visit goes on.
+                Some(self.verify_member(&a.household_id, member_id).await?.status)
+            }
+            (Attendance::Present, Some(_)) => Some("no_national_id".to_string()),
+            _ => None,
+        };
+        Ok(MemberCheckResult {
+            member_id: member_id.to_string(),
+            attendance: record.attendance,
+            verification,
+        })
+    }
+
+    /// Completes the visit: every required member recorded; absent adults held "not verified in
+    /// person" (cure: book again or ask for a home visit); a present member's earlier such hold lifted.
+    pub async fn complete_visit(
+        &self,
+        appointment_id: &str,
+        actor: &Actor,
+    ) -> Result<AppointmentView> {
+        let (a, rec) = self.visit_of(appointment_id, actor).await?;
+        if a.status != "checked_in" {
+            return Err(not_checked_in());
+        }
+        if a.members
+            .iter()
+            .any(|m| m.required && m.attendance == "expected")
+        {
+            return Err(AppError::Rule(
+                "attendance_incomplete",
+                "سجّل حضور أو غياب كل فرد بعمر 18 سنة فأكثر قبل الإنهاء",
+                "record every member aged 18 or over as present or absent before completing",
+            ));
+        }
+        let card = rec.household.card_number.clone();
+        // The visit's outcome places and lifts these holds whatever the officer's own hold rights or
+        // district (a centre serves households of neighbouring districts too); the completion's audit
+        // entry names the officer.
+        let mut by = Actor::system(&format!("visit {}", actor.name));
+        by.channel = actor.channel;
+        let day = a.starts_at.get(..10).unwrap_or_default().to_string();
+        for m in &a.members {
+            let held = rec.active_holds().find(|h| {
+                h.member_id.as_deref() == Some(m.member_id.as_str())
+                    && h.reason == HoldReason::NotVerifiedInPerson
+            });
+            match (m.attendance.as_str(), held) {
+                ("absent", None) if m.required => {
+                    let input = HoldInput {
+                        member_id: Some(m.member_id.clone()),
+                        reason: HoldReason::NotVerifiedInPerson.code().into(),
+                        evidence: format!(
+                            "absent at the update-centre appointment of {day} ({}); cure: book a new appointment, or request a home visit if unable to come",
+                            a.appointment_id
+                        ),
+                        source: "update_centre".into(),
+                    };
+                    self.place_hold_once(&card, &input, &by).await?;
+                }
+                ("present", Some(h)) => {
+                    let lift = HoldLift {
+                        reason: format!("verified in person on {day} ({})", a.appointment_id),
+                    };
+                    match self.lift_hold(&card, &h.hold_id, &lift, &by, None).await {
+                        Ok(_) | Err(AppError::NotFound) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                _ => {}
+            }
+        }
+        let now = self.clock.now();
+        let seconds = a
+            .checked_in_at
+            .map_or(0, |t| (now.as_second() - t.as_second()).max(0));
+        let log = self.log(
+            "appointment_completed",
+            None,
+            None,
+            actor,
+            serde_json::json!({
+                "appointment_id": a.appointment_id,
+                "visit_minutes": seconds / 60,
+                "over_target": seconds > rules::VISIT_TARGET_MINUTES * 60,
+                "present": a.members.iter().filter(|m| m.attendance == "present").count(),
+                "absent": a.members.iter().filter(|m| m.attendance == "absent").count(),
+            }),
+        );
+        if !self
+            .store
+            .complete_appointment(&a.household_id, &a.appointment_id, now, seconds, &log)
+            .await?
+        {
+            return Err(AppError::Busy);
+        }
+        self.visit(appointment_id, actor).await
+    }
+}
+
+fn not_checked_in() -> AppError {
+    AppError::Rule(
+        "appointment_not_checked_in",
+        "سجّل حضور الأسرة أولاً",
+        "check the household in first",
+    )
+}

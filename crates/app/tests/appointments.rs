@@ -1,0 +1,735 @@
+//! Pre-registration and the centre visit (issue 5), on both backends: booking by geography with its
+//! refusals, the nearest free centre, no overbooking under concurrency, one booking per repeated
+//! submission, reschedule and cancel, reminders and no-shows, check-in by the signed form, per-member
+//! verification through the hub (and with the hub down), completion, and the progress figures.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{advance, civil, wired};
+use std::sync::Arc;
+use tamwin_app::appointments::{BookingRequest, FormKeys, MemberDeclaration};
+use tamwin_app::*;
+use tamwin_domain::access::{Area, Role};
+use tamwin_domain::{CardNumber, Geography, HoldReason, NationalId};
+use tamwin_store::{ProgressScope, testkit};
+
+fn nid(n: u64) -> String {
+    NationalId::from_payload(n).unwrap().to_string()
+}
+
+fn person(id: u64, rel: &str, sex: &str, born: &str, given: &str) -> serde_json::Value {
+    serde_json::json!({"national_id": nid(id), "given_name": given, "father_name": "حسين",
+        "grandfather_name": "كاظم", "family_name": "الكربلائي", "mother_name": "زينب علي حسن",
+        "birth_date": born, "sex": sex, "relation": rel})
+}
+
+/// A household of a head (1980), a spouse (1984) and a child (2016) in `district`.
+async fn family(
+    reg: &Registry,
+    base: u64,
+    gov: &str,
+    district: &str,
+) -> (CardNumber, String, Vec<serde_json::Value>) {
+    let members = vec![
+        person(base, "head", "male", "1980-03-01", "كريم"),
+        person(base + 1, "spouse", "female", "1984-05-02", "فاطمة"),
+        person(base + 2, "son", "male", "2016-07-03", "علي"),
+    ];
+    let h = serde_json::from_value(serde_json::json!({"governorate": gov, "district": district,
+        "address": "حي الحسين، دار 7", "phone": format!("0780{:07}", base % 10_000_000), "members": members}))
+    .unwrap();
+    let o = reg
+        .create_household(&h, &Actor::system("t"), None)
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&o.body).unwrap();
+    let card = CardNumber::parse(v["card_number"].as_str().unwrap()).unwrap();
+    let hid = reg
+        .store
+        .household_by_card(&card)
+        .await
+        .unwrap()
+        .unwrap()
+        .household
+        .household_id;
+    (card, hid, members)
+}
+
+fn citizen(hid: &str) -> Actor {
+    Actor::citizen(hid, "07801234567", "api")
+}
+
+fn officer(centre: &str, district: &str) -> Actor {
+    Actor::staff(
+        "u1",
+        "officer1",
+        Role::CentreOfficer,
+        Area::Centre {
+            code: centre.into(),
+            district: district.into(),
+        },
+        "api",
+    )
+}
+
+fn at(t: &str, centre: Option<&str>) -> BookingRequest {
+    BookingRequest {
+        starts_at: Some(t.into()),
+        centre: centre.map(str::to_string),
+        members: vec![],
+    }
+}
+
+fn code(e: AppError) -> String {
+    match e {
+        AppError::Validation(v) => v.0[0].code.to_string(),
+        other => other.describe().1.to_string(),
+    }
+}
+
+fn body(o: &Outcome) -> serde_json::Value {
+    serde_json::from_str(&o.body).unwrap()
+}
+
+fn forms(reg: &mut Registry) {
+    reg.forms = Some(Arc::new(
+        FormKeys::single(
+            "forms-1",
+            ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
+            0,
+        )
+        .unwrap(),
+    ));
+}
+
+/// Every centre with `counters` counters.
+fn counters(reg: &mut Registry, counters: u32) {
+    let mut g = Geography::builtin().unwrap();
+    for c in &mut g.centres {
+        c.counters = counters;
+    }
+    reg.geo = Arc::new(g);
+}
+
+// The tests' clock starts on Saturday 2026-11-21 at 12:00 in Iraq; Friday the 27th is the rest day.
+
+#[tokio::test]
+async fn booking_follows_geography_and_refuses_bad_slots() {
+    for (backend, store) in testkit::backends().await {
+        let (mut reg, _, _) = wired(store).await;
+        forms(&mut reg);
+        let (_, hid, _) = family(&reg, 81_000_000_001, "11", "1104").await;
+        let me = citizen(&hid);
+        for (req, want) in [
+            (at("2026-11-21T10:00", None), "slot_in_past"),
+            (at("2026-11-22T07:30", None), "slot_outside_hours"),
+            (at("2026-11-22T20:00", None), "slot_outside_hours"),
+            (at("2026-11-22T09:10", None), "slot_not_on_grid"),
+            (at("2026-11-27T09:00", None), "slot_closed_day"),
+            (at("2027-01-22T09:00", None), "slot_too_far_ahead"),
+            (at("tomorrow", None), "slot_invalid"),
+            (at("2026-11-22T09:00", Some("KRB-X99")), "centre_unknown"),
+        ] {
+            let e = reg
+                .book_appointment(&hid, &req, false, &me, None)
+                .await
+                .unwrap_err();
+            assert_eq!(code(e), want, "{backend} {:?}", req.starts_at);
+        }
+        reg.store
+            .save_holiday("*", "2026-11-23", "عطلة")
+            .await
+            .unwrap();
+        let e = reg
+            .book_appointment(&hid, &at("2026-11-23T09:00", None), false, &me, None)
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "slot_holiday", "{backend}");
+
+        // A member under 18 cannot be marked required, an adult cannot be excused.
+        let rec = reg.store.household_by_id(&hid).await.unwrap().unwrap();
+        let child = rec
+            .members
+            .iter()
+            .find(|m| m.member_no == 3)
+            .unwrap()
+            .member_id
+            .clone();
+        let spouse = rec
+            .members
+            .iter()
+            .find(|m| m.member_no == 2)
+            .unwrap()
+            .member_id
+            .clone();
+        let mut req = at("2026-11-22T09:00", None);
+        req.members = vec![MemberDeclaration {
+            member_id: child.clone(),
+            documents: vec![],
+            required: Some(true),
+        }];
+        assert_eq!(
+            code(
+                reg.book_appointment(&hid, &req, false, &me, None)
+                    .await
+                    .unwrap_err()
+            ),
+            "minor_not_required"
+        );
+        req.members = vec![MemberDeclaration {
+            member_id: spouse.clone(),
+            documents: vec![],
+            required: Some(false),
+        }];
+        assert_eq!(
+            code(
+                reg.book_appointment(&hid, &req, false, &me, None)
+                    .await
+                    .unwrap_err()
+            ),
+            "adult_must_attend"
+        );
+        req.members = vec![MemberDeclaration {
+            member_id: spouse.clone(),
+            documents: vec!["passport".into()],
+            required: None,
+        }];
+        assert_eq!(
+            code(
+                reg.book_appointment(&hid, &req, false, &me, None)
+                    .await
+                    .unwrap_err()
+            ),
+            "document_unknown"
+        );
+        assert!(
+            reg.store.appointments_of(&hid).await.unwrap().is_empty(),
+            "{backend}: nothing booked by refusals"
+        );
+
+        // The household's own district's centre, with adults required and documents declared.
+        req.members = vec![MemberDeclaration {
+            member_id: spouse.clone(),
+            documents: vec!["nationality_certificate".into(), "civil_id".into()],
+            required: Some(true),
+        }];
+        let o = reg
+            .book_appointment(&hid, &req, false, &me, None)
+            .await
+            .unwrap();
+        assert_eq!(o.status, 201);
+        let v = body(&o);
+        assert_eq!(
+            v["centre_code"], "KRB-D04",
+            "{backend}: al-Hurr's own centre"
+        );
+        assert_eq!(v["starts_at"], "2026-11-22T09:00");
+        let required: Vec<bool> = v["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["required"].as_bool().unwrap())
+            .collect();
+        assert_eq!(required, [true, true, false]);
+        assert_eq!(
+            v["members"][1]["declared_documents"],
+            serde_json::json!(["civil_id", "nationality_certificate"])
+        );
+        assert!(v["token"].as_str().unwrap().starts_with("TMW1:"));
+
+        // One open appointment: a second booking is refused, a reschedule moves it and frees the place.
+        let e = reg
+            .book_appointment(&hid, &at("2026-11-22T10:00", None), false, &me, None)
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "appointment_already_booked");
+        let o = reg
+            .book_appointment(&hid, &at("2026-11-24T11:30", None), true, &me, None)
+            .await
+            .unwrap();
+        assert_eq!(o.status, 200);
+        let loads = reg
+            .store
+            .slot_loads("KRB-D04", "2026-11-22", "2026-11-25")
+            .await
+            .unwrap();
+        let booked: Vec<(String, i64)> = loads
+            .iter()
+            .map(|l| (l.starts_at.clone(), l.booked))
+            .collect();
+        assert_eq!(
+            booked,
+            [
+                ("2026-11-22T09:00".into(), 0),
+                ("2026-11-24T11:30".into(), 1)
+            ],
+            "{backend}"
+        );
+        let all = reg.store.appointments_of(&hid).await.unwrap();
+        let states: Vec<&str> = all.iter().map(|a| a.status.as_str()).collect();
+        assert_eq!(states, ["booked", "rescheduled"], "{backend}");
+        reg.cancel_appointment(&hid, &me).await.unwrap();
+        assert_eq!(
+            code(reg.cancel_appointment(&hid, &me).await.unwrap_err()),
+            "no_open_appointment"
+        );
+        let loads = reg
+            .store
+            .slot_loads("KRB-D04", "2026-11-24", "2026-11-25")
+            .await
+            .unwrap();
+        assert_eq!(
+            loads[0].booked, 0,
+            "{backend}: a cancellation frees the place"
+        );
+
+        // Another household may not book for this one; a Baghdad household cannot book Karbala's centre.
+        let (_, other, _) = family(&reg, 81_000_000_011, "01", "0101").await;
+        let e = reg
+            .book_appointment(
+                &hid,
+                &at("2026-11-22T10:00", None),
+                false,
+                &citizen(&other),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "not_found");
+        let e = reg
+            .book_appointment(
+                &other,
+                &at("2026-11-22T10:00", Some("KRB-C01")),
+                false,
+                &citizen(&other),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "centre_other_governorate", "{backend}");
+        let e = reg
+            .book_appointment(
+                &other,
+                &BookingRequest::default(),
+                false,
+                &citizen(&other),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "no_update_centre", "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_full_centre_sends_the_household_to_the_nearest_free_one() {
+    for (backend, store) in testkit::backends().await {
+        let (mut reg, _, _) = wired(store).await;
+        counters(&mut reg, 1);
+        let (_, a, _) = family(&reg, 81_000_000_101, "11", "1104").await;
+        let (_, b, _) = family(&reg, 81_000_000_111, "11", "1104").await;
+        let (_, c, _) = family(&reg, 81_000_000_121, "11", "1104").await;
+        let t = "2026-11-22T09:00";
+        let va = body(
+            &reg.book_appointment(&a, &at(t, None), false, &citizen(&a), None)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(va["centre_code"], "KRB-D04");
+        // Full at al-Hurr: the nearest centre with a free counter at that hour, in Karbala city.
+        let vb = body(
+            &reg.book_appointment(&b, &at(t, None), false, &citizen(&b), None)
+                .await
+                .unwrap(),
+        );
+        let centre = vb["centre_code"].as_str().unwrap();
+        assert!(centre.starts_with("KRB-C"), "{backend}: {centre}");
+        // Asking for the full centre itself is refused.
+        let e = reg
+            .book_appointment(&c, &at(t, Some("KRB-D04")), false, &citizen(&c), None)
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "slot_full", "{backend}");
+        // Without a time: the earliest free slot at the district's centre.
+        let vc = body(
+            &reg.book_appointment(&c, &BookingRequest::default(), false, &citizen(&c), None)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(vc["centre_code"], "KRB-D04");
+        // The earliest free slot is later today.
+        assert_eq!(vc["starts_at"], "2026-11-21T12:30", "{backend}");
+        let days = reg
+            .free_slots(&a, "2026-11-22".parse().unwrap(), &citizen(&a))
+            .await
+            .unwrap();
+        assert_eq!(days[0].centre_code, "KRB-D04");
+        assert!(days[0].own_district);
+        assert!(!days[0].slots.iter().any(|s| s.starts_at == t), "{backend}");
+        assert_eq!(days[0].slots.len(), 23);
+    }
+}
+
+#[tokio::test]
+async fn no_slot_is_overbooked_and_a_repeated_submission_books_once() {
+    for (backend, store) in testkit::backends().await {
+        let (mut reg, _, _) = wired(store).await;
+        counters(&mut reg, 3);
+        let reg = Arc::new(reg);
+        let mut households = vec![];
+        for i in 0..20u64 {
+            households.push(family(&reg, 82_000_000_001 + i * 10, "11", "1105").await.1);
+        }
+        let mut tasks = vec![];
+        for hid in households.clone() {
+            let reg = reg.clone();
+            tasks.push(tokio::spawn(async move {
+                reg.book_appointment(
+                    &hid,
+                    &at("2026-11-22T09:00", Some("KRB-D05")),
+                    false,
+                    &citizen(&hid),
+                    None,
+                )
+                .await
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(e) => assert_eq!(code(e), "slot_full", "{backend}"),
+            }
+        }
+        assert_eq!(ok, 3, "{backend}");
+        let loads = reg
+            .store
+            .slot_loads("KRB-D05", "2026-11-22", "2026-11-23")
+            .await
+            .unwrap();
+        assert_eq!((loads[0].booked, loads[0].capacity), (3, 3), "{backend}");
+        let booked = reg
+            .store
+            .appointments_at("KRB-D05", "2026-11-22", "2026-11-23")
+            .await
+            .unwrap();
+        assert_eq!(booked.len(), 3, "{backend}");
+
+        // The same submission five times at once (a double tap, a retried request): one booking.
+        let hid = households
+            .iter()
+            .find(|h| !booked.iter().any(|a| &a.household_id == *h))
+            .unwrap()
+            .clone();
+        let idem = IdemRequest {
+            key: "k-1".into(),
+            request_hash: "h-1".into(),
+        };
+        let mut tasks = vec![];
+        for _ in 0..5 {
+            let (reg, hid, idem) = (reg.clone(), hid.clone(), idem.clone());
+            tasks.push(tokio::spawn(async move {
+                reg.book_appointment(
+                    &hid,
+                    &at("2026-11-22T10:00", Some("KRB-D05")),
+                    false,
+                    &citizen(&hid),
+                    Some(&idem),
+                )
+                .await
+                .map(|o| o.body)
+            }));
+        }
+        let mut bodies = vec![];
+        for t in tasks {
+            bodies.push(t.await.unwrap().unwrap());
+        }
+        assert!(
+            bodies.iter().all(|b| *b == bodies[0]),
+            "{backend}: every retry answers the same"
+        );
+        assert_eq!(
+            reg.store.appointments_of(&hid).await.unwrap().len(),
+            1,
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn reminders_the_day_before_and_no_shows_free_the_place() {
+    for (backend, store) in testkit::backends().await {
+        let (reg, clock, _) = wired(store).await;
+        let (_, hid, _) = family(&reg, 83_000_000_001, "11", "1101").await;
+        body(
+            &reg.book_appointment(
+                &hid,
+                &at("2026-11-22T08:30", Some("KRB-C01")),
+                false,
+                &citizen(&hid),
+                None,
+            )
+            .await
+            .unwrap(),
+        );
+        assert_eq!(reg.send_reminders().await.unwrap(), 1, "{backend}");
+        assert_eq!(reg.send_reminders().await.unwrap(), 0, "{backend}: once");
+        let sms = reg.store.outbox_recent(100).await.unwrap();
+        assert!(
+            sms.iter()
+                .any(|m| m.body.contains("08:30") && m.body.contains("مركز حي الحسين")),
+            "{backend}"
+        );
+        assert_eq!(
+            reg.release_no_shows().await.unwrap(),
+            0,
+            "{backend}: the day has not passed"
+        );
+        advance(&clock, 2 * 24 * 60);
+        assert_eq!(reg.release_no_shows().await.unwrap(), 1, "{backend}");
+        let l = &reg
+            .store
+            .slot_loads("KRB-C01", "2026-11-22", "2026-11-23")
+            .await
+            .unwrap()[0];
+        assert_eq!((l.booked, l.no_shows), (0, 1), "{backend}");
+        assert_eq!(
+            reg.store.appointments_of(&hid).await.unwrap()[0].status,
+            "no_show"
+        );
+        let p = reg
+            .store
+            .progress(&ProgressScope::default(), "2026-11-23")
+            .await
+            .unwrap();
+        assert_eq!(p.no_shows, 1);
+    }
+}
+
+#[tokio::test]
+async fn the_visit_checks_in_by_the_signed_form_verifies_each_adult_and_completes() {
+    for (backend, store) in testkit::backends().await {
+        let (mut reg, clock, hub) = wired(store.clone()).await;
+        forms(&mut reg);
+        let (card, hid, members) = family(&reg, 84_000_000_001, "11", "1101").await;
+        // The registry knows the head as he is, the spouse under another name; the child is a minor.
+        let mut spouse = civil(&members[1], None);
+        spouse.given_name = "زهراء".into();
+        store
+            .civil_load(&[civil(&members[0], None), spouse, civil(&members[2], None)])
+            .await
+            .unwrap();
+        let v = body(
+            &reg.book_appointment(
+                &hid,
+                &at("2026-11-22T09:00", Some("KRB-C01")),
+                false,
+                &citizen(&hid),
+                None,
+            )
+            .await
+            .unwrap(),
+        );
+        let token = v["token"].as_str().unwrap().to_string();
+        let appt = v["appointment_id"].as_str().unwrap().to_string();
+        let desk = officer("KRB-C01", "1101");
+        let by_qr = CheckInRequest {
+            token: Some(token.clone()),
+            card_number: None,
+        };
+
+        // Not today yet; then a forged form, a form for another centre's officer.
+        assert_eq!(
+            code(reg.check_in(&by_qr, &desk).await.unwrap_err()),
+            "appointment_not_today",
+            "{backend}"
+        );
+        advance(&clock, 21 * 60); // Sunday 09:00 in Iraq
+        let mut forged = token.clone();
+        let last = forged.pop().unwrap();
+        forged.push(if last == 'A' { 'B' } else { 'A' });
+        let e = reg
+            .check_in(
+                &CheckInRequest {
+                    token: Some(forged),
+                    card_number: None,
+                },
+                &desk,
+            )
+            .await
+            .unwrap_err();
+        assert!(code(e).starts_with("qr_"), "{backend}");
+        let e = reg
+            .check_in(&by_qr, &officer("KRB-C02", "1101"))
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "not_found", "{backend}: another centre's officer");
+        let e = reg
+            .check_in(
+                &by_qr,
+                &Actor::staff("u2", "analyst", Role::Analyst, Area::Nation, "api"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "forbidden");
+
+        let v = reg.check_in(&by_qr, &desk).await.unwrap();
+        assert_eq!(v.status, "checked_in");
+        assert_eq!(
+            code(reg.check_in(&by_qr, &desk).await.unwrap_err()),
+            "appointment_already_used",
+            "{backend}"
+        );
+
+        // Completion waits for every adult.
+        assert_eq!(
+            code(reg.complete_visit(&appt, &desk).await.unwrap_err()),
+            "attendance_incomplete"
+        );
+        let head = &v.members[0].member_id;
+        let wife = &v.members[1].member_id;
+        let kid = &v.members[2].member_id;
+        let present = |docs: &[&str]| MemberCheck {
+            attendance: "present".into(),
+            documents_seen: docs.iter().map(|d| d.to_string()).collect(),
+            note: None,
+        };
+        let e = reg
+            .check_member(&appt, head, &present(&["civil_id"]), &desk)
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "documents_insufficient", "{backend}");
+        let r = reg
+            .check_member(&appt, head, &present(&["unified_card"]), &desk)
+            .await
+            .unwrap();
+        assert_eq!(r.verification.as_deref(), Some("verified"), "{backend}");
+        // The hub down while the spouse is checked: she is left pending and queued, nothing lost.
+        hub.set_down(true);
+        let r = reg
+            .check_member(
+                &appt,
+                wife,
+                &present(&["civil_id", "nationality_certificate"]),
+                &desk,
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.verification.as_deref(), Some("pending"), "{backend}");
+        let pending = store.verification(&hid, wife).await.unwrap().unwrap();
+        assert_eq!(pending.status, "pending");
+        assert!(pending.next_attempt_at.is_some());
+        hub.set_down(false);
+        // Once the hub answers, the retry finds her data does not match the registry's.
+        advance(&clock, 10);
+        reg.retry_verifications(10).await.unwrap();
+        assert_eq!(
+            store
+                .verification(&hid, wife)
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
+            "mismatch",
+            "{backend}"
+        );
+
+        // Later the spouse is recorded absent after all (she left before her turn).
+        let absent = MemberCheck {
+            attendance: "absent".into(),
+            documents_seen: vec![],
+            note: Some("غادرت قبل دورها".into()),
+        };
+        reg.check_member(&appt, wife, &absent, &desk).await.unwrap();
+        let e = reg
+            .check_member(
+                &appt,
+                kid,
+                &MemberCheck {
+                    attendance: "maybe".into(),
+                    documents_seen: vec![],
+                    note: None,
+                },
+                &desk,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "attendance_invalid");
+        advance(&clock, 20);
+        let done = reg.complete_visit(&appt, &desk).await.unwrap();
+        assert_eq!(done.status, "completed", "{backend}");
+        let view = reg.household(&card, &Actor::system("t")).await.unwrap();
+        let held: Vec<(&str, HoldReason)> = view
+            .holds
+            .iter()
+            .filter(|h| h.active)
+            .map(|h| (h.hold.member_id.as_deref().unwrap_or(""), h.hold.reason))
+            .collect();
+        assert!(
+            held.contains(&(wife.as_str(), HoldReason::NotVerifiedInPerson)),
+            "{backend}: {held:?}"
+        );
+        assert!(
+            !held.iter().any(|(m, _)| m == head),
+            "{backend}: the head is clear"
+        );
+        let a = store.appointment(&appt).await.unwrap().unwrap();
+        assert_eq!(a.visit_seconds, Some(30 * 60), "{backend}");
+        assert_eq!(
+            code(reg.check_in(&by_qr, &desk).await.unwrap_err()),
+            "appointment_already_used"
+        );
+
+        // Progress figures, nationally and for the centre.
+        for scope in [
+            ProgressScope::default(),
+            ProgressScope {
+                governorate: Some("11".into()),
+                district: Some("1101".into()),
+                centre: Some("KRB-C01".into()),
+            },
+        ] {
+            let p = store.progress(&scope, "2026-11-22").await.unwrap();
+            assert_eq!(
+                (
+                    p.households,
+                    p.households_preregistered,
+                    p.households_verified
+                ),
+                (1, 1, 1),
+                "{backend} {scope:?}"
+            );
+            assert_eq!(p.members_verified, 1);
+            assert_eq!(p.visits_completed, 1);
+            assert_eq!(p.visit_minutes_avg, Some(30.0));
+            assert_eq!(p.visit_minutes_p90, Some(30.0));
+            assert!(
+                p.holds_by_reason
+                    .contains(&("not_verified_in_person".into(), 1)),
+                "{backend} {:?}",
+                p.holds_by_reason
+            );
+        }
+        let other = store
+            .progress(
+                &ProgressScope {
+                    centre: Some("KRB-C02".into()),
+                    ..Default::default()
+                },
+                "2026-11-22",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (other.households_preregistered, other.visits_completed),
+            (0, 0),
+            "{backend}"
+        );
+
+        // The token expires at the end of its day.
+        advance(&clock, 24 * 60);
+        let e = reg.check_in(&by_qr, &desk).await.unwrap_err();
+        assert_eq!(code(e), "qr_expired", "{backend}");
+    }
+}

@@ -1,0 +1,210 @@
+//! What the store keeps of pre-registration (issue 5): appointments at update centres and home visits,
+//! their slots and capacity, what happened to each member at the visit, temporary cards, and the
+//! progress figures read from them. `Store` includes this interface.
+
+use crate::{ChangeLog, IdemEntry, OutboxMessage, Result};
+use async_trait::async_trait;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appointment {
+    pub household_id: String,
+    pub appointment_id: String,
+    /// `centre` or `home`.
+    pub kind: String,
+    /// The update centre, or the mobile team of a home visit.
+    pub centre_code: String,
+    /// Local time `YYYY-MM-DDTHH:MM` (a home visit: `YYYY-MM-DD`).
+    pub starts_at: String,
+    pub status: String,
+    pub booked_at: jiff::Timestamp,
+    pub booked_by: String,
+    /// A home visit's reason: `elderly`, `sick`, `disabled`.
+    pub reason: Option<String>,
+    pub checked_in_at: Option<jiff::Timestamp>,
+    pub completed_at: Option<jiff::Timestamp>,
+    pub closed_at: Option<jiff::Timestamp>,
+    pub reminded_at: Option<jiff::Timestamp>,
+    pub waited_minutes: Option<i64>,
+    pub visit_seconds: Option<i64>,
+    pub members: Vec<AppointmentMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentMember {
+    pub member_id: String,
+    /// Must attend in person (an adult on the day).
+    pub required: bool,
+    /// Comma-separated document codes (`domain::appointment::Document`).
+    pub declared_documents: String,
+    /// `expected`, `present`, `absent`.
+    pub attendance: String,
+    pub documents_seen: String,
+    pub note: Option<String>,
+}
+
+/// How full one slot (or one team day) is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotLoad {
+    pub starts_at: String,
+    pub capacity: i64,
+    pub booked: i64,
+    pub no_shows: i64,
+}
+
+/// One booking, written in one transaction.
+pub struct Booking<'a> {
+    pub appointment: &'a Appointment,
+    /// The slot's capacity if this booking creates it.
+    pub capacity: i64,
+    /// The open appointment this one replaces (a reschedule): it becomes `rescheduled` and frees its place.
+    pub replaces: Option<&'a str>,
+    pub log: &'a ChangeLog,
+    pub idem: Option<&'a IdemEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MobileTeam {
+    pub team_code: String,
+    pub district_code: String,
+    pub name_ar: String,
+    pub visits_per_day: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemporaryCard {
+    pub household_id: String,
+    pub card_id: String,
+    pub member_id: String,
+    pub issued_at: jiff::Timestamp,
+    pub issued_by: String,
+    pub expires_at: jiff::Timestamp,
+    /// `active`, `converted`, `expired`.
+    pub status: String,
+    pub closed_at: Option<jiff::Timestamp>,
+    pub national_id: Option<String>,
+}
+
+/// Where a store query on appointments is limited to: a centre (or team), a district, a governorate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgressScope {
+    pub governorate: Option<String>,
+    pub district: Option<String>,
+    pub centre: Option<String>,
+}
+
+/// The progress of the update campaign in one scope (issue 5, point 6).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    /// Open households in the registry (of the scope's area; for a centre, its district).
+    pub households: i64,
+    pub households_preregistered: i64,
+    pub households_verified: i64,
+    pub members_verified: i64,
+    /// Active holds by reason.
+    pub holds_by_reason: Vec<(String, i64)>,
+    pub visits_completed: i64,
+    pub visit_minutes_avg: Option<f64>,
+    pub visit_minutes_p90: Option<f64>,
+    /// Minutes from booking to check-in.
+    pub wait_minutes_avg: Option<f64>,
+    pub appointments_due: i64,
+    pub no_shows: i64,
+    pub home_visits_pending: i64,
+    pub home_visits_done: i64,
+}
+
+#[async_trait]
+pub trait AppointmentStore: Send + Sync {
+    /// Takes a place in the slot if one is free (`Conflict::SlotFull` otherwise), records the appointment,
+    /// its members and the household's registration, releases `replaces`, appends the audit entry and
+    /// the idempotency entry: all or nothing. `Conflict::AppointmentOpen` if the household already has
+    /// an open appointment of this kind.
+    async fn book_appointment(&self, b: &Booking<'_>) -> Result<()>;
+    /// Moves a booked appointment to `cancelled` or `no_show` and frees its place (a no-show is counted
+    /// on the slot); false if it was not booked any more.
+    async fn release_appointment(
+        &self,
+        household_id: &str,
+        appointment_id: &str,
+        to: &str,
+        at: jiff::Timestamp,
+        log: &ChangeLog,
+    ) -> Result<bool>;
+    async fn appointment(&self, appointment_id: &str) -> Result<Option<Appointment>>;
+    /// A household's appointments, newest first.
+    async fn appointments_of(&self, household_id: &str) -> Result<Vec<Appointment>>;
+    /// A centre's (or team's) appointments starting from `from` up to `to` (exclusive), in time order.
+    async fn appointments_at(&self, centre: &str, from: &str, to: &str)
+    -> Result<Vec<Appointment>>;
+    /// The slots of a centre (or team) from `from` up to `to` (exclusive) that have been booked at all.
+    async fn slot_loads(&self, centre: &str, from: &str, to: &str) -> Result<Vec<SlotLoad>>;
+    /// Holidays of the centre (and national ones) between two days inclusive.
+    async fn holidays(&self, centre: &str, from: &str, to: &str) -> Result<Vec<String>>;
+    async fn save_holiday(&self, centre: &str, day: &str, name: &str) -> Result<()>;
+    /// booked → checked_in; false if it was not booked.
+    async fn check_in(
+        &self,
+        household_id: &str,
+        appointment_id: &str,
+        at: jiff::Timestamp,
+        waited_minutes: i64,
+        log: &ChangeLog,
+    ) -> Result<bool>;
+    /// What the officer recorded of one member of a checked-in appointment; false if it is not checked in.
+    async fn save_attendance(
+        &self,
+        household_id: &str,
+        appointment_id: &str,
+        m: &AppointmentMember,
+        log: &ChangeLog,
+    ) -> Result<bool>;
+    /// checked_in → completed, with the visit's length, and the household's registration verified.
+    async fn complete_appointment(
+        &self,
+        household_id: &str,
+        appointment_id: &str,
+        at: jiff::Timestamp,
+        visit_seconds: i64,
+        log: &ChangeLog,
+    ) -> Result<bool>;
+    /// Booked appointments starting from `from` up to `to` (exclusive) not yet reminded.
+    async fn due_reminders(&self, from: &str, to: &str, limit: u32) -> Result<Vec<Appointment>>;
+    /// Marks the reminder sent and queues it, in one transaction; false if already reminded.
+    async fn mark_reminded(
+        &self,
+        household_id: &str,
+        appointment_id: &str,
+        at: jiff::Timestamp,
+        message: &OutboxMessage,
+    ) -> Result<bool>;
+    /// Booked appointments that started before `before`: the no-shows to release.
+    async fn unattended(&self, before: &str, limit: u32) -> Result<Vec<Appointment>>;
+
+    async fn save_team(&self, t: &MobileTeam) -> Result<()>;
+    async fn teams(&self) -> Result<Vec<MobileTeam>>;
+
+    /// Issues a temporary card (`Conflict::Other` if the member holds an active one).
+    async fn issue_temporary_card(&self, c: &TemporaryCard, log: &ChangeLog) -> Result<()>;
+    async fn temporary_cards_of(&self, household_id: &str) -> Result<Vec<TemporaryCard>>;
+    /// Active temporary cards of members with a national ID, after `after` (card id), for conversion.
+    async fn active_temporary_cards(&self, after: &str, limit: u32) -> Result<Vec<TemporaryCard>>;
+    /// Active temporary cards that expired before `now`.
+    async fn expired_temporary_cards(
+        &self,
+        now: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<TemporaryCard>>;
+    /// active → converted or expired; false if it was not active.
+    async fn close_temporary_card(
+        &self,
+        household_id: &str,
+        card_id: &str,
+        to: &str,
+        national_id: Option<&str>,
+        at: jiff::Timestamp,
+        log: &ChangeLog,
+    ) -> Result<bool>;
+
+    /// The campaign's figures in a scope, from a few set-based queries.
+    async fn progress(&self, scope: &ProgressScope, today: &str) -> Result<Progress>;
+}
