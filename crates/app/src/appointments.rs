@@ -183,6 +183,19 @@ impl Registry {
             .collect())
     }
 
+    /// The household of a card number (authorisation is the use case's that follows).
+    pub async fn household_id_of_card(&self, card: &str) -> Result<String> {
+        let card = tamwin_domain::CardNumber::parse(card)
+            .map_err(|e| AppError::Validation(ValidationErrors(vec![e])))?;
+        Ok(self
+            .store
+            .household_by_card(&card)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .household
+            .household_id)
+    }
+
     /// Free places on `day` at the household's centres: its district's, and the others of its
     /// governorate nearest first (all of them, so a full district can be seen to be full).
     pub async fn free_slots(

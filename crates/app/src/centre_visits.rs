@@ -46,7 +46,7 @@ pub struct MemberCheckResult {
     pub member_id: String,
     pub attendance: String,
     /// The hub's answer: `verified`, `mismatch`, `deceased`, `not_found`, `pending` (hub unavailable:
-    /// retried later), or `no_national_id` (a temporary card is the way).
+    /// retried later), `no_national_id` (a temporary card is the way), or `hub_not_configured`.
     pub verification: Option<String>,
 }
 
@@ -316,6 +316,9 @@ impl Registry {
         }
         let member = rec.present_members().find(|m| m.member_id == member_id);
         let verification = match (attendance, member) {
+            (Attendance::Present, Some(m)) if m.national_id.is_some() && self.hub.is_none() => {
+                Some("hub_not_configured".to_string())
+            }
             (Attendance::Present, Some(m)) if m.national_id.is_some() => {
                 // The hub's answer is kept as evidence; a hub that does not answer leaves the member
                 // pending and queued for a retry, and the visit goes on.

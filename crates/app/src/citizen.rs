@@ -21,7 +21,7 @@ pub struct DataUse {
 }
 
 impl Registry {
-    pub(crate) fn own_household_id(actor: &Actor) -> Result<&str> {
+    pub fn own_household_id(actor: &Actor) -> Result<&str> {
         match &actor.kind {
             ActorKind::Citizen { household_id } => Ok(household_id),
             _ => Err(AppError::Forbidden),

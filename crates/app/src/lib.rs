@@ -16,6 +16,7 @@ pub mod exemptions;
 pub mod hub_client;
 pub mod import;
 mod mutate;
+pub mod progress;
 pub mod reconcile;
 pub mod secret;
 pub mod session;

@@ -5,6 +5,7 @@
 
 pub mod api;
 mod api_access;
+mod api_appointments;
 mod api_crvs;
 mod api_events;
 mod auth;
@@ -128,6 +129,62 @@ pub fn routes() -> Routes {
         "post",
         "/crvs/registry/txn/on-status",
         post(api_crvs::txn_on_status),
+    )
+    .add("get", "/api/v1/me/slots", get(api_appointments::my_slots))
+    .add(
+        "get",
+        "/api/v1/me/appointments",
+        get(api_appointments::my_appointments),
+    )
+    .add(
+        "post",
+        "/api/v1/me/appointments",
+        post(api_appointments::book_mine),
+    )
+    .add(
+        "post",
+        "/api/v1/me/appointments/reschedule",
+        post(api_appointments::reschedule_mine),
+    )
+    .add(
+        "post",
+        "/api/v1/me/appointments/cancel",
+        post(api_appointments::cancel_mine),
+    )
+    .add(
+        "post",
+        "/api/v1/households/{card_number}/appointments",
+        post(api_appointments::book_for),
+    )
+    .add(
+        "get",
+        "/api/v1/centres/{centre}/appointments",
+        get(api_appointments::centre_day),
+    )
+    .add(
+        "post",
+        "/api/v1/check-ins",
+        post(api_appointments::check_in),
+    )
+    .add(
+        "get",
+        "/api/v1/appointments/{appointment_id}",
+        get(api_appointments::appointment),
+    )
+    .add(
+        "post",
+        "/api/v1/appointments/{appointment_id}/members/{member_id}",
+        post(api_appointments::check_member),
+    )
+    .add(
+        "post",
+        "/api/v1/appointments/{appointment_id}/completion",
+        post(api_appointments::complete),
+    )
+    .add(
+        "get",
+        "/api/v1/stats/progress",
+        get(api_appointments::progress),
     )
     .add(
         "get",

@@ -29,13 +29,25 @@ use utoipa::OpenApi;
         crate::api_events::decide_suggestion,
         crate::api_events::grant_exemption,
         crate::api_events::exemptions,
+        crate::api_appointments::my_slots,
+        crate::api_appointments::my_appointments,
+        crate::api_appointments::book_mine,
+        crate::api_appointments::reschedule_mine,
+        crate::api_appointments::cancel_mine,
+        crate::api_appointments::book_for,
+        crate::api_appointments::centre_day,
+        crate::api_appointments::check_in,
+        crate::api_appointments::appointment,
+        crate::api_appointments::check_member,
+        crate::api_appointments::complete,
+        crate::api_appointments::progress,
         crate::api_crvs::callback,
         crate::api_crvs::txn_on_status,
         serve_json,
         docs_page,
     ),
     modifiers(&Security),
-    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "access"), (name = "hub"), (name = "system"))
+    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "access"), (name = "appointments"), (name = "hub"), (name = "system"))
 )]
 struct ApiDoc;
 
