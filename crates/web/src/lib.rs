@@ -12,6 +12,7 @@ mod auth;
 mod i18n;
 mod openapi;
 mod pages_access;
+mod pages_appointments;
 pub mod problem;
 mod ui;
 
@@ -232,6 +233,47 @@ pub fn routes() -> Routes {
         post(pages_access::citizen_sign_in),
     )
     .add("get", "/citizen", get(pages_access::citizen_home))
+    .add(
+        "get",
+        "/citizen/appointment",
+        get(pages_appointments::citizen_appointment),
+    )
+    .add(
+        "post",
+        "/citizen/appointment",
+        post(pages_appointments::citizen_book),
+    )
+    .add(
+        "post",
+        "/citizen/appointment/cancel",
+        post(pages_appointments::citizen_cancel),
+    )
+    .add(
+        "get",
+        "/citizen/appointment/form",
+        get(pages_appointments::citizen_form),
+    )
+    .add("get", "/centre", get(pages_appointments::centre_page))
+    .add(
+        "post",
+        "/centre/check-in",
+        post(pages_appointments::centre_check_in),
+    )
+    .add(
+        "get",
+        "/centre/visits/{appointment_id}",
+        get(pages_appointments::visit_page),
+    )
+    .add(
+        "post",
+        "/centre/visits/{appointment_id}/members/{member_id}",
+        post(pages_appointments::visit_member),
+    )
+    .add(
+        "post",
+        "/centre/visits/{appointment_id}/complete",
+        post(pages_appointments::visit_complete),
+    )
     .add("get", "/demo/outbox", get(pages_access::demo_outbox))
     .add("get", "/assets/app.css", get(ui::css))
     .add("get", "/manifest.webmanifest", get(ui::manifest))

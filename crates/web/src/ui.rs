@@ -64,6 +64,8 @@ pub struct Who {
     pub csrf: String,
     pub staff: bool,
     pub admin: bool,
+    /// Works appointments at update centres (or in the field).
+    pub officer: bool,
 }
 
 impl Who {
@@ -89,6 +91,7 @@ impl Who {
             csrf: signed.csrf.clone(),
             staff: !a.is_citizen(),
             admin: a.may(Permission::ManageAccess),
+            officer: !a.is_citizen() && a.may(Permission::VerifyInPerson),
         }
     }
 }

@@ -536,6 +536,61 @@ const ROWS: &[Row] = &[
         Kind::Page,
         [303, 403, 403, 403, 403, 403, 403, 403, 303],
     ),
+    // In this order: the citizen books on the page, opens the printable form, cancels.
+    row(
+        "get",
+        "/citizen/appointment",
+        Kind::Page,
+        [303, 403, 403, 403, 403, 403, 403, 403, 200],
+    ),
+    row(
+        "post",
+        "/citizen/appointment",
+        Kind::Page,
+        [303, 403, 403, 403, 403, 403, 403, 403, 303],
+    ),
+    row(
+        "get",
+        "/citizen/appointment/form",
+        Kind::Page,
+        [303, 403, 403, 403, 403, 403, 403, 403, 200],
+    ),
+    row(
+        "post",
+        "/citizen/appointment/cancel",
+        Kind::Page,
+        [303, 403, 403, 403, 403, 403, 403, 403, 303],
+    ),
+    row(
+        "get",
+        "/centre",
+        Kind::Page,
+        [303, 200, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/centre/check-in",
+        Kind::Page,
+        [303, 303, 303, 303, 303, 403, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/centre/visits/{appointment_id}",
+        Kind::Page,
+        [303, 200, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/centre/visits/{appointment_id}/members/{member_id}",
+        Kind::Page,
+        [303, 303, 303, 303, 303, 403, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/centre/visits/{appointment_id}/complete",
+        Kind::Page,
+        [303, 303, 303, 303, 303, 403, 403, 403, 403],
+    ),
     row(
         "get",
         "/demo/outbox",
@@ -597,7 +652,10 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
     // An appointment today at KRB-C01 for the fresh household: booked, or checked in (and, for
     // completion, every adult recorded absent).
     let mut appointment = String::new();
-    if r.path.contains("{appointment_id}") || r.path == "/api/v1/check-ins" {
+    if r.path.contains("{appointment_id}")
+        || r.path.ends_with("check-ins")
+        || r.path.ends_with("check-in")
+    {
         let hid = reg.household_id_of_card(&m.card).await.unwrap();
         let sys = Actor::system("fixture");
         let req = tamwin_app::appointments::BookingRequest {
@@ -619,7 +677,7 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
             };
             reg.check_in(&by_card, &sys).await.unwrap();
         }
-        if r.path.ends_with("/completion") {
+        if r.path.ends_with("/completion") || r.path.ends_with("/complete") {
             let v = reg.visit(&appointment, &sys).await.unwrap();
             for member in v.members.iter().filter(|x| x.required) {
                 let absent = tamwin_app::MemberCheck {
@@ -664,6 +722,13 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         path = format!("{path}?national_id={}", m.spouse_nid);
     }
     let body = match (r.method, r.path) {
+        ("post", "/centre/check-in") => form(&[("scan", &m.card), ("csrf", &caller.csrf)]),
+        ("post", "/centre/visits/{appointment_id}/members/{member_id}") => {
+            form(&[("attendance", "absent"), ("csrf", &caller.csrf)])
+        }
+        ("post", "/centre/visits/{appointment_id}/complete")
+        | ("post", "/citizen/appointment")
+        | ("post", "/citizen/appointment/cancel") => form(&[("csrf", &caller.csrf)]),
         ("post", "/api/v1/check-ins") => Some(json!({"card_number": m.card}).to_string()),
         ("post", p) if p.ends_with("/members/{member_id}") => Some(json!({"attendance": "absent"}).to_string()),
         ("post", p) if p.contains("appointments") => Some("{}".into()),

@@ -1,0 +1,701 @@
+//! Pages of pre-registration and the centre visit (issue 5): the head's booking page and printable form
+//! with its QR code, and the officer's workspace: the day's queue, check-in by scanner, camera or card
+//! number, each adult's attendance and originals, completion. Thin: parse, call the app, render.
+
+use crate::AppState;
+use crate::auth;
+use crate::i18n::Tr;
+use crate::ui::{LangLink, PageQuery, Who, error_page, href, lang_of, page, switch};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use tamwin_app::appointments::{AppointmentView, BookingRequest, CentreDay, MemberDeclaration};
+use tamwin_app::secret::same;
+use tamwin_app::{AppError, CheckInRequest, MemberCheck, Registry, SignedIn};
+use tamwin_domain::access::{Area, Permission};
+use tamwin_domain::appointment::Document;
+
+fn tr_of(q: &PageQuery, h: &HeaderMap) -> Tr {
+    Tr {
+        lang: lang_of(q, h),
+    }
+}
+
+/// The signed-in caller if `ok` accepts them; otherwise the response to send (sign-in or refusal).
+async fn signed(
+    s: &AppState,
+    headers: &HeaderMap,
+    tr: Tr,
+    citizen: bool,
+) -> Result<SignedIn, Response> {
+    let sign_in = if citizen {
+        "/citizen/sign-in"
+    } else {
+        "/sign-in"
+    };
+    match auth::session(s, headers).await {
+        Ok(Some(x)) if x.actor.is_citizen() == citizen => {
+            if !citizen && !x.actor.may(Permission::VerifyInPerson) {
+                return Err(error_page(s, Some(&x), tr, AppError::Forbidden));
+            }
+            Ok(x)
+        }
+        Ok(Some(x)) => Err(error_page(s, Some(&x), tr, AppError::Forbidden)),
+        Ok(None) => Err(Redirect::to(&href(sign_in, tr.lang)).into_response()),
+        Err(e) => Err(error_page(s, None, tr, e)),
+    }
+}
+
+/// The form's fields as pairs: checkboxes repeat their name.
+type Pairs = Vec<(String, String)>;
+
+fn field<'a>(f: &'a Pairs, name: &str) -> &'a str {
+    f.iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn csrf_ok(f: &Pairs, signed: &SignedIn) -> bool {
+    same(field(f, "csrf"), &signed.csrf)
+}
+
+fn refusal(tr: Tr, e: &AppError) -> String {
+    let (_, _, ar, en) = e.describe();
+    let mut msg = tr.pick(&ar, &en).to_string();
+    if let AppError::Validation(v) = e {
+        for fe in &v.0 {
+            msg.push_str(" — ");
+            msg.push_str(tr.pick(&fe.message_ar, &fe.message_en));
+        }
+    }
+    msg
+}
+
+fn with_lang(path: &str, tr: Tr, extra: &str) -> String {
+    let base = href(path, tr.lang);
+    if extra.is_empty() {
+        base
+    } else if base.contains('?') {
+        format!("{base}&{extra}")
+    } else {
+        format!("{base}?{extra}")
+    }
+}
+
+fn url_part(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub struct DocChoice {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+fn doc_choices(tr: Tr) -> Vec<DocChoice> {
+    Document::ALL
+        .into_iter()
+        .map(|d| DocChoice {
+            code: d.code(),
+            label: tr.pick(d.label_ar(), d.label_en()),
+        })
+        .collect()
+}
+
+fn doc_labels(tr: Tr, codes: &[String]) -> String {
+    codes
+        .iter()
+        .filter_map(|c| Document::parse(c))
+        .map(|d| tr.pick(d.label_ar(), d.label_en()))
+        .collect::<Vec<_>>()
+        .join("، ")
+}
+
+pub struct MemberRow {
+    pub member_id: String,
+    pub name: String,
+    pub age: i16,
+    pub required: bool,
+    pub declared: String,
+    pub attendance: String,
+    pub seen: String,
+}
+
+fn member_rows(v: &AppointmentView, tr: Tr) -> Vec<MemberRow> {
+    v.members
+        .iter()
+        .map(|m| MemberRow {
+            member_id: m.member_id.clone(),
+            name: m.name.clone(),
+            age: m.age,
+            required: m.required,
+            declared: doc_labels(tr, &m.declared_documents),
+            attendance: m.attendance.clone(),
+            seen: doc_labels(tr, &m.documents_seen),
+        })
+        .collect()
+}
+
+/// `2026-11-23T09:30` as a day and an hour for people.
+fn when(starts_at: &str) -> (String, String) {
+    match starts_at.split_once('T') {
+        Some((d, t)) => (d.to_string(), t.to_string()),
+        None => (starts_at.to_string(), String::new()),
+    }
+}
+
+// ---- the head's booking page ---------------------------------------------------------------------
+
+pub struct DayLink {
+    pub day: String,
+    pub href: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "appointment.html")]
+struct AppointmentPage {
+    tr: Tr,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+    csrf: String,
+    error: String,
+    current: Option<AppointmentView>,
+    /// No appointment yet, or a booked one that may still move.
+    can_book: bool,
+    day: String,
+    hour: String,
+    members: Vec<MemberRow>,
+    docs: Vec<DocChoice>,
+    days: Vec<DayLink>,
+    centres: Vec<CentreDay>,
+    form_href: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct DayQuery {
+    pub day: Option<String>,
+    pub lang: Option<String>,
+    pub error: Option<String>,
+}
+
+fn page_query(lang: &Option<String>) -> PageQuery {
+    serde_json::from_value(serde_json::json!({ "lang": lang })).unwrap_or_default()
+}
+
+pub async fn citizen_appointment(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<DayQuery>,
+) -> Response {
+    let tr = tr_of(&page_query(&q.lang), &headers);
+    let signed = match signed(&s, &headers, tr, true).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let a = &signed.actor;
+    let Ok(hid) = Registry::own_household_id(a) else {
+        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
+    };
+    let list = match s.reg.household_appointments(hid, a).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let current = list
+        .into_iter()
+        .find(|v| v.kind == "centre" && (v.status == "booked" || v.status == "checked_in"));
+    let today = s.reg.clock.today();
+    let day = q
+        .day
+        .as_deref()
+        .and_then(tamwin_domain::household::parse_date)
+        .unwrap_or(today);
+    let mut days = vec![];
+    let mut d = today;
+    for _ in 0..14 {
+        days.push(DayLink {
+            day: d.to_string(),
+            href: with_lang("/citizen/appointment", tr, &format!("day={d}")),
+            current: d == day,
+        });
+        match d.tomorrow() {
+            Ok(n) => d = n,
+            Err(_) => break,
+        }
+    }
+    let centres = match s.reg.free_slots(hid, day, a).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    // The members to declare documents for: from the booked appointment, or the household itself.
+    let members = match &current {
+        Some(v) => member_rows(v, tr),
+        None => match s.reg.own_household(a).await {
+            Ok(h) => h
+                .members
+                .iter()
+                .filter(|m| m.member.presence == tamwin_domain::Presence::Present)
+                .map(|m| MemberRow {
+                    member_id: m.member.member_id.clone(),
+                    name: m.member.full_name(),
+                    age: m.member.age_on(day),
+                    required: tamwin_domain::appointment::must_attend(&m.member, day),
+                    declared: String::new(),
+                    attendance: String::new(),
+                    seen: String::new(),
+                })
+                .collect(),
+            Err(e) => return error_page(&s, Some(&signed), tr, e),
+        },
+    };
+    let (d, h) = current
+        .as_ref()
+        .map(|v| when(&v.starts_at))
+        .unwrap_or_default();
+    let p = AppointmentPage {
+        tr,
+        langs: switch(tr, |c| format!("/citizen/appointment?lang={c}")),
+        back_href: href("/citizen", tr.lang),
+        who: Some(Who::of(&s, &signed, tr)),
+        csrf: signed.csrf.clone(),
+        error: q.error.unwrap_or_default(),
+        can_book: current.as_ref().is_none_or(|c| c.status == "booked"),
+        current,
+        day: d,
+        hour: h,
+        members,
+        docs: doc_choices(tr),
+        days,
+        centres,
+        form_href: href("/citizen/appointment/form", tr.lang),
+    };
+    page(p.render(), tr.lang, StatusCode::OK)
+}
+
+/// Books (or moves) the appointment: `slot` is `CENTRE|YYYY-MM-DDTHH:MM`; `doc_<member>` the documents.
+pub async fn citizen_book(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Form(f): Form<Pairs>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match signed(&s, &headers, tr, true).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&f, &signed) {
+        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
+    }
+    let Ok(hid) = Registry::own_household_id(&signed.actor) else {
+        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
+    };
+    let (centre, starts_at) = match field(&f, "slot").split_once('|') {
+        Some((c, t)) => (Some(c.to_string()), Some(t.to_string())),
+        None => (None, None),
+    };
+    let mut members: Vec<MemberDeclaration> = vec![];
+    for (k, v) in &f {
+        if let Some(member) = k.strip_prefix("doc_") {
+            match members.iter_mut().find(|m| m.member_id == member) {
+                Some(m) => m.documents.push(v.clone()),
+                None => members.push(MemberDeclaration {
+                    member_id: member.to_string(),
+                    documents: vec![v.clone()],
+                    required: None,
+                }),
+            }
+        }
+    }
+    let req = BookingRequest {
+        starts_at,
+        centre,
+        members,
+    };
+    let reschedule = field(&f, "mode") == "reschedule";
+    match s
+        .reg
+        .book_appointment(hid, &req, reschedule, &signed.actor, None)
+        .await
+    {
+        Ok(_) => Redirect::to(&href("/citizen/appointment/form", tr.lang)).into_response(),
+        Err(e) => Redirect::to(&with_lang(
+            "/citizen/appointment",
+            tr,
+            &format!("error={}", url_part(&refusal(tr, &e))),
+        ))
+        .into_response(),
+    }
+}
+
+pub async fn citizen_cancel(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Form(f): Form<Pairs>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match signed(&s, &headers, tr, true).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&f, &signed) {
+        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
+    }
+    let Ok(hid) = Registry::own_household_id(&signed.actor) else {
+        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
+    };
+    match s.reg.cancel_appointment(hid, &signed.actor).await {
+        Ok(()) => Redirect::to(&href("/citizen/appointment", tr.lang)).into_response(),
+        Err(e) => error_page(&s, Some(&signed), tr, e),
+    }
+}
+
+// ---- the printable form --------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "appointment_form.html")]
+struct FormPage {
+    tr: Tr,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+    v: AppointmentView,
+    day: String,
+    hour: String,
+    ends: String,
+    members: Vec<MemberRow>,
+    qr_svg: String,
+    token: String,
+}
+
+pub async fn citizen_form(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match signed(&s, &headers, tr, true).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Ok(hid) = Registry::own_household_id(&signed.actor) else {
+        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
+    };
+    let v = match s.reg.household_appointments(hid, &signed.actor).await {
+        Ok(l) => l
+            .into_iter()
+            .find(|v| v.kind == "centre" && v.status == "booked"),
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let Some(v) = v else {
+        return Redirect::to(&href("/citizen/appointment", tr.lang)).into_response();
+    };
+    let token = v.token.clone().unwrap_or_default();
+    // The QR is drawn here as SVG: nothing is fetched, and it prints sharp.
+    let qr_svg = tamwin_card::qr_svg(&token).unwrap_or_default();
+    let (day, hour) = when(&v.starts_at);
+    let (_, ends) = when(&v.ends_at);
+    let p = FormPage {
+        tr,
+        langs: switch(tr, |c| format!("/citizen/appointment/form?lang={c}")),
+        back_href: href("/citizen/appointment", tr.lang),
+        who: Some(Who::of(&s, &signed, tr)),
+        members: member_rows(&v, tr),
+        day,
+        hour,
+        ends,
+        qr_svg,
+        token,
+        v,
+    };
+    page(p.render(), tr.lang, StatusCode::OK)
+}
+
+// ---- the officer's workspace ---------------------------------------------------------------------
+
+/// The centre (or team) an officer works at: their own, or the one asked for within their area.
+fn officer_centre(s: &AppState, signed: &SignedIn, asked: Option<&str>) -> Option<String> {
+    let a = &signed.actor;
+    if let Area::Centre { code, .. } = &a.area {
+        return Some(code.clone());
+    }
+    let mine =
+        |c: &&tamwin_domain::UpdateCentre| a.area.has_centre(&c.code, &c.district_code, &s.reg.geo);
+    match asked {
+        Some(code) => s.reg.geo.centre(code).filter(mine).map(|c| c.code.clone()),
+        None => s.reg.geo.centres.iter().find(mine).map(|c| c.code.clone()),
+    }
+}
+
+pub struct QueueRow {
+    pub hour: String,
+    pub card_number: String,
+    pub status: String,
+    pub status_ar: String,
+    pub adults: usize,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "centre.html")]
+struct CentrePage {
+    tr: Tr,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+    csrf: String,
+    error: String,
+    centre: String,
+    centre_name: String,
+    day: String,
+    rows: Vec<QueueRow>,
+    centres: Vec<(String, String)>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct CentreQuery {
+    pub day: Option<String>,
+    pub centre: Option<String>,
+    pub lang: Option<String>,
+    pub error: Option<String>,
+}
+
+pub async fn centre_page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<CentreQuery>,
+) -> Response {
+    let tr = tr_of(&page_query(&q.lang), &headers);
+    let signed = match signed(&s, &headers, tr, false).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Some(centre) = officer_centre(&s, &signed, q.centre.as_deref()) else {
+        return error_page(&s, Some(&signed), tr, AppError::NotFound);
+    };
+    let day = q
+        .day
+        .as_deref()
+        .and_then(tamwin_domain::household::parse_date)
+        .unwrap_or_else(|| s.reg.clock.today());
+    let list = match s.reg.centre_day(&centre, day, &signed.actor).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let rows = list
+        .iter()
+        .map(|v| QueueRow {
+            hour: when(&v.starts_at).1,
+            card_number: v.card_number.clone(),
+            status: v.status.clone(),
+            status_ar: tr.pick(&v.status_ar, &v.status).to_string(),
+            adults: v.members.iter().filter(|m| m.required).count(),
+            href: href(&format!("/centre/visits/{}", v.appointment_id), tr.lang),
+        })
+        .collect();
+    let a = &signed.actor;
+    let centres = s
+        .reg
+        .geo
+        .centres
+        .iter()
+        .filter(|c| a.area.has_centre(&c.code, &c.district_code, &s.reg.geo))
+        .map(|c| (c.code.clone(), tr.pick(&c.name_ar, &c.name_en).to_string()))
+        .collect();
+    let centre_name = s
+        .reg
+        .geo
+        .centre(&centre)
+        .map(|c| tr.pick(&c.name_ar, &c.name_en).to_string())
+        .unwrap_or_else(|| centre.clone());
+    let p = CentrePage {
+        tr,
+        langs: switch(tr, |c| format!("/centre?lang={c}")),
+        back_href: href("/centre", tr.lang),
+        who: Some(Who::of(&s, &signed, tr)),
+        csrf: signed.csrf.clone(),
+        error: q.error.unwrap_or_default(),
+        centre,
+        centre_name,
+        day: day.to_string(),
+        rows,
+        centres,
+    };
+    page(p.render(), tr.lang, StatusCode::OK)
+}
+
+/// Check-in from the scanner field: a `TMW1:` text is the form's token, anything else a card number.
+pub async fn centre_check_in(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Form(f): Form<Pairs>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match signed(&s, &headers, tr, false).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&f, &signed) {
+        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
+    }
+    let scanned = field(&f, "scan").trim().to_string();
+    let req = if scanned.starts_with(tamwin_card::PREFIX) {
+        CheckInRequest {
+            token: Some(scanned),
+            card_number: None,
+        }
+    } else {
+        CheckInRequest {
+            token: None,
+            card_number: Some(scanned),
+        }
+    };
+    match s.reg.check_in(&req, &signed.actor).await {
+        Ok(v) => Redirect::to(&href(
+            &format!("/centre/visits/{}", v.appointment_id),
+            tr.lang,
+        ))
+        .into_response(),
+        Err(e) => Redirect::to(&with_lang(
+            "/centre",
+            tr,
+            &format!("error={}", url_part(&refusal(tr, &e))),
+        ))
+        .into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "visit.html")]
+struct VisitPage {
+    tr: Tr,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+    csrf: String,
+    message: String,
+    v: AppointmentView,
+    hour: String,
+    members: Vec<MemberRow>,
+    docs: Vec<DocChoice>,
+    minutes: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct VisitQuery {
+    pub lang: Option<String>,
+    pub message: Option<String>,
+}
+
+pub async fn visit_page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<VisitQuery>,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = tr_of(&page_query(&q.lang), &headers);
+    let signed = match signed(&s, &headers, tr, false).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let v = match s.reg.visit(&id, &signed.actor).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let minutes = match (&v.checked_in_at, &v.completed_at) {
+        (Some(a), Some(b)) => match (a.parse::<jiff::Timestamp>(), b.parse::<jiff::Timestamp>()) {
+            (Ok(a), Ok(b)) => ((b.as_second() - a.as_second()) / 60).to_string(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    let p = VisitPage {
+        tr,
+        langs: switch(tr, |c| format!("/centre/visits/{id}?lang={c}")),
+        back_href: href("/centre", tr.lang),
+        who: Some(Who::of(&s, &signed, tr)),
+        csrf: signed.csrf.clone(),
+        message: q.message.unwrap_or_default(),
+        hour: when(&v.starts_at).1,
+        members: member_rows(&v, tr),
+        docs: doc_choices(tr),
+        minutes,
+        v,
+    };
+    page(p.render(), tr.lang, StatusCode::OK)
+}
+
+pub async fn visit_member(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Path((id, member)): Path<(String, String)>,
+    Form(f): Form<Pairs>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match signed(&s, &headers, tr, false).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&f, &signed) {
+        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
+    }
+    let req = MemberCheck {
+        attendance: field(&f, "attendance").to_string(),
+        documents_seen: f
+            .iter()
+            .filter(|(k, _)| k == "doc")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        note: Some(field(&f, "note").to_string()),
+    };
+    let message = match s.reg.check_member(&id, &member, &req, &signed.actor).await {
+        Ok(r) => {
+            let key = format!("verif_{}", r.verification.as_deref().unwrap_or("none"));
+            tr.t(&key).to_string()
+        }
+        Err(e) => refusal(tr, &e),
+    };
+    Redirect::to(&with_lang(
+        &format!("/centre/visits/{id}"),
+        tr,
+        &format!("message={}", url_part(&message)),
+    ))
+    .into_response()
+}
+
+pub async fn visit_complete(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Path(id): Path<String>,
+    Form(f): Form<Pairs>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match signed(&s, &headers, tr, false).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&f, &signed) {
+        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
+    }
+    let message = match s.reg.complete_visit(&id, &signed.actor).await {
+        Ok(_) => tr.t("visit_done").to_string(),
+        Err(e) => refusal(tr, &e),
+    };
+    Redirect::to(&with_lang(
+        &format!("/centre/visits/{id}"),
+        tr,
+        &format!("message={}", url_part(&message)),
+    ))
+    .into_response()
+}
