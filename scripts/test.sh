@@ -28,7 +28,11 @@ fi
 cargo build -q -p tamwin
 port=18080
 db="$(mktemp -d)/e2e.db"
-./target/debug/tamwin demo --households 3000 --db "$db" --listen "127.0.0.1:$port" > target/e2e-demo.log 2>&1 &
+# The demo's clock starts on the coming Monday at 10:00 in Iraq (07:00 UTC), so that the update centres
+# are open for the appointment journey whatever the day and hour of the run.
+clock_start="$(date -u -d 'next monday 07:00' +%Y-%m-%dT%H:%M:%SZ)"
+./target/debug/tamwin demo --households 3000 --db "$db" --listen "127.0.0.1:$port" --clock-start "$clock_start" \
+  > target/e2e-demo.log 2>&1 &
 demo=$!
 trap 'kill $demo 2>/dev/null || true' EXIT
 accounts="${db%.db}.accounts.json"
@@ -39,7 +43,7 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 [ -f "$accounts" ] && curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat target/e2e-demo.log; exit 1; }
-(cd e2e && TAMWIN_E2E_URL="http://127.0.0.1:$port" TAMWIN_E2E_ACCOUNTS="$accounts" node --test)
+(cd e2e && TAMWIN_E2E_URL="http://127.0.0.1:$port" TAMWIN_E2E_ACCOUNTS="$accounts" node --test --test-concurrency=1)
 
 # The served OpenAPI document against the OpenAPI 3.1 schema.
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore openapi-spec-validator

@@ -68,6 +68,16 @@ impl Clock for SystemClock {
     }
 }
 
+/// The system clock moved by a fixed amount: a demo that starts on a chosen day and hour (so that a
+/// browser test finds an open centre whatever the real time), and runs on from there.
+pub struct OffsetClock(pub jiff::SignedDuration);
+impl Clock for OffsetClock {
+    fn now(&self) -> jiff::Timestamp {
+        let now = SystemClock.now();
+        now.checked_add(self.0).unwrap_or(now)
+    }
+}
+
 /// A clock that stands still unless moved: for tests.
 pub struct FixedClock(pub std::sync::Mutex<jiff::Timestamp>);
 impl Clock for FixedClock {

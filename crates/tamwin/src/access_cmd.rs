@@ -134,24 +134,31 @@ pub async fn demo_accounts(
             "username": acc.username, "role": r.code(), "area": acc.area.code(), "password": pw,
         }));
     }
-    let mut citizen = serde_json::Value::Null;
+    // A few heads of household with a mobile number: the first for the citizen's page, the others so
+    // that journeys (a booking, say) can run side by side without sharing a family.
+    let mut citizens = vec![];
     let mut found = None;
-    for n in 0..100u64 {
+    for n in 0..200u64 {
         let phone = tamwin_synth::synthetic_phone(n);
         let Ok(p) = tamwin_domain::Phone::parse(&phone) else {
             continue;
         };
         if reg.store.household_by_phone(&p).await?.is_some() {
-            println!(
-                "Citizen sign-in: /citizen/sign-in with {} (codes appear on /demo/outbox)",
-                p.display()
-            );
-            citizen = serde_json::json!({ "phone": phone });
-            found = Some(p);
-            break;
+            if found.is_none() {
+                println!(
+                    "Citizen sign-in: /citizen/sign-in with {} (codes appear on /demo/outbox)",
+                    p.display()
+                );
+                found = Some(p);
+            }
+            citizens.push(serde_json::json!({ "phone": phone }));
+            if citizens.len() == 3 {
+                break;
+            }
         }
     }
-    let doc = serde_json::json!({ "accounts": accounts, "citizen": citizen });
+    let citizen = citizens.first().cloned().unwrap_or(serde_json::Value::Null);
+    let doc = serde_json::json!({ "accounts": accounts, "citizen": citizen, "citizens": citizens });
     std::fs::write(out, serde_json::to_string_pretty(&doc)?)?;
     println!("(also written to {})", out.display());
     Ok(found)

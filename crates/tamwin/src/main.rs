@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::sync::Arc;
+use tamwin_app::appointments::FormKeys;
 use tamwin_app::{RandomIds, Registry, SystemClock};
 use tamwin_domain::Geography;
 
@@ -47,6 +48,9 @@ enum Command {
         listen: String,
         #[command(flatten)]
         hub: hub_http::HubFlags,
+        /// The key that signs appointment forms (created, owner-only, if absent).
+        #[arg(long, env = "TAMWIN_FORM_KEY", default_value = "tamwin-forms.key")]
+        form_key: PathBuf,
     },
     /// Apply database migrations.
     Migrate,
@@ -108,6 +112,10 @@ enum Command {
         db: PathBuf,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Start the demo's clock at this instant (RFC 3339) and run on from there, e.g. a weekday
+        /// morning for a browser test of a centre's day.
+        #[arg(long, env = "TAMWIN_DEMO_CLOCK_START")]
+        clock_start: Option<String>,
     },
 }
 
@@ -421,6 +429,18 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
+/// The appointment forms' signing key, named after its public key so that a new key is a new id.
+fn form_keys(path: &std::path::Path, now: jiff::Timestamp) -> Result<FormKeys, Error> {
+    let (key, created) = tamwin_app::audit::ServerKey::load_or_create(path)?;
+    if created {
+        eprintln!("created the form signing key {}", path.display());
+    }
+    let id = format!("forms-{}", &key.public_hex()[..8]);
+    // Trusted from a day back: forms signed just before a restart on a slightly different clock.
+    let from = now.as_second() - 86_400;
+    Ok(FormKeys::single(&id, key.signing_key().clone(), from)?)
+}
+
 async fn serve(reg: Arc<Registry>, listen: &str, demo: bool) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     // Vital events that wait (a parent registered since, an exit whose six months have passed, an
@@ -432,6 +452,17 @@ async fn serve(reg: Arc<Registry>, listen: &str, demo: bool) -> Result<(), Error
                 Ok(0) => {}
                 Ok(n) => tracing::info!("applied {n} waiting vital events"),
                 Err(e) => tracing::warn!("waiting vital events: {}", e.describe().3),
+            }
+            // Tomorrow's appointments are reminded; past days' unattended ones free their places.
+            match pending.send_reminders().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("sent {n} appointment reminders"),
+                Err(e) => tracing::warn!("appointment reminders: {}", e.describe().3),
+            }
+            match pending.release_no_shows().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("released {n} missed appointments"),
+                Err(e) => tracing::warn!("missed appointments: {}", e.describe().3),
             }
             tokio::time::sleep(std::time::Duration::from_secs(600)).await;
         }
@@ -514,8 +545,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
         abroad_after_days: cli.abroad_after_days,
     };
     match cli.command {
-        Command::Serve { listen, hub } => {
+        Command::Serve {
+            listen,
+            hub,
+            form_key,
+        } => {
             let mut reg = new_registry(&rules.database_url, &rules).await?;
+            reg.forms = Some(Arc::new(form_keys(&form_key, reg.clock.now())?));
             hub_http::connect(&mut reg, &hub, &listen)?;
             serve(Arc::new(reg), &listen, false).await
         }
@@ -926,6 +962,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             listen,
             db,
             seed,
+            clock_start,
         } => {
             for suffix in ["", "-wal", "-shm"] {
                 let mut p = db.clone().into_os_string();
@@ -934,6 +971,18 @@ async fn run(cli: Cli) -> Result<(), Error> {
             }
             let url = format!("sqlite://{}", db.display());
             let mut reg = new_registry(&url, &rules).await?;
+            if let Some(start) = clock_start {
+                let start: jiff::Timestamp = start
+                    .parse()
+                    .map_err(|e| format!("--clock-start {start}: {e}"))?;
+                let offset = start.duration_since(jiff::Timestamp::now());
+                reg.clock = Arc::new(tamwin_app::OffsetClock(offset));
+                println!("The demo's clock starts at {start}");
+            }
+            reg.forms = Some(Arc::new(form_keys(
+                &db.with_extension("forms.key"),
+                reg.clock.now(),
+            )?));
             let dir = std::env::temp_dir().join(format!("tamwin-demo-{}", std::process::id()));
             let cfg = tamwin_synth::Config {
                 households,

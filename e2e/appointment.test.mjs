@@ -1,0 +1,141 @@
+// Pre-registration end to end in headless Chromium, right to left: a head of household signs in on a
+// phone-sized screen, books an hour at Karbala's first update centre with the documents each adult
+// holds, and prints the form (an A4 PDF with the signed QR); then the centre's officer checks the
+// household in by the form's code, records each adult present with the originals seen (checked through
+// the in-process civil registry), completes the visit, and finds the same form refused a second time.
+// The demo runs with its clock on a weekday morning (scripts/test.sh) so the centre is open.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const base = process.env.TAMWIN_E2E_URL ?? 'http://127.0.0.1:8080';
+const shots = new URL('./screenshots/', import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+const accounts = JSON.parse(readFileSync(process.env.TAMWIN_E2E_ACCOUNTS, 'utf8'));
+// Not the first family: citizen.test.mjs signs that one in.
+const family = accounts.citizens[1] ?? accounts.citizen;
+const officer = accounts.accounts.find((a) => a.role === 'centre_officer');
+
+async function citizenSignIn(context, phone) {
+  const page = await context.newPage();
+  await page.goto(base + '/citizen/sign-in');
+  await page.fill('#phone', phone);
+  await page.click('#send-code');
+  await page.waitForSelector('#code-sent');
+  // The demo's outbox stands in for the phone: this number's newest message with six digits.
+  const outbox = await context.newPage();
+  await outbox.goto(base + '/demo/outbox');
+  const tail = phone.slice(-9);
+  const messages = await outbox.locator('.sms').evaluateAll((els) =>
+    els.map((e) => ({ to: e.querySelector('.num').textContent, body: e.querySelector('.sms-body').textContent })));
+  const code = messages.filter((m) => m.to.replace(/\D/g, '').endsWith(tail))
+    .map((m) => m.body.match(/(\d{6})/)).find((m) => m)[1];
+  await outbox.close();
+  await page.fill('#code', code);
+  await page.click('#verify-code');
+  await page.waitForSelector('#appointment-link');
+  return page;
+}
+
+test('a head books an appointment and prints the form; the officer checks the family in and completes the visit', async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    // ---- the head, on a phone ----
+    const phone = await browser.newContext({ viewport: { width: 400, height: 860 }, isMobile: true, hasTouch: true });
+    const page = await citizenSignIn(phone, family.phone);
+    await page.click('#appointment-link');
+    await page.waitForSelector('#book-form');
+    assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+    // Every adult brings the unified card; minors have no documents to declare.
+    const adults = page.locator('tr.member', { has: page.locator('input[value="unified_card"]') });
+    const n = await adults.count();
+    assert.ok(n > 0, 'the family has adults to attend');
+    for (let i = 0; i < n; i++) await adults.nth(i).locator('input[value="unified_card"]').check();
+    // Karbala's first centre, which may be among the other centres of the governorate (folded away).
+    await page.locator('details.other-centres').evaluateAll((ds) => ds.forEach((d) => { d.open = true; }));
+    const slot = page.locator('fieldset[data-centre="KRB-C01"] input[name="slot"]').first();
+    const chosen = await slot.getAttribute('value');
+    await slot.check();
+    await page.screenshot({ path: shots + 'appointment-book.png', fullPage: true });
+    await page.click('#book');
+
+    // The printable form: centre, day and hour as chosen, the adults, and the QR with the signed token.
+    await page.waitForSelector('#appointment-form');
+    assert.match(page.url(), /\/citizen\/appointment\/form/);
+    const [, when] = chosen.split('|');
+    assert.equal((await page.textContent('#form-day')).trim(), when.slice(0, 10));
+    assert.equal((await page.textContent('#form-hour')).trim(), when.slice(11));
+    assert.match(await page.textContent('#form-centre'), /حي الحسين/);
+    assert.equal(await page.locator('tr.attendee').count(), n);
+    assert.match(await page.textContent('tr.attendee'), /البطاقة الوطنية الموحدة/);
+    assert.ok((await page.locator('#qr svg').count()) === 1, 'the QR is drawn');
+    const token = await page.getAttribute('#qr', 'data-token');
+    assert.match(token, /^TMW1:/);
+    await page.screenshot({ path: shots + 'appointment-form.png', fullPage: true });
+    await page.emulateMedia({ media: 'print' });
+    await page.pdf({ path: shots + 'appointment-form.pdf', format: 'A4', printBackground: true });
+    assert.ok(statSync(shots + 'appointment-form.pdf').size > 10_000, 'an A4 PDF was printed');
+    await page.screenshot({ path: shots + 'appointment-form-print.png', fullPage: true });
+
+    // ---- the officer, at the centre ----
+    const desk = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const o = await desk.newPage();
+    await o.goto(base + '/sign-in');
+    await o.fill('#username', officer.username);
+    await o.fill('#password', officer.password);
+    await o.click('#sign-in');
+    await o.waitForSelector('#who');
+    await o.click('#nav-centre');
+    await o.waitForSelector('#check-in');
+    assert.equal(await o.getAttribute('html', 'dir'), 'rtl');
+    // A forged form is refused with the reason.
+    await o.fill('#scan', token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA'));
+    await o.click('#check-in button[type="submit"]');
+    await o.waitForSelector('#check-in-error');
+    assert.match(await o.textContent('#check-in-error'), /QR/);
+    await o.screenshot({ path: shots + 'centre-forged.png', fullPage: true });
+    // The day's queue lists the booking; a handheld scanner types the real code into the field.
+    assert.ok((await o.locator('#queue tr.appt[data-status="booked"]').count()) > 0);
+    await o.screenshot({ path: shots + 'centre-queue.png', fullPage: true });
+    await o.fill('#scan', token);
+    await o.click('#check-in button[type="submit"]');
+    await o.waitForSelector('#visit[data-status="checked_in"]');
+    await o.screenshot({ path: shots + 'visit-checked-in.png', fullPage: true });
+
+    // Each adult: present, unified card seen; the civil registry answers through the hub.
+    for (;;) {
+      const open = o.locator('.member-check[data-attendance="expected"] form.member-form').first();
+      if ((await open.count()) === 0) break;
+      await open.locator('input[value="present"]').check();
+      await open.locator('input[value="unified_card"]').check();
+      await open.locator('button.record').click();
+      await o.waitForSelector('#visit-message');
+    }
+    assert.equal(await o.locator('.member-check[data-attendance="present"]').count(), n);
+    await o.screenshot({ path: shots + 'visit-members.png', fullPage: true });
+    await o.click('#complete');
+    await o.waitForSelector('#visit[data-status="completed"]');
+    assert.ok(Number(await o.textContent('#visit-minutes')) >= 0);
+    await o.screenshot({ path: shots + 'visit-completed.png', fullPage: true });
+
+    // The same form again: already used.
+    await o.goto(base + '/centre');
+    await o.fill('#scan', token);
+    await o.click('#check-in button[type="submit"]');
+    await o.waitForSelector('#check-in-error');
+    assert.match(await o.textContent('#check-in-error'), /استُعملت/);
+
+    // The head sees the visit done.
+    await page.emulateMedia({ media: 'screen' });
+    await page.goto(base + '/citizen/appointment');
+    await page.waitForSelector('#book-form');
+    assert.equal(await page.locator('#current').count(), 0, 'no open appointment after the visit');
+  } finally {
+    await browser.close();
+  }
+});
