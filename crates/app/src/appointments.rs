@@ -87,6 +87,10 @@ pub struct AppointmentView {
     pub centre_name_ar: String,
     pub centre_name_en: String,
     pub district_name_ar: String,
+    /// The household's address (a mobile team's route list).
+    pub address: String,
+    /// A home visit's reason: `elderly`, `sick`, `disabled`.
+    pub reason: Option<String>,
     pub starts_at: String,
     pub ends_at: String,
     pub booked_at: String,
@@ -628,6 +632,13 @@ impl Registry {
             ),
             None => (a.centre_code.clone(), a.centre_code.clone(), String::new()),
         };
+        let district = match (
+            district.is_empty(),
+            self.geo.district(&rec.household.district),
+        ) {
+            (true, Some(d)) => d.name_ar.clone(),
+            _ => district,
+        };
         let start = parse_slot(&a.starts_at);
         let day = start
             .map(|t| t.date())
@@ -676,6 +687,8 @@ impl Registry {
             centre_name_ar: name_ar,
             centre_name_en: name_en,
             district_name_ar: district,
+            address: rec.household.address.clone(),
+            reason: a.reason.clone(),
             starts_at: a.starts_at.clone(),
             ends_at,
             booked_at: a.booked_at.to_string(),

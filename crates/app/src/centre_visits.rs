@@ -169,17 +169,26 @@ impl Registry {
                     .household_by_card(&card)
                     .await?
                     .ok_or(AppError::NotFound)?;
-                self.store
+                // Today's booked appointment where the officer works (a centre's, or a team's visit).
+                let today = self.clock.today().to_string();
+                let mut found = None;
+                for a in self
+                    .store
                     .appointments_of(&rec.household.household_id)
                     .await?
-                    .into_iter()
-                    .find(|a| a.kind == "centre" && a.status == "booked")
-                    .map(|a| a.appointment_id)
-                    .ok_or(AppError::Rule(
-                        "no_open_appointment",
-                        "لا يوجد موعد محجوز لهذه البطاقة",
-                        "this card has no booked appointment",
-                    ))?
+                {
+                    if a.status == "booked"
+                        && (found.is_none() || a.starts_at.starts_with(&today))
+                        && self.works_at(actor, &a.centre_code).await?
+                    {
+                        found = Some(a.appointment_id);
+                    }
+                }
+                found.ok_or(AppError::Rule(
+                    "no_open_appointment",
+                    "لا يوجد موعد محجوز لهذه البطاقة",
+                    "this card has no booked appointment",
+                ))?
             }
             (None, None) => {
                 return Err(invalid(
@@ -356,6 +365,19 @@ impl Registry {
             ));
         }
         let card = rec.household.card_number.clone();
+        // A member a mobile team visits (or has visited) at home is not held for missing the centre.
+        let at_home: Vec<String> = self
+            .store
+            .appointments_of(&a.household_id)
+            .await?
+            .into_iter()
+            .filter(|x| {
+                x.kind == "home"
+                    && x.appointment_id != a.appointment_id
+                    && matches!(x.status.as_str(), "booked" | "checked_in" | "completed")
+            })
+            .flat_map(|x| x.members.into_iter().map(|m| m.member_id))
+            .collect();
         // The visit's outcome places and lifts these holds whatever the officer's own hold rights or
         // district (a centre serves households of neighbouring districts too); the completion's audit
         // entry names the officer.
@@ -368,7 +390,7 @@ impl Registry {
                     && h.reason == HoldReason::NotVerifiedInPerson
             });
             match (m.attendance.as_str(), held) {
-                ("absent", None) if m.required => {
+                ("absent", None) if m.required && !at_home.contains(&m.member_id) => {
                     let input = HoldInput {
                         member_id: Some(m.member_id.clone()),
                         reason: HoldReason::NotVerifiedInPerson.code().into(),

@@ -13,6 +13,7 @@ pub mod devices;
 mod error;
 pub mod events;
 pub mod exemptions;
+pub mod home_visits;
 pub mod hub_client;
 pub mod import;
 mod mutate;
@@ -21,6 +22,7 @@ pub mod reconcile;
 pub mod secret;
 pub mod session;
 pub mod staff;
+pub mod temporary_cards;
 mod tokens;
 mod verify;
 mod view;
@@ -170,6 +172,8 @@ pub struct Registry {
     pub abroad_after_days: i64,
     /// The keys that sign appointment forms and temporary cards, when configured.
     pub forms: Option<Arc<appointments::FormKeys>>,
+    /// Months a temporary card lasts (6 by default).
+    pub temporary_card_months: i64,
 }
 
 const CARD_ATTEMPTS: usize = 8;
@@ -190,6 +194,7 @@ impl Registry {
             hub: None,
             abroad_after_days: events::ABROAD_AFTER_DAYS,
             forms: None,
+            temporary_card_months: temporary_cards::TEMPORARY_CARD_MONTHS,
         }
     }
 
@@ -197,6 +202,18 @@ impl Registry {
     pub async fn prepare(&self) -> Result<usize> {
         let n = self.store.migrate().await?;
         self.store.save_geography(&self.geo).await?;
+        let teams =
+            tamwin_domain::geography::builtin_teams(&self.geo).map_err(AppError::Internal)?;
+        for t in teams {
+            self.store
+                .save_team(&tamwin_store::MobileTeam {
+                    team_code: t.code,
+                    district_code: t.district_code,
+                    name_ar: t.name_ar,
+                    visits_per_day: i64::from(t.visits_per_day),
+                })
+                .await?;
+        }
         Ok(n)
     }
 

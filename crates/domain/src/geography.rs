@@ -62,6 +62,33 @@ pub struct Geography {
 const GOVERNORATES: &str = include_str!("../data/governorates.csv");
 const DISTRICTS: &str = include_str!("../data/districts.csv");
 const KARBALA_CENTRES: &str = include_str!("../data/karbala_centres.csv");
+const KARBALA_TEAMS: &str = include_str!("../data/karbala_teams.csv");
+
+/// A mobile team that visits the elderly, sick and disabled at home, by district.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamDef {
+    pub code: String,
+    pub district_code: String,
+    pub name_ar: String,
+    pub visits_per_day: u32,
+}
+
+/// The mobile teams that ship with Tamwin (Karbala's).
+pub fn builtin_teams(geo: &Geography) -> Result<Vec<TeamDef>, String> {
+    let mut out = vec![];
+    for f in rows(KARBALA_TEAMS, 4)? {
+        if geo.district(f[1]).is_none() {
+            return Err(format!("team {} names an unknown district {}", f[0], f[1]));
+        }
+        out.push(TeamDef {
+            code: f[0].into(),
+            district_code: f[1].into(),
+            name_ar: f[2].into(),
+            visits_per_day: number(f[3], &f)?,
+        });
+    }
+    Ok(out)
+}
 
 /// Data rows of a simple CSV (no quoting): comments (`#`) and the header line skipped.
 fn rows(text: &str, columns: usize) -> Result<Vec<Vec<&str>>, String> {

@@ -36,6 +36,15 @@ struct Cli {
         global = true
     )]
     abroad_after_days: i64,
+    /// Months a temporary card issued at an update centre lasts.
+    #[arg(
+        long,
+        env = "TAMWIN_TEMPORARY_CARD_MONTHS",
+        default_value_t = tamwin_app::temporary_cards::TEMPORARY_CARD_MONTHS,
+        value_parser = clap::value_parser!(i64).range(1..=24),
+        global = true
+    )]
+    temporary_card_months: i64,
     #[command(subcommand)]
     command: Command,
 }
@@ -391,6 +400,7 @@ fn main() {
 struct Settings {
     database_url: String,
     abroad_after_days: i64,
+    temporary_card_months: i64,
 }
 
 /// The configured database, migrated (the hub's commands work on the store alone).
@@ -414,6 +424,7 @@ async fn new_registry(url: &str, cli: &Settings) -> Result<Registry, Error> {
         Arc::new(RandomIds),
     );
     reg.abroad_after_days = cli.abroad_after_days;
+    reg.temporary_card_months = cli.temporary_card_months;
     reg.prepare().await?;
     Ok(reg)
 }
@@ -458,6 +469,19 @@ async fn serve(reg: Arc<Registry>, listen: &str, demo: bool) -> Result<(), Error
                 Ok(0) => {}
                 Ok(n) => tracing::info!("sent {n} appointment reminders"),
                 Err(e) => tracing::warn!("appointment reminders: {}", e.describe().3),
+            }
+            // Temporary cards: converted once the unified card is linked and valid, held when run out.
+            if pending.hub.is_some() {
+                match pending.convert_temporary_cards().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("converted {n} temporary cards"),
+                    Err(e) => tracing::warn!("temporary card conversion: {}", e.describe().3),
+                }
+            }
+            match pending.expire_temporary_cards().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("expired {n} temporary cards"),
+                Err(e) => tracing::warn!("temporary card expiry: {}", e.describe().3),
             }
             match pending.release_no_shows().await {
                 Ok(0) => {}
@@ -543,6 +567,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
     let rules = Settings {
         database_url: cli.database_url.clone(),
         abroad_after_days: cli.abroad_after_days,
+        temporary_card_months: cli.temporary_card_months,
     };
     match cli.command {
         Command::Serve {

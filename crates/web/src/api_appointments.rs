@@ -10,7 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use tamwin_app::appointments::{AppointmentView, BookingRequest, CentreDay};
+use tamwin_app::home_visits::HomeVisitRequest;
 use tamwin_app::progress::{ProgressQuery, ProgressView};
+use tamwin_app::temporary_cards::TemporaryCardView;
 use tamwin_app::{CheckInRequest, MemberCheck, MemberCheckResult, Registry};
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -205,4 +207,76 @@ pub async fn progress(
         centre: q.centre,
     };
     Ok(axum::Json(s.reg.progress(&q, &a).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/home-visits", tag = "appointments", request_body = HomeVisitRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key")),
+    security(("session" = [])),
+    responses((status = 201, description = "Scheduled with the district's mobile team on the earliest day with room", body = AppointmentView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 409, description = "Already scheduled, no team, or the teams are full", body = Problem), (status = 422, description = "Unknown reason or members (problem+json)", body = Problem)))]
+pub async fn my_home_visit(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    m: Mutation<HomeVisitRequest>,
+) -> Result<Response, Problem> {
+    let hid = Registry::own_household_id(&a)?;
+    Ok(outcome_response(
+        s.reg
+            .request_home_visit(hid, &m.body, &a, m.idem.as_ref())
+            .await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/households/{card_number}/home-visits", tag = "appointments", request_body = HomeVisitRequest,
+    params(("card_number" = String, Path, description = "Ration card number"), ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "Scheduled (asked by an officer)", body = AppointmentView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No such household in the caller's area", body = Problem), (status = 409, description = "Already scheduled, no team, or the teams are full", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+pub async fn home_visit_for(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(card): Path<String>,
+    m: Mutation<HomeVisitRequest>,
+) -> Result<Response, Problem> {
+    let hid = s.reg.household_id_of_card(&card).await?;
+    Ok(outcome_response(
+        s.reg
+            .request_home_visit(&hid, &m.body, &a, m.idem.as_ref())
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/teams/{team}/route", tag = "appointments", params(("team" = String, Path, description = "Mobile team code, e.g. MT-1101-1"), DayQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The team's visits of the day with the households' addresses", body = Vec<AppointmentView>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not an officer of this team's district", body = Problem), (status = 422, description = "Invalid day", body = Problem)))]
+pub async fn team_route(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(team): Path<String>,
+    Query(q): Query<DayQuery>,
+) -> Result<axum::Json<Vec<AppointmentView>>, Problem> {
+    Ok(axum::Json(s.reg.team_route(&team, day(&s, &q)?, &a).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/appointments/{appointment_id}/members/{member_id}/temporary-card", tag = "appointments",
+    params(("appointment_id" = String, Path), ("member_id" = String, Path)),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, description = "Issued, with its signed QR text (kind `tc`, marked temporary)", body = TemporaryCardView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No such appointment or member", body = Problem), (status = 409, description = "Not present at a visit in progress, the unified card was seen, or an active temporary card exists", body = Problem)))]
+pub async fn issue_temporary_card(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path((id, member)): Path<(String, String)>,
+) -> Result<(StatusCode, axum::Json<TemporaryCardView>), Problem> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(s.reg.issue_temporary_card(&id, &member, &a).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/temporary-cards", tag = "appointments", security(("session" = [])),
+    responses((status = 200, description = "The household's temporary cards, newest first", body = Vec<TemporaryCardView>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen", body = Problem)))]
+pub async fn my_temporary_cards(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+) -> Result<axum::Json<Vec<TemporaryCardView>>, Problem> {
+    let hid = Registry::own_household_id(&a)?;
+    Ok(axum::Json(s.reg.temporary_cards(hid, &a).await?))
 }

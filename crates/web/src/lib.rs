@@ -183,6 +183,31 @@ pub fn routes() -> Routes {
         post(api_appointments::complete),
     )
     .add(
+        "post",
+        "/api/v1/me/home-visits",
+        post(api_appointments::my_home_visit),
+    )
+    .add(
+        "post",
+        "/api/v1/households/{card_number}/home-visits",
+        post(api_appointments::home_visit_for),
+    )
+    .add(
+        "get",
+        "/api/v1/teams/{team}/route",
+        get(api_appointments::team_route),
+    )
+    .add(
+        "post",
+        "/api/v1/appointments/{appointment_id}/members/{member_id}/temporary-card",
+        post(api_appointments::issue_temporary_card),
+    )
+    .add(
+        "get",
+        "/api/v1/me/temporary-cards",
+        get(api_appointments::my_temporary_cards),
+    )
+    .add(
         "get",
         "/api/v1/stats/progress",
         get(api_appointments::progress),

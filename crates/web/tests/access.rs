@@ -429,6 +429,36 @@ const ROWS: &[Row] = &[
         [401, 200, 200, 200, 200, 403, 403, 403, 403],
     ),
     row(
+        "post",
+        "/api/v1/me/home-visits",
+        Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 201],
+    ),
+    row(
+        "post",
+        "/api/v1/households/{card_number}/home-visits",
+        Kind::Api,
+        [401, 201, 201, 201, 201, 403, 403, 403, 404],
+    ),
+    row(
+        "get",
+        "/api/v1/teams/{team}/route",
+        Kind::Api,
+        [401, 200, 200, 403, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/api/v1/appointments/{appointment_id}/members/{member_id}/temporary-card",
+        Kind::Api,
+        [401, 201, 201, 201, 201, 403, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/api/v1/me/temporary-cards",
+        Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 200],
+    ),
+    row(
         "get",
         "/api/v1/stats/progress",
         Kind::Api,
@@ -677,6 +707,16 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
             };
             reg.check_in(&by_card, &sys).await.unwrap();
         }
+        if r.path.ends_with("/temporary-card") {
+            let old = tamwin_app::MemberCheck {
+                attendance: "present".into(),
+                documents_seen: vec!["civil_id".into(), "nationality_certificate".into()],
+                note: None,
+            };
+            reg.check_member(&appointment, &m.spouse, &old, &sys)
+                .await
+                .unwrap();
+        }
         if r.path.ends_with("/completion") || r.path.ends_with("/complete") {
             let v = reg.visit(&appointment, &sys).await.unwrap();
             for member in v.members.iter().filter(|x| x.required) {
@@ -695,6 +735,7 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         .path
         .replace("{appointment_id}", &appointment)
         .replace("{centre}", "KRB-C01")
+        .replace("{team}", "MT-1101-1")
         .replace("{suggestion_id}", &suggestion)
         .replace("{decision}", "confirm")
         .replace("{callback}", "notify")
@@ -722,6 +763,15 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         path = format!("{path}?national_id={}", m.spouse_nid);
     }
     let body = match (r.method, r.path) {
+        ("post", "/api/v1/me/home-visits") => {
+            let hid = CITIZEN_HOUSEHOLD.lock().unwrap().clone();
+            let rec = reg.store.household_by_id(&hid).await.unwrap().unwrap();
+            Some(json!({"member_ids": [rec.members[1].member_id], "reason": "sick"}).to_string())
+        }
+        ("post", p) if p.ends_with("/home-visits") => {
+            Some(json!({"member_ids": [m.spouse], "reason": "elderly"}).to_string())
+        }
+        ("post", p) if p.ends_with("/temporary-card") => None,
         ("post", "/centre/check-in") => form(&[("scan", &m.card), ("csrf", &caller.csrf)]),
         ("post", "/centre/visits/{appointment_id}/members/{member_id}") => {
             form(&[("attendance", "absent"), ("csrf", &caller.csrf)])

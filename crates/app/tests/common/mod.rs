@@ -2,6 +2,8 @@
 //! registry with keys on both sides, behind a transport that can be cut.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
+pub mod booking;
+
 use ed25519_dalek::SigningKey;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
