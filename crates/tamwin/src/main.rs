@@ -1,6 +1,7 @@
 //! The `tamwin` command: serve, demo, migrate, generate, import.
 
 mod access_cmd;
+mod bench_cmd;
 mod http_transport;
 mod hub_cmd;
 mod hub_http;
@@ -95,6 +96,11 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Load benchmarks against a running server (bench/).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Device keys: devices that sign each request with their own Ed25519 key (docs/access.md).
     Device {
         #[command(subcommand)]
@@ -145,6 +151,26 @@ enum UserCommand {
     },
     /// List staff accounts.
     List,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Households of a governorate book appointments at once over HTTP, each client on one connection;
+    /// then every slot is counted against its capacity. Needs the server's database (global flag).
+    Booking {
+        /// The server, `http://host:port`.
+        #[arg(long)]
+        url: String,
+        /// An API token allowed to book in the governorate (`tamwin token create`).
+        #[arg(long, env = "TAMWIN_BENCH_TOKEN")]
+        token: String,
+        #[arg(long, default_value_t = 2000)]
+        households: usize,
+        #[arg(long, default_value_t = 200)]
+        clients: usize,
+        #[arg(long, default_value = "11")]
+        governorate: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -786,6 +812,19 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     access_cmd::device_revoke(&reg, &device_id).await
                 }
             }
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Booking {
+                    url,
+                    token,
+                    households,
+                    clients,
+                    governorate,
+                },
+        } => {
+            let reg = registry(&rules).await?;
+            bench_cmd::booking(&reg, &url, &token, households, clients, &governorate).await
         }
         Command::Token { command } => {
             let reg = registry(&rules).await?;
