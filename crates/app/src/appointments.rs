@@ -411,17 +411,28 @@ impl Registry {
         let mut first_refusal = None;
         for c in candidates {
             let s = self.schedule(c)?;
+            // The times to try, each already checked against the centre's rules and holidays.
             let times = match starts {
-                Some(t) => vec![t],
+                Some(t) => {
+                    let holidays = self.holidays_on(&c.code, t.date()).await?;
+                    if let Err(r) = s.check(t, now, &holidays) {
+                        first_refusal.get_or_insert(r);
+                        continue;
+                    }
+                    vec![t]
+                }
                 None => self.next_free_times(c, &s, now).await?,
             };
+            let mut members_of: Option<(jiff::civil::Date, Vec<AppointmentMember>)> = None;
             for t in times {
-                let holidays = self.holidays_on(&c.code, t.date()).await?;
-                if let Err(r) = s.check(t, now, &holidays) {
-                    first_refusal.get_or_insert(r);
-                    continue;
-                }
-                let members = self.booking_members(&rec, t.date(), &req.members)?;
+                let members = match &members_of {
+                    Some((d, m)) if *d == t.date() => m.clone(),
+                    _ => {
+                        let m = self.booking_members(&rec, t.date(), &req.members)?;
+                        members_of = Some((t.date(), m.clone()));
+                        m
+                    }
+                };
                 let appt = Appointment {
                     household_id: household_id.to_string(),
                     appointment_id: self.ids.id(),

@@ -302,6 +302,8 @@ pub fn routes() -> Routes {
     .add("get", "/demo/outbox", get(pages_access::demo_outbox))
     .add("get", "/assets/app.css", get(ui::css))
     .add("get", "/manifest.webmanifest", get(ui::manifest))
+    .add("get", "/assets/icon-192.png", get(ui::icon_192))
+    .add("get", "/assets/icon-512.png", get(ui::icon_512))
 }
 
 pub fn app(reg: Arc<Registry>) -> Router {

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tamwin_app::appointments::{AppointmentView, BookingRequest, CentreDay, MemberDeclaration};
 use tamwin_app::secret::same;
 use tamwin_app::{AppError, CheckInRequest, MemberCheck, Registry, SignedIn};
-use tamwin_domain::access::{Area, Permission};
+use tamwin_domain::access::Permission;
 use tamwin_domain::appointment::Document;
 
 fn tr_of(q: &PageQuery, h: &HeaderMap) -> Tr {
@@ -421,21 +421,35 @@ pub async fn citizen_form(
 
 // ---- the officer's workspace ---------------------------------------------------------------------
 
-/// The centre (or team) an officer works at: their own, or the one asked for within their area.
-fn officer_centre(s: &AppState, signed: &SignedIn, asked: Option<&str>) -> Option<String> {
+/// The centres and mobile teams in an officer's area as (code, name), a mobile team officer's teams
+/// first: the first is where the workspace opens.
+async fn workplaces(s: &AppState, signed: &SignedIn, tr: Tr) -> Vec<(String, String)> {
     let a = &signed.actor;
-    if let Area::Centre { code, .. } = &a.area {
-        return Some(code.clone());
-    }
-    let mine =
-        |c: &&tamwin_domain::UpdateCentre| a.area.has_centre(&c.code, &c.district_code, &s.reg.geo);
-    match asked {
-        Some(code) => s.reg.geo.centre(code).filter(mine).map(|c| c.code.clone()),
-        None => s.reg.geo.centres.iter().find(mine).map(|c| c.code.clone()),
+    let geo = &s.reg.geo;
+    let centres = geo
+        .centres
+        .iter()
+        .filter(|c| a.area.has_centre(&c.code, &c.district_code, geo))
+        .map(|c| (c.code.clone(), tr.pick(&c.name_ar, &c.name_en).to_string()));
+    let teams: Vec<(String, String)> = s
+        .reg
+        .store
+        .teams()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| a.area.has_centre(&t.team_code, &t.district_code, geo))
+        .map(|t| (t.team_code, t.name_ar))
+        .collect();
+    if a.role == Some(tamwin_domain::access::Role::MobileTeamOfficer) {
+        teams.into_iter().chain(centres).collect()
+    } else {
+        centres.chain(teams).collect()
     }
 }
 
 pub struct QueueRow {
+    pub address: String,
     pub hour: String,
     pub card_number: String,
     pub status: String,
@@ -478,7 +492,12 @@ pub async fn centre_page(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Some(centre) = officer_centre(&s, &signed, q.centre.as_deref()) else {
+    let centres = workplaces(&s, &signed, tr).await;
+    let chosen = match q.centre.as_deref() {
+        Some(code) => centres.iter().find(|c| c.0 == code),
+        None => centres.first(),
+    };
+    let Some((centre, centre_name)) = chosen.cloned() else {
         return error_page(&s, Some(&signed), tr, AppError::NotFound);
     };
     let day = q
@@ -494,6 +513,7 @@ pub async fn centre_page(
         .iter()
         .map(|v| QueueRow {
             hour: when(&v.starts_at).1,
+            address: v.address.clone(),
             card_number: v.card_number.clone(),
             status: v.status.clone(),
             status_ar: tr.pick(&v.status_ar, &v.status).to_string(),
@@ -501,21 +521,6 @@ pub async fn centre_page(
             href: href(&format!("/centre/visits/{}", v.appointment_id), tr.lang),
         })
         .collect();
-    let a = &signed.actor;
-    let centres = s
-        .reg
-        .geo
-        .centres
-        .iter()
-        .filter(|c| a.area.has_centre(&c.code, &c.district_code, &s.reg.geo))
-        .map(|c| (c.code.clone(), tr.pick(&c.name_ar, &c.name_en).to_string()))
-        .collect();
-    let centre_name = s
-        .reg
-        .geo
-        .centre(&centre)
-        .map(|c| tr.pick(&c.name_ar, &c.name_en).to_string())
-        .unwrap_or_else(|| centre.clone());
     let p = CentrePage {
         tr,
         langs: switch(tr, |c| format!("/centre?lang={c}")),

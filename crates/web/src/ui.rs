@@ -538,6 +538,27 @@ pub async fn css() -> impl IntoResponse {
     )
 }
 
+/// The installed app's icons (a seal on the programme's green), built into the binary.
+pub async fn icon_192() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_bytes!("../assets/icon-192.png").as_slice(),
+    )
+}
+
+pub async fn icon_512() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_bytes!("../assets/icon-512.png").as_slice(),
+    )
+}
+
 pub async fn manifest() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/manifest+json")],

@@ -639,6 +639,18 @@ const ROWS: &[Row] = &[
         Kind::Page,
         [200, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
+    row(
+        "get",
+        "/assets/icon-192.png",
+        Kind::Page,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "get",
+        "/assets/icon-512.png",
+        Kind::Page,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
     // Last: it ends the caller's session.
     row(
         "post",
