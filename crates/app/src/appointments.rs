@@ -44,6 +44,10 @@ pub struct MemberDeclaration {
     /// Every member aged 18 or over attends; marking a younger member as required is refused.
     #[serde(default)]
     pub required: Option<bool>,
+    /// The unified national ID of a member the card holds without one: linked when an officer sees the
+    /// card at the visit.
+    #[serde(default)]
+    pub national_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -69,6 +73,8 @@ pub struct AppointmentMemberView {
     pub age: i16,
     pub required: bool,
     pub declared_documents: Vec<String>,
+    /// A national ID the head declared for a member without one, to be linked at the visit.
+    pub declared_national_id: Option<String>,
     pub attendance: String,
     pub documents_seen: Vec<String>,
     pub note: Option<String>,
@@ -272,6 +278,18 @@ impl Registry {
             if let Err(e) = rules::parse_documents(&d.documents, &format!("{path}.documents")) {
                 errs.push(e);
             }
+            if let Some(n) = d.national_id.as_deref().filter(|n| !n.trim().is_empty()) {
+                match (tamwin_domain::NationalId::parse(n), &m.national_id) {
+                    (Err(e), _) => errs.push(e.under(&path)),
+                    (Ok(_), Some(_)) => errs.push(FieldError::new(
+                        format!("{path}.national_id"),
+                        "national_id_already_linked",
+                        "لهذا الفرد رقم وطني مسجّل؛ يُصحَّح في المركز عند الحاجة",
+                        "this member already has a national ID; a correction is made at the centre",
+                    )),
+                    (Ok(_), None) => {}
+                }
+            }
             let adult = rules::must_attend(m, day);
             match d.required {
                 Some(true) if !adult => errs.push(FieldError::new(
@@ -295,15 +313,19 @@ impl Registry {
         Ok(rec
             .present_members()
             .map(|m| {
-                let docs = decl
-                    .iter()
-                    .find(|d| d.member_id == m.member_id)
+                let d = decl.iter().find(|d| d.member_id == m.member_id);
+                let docs = d
                     .and_then(|d| rules::parse_documents(&d.documents, "").ok())
                     .unwrap_or_default();
+                let nid = d
+                    .and_then(|d| d.national_id.as_deref())
+                    .and_then(|n| tamwin_domain::NationalId::parse(n).ok())
+                    .map(|n| n.as_str().to_string());
                 AppointmentMember {
                     member_id: m.member_id.clone(),
                     required: rules::must_attend(m, day),
                     declared_documents: rules::documents_text(&docs),
+                    declared_national_id: nid,
                     attendance: "expected".into(),
                     documents_seen: String::new(),
                     note: None,
@@ -479,29 +501,13 @@ impl Registry {
                     log: &log,
                     idem: entry.as_ref(),
                 };
-                match self.store.book_appointment(&booking).await {
-                    Ok(()) => {
-                        return Ok(Outcome {
-                            status,
-                            body,
-                            replayed: false,
-                        });
-                    }
-                    Err(StoreError::Conflict(Conflict::SlotFull, _)) => continue,
-                    Err(StoreError::Conflict(Conflict::AppointmentOpen, _)) => {
-                        return Err(AppError::Rule(
-                            "appointment_already_booked",
-                            "للأسرة موعد محجوز؛ يمكن تغييره أو إلغاؤه",
-                            "the household already has an appointment; reschedule or cancel it",
-                        ));
-                    }
-                    Err(StoreError::Conflict(Conflict::AppointmentClosed, _)) => {
-                        return Err(AppError::Busy);
-                    }
-                    Err(StoreError::Conflict(Conflict::IdempotencyKeyTaken, _)) => {
-                        return self.after_idem_race(idem).await;
-                    }
-                    Err(e) => return Err(e.into()),
+                let open = AppError::Rule(
+                    "appointment_already_booked",
+                    "للأسرة موعد محجوز؛ يمكن تغييره أو إلغاؤه",
+                    "the household already has an appointment; reschedule or cancel it",
+                );
+                if let Some(o) = self.try_booking(&booking, status, body, idem, open).await? {
+                    return Ok(o);
                 }
             }
         }
@@ -512,6 +518,33 @@ impl Registry {
                 "لا يوجد عدّاد شاغر في هذا الموعد في مراكز محافظتك؛ اختر وقتاً آخر",
                 "no counter is free at this time at the centres of your governorate; choose another time",
             )),
+        }
+    }
+
+    /// Writes a booking: the answer, or None when the place was taken meanwhile (try the next one);
+    /// `open` is the refusal when the household already has an open appointment of this kind.
+    pub(crate) async fn try_booking(
+        &self,
+        booking: &Booking<'_>,
+        status: u16,
+        body: String,
+        idem: Option<&IdemRequest>,
+        open: AppError,
+    ) -> Result<Option<Outcome>> {
+        match self.store.book_appointment(booking).await {
+            Ok(()) => Ok(Some(Outcome {
+                status,
+                body,
+                replayed: false,
+            })),
+            Err(StoreError::Conflict(Conflict::SlotFull, _)) => Ok(None),
+            Err(StoreError::Conflict(Conflict::AppointmentOpen, _)) => Err(open),
+            // The appointment being moved was closed meanwhile (cancelled, or moved by a twin request).
+            Err(StoreError::Conflict(Conflict::AppointmentClosed, _)) => Err(AppError::Busy),
+            Err(StoreError::Conflict(Conflict::IdempotencyKeyTaken, _)) => {
+                self.after_idem_race(idem).await.map(Some)
+            }
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -675,6 +708,7 @@ impl Registry {
                     age: m.map(|m| m.age_on(day)).unwrap_or_default(),
                     required: am.required,
                     declared_documents: codes(&am.declared_documents),
+                    declared_national_id: am.declared_national_id.clone(),
                     attendance: am.attendance.clone(),
                     documents_seen: codes(&am.documents_seen),
                     note: am.note.clone(),

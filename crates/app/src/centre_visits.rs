@@ -323,7 +323,50 @@ impl Registry {
         {
             return Err(AppError::Busy);
         }
-        let member = rec.present_members().find(|m| m.member_id == member_id);
+        let mut member = rec
+            .present_members()
+            .find(|m| m.member_id == member_id)
+            .cloned();
+        // The head declared this member's unified national ID online; the officer has the card in hand:
+        // it is linked now (audited as a member change with the reason), then checked at the hub.
+        if let (Attendance::Present, Some(m), Some(nid)) =
+            (attendance, &member, slot.declared_national_id.as_deref())
+            && m.national_id.is_none()
+            && docs.contains(&rules::Document::UnifiedCard)
+        {
+            let d = &m.data;
+            let change = crate::MemberChange {
+                member: tamwin_domain::MemberInput {
+                    national_id: Some(nid.to_string()),
+                    given_name: d.given_name.clone(),
+                    father_name: d.father_name.clone(),
+                    grandfather_name: d.grandfather_name.clone(),
+                    family_name: d.family_name.clone(),
+                    mother_name: d.mother_name.clone(),
+                    birth_date: d.birth_date.to_string(),
+                    sex: d.sex.code().to_string(),
+                    relation: d.relation.code().to_string(),
+                    vulnerability: d.vulnerability,
+                },
+                reason: format!(
+                    "unified national card seen at the update centre ({}); declared by the head online",
+                    a.appointment_id
+                ),
+            };
+            let mut by = Actor::system(&format!("visit {}", actor.name));
+            by.channel = actor.channel;
+            self.update_member(&rec.household.card_number, member_id, &change, &by, None)
+                .await?;
+            member = self
+                .store
+                .household_by_id(&a.household_id)
+                .await?
+                .and_then(|r| {
+                    r.present_members()
+                        .find(|m| m.member_id == member_id)
+                        .cloned()
+                });
+        }
         let verification = match (attendance, member) {
             (Attendance::Present, Some(m)) if m.national_id.is_some() && self.hub.is_none() => {
                 Some("hub_not_configured".to_string())

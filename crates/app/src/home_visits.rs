@@ -8,7 +8,7 @@ use crate::{Actor, AppError, IdemRequest, Outcome, Registry, Result};
 use serde::Deserialize;
 use tamwin_domain::access::Permission;
 use tamwin_domain::appointment::{AppointmentStatus, BOOKING_HORIZON_DAYS};
-use tamwin_store::{Appointment, AppointmentMember, Booking, Conflict, StoreError};
+use tamwin_store::{Appointment, AppointmentMember, Booking};
 
 /// Days within which a visit should happen (facts.md: a team came two days after the request).
 pub const HOME_VISIT_TARGET_DAYS: i64 = 2;
@@ -122,6 +122,7 @@ impl Registry {
                             member_id: id.clone(),
                             required: true,
                             declared_documents: String::new(),
+                            declared_national_id: None,
                             attendance: "expected".into(),
                             documents_seen: String::new(),
                             note: None,
@@ -150,26 +151,13 @@ impl Registry {
                     log: &log,
                     idem: entry.as_ref(),
                 };
-                match self.store.book_appointment(&booking).await {
-                    Ok(()) => {
-                        return Ok(Outcome {
-                            status: 201,
-                            body,
-                            replayed: false,
-                        });
-                    }
-                    Err(StoreError::Conflict(Conflict::SlotFull, _)) => continue,
-                    Err(StoreError::Conflict(Conflict::AppointmentOpen, _)) => {
-                        return Err(AppError::Rule(
-                            "home_visit_already_requested",
-                            "طُلبت زيارة منزلية لهذه الأسرة ولم تتم بعد",
-                            "a home visit for this household is already scheduled",
-                        ));
-                    }
-                    Err(StoreError::Conflict(Conflict::IdempotencyKeyTaken, _)) => {
-                        return self.after_idem_race(idem).await;
-                    }
-                    Err(e) => return Err(e.into()),
+                let open = AppError::Rule(
+                    "home_visit_already_requested",
+                    "طُلبت زيارة منزلية لهذه الأسرة ولم تتم بعد",
+                    "a home visit for this household is already scheduled",
+                );
+                if let Some(o) = self.try_booking(&booking, 201, body, idem, open).await? {
+                    return Ok(o);
                 }
             }
         }

@@ -69,6 +69,7 @@ async fn booking_follows_geography_and_refuses_bad_slots() {
         let mut req = at("2026-11-22T09:00", None);
         req.members = vec![MemberDeclaration {
             member_id: child.clone(),
+            national_id: None,
             documents: vec![],
             required: Some(true),
         }];
@@ -82,6 +83,7 @@ async fn booking_follows_geography_and_refuses_bad_slots() {
         );
         req.members = vec![MemberDeclaration {
             member_id: spouse.clone(),
+            national_id: None,
             documents: vec![],
             required: Some(false),
         }];
@@ -95,6 +97,7 @@ async fn booking_follows_geography_and_refuses_bad_slots() {
         );
         req.members = vec![MemberDeclaration {
             member_id: spouse.clone(),
+            national_id: None,
             documents: vec!["passport".into()],
             required: None,
         }];
@@ -114,6 +117,7 @@ async fn booking_follows_geography_and_refuses_bad_slots() {
         // The household's own district's centre, with adults required and documents declared.
         req.members = vec![MemberDeclaration {
             member_id: spouse.clone(),
+            national_id: None,
             documents: vec!["nationality_certificate".into(), "civil_id".into()],
             required: Some(true),
         }];
@@ -634,5 +638,113 @@ async fn the_visit_checks_in_by_the_signed_form_verifies_each_adult_and_complete
         advance(&clock, 24 * 60);
         let e = reg.check_in(&by_qr, &desk).await.unwrap_err();
         assert_eq!(code(e), "qr_expired", "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_national_id_declared_online_is_linked_when_the_card_is_seen() {
+    for (backend, store) in testkit::backends().await {
+        let (reg, clock, _) = wired(store.clone()).await;
+        let mut members = vec![
+            person(87_000_000_001, "head", "male", "1980-03-01", "كريم"),
+            person(87_000_000_002, "spouse", "female", "1984-05-02", "فاطمة"),
+        ];
+        let declared = members[1]["national_id"].as_str().unwrap().to_string();
+        members[1]["national_id"] = serde_json::Value::Null;
+        let h = serde_json::from_value(serde_json::json!({"governorate": "11", "district": "1101",
+            "address": "حي الحسين، دار 3", "members": members}))
+        .unwrap();
+        let v = body(
+            &reg.create_household(&h, &Actor::system("t"), None)
+                .await
+                .unwrap(),
+        );
+        let hid = v["household_id"].as_str().unwrap().to_string();
+        let card = v["card_number"].as_str().unwrap().to_string();
+        let mut on_file = members[1].clone();
+        on_file["national_id"] = serde_json::json!(declared);
+        store
+            .civil_load(&[civil(&members[0], None), civil(&on_file, None)])
+            .await
+            .unwrap();
+        let rec = store.household_by_id(&hid).await.unwrap().unwrap();
+        let (head, wife) = (
+            rec.members[0].member_id.clone(),
+            rec.members[1].member_id.clone(),
+        );
+        let me = citizen(&hid);
+        let declare = |member: &str, nid: &str| MemberDeclaration {
+            member_id: member.into(),
+            documents: vec!["unified_card".into()],
+            required: None,
+            national_id: Some(nid.into()),
+        };
+        let mut req = at("2026-11-22T09:00", Some("KRB-C01"));
+        req.members = vec![declare(&wife, "123")];
+        assert_eq!(
+            code(
+                reg.book_appointment(&hid, &req, false, &me, None)
+                    .await
+                    .unwrap_err()
+            ),
+            "national_id_malformed",
+            "{backend}"
+        );
+        req.members = vec![declare(&head, &declared)];
+        assert_eq!(
+            code(
+                reg.book_appointment(&hid, &req, false, &me, None)
+                    .await
+                    .unwrap_err()
+            ),
+            "national_id_already_linked"
+        );
+        req.members = vec![declare(&wife, &declared)];
+        let a = body(
+            &reg.book_appointment(&hid, &req, false, &me, None)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(a["members"][1]["declared_national_id"], declared.as_str());
+        // Declared is not linked: the card still shows no ID until the officer sees it.
+        assert!(
+            store.household_by_id(&hid).await.unwrap().unwrap().members[1]
+                .national_id
+                .is_none()
+        );
+        advance(&clock, 21 * 60);
+        let desk = officer("KRB-C01", "1101");
+        let appt = a["appointment_id"].as_str().unwrap().to_string();
+        reg.check_in(
+            &CheckInRequest {
+                token: None,
+                card_number: Some(card.clone()),
+            },
+            &desk,
+        )
+        .await
+        .unwrap();
+        let seen = MemberCheck {
+            attendance: "present".into(),
+            documents_seen: vec!["unified_card".into()],
+            note: None,
+        };
+        let r = reg.check_member(&appt, &wife, &seen, &desk).await.unwrap();
+        assert_eq!(r.verification.as_deref(), Some("verified"), "{backend}");
+        let after = store.household_by_id(&hid).await.unwrap().unwrap();
+        assert_eq!(
+            after.members[1]
+                .national_id
+                .as_ref()
+                .map(|n| n.as_str().to_string()),
+            Some(declared.clone())
+        );
+        // The registry rule's no-ID hold lifted itself when the ID was linked.
+        assert!(
+            !after
+                .active_holds()
+                .any(|h| h.reason == HoldReason::NoNationalId),
+            "{backend}"
+        );
     }
 }

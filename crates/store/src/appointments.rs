@@ -36,6 +36,8 @@ pub struct AppointmentMember {
     pub required: bool,
     /// Comma-separated document codes (`domain::appointment::Document`).
     pub declared_documents: String,
+    /// A national ID the head declared for a member the card holds without one.
+    pub declared_national_id: Option<String>,
     /// `expected`, `present`, `absent`.
     pub attendance: String,
     pub documents_seen: String,

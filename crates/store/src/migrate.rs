@@ -87,6 +87,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "appointments",
         sql: include_str!("../migrations/sqlite/0016_appointments.sql"),
     },
+    Migration {
+        version: 17,
+        name: "declared_ids",
+        sql: include_str!("../migrations/sqlite/0017_declared_ids.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -169,6 +174,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 16,
         name: "appointments",
         sql: include_str!("../migrations/postgres/0016_appointments.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "declared_ids",
+        sql: include_str!("../migrations/postgres/0017_declared_ids.sql"),
     },
 ];
 

@@ -62,6 +62,7 @@ macro_rules! appointments_sql {
                         member_id: r.try_get("member_id")?,
                         required: r.try_get("required")?,
                         declared_documents: r.try_get("declared_documents")?,
+                        declared_national_id: r.try_get("declared_national_id")?,
                         attendance: r.try_get("attendance")?,
                         documents_seen: r.try_get("documents_seen")?,
                         note: r.try_get("note")?,
@@ -158,6 +159,7 @@ macro_rules! appointments_sql {
                             m.member_id.as_str().into(),
                             Val::Bool(m.required),
                             m.declared_documents.as_str().into(),
+                            Val::OptText(m.declared_national_id.clone()),
                             m.attendance.as_str().into(),
                         ]
                     })
@@ -166,7 +168,7 @@ macro_rules! appointments_sql {
                     Self::insert_rows(
                         &mut tx,
                         "appointment_members",
-                        "household_id, appointment_id, member_id, required, declared_documents, attendance",
+                        "household_id, appointment_id, member_id, required, declared_documents, declared_national_id, attendance",
                         &rows,
                         "",
                     )

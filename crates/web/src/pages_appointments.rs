@@ -57,8 +57,19 @@ fn field<'a>(f: &'a Pairs, name: &str) -> &'a str {
         .map_or("", |(_, v)| v.as_str())
 }
 
-fn csrf_ok(f: &Pairs, signed: &SignedIn) -> bool {
-    same(field(f, "csrf"), &signed.csrf)
+/// `signed`, for a form post: its CSRF token must be the session's.
+async fn signed_form(
+    s: &AppState,
+    headers: &HeaderMap,
+    tr: Tr,
+    citizen: bool,
+    f: &Pairs,
+) -> Result<SignedIn, Response> {
+    let x = signed(s, headers, tr, citizen).await?;
+    if !same(field(f, "csrf"), &x.csrf) {
+        return Err(error_page(s, Some(&x), tr, AppError::Forbidden));
+    }
+    Ok(x)
 }
 
 fn refusal(tr: Tr, e: &AppError) -> String {
@@ -119,6 +130,9 @@ fn doc_labels(tr: Tr, codes: &[String]) -> String {
 
 pub struct MemberRow {
     pub member_id: String,
+    /// The card holds no national ID for this member (one may be declared online).
+    pub no_nid: bool,
+    pub declared_nid: String,
     pub name: String,
     pub age: i16,
     pub required: bool,
@@ -132,6 +146,8 @@ fn member_rows(v: &AppointmentView, tr: Tr) -> Vec<MemberRow> {
         .iter()
         .map(|m| MemberRow {
             member_id: m.member_id.clone(),
+            no_nid: false,
+            declared_nid: m.declared_national_id.clone().unwrap_or_default(),
             name: m.name.clone(),
             age: m.age,
             required: m.required,
@@ -244,6 +260,8 @@ pub async fn citizen_appointment(
                 .filter(|m| m.member.presence == tamwin_domain::Presence::Present)
                 .map(|m| MemberRow {
                     member_id: m.member.member_id.clone(),
+                    no_nid: m.member.national_id.is_none(),
+                    declared_nid: String::new(),
                     name: m.member.full_name(),
                     age: m.member.age_on(day),
                     required: tamwin_domain::appointment::must_attend(&m.member, day),
@@ -287,13 +305,10 @@ pub async fn citizen_book(
     Form(f): Form<Pairs>,
 ) -> Response {
     let tr = tr_of(&q, &headers);
-    let signed = match signed(&s, &headers, tr, true).await {
+    let signed = match signed_form(&s, &headers, tr, true, &f).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !csrf_ok(&f, &signed) {
-        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
-    }
     let Ok(hid) = Registry::own_household_id(&signed.actor) else {
         return error_page(&s, Some(&signed), tr, AppError::Forbidden);
     };
@@ -301,17 +316,30 @@ pub async fn citizen_book(
         Some((c, t)) => (Some(c.to_string()), Some(t.to_string())),
         None => (None, None),
     };
+    // `doc_<member>` (repeated): a document held; `nid_<member>`: a declared national ID.
     let mut members: Vec<MemberDeclaration> = vec![];
     for (k, v) in &f {
-        if let Some(member) = k.strip_prefix("doc_") {
-            match members.iter_mut().find(|m| m.member_id == member) {
-                Some(m) => m.documents.push(v.clone()),
-                None => members.push(MemberDeclaration {
+        let (member, doc) = match (k.strip_prefix("doc_"), k.strip_prefix("nid_")) {
+            (Some(m), _) => (m, true),
+            (_, Some(m)) if !v.trim().is_empty() => (m, false),
+            _ => continue,
+        };
+        let i = match members.iter().position(|x| x.member_id == member) {
+            Some(i) => i,
+            None => {
+                members.push(MemberDeclaration {
                     member_id: member.to_string(),
-                    documents: vec![v.clone()],
+                    documents: vec![],
                     required: None,
-                }),
+                    national_id: None,
+                });
+                members.len() - 1
             }
+        };
+        if doc {
+            members[i].documents.push(v.clone());
+        } else {
+            members[i].national_id = Some(v.trim().to_string());
         }
     }
     let req = BookingRequest {
@@ -342,13 +370,10 @@ pub async fn citizen_cancel(
     Form(f): Form<Pairs>,
 ) -> Response {
     let tr = tr_of(&q, &headers);
-    let signed = match signed(&s, &headers, tr, true).await {
+    let signed = match signed_form(&s, &headers, tr, true, &f).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !csrf_ok(&f, &signed) {
-        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
-    }
     let Ok(hid) = Registry::own_household_id(&signed.actor) else {
         return error_page(&s, Some(&signed), tr, AppError::Forbidden);
     };
@@ -545,13 +570,10 @@ pub async fn centre_check_in(
     Form(f): Form<Pairs>,
 ) -> Response {
     let tr = tr_of(&q, &headers);
-    let signed = match signed(&s, &headers, tr, false).await {
+    let signed = match signed_form(&s, &headers, tr, false, &f).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !csrf_ok(&f, &signed) {
-        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
-    }
     let scanned = field(&f, "scan").trim().to_string();
     let req = if scanned.starts_with(tamwin_card::PREFIX) {
         CheckInRequest {
@@ -647,13 +669,10 @@ pub async fn visit_member(
     Form(f): Form<Pairs>,
 ) -> Response {
     let tr = tr_of(&q, &headers);
-    let signed = match signed(&s, &headers, tr, false).await {
+    let signed = match signed_form(&s, &headers, tr, false, &f).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !csrf_ok(&f, &signed) {
-        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
-    }
     let req = MemberCheck {
         attendance: field(&f, "attendance").to_string(),
         documents_seen: f
@@ -686,13 +705,10 @@ pub async fn visit_complete(
     Form(f): Form<Pairs>,
 ) -> Response {
     let tr = tr_of(&q, &headers);
-    let signed = match signed(&s, &headers, tr, false).await {
+    let signed = match signed_form(&s, &headers, tr, false, &f).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if !csrf_ok(&f, &signed) {
-        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
-    }
     let message = match s.reg.complete_visit(&id, &signed.actor).await {
         Ok(_) => tr.t("visit_done").to_string(),
         Err(e) => refusal(tr, &e),
