@@ -135,6 +135,13 @@ test('a head books an appointment and prints the form; the officer checks the fa
     await page.goto(base + '/citizen/appointment');
     await page.waitForSelector('#book-form');
     assert.equal(await page.locator('#current').count(), 0, 'no open appointment after the visit');
+
+    // An adult who cannot come is visited at home by the district's mobile team.
+    await page.selectOption('#home-visit select[name="reason"]', 'elderly');
+    await page.click('#request-home-visit');
+    await page.waitForSelector('#appt-message');
+    assert.match(await page.textContent('#appt-message'), /\d{4}-\d{2}-\d{2}/);
+    await page.locator('#home-visit').screenshot({ path: shots + 'home-visit.png' });
   } finally {
     await browser.close();
   }

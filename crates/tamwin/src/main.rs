@@ -96,6 +96,11 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Update centres: holidays (days a centre, or every centre, does not open).
+    Centre {
+        #[command(subcommand)]
+        command: CentreCommand,
+    },
     /// Load benchmarks against a running server (bench/).
     Bench {
         #[command(subcommand)]
@@ -151,6 +156,26 @@ enum UserCommand {
     },
     /// List staff accounts.
     List,
+}
+
+#[derive(Subcommand)]
+enum CentreCommand {
+    /// Closes a centre (or every centre, `--centre '*'`) on a day; bookings for it are refused.
+    Holiday {
+        /// An update centre or mobile team code, or `*` for all.
+        #[arg(long)]
+        centre: String,
+        /// `YYYY-MM-DD`.
+        #[arg(long)]
+        day: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Lists the holidays of the coming year.
+    Holidays {
+        #[arg(long, default_value = "*")]
+        centre: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -812,6 +837,46 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     access_cmd::device_revoke(&reg, &device_id).await
                 }
             }
+        }
+        Command::Centre {
+            command: CentreCommand::Holiday { centre, day, name },
+        } => {
+            let reg = registry(&rules).await?;
+            let d = tamwin_domain::household::parse_date(&day).ok_or("--day: YYYY-MM-DD")?;
+            let known = centre == "*"
+                || reg.geo.centre(&centre).is_some()
+                || reg
+                    .store
+                    .teams()
+                    .await?
+                    .iter()
+                    .any(|t| t.team_code == centre);
+            if !known {
+                return Err(format!("--centre: unknown centre or team {centre}").into());
+            }
+            if name.trim().is_empty() {
+                return Err("--name: the holiday's name is needed".into());
+            }
+            reg.store
+                .save_holiday(&centre, &d.to_string(), name.trim())
+                .await?;
+            println!("{centre} closed on {d}: {}", name.trim());
+            Ok(())
+        }
+        Command::Centre {
+            command: CentreCommand::Holidays { centre },
+        } => {
+            let reg = registry(&rules).await?;
+            let today = reg.clock.today();
+            let until = today.saturating_add(jiff::Span::new().days(366));
+            for d in reg
+                .store
+                .holidays(&centre, &today.to_string(), &until.to_string())
+                .await?
+            {
+                println!("{d}");
+            }
+            Ok(())
         }
         Command::Bench {
             command:

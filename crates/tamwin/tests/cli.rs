@@ -331,3 +331,41 @@ fn stations_and_cards_from_the_console() {
     assert!(!ok, "not delivered before it went out");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn holidays_from_the_console() {
+    let dir = std::env::temp_dir().join(format!("tamwin-cli-hol-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("h.db").display());
+    let day = jiff::Zoned::now()
+        .date()
+        .saturating_add(jiff::Span::new().days(10))
+        .to_string();
+    let run = |args: &[&str]| {
+        let mut a = vec!["--database-url", url.as_str(), "centre"];
+        a.extend_from_slice(args);
+        tamwin(&a)
+    };
+    let (ok, out) = run(&[
+        "holiday",
+        "--centre",
+        "*",
+        "--day",
+        &day,
+        "--name",
+        "عطلة رسمية",
+    ]);
+    assert!(ok, "{out}");
+    let (ok, _) = run(&[
+        "holiday", "--centre", "KRB-X9", "--day", &day, "--name", "x",
+    ]);
+    assert!(!ok, "an unknown centre is refused");
+    let (ok, _) = run(&[
+        "holiday", "--centre", "KRB-C01", "--day", "tomorrow", "--name", "x",
+    ]);
+    assert!(!ok, "a day that is not a date is refused");
+    let (ok, out) = run(&["holidays", "--centre", "KRB-C01"]);
+    assert!(ok && out.trim() == day, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -270,6 +270,11 @@ pub fn routes() -> Routes {
     )
     .add(
         "post",
+        "/citizen/home-visit",
+        post(pages_appointments::citizen_home_visit),
+    )
+    .add(
+        "post",
         "/citizen/appointment/cancel",
         post(pages_appointments::citizen_cancel),
     )

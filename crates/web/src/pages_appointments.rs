@@ -183,6 +183,7 @@ struct AppointmentPage {
     who: Option<Who>,
     csrf: String,
     error: String,
+    message: String,
     current: Option<AppointmentView>,
     /// No appointment yet, or a booked one that may still move.
     can_book: bool,
@@ -200,6 +201,7 @@ pub struct DayQuery {
     pub day: Option<String>,
     pub lang: Option<String>,
     pub error: Option<String>,
+    pub message: Option<String>,
 }
 
 fn page_query(lang: &Option<String>) -> PageQuery {
@@ -284,6 +286,7 @@ pub async fn citizen_appointment(
         who: Some(Who::of(&s, &signed, tr)),
         csrf: signed.csrf.clone(),
         error: q.error.unwrap_or_default(),
+        message: q.message.unwrap_or_default(),
         can_book: current.as_ref().is_none_or(|c| c.status == "booked"),
         current,
         day: d,
@@ -361,6 +364,45 @@ pub async fn citizen_book(
         ))
         .into_response(),
     }
+}
+
+/// Asks a mobile team to visit a member at home: `member` and `reason`.
+pub async fn citizen_home_visit(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Form(f): Form<Pairs>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match signed_form(&s, &headers, tr, true, &f).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Ok(hid) = Registry::own_household_id(&signed.actor) else {
+        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
+    };
+    let req = tamwin_app::home_visits::HomeVisitRequest {
+        member_ids: vec![field(&f, "member").to_string()],
+        reason: field(&f, "reason").to_string(),
+    };
+    let (key, text) = match s
+        .reg
+        .request_home_visit(hid, &req, &signed.actor, None)
+        .await
+    {
+        Ok(o) => {
+            let v: serde_json::Value = serde_json::from_str(&o.body).unwrap_or_default();
+            let day = v["starts_at"].as_str().unwrap_or_default();
+            ("message", format!("{} {day}", tr.t("home_visit_booked")))
+        }
+        Err(e) => ("error", refusal(tr, &e)),
+    };
+    Redirect::to(&with_lang(
+        "/citizen/appointment",
+        tr,
+        &format!("{key}={}#home-visit", url_part(&text)),
+    ))
+    .into_response()
 }
 
 pub async fn citizen_cancel(

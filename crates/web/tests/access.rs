@@ -587,6 +587,12 @@ const ROWS: &[Row] = &[
     ),
     row(
         "post",
+        "/citizen/home-visit",
+        Kind::Page,
+        [303, 403, 403, 403, 403, 403, 403, 403, 303],
+    ),
+    row(
+        "post",
         "/citizen/appointment/cancel",
         Kind::Page,
         [303, 403, 403, 403, 403, 403, 403, 403, 303],
@@ -787,6 +793,11 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         ("post", "/centre/check-in") => form(&[("scan", &m.card), ("csrf", &caller.csrf)]),
         ("post", "/centre/visits/{appointment_id}/members/{member_id}") => {
             form(&[("attendance", "absent"), ("csrf", &caller.csrf)])
+        }
+        ("post", "/citizen/home-visit") => {
+            let hid = CITIZEN_HOUSEHOLD.lock().unwrap().clone();
+            let rec = reg.store.household_by_id(&hid).await.unwrap().unwrap();
+            form(&[("member", &rec.members[0].member_id), ("reason", "elderly"), ("csrf", &caller.csrf)])
         }
         ("post", "/centre/visits/{appointment_id}/complete")
         | ("post", "/citizen/appointment")
