@@ -798,9 +798,9 @@ impl Registry {
                 return Ok(sent);
             }
             for a in &due {
-                let Some(rec) = self.store.household_by_id(&a.household_id).await? else {
-                    continue;
-                };
+                // A household gone since (an import undone) has nobody to text: marked all the same,
+                // so that the next page moves on.
+                let rec = self.store.household_by_id(&a.household_id).await?;
                 let centre = self
                     .geo
                     .centre(&a.centre_code)
@@ -811,9 +811,8 @@ impl Registry {
                     message_id: self.ids.id(),
                     channel: "sms".into(),
                     recipient: rec
-                        .household
-                        .phone
                         .as_ref()
+                        .and_then(|r| r.household.phone.as_ref())
                         .map(|p| p.as_str().to_string())
                         .unwrap_or_default(),
                     body: format!(
@@ -823,11 +822,12 @@ impl Registry {
                     delivered_at: None,
                 };
                 // Without a phone there is nobody to text; it is marked so that it is not asked again.
+                let text = (!msg.recipient.is_empty()).then_some(&msg);
                 if self
                     .store
-                    .mark_reminded(&a.household_id, &a.appointment_id, self.clock.now(), &msg)
+                    .mark_reminded(&a.household_id, &a.appointment_id, self.clock.now(), text)
                     .await?
-                    && !msg.recipient.is_empty()
+                    && text.is_some()
                 {
                     sent += 1;
                 }

@@ -171,13 +171,14 @@ pub trait AppointmentStore: Send + Sync {
     ) -> Result<bool>;
     /// Booked appointments starting from `from` up to `to` (exclusive) not yet reminded.
     async fn due_reminders(&self, from: &str, to: &str, limit: u32) -> Result<Vec<Appointment>>;
-    /// Marks the reminder sent and queues it, in one transaction; false if already reminded.
+    /// Marks the reminder sent and queues it (if there is anyone to text), in one transaction; false if
+    /// already reminded.
     async fn mark_reminded(
         &self,
         household_id: &str,
         appointment_id: &str,
         at: jiff::Timestamp,
-        message: &OutboxMessage,
+        message: Option<&OutboxMessage>,
     ) -> Result<bool>;
     /// Booked appointments that started before `before`: the no-shows to release.
     async fn unattended(&self, before: &str, limit: u32) -> Result<Vec<Appointment>>;

@@ -416,7 +416,7 @@ macro_rules! appointments_sql {
                 household_id: &str,
                 appointment_id: &str,
                 at: jiff::Timestamp,
-                message: &$crate::OutboxMessage,
+                message: Option<&$crate::OutboxMessage>,
             ) -> Result<bool> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
@@ -432,7 +432,9 @@ macro_rules! appointments_sql {
                     if n != 1 {
                         return Ok(false);
                     }
-                    Self::outbox_insert(&mut tx, message).await?;
+                    if let Some(m) = message {
+                        Self::outbox_insert(&mut tx, m).await?;
+                    }
                     tx.commit().await.map_err(crate::error::commit_error)?;
                     Ok(true)
                 })
