@@ -445,12 +445,36 @@ impl Registry {
                 }
                 None => self.next_free_times(c, &s, now).await?,
             };
+            // A reschedule keeps what was declared for members the new request does not mention.
+            let mut decl = req.members.clone();
+            if let (Some(old), Some(_)) = (&open, &replaces) {
+                for m in &old.members {
+                    if !rec.present_members().any(|p| p.member_id == m.member_id) {
+                        continue;
+                    }
+                    // A declared ID is carried only while the card still has none for the member.
+                    let nid = m.declared_national_id.clone().filter(|_| {
+                        rec.present_members()
+                            .any(|p| p.member_id == m.member_id && p.national_id.is_none())
+                    });
+                    match decl.iter_mut().find(|d| d.member_id == m.member_id) {
+                        Some(d) if d.national_id.is_none() => d.national_id = nid,
+                        Some(_) => {}
+                        None => decl.push(MemberDeclaration {
+                            member_id: m.member_id.clone(),
+                            documents: codes(&m.declared_documents),
+                            required: None,
+                            national_id: nid,
+                        }),
+                    }
+                }
+            }
             let mut members_of: Option<(jiff::civil::Date, Vec<AppointmentMember>)> = None;
             for t in times {
                 let members = match &members_of {
                     Some((d, m)) if *d == t.date() => m.clone(),
                     _ => {
-                        let m = self.booking_members(&rec, t.date(), &req.members)?;
+                        let m = self.booking_members(&rec, t.date(), &decl)?;
                         members_of = Some((t.date(), m.clone()));
                         m
                     }
@@ -807,6 +831,13 @@ impl Registry {
                     .map(|c| c.name_ar.clone())
                     .unwrap_or_else(|| a.centre_code.clone());
                 let time = a.starts_at.get(11..).unwrap_or_default();
+                let body = if a.kind == "home" {
+                    "تموين: يزوركم الفريق الجوّال غداً في البيت لتحديث البطاقة التموينية. يُرجى تحضير الوثائق الأصلية للفرد المطلوب زيارته.".to_string()
+                } else {
+                    format!(
+                        "تموين: تذكير بموعد تحديث البطاقة غداً الساعة {time} في {centre}. يحضر كل فرد بعمر 18 سنة فأكثر مع الوثائق الأصلية."
+                    )
+                };
                 let msg = tamwin_store::OutboxMessage {
                     message_id: self.ids.id(),
                     channel: "sms".into(),
@@ -815,9 +846,7 @@ impl Registry {
                         .and_then(|r| r.household.phone.as_ref())
                         .map(|p| p.as_str().to_string())
                         .unwrap_or_default(),
-                    body: format!(
-                        "تموين: تذكير بموعد تحديث البطاقة غداً الساعة {time} في {centre}. يحضر كل فرد بعمر 18 سنة فأكثر مع الوثائق الأصلية."
-                    ),
+                    body,
                     created_at: self.clock.now(),
                     delivered_at: None,
                 };
@@ -839,6 +868,26 @@ impl Registry {
     /// counted. Returns how many.
     pub async fn release_no_shows(&self) -> Result<usize> {
         let today = self.clock.today().to_string();
+        // A visit checked in on a past day and never completed (the family left, the tablet died) is
+        // closed, so that the household can book again; its place was used and stays counted.
+        loop {
+            let stale = self.store.unfinished(&today, 500).await?;
+            if stale.is_empty() {
+                break;
+            }
+            for a in &stale {
+                let log = self.log(
+                    "appointment_abandoned",
+                    None,
+                    None,
+                    &Actor::system("appointments"),
+                    serde_json::json!({ "appointment_id": a.appointment_id, "starts_at": a.starts_at }),
+                );
+                self.store
+                    .close_unfinished(&a.household_id, &a.appointment_id, self.clock.now(), &log)
+                    .await?;
+            }
+        }
         let mut n = 0;
         loop {
             let due = self.store.unattended(&today, 500).await?;

@@ -428,6 +428,10 @@ impl Registry {
         by.channel = actor.channel;
         let day = a.starts_at.get(..10).unwrap_or_default().to_string();
         for m in &a.members {
+            // A member removed since the booking (a death, a move) is neither held nor cleared here.
+            if !rec.present_members().any(|p| p.member_id == m.member_id) {
+                continue;
+            }
             let held = rec.active_holds().find(|h| {
                 h.member_id.as_deref() == Some(m.member_id.as_str())
                     && h.reason == HoldReason::NotVerifiedInPerson

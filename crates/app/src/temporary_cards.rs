@@ -240,6 +240,26 @@ impl Registry {
             }
             for c in &due {
                 let by = Actor::system("temporary-cards");
+                // The hold first (placing it twice is harmless), then the card closed: a crash between
+                // the two leaves the card active and the next pass finishes. A member no longer on an
+                // open card needs no hold.
+                let rec = self.store.household_by_id(&c.household_id).await?;
+                if let Some(rec) = rec.filter(|r| {
+                    r.household.closed_at.is_none()
+                        && r.present_members().any(|m| m.member_id == c.member_id)
+                }) {
+                    let input = HoldInput {
+                        member_id: Some(c.member_id.clone()),
+                        reason: HoldReason::Other.code().into(),
+                        evidence: format!(
+                            "temporary card {} expired on {} without a unified national card; cure: obtain the unified card (civil-status office or a mobile station) and bring it to the update centre",
+                            c.card_id, c.expires_at
+                        ),
+                        source: "temporary_card".into(),
+                    };
+                    self.place_hold_once(&rec.household.card_number, &input, &by)
+                        .await?;
+                }
                 let log = self.log(
                     "temporary_card_expired",
                     Some(c.member_id.clone()),
@@ -262,20 +282,6 @@ impl Registry {
                     continue;
                 }
                 expired += 1;
-                let Some(rec) = self.store.household_by_id(&c.household_id).await? else {
-                    continue;
-                };
-                let input = HoldInput {
-                    member_id: Some(c.member_id.clone()),
-                    reason: HoldReason::Other.code().into(),
-                    evidence: format!(
-                        "temporary card {} expired on {} without a unified national card; cure: obtain the unified card (civil-status office or a mobile station) and bring it to the update centre",
-                        c.card_id, c.expires_at
-                    ),
-                    source: "temporary_card".into(),
-                };
-                self.place_hold_once(&rec.household.card_number, &input, &by)
-                    .await?;
             }
         }
     }

@@ -252,6 +252,18 @@ async fn a_full_centre_sends_the_household_to_the_nearest_free_one() {
         );
         let centre = vb["centre_code"].as_str().unwrap();
         assert!(centre.starts_with("KRB-C"), "{backend}: {centre}");
+        // The city centre's figures count the al-Hurr household it serves.
+        let scope = ProgressScope {
+            governorate: Some("11".into()),
+            district: Some("1101".into()),
+            centre: Some(centre.to_string()),
+        };
+        let p = reg.store.progress(&scope, "2026-11-21").await.unwrap();
+        assert_eq!(
+            (p.households_preregistered, p.appointments_due),
+            (1, 1),
+            "{backend}"
+        );
         // Asking for the full centre itself is refused.
         let e = reg
             .book_appointment(&c, &at(t, Some("KRB-D04")), false, &citizen(&c), None)
@@ -393,14 +405,51 @@ async fn reminders_the_day_before_and_no_shows_free_the_place() {
             0,
             "{backend}: the day has not passed"
         );
+        // Another family checks in on the day and the visit is never completed (they left).
+        let (card2, hid2, _) = family(&reg, 83_000_000_011, "11", "1101").await;
+        reg.book_appointment(
+            &hid2,
+            &at("2026-11-22T09:00", Some("KRB-C01")),
+            false,
+            &citizen(&hid2),
+            None,
+        )
+        .await
+        .unwrap();
+        advance(&clock, 21 * 60);
+        let by_card = CheckInRequest {
+            token: None,
+            card_number: Some(card2.as_str().into()),
+        };
+        reg.check_in(&by_card, &Actor::system("t")).await.unwrap();
         advance(&clock, 2 * 24 * 60);
         assert_eq!(reg.release_no_shows().await.unwrap(), 1, "{backend}");
         let l = &reg
             .store
             .slot_loads("KRB-C01", "2026-11-22", "2026-11-23")
             .await
-            .unwrap()[0];
-        assert_eq!((l.booked, l.no_shows), (0, 1), "{backend}");
+            .unwrap();
+        let got: Vec<(i64, i64)> = l.iter().map(|l| (l.booked, l.no_shows)).collect();
+        assert_eq!(
+            got,
+            [(0, 1), (1, 0)],
+            "{backend}: the abandoned visit used its place"
+        );
+        // The abandoned visit is closed, so the family can book again.
+        assert_eq!(
+            reg.store.appointments_of(&hid2).await.unwrap()[0].status,
+            "cancelled",
+            "{backend}"
+        );
+        reg.book_appointment(
+            &hid2,
+            &BookingRequest::default(),
+            false,
+            &citizen(&hid2),
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(
             reg.store.appointments_of(&hid).await.unwrap()[0].status,
             "no_show"

@@ -182,6 +182,16 @@ pub trait AppointmentStore: Send + Sync {
     ) -> Result<bool>;
     /// Booked appointments that started before `before`: the no-shows to release.
     async fn unattended(&self, before: &str, limit: u32) -> Result<Vec<Appointment>>;
+    /// Checked-in appointments of days before `before` that nobody completed.
+    async fn unfinished(&self, before: &str, limit: u32) -> Result<Vec<Appointment>>;
+    /// checked_in → cancelled (the place was used and is not given back); false if not checked in.
+    async fn close_unfinished(
+        &self,
+        household_id: &str,
+        appointment_id: &str,
+        at: jiff::Timestamp,
+        log: &ChangeLog,
+    ) -> Result<bool>;
 
     async fn save_team(&self, t: &MobileTeam) -> Result<()>;
     async fn teams(&self) -> Result<Vec<MobileTeam>>;

@@ -76,28 +76,31 @@ macro_rules! appointments_sql {
 
             /// Frees the place of a booked appointment and moves it to `to`; false if it was not booked.
             async fn release_in(c: &mut Conn, household_id: &str, appointment_id: &str, to: &str, at: &str) -> Result<bool> {
-                let no_show = i64::from(to == "no_show");
-                sqlx::query(concat!(
-                    "UPDATE centre_slots SET booked = booked - 1, no_shows = no_shows + $1 WHERE EXISTS (",
-                    "SELECT 1 FROM appointments a WHERE a.household_id = $2 AND a.appointment_id = $3 AND a.status = 'booked' ",
-                    "AND a.centre_code = centre_slots.centre_code AND a.starts_at = centre_slots.starts_at)"
+                // The appointment first: of two releases racing on PostgreSQL, the second waits on this
+                // row and then finds it no longer booked, so the place is given back once.
+                let Some(row) = sqlx::query(concat!(
+                    "UPDATE appointments SET status = $1, closed_at = $2 WHERE household_id = $3 AND appointment_id = $4 ",
+                    "AND status = 'booked' RETURNING centre_code, starts_at"
                 ))
-                .bind(no_show)
-                .bind(household_id)
-                .bind(appointment_id)
-                .execute(&mut *c)
-                .await?;
-                let n = sqlx::query(
-                    "UPDATE appointments SET status = $1, closed_at = $2 WHERE household_id = $3 AND appointment_id = $4 AND status = 'booked'",
-                )
                 .bind(to)
                 .bind(at)
                 .bind(household_id)
                 .bind(appointment_id)
-                .execute(&mut *c)
+                .fetch_optional(&mut *c)
                 .await?
-                .rows_affected();
-                Ok(n == 1)
+                else {
+                    return Ok(false);
+                };
+                let (centre, starts): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+                sqlx::query(
+                    "UPDATE centre_slots SET booked = booked - 1, no_shows = no_shows + $1 WHERE centre_code = $2 AND starts_at = $3",
+                )
+                .bind(i64::from(to == "no_show"))
+                .bind(centre)
+                .bind(starts)
+                .execute(&mut *c)
+                .await?;
+                Ok(true)
             }
 
             async fn book_once(&self, b: &Booking<'_>) -> Result<()> {
@@ -446,6 +449,27 @@ macro_rules! appointments_sql {
                 self.appts_where("status = 'booked' AND starts_at < $1", &[before], &order).await
             }
 
+            async fn unfinished(&self, before: &str, limit: u32) -> Result<Vec<Appointment>> {
+                let order = format!("starts_at, appointment_id LIMIT {}", limit.clamp(1, 10_000));
+                self.appts_where("status = 'checked_in' AND starts_at < $1", &[before], &order).await
+            }
+
+            async fn close_unfinished(
+                &self,
+                household_id: &str,
+                appointment_id: &str,
+                at: jiff::Timestamp,
+                log: &ChangeLog,
+            ) -> Result<bool> {
+                self.appt_update(
+                    "UPDATE appointments SET status = 'cancelled', closed_at = $1 WHERE household_id = $2 AND appointment_id = $3 AND status = 'checked_in'",
+                    &[ts(&at).into(), household_id.into(), appointment_id.into()],
+                    household_id,
+                    log,
+                )
+                .await
+            }
+
             async fn save_team(&self, t: &MobileTeam) -> Result<()> {
                 with_retry(|| async {
                     sqlx::query(concat!(
@@ -575,6 +599,9 @@ macro_rules! appointments_sql {
                 let g = scope.governorate.as_deref().unwrap_or("");
                 let d = scope.district.as_deref().unwrap_or("");
                 let c = scope.centre.as_deref().unwrap_or("");
+                // A centre's own figures count every household it served, whatever its district; the
+                // area's (households, holds) are those of the centre's district.
+                let (ga, da) = if c.is_empty() { (g, d) } else { ("", "") };
                 const AREA: &str = "($1 = '' OR h.governorate_code = $1) AND ($2 = '' OR h.district_code = $2)";
                 let mut p = Progress::default();
                 let sql = format!("SELECT COUNT(*) FROM households h WHERE h.state <> 'closed' AND {AREA}");
@@ -584,7 +611,7 @@ macro_rules! appointments_sql {
                      FROM household_registrations r JOIN households h ON h.household_id = r.household_id WHERE {AREA} \
                      AND ($3 = '' OR EXISTS (SELECT 1 FROM appointments a WHERE a.household_id = r.household_id AND a.centre_code = $3))"
                 );
-                let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(g).bind(d).bind(c).fetch_one(&self.pool).await?;
+                let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ga).bind(da).bind(c).fetch_one(&self.pool).await?;
                 p.households_preregistered = r.try_get(0)?;
                 p.households_verified = r.try_get(1)?;
                 let sql = format!(
@@ -593,7 +620,7 @@ macro_rules! appointments_sql {
                      WHERE a.status = 'completed' AND m.attendance = 'present' AND {AREA} AND ($3 = '' OR a.centre_code = $3)"
                 );
                 p.members_verified =
-                    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(g).bind(d).bind(c).fetch_one(&self.pool).await?.try_get(0)?;
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ga).bind(da).bind(c).fetch_one(&self.pool).await?.try_get(0)?;
                 let sql = format!(
                     "SELECT x.reason, COUNT(*) FROM holds x JOIN households h ON h.household_id = x.household_id \
                      WHERE x.lifted_at IS NULL AND h.state <> 'closed' AND {AREA} GROUP BY x.reason ORDER BY x.reason"
@@ -607,13 +634,13 @@ macro_rules! appointments_sql {
                      CAST(AVG(CASE WHEN a.kind = 'centre' AND a.status = 'completed' THEN a.visit_seconds END) AS DOUBLE PRECISION), \
                      CAST(AVG(CASE WHEN a.kind = 'centre' AND a.waited_minutes IS NOT NULL THEN a.waited_minutes END) AS DOUBLE PRECISION), \
                      COALESCE(CAST(SUM(CASE WHEN a.kind = 'centre' AND a.status = 'booked' AND a.starts_at >= $4 THEN 1 ELSE 0 END) AS BIGINT), 0), \
-                     COALESCE(CAST(SUM(CASE WHEN a.status = 'no_show' THEN 1 ELSE 0 END) AS BIGINT), 0), \
+                     COALESCE(CAST(SUM(CASE WHEN a.kind = 'centre' AND a.status = 'no_show' THEN 1 ELSE 0 END) AS BIGINT), 0), \
                      COALESCE(CAST(SUM(CASE WHEN a.kind = 'home' AND a.status IN ('booked', 'checked_in') THEN 1 ELSE 0 END) AS BIGINT), 0), \
                      COALESCE(CAST(SUM(CASE WHEN a.kind = 'home' AND a.status = 'completed' THEN 1 ELSE 0 END) AS BIGINT), 0) \
                      FROM appointments a JOIN households h ON h.household_id = a.household_id \
                      WHERE {AREA} AND ($3 = '' OR a.centre_code = $3)"
                 );
-                let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(g).bind(d).bind(c).bind(today).fetch_one(&self.pool).await?;
+                let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ga).bind(da).bind(c).bind(today).fetch_one(&self.pool).await?;
                 p.visits_completed = r.try_get(0)?;
                 p.visit_minutes_avg = r.try_get::<Option<f64>, _>(1)?.map(|s| s / 60.0);
                 p.wait_minutes_avg = r.try_get(2)?;
@@ -629,8 +656,8 @@ macro_rules! appointments_sql {
                      WHERE rn = (9 * n + 9) / 10"
                 );
                 p.visit_minutes_p90 = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(g)
-                    .bind(d)
+                    .bind(ga)
+                    .bind(da)
                     .bind(c)
                     .fetch_optional(&self.pool)
                     .await?
