@@ -37,6 +37,10 @@ pub struct MemberCheck {
     /// A remark (a correction made, a document's state).
     #[serde(default)]
     pub note: Option<String>,
+    /// A fingerprint template captured at the counter, checked 1:1 against the unified card's through
+    /// the hub when the member is present (sent, never stored).
+    #[serde(default)]
+    pub fingerprint: Option<String>,
 }
 
 /// The outcome of recording one member.
@@ -48,6 +52,8 @@ pub struct MemberCheckResult {
     /// The hub's answer: `verified`, `mismatch`, `deceased`, `not_found`, `pending` (hub unavailable:
     /// retried later), `no_national_id` (a temporary card is the way), or `hub_not_configured`.
     pub verification: Option<String>,
+    /// The fingerprint check, when a capture was sent: `matched`, `not_matched`, `unavailable`.
+    pub fingerprint: Option<String>,
 }
 
 fn code_error(e: tamwin_card::CardError) -> AppError {
@@ -367,6 +373,20 @@ impl Registry {
                         .cloned()
                 });
         }
+        let fingerprint = match (attendance, &member, req.fingerprint.as_deref()) {
+            (Attendance::Present, Some(m), Some(t))
+                if !t.trim().is_empty() && self.hub.is_some() =>
+            {
+                match &m.national_id {
+                    Some(nid) => Some(
+                        self.verify_fingerprint(&a.household_id, member_id, nid.as_str(), t.trim())
+                            .await?,
+                    ),
+                    None => None,
+                }
+            }
+            _ => None,
+        };
         let verification = match (attendance, member) {
             (Attendance::Present, Some(m)) if m.national_id.is_some() && self.hub.is_none() => {
                 Some("hub_not_configured".to_string())
@@ -383,6 +403,7 @@ impl Registry {
             member_id: member_id.to_string(),
             attendance: record.attendance,
             verification,
+            fingerprint,
         })
     }
 

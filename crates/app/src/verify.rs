@@ -169,6 +169,58 @@ impl Registry {
         Ok(v)
     }
 
+    /// Compares a fingerprint captured at the counter with the template of the member's unified card,
+    /// through the hub (the capture is sent, never stored; the call is kept as evidence). Answers
+    /// `matched`, `not_matched`, or `unavailable` when the hub cannot answer.
+    pub async fn verify_fingerprint(
+        &self,
+        household_id: &str,
+        member_id: &str,
+        national_id: &str,
+        template: &str,
+    ) -> Result<String> {
+        let hub = self.hub()?;
+        let q = tamwin_hub::services::FingerprintQuery {
+            national_id: national_id.to_string(),
+            template: template.to_string(),
+        };
+        let (request_hash, answer) = hub
+            .call::<_, tamwin_hub::services::FingerprintMatch>(Service::VerifyFingerprint, &q)
+            .await;
+        let (result, response_hash, outcome) = match &answer {
+            Ok(c) => match &c.envelope.response {
+                Some(r) => (
+                    if r.matched { "matched" } else { "not_matched" },
+                    c.response_hash.clone(),
+                    serde_json::json!(r),
+                ),
+                None => (
+                    "unavailable",
+                    c.response_hash.clone(),
+                    serde_json::json!({ "error": c.envelope.error_code().map(|e| e.code()) }),
+                ),
+            },
+            Err(e) => (
+                "unavailable",
+                String::new(),
+                serde_json::json!({ "failure": format!("{e:?}") }),
+            ),
+        };
+        self.store
+            .save_evidence(&Evidence {
+                household_id: household_id.to_string(),
+                evidence_id: self.ids.id(),
+                member_id: Some(member_id.to_string()),
+                service: Service::VerifyFingerprint.id().to_string(),
+                request_hash,
+                response_hash,
+                at: self.clock.now(),
+                outcome: outcome.to_string(),
+            })
+            .await?;
+        Ok(result.to_string())
+    }
+
     /// Places a hold whose evidence is a hub answer; one already in place is left as it is.
     async fn hold_from_hub(
         &self,

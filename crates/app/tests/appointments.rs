@@ -8,6 +8,7 @@ mod common;
 
 use common::booking::*;
 use common::{advance, civil, wired};
+use sha2::Digest;
 use std::sync::Arc;
 use tamwin_app::appointments::{BookingRequest, MemberDeclaration};
 use tamwin_app::*;
@@ -472,8 +473,16 @@ async fn the_visit_checks_in_by_the_signed_form_verifies_each_adult_and_complete
         // The registry knows the head as he is, the spouse under another name; the child is a minor.
         let mut spouse = civil(&members[1], None);
         spouse.given_name = "زهراء".into();
+        // The head's card carries a fingerprint template (the registry keeps its digest).
+        let mut head_on_file = civil(&members[0], None);
+        head_on_file.fingerprint_sha256 = Some(
+            sha2::Sha256::digest(b"template-of-the-head")
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        );
         store
-            .civil_load(&[civil(&members[0], None), spouse, civil(&members[2], None)])
+            .civil_load(&[head_on_file, spouse, civil(&members[2], None)])
             .await
             .unwrap();
         let v = body(
@@ -550,16 +559,25 @@ async fn the_visit_checks_in_by_the_signed_form_verifies_each_adult_and_complete
             attendance: "present".into(),
             documents_seen: docs.iter().map(|d| d.to_string()).collect(),
             note: None,
+            fingerprint: None,
         };
         let e = reg
             .check_member(&appt, head, &present(&["civil_id"]), &desk)
             .await
             .unwrap_err();
         assert_eq!(code(e), "documents_insufficient", "{backend}");
+        // A finger that is not his is told apart, his own matches; both calls are evidence.
+        let mut other_finger = present(&["unified_card"]);
+        other_finger.fingerprint = Some("someone-else".into());
         let r = reg
-            .check_member(&appt, head, &present(&["unified_card"]), &desk)
+            .check_member(&appt, head, &other_finger, &desk)
             .await
             .unwrap();
+        assert_eq!(r.fingerprint.as_deref(), Some("not_matched"), "{backend}");
+        let mut his = present(&["unified_card"]);
+        his.fingerprint = Some("template-of-the-head".into());
+        let r = reg.check_member(&appt, head, &his, &desk).await.unwrap();
+        assert_eq!(r.fingerprint.as_deref(), Some("matched"), "{backend}");
         assert_eq!(r.verification.as_deref(), Some("verified"), "{backend}");
         // The hub down while the spouse is checked: she is left pending and queued, nothing lost.
         hub.set_down(true);
@@ -596,6 +614,7 @@ async fn the_visit_checks_in_by_the_signed_form_verifies_each_adult_and_complete
             attendance: "absent".into(),
             documents_seen: vec![],
             note: Some("غادرت قبل دورها".into()),
+            fingerprint: None,
         };
         reg.check_member(&appt, wife, &absent, &desk).await.unwrap();
         let e = reg
@@ -606,6 +625,7 @@ async fn the_visit_checks_in_by_the_signed_form_verifies_each_adult_and_complete
                     attendance: "maybe".into(),
                     documents_seen: vec![],
                     note: None,
+                    fingerprint: None,
                 },
                 &desk,
             )
@@ -777,6 +797,7 @@ async fn a_national_id_declared_online_is_linked_when_the_card_is_seen() {
             attendance: "present".into(),
             documents_seen: vec!["unified_card".into()],
             note: None,
+            fingerprint: None,
         };
         let r = reg.check_member(&appt, &wife, &seen, &desk).await.unwrap();
         assert_eq!(r.verification.as_deref(), Some("verified"), "{backend}");

@@ -112,11 +112,13 @@ async fn a_home_visit_goes_to_the_district_team_and_is_verified_at_the_door() {
             attendance: "present".into(),
             documents_seen: vec!["unified_card".into()],
             note: None,
+            fingerprint: None,
         };
         let absent = MemberCheck {
             attendance: "absent".into(),
             documents_seen: vec![],
             note: None,
+            fingerprint: None,
         };
         reg.check_member(&c.appointment_id, &head, &present, &desk)
             .await
@@ -232,6 +234,7 @@ async fn a_temporary_card_converts_when_the_unified_card_comes_and_holds_when_it
             attendance: "present".into(),
             documents_seen: vec!["unified_card".into()],
             note: None,
+            fingerprint: None,
         };
         reg.check_member(&appt, &head, &unified, &desk)
             .await
@@ -248,6 +251,7 @@ async fn a_temporary_card_converts_when_the_unified_card_comes_and_holds_when_it
             attendance: "present".into(),
             documents_seen: vec!["civil_id".into(), "nationality_certificate".into()],
             note: None,
+            fingerprint: None,
         };
         let r = reg.check_member(&appt, &wife, &old, &desk).await.unwrap();
         assert_eq!(r.verification.as_deref(), Some("no_national_id"));

@@ -723,6 +723,7 @@ pub async fn visit_member(
             .map(|(_, v)| v.clone())
             .collect(),
         note: Some(field(&f, "note").to_string()),
+        fingerprint: None,
     };
     let message = match s.reg.check_member(&id, &member, &req, &signed.actor).await {
         Ok(r) => {

@@ -730,6 +730,7 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
                 attendance: "present".into(),
                 documents_seen: vec!["civil_id".into(), "nationality_certificate".into()],
                 note: None,
+                fingerprint: None,
             };
             reg.check_member(&appointment, &m.spouse, &old, &sys)
                 .await
@@ -742,6 +743,7 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
                     attendance: "absent".into(),
                     documents_seen: vec![],
                     note: None,
+                    fingerprint: None,
                 };
                 reg.check_member(&appointment, &member.member_id, &absent, &sys)
                     .await
