@@ -407,6 +407,87 @@ impl Registry {
         })
     }
 
+    /// Corrects a member's data at the visit (a spelling that differs from the unified card, a wrong
+    /// birth date, the national ID read off the card), with the reason, as an audited member change;
+    /// then checks the member at the hub again. Only while the household is checked in.
+    pub async fn correct_member(
+        &self,
+        appointment_id: &str,
+        member_id: &str,
+        change: &crate::MemberChange,
+        actor: &Actor,
+    ) -> Result<MemberCheckResult> {
+        let (a, rec) = self.visit_of(appointment_id, actor).await?;
+        if a.status != "checked_in" {
+            return Err(not_checked_in());
+        }
+        let slot = a
+            .members
+            .iter()
+            .find(|m| m.member_id == member_id)
+            .ok_or(AppError::NotFound)?;
+        // The officer's own area may not reach a household from a neighbouring district: the visit does.
+        let mut by = Actor::system(&format!("visit {}", actor.name));
+        by.channel = actor.channel;
+        if change.reason.trim().is_empty() {
+            return Err(invalid(
+                "reason_required",
+                "سبب التصحيح مطلوب",
+                "the reason for the correction is required",
+            ));
+        }
+        let corrected = crate::MemberChange {
+            member: change.member.clone(),
+            reason: format!(
+                "{} (at the visit {})",
+                change.reason.trim(),
+                a.appointment_id
+            ),
+        };
+        self.update_member(&rec.household.card_number, member_id, &corrected, &by, None)
+            .await?;
+        let has_id = self
+            .store
+            .household_by_id(&a.household_id)
+            .await?
+            .and_then(|r| {
+                r.present_members()
+                    .find(|m| m.member_id == member_id)
+                    .map(|m| m.national_id.is_some())
+            })
+            .unwrap_or(false);
+        let verification = if has_id && self.hub.is_some() && slot.attendance == "present" {
+            Some(self.verify_member(&a.household_id, member_id).await?.status)
+        } else {
+            None
+        };
+        // Corrected to match the civil registry: the mismatch hold the hub's earlier answer placed goes.
+        if verification.as_deref() == Some("verified") {
+            for h in rec.active_holds().filter(|h| {
+                h.member_id.as_deref() == Some(member_id)
+                    && h.reason == HoldReason::DataMismatch
+                    && h.source == "civil_registry"
+            }) {
+                let lift = HoldLift {
+                    reason: format!("corrected at the visit {} and verified", a.appointment_id),
+                };
+                match self
+                    .lift_hold(&rec.household.card_number, &h.hold_id, &lift, &by, None)
+                    .await
+                {
+                    Ok(_) | Err(AppError::NotFound) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(MemberCheckResult {
+            member_id: member_id.to_string(),
+            attendance: slot.attendance.clone(),
+            verification,
+            fingerprint: None,
+        })
+    }
+
     /// Completes the visit: every required member recorded; absent adults held "not verified in
     /// person" (cure: book again or ask for a home visit); a present member's earlier such hold lifted.
     pub async fn complete_visit(

@@ -608,6 +608,34 @@ async fn the_visit_checks_in_by_the_signed_form_verifies_each_adult_and_complete
             "mismatch",
             "{backend}"
         );
+        // The officer reads her name off the unified card and corrects it, with the reason: checked
+        // again, she matches, and the mismatch hold the first answer placed is lifted.
+        let mut corrected = members[1].clone();
+        corrected["given_name"] = serde_json::json!("زهراء");
+        let change: MemberChange = serde_json::from_value(
+            serde_json::json!({"reason": "الاسم كما في البطاقة الموحدة", "member": corrected}),
+        )
+        .unwrap();
+        let r = reg
+            .correct_member(&appt, wife, &change, &desk)
+            .await
+            .unwrap();
+        assert_eq!(r.verification.as_deref(), Some("verified"), "{backend}");
+        let mut no_reason = change.clone();
+        no_reason.reason = " ".into();
+        let e = reg
+            .correct_member(&appt, wife, &no_reason, &desk)
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "reason_required");
+        let held = reg.household(&card, &Actor::system("t")).await.unwrap();
+        assert!(
+            !held
+                .holds
+                .iter()
+                .any(|h| h.active && h.hold.reason == HoldReason::DataMismatch),
+            "{backend}: the mismatch hold is lifted"
+        );
 
         // Later the spouse is recorded absent after all (she left before her turn).
         let absent = MemberCheck {

@@ -280,3 +280,18 @@ pub async fn my_temporary_cards(
     let hid = Registry::own_household_id(&a)?;
     Ok(axum::Json(s.reg.temporary_cards(hid, &a).await?))
 }
+
+#[utoipa::path(post, path = "/api/v1/appointments/{appointment_id}/members/{member_id}/correction", tag = "appointments",
+    request_body = tamwin_app::MemberChange, params(("appointment_id" = String, Path), ("member_id" = String, Path)),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "Corrected (an audited member change with the reason) and, for a present member, checked at the hub again; a mismatch hold lifted when it now matches", body = MemberCheckResult), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No such appointment or member", body = Problem), (status = 409, description = "Not checked in; the national ID belongs to another household", body = Problem), (status = 422, description = "Invalid member data or no reason (problem+json)", body = Problem)))]
+pub async fn correct_member(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path((id, member)): Path<(String, String)>,
+    m: Mutation<tamwin_app::MemberChange>,
+) -> Result<axum::Json<MemberCheckResult>, Problem> {
+    Ok(axum::Json(
+        s.reg.correct_member(&id, &member, &m.body, &a).await?,
+    ))
+}

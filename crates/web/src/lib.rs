@@ -203,6 +203,11 @@ pub fn routes() -> Routes {
         post(api_appointments::issue_temporary_card),
     )
     .add(
+        "post",
+        "/api/v1/appointments/{appointment_id}/members/{member_id}/correction",
+        post(api_appointments::correct_member),
+    )
+    .add(
         "get",
         "/api/v1/me/temporary-cards",
         get(api_appointments::my_temporary_cards),

@@ -453,6 +453,12 @@ const ROWS: &[Row] = &[
         [401, 201, 201, 201, 201, 403, 403, 403, 403],
     ),
     row(
+        "post",
+        "/api/v1/appointments/{appointment_id}/members/{member_id}/correction",
+        Kind::Api,
+        [401, 200, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    row(
         "get",
         "/api/v1/me/temporary-cards",
         Kind::Api,
@@ -792,6 +798,12 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
             Some(json!({"member_ids": [m.spouse], "reason": "elderly"}).to_string())
         }
         ("post", p) if p.ends_with("/temporary-card") => None,
+        ("post", p) if p.ends_with("/correction") => Some(
+            json!({"reason": "spelling on the unified card", "member": {"national_id": m.spouse_nid, "given_name": "فاطمه", "father_name": "جاسم",
+                "grandfather_name": "محمد", "family_name": "الكعبي", "mother_name": "سعاد علي حسن", "birth_date": "1980-03-01", "sex": "female",
+                "relation": "spouse"}})
+            .to_string(),
+        ),
         ("post", "/centre/check-in") => form(&[("scan", &m.card), ("csrf", &caller.csrf)]),
         ("post", "/centre/visits/{appointment_id}/members/{member_id}") => {
             form(&[("attendance", "absent"), ("csrf", &caller.csrf)])
