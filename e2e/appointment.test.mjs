@@ -118,6 +118,13 @@ test('a head books an appointment and prints the form; the officer checks the fa
     }
     assert.equal(await o.locator('.member-check[data-attendance="present"]').count(), n);
     await o.screenshot({ path: shots + 'visit-members.png', fullPage: true });
+    // A correction with its reason (here the name as read off the card, unchanged): recorded and checked again.
+    const first = o.locator('.member-check details.correct').first();
+    await first.evaluate((d) => { d.open = true; });
+    await first.locator('input[name="reason"]').fill('مطابقة الاسم مع البطاقة الموحدة');
+    await first.locator('button.correct-submit').click();
+    await o.waitForSelector('#visit-message');
+    assert.match(await o.textContent('#visit-message'), /صُحّحت/);
     await o.click('#complete');
     await o.waitForSelector('#visit[data-status="completed"]');
     assert.ok(Number(await o.textContent('#visit-minutes')) >= 0);
@@ -142,6 +149,11 @@ test('a head books an appointment and prints the form; the officer checks the fa
     await page.waitForSelector('#appt-message');
     assert.match(await page.textContent('#appt-message'), /\d{4}-\d{2}-\d{2}/);
     await page.locator('#home-visit').screenshot({ path: shots + 'home-visit.png' });
+
+    // The family's temporary cards (none: every adult showed the unified card).
+    await page.goto(base + '/citizen/temporary-cards');
+    await page.waitForSelector('h1');
+    assert.equal(await page.locator('.temp-card').count(), 0);
   } finally {
     await browser.close();
   }

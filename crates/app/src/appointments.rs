@@ -70,6 +70,8 @@ pub struct BookingRequest {
 pub struct AppointmentMemberView {
     pub member_id: String,
     pub name: String,
+    /// The member's data as registered, for the officer's corrections at the visit.
+    pub data: Option<tamwin_domain::MemberInput>,
     pub age: i16,
     pub required: bool,
     pub declared_documents: Vec<String>,
@@ -729,6 +731,7 @@ impl Registry {
                 AppointmentMemberView {
                     member_id: am.member_id.clone(),
                     name: m.map(|m| m.full_name()).unwrap_or_default(),
+                    data: m.map(|m| member_input(&m.data)),
                     age: m.map(|m| m.age_on(day)).unwrap_or_default(),
                     required: am.required,
                     declared_documents: codes(&am.declared_documents),
@@ -917,6 +920,22 @@ impl Registry {
                 }
             }
         }
+    }
+}
+
+/// A member's registered data in the input form (a correction starts from it).
+pub fn member_input(d: &tamwin_domain::household::MemberData) -> tamwin_domain::MemberInput {
+    tamwin_domain::MemberInput {
+        national_id: d.national_id.as_ref().map(|n| n.as_str().to_string()),
+        given_name: d.given_name.clone(),
+        father_name: d.father_name.clone(),
+        grandfather_name: d.grandfather_name.clone(),
+        family_name: d.family_name.clone(),
+        mother_name: d.mother_name.clone(),
+        birth_date: d.birth_date.to_string(),
+        sex: d.sex.code().to_string(),
+        relation: d.relation.code().to_string(),
+        vulnerability: d.vulnerability,
     }
 }
 

@@ -340,19 +340,10 @@ impl Registry {
             && m.national_id.is_none()
             && docs.contains(&rules::Document::UnifiedCard)
         {
-            let d = &m.data;
             let change = crate::MemberChange {
                 member: tamwin_domain::MemberInput {
                     national_id: Some(nid.to_string()),
-                    given_name: d.given_name.clone(),
-                    father_name: d.father_name.clone(),
-                    grandfather_name: d.grandfather_name.clone(),
-                    family_name: d.family_name.clone(),
-                    mother_name: d.mother_name.clone(),
-                    birth_date: d.birth_date.to_string(),
-                    sex: d.sex.code().to_string(),
-                    relation: d.relation.code().to_string(),
-                    vulnerability: d.vulnerability,
+                    ..crate::appointments::member_input(&m.data)
                 },
                 reason: format!(
                     "unified national card seen at the update centre ({}); declared by the head online",

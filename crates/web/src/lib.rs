@@ -306,6 +306,16 @@ pub fn routes() -> Routes {
     )
     .add(
         "post",
+        "/centre/visits/{appointment_id}/members/{member_id}/correction",
+        post(pages_appointments::visit_correct),
+    )
+    .add(
+        "get",
+        "/citizen/temporary-cards",
+        get(pages_appointments::citizen_temporary_cards),
+    )
+    .add(
+        "post",
         "/centre/visits/{appointment_id}/complete",
         post(pages_appointments::visit_complete),
     )

@@ -130,6 +130,8 @@ fn doc_labels(tr: Tr, codes: &[String]) -> String {
 
 pub struct MemberRow {
     pub member_id: String,
+    /// The registered data, for the correction form at the visit.
+    pub data: Option<tamwin_domain::MemberInput>,
     /// The card holds no national ID for this member (one may be declared online).
     pub no_nid: bool,
     pub declared_nid: String,
@@ -146,6 +148,7 @@ fn member_rows(v: &AppointmentView, tr: Tr) -> Vec<MemberRow> {
         .iter()
         .map(|m| MemberRow {
             member_id: m.member_id.clone(),
+            data: m.data.clone(),
             no_nid: false,
             declared_nid: m.declared_national_id.clone().unwrap_or_default(),
             name: m.name.clone(),
@@ -262,6 +265,7 @@ pub async fn citizen_appointment(
                 .filter(|m| m.member.presence == tamwin_domain::Presence::Present)
                 .map(|m| MemberRow {
                     member_id: m.member.member_id.clone(),
+                    data: None,
                     no_nid: m.member.national_id.is_none(),
                     declared_nid: String::new(),
                     name: m.member.full_name(),
@@ -738,6 +742,122 @@ pub async fn visit_member(
         &format!("message={}", url_part(&message)),
     ))
     .into_response()
+}
+
+/// A correction at the visit: the member's fields as the officer read them off the card, and the reason.
+pub async fn visit_correct(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Path((id, member)): Path<(String, String)>,
+    Form(f): Form<Pairs>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match signed_form(&s, &headers, tr, false, &f).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let text = |k: &str| field(&f, k).trim().to_string();
+    let optional = |k: &str| Some(text(k)).filter(|v| !v.is_empty());
+    let change = tamwin_app::MemberChange {
+        member: tamwin_domain::MemberInput {
+            national_id: optional("national_id"),
+            given_name: text("given_name"),
+            father_name: text("father_name"),
+            grandfather_name: text("grandfather_name"),
+            family_name: optional("family_name"),
+            mother_name: text("mother_name"),
+            birth_date: text("birth_date"),
+            sex: text("sex"),
+            relation: text("relation"),
+            vulnerability: Default::default(),
+        },
+        reason: text("reason"),
+    };
+    let message = match s
+        .reg
+        .correct_member(&id, &member, &change, &signed.actor)
+        .await
+    {
+        Ok(r) => format!(
+            "{} {}",
+            tr.t("visit_corrected"),
+            tr.t(&format!(
+                "verif_{}",
+                r.verification.as_deref().unwrap_or("none_checked")
+            ))
+        ),
+        Err(e) => refusal(tr, &e),
+    };
+    Redirect::to(&with_lang(
+        &format!("/centre/visits/{id}"),
+        tr,
+        &format!("message={}", url_part(&message)),
+    ))
+    .into_response()
+}
+
+// ---- the citizen's temporary cards ---------------------------------------------------------------
+
+pub struct TempCardRow {
+    pub name: String,
+    pub status: String,
+    pub expires: String,
+    pub qr_svg: String,
+}
+
+#[derive(Template)]
+#[template(path = "temporary_cards.html")]
+struct TempCardsPage {
+    tr: Tr,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+    card_number: String,
+    cards: Vec<TempCardRow>,
+}
+
+pub async fn citizen_temporary_cards(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match signed(&s, &headers, tr, true).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Ok(hid) = Registry::own_household_id(&signed.actor) else {
+        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
+    };
+    let list = match s.reg.temporary_cards(hid, &signed.actor).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let p = TempCardsPage {
+        tr,
+        langs: switch(tr, |c| format!("/citizen/temporary-cards?lang={c}")),
+        back_href: href("/citizen", tr.lang),
+        who: Some(Who::of(&s, &signed, tr)),
+        card_number: list
+            .first()
+            .map(|c| c.card_number.clone())
+            .unwrap_or_default(),
+        cards: list
+            .into_iter()
+            .map(|c| TempCardRow {
+                qr_svg: c
+                    .token
+                    .as_deref()
+                    .and_then(|t| tamwin_card::qr_svg(t).ok())
+                    .unwrap_or_default(),
+                name: c.member_name,
+                status: c.status,
+                expires: c.expires_at.get(..10).unwrap_or_default().to_string(),
+            })
+            .collect(),
+    };
+    page(p.render(), tr.lang, StatusCode::OK)
 }
 
 pub async fn visit_complete(
