@@ -56,6 +56,14 @@ test('a head books an appointment and prints the form; the officer checks the fa
     const n = await adults.count();
     assert.ok(n > 0, 'the family has adults to attend');
     for (let i = 0; i < n; i++) await adults.nth(i).locator('input[value="unified_card"]').check();
+    // A daughter not on the card yet is proposed; she joins it only when the officer sees her documents.
+    await page.locator('details.new-member').evaluate((d) => { d.open = true; });
+    await page.fill('input[name="new_given_name"]', 'رقية');
+    await page.fill('input[name="new_father_name"]', 'حسين');
+    await page.fill('input[name="new_grandfather_name"]', 'كاظم');
+    await page.fill('input[name="new_mother_name"]', 'زينب علي حسن');
+    await page.fill('input[name="new_birth_date"]', '2012-04-05');
+    await page.selectOption('select[name="new_relation"]', 'daughter');
     // Karbala's first centre, which may be among the other centres of the governorate (folded away).
     await page.locator('details.other-centres').evaluateAll((ds) => ds.forEach((d) => { d.open = true; }));
     const slot = page.locator('fieldset[data-centre="KRB-C01"] input[name="slot"]').first();
@@ -125,6 +133,9 @@ test('a head books an appointment and prints the form; the officer checks the fa
     await first.locator('button.correct-submit').click();
     await o.waitForSelector('#visit-message');
     assert.match(await o.textContent('#visit-message'), /صُحّحت/);
+    // The proposed daughter, seen with her documents, is added to the card.
+    await o.click('#proposals button.accept');
+    await o.waitForSelector('#proposals .proposal[data-accepted="true"]');
     await o.click('#complete');
     await o.waitForSelector('#visit[data-status="completed"]');
     assert.ok(Number(await o.textContent('#visit-minutes')) >= 0);

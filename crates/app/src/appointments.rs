@@ -63,7 +63,24 @@ pub struct BookingRequest {
     pub centre: Option<String>,
     #[serde(default)]
     pub members: Vec<MemberDeclaration>,
+    /// Members not on the card yet (a spouse, a child): each is added only when an officer accepts it
+    /// at the visit, with the documents seen. At most 10.
+    #[serde(default)]
+    pub new_members: Vec<tamwin_domain::MemberInput>,
 }
+
+/// A member the head proposed online, and what became of it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposedMember {
+    pub member: tamwin_domain::MemberInput,
+    /// The member id once an officer accepted it at the visit.
+    #[serde(default)]
+    pub accepted: Option<String>,
+}
+
+/// The most members proposed with one booking.
+pub const PROPOSED_MAX: usize = 10;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -105,6 +122,8 @@ pub struct AppointmentView {
     pub checked_in_at: Option<String>,
     pub completed_at: Option<String>,
     pub members: Vec<AppointmentMemberView>,
+    /// Members the head proposed, in order (their index is used to accept one at the visit).
+    pub proposed_members: Vec<ProposedMember>,
     /// The signed token the form's QR code holds (only while the appointment is booked).
     pub token: Option<String>,
 }
@@ -390,6 +409,9 @@ impl Registry {
             (None, true) => return Err(no_open_appointment()),
             (None, false) => None,
         };
+        let proposed = self
+            .check_proposals(&req.new_members, open.as_ref())
+            .await?;
         let now = local(self.clock.now());
         let candidates: Vec<&UpdateCentre> = match &req.centre {
             Some(code) => {
@@ -498,6 +520,7 @@ impl Registry {
                     waited_minutes: None,
                     visit_seconds: None,
                     members,
+                    proposed_members: proposed.clone(),
                 };
                 let view = self.appointment_view(&rec, &appt)?;
                 let body =
@@ -545,6 +568,51 @@ impl Registry {
                 "no counter is free at this time at the centres of your governorate; choose another time",
             )),
         }
+    }
+
+    /// The proposed new members as stored: validated like a registration (each error under
+    /// `new_members[i]`), no national ID already on an open card; a reschedule without any keeps the
+    /// ones of the appointment it replaces.
+    async fn check_proposals(
+        &self,
+        new: &[tamwin_domain::MemberInput],
+        open: Option<&Appointment>,
+    ) -> Result<String> {
+        if new.is_empty() {
+            return Ok(open.map_or_else(|| "[]".to_string(), |a| a.proposed_members.clone()));
+        }
+        if new.len() > PROPOSED_MAX {
+            return Err(invalid(
+                "too_many_new_members",
+                "يمكن اقتراح 10 أفراد جدد على الأكثر في الحجز الواحد",
+                "at most 10 new members can be proposed with one booking",
+            ));
+        }
+        let mut errs = ValidationErrors::default();
+        let mut ids = vec![];
+        for (i, m) in new.iter().enumerate() {
+            match m.validate(self.clock.today()) {
+                Ok(d) => ids.extend(d.national_id),
+                Err(e) => errs.0.extend(
+                    e.0.into_iter()
+                        .map(|f| f.under(&format!("new_members[{i}]"))),
+                ),
+            }
+        }
+        if !errs.is_empty() {
+            return Err(AppError::Validation(errs));
+        }
+        if !ids.is_empty() && !self.store.national_id_owners(&ids).await?.is_empty() {
+            return Err(AppError::NationalIdTaken);
+        }
+        let list: Vec<ProposedMember> = new
+            .iter()
+            .map(|m| ProposedMember {
+                member: m.clone(),
+                accepted: None,
+            })
+            .collect();
+        serde_json::to_string(&list).map_err(|e| AppError::Internal(e.to_string()))
     }
 
     /// Writes a booking: the answer, or None when the place was taken meanwhile (try the next one);
@@ -767,6 +835,7 @@ impl Registry {
             checked_in_at: a.checked_in_at.map(|t| t.to_string()),
             completed_at: a.completed_at.map(|t| t.to_string()),
             members,
+            proposed_members: proposals(&a.proposed_members),
             token,
         })
     }
@@ -937,6 +1006,10 @@ pub fn member_input(d: &tamwin_domain::household::MemberData) -> tamwin_domain::
         relation: d.relation.code().to_string(),
         vulnerability: d.vulnerability,
     }
+}
+
+pub(crate) fn proposals(json: &str) -> Vec<ProposedMember> {
+    serde_json::from_str(json).unwrap_or_default()
 }
 
 fn codes(s: &str) -> Vec<String> {

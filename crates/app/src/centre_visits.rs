@@ -479,6 +479,85 @@ impl Registry {
         })
     }
 
+    /// Accepts a member the head proposed online (proposal `index`), seen with their documents at the
+    /// visit: added to the card (an audited member change whose reason names the visit) and, with a
+    /// national ID, checked at the hub.
+    pub async fn accept_proposal(
+        &self,
+        appointment_id: &str,
+        index: usize,
+        actor: &Actor,
+    ) -> Result<AppointmentView> {
+        let (a, rec) = self.visit_of(appointment_id, actor).await?;
+        if a.status != "checked_in" {
+            return Err(not_checked_in());
+        }
+        let mut list = crate::appointments::proposals(&a.proposed_members);
+        let p = list.get_mut(index).ok_or(AppError::NotFound)?;
+        if p.accepted.is_some() {
+            return Err(AppError::Rule(
+                "proposal_already_accepted",
+                "أُضيف هذا الفرد إلى البطاقة من قبل",
+                "this member was already added to the card",
+            ));
+        }
+        let data = p
+            .member
+            .validate(self.clock.today())
+            .map_err(AppError::Validation)?;
+        // Added already (an acceptance cut short before it was marked): the same person is not added twice.
+        let same = |m: &&tamwin_domain::Member| match (&m.national_id, &data.national_id) {
+            (Some(x), Some(y)) => x == y,
+            _ => m.name_key() == data.name_key() && m.birth_date == data.birth_date,
+        };
+        let member_id = match rec.present_members().find(same) {
+            Some(m) => m.member_id.clone(),
+            None => {
+                let mut by = Actor::system(&format!("visit {}", actor.name));
+                by.channel = actor.channel;
+                let change = crate::MemberChange {
+                    member: p.member.clone(),
+                    reason: format!(
+                        "proposed online by the head; seen with the documents at the visit {}",
+                        a.appointment_id
+                    ),
+                };
+                self.add_member(&rec.household.card_number, &change, &by, None)
+                    .await?;
+                let after = self
+                    .store
+                    .household_by_id(&a.household_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                after
+                    .present_members()
+                    .find(same)
+                    .map(|m| m.member_id.clone())
+                    .ok_or_else(|| {
+                        AppError::Internal("the added member is not on the card".into())
+                    })?
+            }
+        };
+        p.accepted = Some(member_id.clone());
+        let json = serde_json::to_string(&list).map_err(|e| AppError::Internal(e.to_string()))?;
+        if !self
+            .store
+            .save_proposals(
+                &a.household_id,
+                &a.appointment_id,
+                &a.proposed_members,
+                &json,
+            )
+            .await?
+        {
+            return Err(AppError::Busy);
+        }
+        if data.national_id.is_some() && self.hub.is_some() {
+            self.verify_member(&a.household_id, &member_id).await?;
+        }
+        self.visit(appointment_id, actor).await
+    }
+
     /// Completes the visit: every required member recorded; absent adults held "not verified in
     /// person" (cure: book again or ask for a home visit); a present member's earlier such hold lifted.
     pub async fn complete_visit(

@@ -115,6 +115,7 @@ impl Registry {
                     reminded_at: None,
                     waited_minutes: None,
                     visit_seconds: None,
+                    proposed_members: "[]".into(),
                     members: req
                         .member_ids
                         .iter()

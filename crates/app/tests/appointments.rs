@@ -846,3 +846,98 @@ async fn a_national_id_declared_online_is_linked_when_the_card_is_seen() {
         );
     }
 }
+
+#[tokio::test]
+async fn members_proposed_online_join_the_card_when_an_officer_accepts_them() {
+    for (backend, store) in testkit::backends().await {
+        let (reg, clock, _) = wired(store.clone()).await;
+        let (card, hid, members) = family(&reg, 88_000_000_001, "11", "1101").await;
+        let daughter = person(88_000_000_009, "daughter", "female", "2010-02-02", "زينب");
+        store
+            .civil_load(&[civil(&members[0], None), civil(&daughter, None)])
+            .await
+            .unwrap();
+        let me = citizen(&hid);
+        let mut req = at("2026-11-22T09:00", Some("KRB-C01"));
+        let mut bad = daughter.clone();
+        bad["birth_date"] = serde_json::json!("2030-01-01");
+        req.new_members = vec![serde_json::from_value(bad).unwrap()];
+        let e = reg
+            .book_appointment(&hid, &req, false, &me, None)
+            .await
+            .unwrap_err();
+        let AppError::Validation(v) = e else {
+            panic!("{backend}")
+        };
+        assert!(
+            v.0[0].field.starts_with("new_members[0]"),
+            "{backend}: {:?}",
+            v.0
+        );
+        // A national ID already on this card cannot be proposed again.
+        req.new_members = vec![serde_json::from_value(members[1].clone()).unwrap()];
+        let e = reg
+            .book_appointment(&hid, &req, false, &me, None)
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "national_id_in_other_household", "{backend}");
+        req.new_members = vec![serde_json::from_value(daughter.clone()).unwrap()];
+        let a = body(
+            &reg.book_appointment(&hid, &req, false, &me, None)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(a["proposed_members"][0]["member"]["given_name"], "زينب");
+        assert!(a["proposed_members"][0]["accepted"].is_null());
+        // Not on the card before the visit.
+        assert_eq!(
+            store
+                .household_by_id(&hid)
+                .await
+                .unwrap()
+                .unwrap()
+                .present_members()
+                .count(),
+            3
+        );
+        let appt = a["appointment_id"].as_str().unwrap().to_string();
+        let desk = officer("KRB-C01", "1101");
+        assert_eq!(
+            code(reg.accept_proposal(&appt, 0, &desk).await.unwrap_err()),
+            "appointment_not_checked_in"
+        );
+        advance(&clock, 21 * 60);
+        reg.check_in(
+            &CheckInRequest {
+                token: None,
+                card_number: Some(card.as_str().into()),
+            },
+            &desk,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            code(reg.accept_proposal(&appt, 5, &desk).await.unwrap_err()),
+            "not_found"
+        );
+        let v = reg.accept_proposal(&appt, 0, &desk).await.unwrap();
+        let added = v.proposed_members[0].accepted.clone().expect("accepted");
+        let rec = store.household_by_id(&hid).await.unwrap().unwrap();
+        assert_eq!(rec.present_members().count(), 4, "{backend}");
+        assert!(rec.present_members().any(|m| m.member_id == added));
+        assert_eq!(
+            store
+                .verification(&hid, &added)
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
+            "verified",
+            "{backend}"
+        );
+        assert_eq!(
+            code(reg.accept_proposal(&appt, 0, &desk).await.unwrap_err()),
+            "proposal_already_accepted"
+        );
+    }
+}

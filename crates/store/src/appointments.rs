@@ -27,6 +27,8 @@ pub struct Appointment {
     pub waited_minutes: Option<i64>,
     pub visit_seconds: Option<i64>,
     pub members: Vec<AppointmentMember>,
+    /// Members the head proposed online, as JSON (`[{"member": …, "accepted": member id or null}]`).
+    pub proposed_members: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,6 +181,15 @@ pub trait AppointmentStore: Send + Sync {
         appointment_id: &str,
         at: jiff::Timestamp,
         message: Option<&OutboxMessage>,
+    ) -> Result<bool>;
+    /// Replaces the proposals of a checked-in appointment; false if it is not checked in or they changed
+    /// since they were read (`from`).
+    async fn save_proposals(
+        &self,
+        household_id: &str,
+        appointment_id: &str,
+        from: &str,
+        to: &str,
     ) -> Result<bool>;
     /// Booked appointments that started before `before`: the no-shows to release.
     async fn unattended(&self, before: &str, limit: u32) -> Result<Vec<Appointment>>;

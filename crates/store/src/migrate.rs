@@ -92,6 +92,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "declared_ids",
         sql: include_str!("../migrations/sqlite/0017_declared_ids.sql"),
     },
+    Migration {
+        version: 18,
+        name: "proposed_members",
+        sql: include_str!("../migrations/sqlite/0018_proposed_members.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -179,6 +184,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 17,
         name: "declared_ids",
         sql: include_str!("../migrations/postgres/0017_declared_ids.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "proposed_members",
+        sql: include_str!("../migrations/postgres/0018_proposed_members.sql"),
     },
 ];
 

@@ -6,7 +6,7 @@ macro_rules! appointments_sql {
         use $crate::appointments::*;
 
         const APPT_COLS: &str = "household_id, appointment_id, kind, centre_code, starts_at, status, booked_at, booked_by, \
-            reason, checked_in_at, completed_at, closed_at, reminded_at, waited_minutes, visit_seconds";
+            reason, checked_in_at, completed_at, closed_at, reminded_at, waited_minutes, visit_seconds, proposed_members";
 
         impl $store {
             fn appt_row(r: &DbRow) -> Result<Appointment> {
@@ -27,6 +27,7 @@ macro_rules! appointments_sql {
                     waited_minutes: r.try_get("waited_minutes")?,
                     visit_seconds: r.try_get("visit_seconds")?,
                     members: vec![],
+                    proposed_members: r.try_get("proposed_members")?,
                 })
             }
 
@@ -143,11 +144,12 @@ macro_rules! appointments_sql {
                     ts(&a.booked_at).into(),
                     a.booked_by.as_str().into(),
                     Val::OptText(a.reason.clone()),
+                    a.proposed_members.as_str().into(),
                 ];
                 Self::insert_rows(
                     &mut tx,
                     "appointments",
-                    "household_id, appointment_id, kind, centre_code, starts_at, status, booked_at, booked_by, reason",
+                    "household_id, appointment_id, kind, centre_code, starts_at, status, booked_at, booked_by, reason, proposed_members",
                     &[row],
                     "",
                 )
@@ -447,6 +449,24 @@ macro_rules! appointments_sql {
             async fn unattended(&self, before: &str, limit: u32) -> Result<Vec<Appointment>> {
                 let order = format!("starts_at, appointment_id LIMIT {}", limit.clamp(1, 10_000));
                 self.appts_where("status = 'booked' AND starts_at < $1", &[before], &order).await
+            }
+
+            async fn save_proposals(&self, household_id: &str, appointment_id: &str, from: &str, to: &str) -> Result<bool> {
+                with_retry(|| async {
+                    let n = sqlx::query(concat!(
+                        "UPDATE appointments SET proposed_members = $1 WHERE household_id = $2 AND appointment_id = $3 ",
+                        "AND status = 'checked_in' AND proposed_members = $4"
+                    ))
+                    .bind(to)
+                    .bind(household_id)
+                    .bind(appointment_id)
+                    .bind(from)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                    Ok(n == 1)
+                })
+                .await
             }
 
             async fn unfinished(&self, before: &str, limit: u32) -> Result<Vec<Appointment>> {

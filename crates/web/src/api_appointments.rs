@@ -295,3 +295,15 @@ pub async fn correct_member(
         s.reg.correct_member(&id, &member, &m.body, &a).await?,
     ))
 }
+
+#[utoipa::path(post, path = "/api/v1/appointments/{appointment_id}/proposals/{index}/accept", tag = "appointments",
+    params(("appointment_id" = String, Path), ("index" = usize, Path, description = "The proposal's position, from 0")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "The proposed member is on the card (an audited member change) and, with a national ID, checked at the hub", body = AppointmentView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No such appointment or proposal", body = Problem), (status = 409, description = "Not checked in, already accepted, or the national ID is on another card", body = Problem), (status = 422, description = "The proposal is no longer valid (problem+json)", body = Problem)))]
+pub async fn accept_proposal(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path((id, index)): Path<(String, usize)>,
+) -> Result<axum::Json<AppointmentView>, Problem> {
+    Ok(axum::Json(s.reg.accept_proposal(&id, index, &a).await?))
+}

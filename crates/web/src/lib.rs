@@ -208,6 +208,11 @@ pub fn routes() -> Routes {
         post(api_appointments::correct_member),
     )
     .add(
+        "post",
+        "/api/v1/appointments/{appointment_id}/proposals/{index}/accept",
+        post(api_appointments::accept_proposal),
+    )
+    .add(
         "get",
         "/api/v1/me/temporary-cards",
         get(api_appointments::my_temporary_cards),
@@ -308,6 +313,11 @@ pub fn routes() -> Routes {
         "post",
         "/centre/visits/{appointment_id}/members/{member_id}/correction",
         post(pages_appointments::visit_correct),
+    )
+    .add(
+        "post",
+        "/centre/visits/{appointment_id}/proposals/{index}/accept",
+        post(pages_appointments::visit_accept),
     )
     .add(
         "get",

@@ -349,10 +349,29 @@ pub async fn citizen_book(
             members[i].national_id = Some(v.trim().to_string());
         }
     }
+    // One member not on the card yet, when the form's `new_*` fields are filled.
+    let text = |k: &str| field(&f, k).trim().to_string();
+    let new_members = if text("new_given_name").is_empty() {
+        vec![]
+    } else {
+        vec![tamwin_domain::MemberInput {
+            national_id: Some(text("new_national_id")).filter(|v| !v.is_empty()),
+            given_name: text("new_given_name"),
+            father_name: text("new_father_name"),
+            grandfather_name: text("new_grandfather_name"),
+            family_name: Some(text("new_family_name")).filter(|v| !v.is_empty()),
+            mother_name: text("new_mother_name"),
+            birth_date: text("new_birth_date"),
+            sex: text("new_sex"),
+            relation: text("new_relation"),
+            vulnerability: Default::default(),
+        }]
+    };
     let req = BookingRequest {
         starts_at,
         centre,
         members,
+        new_members,
     };
     let reschedule = field(&f, "mode") == "reschedule";
     match s
@@ -858,6 +877,30 @@ pub async fn citizen_temporary_cards(
             .collect(),
     };
     page(p.render(), tr.lang, StatusCode::OK)
+}
+
+pub async fn visit_accept(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Path((id, index)): Path<(String, usize)>,
+    Form(f): Form<Pairs>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match signed_form(&s, &headers, tr, false, &f).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let message = match s.reg.accept_proposal(&id, index, &signed.actor).await {
+        Ok(_) => tr.t("proposal_added").to_string(),
+        Err(e) => refusal(tr, &e),
+    };
+    Redirect::to(&with_lang(
+        &format!("/centre/visits/{id}"),
+        tr,
+        &format!("message={}", url_part(&message)),
+    ))
+    .into_response()
 }
 
 pub async fn visit_complete(

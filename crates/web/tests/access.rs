@@ -459,6 +459,12 @@ const ROWS: &[Row] = &[
         [401, 200, 200, 200, 200, 403, 403, 403, 403],
     ),
     row(
+        "post",
+        "/api/v1/appointments/{appointment_id}/proposals/{index}/accept",
+        Kind::Api,
+        [401, 200, 200, 200, 200, 403, 403, 403, 403],
+    ),
+    row(
         "get",
         "/api/v1/me/temporary-cards",
         Kind::Api,
@@ -634,6 +640,12 @@ const ROWS: &[Row] = &[
         [303, 303, 303, 303, 303, 403, 403, 403, 403],
     ),
     row(
+        "post",
+        "/centre/visits/{appointment_id}/proposals/{index}/accept",
+        Kind::Page,
+        [303, 303, 303, 303, 303, 403, 403, 403, 403],
+    ),
+    row(
         "get",
         "/citizen/temporary-cards",
         Kind::Page,
@@ -724,8 +736,13 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
     {
         let hid = reg.household_id_of_card(&m.card).await.unwrap();
         let sys = Actor::system("fixture");
+        // With a member proposed online, for the rows that accept one.
+        let proposed = json!({"national_id": nid(50_000_000_000 + serial()), "given_name": "زينب", "father_name": "علي",
+            "grandfather_name": "حسين", "family_name": "الموسوي", "mother_name": "فاطمة جاسم محمد", "birth_date": "2010-02-02",
+            "sex": "female", "relation": "daughter"});
         let req = tamwin_app::appointments::BookingRequest {
             centre: Some("KRB-C01".into()),
+            new_members: vec![serde_json::from_value(proposed).unwrap()],
             ..Default::default()
         };
         let o = reg
@@ -774,6 +791,7 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         .replace("{appointment_id}", &appointment)
         .replace("{centre}", "KRB-C01")
         .replace("{team}", "MT-1101-1")
+        .replace("{index}", "0")
         .replace("{suggestion_id}", &suggestion)
         .replace("{decision}", "confirm")
         .replace("{callback}", "notify")
@@ -838,6 +856,7 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
             ("reason", "spelling"),
             ("csrf", &caller.csrf),
         ]),
+        ("post", "/centre/visits/{appointment_id}/proposals/{index}/accept") => form(&[("csrf", &caller.csrf)]),
         ("post", "/centre/visits/{appointment_id}/complete")
         | ("post", "/citizen/appointment")
         | ("post", "/citizen/appointment/cancel") => form(&[("csrf", &caller.csrf)]),

@@ -71,6 +71,7 @@ pub fn at(t: &str, centre: Option<&str>) -> BookingRequest {
         starts_at: Some(t.into()),
         centre: centre.map(str::to_string),
         members: vec![],
+        new_members: vec![],
     }
 }
 
