@@ -95,6 +95,16 @@ fn with_lang(path: &str, tr: Tr, extra: &str) -> String {
     }
 }
 
+/// Back to the visit page with what came of the officer's action.
+fn back_to_visit(tr: Tr, id: &str, message: &str) -> Response {
+    Redirect::to(&with_lang(
+        &format!("/centre/visits/{id}"),
+        tr,
+        &format!("message={}", url_part(message)),
+    ))
+    .into_response()
+}
+
 fn url_part(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -755,12 +765,7 @@ pub async fn visit_member(
         }
         Err(e) => refusal(tr, &e),
     };
-    Redirect::to(&with_lang(
-        &format!("/centre/visits/{id}"),
-        tr,
-        &format!("message={}", url_part(&message)),
-    ))
-    .into_response()
+    back_to_visit(tr, &id, &message)
 }
 
 /// A correction at the visit: the member's fields as the officer read them off the card, and the reason.
@@ -808,12 +813,7 @@ pub async fn visit_correct(
         ),
         Err(e) => refusal(tr, &e),
     };
-    Redirect::to(&with_lang(
-        &format!("/centre/visits/{id}"),
-        tr,
-        &format!("message={}", url_part(&message)),
-    ))
-    .into_response()
+    back_to_visit(tr, &id, &message)
 }
 
 // ---- the citizen's temporary cards ---------------------------------------------------------------
@@ -895,12 +895,7 @@ pub async fn visit_accept(
         Ok(_) => tr.t("proposal_added").to_string(),
         Err(e) => refusal(tr, &e),
     };
-    Redirect::to(&with_lang(
-        &format!("/centre/visits/{id}"),
-        tr,
-        &format!("message={}", url_part(&message)),
-    ))
-    .into_response()
+    back_to_visit(tr, &id, &message)
 }
 
 pub async fn visit_complete(
@@ -919,10 +914,5 @@ pub async fn visit_complete(
         Ok(_) => tr.t("visit_done").to_string(),
         Err(e) => refusal(tr, &e),
     };
-    Redirect::to(&with_lang(
-        &format!("/centre/visits/{id}"),
-        tr,
-        &format!("message={}", url_part(&message)),
-    ))
-    .into_response()
+    back_to_visit(tr, &id, &message)
 }
