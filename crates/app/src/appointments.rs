@@ -782,12 +782,16 @@ impl Registry {
             .map(|t| t.date())
             .or_else(|| a.starts_at.parse().ok())
             .unwrap_or_else(|| self.clock.today());
+        let minutes = self
+            .geo
+            .centre(&a.centre_code)
+            .map_or(rules::SLOT_MINUTES, |c| {
+                i32::try_from(c.slot_minutes).unwrap_or(rules::SLOT_MINUTES)
+            });
         let ends_at = start
             .and_then(|t| {
-                t.checked_add(jiff::SignedDuration::from_mins(i64::from(
-                    rules::SLOT_MINUTES,
-                )))
-                .ok()
+                t.checked_add(jiff::SignedDuration::from_mins(i64::from(minutes)))
+                    .ok()
             })
             .map(slot_text)
             .unwrap_or_default();

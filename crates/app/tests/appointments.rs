@@ -881,7 +881,12 @@ async fn members_proposed_online_join_the_card_when_an_officer_accepts_them() {
             .await
             .unwrap_err();
         assert_eq!(code(e), "national_id_in_other_household", "{backend}");
-        req.new_members = vec![serde_json::from_value(daughter.clone()).unwrap()];
+        // A son with an ID the civil registry does not know.
+        let son = person(88_000_000_019, "son", "male", "2008-06-06", "مصطفى");
+        req.new_members = vec![
+            serde_json::from_value(daughter.clone()).unwrap(),
+            serde_json::from_value(son).unwrap(),
+        ];
         let a = body(
             &reg.book_appointment(&hid, &req, false, &me, None)
                 .await
@@ -938,6 +943,27 @@ async fn members_proposed_online_join_the_card_when_an_officer_accepts_them() {
         assert_eq!(
             code(reg.accept_proposal(&appt, 0, &desk).await.unwrap_err()),
             "proposal_already_accepted"
+        );
+        // The unknown ID: added as seen, but the hub knows nobody with it, and he is held "fictitious"
+        // with the hub's answer as evidence until the record is put right.
+        let v = reg.accept_proposal(&appt, 1, &desk).await.unwrap();
+        let son_id = v.proposed_members[1].accepted.clone().unwrap();
+        assert_eq!(
+            store
+                .verification(&hid, &son_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
+            "not_found",
+            "{backend}"
+        );
+        let rec = store.household_by_id(&hid).await.unwrap().unwrap();
+        assert!(
+            rec.active_holds()
+                .any(|h| h.member_id.as_deref() == Some(son_id.as_str())
+                    && h.reason == HoldReason::Fictitious),
+            "{backend}"
         );
     }
 }

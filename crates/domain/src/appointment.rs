@@ -7,7 +7,7 @@ use crate::geography::UpdateCentre;
 use crate::household::MemberData;
 use jiff::civil::{Date, DateTime, Time, Weekday};
 
-/// Slot length when a centre sets none: a transaction should take no more than half an hour.
+/// The usual slot length: a transaction should take no more than half an hour.
 pub const SLOT_MINUTES: i32 = 30;
 /// How far ahead a household may book.
 pub const BOOKING_HORIZON_DAYS: i32 = 30;
@@ -102,7 +102,7 @@ impl CentreSchedule {
             opens,
             closes,
             counters: c.counters,
-            slot_minutes: SLOT_MINUTES,
+            slot_minutes: i32::try_from(c.slot_minutes).unwrap_or(SLOT_MINUTES),
             closed_weekdays: vec![Weekday::Friday],
         })
     }

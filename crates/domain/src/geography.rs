@@ -41,6 +41,8 @@ pub struct UpdateCentre {
     /// Approximate position (degrees), to rank centres by distance.
     pub lat: f64,
     pub lon: f64,
+    /// Length of one appointment (minutes); a slot holds one household per counter.
+    pub slot_minutes: u32,
 }
 
 /// A ration agent (وكيل) or flour agent: the outlet a household collects from.
@@ -159,7 +161,7 @@ impl Geography {
                 weight: number(f[4], &f)?,
             });
         }
-        for f in rows(centres, 9)? {
+        for f in rows(centres, 10)? {
             if g.district(f[1]).is_none() {
                 return Err(format!(
                     "centre {} names an unknown district {}",
@@ -176,6 +178,10 @@ impl Geography {
                 counters: number(f[6], &f)?,
                 lat: degrees(f[7], &f)?,
                 lon: degrees(f[8], &f)?,
+                slot_minutes: match number(f[9], &f)? {
+                    m @ 5..=240 => m,
+                    m => return Err(format!("centre {}: slot of {m} minutes", f[0])),
+                },
             });
         }
         Ok(g)

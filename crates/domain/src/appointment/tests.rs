@@ -101,3 +101,31 @@ fn nearest_centres_come_from_the_district_then_by_distance() {
     assert!(g.centres_by_distance("01", "0101").is_empty());
     assert!((distance_km((32.616, 44.024), (32.563, 43.488)) - 50.5).abs() < 2.0);
 }
+
+#[test]
+fn a_centre_may_set_its_own_slot_length() {
+    let g = Geography::parse(
+        "code,a,b,w\n11,كربلاء,Karbala,1\n",
+        "code,g,a,b,w\n1101,11,مركز,centre,1\n",
+        "c,d,a,b,o,c,n,lat,lon,m\nX1,1101,مركز,X,08:00,14:00,2,32.6,44.0,20\n",
+    )
+    .unwrap();
+    let s = CentreSchedule::of(g.centre("X1").unwrap()).unwrap();
+    assert_eq!(s.slots_on(Date::new(2026, 11, 23).unwrap()).len(), 18);
+    let now = at("2026-11-23T07:00");
+    assert_eq!(s.check(at("2026-11-23T08:20"), now, &[]), Ok(()));
+    assert_eq!(
+        s.check(at("2026-11-23T08:30"), now, &[]),
+        Err(SlotRefusal::NotOnGrid)
+    );
+    assert_eq!(s.check(at("2026-11-23T13:40"), now, &[]), Ok(()));
+    assert!(
+        Geography::parse(
+            "code,a,b,w\n11,كربلاء,Karbala,1\n",
+            "code,g,a,b,w\n1101,11,مركز,centre,1\n",
+            "c,d,a,b,o,c,n,lat,lon,m\nX1,1101,مركز,X,08:00,14:00,2,32.6,44.0,1\n",
+        )
+        .is_err(),
+        "a one-minute slot is refused"
+    );
+}
