@@ -48,6 +48,26 @@ async fn signed(
     }
 }
 
+/// A signed-in citizen and their household (for a form post, with the session's CSRF token checked).
+async fn citizen(
+    s: &AppState,
+    headers: &HeaderMap,
+    tr: Tr,
+    form: Option<&Pairs>,
+) -> Result<(SignedIn, String), Response> {
+    let x = match form {
+        Some(f) => signed_form(s, headers, tr, true, f).await?,
+        None => signed(s, headers, tr, true).await?,
+    };
+    match Registry::own_household_id(&x.actor) {
+        Ok(h) => {
+            let h = h.to_string();
+            Ok((x, h))
+        }
+        Err(_) => Err(error_page(s, Some(&x), tr, AppError::Forbidden)),
+    }
+}
+
 /// The form's fields as pairs: checkboxes repeat their name.
 type Pairs = Vec<(String, String)>;
 
@@ -322,13 +342,11 @@ pub async fn citizen_book(
     Form(f): Form<Pairs>,
 ) -> Response {
     let tr = tr_of(&q, &headers);
-    let signed = match signed_form(&s, &headers, tr, true, &f).await {
+    let (signed, hid) = match citizen(&s, &headers, tr, Some(&f)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Ok(hid) = Registry::own_household_id(&signed.actor) else {
-        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
-    };
+    let hid = hid.as_str();
     let (centre, starts_at) = match field(&f, "slot").split_once('|') {
         Some((c, t)) => (Some(c.to_string()), Some(t.to_string())),
         None => (None, None),
@@ -407,13 +425,11 @@ pub async fn citizen_home_visit(
     Form(f): Form<Pairs>,
 ) -> Response {
     let tr = tr_of(&q, &headers);
-    let signed = match signed_form(&s, &headers, tr, true, &f).await {
+    let (signed, hid) = match citizen(&s, &headers, tr, Some(&f)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Ok(hid) = Registry::own_household_id(&signed.actor) else {
-        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
-    };
+    let hid = hid.as_str();
     let req = tamwin_app::home_visits::HomeVisitRequest {
         member_ids: vec![field(&f, "member").to_string()],
         reason: field(&f, "reason").to_string(),
@@ -445,13 +461,11 @@ pub async fn citizen_cancel(
     Form(f): Form<Pairs>,
 ) -> Response {
     let tr = tr_of(&q, &headers);
-    let signed = match signed_form(&s, &headers, tr, true, &f).await {
+    let (signed, hid) = match citizen(&s, &headers, tr, Some(&f)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Ok(hid) = Registry::own_household_id(&signed.actor) else {
-        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
-    };
+    let hid = hid.as_str();
     match s.reg.cancel_appointment(hid, &signed.actor).await {
         Ok(()) => Redirect::to(&href("/citizen/appointment", tr.lang)).into_response(),
         Err(e) => error_page(&s, Some(&signed), tr, e),
@@ -482,13 +496,11 @@ pub async fn citizen_form(
     Query(q): Query<PageQuery>,
 ) -> Response {
     let tr = tr_of(&q, &headers);
-    let signed = match signed(&s, &headers, tr, true).await {
+    let (signed, hid) = match citizen(&s, &headers, tr, None).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Ok(hid) = Registry::own_household_id(&signed.actor) else {
-        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
-    };
+    let hid = hid.as_str();
     let v = match s.reg.household_appointments(hid, &signed.actor).await {
         Ok(l) => l
             .into_iter()
@@ -842,13 +854,11 @@ pub async fn citizen_temporary_cards(
     Query(q): Query<PageQuery>,
 ) -> Response {
     let tr = tr_of(&q, &headers);
-    let signed = match signed(&s, &headers, tr, true).await {
+    let (signed, hid) = match citizen(&s, &headers, tr, None).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Ok(hid) = Registry::own_household_id(&signed.actor) else {
-        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
-    };
+    let hid = hid.as_str();
     let list = match s.reg.temporary_cards(hid, &signed.actor).await {
         Ok(l) => l,
         Err(e) => return error_page(&s, Some(&signed), tr, e),
