@@ -1,13 +1,32 @@
 //! Jaro–Winkler similarity over characters (not bytes: Arabic letters are two bytes in UTF-8).
 
+/// Names longer than this (in letters) are compared on the heap; shorter ones on the stack, since the
+/// screening compares hundreds of millions of pairs.
+const STACK: usize = 48;
+
 /// Jaro–Winkler similarity in [0, 1]: 1 for equal strings, with the usual prefix bonus (0.1 per common
 /// leading character, at most four).
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let j = jaro(&a, &b);
-    let prefix = a.iter().zip(&b).take(4).take_while(|(x, y)| x == y).count();
+    let (mut sa, mut sb) = (['\0'; STACK], ['\0'; STACK]);
+    let (mut ha, mut hb) = (Vec::new(), Vec::new());
+    let a = letters(a, &mut sa, &mut ha);
+    let b = letters(b, &mut sb, &mut hb);
+    let j = jaro(a, b);
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count();
     j + prefix as f64 * 0.1 * (1.0 - j)
+}
+
+fn letters<'a>(s: &str, stack: &'a mut [char; STACK], heap: &'a mut Vec<char>) -> &'a [char] {
+    let mut n = 0;
+    for c in s.chars() {
+        if n == STACK {
+            heap.extend(s.chars());
+            return heap;
+        }
+        stack[n] = c;
+        n += 1;
+    }
+    &stack[..n]
 }
 
 fn jaro(a: &[char], b: &[char]) -> f64 {
@@ -18,34 +37,32 @@ fn jaro(a: &[char], b: &[char]) -> f64 {
         return 0.0;
     }
     let window = (a.len().max(b.len()) / 2).saturating_sub(1);
-    let mut b_used = vec![false; b.len()];
-    let mut a_matched = Vec::with_capacity(a.len());
+    // Bit sets of matched positions: names fit in 128 letters; longer ones are cut there.
+    let (a, b) = (&a[..a.len().min(128)], &b[..b.len().min(128)]);
+    let (mut a_used, mut b_used) = (0u128, 0u128);
+    let mut m = 0usize;
     for (i, ca) in a.iter().enumerate() {
         let lo = i.saturating_sub(window);
         let hi = (i + window + 1).min(b.len());
         for j in lo..hi {
-            if !b_used[j] && b[j] == *ca {
-                b_used[j] = true;
-                a_matched.push(*ca);
+            if b_used & (1 << j) == 0 && b[j] == *ca {
+                b_used |= 1 << j;
+                a_used |= 1 << i;
+                m += 1;
                 break;
             }
         }
     }
-    let m = a_matched.len();
     if m == 0 {
         return 0.0;
     }
-    let b_matched = b
-        .iter()
-        .zip(&b_used)
-        .filter(|(_, used)| **used)
-        .map(|(c, _)| *c);
-    let transpositions = a_matched
-        .iter()
-        .zip(b_matched)
-        .filter(|(x, y)| *x != y)
-        .count()
-        / 2;
+    let a_matched = (0..a.len())
+        .filter(|i| a_used & (1 << i) != 0)
+        .map(|i| a[i]);
+    let b_matched = (0..b.len())
+        .filter(|j| b_used & (1 << j) != 0)
+        .map(|j| b[j]);
+    let transpositions = a_matched.zip(b_matched).filter(|(x, y)| x != y).count() / 2;
     let m = m as f64;
     (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64) / m) / 3.0
 }
