@@ -15,6 +15,7 @@ pub mod model;
 pub mod person;
 pub mod record;
 pub mod score;
+pub mod screen;
 pub mod translit;
 pub mod vocab;
 

@@ -95,23 +95,19 @@ impl Rec {
         warn: &mut dyn FnMut(&'static str, FieldWarning),
     ) -> Rec {
         let mut name = |field: &'static str, text: &str, vocab: &mut Vocab| {
-            let key = tamwin_text_ar::name_key(text);
-            if key.is_empty() && !text.trim().is_empty() {
+            let id = vocab.name(text);
+            if id == 0 && !text.trim().is_empty() {
                 warn(field, FieldWarning::MarksOnly);
             }
-            vocab.id(&key)
+            id
         };
         let given = name("given_name", raw.given, vocab);
         let father = name("father_name", raw.father, vocab);
         let grandfather = name("grandfather_name", raw.grandfather, vocab);
         let family = name("family_name", raw.family, vocab);
-        let mother_key = tamwin_text_ar::name_key(raw.mother);
-        if mother_key.is_empty() && !raw.mother.trim().is_empty() {
+        let mother = vocab.chain(raw.mother);
+        if mother[0] == 0 && !raw.mother.trim().is_empty() {
             warn("mother_name", FieldWarning::MarksOnly);
-        }
-        let mut mother = [0u32; 4];
-        for (slot, token) in mother.iter_mut().zip(mother_key.split(' ')) {
-            *slot = vocab.id(token);
         }
         for (f, id) in [given, father, grandfather, family].into_iter().enumerate() {
             vocab.count(f, id);

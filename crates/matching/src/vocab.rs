@@ -17,7 +17,13 @@ pub struct Vocab {
     /// frequencies), and per field how many records have that field at all.
     counts: Vec<[u32; 4]>,
     totals: [u64; 4],
+    /// Raw field text to id: the same few thousand spellings recur, and keying them (NFKC, folding)
+    /// costs far more than a lookup.
+    raw: HashMap<Box<str>, u32>,
 }
+
+/// The raw-text cache stops growing here (a registry full of unique spellings still loads).
+const RAW_CACHE_MAX: usize = 4_000_000;
 
 impl Vocab {
     pub fn new() -> Vocab {
@@ -58,6 +64,44 @@ impl Vocab {
         self.skeletons[id as usize] = sk;
         self.consonant_keys[id as usize] = co;
         id
+    }
+
+    /// The id of a raw name as typed (keyed with `text_ar::name_key`).
+    pub fn name(&mut self, raw: &str) -> u32 {
+        if let Some(id) = self.raw.get(raw) {
+            return *id;
+        }
+        let id = self.id(&tamwin_text_ar::name_key(raw));
+        if self.raw.len() < RAW_CACHE_MAX {
+            self.raw.insert(raw.into(), id);
+        }
+        id
+    }
+
+    /// A chain of names as typed (the mother's full name), name by name: عبد stays with the name
+    /// after it, as the key joins them.
+    pub fn chain(&mut self, raw: &str) -> [u32; 4] {
+        let mut out = [0u32; 4];
+        let mut n = 0;
+        let mut words = raw.split_whitespace().peekable();
+        while let Some(w) = words.next() {
+            if n == out.len() {
+                break;
+            }
+            let id = match words.peek() {
+                Some(next) if w == "عبد" => {
+                    let joined = format!("{w} {next}");
+                    words.next();
+                    self.name(&joined)
+                }
+                _ => self.name(w),
+            };
+            if id != 0 {
+                out[n] = id;
+                n += 1;
+            }
+        }
+        out
     }
 
     /// Counts one occurrence of `id` in name field `field` (0 given … 3 family).
@@ -114,5 +158,10 @@ mod tests {
         v.count(0, 0);
         assert_eq!(v.frequency(0, a), 2.0 / 3.0);
         assert_eq!(v.key(a), "حسين");
+        assert_eq!(v.name("حُسين"), a);
+        let chain = v.chain("فاطمة  عبد الله  حسن");
+        assert_eq!(v.key(chain[0]), "فاطمه");
+        assert_eq!(v.key(chain[1]), "عبدالله");
+        assert_eq!((v.key(chain[2]), chain[3]), ("حسن", 0));
     }
 }

@@ -3,6 +3,9 @@
 //! the grandfather name follows, the family name is inherited, the mother's name is her own chain.
 
 mod names;
+mod screening;
+
+pub use screening::{PERSON_COLUMNS, ScreeningConfig, ScreeningSummary, Tier, generate_screening};
 
 use jiff::civil::Date;
 use rand::{Rng, SeedableRng};

@@ -5,6 +5,8 @@ mod bench_cmd;
 mod http_transport;
 mod hub_cmd;
 mod hub_http;
+mod screen_cmd;
+mod screen_files;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -76,9 +78,17 @@ enum Command {
         /// Share of people without a unified national ID.
         #[arg(long, default_value_t = 0.03)]
         no_id_share: f64,
+        /// Write the screening ground truth instead (people, registry, deaths, exits, truth).
+        #[arg(long)]
+        screening: bool,
+        /// Screening tier: standard, or hard (12% of given and 18% of family names disagree).
+        #[arg(long, default_value = "standard")]
+        tier: String,
         #[arg(long)]
         out: PathBuf,
     },
+    /// Screen people against each other, deaths, exits and the civil registry (files in, findings out).
+    Screen(screen_cmd::ScreenArgs),
     /// Import a directory of CSV files (docs/formats.md) into the database.
     Import {
         dir: PathBuf,
@@ -562,6 +572,45 @@ fn generate(
     let s = tamwin_synth::generate(cfg, &Geography::builtin()?, out, &|n| pb.set_position(n))?;
     pb.finish();
     Ok(s)
+}
+
+fn generate_screening(
+    households: u64,
+    seed: u64,
+    tier: &str,
+    out: &std::path::Path,
+) -> Result<(), Error> {
+    let tier = match tier {
+        "standard" => tamwin_synth::Tier::Standard,
+        "hard" => tamwin_synth::Tier::Hard,
+        other => return Err(format!("unknown tier {other} (standard or hard)").into()),
+    };
+    let cfg = tamwin_synth::ScreeningConfig {
+        households,
+        seed,
+        tier,
+        ..Default::default()
+    };
+    let pb = bar(households, "generate");
+    let s = tamwin_synth::generate_screening(&cfg, &Geography::builtin()?, out, &|n| {
+        pb.set_position(n)
+    })?;
+    pb.finish();
+    println!(
+        "wrote {} members ({} on a second card, {} fictitious, {} twin and {} namesake look-alikes), {} civil-registry persons, {} death records ({} of members), {} exit records ({} of members) to {}",
+        s.people,
+        s.duplicates,
+        s.fictitious,
+        s.twins,
+        s.namesakes,
+        s.registry,
+        s.deaths,
+        s.member_deaths,
+        s.exits,
+        s.member_exits,
+        out.display()
+    );
+    Ok(())
 }
 
 async fn import(
@@ -1053,8 +1102,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
             seed,
             governorate,
             no_id_share,
+            screening,
+            tier,
             out,
         } => {
+            if screening {
+                return generate_screening(households, seed, &tier, &out);
+            }
             let cfg = tamwin_synth::Config {
                 households,
                 seed,
@@ -1081,6 +1135,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
+        Command::Screen(args) => screen_cmd::run(args),
         Command::Import { dir, rejects } => {
             let reg = registry(&rules).await?;
             let rejects = rejects.unwrap_or_else(|| dir.join("rejects.csv"));

@@ -1,0 +1,816 @@
+//! Screening ground truth (issue 6): a ration registry with the cases screening must find, and the
+//! files it is screened against, each with the truth of who is who.
+//!
+//! - `people.csv`: ration-card members. Some people are on two cards (0–4 corruptions, the same ID, no
+//!   ID or another ID); some are fictitious (an invented chain, or a chimera of two families); twins
+//!   heading their own households and namesake cousins are there as the look-alikes that must not link.
+//! - `registry.csv`: the civil registry: every real person once, clean, with their ID.
+//! - `deaths.csv`: a death register with its own errors and missing IDs, members' deaths and others'.
+//! - `exits.csv`: border exits, names mostly in Latin script, some returned.
+//! - `truth.csv`: `kind,record_id,other_id,detail` (docs/formats.md).
+//!
+//! The "hard" tier makes about 12% of duplicates' given names and 18% of their family names disagree
+//! outright (a second name used, a tribe name for a family name), besides the corruptions.
+
+use crate::{Gen, HEAD_AGE_BANDS, Person, Weighted, create, household_people, io, names};
+use jiff::civil::Date;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::path::Path;
+use tamwin_domain::Geography;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    Standard,
+    Hard,
+}
+
+pub struct ScreeningConfig {
+    pub households: u64,
+    pub seed: u64,
+    pub tier: Tier,
+    pub as_of: Date,
+    /// Share of members also on another card.
+    pub duplicate_share: f64,
+    /// Share of households with an invented member.
+    pub fictitious_share: f64,
+}
+
+impl Default for ScreeningConfig {
+    fn default() -> Self {
+        ScreeningConfig {
+            households: 1000,
+            seed: 1,
+            tier: Tier::Standard,
+            as_of: Date::constant(2026, 1, 1),
+            duplicate_share: 0.02,
+            fictitious_share: 0.01,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ScreeningSummary {
+    pub people: u64,
+    pub registry: u64,
+    pub duplicates: u64,
+    pub fictitious: u64,
+    pub deaths: u64,
+    pub member_deaths: u64,
+    pub exits: u64,
+    pub member_exits: u64,
+    pub twins: u64,
+    pub namesakes: u64,
+}
+
+/// One person as written: the name chain and the rest, each field free to be corrupted.
+#[derive(Clone)]
+struct Row {
+    nid: String,
+    given: String,
+    father: String,
+    grandfather: String,
+    family: String,
+    mother: String,
+    birth: String,
+    male: bool,
+}
+
+impl Row {
+    fn of(p: &Person, nid: &str) -> Row {
+        Row {
+            nid: nid.to_string(),
+            given: p.chain.given.clone(),
+            father: p.chain.father.clone(),
+            grandfather: p.chain.grandfather.clone(),
+            family: p.chain.family.clone().unwrap_or_default(),
+            mother: p.mother.clone(),
+            birth: p.birth.to_string(),
+            male: p.male,
+        }
+    }
+
+    fn fields(&self, id: &str, household: &str, gov: &str) -> [String; 11] {
+        [
+            id.into(),
+            household.into(),
+            self.nid.clone(),
+            self.given.clone(),
+            self.father.clone(),
+            self.grandfather.clone(),
+            self.family.clone(),
+            self.mother.clone(),
+            self.birth.clone(),
+            if self.male { "male" } else { "female" }.into(),
+            gov.into(),
+        ]
+    }
+}
+
+pub const PERSON_COLUMNS: [&str; 11] = [
+    "record_id",
+    "household_id",
+    "national_id",
+    "given_name",
+    "father_name",
+    "grandfather_name",
+    "family_name",
+    "mother_name",
+    "birth_date",
+    "sex",
+    "governorate",
+];
+
+/// Letters that differ only by dots, as keyboards and OCR confuse them.
+const DOT_SIBLINGS: &[&[char]] = &[
+    &['ب', 'ت', 'ث', 'ن', 'ي'],
+    &['ج', 'ح', 'خ'],
+    &['د', 'ذ'],
+    &['ر', 'ز'],
+    &['س', 'ش'],
+    &['ص', 'ض'],
+    &['ط', 'ظ'],
+    &['ع', 'غ'],
+    &['ف', 'ق'],
+];
+
+fn pick<'a>(rng: &mut ChaCha8Rng, xs: &'a [&'a str]) -> &'a str {
+    xs[rng.random_range(0..xs.len())]
+}
+
+/// One corruption of the issue's list, applied to a field where it can be.
+fn corrupt(rng: &mut ChaCha8Rng, r: &mut Row) -> &'static str {
+    let kind = rng.random_range(0..14);
+    let field: &mut String = match rng.random_range(0..4) {
+        0 => &mut r.given,
+        1 => &mut r.father,
+        2 => &mut r.grandfather,
+        _ => &mut r.family,
+    };
+    match kind {
+        0 => {
+            // Alef and hamza: a bare alef gains a hamza, or a hamza is dropped.
+            *field = if field.starts_with('ا') {
+                field.replacen('ا', pick(rng, &["أ", "إ"]), 1)
+            } else {
+                field.replace(['أ', 'إ', 'آ'], "ا")
+            };
+            "hamza"
+        }
+        1 => {
+            let s = r.mother.clone();
+            r.mother = if s.contains('ة') {
+                s.replace('ة', "ه")
+            } else {
+                s.replace("ه ", "ة ")
+            };
+            "taa_marbuta"
+        }
+        2 => {
+            *field = field.replace('ى', "ي");
+            "alef_maqsura"
+        }
+        3 => {
+            // Tatweel after the first letter, or a fatha.
+            let mut cs: Vec<char> = field.chars().collect();
+            if !cs.is_empty() {
+                cs.insert(
+                    1.min(cs.len()),
+                    pick_char(rng, &['\u{0640}', '\u{064E}', '\u{0650}']),
+                );
+            }
+            *field = cs.into_iter().collect();
+            "marks"
+        }
+        4 => {
+            *field = field.replace('ي', "ی").replace('ك', "ک");
+            "persian_letters"
+        }
+        5 => {
+            *field = if field.contains("عبد ") {
+                field.replace("عبد ", "عبد")
+            } else {
+                field.replace("عبد", "عبد ")
+            };
+            "abd_split_joined"
+        }
+        6 => {
+            r.family = match r.family.strip_prefix("ال") {
+                Some(rest) => rest.to_string(),
+                None if !r.family.is_empty() => format!("ال{}", r.family),
+                None => String::new(),
+            };
+            "article"
+        }
+        7 => {
+            if rng.random_bool(0.5) {
+                r.family.clear();
+            } else {
+                r.grandfather.clear();
+            }
+            "missing_name"
+        }
+        8 => {
+            // The person's own name lost, the chain moved up one place.
+            r.given = std::mem::take(&mut r.father);
+            r.father = std::mem::take(&mut r.grandfather);
+            r.grandfather = std::mem::take(&mut r.family);
+            "names_shifted"
+        }
+        9 | 10 => {
+            let mut cs: Vec<char> = field.chars().collect();
+            let spots: Vec<usize> = (0..cs.len())
+                .filter(|i| DOT_SIBLINGS.iter().any(|g| g.contains(&cs[*i])))
+                .collect();
+            if !spots.is_empty() {
+                let i = spots[rng.random_range(0..spots.len())];
+                if let Some(g) = DOT_SIBLINGS.iter().find(|g| g.contains(&cs[i])) {
+                    let others: Vec<char> = g.iter().copied().filter(|c| *c != cs[i]).collect();
+                    cs[i] = pick_char(rng, &others);
+                }
+            }
+            *field = cs.into_iter().collect();
+            "dots"
+        }
+        _ => {
+            r.birth = corrupt_date(rng, &r.birth);
+            "birth_date"
+        }
+    }
+}
+
+fn pick_char(rng: &mut ChaCha8Rng, cs: &[char]) -> char {
+    cs[rng.random_range(0..cs.len())]
+}
+
+fn corrupt_date(rng: &mut ChaCha8Rng, birth: &str) -> String {
+    let Ok(d) = birth.parse::<Date>() else {
+        return birth.to_string();
+    };
+    match rng.random_range(0..3) {
+        0 if d.day() <= 12 && d.day() != d.month() => {
+            format!("{:04}-{:02}-{:02}", d.year(), d.day(), d.month())
+        }
+        1 => {
+            let y = d.year() + if rng.random_bool(0.5) { 1 } else { -1 };
+            Date::new(y, d.month(), d.day().min(28))
+                .map(|x| x.to_string())
+                .unwrap_or_else(|_| birth.to_string())
+        }
+        _ => d.year().to_string(),
+    }
+}
+
+/// Arabic to Latin as border officers write it: common names by one of their usual spellings, the
+/// rest letter by letter with short vowels guessed.
+fn romanise(rng: &mut ChaCha8Rng, name: &str) -> String {
+    const KNOWN: &[(&str, &[&str])] = &[
+        ("محمد", &["Mohammed", "Muhammad", "Mohamad", "Mohamed"]),
+        ("علي", &["Ali"]),
+        ("حسين", &["Hussein", "Husain", "Hussain"]),
+        ("أحمد", &["Ahmed", "Ahmad"]),
+        ("حسن", &["Hassan", "Hasan"]),
+        ("عباس", &["Abbas"]),
+        ("جاسم", &["Jasim", "Jassim"]),
+        ("كاظم", &["Kadhim", "Kazim", "Kathem"]),
+        ("عبد الله", &["Abdullah", "Abdallah", "Abd al-Lah"]),
+        ("مصطفى", &["Mustafa", "Mustapha"]),
+        ("حيدر", &["Haider", "Hayder", "Haidar"]),
+        ("فاطمة", &["Fatima", "Fatimah"]),
+        ("زينب", &["Zainab", "Zeinab"]),
+    ];
+    if let Some((_, forms)) = KNOWN.iter().find(|(ar, _)| *ar == name) {
+        return forms[rng.random_range(0..forms.len())].to_string();
+    }
+    let mut out = String::new();
+    let words: Vec<&str> = name.split_whitespace().collect();
+    for (wi, w) in words.iter().enumerate() {
+        if wi > 0 {
+            out.push(if rng.random_bool(0.5) { ' ' } else { '-' });
+        }
+        if let Some(rest) = w.strip_prefix("ال") {
+            out.push_str(pick(rng, &["Al-", "al-", "El-", "Al "]));
+            out.push_str(&letters(rng, rest));
+        } else if let Some(rest) = w.strip_prefix("عبد") {
+            let tail = letters(rng, rest.trim_start_matches("ال"));
+            out.push_str(pick(rng, &["Abdul", "Abd al-", "Abdel"]));
+            out.push_str(&tail);
+        } else {
+            out.push_str(&letters(rng, w));
+        }
+    }
+    out
+}
+
+fn letters(rng: &mut ChaCha8Rng, word: &str) -> String {
+    let mut out = String::new();
+    let cs: Vec<char> = word.chars().collect();
+    for (i, c) in cs.iter().enumerate() {
+        let l: &str = match c {
+            'ا' | 'أ' | 'إ' | 'آ' => "a",
+            'ب' => "b",
+            'ت' | 'ط' => "t",
+            'ث' => "th",
+            'ج' => "j",
+            'ح' | 'ه' => "h",
+            'خ' => "kh",
+            'د' => "d",
+            'ذ' | 'ظ' | 'ض' => pick(rng, &["dh", "th", "z"]),
+            'ر' => "r",
+            'ز' => "z",
+            'س' | 'ص' => "s",
+            'ش' => "sh",
+            'ع' => pick(rng, &["a", ""]),
+            'غ' => "gh",
+            'ف' => "f",
+            'ق' => pick(rng, &["q", "g"]),
+            'ك' => "k",
+            'ل' => "l",
+            'م' => "m",
+            'ن' => "n",
+            'و' => pick(rng, &["w", "o", "ou"]),
+            'ي' | 'ى' => pick(rng, &["i", "y", "ee"]),
+            'ة' => pick(rng, &["a", "ah"]),
+            _ => "",
+        };
+        out.push_str(l);
+        // A short vowel between two consonants, which Arabic script does not write.
+        let vowel_next = cs
+            .get(i + 1)
+            .is_some_and(|n| !matches!(n, 'ا' | 'و' | 'ي' | 'ى' | 'ة'));
+        if vowel_next && !matches!(c, 'ا' | 'و' | 'ي' | 'ى') && rng.random_bool(0.6) {
+            out.push_str(pick(rng, &["a", "i", "u", "e"]));
+        }
+    }
+    let mut chars = out.chars();
+    match chars.next() {
+        Some(f) => f.to_uppercase().chain(chars).collect(),
+        None => out,
+    }
+}
+
+type Writer = csv::Writer<std::io::BufWriter<std::fs::File>>;
+
+struct Out {
+    people: Writer,
+    registry: Writer,
+    deaths: Writer,
+    exits: Writer,
+    truth: Writer,
+}
+
+impl Out {
+    fn truth(&mut self, kind: &str, a: &str, b: &str, detail: &str) -> std::io::Result<()> {
+        self.truth.write_record([kind, a, b, detail]).map_err(io)
+    }
+}
+
+/// Writes people.csv, registry.csv, deaths.csv, exits.csv and truth.csv into `dir`.
+pub fn generate_screening(
+    cfg: &ScreeningConfig,
+    geo: &Geography,
+    dir: &Path,
+    progress: &dyn Fn(u64),
+) -> std::io::Result<ScreeningSummary> {
+    std::fs::create_dir_all(dir)?;
+    let mut g = Gen {
+        rng: ChaCha8Rng::seed_from_u64(cfg.seed),
+        male: Weighted::new(names::MALE.iter().copied()),
+        female: Weighted::new(names::FEMALE.iter().copied()),
+        family: Weighted::new(names::FAMILY.iter().copied()),
+        next_id: crate::splitmix64(cfg.seed),
+        no_id_share: 0.03,
+        as_of: cfg.as_of,
+        recent_heads: Vec::new(),
+    };
+    // The screening's own draws, apart from the population's.
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x5c4e_e41e);
+    let govs = Weighted::new(geo.governorates.iter().map(|x| (x.code.clone(), x.weight)));
+    let mut out = Out {
+        people: create(dir, "people.csv")?,
+        registry: create(dir, "registry.csv")?,
+        deaths: create(dir, "deaths.csv")?,
+        exits: create(dir, "exits.csv")?,
+        truth: create(dir, "truth.csv")?,
+    };
+    out.people.write_record(PERSON_COLUMNS).map_err(io)?;
+    out.registry.write_record(PERSON_COLUMNS).map_err(io)?;
+    let mut death_cols = PERSON_COLUMNS.to_vec();
+    death_cols.push("death_date");
+    out.deaths.write_record(&death_cols).map_err(io)?;
+    out.exits
+        .write_record([
+            "record_id",
+            "national_id",
+            "full_name",
+            "birth_date",
+            "exit_date",
+            "return_date",
+        ])
+        .map_err(io)?;
+    out.truth
+        .write_record(["kind", "record_id", "other_id", "detail"])
+        .map_err(io)?;
+
+    let head_age = Weighted::new(HEAD_AGE_BANDS.iter().copied());
+    let mut s = ScreeningSummary::default();
+    let mut summary = crate::Summary::default();
+    // Copies waiting for another card: (the original's record id, the corrupted row, what was done).
+    let mut pending: Vec<(String, Row, String)> = Vec::new();
+    let (mut person_n, mut death_n, mut exit_n, mut registry_n) = (0u64, 0u64, 0u64, 0u64);
+    // The last household's people, for chimeras; the last male head, for a twin brother's household.
+    let mut previous: Vec<Person> = Vec::new();
+    let mut twin_of: Option<(String, Person)> = None;
+    let mut head_ids: std::collections::HashMap<String, String> = Default::default();
+    let days = |d: Date, n: i64| d.checked_sub(jiff::Span::new().days(n)).unwrap_or(d);
+    let mut h = 0u64;
+    while h < cfg.households || !pending.is_empty() {
+        let household = format!("H{h:08}");
+        let gov = govs.pick(&mut rng);
+        let namesakes_before = summary.namesakes;
+        let mut people = if h < cfg.households {
+            household_people(&mut g, &head_age, &mut summary)
+        } else {
+            Vec::new()
+        };
+        // A twin brother heading his own household: the same parents and birthday, another name.
+        let mut twin_pair: Option<String> = None;
+        if let Some((twin_id, head)) = twin_of.take()
+            && let Some(first) = people.first_mut()
+            && first.male
+        {
+            first.chain.father = head.chain.father.clone();
+            first.chain.grandfather = head.chain.grandfather.clone();
+            first.chain.family = head.chain.family.clone();
+            first.mother = head.mother.clone();
+            first.birth = head.birth;
+            if first.chain.given == head.chain.given {
+                first.chain.given = g.male.pick(&mut g.rng).to_string();
+            }
+            twin_pair = Some(twin_id);
+        }
+        // A copy made on an earlier card joins this one (never its own card).
+        let take = if h < cfg.households {
+            rng.random_bool(0.5) as usize
+        } else {
+            pending.len()
+        };
+        for _ in 0..take.min(pending.len()) {
+            let (orig, copy, detail) = pending.swap_remove(rng.random_range(0..pending.len()));
+            person_n += 1;
+            let id = format!("P{person_n:09}");
+            out.people
+                .write_record(copy.fields(&id, &household, &gov))
+                .map_err(io)?;
+            out.truth("duplicate", &orig, &id, &detail)?;
+            s.people += 1;
+            s.duplicates += 1;
+        }
+        let mut ids = Vec::new();
+        for (i, p) in people.iter().enumerate() {
+            person_n += 1;
+            let id = format!("P{person_n:09}");
+            let nid = g.national_id().unwrap_or_default();
+            let real = Row::of(p, &nid);
+            // The civil registry always knows the person's ID, even when the card lacks it.
+            let reg_nid = if nid.is_empty() {
+                g.national_id().unwrap_or_default()
+            } else {
+                nid.clone()
+            };
+            registry_n += 1;
+            let reg = Row {
+                nid: reg_nid.clone(),
+                ..real.clone()
+            };
+            out.registry
+                .write_record(reg.fields(&format!("R{registry_n:09}"), "", &gov))
+                .map_err(io)?;
+            s.registry += 1;
+            out.people
+                .write_record(real.fields(&id, &household, &gov))
+                .map_err(io)?;
+            s.people += 1;
+            if i == 0 {
+                if let Some(t) = &twin_pair {
+                    out.truth("twin", t, &id, "twin brothers heading two households")?;
+                    s.twins += 1;
+                }
+                if summary.namesakes > namesakes_before
+                    && let Some(earlier) = head_ids.get(&p.chain.full())
+                {
+                    out.truth("namesake", earlier, &id, "same four names, another man")?;
+                    s.namesakes += 1;
+                }
+                if p.male {
+                    head_ids.insert(p.chain.full(), id.clone());
+                    // Namesakes are drawn from the generator's recent heads: only those need an id.
+                    if head_ids.len() > 4096 {
+                        let recent: std::collections::HashSet<String> =
+                            g.recent_heads.iter().map(|c| c.full()).collect();
+                        head_ids.retain(|chain, _| recent.contains(chain));
+                    }
+                }
+            }
+            ids.push(id.clone());
+            let age = cfg.as_of.year() - p.birth.year();
+            // On a second card too, with errors.
+            if rng.random_bool(cfg.duplicate_share) {
+                let (copy, detail) = duplicate(&mut rng, &mut g, cfg.tier, &real, &reg_nid);
+                pending.push((id.clone(), copy, detail));
+            }
+            // Died: the register writes its own record (errors, often no ID).
+            let p_death = if age >= 70 { 0.05 } else { 0.004 };
+            if rng.random_bool(p_death) {
+                death_n += 1;
+                let did = format!("D{death_n:08}");
+                let mut d = reg.clone();
+                if rng.random_bool(0.45) {
+                    d.nid.clear();
+                }
+                for _ in 0..rng.random_range(0..=2) {
+                    corrupt(&mut rng, &mut d);
+                }
+                let mut row = d.fields(&did, "", &gov).to_vec();
+                row.push(days(cfg.as_of, rng.random_range(1..900)).to_string());
+                out.deaths.write_record(&row).map_err(io)?;
+                out.truth("deceased", &id, &did, "")?;
+                s.deaths += 1;
+                s.member_deaths += 1;
+            }
+            // Left the country: a Latin-script exit record, some returned.
+            if (18..60).contains(&age) && rng.random_bool(0.012) {
+                exit_n += 1;
+                let xid = format!("X{exit_n:08}");
+                write_exit(&mut rng, &mut out, &xid, &reg, cfg.as_of)?;
+                out.truth("abroad", &id, &xid, "")?;
+                s.exits += 1;
+                s.member_exits += 1;
+            }
+        }
+        // Deaths and exits of people on no card (the register holds everyone): look-alikes at most.
+        if rng.random_bool(0.3) {
+            let stranger = g.random_chain(true);
+            death_n += 1;
+            let p = Person {
+                chain: stranger,
+                mother: g.random_chain(false).full(),
+                birth: g.birth(rng.random_range(30..90)),
+                male: true,
+                relation: "head",
+            };
+            let d = Row::of(&p, &g.national_id().unwrap_or_default());
+            let mut row = d.fields(&format!("D{death_n:08}"), "", &gov).to_vec();
+            row.push(days(cfg.as_of, rng.random_range(1..900)).to_string());
+            out.deaths.write_record(&row).map_err(io)?;
+            s.deaths += 1;
+        }
+        if rng.random_bool(0.1) {
+            exit_n += 1;
+            let p = Person {
+                chain: g.random_chain(true),
+                mother: String::new(),
+                birth: g.birth(rng.random_range(20..60)),
+                male: true,
+                relation: "head",
+            };
+            let x = Row::of(&p, &g.national_id().unwrap_or_default());
+            write_exit(&mut rng, &mut out, &format!("X{exit_n:08}"), &x, cfg.as_of)?;
+            s.exits += 1;
+        }
+        // An invented member: a chain nobody has, or a chimera of this family and the last one.
+        if !people.is_empty() && rng.random_bool(cfg.fictitious_share) {
+            let chimera = !previous.is_empty() && rng.random_bool(0.5);
+            let fake = if chimera {
+                let other = &previous[rng.random_range(0..previous.len())];
+                let mine = &people[rng.random_range(0..people.len())];
+                Person {
+                    chain: crate::Chain {
+                        given: mine.chain.given.clone(),
+                        father: mine.chain.father.clone(),
+                        grandfather: other.chain.grandfather.clone(),
+                        family: other.chain.family.clone(),
+                    },
+                    mother: other.mother.clone(),
+                    birth: other.birth,
+                    male: mine.male,
+                    relation: "son",
+                }
+            } else {
+                let male = rng.random_bool(0.5);
+                Person {
+                    chain: g.random_chain(male),
+                    mother: g.random_chain(false).full(),
+                    birth: g.birth(rng.random_range(1..80)),
+                    male,
+                    relation: "son",
+                }
+            };
+            // Invented IDs come from outside the registry's; some carry none.
+            let nid = if rng.random_bool(0.6) {
+                let n = 990_000_000_000u64 + rng.random_range(0..9_999_999u64);
+                n.to_string()
+            } else {
+                String::new()
+            };
+            person_n += 1;
+            let id = format!("P{person_n:09}");
+            out.people
+                .write_record(Row::of(&fake, &nid).fields(&id, &household, &gov))
+                .map_err(io)?;
+            out.truth(
+                "fictitious",
+                &id,
+                "",
+                if chimera { "chimera" } else { "invented" },
+            )?;
+            s.people += 1;
+            s.fictitious += 1;
+        }
+        if let Some(head) = people.first()
+            && head.male
+            && rng.random_bool(0.01)
+            && let Some(id) = ids.first()
+        {
+            twin_of = Some((id.clone(), head_clone(head)));
+        }
+        if !people.is_empty() {
+            previous = people;
+        }
+        h += 1;
+        if h.is_multiple_of(1000) {
+            progress(h);
+        }
+    }
+    for w in [
+        &mut out.people,
+        &mut out.registry,
+        &mut out.deaths,
+        &mut out.exits,
+        &mut out.truth,
+    ] {
+        w.flush()?;
+    }
+    progress(h);
+    Ok(s)
+}
+
+fn head_clone(p: &Person) -> Person {
+    Person {
+        chain: p.chain.clone(),
+        mother: p.mother.clone(),
+        birth: p.birth,
+        male: p.male,
+        relation: p.relation,
+    }
+}
+
+/// The copy of a member on a second card: 0–4 corruptions (more in the hard tier), the name replaced
+/// outright in the hard tier's share, and the same ID, none, or another.
+fn duplicate(
+    rng: &mut ChaCha8Rng,
+    g: &mut Gen,
+    tier: Tier,
+    real: &Row,
+    reg_nid: &str,
+) -> (Row, String) {
+    let mut copy = real.clone();
+    let weights: [u32; 5] = match tier {
+        Tier::Standard => [20, 30, 25, 15, 10],
+        Tier::Hard => [10, 20, 30, 25, 15],
+    };
+    let n = Weighted::new((0..5).zip(weights)).pick(rng);
+    let mut done: Vec<&str> = Vec::new();
+    for _ in 0..n {
+        done.push(corrupt(rng, &mut copy));
+    }
+    let (p_given, p_family) = match tier {
+        Tier::Standard => (0.02, 0.03),
+        Tier::Hard => (0.12, 0.18),
+    };
+    if rng.random_bool(p_given) {
+        copy.given = if copy.male {
+            g.male.pick(rng)
+        } else {
+            g.female.pick(rng)
+        }
+        .to_string();
+        done.push("other_given_name");
+    }
+    if rng.random_bool(p_family) {
+        copy.family = g.family.pick(rng).to_string();
+        done.push("other_family_name");
+    }
+    let id = match rng.random_range(0..10) {
+        0..4 => {
+            copy.nid = reg_nid.to_string();
+            "same_id"
+        }
+        4..7 => {
+            copy.nid.clear();
+            "no_id"
+        }
+        _ => {
+            copy.nid = g.national_id().unwrap_or_default();
+            "other_id"
+        }
+    };
+    (copy, format!("{id};corruptions={n};{}", done.join(",")))
+}
+
+fn write_exit(
+    rng: &mut ChaCha8Rng,
+    out: &mut Out,
+    id: &str,
+    r: &Row,
+    as_of: Date,
+) -> std::io::Result<()> {
+    let parts: Vec<&str> = [&r.given, &r.father, &r.grandfather, &r.family]
+        .into_iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
+    // One in five exit records keeps the Arabic name; the rest are in Latin script.
+    let full = if rng.random_bool(0.2) {
+        parts.join(" ")
+    } else {
+        parts
+            .iter()
+            .map(|p| romanise(rng, p))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let exit = as_of
+        .checked_sub(jiff::Span::new().days(rng.random_range(10..1500)))
+        .unwrap_or(as_of);
+    let back = rng
+        .random_bool(0.4)
+        .then(|| {
+            exit.checked_add(jiff::Span::new().days(rng.random_range(3..120)))
+                .ok()
+        })
+        .flatten()
+        .filter(|d| *d < as_of);
+    let nid = if rng.random_bool(0.5) {
+        r.nid.as_str()
+    } else {
+        ""
+    };
+    let birth = if rng.random_bool(0.15) {
+        r.birth.get(..4).unwrap_or_default().to_string()
+    } else {
+        r.birth.clone()
+    };
+    out.exits
+        .write_record([
+            id,
+            nid,
+            &full,
+            &birth,
+            &exit.to_string(),
+            &back.map(|d| d.to_string()).unwrap_or_default(),
+        ])
+        .map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn romanised_names_read_back_to_the_arabic_keys() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..5 {
+            let l = romanise(&mut rng, "محمد");
+            assert!(["Mohammed", "Muhammad", "Mohamad", "Mohamed"].contains(&l.as_str()));
+        }
+        let l = romanise(&mut rng, "الموسوي");
+        assert!(
+            l.starts_with("Al") || l.starts_with("al") || l.starts_with("El"),
+            "{l}"
+        );
+    }
+
+    #[test]
+    fn corruptions_change_the_row_and_keep_dates_valid() {
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let base = Row {
+            nid: "199012345678".into(),
+            given: "عبد الله".into(),
+            father: "جعفر".into(),
+            grandfather: "إبراهيم".into(),
+            family: "الزيدي".into(),
+            mother: "فاطمة علي".into(),
+            birth: "1980-03-12".into(),
+            male: true,
+        };
+        let mut kinds = std::collections::BTreeSet::new();
+        for _ in 0..400 {
+            let mut r = base.clone();
+            kinds.insert(corrupt(&mut rng, &mut r));
+            let b = &r.birth;
+            assert!(b.len() == 4 || b.parse::<Date>().is_ok(), "{b}");
+        }
+        assert_eq!(kinds.len(), 11, "{kinds:?}");
+    }
+}
