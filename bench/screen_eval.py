@@ -85,9 +85,26 @@ def load_truth(path: str):
     return truth, clusters, linked_by_person
 
 
-def load_results(path: str) -> dict[str, dict]:
-    """kind -> key -> best score (a pair written twice, or in both orders, counts once)."""
+def decision_level(r: dict[str, str], review: float, hold: float) -> float:
+    """2 for a hold, 1 for a review item, 0 otherwise: from the decision column when the tool writes
+    one (Tamwin), else from the score and the same thresholds (Splink)."""
+    d = r.get("decision")
+    if d:
+        return {"hold": 2.0, "review": 1.0}.get(d, 0.0)
+    s = float(r["score"]) if r["score"] else 0.0
+    return 2.0 if s >= hold else 1.0 if s >= review else 0.0
+
+
+def load_results(path: str, decisions=None) -> dict[str, dict]:
+    """kind -> key -> best score (a pair written twice, or in both orders, counts once). With
+    `decisions` (review, hold), the score is replaced by the decision level."""
     rows = read_rows(path, ["kind", "record_id", "other_id", "score"])
+    if decisions:
+        for r in rows:
+            # An exit that ended (return) or is still short is linked but not acted on: for exits the
+            # linkage is judged, by the score.
+            judged = dict(r, decision="") if r["kind"] == "abroad" else r
+            r["score"] = str(decision_level(judged, *decisions))
     out: dict[str, dict] = defaultdict(dict)
     unscored = 0
     for r in rows:
@@ -185,6 +202,9 @@ def main() -> int:
     ap.add_argument("--thresholds", default="0.5,0.99", help="comma-separated score thresholds")
     ap.add_argument("--json", nargs="?", const="-", metavar="FILE",
                     help="JSON on stdout instead of the table, or (with FILE) to FILE as well")
+    ap.add_argument("--decisions", default=None, metavar="REVIEW,HOLD",
+                    help="judge by decision (review or hold) instead of score: a tool's own decision column, "
+                         "else its score against these two thresholds; reported at thresholds 1 (review) and 2 (hold)")
     ap.add_argument("--no-header", action="store_true", help="table rows only, to append a second run")
     args = ap.parse_args()
 
@@ -195,7 +215,11 @@ def main() -> int:
     label = args.label or args.results.rsplit("/", 1)[-1]
 
     truth, clusters, linked_by_person = load_truth(args.truth)
-    results = load_results(args.results)
+    decisions = None
+    if args.decisions:
+        decisions = tuple(float(x) for x in args.decisions.split(","))
+        thresholds = [1.0, 2.0]
+    results = load_results(args.results, decisions)
     rows = evaluate(truth, clusters, linked_by_person, results, thresholds)
     report = {"label": label, "truth": args.truth, "results": args.results, "rows": rows}
 

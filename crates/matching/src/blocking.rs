@@ -19,6 +19,9 @@ pub enum Part {
     Mother,
     /// The mother's father's name.
     MotherFather,
+    /// The mother's whole chain (all her names).
+    MotherChain,
+    Sex,
     BirthYear,
     /// The full birth date (records with a year only are not in such a block).
     BirthDate,
@@ -33,8 +36,9 @@ impl Part {
             Part::Father => Some(1),
             Part::Grandfather => Some(2),
             Part::Family => Some(3),
-            Part::Mother | Part::MotherFather => Some(4),
+            Part::Mother | Part::MotherFather | Part::MotherChain => Some(4),
             Part::BirthYear | Part::BirthDate => Some(5),
+            Part::Sex => Some(6),
             Part::NationalId => None,
         }
     }
@@ -70,6 +74,15 @@ pub const PERSON_RULES: &[Rule] = &[
         name: "given+family+mother+year",
         parts: &[Given, Family, Mother, BirthYear],
     },
+    // Without the birth date: a year's error or a year-only date must not hide a person.
+    Rule {
+        name: "given+father+grandfather+family",
+        parts: &[Given, Father, Grandfather, Family],
+    },
+    Rule {
+        name: "mother_chain+sex",
+        parts: &[MotherChain, Sex],
+    },
 ];
 
 /// Death records may carry the national ID; it is a rule of its own besides the names.
@@ -83,6 +96,8 @@ pub const DEATH_RULES: &[Rule] = &[
     PERSON_RULES[2],
     PERSON_RULES[3],
     PERSON_RULES[4],
+    PERSON_RULES[5],
+    PERSON_RULES[6],
 ];
 
 /// Exit records have no mother's name, and Latin names meet Arabic ones on consonant keys.
@@ -102,6 +117,10 @@ pub const EXIT_RULES: &[Rule] = &[
     Rule {
         name: "father+grandfather+date",
         parts: &[Father, Grandfather, BirthDate],
+    },
+    Rule {
+        name: "given+father+grandfather+family",
+        parts: &[Given, Father, Grandfather, Family],
     },
 ];
 
@@ -183,6 +202,11 @@ impl<'a> Blocker<'a> {
                 Family => self.name(r.family),
                 Mother => self.name(r.mother[0]),
                 MotherFather => self.name(r.mother[1]),
+                MotherChain if r.mother[0] != 0 => {
+                    r.mother.iter().fold(1u64, |h, m| mix(h, self.name(*m)))
+                }
+                MotherChain => 0,
+                Sex => u64::from(r.sex),
                 BirthYear => u64::from(r.birth >> 9),
                 BirthDate if r.birth & 0x1ff != 0 => u64::from(r.birth),
                 BirthDate => 0,
@@ -216,6 +240,13 @@ impl<'a> Blocker<'a> {
                 Family => v.key(r.family).to_string(),
                 Mother => v.key(r.mother[0]).to_string(),
                 MotherFather => v.key(r.mother[1]).to_string(),
+                MotherChain => r
+                    .mother
+                    .iter()
+                    .map(|m| v.key(*m))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                Sex => ["?", "m", "f"][r.sex as usize % 3].to_string(),
                 BirthYear => (r.birth >> 9).to_string(),
                 BirthDate => r.birth_date().map(|b| format!("{b:?}")).unwrap_or_default(),
                 NationalId => r.nid.to_string(),

@@ -122,7 +122,7 @@ pub fn link(
         Some(m) => m.clone(),
         None => train(&mut blocker, settings, progress),
     };
-    let scorer = Scorer::new(vocab, &model);
+    let scorer = Scorer::new(vocab, &model, left.len());
     let review_weight = (settings.review / (1.0 - settings.review)).log2();
     let best: Vec<AtomicU32> = if right.is_some() {
         (0..left.len()).map(|_| AtomicU32::new(0)).collect()
@@ -241,7 +241,7 @@ fn train(blocker: &mut Blocker, settings: &Settings, progress: &dyn Progress) ->
     let entries = n_left + right.map_or(0, |r| r.len() as u64);
     for rule in 0..blocker.rules.len() {
         progress.phase(&format!("train {}", blocker.rules[rule].name), entries);
-        let (states, stats) = blocker.pairs(
+        let (states, _) = blocker.pairs(
             rule,
             sample,
             false,
@@ -284,8 +284,8 @@ fn train(blocker: &mut Blocker, settings: &Settings, progress: &dyn Progress) ->
                 m_n[f] += 1;
             }
         }
-        expected_matches = expected_matches.max(lambda * stats.pairs as f64 * sample as f64);
-        let _ = total;
+        // Pairs compared, not pairs in the blocks: a block's pairs within one household never are.
+        expected_matches = expected_matches.max(lambda * total as f64 * sample as f64);
     }
     for f in 0..FIELDS {
         if m_n[f] > 0 {

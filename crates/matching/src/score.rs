@@ -10,12 +10,22 @@ use crate::vocab::Vocab;
 /// A rare name's exact agreement may add at most this much over the field's average exact weight.
 const TF_CAP: f64 = 5.0;
 
+/// Others a person shares both parents with, on average (Iraq: about five people a household).
+const SIBLINGS: f64 = 4.0;
+
+/// The lineage fields: father, grandfather, family and mother. Brothers and sisters agree on all of
+/// them, so together they say "same parents", not four independent things: their positive weights
+/// are capped at what sharing parents is worth, log2(N / SIBLINGS) among N people, and the person's
+/// own fields (given name, birth date, sex) must decide between a duplicate and a sibling.
+const LINEAGE: [usize; 4] = [1, 2, 3, 4];
+
 pub struct Scorer<'v> {
     vocab: &'v Vocab,
     weights: [[f64; LEVELS]; FIELDS],
     prior: f64,
     /// u of the exact level of the four name fields: what an average name's agreement is worth.
     u_exact: [f64; 4],
+    lineage_cap: f64,
 }
 
 /// One field's part of a pair's weight.
@@ -29,13 +39,21 @@ pub struct Term {
 }
 
 impl<'v> Scorer<'v> {
-    pub fn new(vocab: &'v Vocab, model: &Model) -> Scorer<'v> {
+    /// `population`: how many people the records are drawn from (the lineage cap depends on it).
+    pub fn new(vocab: &'v Vocab, model: &Model, population: usize) -> Scorer<'v> {
         Scorer {
             vocab,
             weights: model.weights(),
             prior: model.prior_weight(),
             u_exact: [model.u[0][0], model.u[1][0], model.u[2][0], model.u[3][0]],
+            lineage_cap: (population as f64 / SIBLINGS).max(2.0).log2(),
         }
+    }
+
+    /// What the cap takes off the lineage fields' positive weights (zero or negative).
+    fn lineage_excess(&self, terms: &[Term; FIELDS]) -> f64 {
+        let positive: f64 = LINEAGE.iter().map(|f| terms[*f].weight.max(0.0)).sum();
+        (self.lineage_cap - positive).min(0.0)
     }
 
     fn tf(&self, field: usize, a: &Rec) -> f64 {
@@ -64,18 +82,20 @@ impl<'v> Scorer<'v> {
     }
 
     pub fn weight(&self, a: &Rec, b: &Rec, g: &Gamma) -> f64 {
-        self.prior + self.terms(a, b, g).iter().map(|t| t.weight).sum::<f64>()
+        let terms = self.terms(a, b, g);
+        self.prior + terms.iter().map(|t| t.weight).sum::<f64>() + self.lineage_excess(&terms)
     }
 
     pub fn prior(&self) -> f64 {
         self.prior
     }
 
-    /// `field=level(+w)` per field (tf shown when it moved the weight), then the prior:
-    /// `given=exact(+2.10,tf-1.35);father=skeleton(+6.02);…;prior(-19.93)`.
+    /// `field=level(+w)` per field (tf shown when it moved the weight), the lineage cap when it bit,
+    /// then the prior: `given=exact(+2.10,tf-1.35);father=skeleton(+6.02);…;lineage_cap(-12.40);prior(-19.93)`.
     pub fn explain(&self, a: &Rec, b: &Rec, g: &Gamma) -> String {
         let mut s = String::new();
-        for t in self.terms(a, b, g) {
+        let terms = self.terms(a, b, g);
+        for t in terms {
             if t.level == MISSING {
                 s.push_str(&format!("{}=missing(0);", FIELD_NAMES[t.field]));
                 continue;
@@ -90,6 +110,10 @@ impl<'v> Scorer<'v> {
                 s.push_str(&format!(",tf{:+.2}", t.tf));
             }
             s.push_str(");");
+        }
+        let excess = self.lineage_excess(&terms);
+        if excess < 0.0 {
+            s.push_str(&format!("lineage_cap({excess:+.2});"));
         }
         s.push_str(&format!("prior({:+.2})", self.prior));
         s
@@ -128,7 +152,7 @@ mod tests {
             lambda: 0.01,
             ..Model::default()
         };
-        let s = Scorer::new(&v, &model);
+        let s = Scorer::new(&v, &model, 1000);
         let mut c = Comparer::new(&v);
         let common = c.gamma(&recs[0], &recs[1]);
         let rare = c.gamma(&recs[4], &recs[5]);

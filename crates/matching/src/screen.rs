@@ -127,6 +127,17 @@ pub struct Screening {
     pub oversized_id_groups: Vec<(u64, usize)>,
 }
 
+/// A different given name (not a typo, not a dot) is what twins and a chimera built from a real
+/// person show: such a pair may be reviewed, never held by the machine alone.
+fn guarded(g: &crate::gamma::Gamma, d: Decision, explanation: &mut String) -> Decision {
+    if g[0] == 4 && d == Decision::Hold {
+        explanation.push_str(";given_name_differs:review_only");
+        Decision::Review
+    } else {
+        d
+    }
+}
+
 fn decide(p: f64, s: &Settings) -> Decision {
     if p >= s.hold {
         Decision::Hold
@@ -171,7 +182,7 @@ pub fn screen(
         settings,
         progress,
     );
-    let scorer = Scorer::new(vocab, &dedupe.model);
+    let scorer = Scorer::new(vocab, &dedupe.model, people.len());
     let mut cmp = Comparer::new(vocab);
     // (a) one ID in several households, every pair scored, so the reviewer sees whether it is one person
     // twice or an ID typed onto someone else.
@@ -227,17 +238,20 @@ pub fn screen(
         let prob = p.probability();
         let root = cluster[p.a as usize];
         let clustered = cluster[p.b as usize] == root;
+        let g = unpattern(p.pattern);
+        let mut explanation = scorer.explain(a, b, &g);
+        let decision = match kind {
+            // The same ID twice always needs a person's decision, even when the names differ.
+            Kind::SameId if prob < settings.review => Decision::Review,
+            _ => decide(prob, settings),
+        };
         Finding {
             kind,
             a: p.a,
             b: Some(p.b),
             score: prob,
-            decision: match kind {
-                // The same ID twice always needs a person's decision, even when the names differ.
-                Kind::SameId if prob < settings.review => Decision::Review,
-                _ => decide(prob, settings),
-            },
-            explanation: scorer.explain(a, b, &unpattern(p.pattern)),
+            decision: guarded(&g, decision, &mut explanation),
+            explanation,
             cluster: clustered.then_some(root),
         }
     };
@@ -258,16 +272,17 @@ pub fn screen(
             settings,
             progress,
         );
-        let s = Scorer::new(vocab, &l.model);
+        let s = Scorer::new(vocab, &l.model, people.len());
         for p in &l.pairs {
             let prob = p.probability();
             let (a, b) = (&people[p.a as usize], &deaths[p.b as usize]);
-            let mut explanation = s.explain(a, b, &unpattern(p.pattern));
+            let g = unpattern(p.pattern);
+            let mut explanation = s.explain(a, b, &g);
             let decision = if inp.closed.get(p.a as usize).copied().unwrap_or(false) {
                 explanation.push_str(";member_already_closed");
                 Decision::None
             } else {
-                decide(prob, settings)
+                guarded(&g, decide(prob, settings), &mut explanation)
             };
             out.findings.push(Finding {
                 kind: Kind::Deceased,
@@ -293,11 +308,12 @@ pub fn screen(
             settings,
             progress,
         );
-        let s = Scorer::new(vocab, &l.model);
+        let s = Scorer::new(vocab, &l.model, people.len());
         for p in &l.pairs {
             let prob = p.probability();
             let (a, b) = (&people[p.a as usize], &exits[p.b as usize]);
-            let mut explanation = s.explain(a, b, &unpattern(p.pattern));
+            let g = unpattern(p.pattern);
+            let mut explanation = s.explain(a, b, &g);
             let trip = trips.get(p.b as usize).copied().unwrap_or_default();
             let decision = match (trip.exit, trip.returned) {
                 (Some(x), Some(r)) if r >= x => {
@@ -310,7 +326,7 @@ pub fn screen(
                 }
                 (Some(x), _) => {
                     explanation.push_str(&format!(";away_days={}", inp.today - x));
-                    decide(prob, settings)
+                    guarded(&g, decide(prob, settings), &mut explanation)
                 }
                 (None, _) => {
                     explanation.push_str(";no_exit_date");
