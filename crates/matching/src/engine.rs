@@ -366,7 +366,9 @@ mod tests {
                 sex: "male",
                 ..Default::default()
             };
-            recs.push(Rec::from_raw(&mut v, &raw, hh, &mut none));
+            let r = Rec::from_raw(&mut v, &raw, hh, &mut none);
+            r.count_names(&mut v);
+            recs.push(r);
             hh += 1;
         }
         for i in 0..20usize {

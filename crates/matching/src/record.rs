@@ -109,9 +109,6 @@ impl Rec {
         if mother[0] == 0 && !raw.mother.trim().is_empty() {
             warn("mother_name", FieldWarning::MarksOnly);
         }
-        for (f, id) in [given, father, grandfather, family].into_iter().enumerate() {
-            vocab.count(f, id);
-        }
         let birth = parse_birth(raw.birth, &mut |w| warn("birth_date", w));
         let sex = match raw.sex.trim() {
             "male" | "m" | "M" | "ذكر" => 1,
@@ -173,6 +170,17 @@ impl Rec {
             latin,
             household: NO_HOUSEHOLD,
             nid: parse_nid(national_id, &mut |w| warn("national_id", w)),
+        }
+    }
+
+    /// Counts this record's names in the term frequencies (the people screened, not the files they
+    /// are screened against, so that a name weighs the same whatever else is loaded).
+    pub fn count_names(&self, vocab: &mut Vocab) {
+        for (f, id) in [self.given, self.father, self.grandfather, self.family]
+            .into_iter()
+            .enumerate()
+        {
+            vocab.count(f, id);
         }
     }
 

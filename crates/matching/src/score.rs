@@ -146,7 +146,9 @@ mod tests {
                 birth: "1990",
                 ..Default::default()
             };
-            recs.push(Rec::from_raw(&mut v, &raw, i as u32, &mut none));
+            let r = Rec::from_raw(&mut v, &raw, i as u32, &mut none);
+            r.count_names(&mut v);
+            recs.push(r);
         }
         let model = Model {
             lambda: 0.01,

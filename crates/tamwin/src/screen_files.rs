@@ -257,6 +257,9 @@ pub fn load(
                 Rec::from_raw(vocab, &raw, household, &mut warn)
             }
         };
+        if kind == FileKind::People {
+            rec.count_names(vocab);
+        }
         out.recs.push(rec);
         out.ids.push(id);
         let closed = status
