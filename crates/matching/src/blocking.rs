@@ -48,6 +48,9 @@ impl Part {
 pub struct Rule {
     pub name: &'static str,
     pub parts: &'static [Part],
+    /// Whether EM learns m from this rule's pairs. Not the rules without a birth date: their blocks
+    /// are full of siblings and namesakes, which EM would take for a second kind of match.
+    pub train: bool,
 }
 
 use Part::*;
@@ -57,31 +60,38 @@ pub const PERSON_RULES: &[Rule] = &[
     Rule {
         name: "given+father+grandfather+year",
         parts: &[Given, Father, Grandfather, BirthYear],
+        train: true,
     },
     Rule {
         name: "given+father+date",
         parts: &[Given, Father, BirthDate],
+        train: true,
     },
     Rule {
         name: "father+grandfather+family+date",
         parts: &[Father, Grandfather, Family, BirthDate],
+        train: true,
     },
     Rule {
         name: "mother+mother_father+date",
         parts: &[Mother, MotherFather, BirthDate],
+        train: true,
     },
     Rule {
         name: "given+family+mother+year",
         parts: &[Given, Family, Mother, BirthYear],
+        train: true,
     },
     // Without the birth date: a year's error or a year-only date must not hide a person.
     Rule {
         name: "given+father+grandfather+family",
         parts: &[Given, Father, Grandfather, Family],
+        train: false,
     },
     Rule {
         name: "mother_chain+sex",
         parts: &[MotherChain, Sex],
+        train: false,
     },
 ];
 
@@ -90,6 +100,7 @@ pub const DEATH_RULES: &[Rule] = &[
     Rule {
         name: "national_id",
         parts: &[NationalId],
+        train: true,
     },
     PERSON_RULES[0],
     PERSON_RULES[1],
@@ -105,22 +116,27 @@ pub const EXIT_RULES: &[Rule] = &[
     Rule {
         name: "national_id",
         parts: &[NationalId],
+        train: true,
     },
     Rule {
         name: "given+father+grandfather+year",
         parts: &[Given, Father, Grandfather, BirthYear],
+        train: true,
     },
     Rule {
         name: "given+father+date",
         parts: &[Given, Father, BirthDate],
+        train: true,
     },
     Rule {
         name: "father+grandfather+date",
         parts: &[Father, Grandfather, BirthDate],
+        train: true,
     },
     Rule {
         name: "given+father+grandfather+family",
         parts: &[Given, Father, Grandfather, Family],
+        train: false,
     },
 ];
 

@@ -83,6 +83,8 @@ pub struct Linkage {
     pub best: Vec<f32>,
     /// Candidate pairs compared (after removing those found by an earlier rule).
     pub compared: u64,
+    /// What EM did per rule (empty when a saved model was given).
+    pub training: Training,
 }
 
 /// A small, fast generator for the random pairs (SplitMix64): sampling needs speed, not quality.
@@ -118,8 +120,8 @@ pub fn link(
         settings.max_block_pairs,
         settings.threads,
     );
-    let model = match model {
-        Some(m) => m.clone(),
+    let (model, training) = match model {
+        Some(m) => (m.clone(), Vec::new()),
         None => train(&mut blocker, settings, progress),
     };
     let scorer = Scorer::new(vocab, &model, left.len());
@@ -177,12 +179,16 @@ pub fn link(
             .map(|b| f32::from_bits(b.into_inner()))
             .collect(),
         compared: compared.into_inner(),
+        training,
     }
 }
 
 /// u on random pairs, then EM per rule on its (sampled) pairs, m averaged over the rules that leave a
 /// field free, and the prior from the rule that expects the most matches.
-fn train(blocker: &mut Blocker, settings: &Settings, progress: &dyn Progress) -> Model {
+/// Per training rule: its name, the pairs EM saw, and the share of them EM took for matches.
+pub type Training = Vec<(&'static str, u64, f64)>;
+
+fn train(blocker: &mut Blocker, settings: &Settings, progress: &dyn Progress) -> (Model, Training) {
     let vocab = blocker.vocab;
     let (left, right) = (blocker.left, blocker.right);
     let mut model = Model::default();
@@ -238,8 +244,12 @@ fn train(blocker: &mut Blocker, settings: &Settings, progress: &dyn Progress) ->
     let mut m_sum = [[0.0; LEVELS]; FIELDS];
     let mut m_n = [0usize; FIELDS];
     let mut expected_matches: f64 = 0.0;
+    let mut trained = Vec::new();
     let entries = n_left + right.map_or(0, |r| r.len() as u64);
     for rule in 0..blocker.rules.len() {
+        if !blocker.rules[rule].train {
+            continue;
+        }
         progress.phase(&format!("train {}", blocker.rules[rule].name), entries);
         let (states, _) = blocker.pairs(
             rule,
@@ -276,6 +286,7 @@ fn train(blocker: &mut Blocker, settings: &Settings, progress: &dyn Progress) ->
             }
         }
         let (lambda, m) = model.em(&sparse, fixed, settings.em_iterations);
+        trained.push((blocker.rules[rule].name, total, lambda));
         for f in 0..FIELDS {
             if !fixed[f] {
                 for l in 0..LEVELS {
@@ -300,7 +311,7 @@ fn train(blocker: &mut Blocker, settings: &Settings, progress: &dyn Progress) ->
         n_left as f64 * (n_left as f64 - 1.0) / 2.0
     };
     model.lambda = (expected_matches.max(1.0) / possible.max(1.0)).clamp(1e-15, 0.5);
-    model
+    (model, trained)
 }
 
 /// Connected components of the pairs at or above `min_weight`: per record, the smallest index of its

@@ -64,8 +64,11 @@ impl Model {
         }
     }
 
-    /// EM over one rule's pattern histogram, u fixed, fields marked in `fixed` left out. Returns the
-    /// share of this rule's pairs that are matches and the m estimated for the free fields.
+    /// EM over one rule's pattern histogram, fields marked in `fixed` left out. Returns the share of this
+    /// rule's pairs that are matches and the m estimated for the free fields. The non-matches of a
+    /// block are not random pairs (cousins sharing a grandfather share the family name too), so the
+    /// block's own u is estimated beside m, starting from the random pairs' u, and then set aside:
+    /// scoring uses the random pairs' u.
     pub fn em(
         &self,
         histogram: &[(u32, u64)],
@@ -78,12 +81,14 @@ impl Model {
             .collect();
         let total: f64 = patterns.iter().map(|p| p.1).sum();
         let mut m = self.m;
+        let mut u = self.u;
         let mut lambda = 0.3;
         if total == 0.0 {
             return (0.0, m);
         }
         for _ in 0..iterations {
             let mut acc = [[0.0; LEVELS]; FIELDS];
+            let mut acc_u = [[0.0; LEVELS]; FIELDS];
             let mut matched = 0.0;
             for (g, count) in &patterns {
                 let (mut pm, mut pu) = (lambda, 1.0 - lambda);
@@ -93,12 +98,13 @@ impl Model {
                         continue;
                     }
                     pm *= m[f][l].max(FLOOR);
-                    pu *= self.u[f][l].max(FLOOR);
+                    pu *= u[f][l].max(FLOOR);
                 }
                 let post = pm / (pm + pu);
                 matched += post * count;
                 for f in 0..FIELDS {
                     acc[f][g[f] as usize] += post * count;
+                    acc_u[f][g[f] as usize] += (1.0 - post) * count;
                 }
             }
             lambda = (matched / total).clamp(1e-9, 1.0 - 1e-9);
@@ -114,6 +120,17 @@ impl Model {
                     for l in 0..LEVELS {
                         if l as u8 != MISSING {
                             m[f][l] = (acc[f][l] / seen).max(FLOOR);
+                        }
+                    }
+                }
+                let seen_u: f64 = (0..LEVELS)
+                    .filter(|l| *l as u8 != MISSING)
+                    .map(|l| acc_u[f][l])
+                    .sum();
+                if seen_u > 0.0 {
+                    for l in 0..LEVELS {
+                        if l as u8 != MISSING {
+                            u[f][l] = (acc_u[f][l] / seen_u).max(FLOOR);
                         }
                     }
                 }
@@ -214,6 +231,28 @@ mod tests {
         assert!(m[1][0] > 0.95 && m[1][4] < 0.05, "{:?}", m[1]);
         // The fixed field keeps its starting m.
         assert_eq!(m[0], model.m[0]);
+    }
+
+    #[test]
+    fn cousins_sharing_a_family_name_are_not_taken_for_matches() {
+        // Blocked on the given and father names: 900 cousins who share the family name but not the
+        // mother or the birth date, 100 true matches who share everything. Random pairs rarely share a
+        // family name, so with u fixed EM would call the cousins matches.
+        let mut model = Model::default();
+        let mut u = [[0u64; LEVELS]; FIELDS];
+        for f in 0..FIELDS {
+            u[f][0] = 10;
+            u[f][4] = 990;
+        }
+        model.set_u(&u);
+        let cousins = pattern(&[0, 0, 4, 0, 4, 4, 0]);
+        let same = pattern(&[0, 0, 0, 0, 0, 0, 0]);
+        let mut fixed = [false; FIELDS];
+        fixed[0] = true;
+        fixed[1] = true;
+        let (lambda, m) = model.em(&[(cousins, 900), (same, 100)], fixed, 30);
+        assert!((lambda - 0.1).abs() < 0.02, "{lambda}");
+        assert!(m[4][0] > 0.9 && m[5][0] > 0.9, "{:?} {:?}", m[4], m[5]);
     }
 
     #[test]

@@ -115,6 +115,7 @@ pub struct LinkReport {
     pub compared: u64,
     pub kept: usize,
     pub model: Model,
+    pub training: crate::engine::Training,
 }
 
 /// Groups of one national ID larger than this are not paired out (reported as dropped).
@@ -155,6 +156,7 @@ fn report(name: &'static str, l: &Linkage) -> LinkReport {
         compared: l.compared,
         kept: l.pairs.len(),
         model: l.model.clone(),
+        training: l.training.clone(),
     }
 }
 

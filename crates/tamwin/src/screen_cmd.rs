@@ -311,6 +311,12 @@ fn print_report(
             "{}: {} candidate pairs compared, {} kept (review or above); prior {:.3e}",
             r.name, r.compared, r.kept, r.model.lambda
         );
+        for (rule, pairs, lambda) in &r.training {
+            println!(
+                "  EM on {rule:34} {pairs:>12} pairs, {:.1}% matches",
+                lambda * 100.0
+            );
+        }
         for st in &r.rules {
             print!(
                 "  rule {:34} {:>9} blocks {:>12} pairs",
