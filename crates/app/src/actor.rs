@@ -113,6 +113,14 @@ impl Actor {
         }
     }
 
+    /// The household of a citizen; None for anyone else.
+    pub fn citizen_household(&self) -> Option<String> {
+        match &self.kind {
+            ActorKind::Citizen { household_id } => Some(household_id.clone()),
+            _ => None,
+        }
+    }
+
     pub fn is_citizen(&self) -> bool {
         matches!(self.kind, ActorKind::Citizen { .. })
     }

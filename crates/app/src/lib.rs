@@ -19,6 +19,7 @@ pub mod import;
 mod mutate;
 pub mod progress;
 pub mod reconcile;
+pub mod screening;
 pub mod secret;
 pub mod session;
 pub mod staff;
@@ -174,6 +175,8 @@ pub struct Registry {
     pub forms: Option<Arc<appointments::FormKeys>>,
     /// Months a temporary card lasts (6 by default).
     pub temporary_card_months: i64,
+    /// Days between confirming a screening finding and its hold taking effect (14 by default).
+    pub screening_grace_days: i64,
 }
 
 const CARD_ATTEMPTS: usize = 8;
@@ -195,6 +198,7 @@ impl Registry {
             abroad_after_days: events::ABROAD_AFTER_DAYS,
             forms: None,
             temporary_card_months: temporary_cards::TEMPORARY_CARD_MONTHS,
+            screening_grace_days: screening::GRACE_DAYS,
         }
     }
 

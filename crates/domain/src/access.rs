@@ -66,6 +66,8 @@ pub enum Permission {
     ManageAccess,
     /// Check in appointments, verify members in person, complete visits, issue temporary cards.
     VerifyInPerson,
+    /// Run screening, confirm or clear its findings, decide citizens' appeals.
+    Screen,
 }
 
 impl Role {
@@ -98,7 +100,7 @@ impl Role {
             Role::MobileTeamOfficer => {
                 matches!(p, ReadPersonal | Register | EditMembers | VerifyInPerson)
             }
-            Role::Auditor => matches!(p, ReadPersonal | ReadAggregates | ReadAudit),
+            Role::Auditor => matches!(p, ReadPersonal | ReadAggregates | ReadAudit | Screen),
             Role::Analyst => matches!(p, ReadAggregates),
             // Distribution (redemption at outlets) arrives with its own issue and permission.
             Role::OutletOperator => false,

@@ -304,6 +304,7 @@ fn train(blocker: &mut Blocker, settings: &Settings, progress: &dyn Progress) ->
                 model.m[f][l] = m_sum[f][l] / m_n[f] as f64;
             }
         }
+        model.m[f] = floored(model.m[f]);
     }
     let possible = if right.is_some() {
         n_left as f64 * n_right as f64
@@ -312,6 +313,23 @@ fn train(blocker: &mut Blocker, settings: &Settings, progress: &dyn Progress) ->
     };
     model.lambda = (expected_matches.max(1.0) / possible.max(1.0)).clamp(1e-15, 0.5);
     (model, trained)
+}
+
+/// Every kind of error happens to true matches now and then, even when the training data (a clean
+/// registry) shows none: each level keeps at least half a percent of m, so one typo cannot outweigh
+/// four agreeing names.
+const M_MIN: f64 = 0.005;
+
+fn floored(mut m: [f64; LEVELS]) -> [f64; LEVELS] {
+    let levels = 0..LEVELS - 1;
+    for l in levels.clone() {
+        m[l] = m[l].max(M_MIN);
+    }
+    let sum: f64 = levels.clone().map(|l| m[l]).sum();
+    for l in levels {
+        m[l] /= sum;
+    }
+    m
 }
 
 /// Connected components of the pairs at or above `min_weight`: per record, the smallest index of its

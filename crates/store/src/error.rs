@@ -27,6 +27,10 @@ pub enum Conflict {
     AppointmentClosed,
     /// The member already holds an active temporary card.
     TemporaryCardActive,
+    /// A screening run is already running.
+    ScreeningRunning,
+    /// The finding already has an open appeal.
+    AppealOpen,
     /// Any other unique or check constraint.
     Other,
 }

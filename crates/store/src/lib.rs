@@ -8,6 +8,7 @@ mod migrate;
 mod postgres;
 mod retry;
 mod rows;
+pub mod screening;
 mod sql_access;
 mod sql_appointments;
 mod sql_cards;
@@ -17,6 +18,7 @@ mod sql_devices;
 mod sql_evidence;
 mod sql_household_events;
 mod sql_impl;
+mod sql_screening;
 mod sql_staff;
 mod sql_stations;
 mod sqlite;
@@ -29,6 +31,10 @@ pub use appointments::{
 pub use error::{Conflict, StoreError};
 pub use postgres::{CivilRows, PgStore};
 pub use retry::with_retry;
+pub use screening::{
+    Appeal, FindingDecision, FindingFilter, ScreeningFinding, ScreeningPerson, ScreeningRun,
+    ScreeningStore,
+};
 pub use sqlite::SqliteStore;
 pub use types::*;
 
@@ -54,7 +60,7 @@ pub trait CivilBulkLoad: Send {
 
 /// Everything the application asks of storage. Each method is one transaction.
 #[async_trait]
-pub trait Store: AppointmentStore + Send + Sync {
+pub trait Store: AppointmentStore + ScreeningStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     /// Applies pending migrations; returns how many were applied.

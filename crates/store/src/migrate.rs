@@ -97,6 +97,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "proposed_members",
         sql: include_str!("../migrations/sqlite/0018_proposed_members.sql"),
     },
+    Migration {
+        version: 19,
+        name: "screening",
+        sql: include_str!("../migrations/sqlite/0019_screening.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -189,6 +194,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 18,
         name: "proposed_members",
         sql: include_str!("../migrations/postgres/0018_proposed_members.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "screening",
+        sql: include_str!("../migrations/postgres/0019_screening.sql"),
     },
 ];
 

@@ -1,0 +1,830 @@
+//! Screening on the database (issue 6). A run reads the present members of open cards and the civil
+//! registry, screens them with `tamwin-matching` (duplicates across cards, one ID on two cards, deaths,
+//! departures, members nobody in the registry matches) and saves the findings for auditors: above the
+//! hold threshold a hold pending review, in the grey zone a review item. An auditor confirms or clears
+//! each one; a confirmed finding becomes a hold after the grace period, during which the household is
+//! told the reason and the cure path and may appeal with a document. Every decision is audited.
+
+use crate::{Actor, AppError, HoldInput, HoldLift, Registry, Result};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tamwin_domain::HoldReason;
+use tamwin_domain::access::Permission;
+use tamwin_matching::screen::{Decision, Inputs, Kind, Models, Trip, days, screen};
+use tamwin_matching::{BirthDate, Progress, RawPerson, Rec, Settings, Vocab};
+use tamwin_store::{
+    Appeal, Conflict, FindingDecision, FindingFilter, OutboxMessage, ScreeningFinding,
+    ScreeningPerson, ScreeningRun, StoreError,
+};
+
+/// Days between an auditor's confirmation and the hold taking effect (the household is told at once).
+pub const GRACE_DAYS: i64 = 14;
+/// The largest appeal document accepted.
+pub const MAX_DOCUMENT_BYTES: usize = 2 * 1024 * 1024;
+pub const DOCUMENT_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
+const PAGE: u32 = 20_000;
+const BATCH: usize = 500;
+
+fn rule(code: &'static str, ar: &'static str, en: &'static str) -> AppError {
+    AppError::Rule(code, ar, en)
+}
+
+/// The hold a finding of this kind becomes.
+pub fn hold_reason(kind: &str) -> HoldReason {
+    match kind {
+        "deceased" => HoldReason::Deceased,
+        "abroad" => HoldReason::Abroad,
+        "fictitious" => HoldReason::Fictitious,
+        _ => HoldReason::Duplicate,
+    }
+}
+
+/// The phase and counts of the run in progress, shared between the screening thread and the task that
+/// writes them to the store.
+#[derive(Default)]
+struct Shared {
+    phase: String,
+    done: u64,
+    total: u64,
+}
+
+struct Tracker(Arc<Mutex<Shared>>);
+
+impl Progress for Tracker {
+    fn phase(&self, name: &str, total: u64) {
+        if let Ok(mut s) = self.0.lock() {
+            s.phase = name.to_string();
+            s.total = total;
+            s.done = 0;
+        }
+    }
+    fn advance(&self, done: u64) {
+        if let Ok(mut s) = self.0.lock() {
+            s.done = done;
+        }
+    }
+}
+
+/// What a run loaded: the records and, per record, who they are in the database.
+struct Loaded {
+    vocab: Vocab,
+    people: Vec<Rec>,
+    members: Vec<ScreeningPerson>,
+    deaths: Vec<Rec>,
+    death_ids: Vec<String>,
+    exits: Vec<Rec>,
+    exit_ids: Vec<String>,
+    trips: Vec<Trip>,
+    registry: Vec<Rec>,
+}
+
+fn raw(p: &ScreeningPerson) -> RawPerson<'_> {
+    RawPerson {
+        national_id: p.national_id.as_deref().unwrap_or(""),
+        given: &p.given,
+        father: &p.father,
+        grandfather: &p.grandfather,
+        family: p.family.as_deref().unwrap_or(""),
+        mother: &p.mother,
+        birth: &p.birth_date,
+        sex: &p.sex,
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RunView {
+    pub run_id: String,
+    pub status: String,
+    pub phase: String,
+    pub done: i64,
+    pub total: i64,
+    pub written: i64,
+    pub started_by: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub summary: String,
+    pub error: Option<String>,
+}
+
+impl From<&ScreeningRun> for RunView {
+    fn from(r: &ScreeningRun) -> Self {
+        RunView {
+            run_id: r.run_id.clone(),
+            status: r.status.clone(),
+            phase: r.phase.clone(),
+            done: r.done,
+            total: r.total,
+            written: r.written,
+            started_by: r.started_by.clone(),
+            started_at: r.started_at.to_string(),
+            finished_at: r.finished_at.map(|t| t.to_string()),
+            summary: r.summary.clone(),
+            error: r.error.clone(),
+        }
+    }
+}
+
+impl Registry {
+    /// Starts a screening run in the background; refused while another runs.
+    pub async fn start_screening(self: &Arc<Self>, actor: &Actor) -> Result<RunView> {
+        actor.require(Permission::Screen)?;
+        let run = ScreeningRun {
+            run_id: self.ids.id(),
+            started_by: actor.name.clone(),
+            started_at: self.clock.now(),
+            finished_at: None,
+            status: "running".into(),
+            phase: "load".into(),
+            done: 0,
+            total: 0,
+            written: 0,
+            summary: String::new(),
+            error: None,
+        };
+        let log = self.log(
+            "screening_started",
+            None,
+            None,
+            actor,
+            serde_json::json!({"run_id": run.run_id}),
+        );
+        match self.store.start_screening_run(&run, &log).await {
+            Err(StoreError::Conflict(Conflict::ScreeningRunning, _)) => {
+                return Err(rule(
+                    "screening_running",
+                    "يجري فحص آخر الآن؛ انتظر انتهاءه",
+                    "another screening run is in progress; wait for it to finish",
+                ));
+            }
+            other => other?,
+        }
+        let me = Arc::clone(self);
+        let id = run.run_id.clone();
+        tokio::spawn(async move {
+            if let Err(e) = me.run_screening(&id).await {
+                tracing::warn!("screening run {id} failed: {e}");
+            }
+        });
+        Ok(RunView::from(&run))
+    }
+
+    /// A run left `running` by a stopped server is run again (findings already saved are skipped).
+    pub async fn resume_screening(self: &Arc<Self>) -> Result<Option<String>> {
+        let runs = self.store.screening_runs(5).await?;
+        let Some(run) = runs.into_iter().find(|r| r.status == "running") else {
+            return Ok(None);
+        };
+        let me = Arc::clone(self);
+        let id = run.run_id.clone();
+        tokio::spawn(async move {
+            if let Err(e) = me.run_screening(&id).await {
+                tracing::warn!("screening run {id} failed: {e}");
+            }
+        });
+        Ok(Some(run.run_id))
+    }
+
+    /// The work of a run: load, screen, save, finish. A failure is recorded on the run.
+    pub async fn run_screening(&self, run_id: &str) -> Result<()> {
+        let system = Actor::system("screening");
+        match self.run_screening_inner(run_id).await {
+            Ok(summary) => {
+                let log = self.log(
+                    "screening_finished",
+                    None,
+                    None,
+                    &system,
+                    serde_json::json!({"run_id": run_id, "summary": summary}),
+                );
+                self.store
+                    .finish_screening_run(run_id, "done", &summary, None, self.clock.now(), &log)
+                    .await?;
+                Ok(())
+            }
+            Err(e) => {
+                let log = self.log(
+                    "screening_failed",
+                    None,
+                    None,
+                    &system,
+                    serde_json::json!({"run_id": run_id, "error": e.to_string()}),
+                );
+                self.store
+                    .finish_screening_run(
+                        run_id,
+                        "failed",
+                        "",
+                        Some(&e.to_string()),
+                        self.clock.now(),
+                        &log,
+                    )
+                    .await?;
+                Err(e)
+            }
+        }
+    }
+
+    async fn load_screening(&self, run_id: &str) -> Result<Loaded> {
+        let mut vocab = Vocab::new();
+        let mut ignore = |_: &'static str, _| {};
+        let mut households: HashMap<String, u32> = HashMap::new();
+        let (mut people, mut members) = (Vec::new(), Vec::new());
+        let mut after: Option<(String, String)> = None;
+        loop {
+            let page = self
+                .store
+                .screening_members(after.as_ref().map(|(h, m)| (h.as_str(), m.as_str())), PAGE)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = Some((last.household_id.clone(), last.id.clone()));
+            for p in page {
+                let next = households.len() as u32;
+                let hh = *households.entry(p.household_id.clone()).or_insert(next);
+                let r = Rec::from_raw(&mut vocab, &raw(&p), hh, &mut ignore);
+                r.count_names(&mut vocab);
+                people.push(r);
+                members.push(p);
+            }
+            self.store
+                .screening_progress(run_id, "load members", people.len() as i64, 0)
+                .await?;
+        }
+        let mut loaded = Loaded {
+            vocab,
+            people,
+            members,
+            deaths: Vec::new(),
+            death_ids: Vec::new(),
+            exits: Vec::new(),
+            exit_ids: Vec::new(),
+            trips: Vec::new(),
+            registry: Vec::new(),
+        };
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.store.screening_civil(after.as_deref(), PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id.clone());
+            for p in page {
+                let r = Rec::from_raw(
+                    &mut loaded.vocab,
+                    &raw(&p),
+                    tamwin_matching::record::NO_HOUSEHOLD,
+                    &mut ignore,
+                );
+                if p.death_date.is_some() {
+                    loaded.deaths.push(r);
+                    loaded.death_ids.push(p.id.clone());
+                } else if let Some(since) = &p.abroad_since {
+                    loaded.exits.push(r);
+                    loaded.exit_ids.push(p.id.clone());
+                    loaded.trips.push(Trip {
+                        exit: BirthDate::parse(since).and_then(days),
+                        returned: None,
+                    });
+                }
+                loaded.registry.push(r);
+            }
+            self.store
+                .screening_progress(
+                    run_id,
+                    "load civil registry",
+                    loaded.registry.len() as i64,
+                    0,
+                )
+                .await?;
+        }
+        Ok(loaded)
+    }
+
+    async fn run_screening_inner(&self, run_id: &str) -> Result<String> {
+        let loaded = Arc::new(self.load_screening(run_id).await?);
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let today = BirthDate::parse(&self.clock.today().to_string())
+            .and_then(days)
+            .unwrap_or(0);
+        let abroad_days = self.abroad_after_days as i32;
+        let work = {
+            let loaded = Arc::clone(&loaded);
+            let tracker = Tracker(Arc::clone(&shared));
+            tokio::task::spawn_blocking(move || {
+                let l = &*loaded;
+                let inputs = Inputs {
+                    vocab: &l.vocab,
+                    people: &l.people,
+                    closed: &[],
+                    deaths: (!l.deaths.is_empty()).then_some(l.deaths.as_slice()),
+                    exits: (!l.exits.is_empty())
+                        .then_some((l.exits.as_slice(), l.trips.as_slice())),
+                    registry: (!l.registry.is_empty()).then_some(l.registry.as_slice()),
+                    today,
+                    abroad_days,
+                };
+                screen(&inputs, &Models::default(), &Settings::default(), &tracker)
+            })
+        };
+        tokio::pin!(work);
+        // The screening thread works; this task writes its progress every second.
+        let result = loop {
+            tokio::select! {
+                r = &mut work => break r.map_err(|e| AppError::Internal(e.to_string()))?,
+                _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {
+                    let (phase, done, total) = shared
+                        .lock()
+                        .map(|s| (s.phase.clone(), s.done, s.total))
+                        .unwrap_or_default();
+                    self.store.screening_progress(run_id, &phase, done as i64, total as i64).await?;
+                }
+            }
+        };
+        let now = self.clock.now();
+        let l = &*loaded;
+        let mut rows = Vec::new();
+        let mut counts: std::collections::BTreeMap<String, u64> = Default::default();
+        for f in result
+            .findings
+            .iter()
+            .filter(|f| f.decision != Decision::None)
+        {
+            let m = &l.members[f.a as usize];
+            let (other_hh, other_member, other_nid) = match (f.kind, f.b) {
+                (Kind::SameId | Kind::Duplicate, Some(b)) => {
+                    let o = &l.members[b as usize];
+                    (Some(o.household_id.clone()), Some(o.id.clone()), None)
+                }
+                (Kind::Deceased, Some(b)) => (None, None, l.death_ids.get(b as usize).cloned()),
+                (Kind::Abroad, Some(b)) => (None, None, l.exit_ids.get(b as usize).cloned()),
+                _ => (None, None, None),
+            };
+            // Exemptions (study, treatment, mission, pilgrimage) stop the abroad rule for the person.
+            if f.kind == Kind::Abroad
+                && let Some(nid) = &m.national_id
+                && self.exemption_on(nid).await?.is_some()
+            {
+                continue;
+            }
+            let pair_key = match (&other_member, &other_nid) {
+                (Some(o), _) => {
+                    let (x, y) = if m.id <= *o { (&m.id, o) } else { (o, &m.id) };
+                    format!("pair:{x}:{y}")
+                }
+                (None, Some(n)) => format!("{}:{}:{n}", f.kind.code(), m.id),
+                (None, None) => format!("{}:{}", f.kind.code(), m.id),
+            };
+            *counts
+                .entry(format!("{} {}", f.kind.code(), f.decision.code()))
+                .or_default() += 1;
+            rows.push(ScreeningFinding {
+                finding_id: self.ids.id(),
+                run_id: run_id.to_string(),
+                kind: f.kind.code().to_string(),
+                household_id: m.household_id.clone(),
+                member_id: m.id.clone(),
+                other_household_id: other_hh,
+                other_member_id: other_member,
+                other_national_id: other_nid,
+                pair_key,
+                score_micros: (f.score * 1e6).round() as i64,
+                decision: f.decision.code().to_string(),
+                explanation: f.explanation.clone(),
+                status: "pending".into(),
+                created_at: now,
+                decided_at: None,
+                decided_by: None,
+                decision_note: None,
+                effective_at: None,
+                hold_id: None,
+            });
+        }
+        let mut written = 0i64;
+        let mut new = 0u64;
+        for chunk in rows.chunks(BATCH) {
+            written += chunk.len() as i64;
+            new += self.store.save_findings(run_id, chunk, written).await?;
+            self.store
+                .screening_progress(run_id, "save findings", written, rows.len() as i64)
+                .await?;
+        }
+        let mut summary = format!(
+            "{} members, {} civil-registry persons ({} deceased, {} abroad); {} findings, {} new",
+            l.people.len(),
+            l.registry.len(),
+            l.deaths.len(),
+            l.exits.len(),
+            rows.len(),
+            new
+        );
+        for (k, n) in counts {
+            summary.push_str(&format!("; {k}: {n}"));
+        }
+        for r in &result.reports {
+            let dropped: u64 = r.rules.iter().map(|s| s.dropped_pairs).sum();
+            summary.push_str(&format!(
+                "; {}: {} pairs compared, {} dropped in oversized blocks",
+                r.name, r.compared, dropped
+            ));
+        }
+        Ok(summary)
+    }
+
+    pub async fn screening_runs(&self, actor: &Actor) -> Result<Vec<RunView>> {
+        actor.require(Permission::Screen)?;
+        Ok(self
+            .store
+            .screening_runs(20)
+            .await?
+            .iter()
+            .map(RunView::from)
+            .collect())
+    }
+
+    /// Findings within the actor's area.
+    pub async fn screening_findings(
+        &self,
+        actor: &Actor,
+        mut filter: FindingFilter,
+    ) -> Result<Vec<ScreeningFinding>> {
+        actor.require(Permission::Screen)?;
+        let scope = actor.scope(&self.geo);
+        filter.governorate = scope.governorate;
+        filter.district = scope.district;
+        Ok(self.store.findings(&filter).await?)
+    }
+
+    /// One finding with the household (or households) it concerns, within the actor's area.
+    pub async fn screening_finding(
+        &self,
+        actor: &Actor,
+        finding_id: &str,
+    ) -> Result<FindingDetail> {
+        actor.require(Permission::Screen)?;
+        let f = self
+            .store
+            .finding(finding_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let rec = self
+            .store
+            .household_by_id(&f.household_id)
+            .await?
+            .filter(|r| actor.sees(&r.household))
+            .ok_or(AppError::NotFound)?;
+        let other = match &f.other_household_id {
+            Some(h) => self.store.household_by_id(h).await?,
+            None => None,
+        };
+        let civil = match &f.other_national_id {
+            Some(n) => self.store.civil_person(n).await?,
+            None => None,
+        };
+        let appeals = self
+            .store
+            .appeals(None, Some(&f.household_id), 100)
+            .await?
+            .into_iter()
+            .filter(|a| a.finding_id == f.finding_id)
+            .collect();
+        Ok(FindingDetail {
+            finding: f,
+            household: rec,
+            other,
+            civil,
+            appeals,
+        })
+    }
+
+    /// An auditor confirms (the hold takes effect after the grace period, the household is told now)
+    /// or clears a pending finding.
+    pub async fn decide_screening_finding(
+        &self,
+        actor: &Actor,
+        finding_id: &str,
+        confirm: bool,
+        note: &str,
+    ) -> Result<ScreeningFinding> {
+        let detail = self.screening_finding(actor, finding_id).await?;
+        let f = &detail.finding;
+        if note.trim().is_empty() && !confirm {
+            return Err(rule(
+                "note_required",
+                "اذكر سبب إسقاط المطابقة",
+                "say why the finding is cleared",
+            ));
+        }
+        if let Some(e) = tamwin_domain::check_free_text("note", note, 500) {
+            return Err(AppError::Validation(tamwin_domain::ValidationErrors(vec![
+                e,
+            ])));
+        }
+        let now = self.clock.now();
+        let effective = confirm.then(|| {
+            now.checked_add(jiff::SignedDuration::from_hours(
+                24 * self.screening_grace_days,
+            ))
+            .unwrap_or(now)
+        });
+        let reason = hold_reason(&f.kind);
+        let member = detail.household.member(&f.member_id);
+        let name = member.map(|m| m.given_name.clone()).unwrap_or_default();
+        let message = match (&detail.household.household.phone, effective) {
+            (Some(phone), Some(at)) => Some(OutboxMessage {
+                message_id: self.ids.id(),
+                channel: "sms".into(),
+                recipient: phone.as_str().to_string(),
+                body: format!(
+                    "تموين: سيُوقف نصيب {name} من البطاقة {} بسبب: {}، ابتداءً من {}. للعلاج أو الاعتراض بمستند: بوابة المواطن أو مركز التحديث.",
+                    detail.household.household.card_number.as_str(),
+                    reason.label_ar(),
+                    at.strftime("%Y-%m-%d")
+                ),
+                created_at: now,
+                delivered_at: None,
+            }),
+            _ => None,
+        };
+        let kind = if confirm {
+            "screening_confirmed"
+        } else {
+            "screening_cleared"
+        };
+        let log = self.log(
+            kind,
+            Some(f.member_id.clone()),
+            Some(reason.code().into()),
+            actor,
+            serde_json::json!({
+                "finding_id": f.finding_id,
+                "kind": f.kind,
+                "score": f.score_micros as f64 / 1e6,
+                "effective_at": effective.map(|t| t.to_string()),
+                "note": note,
+            }),
+        );
+        let decided = self
+            .store
+            .decide_finding(&FindingDecision {
+                finding_id,
+                status: if confirm { "confirmed" } else { "cleared" },
+                at: now,
+                by: &actor.name,
+                note,
+                effective_at: effective,
+                log: &log,
+                message: message.as_ref(),
+            })
+            .await?;
+        if !decided {
+            return Err(rule(
+                "finding_decided",
+                "قُرِّر في هذه المطابقة من قبل",
+                "this finding was already decided",
+            ));
+        }
+        self.store
+            .finding(finding_id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Confirmed findings whose grace period is over become holds (run every few minutes).
+    pub async fn apply_due_findings(&self) -> Result<u64> {
+        let system = Actor::system("screening");
+        let mut applied = 0;
+        for f in self.store.due_findings(self.clock.now(), 500).await? {
+            let Some(rec) = self.store.household_by_id(&f.household_id).await? else {
+                continue;
+            };
+            let card = rec.household.card_number.clone();
+            let reason = hold_reason(&f.kind);
+            // A member no longer on the card (removed in the meantime) needs no hold.
+            if rec.present_members().any(|m| m.member_id == f.member_id) {
+                let input = HoldInput {
+                    member_id: Some(f.member_id.clone()),
+                    reason: reason.code().into(),
+                    evidence: format!("screening finding {}: {}", f.finding_id, f.explanation),
+                    source: "screening".into(),
+                };
+                self.place_hold_once(&card, &input, &system).await?;
+            }
+            let hold_id = self
+                .store
+                .household_by_id(&f.household_id)
+                .await?
+                .and_then(|r| {
+                    r.holds
+                        .iter()
+                        .find(|h| {
+                            h.is_active()
+                                && h.reason == reason
+                                && h.member_id.as_deref() == Some(f.member_id.as_str())
+                        })
+                        .map(|h| h.hold_id.clone())
+                })
+                .unwrap_or_default();
+            if self
+                .store
+                .finding_in_effect(&f.finding_id, &hold_id)
+                .await?
+            {
+                applied += 1;
+            }
+        }
+        Ok(applied)
+    }
+
+    /// The findings confirmed against the citizen's household, with their appeals.
+    pub async fn my_screening(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<(ScreeningFinding, Option<Appeal>)>> {
+        let household_id = actor.citizen_household().ok_or(AppError::NotFound)?;
+        let filter = FindingFilter {
+            household_id: Some(household_id.clone()),
+            limit: 100,
+            ..Default::default()
+        };
+        let appeals = self.store.appeals(None, Some(&household_id), 100).await?;
+        Ok(self
+            .store
+            .findings(&filter)
+            .await?
+            .into_iter()
+            .filter(|f| matches!(f.status.as_str(), "confirmed" | "in_effect"))
+            .map(|f| {
+                let a = appeals
+                    .iter()
+                    .rfind(|a| a.finding_id == f.finding_id)
+                    .cloned();
+                (f, a)
+            })
+            .collect())
+    }
+
+    /// The citizen appeals a confirmed finding (or the hold it became) with a document.
+    pub async fn submit_appeal(
+        &self,
+        actor: &Actor,
+        finding_id: &str,
+        statement: &str,
+        document_name: &str,
+        document_type: &str,
+        document: Vec<u8>,
+    ) -> Result<String> {
+        let household_id = actor.citizen_household().ok_or(AppError::NotFound)?;
+        let f = self
+            .store
+            .finding(finding_id)
+            .await?
+            .filter(|f| f.household_id == household_id)
+            .ok_or(AppError::NotFound)?;
+        let lifted = match f.status.as_str() {
+            "confirmed" => false,
+            "in_effect" => !self
+                .store
+                .household_by_id(&f.household_id)
+                .await?
+                .is_some_and(|r| {
+                    r.holds
+                        .iter()
+                        .any(|h| Some(&h.hold_id) == f.hold_id.as_ref() && h.is_active())
+                }),
+            _ => true,
+        };
+        if lifted {
+            return Err(rule(
+                "appeal_hold_lifted",
+                "لا حجب قائم على هذه المطابقة يُعترض عليه (رُفع أو أُسقط)",
+                "there is no standing hold on this finding to appeal (lifted or cleared)",
+            ));
+        }
+        if statement.trim().is_empty() {
+            return Err(rule(
+                "statement_required",
+                "اكتب سبب الاعتراض",
+                "write why you appeal",
+            ));
+        }
+        if let Some(e) = tamwin_domain::check_free_text("statement", statement, 1000) {
+            return Err(AppError::Validation(tamwin_domain::ValidationErrors(vec![
+                e,
+            ])));
+        }
+        if document.is_empty() || document.len() > MAX_DOCUMENT_BYTES {
+            return Err(rule(
+                "document_required",
+                "أرفق مستنداً واحداً (PDF أو صورة) لا يتجاوز 2 ميغابايت",
+                "attach one document (PDF or image) of at most 2 MB",
+            ));
+        }
+        if !DOCUMENT_TYPES.contains(&document_type) {
+            return Err(rule(
+                "document_type",
+                "نوع المستند غير مقبول: PDF أو JPEG أو PNG",
+                "document type not accepted: PDF, JPEG or PNG",
+            ));
+        }
+        let appeal = Appeal {
+            appeal_id: self.ids.id(),
+            finding_id: f.finding_id.clone(),
+            household_id: household_id.clone(),
+            submitted_at: self.clock.now(),
+            statement: statement.trim().to_string(),
+            document_name: document_name.chars().take(200).collect(),
+            document_type: document_type.to_string(),
+            document,
+            status: "open".into(),
+            decided_at: None,
+            decided_by: None,
+            decision_note: None,
+        };
+        let log = self.log(
+            "appeal_submitted",
+            Some(f.member_id.clone()),
+            None,
+            actor,
+            serde_json::json!({"appeal_id": appeal.appeal_id, "finding_id": f.finding_id,
+                "document": appeal.document_name, "bytes": appeal.document.len()}),
+        );
+        match self.store.submit_appeal(&appeal, &log).await {
+            Err(StoreError::Conflict(Conflict::AppealOpen, _)) => Err(rule(
+                "appeal_open",
+                "يوجد اعتراض قيد النظر على هذه المطابقة",
+                "an appeal on this finding is already being considered",
+            )),
+            Err(e) => Err(e.into()),
+            Ok(()) => Ok(appeal.appeal_id),
+        }
+    }
+
+    /// An auditor decides an appeal: upheld clears the finding and lifts its hold; rejected keeps it.
+    pub async fn decide_appeal(
+        &self,
+        actor: &Actor,
+        appeal_id: &str,
+        uphold: bool,
+        note: &str,
+    ) -> Result<()> {
+        actor.require(Permission::Screen)?;
+        let a = self
+            .store
+            .appeal(appeal_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let detail = self.screening_finding(actor, &a.finding_id).await?;
+        if note.trim().is_empty() {
+            return Err(rule("note_required", "اذكر سبب القرار", "say why"));
+        }
+        let log = self.log(
+            if uphold {
+                "appeal_upheld"
+            } else {
+                "appeal_rejected"
+            },
+            Some(detail.finding.member_id.clone()),
+            None,
+            actor,
+            serde_json::json!({"appeal_id": appeal_id, "finding_id": a.finding_id, "note": note}),
+        );
+        let status = if uphold { "upheld" } else { "rejected" };
+        if !self
+            .store
+            .decide_appeal(appeal_id, status, self.clock.now(), &actor.name, note, &log)
+            .await?
+        {
+            return Err(rule(
+                "appeal_decided",
+                "قُرِّر في هذا الاعتراض من قبل",
+                "this appeal was already decided",
+            ));
+        }
+        if uphold {
+            let f = &detail.finding;
+            self.store
+                .clear_finding(&f.finding_id, self.clock.now(), &actor.name, note)
+                .await?;
+            if let Some(hold_id) = f.hold_id.as_deref().filter(|h| !h.is_empty()) {
+                let card = detail.household.household.card_number.clone();
+                let lift = HoldLift {
+                    reason: format!("appeal {appeal_id} upheld: {note}"),
+                };
+                let by = Actor::system(&format!("appeal {}", actor.name));
+                match self.lift_hold(&card, hold_id, &lift, &by, None).await {
+                    Ok(_) | Err(AppError::NotFound) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A finding with what the auditor compares: the member's card, the other card or the civil record.
+pub struct FindingDetail {
+    pub finding: ScreeningFinding,
+    pub household: tamwin_domain::HouseholdRecord,
+    pub other: Option<tamwin_domain::HouseholdRecord>,
+    pub civil: Option<tamwin_store::CivilPerson>,
+    pub appeals: Vec<Appeal>,
+}

@@ -1,0 +1,340 @@
+//! Screening on the database: a run over a generated registry and its civil registry finds an
+//! injected duplicate, unreported deaths and fictitious members; an auditor confirms (a hold after the
+//! grace period, the household told at once) or clears (never raised again); the citizen appeals with
+//! a document; every decision is audited. Both backends.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::{Arc, Mutex};
+use tamwin_app::*;
+use tamwin_domain::access::{Area, Role};
+use tamwin_domain::{CardNumber, Geography, HoldReason};
+use tamwin_store::{FindingFilter, ScreeningFinding, testkit};
+
+fn setup(store: Arc<dyn tamwin_store::Store>) -> (Arc<Registry>, Arc<FixedClock>) {
+    let clock = Arc::new(FixedClock(Mutex::new(
+        "2026-11-21T09:00:00Z".parse().unwrap(),
+    )));
+    let reg = Registry::new(
+        store,
+        Arc::new(Geography::builtin().unwrap()),
+        clock.clone(),
+        Arc::new(RandomIds),
+    );
+    (Arc::new(reg), clock)
+}
+
+fn staff(role: Role, area: Area) -> Actor {
+    Actor::staff("u1", "auditor.karbala", role, area, "web")
+}
+
+/// 300 Karbala households and their civil registry (unreported deaths, emigrants, people left out).
+async fn populate(reg: &Registry, dir: &std::path::Path) {
+    let cfg = tamwin_synth::Config {
+        households: 300,
+        seed: 5,
+        governorate: Some("11".into()),
+        ..Default::default()
+    };
+    tamwin_synth::generate(&cfg, &reg.geo, dir, &|_| {}).unwrap();
+    import::import_dir(reg, dir, &dir.join("rejects.csv"), Arc::new(|_| {}))
+        .await
+        .unwrap();
+    tamwin_civil::load::load_persons(
+        reg.store.clone(),
+        &dir.join("persons.csv"),
+        &dir.join("civil-rejects.csv"),
+        Arc::new(|_| {}),
+    )
+    .await
+    .unwrap();
+}
+
+async fn run(reg: &Arc<Registry>, auditor: &Actor) -> String {
+    let started = reg.start_screening(auditor).await.unwrap();
+    for _ in 0..600 {
+        let r = reg
+            .store
+            .screening_run(&started.run_id)
+            .await
+            .unwrap()
+            .unwrap();
+        if r.status != "running" {
+            assert_eq!(r.status, "done", "{:?}", r.error);
+            return r.summary;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the run did not finish");
+}
+
+async fn findings(reg: &Registry, auditor: &Actor, kind: &str) -> Vec<ScreeningFinding> {
+    reg.screening_findings(
+        auditor,
+        FindingFilter {
+            kind: Some(kind.into()),
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn screening_confirm_grace_hold_clear_and_appeal() {
+    for (backend, store) in testkit::backends().await {
+        let (reg, clock) = setup(store);
+        reg.prepare().await.unwrap();
+        let dir =
+            std::env::temp_dir().join(format!("tamwin-screening-{backend}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        populate(&reg, &dir).await;
+        let auditor = staff(Role::Auditor, Area::Governorate("11".into()));
+
+        // The same man registered again on a card of his own, without his ID, one dot wrong.
+        let original = reg
+            .store
+            .screening_members(None, 1)
+            .await
+            .unwrap()
+            .remove(0);
+        let copy: serde_json::Value = serde_json::json!({"governorate": "11", "district": "1101",
+            "address": "حي العباس، دار 3", "phone": "07809990001",
+            "members": [{"given_name": original.given, "father_name": original.father,
+                "grandfather_name": original.grandfather, "family_name": original.family,
+                "mother_name": original.mother, "birth_date": original.birth_date,
+                "sex": original.sex, "relation": "head"}]});
+        let o = reg
+            .create_household(
+                &serde_json::from_value(copy).unwrap(),
+                &Actor::system("t"),
+                None,
+            )
+            .await
+            .unwrap();
+        let copy_card = CardNumber::parse(
+            serde_json::from_str::<serde_json::Value>(&o.body).unwrap()["card_number"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        let copy_rec = reg
+            .store
+            .household_by_card(&copy_card)
+            .await
+            .unwrap()
+            .unwrap();
+
+        // Only auditors screen.
+        let officer = staff(Role::CentreOfficer, Area::Governorate("11".into()));
+        assert!(matches!(
+            reg.start_screening(&officer).await,
+            Err(AppError::Forbidden)
+        ));
+
+        let summary = run(&reg, &auditor).await;
+        assert!(summary.contains("pairs compared"), "{backend}: {summary}");
+        let dups = findings(&reg, &auditor, "duplicate").await;
+        let found = dups
+            .iter()
+            .find(|f| {
+                f.household_id == copy_rec.household.household_id
+                    || f.other_household_id.as_deref() == Some(&copy_rec.household.household_id)
+            })
+            .unwrap_or_else(|| panic!("{backend}: the copy was not found: {dups:?}"));
+        assert!(found.explanation.starts_with("given="), "{backend}");
+        assert_eq!(found.status, "pending");
+        // The civil registry knows deaths and members it has never heard of.
+        assert!(
+            !findings(&reg, &auditor, "deceased").await.is_empty(),
+            "{backend}"
+        );
+        assert!(
+            !findings(&reg, &auditor, "fictitious").await.is_empty(),
+            "{backend}"
+        );
+
+        // Another governorate's auditor does not see it.
+        let baghdad = staff(Role::Auditor, Area::Governorate("01".into()));
+        assert!(matches!(
+            reg.screening_finding(&baghdad, &found.finding_id).await,
+            Err(AppError::NotFound)
+        ));
+
+        // Confirmed: nothing changes on the card until the grace period ends; the household is told.
+        let held_hh = found.household_id.clone();
+        let held_rec = reg.store.household_by_id(&held_hh).await.unwrap().unwrap();
+        let card = held_rec.household.card_number.clone();
+        let confirmed = reg
+            .decide_screening_finding(&auditor, &found.finding_id, true, "same person")
+            .await
+            .unwrap();
+        assert_eq!(confirmed.status, "confirmed");
+        let again = reg
+            .decide_screening_finding(&auditor, &found.finding_id, false, "no")
+            .await;
+        assert!(matches!(
+            again,
+            Err(AppError::Rule("finding_decided", _, _))
+        ));
+        if let Some(phone) = &held_rec.household.phone {
+            let sms = reg.store.outbox_recent(20).await.unwrap();
+            assert!(
+                sms.iter()
+                    .any(|m| m.recipient == phone.as_str() && m.body.contains("تموين")),
+                "{backend}"
+            );
+        }
+        let dup_holds = |r: &tamwin_domain::HouseholdRecord| {
+            r.active_holds()
+                .filter(|h| h.reason == HoldReason::Duplicate && h.source == "screening")
+                .count()
+        };
+        assert_eq!(reg.apply_due_findings().await.unwrap(), 0);
+        *clock.0.lock().unwrap() = "2026-12-06T09:00:00Z".parse().unwrap();
+        assert_eq!(reg.apply_due_findings().await.unwrap(), 1, "{backend}");
+        let rec = reg.store.household_by_id(&held_hh).await.unwrap().unwrap();
+        assert_eq!(dup_holds(&rec), 1, "{backend}");
+        let in_effect = reg.store.finding(&found.finding_id).await.unwrap().unwrap();
+        assert_eq!(in_effect.status, "in_effect");
+
+        // Cleared findings are never raised again by a later run.
+        let other = findings(&reg, &auditor, "fictitious").await.remove(0);
+        assert!(matches!(
+            reg.decide_screening_finding(&auditor, &other.finding_id, false, "")
+                .await,
+            Err(AppError::Rule("note_required", _, _))
+        ));
+        reg.decide_screening_finding(&auditor, &other.finding_id, false, "seen at the centre")
+            .await
+            .unwrap();
+        run(&reg, &auditor).await;
+        let again: Vec<_> = findings(&reg, &auditor, "fictitious")
+            .await
+            .into_iter()
+            .filter(|f| f.member_id == other.member_id)
+            .collect();
+        assert_eq!(again.len(), 1, "{backend}");
+        assert_eq!(again[0].status, "cleared");
+
+        // The citizen appeals with a document; one open appeal at a time; the wrong kind of file is refused.
+        let citizen = Actor::citizen(&held_hh, "+9647809990001", "web");
+        let pdf = b"%PDF-1.4 certificate".to_vec();
+        assert!(matches!(
+            reg.submit_appeal(
+                &citizen,
+                &found.finding_id,
+                "أنا شخص واحد",
+                "x.exe",
+                "application/x-msdownload",
+                pdf.clone()
+            )
+            .await,
+            Err(AppError::Rule("document_type", _, _))
+        ));
+        let a1 = reg
+            .submit_appeal(
+                &citizen,
+                &found.finding_id,
+                "سُجّلت مرتين خطأً",
+                "card.pdf",
+                "application/pdf",
+                pdf.clone(),
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            reg.submit_appeal(
+                &citizen,
+                &found.finding_id,
+                "مرة أخرى",
+                "card.pdf",
+                "application/pdf",
+                pdf.clone()
+            )
+            .await,
+            Err(AppError::Rule("appeal_open", _, _))
+        ));
+        // Another household cannot appeal it.
+        let stranger = Actor::citizen("someone-else", "+9647800000000", "web");
+        assert!(matches!(
+            reg.submit_appeal(
+                &stranger,
+                &found.finding_id,
+                "x",
+                "a.pdf",
+                "application/pdf",
+                pdf.clone()
+            )
+            .await,
+            Err(AppError::NotFound)
+        ));
+        reg.decide_appeal(&auditor, &a1, false, "the cards show one person twice")
+            .await
+            .unwrap();
+        let a2 = reg
+            .submit_appeal(
+                &citizen,
+                &found.finding_id,
+                "مستند جديد",
+                "court.pdf",
+                "application/pdf",
+                pdf.clone(),
+            )
+            .await
+            .unwrap();
+        reg.decide_appeal(&auditor, &a2, true, "the court letter shows two people")
+            .await
+            .unwrap();
+        let rec = reg.store.household_by_id(&held_hh).await.unwrap().unwrap();
+        assert_eq!(dup_holds(&rec), 0, "{backend}");
+        assert_eq!(
+            reg.store
+                .finding(&found.finding_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
+            "cleared"
+        );
+        // An appeal on a hold already lifted is refused.
+        assert!(matches!(
+            reg.submit_appeal(
+                &citizen,
+                &found.finding_id,
+                "x",
+                "a.pdf",
+                "application/pdf",
+                pdf
+            )
+            .await,
+            Err(AppError::Rule("appeal_hold_lifted", _, _))
+        ));
+        let _ = card;
+
+        // Every decision is in the audit log.
+        let mut actions = std::collections::BTreeSet::new();
+        for chain in 0..16 {
+            for e in reg.store.audit_page(chain, 0, 100_000).await.unwrap() {
+                actions.insert(e.content.action.clone());
+            }
+        }
+        for a in [
+            "screening_started",
+            "screening_finished",
+            "screening_confirmed",
+            "screening_cleared",
+            "appeal_submitted",
+            "appeal_rejected",
+            "appeal_upheld",
+            "hold_placed",
+            "hold_lifted",
+        ] {
+            assert!(
+                actions.contains(a),
+                "{backend}: {a} missing from {actions:?}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
