@@ -48,6 +48,15 @@ struct Cli {
         global = true
     )]
     temporary_card_months: i64,
+    /// Days between an auditor confirming a screening finding and its hold taking effect.
+    #[arg(
+        long,
+        env = "TAMWIN_SCREENING_GRACE_DAYS",
+        default_value_t = tamwin_app::screening::GRACE_DAYS,
+        value_parser = clap::value_parser!(i64).range(0..=90),
+        global = true
+    )]
+    screening_grace_days: i64,
     #[command(subcommand)]
     command: Command,
 }
@@ -462,6 +471,7 @@ struct Settings {
     database_url: String,
     abroad_after_days: i64,
     temporary_card_months: i64,
+    screening_grace_days: i64,
 }
 
 /// The configured database, migrated (the hub's commands work on the store alone).
@@ -486,6 +496,7 @@ async fn new_registry(url: &str, cli: &Settings) -> Result<Registry, Error> {
     );
     reg.abroad_after_days = cli.abroad_after_days;
     reg.temporary_card_months = cli.temporary_card_months;
+    reg.screening_grace_days = cli.screening_grace_days;
     reg.prepare().await?;
     Ok(reg)
 }
@@ -518,6 +529,12 @@ async fn serve(reg: Arc<Registry>, listen: &str, demo: bool) -> Result<(), Error
     // Vital events that wait (a parent registered since, an exit whose six months have passed, an
     // exemption that ended) are applied by a pass every ten minutes.
     let pending = reg.clone();
+    // A screening run cut short by a stop is run again.
+    match reg.resume_screening().await {
+        Ok(Some(id)) => tracing::info!("resumed screening run {id}"),
+        Ok(None) => {}
+        Err(e) => tracing::warn!("screening resume: {}", e.describe().3),
+    }
     tokio::spawn(async move {
         loop {
             match pending.apply_pending_events(500).await {
@@ -548,6 +565,12 @@ async fn serve(reg: Arc<Registry>, listen: &str, demo: bool) -> Result<(), Error
                 Ok(0) => {}
                 Ok(n) => tracing::info!("released {n} missed appointments"),
                 Err(e) => tracing::warn!("missed appointments: {}", e.describe().3),
+            }
+            // Confirmed screening findings whose grace period has ended become holds.
+            match pending.apply_due_findings().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("placed {n} holds from confirmed screening findings"),
+                Err(e) => tracing::warn!("screening holds: {}", e.describe().3),
             }
             tokio::time::sleep(std::time::Duration::from_secs(600)).await;
         }
@@ -668,6 +691,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         database_url: cli.database_url.clone(),
         abroad_after_days: cli.abroad_after_days,
         temporary_card_months: cli.temporary_card_months,
+        screening_grace_days: cli.screening_grace_days,
     };
     match cli.command {
         Command::Serve {
