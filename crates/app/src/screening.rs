@@ -639,7 +639,7 @@ impl Registry {
         &self,
         actor: &Actor,
     ) -> Result<Vec<(ScreeningFinding, Option<Appeal>)>> {
-        let household_id = actor.citizen_household().ok_or(AppError::NotFound)?;
+        let household_id = actor.citizen_household().ok_or(AppError::Forbidden)?;
         let filter = FindingFilter {
             household_id: Some(household_id.clone()),
             limit: 100,
@@ -672,7 +672,7 @@ impl Registry {
         document_type: &str,
         document: Vec<u8>,
     ) -> Result<String> {
-        let household_id = actor.citizen_household().ok_or(AppError::NotFound)?;
+        let household_id = actor.citizen_household().ok_or(AppError::Forbidden)?;
         let f = self
             .store
             .finding(finding_id)
@@ -827,4 +827,170 @@ pub struct FindingDetail {
     pub other: Option<tamwin_domain::HouseholdRecord>,
     pub civil: Option<tamwin_store::CivilPerson>,
     pub appeals: Vec<Appeal>,
+}
+
+/// A finding as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FindingView {
+    pub finding_id: String,
+    pub run_id: String,
+    /// `same_id`, `duplicate`, `deceased`, `abroad`, `fictitious`.
+    pub kind: String,
+    pub household_id: String,
+    pub member_id: String,
+    pub other_household_id: Option<String>,
+    pub other_member_id: Option<String>,
+    pub other_national_id: Option<String>,
+    /// Match probability (fictitious: one minus the best match in the civil registry).
+    pub score: f64,
+    /// `hold` (a hold pending review) or `review`.
+    pub decision: String,
+    /// Each field's level and weight (docs/formats.md).
+    pub explanation: String,
+    /// `pending`, `confirmed`, `in_effect`, `cleared`.
+    pub status: String,
+    /// The hold this finding becomes, and its reason code.
+    pub hold_reason: String,
+    pub created_at: String,
+    pub decided_at: Option<String>,
+    pub decided_by: Option<String>,
+    pub decision_note: Option<String>,
+    /// When the hold takes effect (confirmed findings).
+    pub effective_at: Option<String>,
+    pub hold_id: Option<String>,
+}
+
+impl From<&ScreeningFinding> for FindingView {
+    fn from(f: &ScreeningFinding) -> Self {
+        FindingView {
+            finding_id: f.finding_id.clone(),
+            run_id: f.run_id.clone(),
+            kind: f.kind.clone(),
+            household_id: f.household_id.clone(),
+            member_id: f.member_id.clone(),
+            other_household_id: f.other_household_id.clone(),
+            other_member_id: f.other_member_id.clone(),
+            other_national_id: f.other_national_id.clone(),
+            score: f.score_micros as f64 / 1e6,
+            decision: f.decision.clone(),
+            explanation: f.explanation.clone(),
+            status: f.status.clone(),
+            hold_reason: hold_reason(&f.kind).code().to_string(),
+            created_at: f.created_at.to_string(),
+            decided_at: f.decided_at.map(|t| t.to_string()),
+            decided_by: f.decided_by.clone(),
+            decision_note: f.decision_note.clone(),
+            effective_at: f.effective_at.map(|t| t.to_string()),
+            hold_id: f.hold_id.clone().filter(|h| !h.is_empty()),
+        }
+    }
+}
+
+/// An appeal as the API shows it (without the document).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppealView {
+    pub appeal_id: String,
+    pub finding_id: String,
+    pub submitted_at: String,
+    pub statement: String,
+    pub document_name: String,
+    pub document_type: String,
+    /// `open`, `upheld`, `rejected`.
+    pub status: String,
+    pub decided_at: Option<String>,
+    pub decision_note: Option<String>,
+}
+
+impl From<&Appeal> for AppealView {
+    fn from(a: &Appeal) -> Self {
+        AppealView {
+            appeal_id: a.appeal_id.clone(),
+            finding_id: a.finding_id.clone(),
+            submitted_at: a.submitted_at.to_string(),
+            statement: a.statement.clone(),
+            document_name: a.document_name.clone(),
+            document_type: a.document_type.clone(),
+            status: a.status.clone(),
+            decided_at: a.decided_at.map(|t| t.to_string()),
+            decision_note: a.decision_note.clone(),
+        }
+    }
+}
+
+/// One side of a finding: the fields screening compared.
+#[derive(Debug, Clone, Serialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SideView {
+    /// The card number (members) or empty (civil registry).
+    pub card_number: String,
+    pub national_id: Option<String>,
+    pub given_name: String,
+    pub father_name: String,
+    pub grandfather_name: String,
+    pub family_name: Option<String>,
+    pub mother_name: String,
+    pub birth_date: String,
+    pub sex: String,
+    /// Civil registry: the death date or the departure date.
+    pub death_date: Option<String>,
+    pub abroad_since: Option<String>,
+}
+
+fn member_side(r: &tamwin_domain::HouseholdRecord, member_id: &str) -> Option<SideView> {
+    let m = r.member(member_id)?;
+    Some(SideView {
+        card_number: r.household.card_number.as_str().to_string(),
+        national_id: m.national_id.as_ref().map(|n| n.as_str().to_string()),
+        given_name: m.given_name.clone(),
+        father_name: m.father_name.clone(),
+        grandfather_name: m.grandfather_name.clone(),
+        family_name: m.family_name.clone(),
+        mother_name: m.mother_name.clone(),
+        birth_date: m.birth_date.to_string(),
+        sex: m.sex.code().to_string(),
+        death_date: None,
+        abroad_since: None,
+    })
+}
+
+/// A finding with both records side by side and its appeals: what the auditor decides on.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FindingDetailView {
+    pub finding: FindingView,
+    pub member: SideView,
+    /// The other member, or the civil registry's person; none for fictitious.
+    pub other: Option<SideView>,
+    pub appeals: Vec<AppealView>,
+}
+
+impl FindingDetail {
+    pub fn view(&self) -> FindingDetailView {
+        let f = &self.finding;
+        let other = match (&self.other, &f.other_member_id, &self.civil) {
+            (Some(r), Some(m), _) => member_side(r, m),
+            (_, _, Some(c)) => Some(SideView {
+                card_number: String::new(),
+                national_id: Some(c.national_id.clone()),
+                given_name: c.given_name.clone(),
+                father_name: c.father_name.clone(),
+                grandfather_name: c.grandfather_name.clone(),
+                family_name: c.family_name.clone(),
+                mother_name: c.mother_name.clone(),
+                birth_date: c.birth_date.clone(),
+                sex: c.sex.clone(),
+                death_date: c.death_date.clone(),
+                abroad_since: c.abroad_since.clone(),
+            }),
+            _ => None,
+        };
+        FindingDetailView {
+            finding: FindingView::from(f),
+            member: member_side(&self.household, &f.member_id).unwrap_or_default(),
+            other,
+            appeals: self.appeals.iter().map(AppealView::from).collect(),
+        }
+    }
 }

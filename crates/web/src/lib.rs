@@ -8,6 +8,7 @@ mod api_access;
 mod api_appointments;
 mod api_crvs;
 mod api_events;
+mod api_screening;
 mod auth;
 mod i18n;
 mod openapi;
@@ -33,6 +34,8 @@ pub struct AppState {
 
 /// Largest request body accepted (a household of 40 members is far below it).
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// An appeal carries one document of up to 2 MB, base64 (4/3 larger) in JSON.
+pub const APPEAL_BODY_LIMIT: usize = 3 * 1024 * 1024;
 
 /// The router and the list of (method, path) it serves, so a test can hold the OpenAPI document to it.
 pub struct Routes {
@@ -226,6 +229,43 @@ pub fn routes() -> Routes {
         "get",
         "/api/v1/stats/households",
         get(api_access::household_stats),
+    )
+    .add(
+        "post",
+        "/api/v1/screening/runs",
+        post(api_screening::start_run),
+    )
+    .add("get", "/api/v1/screening/runs", get(api_screening::runs))
+    .add(
+        "get",
+        "/api/v1/screening/findings",
+        get(api_screening::findings),
+    )
+    .add(
+        "get",
+        "/api/v1/screening/findings/{finding_id}",
+        get(api_screening::finding),
+    )
+    .add(
+        "post",
+        "/api/v1/screening/findings/{finding_id}/decision",
+        post(api_screening::decide_finding),
+    )
+    .add(
+        "post",
+        "/api/v1/screening/appeals/{appeal_id}/decision",
+        post(api_screening::decide_appeal),
+    )
+    .add(
+        "get",
+        "/api/v1/me/findings",
+        get(api_screening::my_findings),
+    )
+    .add(
+        "post",
+        "/api/v1/me/findings/{finding_id}/appeals",
+        // A document of up to 2 MB, base64 in JSON.
+        post(api_screening::appeal).layer(DefaultBodyLimit::max(APPEAL_BODY_LIMIT)),
     )
     .add("get", "/api/openapi.json", get(openapi::serve_json))
     .add("get", "/api/docs", get(openapi::docs_page))

@@ -48,13 +48,21 @@ use utoipa::OpenApi;
         crate::api_appointments::my_temporary_cards,
         crate::api_appointments::correct_member,
         crate::api_appointments::accept_proposal,
+        crate::api_screening::start_run,
+        crate::api_screening::runs,
+        crate::api_screening::findings,
+        crate::api_screening::finding,
+        crate::api_screening::decide_finding,
+        crate::api_screening::decide_appeal,
+        crate::api_screening::my_findings,
+        crate::api_screening::appeal,
         crate::api_crvs::callback,
         crate::api_crvs::txn_on_status,
         serve_json,
         docs_page,
     ),
     modifiers(&Security),
-    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "access"), (name = "appointments"), (name = "hub"), (name = "system"))
+    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "access"), (name = "appointments"), (name = "screening"), (name = "hub"), (name = "system"))
 )]
 struct ApiDoc;
 

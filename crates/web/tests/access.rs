@@ -347,6 +347,54 @@ const ROWS: &[Row] = &[
         Kind::Api,
         [401, 200, 200, 200, 200, 200, 403, 403, 403],
     ),
+    row(
+        "post",
+        "/api/v1/screening/runs",
+        Kind::Api,
+        [401, 202, 403, 403, 403, 202, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/api/v1/screening/runs",
+        Kind::Api,
+        [401, 200, 403, 403, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/api/v1/screening/findings",
+        Kind::Api,
+        [401, 200, 403, 403, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/api/v1/screening/findings/{finding_id}",
+        Kind::Api,
+        [401, 200, 403, 403, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/api/v1/screening/findings/{finding_id}/decision",
+        Kind::Api,
+        [401, 200, 403, 403, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/api/v1/screening/appeals/{appeal_id}/decision",
+        Kind::Api,
+        [401, 204, 403, 403, 403, 204, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/api/v1/me/findings",
+        Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 200],
+    ),
+    row(
+        "post",
+        "/api/v1/me/findings/{finding_id}/appeals",
+        Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 201],
+    ),
     // Signed by the registry, not by the caller: the same answer whoever sends it (no hub is
     // configured here; signatures are tested in crates/app/tests/crvs.rs).
     row(
@@ -786,8 +834,107 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
             }
         }
     }
+    // A finding for the fresh household (the citizen's own for an appeal), pending for a decision,
+    // confirmed for an appeal, with an open appeal for an appeal's decision. No run stays running.
+    let mut finding = String::new();
+    let mut appeal = String::new();
+    if r.path.contains("/screening/") || r.path.contains("/findings") {
+        for _ in 0..200 {
+            let runs = reg.store.screening_runs(5).await.unwrap();
+            if runs.iter().all(|x| x.status != "running") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+    if r.path.contains("{finding_id}") || r.path.contains("{appeal_id}") {
+        let own = r.path.starts_with("/api/v1/me/");
+        let hid = if own {
+            CITIZEN_HOUSEHOLD.lock().unwrap().clone()
+        } else {
+            reg.household_id_of_card(&m.card).await.unwrap()
+        };
+        let rec = reg.store.household_by_id(&hid).await.unwrap().unwrap();
+        let member = rec.members[0].member_id.clone();
+        let (run, now) = (format!("run-{}", serial()), jiff::Timestamp::now());
+        let sys = Actor::system("fixture");
+        let log = tamwin_store::ChangeLog {
+            change_id: format!("c-{}", serial()),
+            at: now,
+            actor: "fixture".into(),
+            role: "system".into(),
+            area: "".into(),
+            kind: "screening_started",
+            member_id: None,
+            reason: None,
+            details: json!({}),
+            channel: sys.channel,
+        };
+        let started = tamwin_store::ScreeningRun {
+            run_id: run.clone(),
+            started_by: "fixture".into(),
+            started_at: now,
+            finished_at: None,
+            status: "running".into(),
+            phase: "load".into(),
+            done: 0,
+            total: 0,
+            written: 0,
+            summary: String::new(),
+            error: None,
+        };
+        reg.store.start_screening_run(&started, &log).await.unwrap();
+        finding = format!("f-{}", serial());
+        let confirmed = !r.path.ends_with("/decision") || r.path.contains("{appeal_id}");
+        let f = tamwin_store::ScreeningFinding {
+            finding_id: finding.clone(),
+            run_id: run.clone(),
+            kind: "fictitious".into(),
+            household_id: hid.clone(),
+            member_id: member.clone(),
+            other_household_id: None,
+            other_member_id: None,
+            other_national_id: None,
+            pair_key: format!("fictitious:{member}:{}", serial()),
+            score_micros: 999_000,
+            decision: "hold".into(),
+            explanation: "no_national_id;best_registry_match=0.0010".into(),
+            status: if confirmed { "confirmed" } else { "pending" }.into(),
+            created_at: now,
+            decided_at: None,
+            decided_by: None,
+            decision_note: None,
+            effective_at: confirmed.then_some(now),
+            hold_id: None,
+        };
+        reg.store.save_findings(&run, &[f], 1).await.unwrap();
+        reg.store
+            .finish_screening_run(&run, "done", "fixture", None, now, &log)
+            .await
+            .unwrap();
+        if r.path.contains("{appeal_id}") {
+            appeal = format!("a-{}", serial());
+            let a = tamwin_store::Appeal {
+                appeal_id: appeal.clone(),
+                finding_id: finding.clone(),
+                household_id: hid.clone(),
+                submitted_at: now,
+                statement: "أنا موجود".into(),
+                document_name: "id.pdf".into(),
+                document_type: "application/pdf".into(),
+                document: b"%PDF-1.4".to_vec(),
+                status: "open".into(),
+                decided_at: None,
+                decided_by: None,
+                decision_note: None,
+            };
+            reg.store.submit_appeal(&a, &log).await.unwrap();
+        }
+    }
     let mut path = r
         .path
+        .replace("{finding_id}", &finding)
+        .replace("{appeal_id}", &appeal)
         .replace("{appointment_id}", &appointment)
         .replace("{centre}", "KRB-C01")
         .replace("{team}", "MT-1101-1")
@@ -863,6 +1010,18 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         ("post", "/api/v1/check-ins") => Some(json!({"card_number": m.card}).to_string()),
         ("post", p) if p.ends_with("/members/{member_id}") => Some(json!({"attendance": "absent"}).to_string()),
         ("post", p) if p.contains("appointments") => Some("{}".into()),
+        ("post", "/api/v1/screening/findings/{finding_id}/decision") => {
+            Some(json!({"decision": "confirm", "note": "seen the records"}).to_string())
+        }
+        ("post", "/api/v1/screening/appeals/{appeal_id}/decision") => {
+            Some(json!({"decision": "reject", "note": "the document does not show it"}).to_string())
+        }
+        ("post", "/api/v1/me/findings/{finding_id}/appeals") => Some(
+            json!({"statement": "أنا موجود وأحمل البطاقة", "document_name": "card.pdf",
+                "document_type": "application/pdf", "document_base64": "JVBERi0xLjQ="})
+            .to_string(),
+        ),
+        ("post", "/api/v1/screening/runs") => None,
         ("post", "/api/v1/exemptions") => Some(
             json!({"national_id": m.spouse_nid, "reason": "medical_treatment", "valid_until": "2027-03-31",
                 "evidence": "hospital report 2291"})
