@@ -758,6 +758,18 @@ impl Registry {
         }
     }
 
+    /// An appeal with its document, for an auditor of the finding's area.
+    pub async fn appeal_document(&self, actor: &Actor, appeal_id: &str) -> Result<Appeal> {
+        actor.require(Permission::Screen)?;
+        let a = self
+            .store
+            .appeal(appeal_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.screening_finding(actor, &a.finding_id).await?;
+        Ok(a)
+    }
+
     /// An auditor decides an appeal: upheld clears the finding and lifts its hold; rejected keeps it.
     pub async fn decide_appeal(
         &self,

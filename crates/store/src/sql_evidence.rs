@@ -18,7 +18,8 @@ macro_rules! evidence_sql {
             /// Evidence rows in an open transaction (one call's, or a batch search's for many members).
             async fn evidence_insert(c: &mut Conn, e: &[$crate::Evidence]) -> Result<()> {
                 let rows: Vec<Vec<Val>> = e.iter().map(crate::sql_evidence::evidence_vals).collect();
-                Self::insert_rows(c, "hub_evidence", crate::sql_evidence::EVIDENCE_COLS, &rows, "").await
+                Self::insert_rows(c, "hub_evidence", crate::sql_evidence::EVIDENCE_COLS, &rows, "").await?;
+                Ok(())
             }
 
             async fn evidence_save(&self, e: &[$crate::Evidence]) -> Result<()> {

@@ -32,9 +32,11 @@ macro_rules! sql_store {
         type DbRow = <$db as sqlx::Database>::Row;
 
         impl $store {
-            /// Inserts rows of `cols` into `table`, many rows per statement.
-            async fn insert_rows(conn: &mut Conn, table: &str, cols: &str, rows: &[Vec<Val>], suffix: &str) -> Result<()> {
-                let Some(first) = rows.first() else { return Ok(()) };
+            /// Inserts rows of `cols` into `table`, many rows per statement; returns the rows written
+            /// (fewer than given when `suffix` skips conflicts).
+            async fn insert_rows(conn: &mut Conn, table: &str, cols: &str, rows: &[Vec<Val>], suffix: &str) -> Result<u64> {
+                let Some(first) = rows.first() else { return Ok(0) };
+                let mut written = 0;
                 let ncols = first.len();
                 let per = (crate::sql_impl::PARAMS_PER_STATEMENT / ncols).max(1);
                 for chunk in rows.chunks(per) {
@@ -50,9 +52,9 @@ macro_rules! sql_store {
                             };
                         }
                     }
-                    q.execute(&mut *conn).await?;
+                    written += q.execute(&mut *conn).await?.rows_affected();
                 }
-                Ok(())
+                Ok(written)
             }
 
             /// Rows of every table for new households, in the order the constraints need.
@@ -98,7 +100,8 @@ macro_rules! sql_store {
             /// transaction. Heads are locked in chain order, so two writers never wait on each other in a cycle.
             async fn append_audit(conn: &mut Conn, changes: &[(Option<&str>, &ChangeLog)]) -> Result<()> {
                 let rows = Self::chain_audit(conn, changes).await?;
-                Self::insert_rows(conn, "audit_log", AUDIT_COLS, &rows, "").await
+                Self::insert_rows(conn, "audit_log", AUDIT_COLS, &rows, "").await?;
+                Ok(())
             }
 
             /// The audit rows for these changes, linked onto their chains, whose heads move past them.
@@ -149,7 +152,8 @@ macro_rules! sql_store {
                     ts(&e.created_at).into(),
                 ];
                 Self::insert_rows(conn, "idempotency_keys", "idem_key, request_hash, status, body, created_at", &[row], "")
-                    .await
+                    .await?;
+                Ok(())
             }
 
             fn household_cols(r: &DbRow) -> std::result::Result<HouseholdCols, sqlx::Error> {

@@ -199,25 +199,9 @@ macro_rules! screening_sql {
             async fn save_findings(&self, run_id: &str, findings: &[ScreeningFinding], written: i64) -> Result<u64> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
-                    let mut new = 0u64;
-                    for f in findings {
-                        let vals = Self::finding_val(f);
-                        let marks: Vec<String> = (1..=vals.len()).map(|i| format!("${i}")).collect();
-                        let sql = format!(
-                            "INSERT INTO screening_findings ({FINDING_COLS}) VALUES ({}) ON CONFLICT (pair_key) DO NOTHING",
-                            marks.join(", ")
-                        );
-                        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                        for v in &vals {
-                            q = match v {
-                                Val::Text(s) => q.bind(s.as_str()),
-                                Val::OptText(s) => q.bind(s.as_deref()),
-                                Val::Int(n) => q.bind(*n),
-                                Val::Bool(b) => q.bind(*b),
-                            };
-                        }
-                        new += q.execute(&mut *tx).await?.rows_affected();
-                    }
+                    let rows: Vec<Vec<Val>> = findings.iter().map(Self::finding_val).collect();
+                    let new = Self::insert_rows(&mut tx, "screening_findings", FINDING_COLS, &rows, " ON CONFLICT (pair_key) DO NOTHING")
+                        .await?;
                     sqlx::query("UPDATE screening_runs SET written = $1 WHERE run_id = $2")
                         .bind(written)
                         .bind(run_id)

@@ -14,6 +14,7 @@ mod i18n;
 mod openapi;
 mod pages_access;
 mod pages_appointments;
+mod pages_screening;
 pub mod problem;
 mod ui;
 
@@ -368,6 +369,37 @@ pub fn routes() -> Routes {
         "post",
         "/centre/visits/{appointment_id}/complete",
         post(pages_appointments::visit_complete),
+    )
+    .add("get", "/screening", get(pages_screening::screening_page))
+    .add(
+        "post",
+        "/screening/runs",
+        post(pages_screening::screening_start),
+    )
+    .add(
+        "get",
+        "/screening/findings/{finding_id}",
+        get(pages_screening::finding_page),
+    )
+    .add(
+        "post",
+        "/screening/findings/{finding_id}/decision",
+        post(pages_screening::finding_decide),
+    )
+    .add(
+        "post",
+        "/screening/appeals/{appeal_id}/decision",
+        post(pages_screening::appeal_decide),
+    )
+    .add(
+        "get",
+        "/screening/appeals/{appeal_id}/document",
+        get(pages_screening::appeal_document),
+    )
+    .add(
+        "get",
+        "/citizen/findings",
+        get(pages_screening::citizen_findings),
     )
     .add("get", "/demo/outbox", get(pages_access::demo_outbox))
     .add("get", "/assets/app.css", get(ui::css))

@@ -17,7 +17,7 @@ use tamwin_app::{AppError, CheckInRequest, MemberCheck, Registry, SignedIn};
 use tamwin_domain::access::Permission;
 use tamwin_domain::appointment::Document;
 
-fn tr_of(q: &PageQuery, h: &HeaderMap) -> Tr {
+pub(crate) fn tr_of(q: &PageQuery, h: &HeaderMap) -> Tr {
     Tr {
         lang: lang_of(q, h),
     }
@@ -69,9 +69,9 @@ async fn citizen(
 }
 
 /// The form's fields as pairs: checkboxes repeat their name.
-type Pairs = Vec<(String, String)>;
+pub(crate) type Pairs = Vec<(String, String)>;
 
-fn field<'a>(f: &'a Pairs, name: &str) -> &'a str {
+pub(crate) fn field<'a>(f: &'a Pairs, name: &str) -> &'a str {
     f.iter()
         .find(|(k, _)| k == name)
         .map_or("", |(_, v)| v.as_str())
@@ -92,7 +92,7 @@ async fn signed_form(
     Ok(x)
 }
 
-fn refusal(tr: Tr, e: &AppError) -> String {
+pub(crate) fn refusal(tr: Tr, e: &AppError) -> String {
     let (_, _, ar, en) = e.describe();
     let mut msg = tr.pick(&ar, &en).to_string();
     if let AppError::Validation(v) = e {
@@ -104,7 +104,7 @@ fn refusal(tr: Tr, e: &AppError) -> String {
     msg
 }
 
-fn with_lang(path: &str, tr: Tr, extra: &str) -> String {
+pub(crate) fn with_lang(path: &str, tr: Tr, extra: &str) -> String {
     let base = href(path, tr.lang);
     if extra.is_empty() {
         base
@@ -125,7 +125,7 @@ fn back_to_visit(tr: Tr, id: &str, message: &str) -> Response {
     .into_response()
 }
 
-fn url_part(s: &str) -> String {
+pub(crate) fn url_part(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
@@ -237,7 +237,7 @@ pub struct DayQuery {
     pub message: Option<String>,
 }
 
-fn page_query(lang: &Option<String>) -> PageQuery {
+pub(crate) fn page_query(lang: &Option<String>) -> PageQuery {
     serde_json::from_value(serde_json::json!({ "lang": lang })).unwrap_or_default()
 }
 

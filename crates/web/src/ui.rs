@@ -66,6 +66,8 @@ pub struct Who {
     pub admin: bool,
     /// Works appointments at update centres (or in the field).
     pub officer: bool,
+    /// Runs screening and decides its findings and appeals.
+    pub auditor: bool,
 }
 
 impl Who {
@@ -92,6 +94,7 @@ impl Who {
             staff: !a.is_citizen(),
             admin: a.may(Permission::ManageAccess),
             officer: !a.is_citizen() && a.may(Permission::VerifyInPerson),
+            auditor: !a.is_citizen() && a.may(Permission::Screen),
         }
     }
 }

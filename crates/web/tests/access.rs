@@ -707,6 +707,48 @@ const ROWS: &[Row] = &[
     ),
     row(
         "get",
+        "/screening",
+        Kind::Page,
+        [303, 200, 403, 403, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/screening/runs",
+        Kind::Page,
+        [303, 303, 403, 403, 403, 303, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/screening/findings/{finding_id}",
+        Kind::Page,
+        [303, 200, 403, 403, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/screening/findings/{finding_id}/decision",
+        Kind::Page,
+        [303, 303, 403, 403, 403, 303, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/screening/appeals/{appeal_id}/decision",
+        Kind::Page,
+        [303, 303, 403, 403, 403, 303, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/screening/appeals/{appeal_id}/document",
+        Kind::Page,
+        [303, 200, 403, 403, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/citizen/findings",
+        Kind::Page,
+        [303, 403, 403, 403, 403, 403, 403, 403, 200],
+    ),
+    row(
+        "get",
         "/demo/outbox",
         Kind::Page,
         [200, 200, 200, 200, 200, 200, 200, 200, 200],
@@ -839,11 +881,12 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
     let mut finding = String::new();
     let mut appeal = String::new();
     if r.path.contains("/screening/") || r.path.contains("/findings") {
-        for _ in 0..200 {
-            let runs = reg.store.screening_runs(5).await.unwrap();
+        for i in 0..1200 {
+            let runs = reg.store.screening_runs(1000).await.unwrap();
             if runs.iter().all(|x| x.status != "running") {
                 break;
             }
+            assert!(i < 1199, "a screening run does not finish: {runs:?}");
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
@@ -856,7 +899,7 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         };
         let rec = reg.store.household_by_id(&hid).await.unwrap().unwrap();
         let member = rec.members[0].member_id.clone();
-        let (run, now) = (format!("run-{}", serial()), jiff::Timestamp::now());
+        let (run, now) = (format!("run-{}", serial()), reg.clock.now());
         let sys = Actor::system("fixture");
         let log = tamwin_store::ChangeLog {
             change_id: format!("c-{}", serial()),
@@ -1022,6 +1065,16 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
             .to_string(),
         ),
         ("post", "/api/v1/screening/runs") => None,
+        ("post", "/screening/runs") => form(&[("csrf", &caller.csrf)]),
+        ("post", "/screening/findings/{finding_id}/decision") => {
+            form(&[("decision", "confirm"), ("note", "seen"), ("csrf", &caller.csrf)])
+        }
+        ("post", "/screening/appeals/{appeal_id}/decision") => form(&[
+            ("decision", "reject"),
+            ("note", "no"),
+            ("finding", &finding),
+            ("csrf", &caller.csrf),
+        ]),
         ("post", "/api/v1/exemptions") => Some(
             json!({"national_id": m.spouse_nid, "reason": "medical_treatment", "valid_until": "2027-03-31",
                 "evidence": "hospital report 2291"})

@@ -1,0 +1,581 @@
+//! Pages of screening (issue 6): the auditors' workspace (runs with their progress, the queue of
+//! findings, a finding with both records side by side, the explanation field by field, the decision,
+//! the appeals) and the citizen's page of findings on their card, where they appeal with a document.
+
+use crate::AppState;
+use crate::auth;
+use crate::i18n::Tr;
+use crate::pages_appointments::{Pairs, field, page_query, refusal, tr_of, url_part, with_lang};
+use crate::ui::{LangLink, Who, error_page, href, page, switch};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use tamwin_app::screening::{FindingDetailView, FindingView, RunView, SideView, hold_reason};
+use tamwin_app::secret::same;
+use tamwin_app::{AppError, SignedIn};
+use tamwin_domain::access::Permission;
+use tamwin_store::FindingFilter;
+
+/// A signed-in auditor (or anyone with the screening permission); for a form, with its CSRF checked.
+async fn auditor(
+    s: &AppState,
+    headers: &HeaderMap,
+    tr: Tr,
+    form: Option<&Pairs>,
+) -> Result<SignedIn, Response> {
+    match auth::session(s, headers).await {
+        Ok(Some(x)) if !x.actor.is_citizen() && x.actor.may(Permission::Screen) => {
+            if let Some(f) = form
+                && !same(field(f, "csrf"), &x.csrf)
+            {
+                return Err(error_page(s, Some(&x), tr, AppError::Forbidden));
+            }
+            Ok(x)
+        }
+        Ok(Some(x)) => Err(error_page(s, Some(&x), tr, AppError::Forbidden)),
+        Ok(None) => Err(Redirect::to(&href("/sign-in", tr.lang)).into_response()),
+        Err(e) => Err(error_page(s, None, tr, e)),
+    }
+}
+
+fn kind_label(tr: Tr, kind: &str) -> &'static str {
+    tr.t(&format!("kind_{kind}"))
+}
+
+pub struct QueueRow {
+    pub href: String,
+    pub kind: String,
+    pub score: String,
+    pub decision: String,
+    pub decision_code: String,
+    pub status: String,
+}
+
+pub struct RunRow {
+    pub status: String,
+    pub phase: String,
+    pub progress: String,
+    pub started_by: String,
+    pub started_at: String,
+    pub summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "screening.html")]
+struct ScreeningPage {
+    tr: Tr,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+    csrf: String,
+    message: String,
+    running: bool,
+    runs: Vec<RunRow>,
+    rows: Vec<QueueRow>,
+    kinds: Vec<(String, String)>,
+    statuses: Vec<(String, String)>,
+    kind: String,
+    status: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct ScreeningQuery {
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub lang: Option<String>,
+    pub message: Option<String>,
+}
+
+const KINDS: [&str; 5] = ["same_id", "duplicate", "deceased", "abroad", "fictitious"];
+const STATUSES: [&str; 4] = ["pending", "confirmed", "in_effect", "cleared"];
+
+fn run_row(r: &RunView) -> RunRow {
+    RunRow {
+        status: r.status.clone(),
+        phase: r.phase.clone(),
+        progress: if r.total > 0 {
+            format!("{} / {}", r.done, r.total)
+        } else {
+            r.done.to_string()
+        },
+        started_by: r.started_by.clone(),
+        started_at: r
+            .started_at
+            .chars()
+            .take(16)
+            .collect::<String>()
+            .replace('T', " "),
+        summary: if r.status == "failed" {
+            r.error.clone().unwrap_or_default()
+        } else {
+            r.summary.clone()
+        },
+    }
+}
+
+pub async fn screening_page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ScreeningQuery>,
+) -> Response {
+    let tr = tr_of(&page_query(&q.lang), &headers);
+    let signed = match auditor(&s, &headers, tr, None).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let runs = match s.reg.screening_runs(&signed.actor).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let kind = q.kind.clone().filter(|k| KINDS.contains(&k.as_str()));
+    let status = q
+        .status
+        .clone()
+        .filter(|k| STATUSES.contains(&k.as_str()))
+        .or_else(|| q.status.is_none().then(|| "pending".to_string()));
+    let filter = FindingFilter {
+        kind: kind.clone(),
+        status: status.clone(),
+        limit: 200,
+        ..Default::default()
+    };
+    let list = match s.reg.screening_findings(&signed.actor, filter).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let rows = list
+        .iter()
+        .map(|f| QueueRow {
+            href: href(&format!("/screening/findings/{}", f.finding_id), tr.lang),
+            kind: kind_label(tr, &f.kind).to_string(),
+            score: format!("{:.3}", f.score_micros as f64 / 1e6),
+            decision: tr.t(&format!("decision_{}", f.decision)).to_string(),
+            decision_code: f.decision.clone(),
+            status: tr.t(&format!("fstatus_{}", f.status)).to_string(),
+        })
+        .collect();
+    let p = ScreeningPage {
+        tr,
+        langs: switch(tr, |c| format!("/screening?lang={c}")),
+        back_href: href("/", tr.lang),
+        who: Some(Who::of(&s, &signed, tr)),
+        csrf: signed.csrf.clone(),
+        message: q.message.unwrap_or_default(),
+        running: runs.iter().any(|r| r.status == "running"),
+        runs: runs.iter().take(5).map(run_row).collect(),
+        rows,
+        kinds: KINDS
+            .iter()
+            .map(|k| (k.to_string(), kind_label(tr, k).to_string()))
+            .collect(),
+        statuses: STATUSES
+            .iter()
+            .map(|k| (k.to_string(), tr.t(&format!("fstatus_{k}")).to_string()))
+            .collect(),
+        kind: kind.unwrap_or_default(),
+        status: status.unwrap_or_default(),
+    };
+    page(p.render(), tr.lang, StatusCode::OK)
+}
+
+pub async fn screening_start(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<crate::ui::PageQuery>,
+    Form(f): Form<Pairs>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match auditor(&s, &headers, tr, Some(&f)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let message = match s.reg.start_screening(&signed.actor).await {
+        Ok(_) => tr.t("screening_started").to_string(),
+        Err(e) => refusal(tr, &e),
+    };
+    Redirect::to(&with_lang(
+        "/screening",
+        tr,
+        &format!("message={}", url_part(&message)),
+    ))
+    .into_response()
+}
+
+pub struct ExplainRow {
+    pub field: String,
+    pub level: String,
+    pub weight: String,
+    pub strong: bool,
+}
+
+/// The explanation's terms as rows: `given=exact(+3.41,tf-1.20)`, `lineage_cap(-3.50)`, `prior(..)`;
+/// anything else is a note.
+fn explain(tr: Tr, text: &str) -> (Vec<ExplainRow>, Vec<String>, String) {
+    let mut rows = vec![];
+    let mut notes = vec![];
+    let mut total = 0.0;
+    for part in text.split(';').filter(|p| !p.is_empty()) {
+        let (head, weight) = match part.split_once('(') {
+            Some((h, rest)) => (h, rest.trim_end_matches(')')),
+            None => {
+                notes.push(part.to_string());
+                continue;
+            }
+        };
+        let w: f64 = weight
+            .split(',')
+            .next()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0.0);
+        total += w;
+        let (field, level) = match head.split_once('=') {
+            Some((f, l)) => (
+                tr.t(&format!("field_{f}")).to_string(),
+                tr.t(&format!("level_{l}")).to_string(),
+            ),
+            None => (tr.t(&format!("field_{head}")).to_string(), String::new()),
+        };
+        rows.push(ExplainRow {
+            field,
+            level,
+            weight: weight.replace(",tf", " · tf "),
+            strong: w.abs() >= 5.0,
+        });
+    }
+    (rows, notes, format!("{total:+.2}"))
+}
+
+pub struct SideRow {
+    pub label: String,
+    pub member: String,
+    pub other: String,
+    pub same: bool,
+}
+
+fn side_rows(tr: Tr, m: &SideView, o: Option<&SideView>) -> Vec<SideRow> {
+    let get = |v: &SideView, k: usize| -> String {
+        match k {
+            0 => v.card_number.clone(),
+            1 => v.national_id.clone().unwrap_or_default(),
+            2 => v.given_name.clone(),
+            3 => v.father_name.clone(),
+            4 => v.grandfather_name.clone(),
+            5 => v.family_name.clone().unwrap_or_default(),
+            6 => v.mother_name.clone(),
+            7 => v.birth_date.clone(),
+            8 => v.sex.clone(),
+            9 => v.death_date.clone().unwrap_or_default(),
+            _ => v.abroad_since.clone().unwrap_or_default(),
+        }
+    };
+    let labels = [
+        "field_card",
+        "field_national_id",
+        "field_given",
+        "field_father",
+        "field_grandfather",
+        "field_family",
+        "field_mother",
+        "field_birth",
+        "field_sex",
+        "field_death",
+        "field_abroad",
+    ];
+    labels
+        .iter()
+        .enumerate()
+        .map(|(k, label)| {
+            let (a, b) = (get(m, k), o.map(|o| get(o, k)).unwrap_or_default());
+            SideRow {
+                label: tr.t(label).to_string(),
+                same: !a.is_empty() && a == b,
+                member: a,
+                other: b,
+            }
+        })
+        .filter(|r| !(r.member.is_empty() && r.other.is_empty()))
+        .collect()
+}
+
+pub struct AppealRow {
+    pub appeal_id: String,
+    pub submitted_at: String,
+    pub statement: String,
+    pub document_name: String,
+    pub document_href: String,
+    pub status: String,
+    pub code: String,
+    pub open: bool,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "finding.html")]
+struct FindingPage {
+    tr: Tr,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+    csrf: String,
+    message: String,
+    f: FindingView,
+    kind: String,
+    decision: String,
+    status: String,
+    reason: String,
+    sides: Vec<SideRow>,
+    has_other: bool,
+    explain: Vec<ExplainRow>,
+    notes: Vec<String>,
+    total: String,
+    appeals: Vec<AppealRow>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct FindingQuery {
+    pub lang: Option<String>,
+    pub message: Option<String>,
+}
+
+pub async fn finding_page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<FindingQuery>,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = tr_of(&page_query(&q.lang), &headers);
+    let signed = match auditor(&s, &headers, tr, None).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let d: FindingDetailView = match s.reg.screening_finding(&signed.actor, &id).await {
+        Ok(d) => d.view(),
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let (explain_rows, notes, total) = explain(tr, &d.finding.explanation);
+    let reason = hold_reason(&d.finding.kind);
+    let p = FindingPage {
+        tr,
+        langs: switch(tr, |c| format!("/screening/findings/{id}?lang={c}")),
+        back_href: href("/screening", tr.lang),
+        who: Some(Who::of(&s, &signed, tr)),
+        csrf: signed.csrf.clone(),
+        message: q.message.unwrap_or_default(),
+        kind: kind_label(tr, &d.finding.kind).to_string(),
+        decision: tr
+            .t(&format!("decision_{}", d.finding.decision))
+            .to_string(),
+        status: tr.t(&format!("fstatus_{}", d.finding.status)).to_string(),
+        reason: tr.reason(reason).to_string(),
+        sides: side_rows(tr, &d.member, d.other.as_ref()),
+        has_other: d.other.is_some(),
+        explain: explain_rows,
+        notes,
+        total,
+        appeals: d
+            .appeals
+            .iter()
+            .map(|a| AppealRow {
+                appeal_id: a.appeal_id.clone(),
+                submitted_at: a
+                    .submitted_at
+                    .chars()
+                    .take(16)
+                    .collect::<String>()
+                    .replace('T', " "),
+                statement: a.statement.clone(),
+                document_name: a.document_name.clone(),
+                document_href: format!("/screening/appeals/{}/document", a.appeal_id),
+                status: tr.t(&format!("astatus_{}", a.status)).to_string(),
+                code: a.status.clone(),
+                open: a.status == "open",
+                note: a.decision_note.clone().unwrap_or_default(),
+            })
+            .collect(),
+        f: d.finding,
+    };
+    page(p.render(), tr.lang, StatusCode::OK)
+}
+
+fn back_to_finding(tr: Tr, id: &str, message: &str) -> Response {
+    Redirect::to(&with_lang(
+        &format!("/screening/findings/{id}"),
+        tr,
+        &format!("message={}", url_part(message)),
+    ))
+    .into_response()
+}
+
+pub async fn finding_decide(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<crate::ui::PageQuery>,
+    Path(id): Path<String>,
+    Form(f): Form<Pairs>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match auditor(&s, &headers, tr, Some(&f)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let confirm = field(&f, "decision") == "confirm";
+    let message = match s
+        .reg
+        .decide_screening_finding(&signed.actor, &id, confirm, field(&f, "note"))
+        .await
+    {
+        Ok(v) => tr.t(&format!("fstatus_{}", v.status)).to_string(),
+        Err(e) => refusal(tr, &e),
+    };
+    back_to_finding(tr, &id, &message)
+}
+
+pub async fn appeal_decide(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<crate::ui::PageQuery>,
+    Path(id): Path<String>,
+    Form(f): Form<Pairs>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match auditor(&s, &headers, tr, Some(&f)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let uphold = field(&f, "decision") == "uphold";
+    let finding = field(&f, "finding").to_string();
+    let message = match s
+        .reg
+        .decide_appeal(&signed.actor, &id, uphold, field(&f, "note"))
+        .await
+    {
+        Ok(()) => tr
+            .t(if uphold {
+                "astatus_upheld"
+            } else {
+                "astatus_rejected"
+            })
+            .to_string(),
+        Err(e) => refusal(tr, &e),
+    };
+    back_to_finding(tr, &finding, &message)
+}
+
+/// The appeal's document, for the auditor deciding it.
+pub async fn appeal_document(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<crate::ui::PageQuery>,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match auditor(&s, &headers, tr, None).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match s.reg.appeal_document(&signed.actor, &id).await {
+        Ok(a) => (
+            [
+                (header::CONTENT_TYPE, a.document_type.clone()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"appeal-{}.{}\"",
+                        a.appeal_id,
+                        match a.document_type.as_str() {
+                            "application/pdf" => "pdf",
+                            "image/png" => "png",
+                            _ => "jpg",
+                        }
+                    ),
+                ),
+            ],
+            a.document,
+        )
+            .into_response(),
+        Err(e) => error_page(&s, Some(&signed), tr, e),
+    }
+}
+
+pub struct CitizenFinding {
+    pub finding_id: String,
+    pub member: String,
+    pub reason: String,
+    pub cure: String,
+    pub effective: String,
+    pub status: String,
+    pub appeal: String,
+    pub can_appeal: bool,
+}
+
+#[derive(Template)]
+#[template(path = "citizen_findings.html")]
+struct CitizenFindingsPage {
+    tr: Tr,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+    csrf: String,
+    rows: Vec<CitizenFinding>,
+}
+
+pub async fn citizen_findings(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<crate::ui::PageQuery>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match auth::session(&s, &headers).await {
+        Ok(Some(x)) if x.actor.is_citizen() => x,
+        Ok(Some(x)) => return error_page(&s, Some(&x), tr, AppError::Forbidden),
+        Ok(None) => return Redirect::to(&href("/citizen/sign-in", tr.lang)).into_response(),
+        Err(e) => return error_page(&s, None, tr, e),
+    };
+    let list = match s.reg.my_screening(&signed.actor).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let household = match tamwin_app::Registry::own_household_id(&signed.actor) {
+        Ok(h) => s.reg.store.household_by_id(h).await.ok().flatten(),
+        Err(_) => None,
+    };
+    let rows = list
+        .iter()
+        .map(|(f, a)| {
+            let reason = hold_reason(&f.kind);
+            let member = household
+                .as_ref()
+                .and_then(|r| r.member(&f.member_id))
+                .map(|m| format!("{} {} {}", m.given_name, m.father_name, m.grandfather_name))
+                .unwrap_or_default();
+            let open = a.as_ref().is_some_and(|a| a.status == "open");
+            CitizenFinding {
+                finding_id: f.finding_id.clone(),
+                member,
+                reason: tr.reason(reason).to_string(),
+                cure: tr.cure(reason).to_string(),
+                effective: f
+                    .effective_at
+                    .map(|t| t.strftime("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+                status: tr.t(&format!("fstatus_{}", f.status)).to_string(),
+                appeal: a
+                    .as_ref()
+                    .map(|a| tr.t(&format!("astatus_{}", a.status)).to_string())
+                    .unwrap_or_default(),
+                can_appeal: !open,
+            }
+        })
+        .collect();
+    let p = CitizenFindingsPage {
+        tr,
+        langs: switch(tr, |c| format!("/citizen/findings?lang={c}")),
+        back_href: href("/citizen", tr.lang),
+        who: Some(Who::of(&s, &signed, tr)),
+        csrf: signed.csrf.clone(),
+        rows,
+    };
+    page(p.render(), tr.lang, StatusCode::OK)
+}

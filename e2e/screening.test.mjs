@@ -1,0 +1,107 @@
+// Screening in the browser: an auditor starts a run over the demo's registry and civil registry,
+// opens a finding (both records side by side, the explanation field by field) and confirms it; the
+// household's citizen sees it on their card page with the reason and the cure path and appeals with a
+// PDF; the auditor reads the appeal and upholds it, which clears the finding.
+// TAMWIN_E2E_URL and TAMWIN_E2E_ACCOUNTS as for lookup.test.mjs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const base = process.env.TAMWIN_E2E_URL ?? 'http://127.0.0.1:8080';
+const shots = new URL('./screenshots/', import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+const accounts = JSON.parse(readFileSync(process.env.TAMWIN_E2E_ACCOUNTS, 'utf8'));
+const auditor = accounts.accounts.find((a) => a.role === 'auditor');
+
+const launch = () => chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+
+test('an auditor confirms a finding, the citizen appeals with a document, the auditor upholds it', async () => {
+  const browser = await launch();
+  try {
+    const staff = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await staff.newPage();
+    await page.goto(base + '/sign-in');
+    await page.fill('#username', auditor.username);
+    await page.fill('#password', auditor.password);
+    await page.click('#sign-in');
+    await page.click('#nav-screening');
+    assert.match(page.url(), /\/screening/);
+    assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+
+    // A run over the whole registry, followed on the page until it is done.
+    await page.click('#start-run button');
+    await page.waitForSelector('#message');
+    for (let i = 0; i < 120 && !(await page.locator('#runs tr.run[data-status="done"]').count()); i++) {
+      await page.waitForTimeout(1000);
+      await page.goto(base + '/screening');
+    }
+    assert.ok(await page.locator('#runs tr.run[data-status="done"]').count(), 'the run finished');
+    assert.ok((await page.locator('#findings tr.finding').count()) > 0, 'the run found something');
+    await page.screenshot({ path: shots + 'screening-queue.png', fullPage: true });
+
+    // A held finding on a household with a mobile number (its citizen will appeal).
+    const list = await (await staff.request.get(base + '/api/v1/screening/findings?status=pending&decision=hold&limit=200')).json();
+    let chosen = null;
+    for (const f of list) {
+      const d = await (await staff.request.get(base + '/api/v1/screening/findings/' + f.finding_id)).json();
+      const h = await (await staff.request.get(base + '/api/v1/households/' + d.member.card_number.replace(/\D/g, ''))).json();
+      if (h.phone) { chosen = { id: f.finding_id, phone: h.phone }; break; }
+    }
+    assert.ok(chosen, 'a held finding on a household with a phone');
+    await page.goto(base + '/screening/findings/' + chosen.id);
+    assert.ok((await page.locator('#sides tbody tr').count()) >= 5, 'the records side by side');
+    assert.ok((await page.locator('#explanation tbody tr').count()) > 0, 'the explanation field by field');
+    await page.screenshot({ path: shots + 'screening-finding.png', fullPage: true });
+    await page.fill('#note', 'راجعت السجلين');
+    await page.click('#confirm');
+    await page.waitForSelector('#status[data-status="confirmed"]');
+
+    // The citizen signs in with the household's number and a code from the demo's outbox.
+    const home = await browser.newContext({ viewport: { width: 420, height: 860 } });
+    const citizen = await home.newPage();
+    await citizen.goto(base + '/citizen/sign-in');
+    await citizen.fill('#phone', chosen.phone);
+    await citizen.click('#send-code');
+    await citizen.waitForSelector('#code-sent');
+    const outbox = await home.newPage();
+    await outbox.goto(base + '/demo/outbox');
+    const bodies = await outbox.locator('.sms-body').allTextContents();
+    const code = bodies.map((b) => b.match(/(\d{6})/)).find((m) => m)[1];
+    assert.ok(bodies.some((b) => b.includes('تموين')), 'the household was told of the confirmed finding');
+    await citizen.fill('#code', code);
+    await citizen.click('#verify-code');
+    await citizen.waitForSelector('#findings-link');
+    await citizen.click('#findings-link');
+    const card = citizen.locator(`.citizen-finding[data-finding="${chosen.id}"]`);
+    await card.waitFor();
+    assert.ok((await card.locator('.cure').textContent()).length > 10, 'the cure path is shown');
+    await card.locator('textarea[name="statement"]').fill('أنا شخص واحد مسجل في بطاقة واحدة، وأرفق بطاقتي الموحدة');
+    await card.locator('input[name="document"]').setInputFiles({
+      name: 'unified-card.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% unified card scan\n'),
+    });
+    await card.locator('button[type="submit"]').click();
+    await citizen.waitForSelector('#appeal-result:not([hidden])');
+    await citizen.waitForSelector(`.citizen-finding[data-finding="${chosen.id}"] .appeal-status`);
+    assert.match(await card.locator('.appeal-status').textContent(), /قيد النظر/);
+    await citizen.screenshot({ path: shots + 'screening-citizen-appeal.png', fullPage: true });
+
+    // The auditor reads the appeal, opens its document, and upholds it: the finding is cleared.
+    await page.goto(base + '/screening/findings/' + chosen.id);
+    const appeal = page.locator('article.appeal[data-status="open"]');
+    await appeal.waitFor();
+    const doc = await staff.request.get(base + (await appeal.locator('a.document').getAttribute('href')));
+    assert.equal(doc.status(), 200);
+    assert.match(await doc.text(), /%PDF/);
+    await appeal.locator('input[name="note"]').fill('البطاقة الموحدة تثبت شخصاً واحداً');
+    await appeal.locator('button.uphold').click();
+    await page.waitForSelector('#status[data-status="cleared"]');
+    await page.screenshot({ path: shots + 'screening-appeal-upheld.png', fullPage: true });
+  } finally {
+    await browser.close();
+  }
+});
