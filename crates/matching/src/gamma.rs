@@ -154,6 +154,13 @@ impl<'v> Comparer<'v> {
 
     pub fn gamma(&mut self, a: &Rec, b: &Rec) -> Gamma {
         let cross = a.latin || b.latin;
+        // One record lost the person's own name and its chain moved up a place: compare it aligned,
+        // its given name against the other's father, and so on; the lost name is missing.
+        let (a, b) = match shifted(self.vocab, a, b) {
+            Some(Shift::A) => (&realign(a), b),
+            Some(Shift::B) => (a, &realign(b)),
+            None => (a, b),
+        };
         let sex = match (a.sex, b.sex) {
             (0, _) | (_, 0) => MISSING,
             (x, y) if x == y => 0,
@@ -168,6 +175,50 @@ impl<'v> Comparer<'v> {
             date_index(compare_dates(a.birth_date(), b.birth_date())),
             sex,
         ]
+    }
+}
+
+pub enum Shift {
+    A,
+    B,
+}
+
+/// Whether `x`'s given and father names are `y`'s father and grandfather names (on dot skeletons) while
+/// its own given name is not `y`'s: the chain moved up a place.
+fn moved_up(v: &Vocab, x: &Rec, y: &Rec) -> bool {
+    let s = |id: u32| if id == 0 { 0 } else { v.skeleton(id) };
+    x.given != 0
+        && x.father != 0
+        && s(x.given) == s(y.father)
+        && s(x.father) == s(y.grandfather)
+        && s(x.given) != s(y.given)
+}
+
+/// Which record, if either, has its chain moved up a place against the other.
+pub fn shifted(v: &Vocab, a: &Rec, b: &Rec) -> Option<Shift> {
+    if a.latin || b.latin {
+        None
+    } else if moved_up(v, a, b) {
+        Some(Shift::A)
+    } else if moved_up(v, b, a) {
+        Some(Shift::B)
+    } else {
+        None
+    }
+}
+
+/// The record with its chain put back a place: the lost given name missing.
+fn realign(r: &Rec) -> Rec {
+    Rec {
+        given: 0,
+        father: r.given,
+        grandfather: r.father,
+        family: if r.family == 0 {
+            r.grandfather
+        } else {
+            r.family
+        },
+        ..*r
     }
 }
 
@@ -219,8 +270,23 @@ mod tests {
             "1980",
             &mut none,
         );
+        // The copy lost its own name: علي كاظم الموسوي for حسين علي كاظم الموسوي.
+        let lost = Rec::from_raw(
+            &mut v,
+            &RawPerson {
+                given: "علي",
+                father: "كاظم",
+                grandfather: "الموسوي",
+                family: "",
+                ..raw
+            },
+            3,
+            &mut none,
+        );
         let mut c = Comparer::new(&v);
         assert_eq!(c.gamma(&a, &b), [1, 0, MISSING, 0, 2, 1, 0]);
+        assert_eq!(c.gamma(&lost, &a), [MISSING, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(c.gamma(&a, &lost), [MISSING, 0, 0, 0, 0, 0, 0]);
         let g = c.gamma(&x, &a);
         assert_eq!(&g[..3], &[0, 0, 0]);
         assert!(g[3] <= 2, "{g:?}");

@@ -111,6 +111,9 @@ impl<'v> Scorer<'v> {
             }
             s.push_str(");");
         }
+        if crate::gamma::shifted(self.vocab, a, b).is_some() {
+            s.push_str("chain_shifted;");
+        }
         let excess = self.lineage_excess(&terms);
         if excess < 0.0 {
             s.push_str(&format!("lineage_cap({excess:+.2});"));
