@@ -149,6 +149,36 @@ fn decide(p: f64, s: &Settings) -> Decision {
     }
 }
 
+/// The findings of a link (people against deaths or exits): each pair scored and explained, its
+/// decision left to `decision`, which may add notes to the explanation.
+fn link_findings(
+    inp: &Inputs,
+    l: &Linkage,
+    other: &[Rec],
+    kind: Kind,
+    decision: impl Fn(&crate::engine::ScoredPair, f64, &crate::gamma::Gamma, &mut String) -> Decision,
+) -> Vec<Finding> {
+    let s = Scorer::new(inp.vocab, &l.model, inp.people.len());
+    l.pairs
+        .iter()
+        .map(|p| {
+            let prob = p.probability();
+            let g = unpattern(p.pattern);
+            let mut explanation = s.explain(&inp.people[p.a as usize], &other[p.b as usize], &g);
+            let decision = decision(p, prob, &g, &mut explanation);
+            Finding {
+                kind,
+                a: p.a,
+                b: Some(p.b),
+                score: prob,
+                decision,
+                explanation,
+                cluster: None,
+            }
+        })
+        .collect()
+}
+
 fn report(name: &'static str, l: &Linkage) -> LinkReport {
     LinkReport {
         name,
@@ -274,28 +304,21 @@ pub fn screen(
             settings,
             progress,
         );
-        let s = Scorer::new(vocab, &l.model, people.len());
-        for p in &l.pairs {
-            let prob = p.probability();
-            let (a, b) = (&people[p.a as usize], &deaths[p.b as usize]);
-            let g = unpattern(p.pattern);
-            let mut explanation = s.explain(a, b, &g);
-            let decision = if inp.closed.get(p.a as usize).copied().unwrap_or(false) {
-                explanation.push_str(";member_already_closed");
-                Decision::None
-            } else {
-                guarded(&g, decide(prob, settings), &mut explanation)
-            };
-            out.findings.push(Finding {
-                kind: Kind::Deceased,
-                a: p.a,
-                b: Some(p.b),
-                score: prob,
-                decision,
-                explanation,
-                cluster: None,
-            });
-        }
+        let found = link_findings(
+            inp,
+            &l,
+            deaths,
+            Kind::Deceased,
+            |p, prob, g, explanation| {
+                if inp.closed.get(p.a as usize).copied().unwrap_or(false) {
+                    explanation.push_str(";member_already_closed");
+                    Decision::None
+                } else {
+                    guarded(g, decide(prob, settings), explanation)
+                }
+            },
+        );
+        out.findings.extend(found);
         out.reports.push(report("deaths", &l));
     }
 
@@ -310,14 +333,9 @@ pub fn screen(
             settings,
             progress,
         );
-        let s = Scorer::new(vocab, &l.model, people.len());
-        for p in &l.pairs {
-            let prob = p.probability();
-            let (a, b) = (&people[p.a as usize], &exits[p.b as usize]);
-            let g = unpattern(p.pattern);
-            let mut explanation = s.explain(a, b, &g);
+        let found = link_findings(inp, &l, exits, Kind::Abroad, |p, prob, g, explanation| {
             let trip = trips.get(p.b as usize).copied().unwrap_or_default();
-            let decision = match (trip.exit, trip.returned) {
+            match (trip.exit, trip.returned) {
                 (Some(x), Some(r)) if r >= x => {
                     explanation.push_str(";returned");
                     Decision::None
@@ -328,23 +346,15 @@ pub fn screen(
                 }
                 (Some(x), _) => {
                     explanation.push_str(&format!(";away_days={}", inp.today - x));
-                    guarded(&g, decide(prob, settings), &mut explanation)
+                    guarded(g, decide(prob, settings), explanation)
                 }
                 (None, _) => {
                     explanation.push_str(";no_exit_date");
                     Decision::None
                 }
-            };
-            out.findings.push(Finding {
-                kind: Kind::Abroad,
-                a: p.a,
-                b: Some(p.b),
-                score: prob,
-                decision,
-                explanation,
-                cluster: None,
-            });
-        }
+            }
+        });
+        out.findings.extend(found);
         out.reports.push(report("exits", &l));
     }
 
