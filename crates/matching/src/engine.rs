@@ -5,6 +5,7 @@
 
 use crate::blocking::{Blocker, Rule, RuleStats};
 use crate::gamma::{Comparer, FIELDS, LEVELS, PATTERNS, pattern};
+use crate::lineage::Lineage;
 use crate::model::Model;
 use crate::record::Rec;
 use crate::score::{Scorer, probability};
@@ -85,6 +86,8 @@ pub struct Linkage {
     pub compared: u64,
     /// What EM did per rule (empty when a saved model was given).
     pub training: Training,
+    /// What agreeing on the whole lineage was worth here.
+    pub lineage: Lineage,
 }
 
 /// A small, fast generator for the random pairs (SplitMix64): sampling needs speed, not quality.
@@ -124,7 +127,8 @@ pub fn link(
         Some(m) => (m.clone(), Vec::new()),
         None => train(&mut blocker, settings, progress),
     };
-    let scorer = Scorer::new(vocab, &model, left.len());
+    let lineage = Lineage::measure(vocab, left, right);
+    let scorer = Scorer::new(vocab, &model, lineage.cap);
     let review_weight = (settings.review / (1.0 - settings.review)).log2();
     let best: Vec<AtomicU32> = if right.is_some() {
         (0..left.len()).map(|_| AtomicU32::new(0)).collect()
@@ -180,6 +184,7 @@ pub fn link(
             .collect(),
         compared: compared.into_inner(),
         training,
+        lineage,
     }
 }
 

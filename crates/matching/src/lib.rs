@@ -11,6 +11,7 @@ pub mod compare;
 pub mod engine;
 pub mod gamma;
 pub mod jaro;
+pub mod lineage;
 pub mod model;
 pub mod person;
 pub mod record;

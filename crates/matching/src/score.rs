@@ -10,13 +10,10 @@ use crate::vocab::Vocab;
 /// A rare name's exact agreement may add at most this much over the field's average exact weight.
 const TF_CAP: f64 = 5.0;
 
-/// Others a person shares both parents with, on average (Iraq: about five people a household).
-const SIBLINGS: f64 = 4.0;
-
 /// The lineage fields: father, grandfather, family and mother. Brothers and sisters agree on all of
 /// them, so together they say "same parents", not four independent things: their positive weights
-/// are capped at what sharing parents is worth, log2(N / SIBLINGS) among N people, and the person's
-/// own fields (given name, birth date, sex) must decide between a duplicate and a sibling.
+/// are capped at what sharing parents is worth (measured, see `lineage`), and the person's own fields
+/// (given name, birth date, sex) must decide between a duplicate and a sibling.
 const LINEAGE: [usize; 4] = [1, 2, 3, 4];
 
 pub struct Scorer<'v> {
@@ -39,14 +36,14 @@ pub struct Term {
 }
 
 impl<'v> Scorer<'v> {
-    /// `population`: how many people the records are drawn from (the lineage cap depends on it).
-    pub fn new(vocab: &'v Vocab, model: &Model, population: usize) -> Scorer<'v> {
+    /// `lineage_cap`: at most this many bits for the lineage fields together.
+    pub fn new(vocab: &'v Vocab, model: &Model, lineage_cap: f64) -> Scorer<'v> {
         Scorer {
             vocab,
             weights: model.weights(),
             prior: model.prior_weight(),
             u_exact: [model.u[0][0], model.u[1][0], model.u[2][0], model.u[3][0]],
-            lineage_cap: (population as f64 / SIBLINGS).max(2.0).log2(),
+            lineage_cap,
         }
     }
 
@@ -157,7 +154,7 @@ mod tests {
             lambda: 0.01,
             ..Model::default()
         };
-        let s = Scorer::new(&v, &model, 1000);
+        let s = Scorer::new(&v, &model, (1000.0f64 / 4.0).log2());
         let mut c = Comparer::new(&v);
         let common = c.gamma(&recs[0], &recs[1]);
         let rare = c.gamma(&recs[4], &recs[5]);

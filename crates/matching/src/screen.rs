@@ -116,6 +116,7 @@ pub struct LinkReport {
     pub kept: usize,
     pub model: Model,
     pub training: crate::engine::Training,
+    pub lineage: crate::lineage::Lineage,
 }
 
 /// Groups of one national ID larger than this are not paired out (reported as dropped).
@@ -158,7 +159,7 @@ fn link_findings(
     kind: Kind,
     decision: impl Fn(&crate::engine::ScoredPair, f64, &crate::gamma::Gamma, &mut String) -> Decision,
 ) -> Vec<Finding> {
-    let s = Scorer::new(inp.vocab, &l.model, inp.people.len());
+    let s = Scorer::new(inp.vocab, &l.model, l.lineage.cap);
     l.pairs
         .iter()
         .map(|p| {
@@ -187,6 +188,7 @@ fn report(name: &'static str, l: &Linkage) -> LinkReport {
         kept: l.pairs.len(),
         model: l.model.clone(),
         training: l.training.clone(),
+        lineage: l.lineage,
     }
 }
 
@@ -214,7 +216,7 @@ pub fn screen(
         settings,
         progress,
     );
-    let scorer = Scorer::new(vocab, &dedupe.model, people.len());
+    let scorer = Scorer::new(vocab, &dedupe.model, dedupe.lineage.cap);
     let mut cmp = Comparer::new(vocab);
     // (a) one ID in several households, every pair scored, so the reviewer sees whether it is one person
     // twice or an ID typed onto someone else.

@@ -311,6 +311,18 @@ fn print_report(
             "{}: {} candidate pairs compared, {} kept (review or above); prior {:.3e}",
             r.name, r.compared, r.kept, r.model.lambda
         );
+        let l = &r.lineage;
+        if l.pairs > 0 {
+            println!(
+                "  lineage: {} of {} pairs share father, grandfather and mother: capped at {:.1} bits",
+                l.agreeing, l.pairs, l.cap
+            );
+        } else {
+            println!(
+                "  lineage: not measurable here, capped at {:.1} bits",
+                l.cap
+            );
+        }
         for (rule, pairs, lambda) in &r.training {
             println!(
                 "  EM on {rule:34} {pairs:>12} pairs, {:.1}% matches",
