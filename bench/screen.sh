@@ -3,7 +3,8 @@
 # Usage: bench/screen.sh [households] [tier] [seed]   (default 400000 standard 1: about 2.09M members)
 # Both do the same three jobs: duplicates across cards, members against deaths, members against exits.
 # Splink gets the names Tamwin keyed (tamwin screen --normalise-to, counted in its time). Tamwin then
-# runs once more with the civil registry for the fictitious kind (Splink has no such job). Both are
+# runs once more with the civil registry and the collections for the fictitious and silent kinds (Splink
+# has no such jobs). Both are
 # scored against the truth by bench/screen_eval.py; figures go into bench/README.md by hand.
 # TAMWIN_BENCH_SKIP_SPLINK=1 runs Tamwin alone (the national run). Keep the work directory with
 # TAMWIN_BENCH_KEEP=1.
@@ -26,10 +27,10 @@ echo "== tamwin: duplicates, deaths, exits"
   $bin screen --people "$d/people.csv" --deaths "$d/deaths.csv" --exits "$d/exits.csv" \
   --as-of 2026-01-01 --out "$work/tamwin.csv"
 if [ "${TAMWIN_BENCH_SKIP_SPLINK:-0}" != 1 ]; then
-  echo "== tamwin: the same with the civil registry (fictitious)"
+  echo "== tamwin: the same with the civil registry and collections (fictitious, silent)"
   /usr/bin/time -f "tamwin with registry: %e s wall, max RSS %M KiB" \
     $bin screen --people "$d/people.csv" --deaths "$d/deaths.csv" --exits "$d/exits.csv" \
-    --registry "$d/registry.csv" --as-of 2026-01-01 --out "$work/tamwin-registry.csv" | tail -12
+    --registry "$d/registry.csv" --collections "$d/collections.csv" --as-of 2026-01-01 --out "$work/tamwin-registry.csv" | tail -12
   echo "== splink: keyed names, then its three jobs"
   bench/splink/setup.sh > /dev/null
   /usr/bin/time -f "splink keyed input (tamwin screen --normalise-to): %e s wall" \

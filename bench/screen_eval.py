@@ -4,14 +4,14 @@
     python3 bench/screen_eval.py --truth TRUTH.csv --results RESULTS.csv [--label NAME]
                                  [--thresholds 0.5,0.99] [--json [FILE]] [--no-header]
 
-TRUTH.csv: kind,record_id,other_id,detail with kinds duplicate, deceased, abroad, fictitious (found
-ones) and twin, namesake (different people who look alike: must not come out as duplicates).
+TRUTH.csv: kind,record_id,other_id,detail with kinds duplicate, deceased, abroad, fictitious, silent
+(found ones) and twin, namesake (different people who look alike: must not come out as duplicates).
 RESULTS.csv: read by header name; needs kind, record_id, other_id, score (other columns ignored).
 A result counts at threshold t when score >= t; an empty score counts at every threshold.
 
 Per kind and threshold: truth count, found, true positives, precision, recall, F1.
   - duplicate pairs are unordered; deceased/abroad pairs are (people record, death/exit record);
-    fictitious results are judged by record_id alone.
+    fictitious and silent results are judged by record_id alone.
   - A found pair that the truth implies but does not list counts as a true positive: duplicates in one
     truth cluster (A=B and A=C make B=C), and a death or exit linked to another record of the same
     person. Recall is over the pairs the truth lists; a listed death or exit counts as found when it is
@@ -29,7 +29,7 @@ import json
 import sys
 from collections import defaultdict
 
-FOUND_KINDS = ["duplicate", "deceased", "abroad", "fictitious"]
+FOUND_KINDS = ["duplicate", "deceased", "abroad", "fictitious", "silent"]
 LOOKALIKE_KINDS = ["twin", "namesake"]
 
 
@@ -45,7 +45,7 @@ def read_rows(path: str, required: list[str]) -> list[dict[str, str]]:
 
 
 def pair_key(kind: str, a: str, b: str):
-    if kind == "fictitious":
+    if kind in ("fictitious", "silent"):
         return a
     if kind in ("duplicate", "twin", "namesake"):
         return (a, b) if a <= b else (b, a)

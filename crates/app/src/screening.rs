@@ -319,6 +319,8 @@ impl Registry {
                     exits: (!l.exits.is_empty())
                         .then_some((l.exits.as_slice(), l.trips.as_slice())),
                     registry: (!l.registry.is_empty()).then_some(l.registry.as_slice()),
+                    // Silent cards need collections, which come with distribution.
+                    collections: None,
                     today,
                     abroad_days,
                 };

@@ -19,6 +19,7 @@ pub enum Kind {
     Deceased,
     Abroad,
     Fictitious,
+    Silent,
 }
 
 impl Kind {
@@ -29,6 +30,7 @@ impl Kind {
             Kind::Deceased => "deceased",
             Kind::Abroad => "abroad",
             Kind::Fictitious => "fictitious",
+            Kind::Silent => "silent",
         }
     }
 }
@@ -93,6 +95,8 @@ pub struct Inputs<'a> {
     pub deaths: Option<&'a [Rec]>,
     pub exits: Option<(&'a [Rec], &'a [Trip])>,
     pub registry: Option<&'a [Rec]>,
+    /// Collections per household, for silent cards (the window is checked before screening).
+    pub collections: Option<&'a crate::silent::Collections>,
     /// Today, in days, and the absence that makes an exit count.
     pub today: i32,
     pub abroad_days: i32,
@@ -127,6 +131,8 @@ pub struct Screening {
     pub reports: Vec<LinkReport>,
     /// National IDs shared by more members than the cap: (ID, members).
     pub oversized_id_groups: Vec<(u64, usize)>,
+    /// Collections were given but hold too few cycles to call a card silent.
+    pub too_few_cycles: Option<crate::silent::TooFewCycles>,
 }
 
 /// A different given name (not a typo, not a dot) is what twins and a chimera built from a real
@@ -202,6 +208,7 @@ pub fn screen(
         findings: Vec::new(),
         reports: Vec::new(),
         oversized_id_groups: Vec::new(),
+        too_few_cycles: None,
     };
     let people = inp.people;
     let vocab = inp.vocab;
@@ -398,6 +405,14 @@ pub fn screen(
             });
         }
         out.reports.push(report("registry", &l));
+    }
+
+    // (f) silent cards.
+    if let Some(c) = inp.collections {
+        match crate::silent::silent(people, c) {
+            Ok(found) => out.findings.extend(found),
+            Err(e) => out.too_few_cycles = Some(e),
+        }
     }
     out
 }

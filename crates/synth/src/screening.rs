@@ -61,6 +61,7 @@ pub struct ScreeningSummary {
     pub member_exits: u64,
     pub twins: u64,
     pub namesakes: u64,
+    pub silent: u64,
 }
 
 /// One person as written: the name chain and the rest, each field free to be corrupted.
@@ -356,8 +357,16 @@ struct Out {
     registry: Writer,
     deaths: Writer,
     exits: Writer,
+    collections: Writer,
     truth: Writer,
 }
+
+/// Months of collections written before `as_of`, and the one among them without a delivery (Iraq
+/// delivers 10–11 baskets a year).
+const COLLECTION_MONTHS: i16 = 6;
+const NO_DELIVERY_MONTH: i16 = 3;
+/// Completed delivery cycles without a collection that make a card silent (the CLI's default).
+pub const SILENT_CYCLES: usize = 3;
 
 impl Out {
     fn truth(&mut self, kind: &str, a: &str, b: &str, detail: &str) -> std::io::Result<()> {
@@ -391,8 +400,25 @@ pub fn generate_screening(
         registry: create(dir, "registry.csv")?,
         deaths: create(dir, "deaths.csv")?,
         exits: create(dir, "exits.csv")?,
+        collections: create(dir, "collections.csv")?,
         truth: create(dir, "truth.csv")?,
     };
+    out.collections
+        .write_record(["household_id", "cycle"])
+        .map_err(io)?;
+    // The delivery cycles, oldest first: YYYY-MM of the months before as_of, one skipped.
+    let cycles: Vec<String> = (1..=COLLECTION_MONTHS)
+        .rev()
+        .filter(|m| *m != NO_DELIVERY_MONTH)
+        .map(|m| {
+            let d = cfg
+                .as_of
+                .first_of_month()
+                .checked_sub(jiff::Span::new().months(m))
+                .unwrap_or(cfg.as_of);
+            format!("{:04}-{:02}", d.year(), d.month())
+        })
+        .collect();
     out.people.write_record(PERSON_COLUMNS).map_err(io)?;
     out.registry.write_record(PERSON_COLUMNS).map_err(io)?;
     let mut death_cols = PERSON_COLUMNS.to_vec();
@@ -449,6 +475,8 @@ pub fn generate_screening(
             }
             twin_pair = Some(twin_id);
         }
+        // The card's first record, whoever it is (collections are per card).
+        let first_record = person_n + 1;
         // A copy made on an earlier card joins this one (never its own card).
         let take = if h < cfg.households {
             rng.random_bool(0.5) as usize
@@ -634,6 +662,33 @@ pub fn generate_screening(
         {
             twin_of = Some((id.clone(), head_clone(head)));
         }
+        // Collections: most cards collect nearly every delivery; some collect now and then; some
+        // stopped (died out, left, sold the card). The truth is what the rows show.
+        if person_n >= first_record {
+            let habit = rng.random_range(0..100);
+            let stopped_after = rng.random_range(0..cycles.len() - SILENT_CYCLES + 1);
+            let mut last = None;
+            for (c, cycle) in cycles.iter().enumerate() {
+                let collects = match habit {
+                    0..3 => c < stopped_after,
+                    3..8 => rng.random_bool(0.6),
+                    _ => rng.random_bool(0.97),
+                };
+                if collects {
+                    out.collections
+                        .write_record([household.as_str(), cycle])
+                        .map_err(io)?;
+                    last = Some(c);
+                }
+            }
+            if last.is_none_or(|l| l + SILENT_CYCLES < cycles.len()) {
+                let detail = last.map_or("never collected".to_string(), |l| {
+                    format!("last collection {}", cycles[l])
+                });
+                out.truth("silent", &format!("P{first_record:09}"), "", &detail)?;
+                s.silent += 1;
+            }
+        }
         if !people.is_empty() {
             previous = people;
         }
@@ -647,6 +702,7 @@ pub fn generate_screening(
         &mut out.registry,
         &mut out.deaths,
         &mut out.exits,
+        &mut out.collections,
         &mut out.truth,
     ] {
         w.flush()?;

@@ -87,7 +87,7 @@ enum Command {
         /// Share of people without a unified national ID.
         #[arg(long, default_value_t = 0.03)]
         no_id_share: f64,
-        /// Write the screening ground truth instead (people, registry, deaths, exits, truth).
+        /// Write the screening ground truth instead (people, registry, deaths, exits, collections, truth).
         #[arg(long)]
         screening: bool,
         /// Screening tier: standard, or hard (12% of given and 18% of family names disagree).
@@ -620,7 +620,7 @@ fn generate_screening(
     })?;
     pb.finish();
     println!(
-        "wrote {} members ({} on a second card, {} fictitious, {} twin and {} namesake look-alikes), {} civil-registry persons, {} death records ({} of members), {} exit records ({} of members) to {}",
+        "wrote {} members ({} on a second card, {} fictitious, {} twin and {} namesake look-alikes), {} civil-registry persons, {} death records ({} of members), {} exit records ({} of members), collections ({} silent cards) to {}",
         s.people,
         s.duplicates,
         s.fictitious,
@@ -631,6 +631,7 @@ fn generate_screening(
         s.member_deaths,
         s.exits,
         s.member_exits,
+        s.silent,
         out.display()
     );
     Ok(())

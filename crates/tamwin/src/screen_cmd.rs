@@ -2,12 +2,13 @@
 //! whichever of deaths, exits and civil registry are given, runs the engine with a progress bar per
 //! phase, and writes one row per finding. The results file appears whole or not at all.
 
-use crate::screen_files::{FileKind, Ids, InputError, Loaded, load, size};
+use crate::screen_files::{FileKind, Ids, InputError, Loaded, load, load_collections, size};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 use tamwin_matching::screen::{Inputs, Kind, Models, Screening, days, screen};
+use tamwin_matching::silent::{self, Collections};
 use tamwin_matching::{BirthDate, Model, Progress, Settings, Vocab};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -26,6 +27,12 @@ pub struct ScreenArgs {
     /// The civil registry (person columns): members matching nobody in it are reported as fictitious.
     #[arg(long)]
     pub registry: Option<PathBuf>,
+    /// Collections for silent cards: household_id, cycle (YYYY-MM), one row per collection.
+    #[arg(long)]
+    pub collections: Option<PathBuf>,
+    /// A card is silent after this many completed cycles with deliveries and no collection of its own.
+    #[arg(long, default_value_t = 3)]
+    pub silent_cycles: usize,
     /// Where the findings go (CSV).
     #[arg(long, required_unless_present = "normalise_to")]
     pub out: Option<PathBuf>,
@@ -125,18 +132,55 @@ pub fn run(a: ScreenArgs) -> Result<(), Error> {
     if !(0.0 < a.review && a.review <= a.hold && a.hold < 1.0) {
         return Err("thresholds must satisfy 0 < --review <= --hold < 1 / يجب أن تكون العتبات بين 0 و1 وعتبة المراجعة لا تتجاوز عتبة الإيقاف".into());
     }
-    let today = match &a.as_of {
-        Some(s) => BirthDate::parse(s)
-            .and_then(days)
-            .ok_or("--as-of must be a date YYYY-MM-DD / يجب أن يكون التاريخ بصيغة YYYY-MM-DD")?,
-        None => BirthDate::parse(&jiff::Zoned::now().date().to_string())
-            .and_then(days)
-            .unwrap_or(0),
+    let as_of_text = a
+        .as_of
+        .clone()
+        .unwrap_or_else(|| jiff::Zoned::now().date().to_string());
+    let as_of = match BirthDate::parse(&as_of_text) {
+        Some(BirthDate::Full { year, month, .. }) => (year.max(0) as u16, month.max(1) as u8),
+        _ => {
+            return Err(
+                "--as-of must be a date YYYY-MM-DD / يجب أن يكون التاريخ بصيغة YYYY-MM-DD".into(),
+            );
+        }
     };
+    let today = BirthDate::parse(&as_of_text).and_then(days).unwrap_or(0);
     let started = Instant::now();
     let bars = Bars::new();
     let mut vocab = Vocab::new();
-    let people = load_with_bar(&bars, &a.people, FileKind::People, &mut vocab, "people")?;
+    let mut people = load_with_bar(&bars, &a.people, FileKind::People, &mut vocab, "people")?;
+    // The household numbers are needed only to read collections; a whole country's are large.
+    let numbers = std::mem::take(&mut people.household_numbers);
+    let collections = match &a.collections {
+        Some(path) => {
+            bars.phase("load collections", 0);
+            let read = load_collections(path, &numbers)?;
+            bars.finish();
+            let c = Collections {
+                rows: read.rows,
+                current: silent::cycle(as_of.0, as_of.1),
+                cycles: a.silent_cycles,
+            };
+            if let Err(e) = c.window() {
+                return Err(InputError {
+                    file: path.display().to_string(),
+                    code: "screen_collections_too_few_cycles",
+                    en: format!(
+                        "{} completed cycles with collections before the screening day; {} are needed to call a card silent",
+                        e.found, e.needed
+                    ),
+                    ar: format!(
+                        "في الملف {} دورات مكتملة فيها استلام قبل يوم التدقيق، ويلزم {} للحكم بأن البطاقة صامتة",
+                        e.found, e.needed
+                    ),
+                }
+                .into());
+            }
+            Some((c, read.unknown_households))
+        }
+        None => None,
+    };
+    drop(numbers);
     let load_opt = |path: &Option<PathBuf>, kind, what, vocab: &mut Vocab| {
         path.as_ref()
             .map(|p| load_with_bar(&bars, p, kind, vocab, what))
@@ -186,6 +230,7 @@ pub fn run(a: ScreenArgs) -> Result<(), Error> {
             .as_ref()
             .map(|x| (x.recs.as_slice(), x.trips.as_slice())),
         registry: registry.as_ref().map(|r| r.recs.as_slice()),
+        collections: collections.as_ref().map(|c| &c.0),
         today,
         abroad_days: a.abroad_days,
     };
@@ -213,6 +258,19 @@ pub fn run(a: ScreenArgs) -> Result<(), Error> {
         }
     }
     print_report(&bars, &result, &people, warnings, started, &out);
+    if let Some((c, unknown)) = &collections {
+        println!(
+            "collections: {} rows read; silent after {} cycles (window from {}){}",
+            c.rows.len(),
+            c.cycles,
+            c.window().map(silent::cycle_text).unwrap_or_default(),
+            if *unknown > 0 {
+                format!("; {unknown} rows name households not on the people file and were ignored")
+            } else {
+                String::new()
+            }
+        );
+    }
     Ok(())
 }
 
@@ -241,7 +299,7 @@ fn write_results(
                 Kind::SameId | Kind::Duplicate => &people.ids,
                 Kind::Deceased => deaths.map_or(&empty, |d| &d.ids),
                 Kind::Abroad => exits.map_or(&empty, |x| &x.ids),
-                Kind::Fictitious => &empty,
+                Kind::Fictitious | Kind::Silent => &empty,
             };
             w.write_record([
                 f.kind.code(),

@@ -6,6 +6,7 @@
 use std::path::Path;
 use tamwin_matching::record::NO_HOUSEHOLD;
 use tamwin_matching::screen::{Trip, days};
+use tamwin_matching::silent::{Cycle, parse_cycle};
 use tamwin_matching::{BirthDate, FieldWarning, RawPerson, Rec, Vocab};
 
 /// A refused input file, with a stable code and the message in Arabic and English.
@@ -76,6 +77,8 @@ pub struct Loaded {
     pub warnings: Vec<Warning>,
     /// Households as numbered (people only).
     pub households: u32,
+    /// The number of each household_id (people only; taken out once collections are read).
+    pub household_numbers: std::collections::HashMap<String, u32>,
 }
 
 pub struct Warning {
@@ -122,13 +125,13 @@ fn refuse(path: &Path, code: &'static str, en: String, ar: String) -> InputError
     }
 }
 
-/// Reads one input file into records keyed in `vocab`; `progress` gets the bytes read so far.
-pub fn load(
+type Reader = csv::Reader<std::io::BufReader<std::fs::File>>;
+
+/// Opens a CSV file with its columns by name, each required one present.
+fn open(
     path: &Path,
-    kind: FileKind,
-    vocab: &mut Vocab,
-    progress: &dyn Fn(u64),
-) -> Result<Loaded, InputError> {
+    required: &[&str],
+) -> Result<(Reader, std::collections::HashMap<String, usize>), InputError> {
     let file = std::fs::File::open(path).map_err(|e| {
         refuse(
             path,
@@ -156,8 +159,8 @@ pub fn load(
     for (i, h) in headers.iter().enumerate() {
         col.insert(h.trim().trim_start_matches('\u{feff}').to_string(), i);
     }
-    for c in kind.required() {
-        if !col.contains_key(c) {
+    for c in required {
+        if !col.contains_key(*c) {
             return Err(refuse(
                 path,
                 "screen_missing_column",
@@ -166,6 +169,17 @@ pub fn load(
             ));
         }
     }
+    Ok((rdr, col))
+}
+
+/// Reads one input file into records keyed in `vocab`; `progress` gets the bytes read so far.
+pub fn load(
+    path: &Path,
+    kind: FileKind,
+    vocab: &mut Vocab,
+    progress: &dyn Fn(u64),
+) -> Result<Loaded, InputError> {
+    let (mut rdr, col) = open(path, &kind.required())?;
     let at = |name: &str| col.get(name).copied();
     let status = at("status");
     let mut out = Loaded::default();
@@ -295,6 +309,53 @@ pub fn load(
         ));
     }
     out.households = households.len() as u32;
+    out.household_numbers = households;
+    Ok(out)
+}
+
+/// Collections read for silent cards: (household number, cycle) per row, and how many rows named a
+/// household the people file does not hold (ignored, reported).
+pub struct CollectionRows {
+    pub rows: Vec<(u32, Cycle)>,
+    pub unknown_households: u64,
+}
+
+/// Reads `household_id, cycle (YYYY-MM)` rows (more columns allowed) against the people's households.
+pub fn load_collections(
+    path: &Path,
+    households: &std::collections::HashMap<String, u32>,
+) -> Result<CollectionRows, InputError> {
+    let (mut rdr, col) = open(path, &["household_id", "cycle"])?;
+    let (hh, cy) = (col["household_id"], col["cycle"]);
+    let mut out = CollectionRows {
+        rows: Vec::new(),
+        unknown_households: 0,
+    };
+    let mut row = csv::StringRecord::new();
+    while rdr.read_record(&mut row).map_err(|e| row_error(path, e))? {
+        let line = row.position().map_or(0, |p| p.line());
+        let text = row.get(cy).unwrap_or("");
+        let cycle = parse_cycle(text).ok_or_else(|| {
+            refuse(
+                path,
+                "screen_bad_cycle",
+                format!("line {line}: cycle \"{text}\" is not a month YYYY-MM"),
+                format!("السطر {line}: الدورة \"{text}\" ليست شهراً بصيغة YYYY-MM"),
+            )
+        })?;
+        match households.get(row.get(hh).unwrap_or("").trim()) {
+            Some(n) => out.rows.push((*n, cycle)),
+            None => out.unknown_households += 1,
+        }
+    }
+    if out.rows.is_empty() && out.unknown_households == 0 {
+        return Err(refuse(
+            path,
+            "screen_no_records",
+            "the file has a header but no records".into(),
+            "الملف يحوي العناوين ولا سجلات فيه".into(),
+        ));
+    }
     Ok(out)
 }
 

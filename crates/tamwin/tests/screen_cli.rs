@@ -85,6 +85,8 @@ fn generated_ground_truth_is_found_and_look_alikes_are_not_held() {
         s(&data.join("exits.csv")),
         "--registry",
         s(&data.join("registry.csv")),
+        "--collections",
+        s(&data.join("collections.csv")),
         "--as-of",
         "2026-01-01",
         "--out",
@@ -135,9 +137,24 @@ fn generated_ground_truth_is_found_and_look_alikes_are_not_held() {
             "{t:?}"
         );
     }
+    // Silent cards are exactly the generated ones, always for review.
+    let silent = |rows: &[HashMap<String, String>]| -> HashSet<String> {
+        rows.iter()
+            .filter(|r| r["kind"] == "silent")
+            .map(|r| r["record_id"].clone())
+            .collect()
+    };
+    assert!(!silent(&truth).is_empty());
+    assert_eq!(silent(&truth), silent(&results));
+    assert!(
+        results
+            .iter()
+            .filter(|r| r["kind"] == "silent")
+            .all(|r| r["decision"] == "review" && r["explanation"].starts_with("silent_cycles=3;"))
+    );
     // Every finding explains itself field by field.
     for r in &results {
-        if r["kind"] != "fictitious" {
+        if r["kind"] != "fictitious" && r["kind"] != "silent" {
             assert!(
                 r["explanation"].starts_with("given=") && r["explanation"].contains("prior("),
                 "{r:?}"
@@ -233,6 +250,38 @@ fn broken_files_fail_with_their_code_and_leave_no_results() {
         s(&out),
     ]);
     assert!(!run.ok && run.stderr.contains("screen_file_unreadable"));
+    // Collections: a month that is not one, and too few cycles to call a card silent.
+    let people = d.join("people.csv");
+    std::fs::write(&people, &good).unwrap();
+    for (code, text) in [
+        ("screen_bad_cycle", "household_id,cycle\nH1,2025-13\n"),
+        ("screen_missing_column", "household_id,month\nH1,2025-12\n"),
+        ("screen_no_records", "household_id,cycle\n"),
+        (
+            "screen_collections_too_few_cycles",
+            "household_id,cycle\nH1,2025-11\nH1,2025-12\nH1,2026-01\n",
+        ),
+    ] {
+        let collections = d.join(format!("{code}.collections.csv"));
+        std::fs::write(&collections, text).unwrap();
+        let run = tamwin(&[
+            "screen",
+            "--people",
+            s(&people),
+            "--collections",
+            s(&collections),
+            "--as-of",
+            "2026-01-15",
+            "--out",
+            s(&out),
+        ]);
+        assert!(
+            !run.ok && run.stderr.contains(code),
+            "{code}: {}",
+            run.stderr
+        );
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "earlier results\n");
+    }
 }
 
 #[test]
