@@ -2,6 +2,7 @@
 //! their share for the exemption's dates. Granting one lifts an abroad hold already placed; when it ends,
 //! the next pass over pending exits (or the nightly reconciliation) places the hold again.
 
+use crate::documents::Document;
 use crate::{Actor, AppError, HoldLift, Registry, Result};
 use serde::{Deserialize, Serialize};
 use tamwin_domain::access::Permission;
@@ -30,8 +31,16 @@ pub struct ExemptionRequest {
     pub valid_from: Option<String>,
     /// `YYYY-MM-DD`, at most 366 days after `valid_from`.
     pub valid_until: String,
-    /// What was seen: a university letter, a hospital report, a ministry order (its number).
+    /// What the document is: a university letter, a hospital report, a ministry order (its number).
     pub evidence: String,
+    /// The document itself (required): its file name, type (`application/pdf`, `image/jpeg`,
+    /// `image/png`) and content, base64 (standard alphabet), at most 2 MB once decoded.
+    #[serde(default)]
+    pub document_name: String,
+    #[serde(default)]
+    pub document_type: String,
+    #[serde(default)]
+    pub document_base64: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -45,6 +54,9 @@ pub struct ExemptionView {
     pub evidence: String,
     pub granted_by: String,
     pub granted_at: String,
+    /// The document the exemption rests on (none on exemptions granted before documents were kept).
+    pub document_name: Option<String>,
+    pub document_type: Option<String>,
 }
 
 impl From<&Exemption> for ExemptionView {
@@ -58,6 +70,8 @@ impl From<&Exemption> for ExemptionView {
             evidence: e.evidence.clone(),
             granted_by: e.granted_by.clone(),
             granted_at: e.granted_at.to_string(),
+            document_name: e.document_name.clone(),
+            document_type: e.document_type.clone(),
         }
     }
 }
@@ -88,8 +102,8 @@ impl Registry {
             .find(|e| e.valid_from <= today && today <= e.valid_until))
     }
 
-    /// Grants an exemption to a registered member within the actor's area, and lifts an abroad hold
-    /// that is covered by it.
+    /// Grants an exemption to a registered member within the actor's area on the strength of a
+    /// document, and lifts an abroad hold that is covered by it.
     pub async fn grant_exemption(
         &self,
         req: &ExemptionRequest,
@@ -130,6 +144,8 @@ impl Registry {
                 "the document the exemption rests on is required",
             ));
         }
+        let document =
+            Document::from_base64(&req.document_name, &req.document_type, &req.document_base64)?;
         let rec = self
             .store
             .household_by_national_id(&nid)
@@ -165,6 +181,8 @@ impl Registry {
                     evidence: req.evidence.trim().to_string(),
                     granted_by: actor.name.clone(),
                     granted_at: self.clock.now(),
+                    document_name: Some(document.name),
+                    document_type: Some(document.content_type),
                 };
 
                 let log = self.log(
@@ -175,10 +193,11 @@ impl Registry {
                     serde_json::json!({
                         "national_id": e.national_id, "reason": e.reason,
                         "valid_from": e.valid_from, "valid_until": e.valid_until,
+                        "document_name": e.document_name, "document_bytes": document.bytes.len(),
                     }),
                 );
                 self.store
-                    .save_exemption(&e, &rec.household.household_id, &log)
+                    .save_exemption(&e, &document.bytes, &rec.household.household_id, &log)
                     .await?;
                 e
             }
@@ -201,12 +220,8 @@ impl Registry {
         Ok(ExemptionView::from(&e))
     }
 
-    /// A registered person's exemptions, for staff who may see their household.
-    pub async fn exemptions_of(
-        &self,
-        national_id: &str,
-        actor: &Actor,
-    ) -> Result<Vec<ExemptionView>> {
+    /// The national ID of a registered person whose household the actor may read.
+    async fn person_in_view(&self, national_id: &str, actor: &Actor) -> Result<NationalId> {
         actor.require(Permission::ReadPersonal)?;
         let nid = NationalId::parse(national_id)
             .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
@@ -215,6 +230,16 @@ impl Registry {
             .await?
             .filter(|r| actor.sees(&r.household))
             .ok_or(AppError::NotFound)?;
+        Ok(nid)
+    }
+
+    /// A registered person's exemptions, for staff who may see their household.
+    pub async fn exemptions_of(
+        &self,
+        national_id: &str,
+        actor: &Actor,
+    ) -> Result<Vec<ExemptionView>> {
+        let nid = self.person_in_view(national_id, actor).await?;
         Ok(self
             .store
             .exemptions(nid.as_str())
@@ -222,5 +247,22 @@ impl Registry {
             .iter()
             .map(ExemptionView::from)
             .collect())
+    }
+
+    /// The document an exemption rests on, for staff who may see the person's household.
+    pub async fn exemption_document(&self, exemption_id: &str, actor: &Actor) -> Result<Document> {
+        actor.require(Permission::ReadPersonal)?;
+        let (e, bytes) = self
+            .store
+            .exemption_document(exemption_id)
+            .await?
+            .filter(|(_, bytes)| !bytes.is_empty())
+            .ok_or(AppError::NotFound)?;
+        self.person_in_view(&e.national_id, actor).await?;
+        Ok(Document {
+            name: e.document_name.unwrap_or_default(),
+            content_type: e.document_type.unwrap_or_default(),
+            bytes,
+        })
     }
 }

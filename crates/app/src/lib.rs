@@ -10,6 +10,7 @@ mod centre_visits;
 mod citizen;
 pub mod crvs;
 pub mod devices;
+pub mod documents;
 mod error;
 pub mod events;
 pub mod exemptions;

@@ -20,9 +20,7 @@ use tamwin_store::{
 
 /// Days between an auditor's confirmation and the hold taking effect (the household is told at once).
 pub const GRACE_DAYS: i64 = 14;
-/// The largest appeal document accepted.
-pub const MAX_DOCUMENT_BYTES: usize = 2 * 1024 * 1024;
-pub const DOCUMENT_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
+pub use crate::documents::{DOCUMENT_TYPES, Document, MAX_DOCUMENT_BYTES};
 const PAGE: u32 = 20_000;
 const BATCH: usize = 500;
 
@@ -670,9 +668,7 @@ impl Registry {
         actor: &Actor,
         finding_id: &str,
         statement: &str,
-        document_name: &str,
-        document_type: &str,
-        document: Vec<u8>,
+        document: Document,
     ) -> Result<String> {
         let household_id = actor.citizen_household().ok_or(AppError::Forbidden)?;
         let f = self
@@ -713,29 +709,16 @@ impl Registry {
                 e,
             ])));
         }
-        if document.is_empty() || document.len() > MAX_DOCUMENT_BYTES {
-            return Err(rule(
-                "document_required",
-                "أرفق مستنداً واحداً (PDF أو صورة) لا يتجاوز 2 ميغابايت",
-                "attach one document (PDF or image) of at most 2 MB",
-            ));
-        }
-        if !DOCUMENT_TYPES.contains(&document_type) {
-            return Err(rule(
-                "document_type",
-                "نوع المستند غير مقبول: PDF أو JPEG أو PNG",
-                "document type not accepted: PDF, JPEG or PNG",
-            ));
-        }
+        let document = document.checked()?;
         let appeal = Appeal {
             appeal_id: self.ids.id(),
             finding_id: f.finding_id.clone(),
             household_id: household_id.clone(),
             submitted_at: self.clock.now(),
             statement: statement.trim().to_string(),
-            document_name: document_name.chars().take(200).collect(),
-            document_type: document_type.to_string(),
-            document,
+            document_name: document.name,
+            document_type: document.content_type,
+            document: document.bytes,
             status: "open".into(),
             decided_at: None,
             decided_by: None,

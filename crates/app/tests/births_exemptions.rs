@@ -2,7 +2,9 @@
 //! their dates. Both backends.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use base64::Engine as _;
 use std::sync::{Arc, Mutex};
+use tamwin_app::documents::MAX_DOCUMENT_BYTES;
 use tamwin_app::exemptions::ExemptionRequest;
 use tamwin_app::*;
 use tamwin_domain::access::{Area, Role};
@@ -341,12 +343,17 @@ async fn exemptions_keep_the_abroad_hold_away() {
             Area::parse("11", &Geography::builtin().unwrap()).unwrap(),
             "api",
         );
+        let letter = b"%PDF-1.4 university letter 4471".to_vec();
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
         let req = |reason: &str, until: &str, evidence: &str| ExemptionRequest {
             national_id: student.clone(),
             reason: reason.into(),
             valid_from: None,
             valid_until: until.into(),
             evidence: evidence.into(),
+            document_name: "letter.pdf".into(),
+            document_type: "application/pdf".into(),
+            document_base64: b64(&letter),
         };
         // Bad requests change nothing.
         for (r, code) in [
@@ -370,6 +377,50 @@ async fn exemptions_keep_the_abroad_hold_away() {
                 other => panic!("{backend}: {code}: {other:?}"),
             }
         }
+        // The document is required, readable, and a PDF or an image of at most 2 MB.
+        let good = || req("study", "2027-06-30", "letter");
+        for (r, code) in [
+            (
+                ExemptionRequest {
+                    document_base64: String::new(),
+                    ..good()
+                },
+                "document_required",
+            ),
+            (
+                ExemptionRequest {
+                    document_base64: "%%% not base64".into(),
+                    ..good()
+                },
+                "document_required",
+            ),
+            (
+                ExemptionRequest {
+                    document_base64: b64(&vec![b'%'; MAX_DOCUMENT_BYTES + 1]),
+                    ..good()
+                },
+                "document_required",
+            ),
+            (
+                ExemptionRequest {
+                    document_type: "text/html".into(),
+                    ..good()
+                },
+                "document_type",
+            ),
+        ] {
+            match reg.grant_exemption(&r, &supervisor).await {
+                Err(AppError::Rule(c, ..)) => assert_eq!(c, code, "{backend}"),
+                other => panic!("{backend}: {code}: {other:?}"),
+            }
+        }
+        assert!(
+            reg.exemptions_of(&student, &supervisor)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{backend}"
+        );
         let baghdad = Actor::staff(
             "u3",
             "bgd",
@@ -421,6 +472,26 @@ async fn exemptions_keep_the_abroad_hold_away() {
                 .len(),
             1
         );
+        // The document is kept with it, for those who see the household.
+        assert_eq!(e.document_type.as_deref(), Some("application/pdf"));
+        let kept = reg
+            .exemption_document(&e.exemption_id, &supervisor)
+            .await
+            .unwrap();
+        assert_eq!(
+            (kept.name.as_str(), kept.bytes),
+            ("letter.pdf", letter.clone()),
+            "{backend}"
+        );
+        assert!(matches!(
+            reg.exemption_document(&e.exemption_id, &baghdad).await,
+            Err(AppError::NotFound)
+        ));
+        assert!(matches!(
+            reg.exemption_document("no-such-exemption", &supervisor)
+                .await,
+            Err(AppError::NotFound)
+        ));
         reg.receive_vital_event("exit-2", "exit", &student, "2026-04-01", none.clone())
             .await
             .unwrap();

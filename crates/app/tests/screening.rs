@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::{Arc, Mutex};
+use tamwin_app::documents::Document;
 use tamwin_app::*;
 use tamwin_domain::access::{Area, Role};
 use tamwin_domain::{CardNumber, Geography, HoldReason};
@@ -220,14 +221,17 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
         // The citizen appeals with a document; one open appeal at a time; the wrong kind of file is refused.
         let citizen = Actor::citizen(&held_hh, "+9647809990001", "web");
         let pdf = b"%PDF-1.4 certificate".to_vec();
+        let doc = |name: &str, content_type: &str, bytes: Vec<u8>| Document {
+            name: name.into(),
+            content_type: content_type.into(),
+            bytes,
+        };
         assert!(matches!(
             reg.submit_appeal(
                 &citizen,
                 &found.finding_id,
                 "أنا شخص واحد",
-                "x.exe",
-                "application/x-msdownload",
-                pdf.clone()
+                doc("x.exe", "application/x-msdownload", pdf.clone())
             )
             .await,
             Err(AppError::Rule("document_type", _, _))
@@ -237,9 +241,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
                 &citizen,
                 &found.finding_id,
                 "سُجّلت مرتين خطأً",
-                "card.pdf",
-                "application/pdf",
-                pdf.clone(),
+                doc("card.pdf", "application/pdf", pdf.clone()),
             )
             .await
             .unwrap();
@@ -248,9 +250,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
                 &citizen,
                 &found.finding_id,
                 "مرة أخرى",
-                "card.pdf",
-                "application/pdf",
-                pdf.clone()
+                doc("card.pdf", "application/pdf", pdf.clone())
             )
             .await,
             Err(AppError::Rule("appeal_open", _, _))
@@ -262,9 +262,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
                 &stranger,
                 &found.finding_id,
                 "x",
-                "a.pdf",
-                "application/pdf",
-                pdf.clone()
+                doc("a.pdf", "application/pdf", pdf.clone())
             )
             .await,
             Err(AppError::NotFound)
@@ -277,9 +275,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
                 &citizen,
                 &found.finding_id,
                 "مستند جديد",
-                "court.pdf",
-                "application/pdf",
-                pdf.clone(),
+                doc("court.pdf", "application/pdf", pdf.clone()),
             )
             .await
             .unwrap();
@@ -303,9 +299,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
                 &citizen,
                 &found.finding_id,
                 "x",
-                "a.pdf",
-                "application/pdf",
-                pdf
+                doc("a.pdf", "application/pdf", pdf)
             )
             .await,
             Err(AppError::Rule("appeal_hold_lifted", _, _))

@@ -286,15 +286,18 @@ pub trait Store: AppointmentStore + ScreeningStore + Send + Sync {
         at: jiff::Timestamp,
         by: &str,
     ) -> Result<bool>;
-    /// Grants an exemption, audited under the member's household.
+    /// Grants an exemption with its document, audited under the member's household.
     async fn save_exemption(
         &self,
         e: &Exemption,
+        document: &[u8],
         household_id: &str,
         log: &ChangeLog,
     ) -> Result<()>;
     /// A person's exemptions, latest ending first.
     async fn exemptions(&self, national_id: &str) -> Result<Vec<Exemption>>;
+    /// One exemption and its document's bytes (empty when it has none).
+    async fn exemption_document(&self, exemption_id: &str) -> Result<Option<(Exemption, Vec<u8>)>>;
 
     /// The registry records a vital event: the event, the person as it leaves them (a newborn is
     /// inserted), and the notifications owed to subscribers, in one transaction. False if the event id

@@ -102,6 +102,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "screening",
         sql: include_str!("../migrations/sqlite/0019_screening.sql"),
     },
+    Migration {
+        version: 20,
+        name: "exemption_documents",
+        sql: include_str!("../migrations/sqlite/0020_exemption_documents.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -199,6 +204,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 19,
         name: "screening",
         sql: include_str!("../migrations/postgres/0019_screening.sql"),
+    },
+    Migration {
+        version: 20,
+        name: "exemption_documents",
+        sql: include_str!("../migrations/postgres/0020_exemption_documents.sql"),
     },
 ];
 

@@ -1,5 +1,12 @@
 //! Birth suggestions and abroad exemptions, shared by both backends like `sql_impl`.
 
+/// The exemption columns a list reads (the document's bytes only when asked for).
+macro_rules! exemption_columns {
+    () => {
+        "exemption_id, national_id, reason, valid_from, valid_until, evidence, granted_by, granted_at, document_name, document_type"
+    };
+}
+
 macro_rules! household_events_sql {
     ($store:ident) => {
         impl $store {
@@ -77,13 +84,15 @@ macro_rules! household_events_sql {
                 .await
             }
 
-            async fn exemption_save(&self, e: &$crate::Exemption, household_id: &str, log: &ChangeLog) -> Result<()> {
+            async fn exemption_save(&self, e: &$crate::Exemption, document: &[u8], household_id: &str, log: &ChangeLog) -> Result<()> {
                 self.audited(log, Some(household_id), |c| {
                     let e = e.clone();
+                    let document = document.to_vec();
                     Box::pin(async move {
                         sqlx::query(concat!(
                             "INSERT INTO abroad_exemptions (exemption_id, national_id, reason, valid_from, valid_until, ",
-                            "evidence, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                            "evidence, granted_by, granted_at, document_name, document_type, document) ",
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
                         ))
                         .bind(e.exemption_id.as_str())
                         .bind(e.national_id.as_str())
@@ -93,6 +102,9 @@ macro_rules! household_events_sql {
                         .bind(e.evidence.as_str())
                         .bind(e.granted_by.as_str())
                         .bind(ts(&e.granted_at))
+                        .bind(e.document_name.as_deref())
+                        .bind(e.document_type.as_deref())
+                        .bind((!document.is_empty()).then_some(document))
                         .execute(&mut *c)
                         .await?;
                         Ok(1)
@@ -102,30 +114,48 @@ macro_rules! household_events_sql {
                 .map(|_| ())
             }
 
+            fn exemption_of(r: &DbRow) -> Result<$crate::Exemption> {
+                Ok($crate::Exemption {
+                    exemption_id: r.try_get("exemption_id")?,
+                    national_id: r.try_get("national_id")?,
+                    reason: r.try_get("reason")?,
+                    valid_from: r.try_get("valid_from")?,
+                    valid_until: r.try_get("valid_until")?,
+                    evidence: r.try_get("evidence")?,
+                    granted_by: r.try_get("granted_by")?,
+                    granted_at: parse_ts(&r.try_get::<String, _>("granted_at")?)?,
+                    document_name: r.try_get("document_name")?,
+                    document_type: r.try_get("document_type")?,
+                })
+            }
+
             async fn exemptions_of(&self, national_id: &str) -> Result<Vec<$crate::Exemption>> {
-                let rows = sqlx::query(
-                    "SELECT * FROM abroad_exemptions WHERE national_id = $1 ORDER BY valid_until DESC, exemption_id",
-                )
+                let rows = sqlx::query(concat!(
+                    "SELECT ", $crate::sql_household_events::exemption_columns!(), " FROM abroad_exemptions WHERE national_id = $1 ",
+                    "ORDER BY valid_until DESC, exemption_id"
+                ))
                 .bind(national_id)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok($crate::Exemption {
-                            exemption_id: r.try_get("exemption_id")?,
-                            national_id: r.try_get("national_id")?,
-                            reason: r.try_get("reason")?,
-                            valid_from: r.try_get("valid_from")?,
-                            valid_until: r.try_get("valid_until")?,
-                            evidence: r.try_get("evidence")?,
-                            granted_by: r.try_get("granted_by")?,
-                            granted_at: parse_ts(&r.try_get::<String, _>("granted_at")?)?,
-                        })
-                    })
-                    .collect()
+                rows.iter().map(Self::exemption_of).collect()
+            }
+
+            async fn exemption_with_document(&self, exemption_id: &str) -> Result<Option<($crate::Exemption, Vec<u8>)>> {
+                let row = sqlx::query(concat!(
+                    "SELECT ", $crate::sql_household_events::exemption_columns!(), ", document FROM abroad_exemptions WHERE exemption_id = $1"
+                ))
+                .bind(exemption_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|r| {
+                    let doc: Option<Vec<u8>> = r.try_get("document")?;
+                    Ok((Self::exemption_of(&r)?, doc.unwrap_or_default()))
+                })
+                .transpose()
             }
         }
     };
 }
 
+pub(crate) use exemption_columns;
 pub(crate) use household_events_sql;

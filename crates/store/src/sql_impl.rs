@@ -859,11 +859,14 @@ macro_rules! sql_store {
             async fn decide_suggestion(&self, suggestion_id: &str, from: &str, to: &str, at: jiff::Timestamp, by: &str) -> Result<bool> {
                 self.suggestion_decide(suggestion_id, from, to, at, by).await
             }
-            async fn save_exemption(&self, e: &$crate::Exemption, household_id: &str, log: &ChangeLog) -> Result<()> {
-                self.exemption_save(e, household_id, log).await
+            async fn save_exemption(&self, e: &$crate::Exemption, document: &[u8], household_id: &str, log: &ChangeLog) -> Result<()> {
+                self.exemption_save(e, document, household_id, log).await
             }
             async fn exemptions(&self, national_id: &str) -> Result<Vec<$crate::Exemption>> {
                 self.exemptions_of(national_id).await
+            }
+            async fn exemption_document(&self, exemption_id: &str) -> Result<Option<($crate::Exemption, Vec<u8>)>> {
+                self.exemption_with_document(exemption_id).await
             }
             async fn civil_record_event(&self, e: &$crate::CivilEvent, p: &$crate::CivilPerson, notify: &[$crate::Delivery]) -> Result<bool> {
                 self.q_record_event(e, p, notify).await

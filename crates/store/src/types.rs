@@ -308,6 +308,10 @@ pub struct Exemption {
     pub evidence: String,
     pub granted_by: String,
     pub granted_at: jiff::Timestamp,
+    /// The document's file name and type (its bytes: `Store::exemption_document`); none on exemptions
+    /// granted before documents were kept.
+    pub document_name: Option<String>,
+    pub document_type: Option<String>,
 }
 
 /// A vital event as the reference civil registry records it (and notifies its subscribers of).

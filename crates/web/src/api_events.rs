@@ -36,7 +36,7 @@ pub async fn decide_suggestion(
 
 #[utoipa::path(post, path = "/api/v1/exemptions", tag = "holds", request_body = ExemptionRequest,
     security(("bearer" = []), ("session" = [])),
-    responses((status = 201, description = "Granted (an abroad hold it covers is lifted); the same grant again returns the first", body = ExemptionView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No registered member with this national ID in the caller's area", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    responses((status = 201, description = "Granted (an abroad hold it covers is lifted); the same grant again returns the first", body = ExemptionView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No registered member with this national ID in the caller's area", body = Problem), (status = 409, description = "Refused by a rule: unknown reason, dates, evidence missing, or the document missing or not accepted (`document_required`, `document_type`)", body = Problem), (status = 422, description = "Invalid national ID or text (problem+json)", body = Problem)))]
 pub async fn grant_exemption(
     State(s): State<AppState>,
     Caller(a): Caller,
@@ -46,6 +46,18 @@ pub async fn grant_exemption(
         StatusCode::CREATED,
         axum::Json(s.reg.grant_exemption(&m.body, &a).await?),
     ))
+}
+
+#[utoipa::path(get, path = "/api/v1/exemptions/{exemption_id}/document", tag = "holds", security(("bearer" = []), ("session" = [])),
+    params(("exemption_id" = String, Path)),
+    responses((status = 200, description = "The document the exemption rests on (PDF, JPEG or PNG)", content_type = "application/octet-stream"), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it", body = Problem), (status = 404, description = "No such exemption with a document in the caller's area", body = Problem)))]
+pub async fn exemption_document(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, Problem> {
+    let d = s.reg.exemption_document(&id, &a).await?;
+    Ok(crate::ui::attachment(&format!("exemption-{id}"), d))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]

@@ -6,9 +6,9 @@ use crate::auth::Caller;
 use crate::problem::{Mutation, Problem};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use base64::Engine as _;
 use serde::Deserialize;
 use tamwin_app::AppError;
+use tamwin_app::documents::Document;
 use tamwin_app::screening::{AppealView, FindingDetailView, FindingView, RunView};
 use tamwin_store::FindingFilter;
 
@@ -166,7 +166,7 @@ pub struct AppealRequest {
 
 #[utoipa::path(post, path = "/api/v1/me/findings/{finding_id}/appeals", tag = "access", request_body = AppealRequest,
     security(("session" = [])), params(("finding_id" = String, Path)),
-    responses((status = 201, description = "The appeal, open", body = AppealView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 404, description = "No such finding for this household", body = Problem), (status = 422, description = "No standing hold (`appeal_hold_lifted`), one already open (`appeal_open`), or the statement or document missing or not accepted", body = Problem)))]
+    responses((status = 201, description = "The appeal, open", body = AppealView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 404, description = "No such finding for this household", body = Problem), (status = 409, description = "No standing hold (`appeal_hold_lifted`), one already open (`appeal_open`), or the statement or document missing or not accepted (`statement_required`, `document_required`, `document_type`)", body = Problem), (status = 422, description = "A statement that is not acceptable text", body = Problem)))]
 pub async fn appeal(
     State(s): State<AppState>,
     Caller(a): Caller,
@@ -174,26 +174,8 @@ pub async fn appeal(
     m: Mutation<AppealRequest>,
 ) -> Result<(StatusCode, axum::Json<AppealView>), Problem> {
     let r = &m.body;
-    let doc = base64::engine::general_purpose::STANDARD
-        .decode(r.document_base64.trim())
-        .map_err(|_| {
-            Problem::from(AppError::Rule(
-                "document_required",
-                "المستند غير مقروء (base64)",
-                "the document is not readable (base64)",
-            ))
-        })?;
-    let appeal_id = s
-        .reg
-        .submit_appeal(
-            &a,
-            &id,
-            &r.statement,
-            &r.document_name,
-            &r.document_type,
-            doc,
-        )
-        .await?;
+    let doc = Document::from_base64(&r.document_name, &r.document_type, &r.document_base64)?;
+    let appeal_id = s.reg.submit_appeal(&a, &id, &r.statement, doc).await?;
     let appeal = s
         .reg
         .store

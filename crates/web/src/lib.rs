@@ -14,6 +14,7 @@ mod i18n;
 mod openapi;
 mod pages_access;
 mod pages_appointments;
+mod pages_exemptions;
 mod pages_screening;
 pub mod problem;
 mod ui;
@@ -35,7 +36,7 @@ pub struct AppState {
 
 /// Largest request body accepted (a household of 40 members is far below it).
 pub const BODY_LIMIT: usize = 64 * 1024;
-/// An appeal carries one document of up to 2 MB, base64 (4/3 larger) in JSON.
+/// Requests carrying one document (appeals, exemptions): up to 2 MB, base64 (4/3 larger) in JSON.
 pub const APPEAL_BODY_LIMIT: usize = 3 * 1024 * 1024;
 
 /// The router and the list of (method, path) it serves, so a test can hold the OpenAPI document to it.
@@ -122,9 +123,15 @@ pub fn routes() -> Routes {
     .add(
         "post",
         "/api/v1/exemptions",
-        post(api_events::grant_exemption),
+        // With its document of up to 2 MB, base64 in JSON.
+        post(api_events::grant_exemption).layer(DefaultBodyLimit::max(APPEAL_BODY_LIMIT)),
     )
     .add("get", "/api/v1/exemptions", get(api_events::exemptions))
+    .add(
+        "get",
+        "/api/v1/exemptions/{exemption_id}/document",
+        get(api_events::exemption_document),
+    )
     .add(
         "post",
         "/crvs/registry/{callback}",
@@ -391,6 +398,7 @@ pub fn routes() -> Routes {
         "/screening/appeals/{appeal_id}/decision",
         post(pages_screening::appeal_decide),
     )
+    .add("get", "/exemptions", get(pages_exemptions::exemptions_page))
     .add(
         "get",
         "/screening/appeals/{appeal_id}/document",
@@ -403,6 +411,7 @@ pub fn routes() -> Routes {
     )
     .add("get", "/demo/outbox", get(pages_access::demo_outbox))
     .add("get", "/assets/app.css", get(ui::css))
+    .add("get", "/assets/documents.js", get(ui::documents_js))
     .add("get", "/manifest.webmanifest", get(ui::manifest))
     .add("get", "/assets/icon-192.png", get(ui::icon_192))
     .add("get", "/assets/icon-512.png", get(ui::icon_512))

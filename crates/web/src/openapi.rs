@@ -28,6 +28,7 @@ use utoipa::OpenApi;
         crate::api_events::my_suggestions,
         crate::api_events::decide_suggestion,
         crate::api_events::grant_exemption,
+        crate::api_events::exemption_document,
         crate::api_events::exemptions,
         crate::api_appointments::my_slots,
         crate::api_appointments::my_appointments,

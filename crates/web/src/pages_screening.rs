@@ -10,7 +10,7 @@ use crate::ui::{LangLink, Who, error_page, href, page, switch};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use tamwin_app::screening::{FindingDetailView, FindingView, RunView, SideView, hold_reason};
 use tamwin_app::secret::same;
@@ -331,6 +331,8 @@ struct FindingPage {
     notes: Vec<String>,
     total: String,
     appeals: Vec<AppealRow>,
+    /// Abroad findings: the member's exemptions (look one up, or grant one with its document).
+    exemptions_href: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -369,6 +371,12 @@ pub async fn finding_page(
             .to_string(),
         status: tr.t(&format!("fstatus_{}", d.finding.status)).to_string(),
         reason: tr.reason(reason).to_string(),
+        exemptions_href: match (&d.member.national_id, d.finding.kind.as_str()) {
+            (Some(nid), "abroad") => {
+                format!("/exemptions?national_id={nid}&lang={}", tr.lang.code())
+            }
+            _ => String::new(),
+        },
         sides: side_rows(tr, &d.member, d.other.as_ref()),
         has_other: d.other.is_some(),
         explain: explain_rows,
@@ -476,25 +484,14 @@ pub async fn appeal_document(
         Err(r) => return r,
     };
     match s.reg.appeal_document(&signed.actor, &id).await {
-        Ok(a) => (
-            [
-                (header::CONTENT_TYPE, a.document_type.clone()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"appeal-{}.{}\"",
-                        a.appeal_id,
-                        match a.document_type.as_str() {
-                            "application/pdf" => "pdf",
-                            "image/png" => "png",
-                            _ => "jpg",
-                        }
-                    ),
-                ),
-            ],
-            a.document,
-        )
-            .into_response(),
+        Ok(a) => crate::ui::attachment(
+            &format!("appeal-{}", a.appeal_id),
+            tamwin_app::documents::Document {
+                name: a.document_name,
+                content_type: a.document_type,
+                bytes: a.document,
+            },
+        ),
         Err(e) => error_page(&s, Some(&signed), tr, e),
     }
 }

@@ -68,6 +68,8 @@ pub struct Who {
     pub officer: bool,
     /// Runs screening and decides its findings and appeals.
     pub auditor: bool,
+    /// Reads (and, lifting holds, grants) exemptions from the abroad rule.
+    pub exemptions: bool,
 }
 
 impl Who {
@@ -95,6 +97,8 @@ impl Who {
             admin: a.may(Permission::ManageAccess),
             officer: !a.is_citizen() && a.may(Permission::VerifyInPerson),
             auditor: !a.is_citizen() && a.may(Permission::Screen),
+            exemptions: !a.is_citizen()
+                && (a.may(Permission::LiftHold) || a.may(Permission::Screen)),
         }
     }
 }
@@ -541,6 +545,17 @@ pub async fn css() -> impl IntoResponse {
     )
 }
 
+/// The pages' shared script for handing in a document.
+pub async fn documents_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../assets/documents.js"),
+    )
+}
+
 /// The installed app's icons (a seal on the programme's green), built into the binary.
 pub async fn icon_192() -> impl IntoResponse {
     (
@@ -567,4 +582,25 @@ pub async fn manifest() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "application/manifest+json")],
         include_str!("../assets/manifest.webmanifest"),
     )
+}
+
+/// A kept document sent back as a download named `stem` with the extension of its type (never the
+/// name it came with: that is the sender's text).
+pub fn attachment(stem: &str, d: tamwin_app::documents::Document) -> Response {
+    let ext = match d.content_type.as_str() {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        _ => "jpg",
+    };
+    (
+        [
+            (header::CONTENT_TYPE, d.content_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{stem}.{ext}\""),
+            ),
+        ],
+        d.bytes,
+    )
+        .into_response()
 }

@@ -348,6 +348,12 @@ const ROWS: &[Row] = &[
         [401, 200, 200, 200, 200, 200, 403, 403, 403],
     ),
     row(
+        "get",
+        "/api/v1/exemptions/{exemption_id}/document",
+        Kind::Api,
+        [401, 200, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    row(
         "post",
         "/api/v1/screening/runs",
         Kind::Api,
@@ -743,6 +749,12 @@ const ROWS: &[Row] = &[
     ),
     row(
         "get",
+        "/exemptions",
+        Kind::Page,
+        [303, 200, 200, 200, 200, 200, 403, 403, 403],
+    ),
+    row(
+        "get",
         "/citizen/findings",
         Kind::Page,
         [303, 403, 403, 403, 403, 403, 403, 403, 200],
@@ -756,6 +768,12 @@ const ROWS: &[Row] = &[
     row(
         "get",
         "/assets/app.css",
+        Kind::Page,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "get",
+        "/assets/documents.js",
         Kind::Page,
         [200, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
@@ -974,8 +992,43 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
             reg.store.submit_appeal(&a, &log).await.unwrap();
         }
     }
+    // An exemption with its document, for the person whose household every Karbala caller sees.
+    let mut exemption = String::new();
+    if r.path.contains("{exemption_id}") {
+        exemption = format!("e-{}", serial());
+        let hid = reg.household_id_of_card(&m.card).await.unwrap();
+        let e = tamwin_store::Exemption {
+            exemption_id: exemption.clone(),
+            national_id: m.spouse_nid.clone(),
+            reason: "study".into(),
+            valid_from: "2026-09-01".into(),
+            valid_until: "2027-06-30".into(),
+            evidence: "university letter 17".into(),
+            granted_by: "fixture".into(),
+            granted_at: reg.clock.now(),
+            document_name: Some("letter.pdf".into()),
+            document_type: Some("application/pdf".into()),
+        };
+        let log = tamwin_store::ChangeLog {
+            change_id: format!("c-{}", serial()),
+            at: reg.clock.now(),
+            actor: "fixture".into(),
+            role: "system".into(),
+            area: "".into(),
+            kind: "exemption.granted",
+            member_id: None,
+            reason: None,
+            details: json!({}),
+            channel: Actor::system("fixture").channel,
+        };
+        reg.store
+            .save_exemption(&e, b"%PDF-1.4", &hid, &log)
+            .await
+            .unwrap();
+    }
     let mut path = r
         .path
+        .replace("{exemption_id}", &exemption)
         .replace("{finding_id}", &finding)
         .replace("{appeal_id}", &appeal)
         .replace("{appointment_id}", &appointment)
@@ -1077,7 +1130,8 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         ]),
         ("post", "/api/v1/exemptions") => Some(
             json!({"national_id": m.spouse_nid, "reason": "medical_treatment", "valid_until": "2027-03-31",
-                "evidence": "hospital report 2291"})
+                "evidence": "hospital report 2291", "document_name": "report.pdf",
+                "document_type": "application/pdf", "document_base64": "JVBERi0xLjQ="})
             .to_string(),
         ),
         ("post", "/api/v1/households") => Some(fixture(None).to_string()),
