@@ -127,8 +127,10 @@ pub fn link(
         Some(m) => (m.clone(), Vec::new()),
         None => train(&mut blocker, settings, progress),
     };
+    progress.phase("lineage and siblings", left.len() as u64);
     let lineage = Lineage::measure(vocab, left, right);
-    let scorer = Scorer::new(vocab, &model, lineage.cap);
+    progress.advance(left.len() as u64);
+    let scorer = Scorer::new(vocab, &model, &lineage);
     let review_weight = (settings.review / (1.0 - settings.review)).log2();
     let best: Vec<AtomicU32> = if right.is_some() {
         (0..left.len()).map(|_| AtomicU32::new(0)).collect()

@@ -3,6 +3,7 @@
 //! term, so a reviewer sees why two records were linked.
 
 use crate::gamma::{FIELD_NAMES, FIELDS, Gamma, LEVELS, MISSING, level_code};
+use crate::lineage::{Lineage, OWN};
 use crate::model::Model;
 use crate::record::Rec;
 use crate::vocab::Vocab;
@@ -13,7 +14,8 @@ const TF_CAP: f64 = 5.0;
 /// The lineage fields: father, grandfather, family and mother. Brothers and sisters agree on all of
 /// them, so together they say "same parents", not four independent things: their positive weights
 /// are capped at what sharing parents is worth (measured, see `lineage`), and the person's own fields
-/// (given name, birth date, sex) must decide between a duplicate and a sibling.
+/// (given name, birth date, sex) must decide between a duplicate and a sibling: where the cap binds
+/// they weigh m against how often siblings agree, when the records measured it.
 const LINEAGE: [usize; 4] = [1, 2, 3, 4];
 
 pub struct Scorer<'v> {
@@ -23,6 +25,8 @@ pub struct Scorer<'v> {
     /// u of the exact level of the four name fields: what an average name's agreement is worth.
     u_exact: [f64; 4],
     lineage_cap: f64,
+    /// The own fields' weights against siblings (`OWN` order), used where the cap binds.
+    against_siblings: Option<[[f64; LEVELS]; 3]>,
 }
 
 /// One field's part of a pair's weight.
@@ -33,24 +37,41 @@ pub struct Term {
     /// The level's weight, with the term-frequency adjustment included.
     pub weight: f64,
     pub tf: f64,
+    /// Weighed against siblings (the lineage cap bound).
+    pub sibling: bool,
 }
 
 impl<'v> Scorer<'v> {
-    /// `lineage_cap`: at most this many bits for the lineage fields together.
-    pub fn new(vocab: &'v Vocab, model: &Model, lineage_cap: f64) -> Scorer<'v> {
+    /// `lineage`: the cap on the lineage fields together and, if measured, the own fields among siblings.
+    pub fn new(vocab: &'v Vocab, model: &Model, lineage: &Lineage) -> Scorer<'v> {
+        let against_siblings = lineage.siblings.map(|s| {
+            std::array::from_fn(|i| {
+                std::array::from_fn(|l| {
+                    if l as u8 == MISSING {
+                        0.0
+                    } else {
+                        (model.m[OWN[i]][l].max(1e-6) / s.u[i][l]).log2()
+                    }
+                })
+            })
+        });
         Scorer {
             vocab,
             weights: model.weights(),
             prior: model.prior_weight(),
             u_exact: [model.u[0][0], model.u[1][0], model.u[2][0], model.u[3][0]],
-            lineage_cap,
+            lineage_cap: lineage.cap,
+            against_siblings,
         }
+    }
+
+    fn lineage_positive(terms: &[Term; FIELDS]) -> f64 {
+        LINEAGE.iter().map(|f| terms[*f].weight.max(0.0)).sum()
     }
 
     /// What the cap takes off the lineage fields' positive weights (zero or negative).
     fn lineage_excess(&self, terms: &[Term; FIELDS]) -> f64 {
-        let positive: f64 = LINEAGE.iter().map(|f| terms[*f].weight.max(0.0)).sum();
-        (self.lineage_cap - positive).min(0.0)
+        (self.lineage_cap - Self::lineage_positive(terms)).min(0.0)
     }
 
     fn tf(&self, field: usize, a: &Rec) -> f64 {
@@ -61,7 +82,7 @@ impl<'v> Scorer<'v> {
     }
 
     pub fn terms(&self, a: &Rec, b: &Rec, g: &Gamma) -> [Term; FIELDS] {
-        std::array::from_fn(|f| {
+        let mut terms: [Term; FIELDS] = std::array::from_fn(|f| {
             let level = g[f];
             // Across scripts an "exact" name is exact only after transliteration: no frequency bonus.
             let tf = if f < 4 && level == 0 && !(a.latin || b.latin) {
@@ -74,8 +95,18 @@ impl<'v> Scorer<'v> {
                 level,
                 weight: self.weights[f][level as usize] + tf,
                 tf,
+                sibling: false,
             }
-        })
+        });
+        if let Some(w) = &self.against_siblings
+            && Self::lineage_positive(&terms) > self.lineage_cap
+        {
+            for (i, f) in OWN.into_iter().enumerate() {
+                let t = &mut terms[f];
+                (t.weight, t.tf, t.sibling) = (w[i][t.level as usize], 0.0, true);
+            }
+        }
+        terms
     }
 
     pub fn weight(&self, a: &Rec, b: &Rec, g: &Gamma) -> f64 {
@@ -105,6 +136,9 @@ impl<'v> Scorer<'v> {
             ));
             if t.tf != 0.0 {
                 s.push_str(&format!(",tf{:+.2}", t.tf));
+            }
+            if t.sibling {
+                s.push_str(",sibling");
             }
             s.push_str(");");
         }
@@ -154,7 +188,7 @@ mod tests {
             lambda: 0.01,
             ..Model::default()
         };
-        let s = Scorer::new(&v, &model, (1000.0f64 / 4.0).log2());
+        let s = Scorer::new(&v, &model, &Lineage::assumed(1000));
         let mut c = Comparer::new(&v);
         let common = c.gamma(&recs[0], &recs[1]);
         let rare = c.gamma(&recs[4], &recs[5]);
@@ -183,5 +217,49 @@ mod tests {
         );
         assert!((probability(0.0) - 0.5).abs() < 1e-12);
         assert!(probability(10.0) > 0.999);
+    }
+
+    #[test]
+    fn where_the_lineage_cap_binds_the_own_fields_weigh_against_siblings() {
+        let mut v = Vocab::new();
+        let mut none = |_: &'static str, _| {};
+        let mut person = |v: &mut Vocab, given: &str, hh: u32| {
+            let raw = RawPerson {
+                given,
+                father: "علي",
+                grandfather: "حسين",
+                family: "الموسوي",
+                mother: "زينب كاظم",
+                birth: "1990-04-02",
+                sex: "male",
+                ..Default::default()
+            };
+            Rec::from_raw(v, &raw, hh, &mut none)
+        };
+        let (a, b) = (person(&mut v, "محمد", 1), person(&mut v, "محمد", 2));
+        let model = Model {
+            lambda: 1e-6,
+            ..Model::default()
+        };
+        let mut lineage = Lineage::assumed(1000);
+        let plain = Scorer::new(&v, &model, &lineage);
+        // Brothers almost never share a given name; twins share the birth date.
+        let mut u = [[0.2; LEVELS]; 3];
+        (u[0][0], u[1][0]) = (0.001, 0.01);
+        lineage.siblings = Some(crate::lineage::Siblings { pairs: 5000, u });
+        // Sharing parents is common here: the mother's name alone passes the cap.
+        lineage.cap = 1.0;
+        let s = Scorer::new(&v, &model, &lineage);
+        let g = Comparer::new(&v).gamma(&a, &b);
+        let text = s.explain(&a, &b, &g);
+        assert!(
+            text.contains("given=exact(") && text.contains(",sibling)"),
+            "{text}"
+        );
+        assert!(text.contains("lineage_cap("), "{text}");
+        let given = |sc: &Scorer| sc.terms(&a, &b, &g)[0].weight;
+        let expected = (model.m[0][0] / 0.001).log2();
+        assert!((given(&s) - expected).abs() < 1e-9, "{}", given(&s));
+        assert!(!plain.explain(&a, &b, &g).contains("sibling"));
     }
 }

@@ -165,7 +165,7 @@ fn link_findings(
     kind: Kind,
     decision: impl Fn(&crate::engine::ScoredPair, f64, &crate::gamma::Gamma, &mut String) -> Decision,
 ) -> Vec<Finding> {
-    let s = Scorer::new(inp.vocab, &l.model, l.lineage.cap);
+    let s = Scorer::new(inp.vocab, &l.model, &l.lineage);
     l.pairs
         .iter()
         .map(|p| {
@@ -223,7 +223,7 @@ pub fn screen(
         settings,
         progress,
     );
-    let scorer = Scorer::new(vocab, &dedupe.model, dedupe.lineage.cap);
+    let scorer = Scorer::new(vocab, &dedupe.model, &dedupe.lineage);
     let mut cmp = Comparer::new(vocab);
     // (a) one ID in several households, every pair scored, so the reviewer sees whether it is one person
     // twice or an ID typed onto someone else.

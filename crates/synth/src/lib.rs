@@ -479,6 +479,7 @@ fn household_people(
             .random_range(fertile_years / 8..=(fertile_years / 3 + 1).min(8))
     };
     let mut last_birth: Option<Date> = None;
+    let mut first_son = true;
     for _ in 0..children {
         let male = g.rng.random_bool(0.51);
         let twin = last_birth.is_some() && g.rng.random_bool(0.02);
@@ -496,8 +497,21 @@ fn household_people(
         last_birth = Some(birth);
         let mut chain = g.chain(male, &father.given, &father.father, father.family.clone());
         // The first son is often named after his paternal grandfather.
-        if male && g.rng.random_bool(0.15) {
+        if male && first_son && g.rng.random_bool(0.15) {
             chain.given = father.father.clone();
+        }
+        first_son &= !male;
+        // Brothers and sisters do not share a given name: draw again (a few times) when one is taken.
+        for _ in 0..8 {
+            if !people.iter().any(|p| p.chain.given == chain.given) {
+                break;
+            }
+            chain.given = if male {
+                g.male.pick(&mut g.rng)
+            } else {
+                g.female.pick(&mut g.rng)
+            }
+            .to_string();
         }
         people.push(Person {
             chain,

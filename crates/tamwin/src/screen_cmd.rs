@@ -381,6 +381,16 @@ fn print_report(
                 l.cap
             );
         }
+        if let Some(s) = &l.siblings {
+            let rate = |i: usize| s.u[i][0] * 100.0;
+            println!(
+                "  siblings at home: {} pairs; same given name {:.2}%, same birth date {:.2}%, same sex {:.1}%",
+                s.pairs,
+                rate(0),
+                rate(1),
+                rate(2)
+            );
+        }
         for (rule, pairs, lambda) in &r.training {
             println!(
                 "  EM on {rule:34} {pairs:>12} pairs, {:.1}% matches",
