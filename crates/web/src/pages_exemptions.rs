@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::auth;
 use crate::i18n::Tr;
-use crate::pages_appointments::{page_query, tr_of};
+use crate::pages_appointments::{page_query, tr_of, url_part};
 use crate::ui::{LangLink, Who, error_page, href, page, switch};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -97,7 +97,10 @@ pub async fn exemptions_page(
     let p = ExemptionsPage {
         tr,
         langs: switch(tr, |c| {
-            format!("/exemptions?national_id={national_id}&lang={c}")
+            format!(
+                "/exemptions?national_id={}&lang={c}",
+                url_part(&national_id)
+            )
         }),
         back_href: href("/", tr.lang),
         who: Some(Who::of(&s, &signed, tr)),
