@@ -44,8 +44,13 @@ test('an auditor confirms a finding, the citizen appeals with a document, the au
     assert.ok((await page.locator('#findings tr.finding').count()) > 0, 'the run found something');
     await page.screenshot({ path: shots + 'screening-queue.png', fullPage: true });
 
-    // A held finding on a household with a mobile number (its citizen will appeal).
-    const list = await (await staff.request.get(base + '/api/v1/screening/findings?status=pending&decision=hold&limit=200')).json();
+    // A held match (a pair, explained field by field; not a fictitious finding, which has no other
+    // record) on a household with a mobile number (its citizen will appeal).
+    const list = [];
+    for (const kind of ['duplicate', 'same_id', 'deceased', 'abroad']) {
+      list.push(...await (await staff.request.get(
+        base + '/api/v1/screening/findings?status=pending&decision=hold&limit=100&kind=' + kind)).json());
+    }
     let chosen = null;
     for (const f of list) {
       const d = await (await staff.request.get(base + '/api/v1/screening/findings/' + f.finding_id)).json();

@@ -107,10 +107,10 @@ pub async fn exemptions_page(
         csrf: signed.csrf.clone(),
         looked_up: !national_id.is_empty() && error.is_empty(),
         national_id,
-        message: q
-            .message
-            .map(|_| tr.t("exemption_granted").to_string())
-            .unwrap_or_default(),
+        message: match q.message.as_deref() {
+            Some("granted") => tr.t("exemption_granted").to_string(),
+            _ => String::new(),
+        },
         error,
         rows,
         may_grant: signed.actor.may(Permission::LiftHold),

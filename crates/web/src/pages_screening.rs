@@ -240,7 +240,10 @@ fn explain(tr: Tr, text: &str) -> (Vec<ExplainRow>, Vec<String>, String) {
         rows.push(ExplainRow {
             field,
             level,
-            weight: weight.replace(",tf", " · tf "),
+            weight: weight.replace(",tf", " · tf ").replace(
+                ",sibling",
+                &format!(" · {}", tr.t("finding_against_siblings")),
+            ),
             strong: w.abs() >= 5.0,
         });
     }
