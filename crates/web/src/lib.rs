@@ -17,6 +17,7 @@ mod pages_appointments;
 mod pages_exemptions;
 mod pages_screening;
 pub mod problem;
+mod security_headers;
 mod ui;
 
 use axum::Router;
@@ -412,6 +413,9 @@ pub fn routes() -> Routes {
     .add("get", "/demo/outbox", get(pages_access::demo_outbox))
     .add("get", "/assets/app.css", get(ui::css))
     .add("get", "/assets/documents.js", get(ui::documents_js))
+    .add("get", "/assets/pages.js", get(ui::pages_js))
+    .add("get", "/assets/api-docs.js", get(openapi::docs_js))
+    .add("get", "/assets/api-docs.css", get(openapi::docs_css))
     .add("get", "/manifest.webmanifest", get(ui::manifest))
     .add("get", "/assets/icon-192.png", get(ui::icon_192))
     .add("get", "/assets/icon-512.png", get(ui::icon_512))
@@ -429,6 +433,7 @@ pub fn app_with(reg: Arc<Registry>, demo: bool) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(AppState { reg, demo })
+        .layer(axum::middleware::from_fn(security_headers::layer))
 }
 
 async fn method_not_allowed() -> problem::Problem {

@@ -106,3 +106,24 @@ pub async fn serve_json() -> impl IntoResponse {
 pub async fn docs_page() -> Html<&'static str> {
     Html(include_str!("../assets/api-docs.html"))
 }
+
+/// The documentation page's script and style, served as files (the CSP allows no inline ones).
+pub async fn docs_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../assets/api-docs.js"),
+    )
+}
+
+pub async fn docs_css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../assets/api-docs.css"),
+    )
+}

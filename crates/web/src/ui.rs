@@ -556,6 +556,18 @@ pub async fn documents_js() -> impl IntoResponse {
     )
 }
 
+/// The pages' behaviour (print buttons, the centre's camera, documents handed in): no page has inline
+/// script, the CSP forbids it.
+pub async fn pages_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../assets/pages.js"),
+    )
+}
+
 /// The installed app's icons (a seal on the programme's green), built into the binary.
 pub async fn icon_192() -> impl IntoResponse {
     (
@@ -579,7 +591,10 @@ pub async fn icon_512() -> impl IntoResponse {
 
 pub async fn manifest() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "application/manifest+json")],
+        [
+            (header::CONTENT_TYPE, "application/manifest+json"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../assets/manifest.webmanifest"),
     )
 }

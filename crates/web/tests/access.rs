@@ -779,6 +779,24 @@ const ROWS: &[Row] = &[
     ),
     row(
         "get",
+        "/assets/pages.js",
+        Kind::Page,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "get",
+        "/assets/api-docs.js",
+        Kind::Page,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "get",
+        "/assets/api-docs.css",
+        Kind::Page,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "get",
         "/manifest.webmanifest",
         Kind::Page,
         [200, 200, 200, 200, 200, 200, 200, 200, 200],
