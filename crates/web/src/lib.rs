@@ -15,6 +15,7 @@ mod openapi;
 mod pages_access;
 mod pages_appointments;
 mod pages_exemptions;
+mod pages_landing;
 mod pages_screening;
 pub mod problem;
 mod security_headers;
@@ -283,6 +284,8 @@ pub fn routes() -> Routes {
     .add("get", "/sign-in", get(pages_access::sign_in_form))
     .add("post", "/sign-in", post(pages_access::sign_in))
     .add("post", "/sign-out", post(pages_access::sign_out))
+    .add("get", "/account", get(pages_landing::account_page))
+    .add("get", "/stats", get(pages_landing::stats_page))
     .add("get", "/account/password", get(pages_access::password_form))
     .add(
         "post",

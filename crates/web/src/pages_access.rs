@@ -134,7 +134,7 @@ pub async fn sign_in(
     }
     match s.reg.staff_session(f.username.trim(), &f.password).await {
         Ok(n) => with_cookies(
-            Redirect::to(&href("/", tr.lang)).into_response(),
+            Redirect::to(&href(crate::pages_landing::landing(&n.actor), tr.lang)).into_response(),
             &[auth::session_cookie(&n.cookie)],
         ),
         Err(e @ (AppError::SignInRefused | AppError::AccountLocked)) => {

@@ -70,6 +70,8 @@ pub struct Who {
     pub auditor: bool,
     /// Reads (and, lifting holds, grants) exemptions from the abroad rule.
     pub exemptions: bool,
+    /// Reads the statistics (counts, no names).
+    pub stats: bool,
 }
 
 impl Who {
@@ -99,6 +101,7 @@ impl Who {
             auditor: !a.is_citizen() && a.may(Permission::Screen),
             exemptions: !a.is_citizen()
                 && (a.may(Permission::LiftHold) || a.may(Permission::Screen)),
+            stats: !a.is_citizen() && a.may(Permission::ReadAggregates),
         }
     }
 }
@@ -148,6 +151,8 @@ struct MessagePage {
     text: String,
     langs: Vec<LangLink>,
     back_href: String,
+    /// The back link's text: to the search, or to the caller's own landing page.
+    back_text: &'static str,
     who: Option<Who>,
 }
 
@@ -185,12 +190,16 @@ pub fn message_page(
     text: String,
     status: StatusCode,
 ) -> Response {
+    // Back to where the caller may be: never to "/" for a role that may not see it (it would be the
+    // refusal again).
+    let home = signed.map_or("/", |x| crate::pages_landing::landing(&x.actor));
     let p = MessagePage {
         tr,
         title,
         text,
-        langs: switch(tr, |code| format!("/?lang={code}")),
-        back_href: href("/", tr.lang),
+        langs: switch(tr, |code| format!("{home}?lang={code}")),
+        back_href: href(home, tr.lang),
+        back_text: tr.t(if home == "/" { "back" } else { "back_home" }),
         who: signed.map(|x| Who::of(s, x, tr)),
     };
     page(p.render(), tr.lang, status)
