@@ -2,8 +2,9 @@
 
 use crate::AppState;
 use crate::auth::Caller;
+use crate::extract::{Path, Query};
 use crate::problem::{Mutation, Problem};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -197,16 +198,8 @@ fn number<T: std::str::FromStr>(field: &str, v: &Option<String>) -> Result<Optio
 pub async fn list_households(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    Query(q): Query<ListQuery>,
 ) -> Result<axum::Json<HouseholdList>, Problem> {
-    let Query(q) = q.map_err(|e| {
-        Problem::new(
-            422,
-            "query_invalid",
-            "معاملات البحث غير صحيحة",
-            format!("the query is not valid: {e}"),
-        )
-    })?;
     let limit: u32 = number::<u32>("limit", &q.limit)?
         .unwrap_or(50)
         .clamp(1, 200);

@@ -4,8 +4,9 @@
 use crate::AppState;
 use crate::api::outcome_response;
 use crate::auth::Caller;
+use crate::extract::Path;
 use crate::problem::{Mutation, Problem};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Serialize;
 use tamwin_app::{DataUse, HouseholdView, PhoneChange};

@@ -5,8 +5,9 @@
 use crate::AppState;
 use crate::api::outcome_response;
 use crate::auth::Caller;
+use crate::extract::{Path, Query};
 use crate::problem::{Mutation, Problem};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use tamwin_app::appointments::{AppointmentView, BookingRequest, CentreDay};

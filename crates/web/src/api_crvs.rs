@@ -3,9 +3,9 @@
 //! the registry, and that signature is what is checked.
 
 use crate::AppState;
+use crate::extract::{Body, Path};
 use crate::problem::Problem;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
 #[utoipa::path(post, path = "/crvs/registry/{callback}", tag = "hub",
@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 pub async fn callback(
     State(s): State<AppState>,
     Path(callback): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Response, Problem> {
     receive(&s, &callback, &body).await
 }
@@ -29,7 +29,10 @@ pub async fn callback(
     responses((status = 200, description = "Acknowledgement", content_type = "application/json"),
         (status = 401, description = "`ERR`: signature missing or invalid, or not the registry", content_type = "application/json"),
         (status = 503, description = "`ERR`: no hub configured", content_type = "application/json")))]
-pub async fn txn_on_status(State(s): State<AppState>, body: Bytes) -> Result<Response, Problem> {
+pub async fn txn_on_status(
+    State(s): State<AppState>,
+    Body(body): Body,
+) -> Result<Response, Problem> {
     receive(&s, "txn/on-status", &body).await
 }
 

@@ -3,8 +3,9 @@
 
 use crate::AppState;
 use crate::auth::Caller;
+use crate::extract::{Path, Query};
 use crate::problem::{Mutation, Problem};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use tamwin_app::births::SuggestionView;
 use tamwin_app::exemptions::{ExemptionRequest, ExemptionView};

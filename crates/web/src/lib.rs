@@ -10,6 +10,7 @@ mod api_crvs;
 mod api_events;
 mod api_screening;
 mod auth;
+mod extract;
 mod i18n;
 mod openapi;
 mod pages_access;
@@ -439,13 +440,24 @@ pub fn app_with(reg: Arc<Registry>, demo: bool) -> Router {
         .layer(axum::middleware::from_fn(security_headers::layer))
 }
 
-async fn method_not_allowed() -> problem::Problem {
-    problem::Problem::new(
-        405,
-        "method_not_allowed",
-        "هذه الطريقة غير مسموحة على هذا المسار",
-        "this method is not allowed on this route",
-    )
+/// A method a route does not answer: a problem for the API, the error page for a page.
+async fn method_not_allowed(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let p = uri.path();
+    if p.starts_with("/api/") || p.starts_with("/crvs/") || p == "/healthz" {
+        return problem::Problem::new(
+            405,
+            "method_not_allowed",
+            "هذه الطريقة غير مسموحة على هذا المسار",
+            "this method is not allowed on this route",
+        )
+        .into_response();
+    }
+    extract::page::method_not_allowed(&s, uri.query(), &headers)
 }
 
 /// Serves until `shutdown` resolves.

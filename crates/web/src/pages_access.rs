@@ -4,14 +4,14 @@
 
 use crate::AppState;
 use crate::auth::{self, PRE_COOKIE};
+use crate::extract::page::{Form, Path, Query};
 use crate::i18n::Tr;
 use crate::ui::{
     HouseholdBody, LangLink, PageQuery, Who, area_label, error_page, household_page, href, lang_of,
     message_page, page, switch,
 };
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

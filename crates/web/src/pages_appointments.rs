@@ -4,11 +4,11 @@
 
 use crate::AppState;
 use crate::auth;
+use crate::extract::page::{Form, Path, Query};
 use crate::i18n::Tr;
 use crate::ui::{LangLink, PageQuery, Who, error_page, href, lang_of, page, switch};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use tamwin_app::appointments::{AppointmentView, BookingRequest, CentreDay, MemberDeclaration};

@@ -4,11 +4,12 @@
 
 use crate::AppState;
 use crate::auth;
+use crate::extract::page::Query;
 use crate::i18n::Tr;
 use crate::pages_appointments::{page_query, tr_of, url_part};
 use crate::ui::{LangLink, Who, error_page, href, page, switch};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use tamwin_app::exemptions::EXEMPTION_REASONS;

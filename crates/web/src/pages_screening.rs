@@ -4,12 +4,12 @@
 
 use crate::AppState;
 use crate::auth;
+use crate::extract::page::{Form, Path, Query};
 use crate::i18n::Tr;
 use crate::pages_appointments::{Pairs, field, page_query, refusal, tr_of, url_part, with_lang};
 use crate::ui::{LangLink, Who, error_page, href, page, switch};
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use tamwin_app::screening::{FindingDetailView, FindingView, RunView, SideView, hold_reason};

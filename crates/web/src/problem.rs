@@ -127,22 +127,89 @@ fn idem_from(
     }))
 }
 
-/// Why a body did not parse, told apart so the client can act on it.
-pub fn body_problem(err: &serde_json::Error) -> Problem {
+/// Why a body did not parse, told apart so the client can act on it, with the field concerned (`path`,
+/// e.g. `members[1].birth_date`). serde's own words are kept where they speak of the API (unknown
+/// variants, the domain's validation messages), not where they name Rust types.
+pub fn body_problem(err: &serde_json::Error, path: &str) -> Problem {
     let msg = err.to_string();
-    let (code, ar) = if msg.contains("unknown field") {
-        ("unknown_field", "حقل غير معروف في الطلب")
-    } else if msg.contains("missing field") {
-        ("missing_field", "حقل مطلوب غير موجود في الطلب")
-    } else {
-        ("body_invalid", "نص الطلب ليس JSON صالحاً بالشكل المطلوب")
+    let field = match path {
+        "" | "." | "?" => "",
+        p => p,
     };
-    Problem::new(
-        422,
-        code,
-        ar,
-        format!("the request body is not valid: {msg}"),
-    )
+    let named = |prefix: &str| {
+        msg.find(prefix)
+            .and_then(|i| msg[i + prefix.len()..].strip_prefix('`'))
+            .and_then(|r| r.split('`').next())
+            // The path ends at the unknown field, or at the object missing one.
+            .map(|f| match field {
+                "" => f.to_string(),
+                p if p == f || p.ends_with(&format!(".{f}")) => p.to_string(),
+                p => format!("{p}.{f}"),
+            })
+    };
+    let (code, ar, en, field) = if let Some(f) = named("unknown field ") {
+        (
+            "unknown_field",
+            "حقل غير معروف في الطلب",
+            "the request body has a field this operation does not take".to_string(),
+            f,
+        )
+    } else if let Some(f) = named("missing field ") {
+        (
+            "missing_field",
+            "حقل مطلوب غير موجود في الطلب",
+            "a required field is missing from the request body".to_string(),
+            f,
+        )
+    } else if err.is_data()
+        && !msg.starts_with("invalid type")
+        && !msg.starts_with("invalid value")
+        && !msg.starts_with("invalid length")
+    {
+        (
+            "body_invalid",
+            "نص الطلب ليس JSON صالحاً بالشكل المطلوب",
+            format!("the request body is not valid: {msg}"),
+            field.to_string(),
+        )
+    } else if err.is_data() {
+        (
+            "body_invalid",
+            "نص الطلب ليس JSON صالحاً بالشكل المطلوب",
+            format!(
+                "the request body is not valid: a value has the wrong type (line {}, column {})",
+                err.line(),
+                err.column()
+            ),
+            field.to_string(),
+        )
+    } else {
+        (
+            "body_invalid",
+            "نص الطلب ليس JSON صالحاً بالشكل المطلوب",
+            format!(
+                "the request body is not valid JSON (line {}, column {})",
+                err.line(),
+                err.column()
+            ),
+            field.to_string(),
+        )
+    };
+    let mut p = Problem::new(422, code, ar, en.clone());
+    if !field.is_empty() {
+        p.message_en = format!("{en}: {field}");
+        p.errors.push(FieldError::new(&field, code, ar, &en));
+    }
+    p
+}
+
+/// Parses a JSON body as `serde_json::from_slice` does, naming the field of a failure.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let mut d = serde_json::Deserializer::from_slice(bytes);
+    let v = serde_path_to_error::deserialize(&mut d)
+        .map_err(|e| body_problem(e.inner(), &e.path().to_string()))?;
+    d.end().map_err(|e| body_problem(&e, ""))?;
+    Ok(v)
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Mutation<T> {
@@ -169,23 +236,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Mutation<T> {
                 "the Content-Type must be application/json",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::new(
-                    413,
-                    "body_too_large",
-                    "حجم الطلب أكبر من المسموح",
-                    "the request body is larger than allowed",
-                )
-            } else {
-                Problem::new(
-                    400,
-                    "body_unreadable",
-                    "تعذّرت قراءة نص الطلب",
-                    "the request body could not be read",
-                )
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| crate::extract::body_read_problem(e.status()))?;
         if let Some(d) = declared {
             let actual = tamwin_app::devices::body_sha256(&bytes);
             if !tamwin_app::secret::same(&actual, &d.0) {
@@ -193,7 +246,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Mutation<T> {
             }
         }
         let idem = idem_from(&headers, &method, &path, &bytes)?;
-        let body = serde_json::from_slice(&bytes).map_err(|e| body_problem(&e))?;
+        let body = parse_json(&bytes)?;
         Ok(Mutation { body, idem })
     }
 }

@@ -1,9 +1,10 @@
 //! Server-rendered pages: Arabic and right to left by default, English by `?lang=en`.
 
 use crate::AppState;
+use crate::extract::page::{Path, Query};
 use crate::i18n::{Lang, Tr};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -20,7 +21,12 @@ pub struct PageQuery {
 
 /// The language: `?lang=` first, then the `lang` cookie, then Arabic.
 pub fn lang_of(q: &PageQuery, headers: &HeaderMap) -> Lang {
-    if let Some(l) = q.lang.as_deref().and_then(Lang::parse) {
+    lang_from(q.lang.as_deref(), headers)
+}
+
+/// The same, from the `lang` parameter alone (extractors refusing a query that does not decode).
+pub fn lang_from(lang: Option<&str>, headers: &HeaderMap) -> Lang {
+    if let Some(l) = lang.and_then(Lang::parse) {
         return l;
     }
     headers
@@ -527,7 +533,7 @@ fn not_found_page(tr: Tr) -> Response {
 pub async fn not_found(
     headers: HeaderMap,
     uri: axum::http::Uri,
-    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+    q: Result<Query<PageQuery>, crate::extract::page::Refused>,
 ) -> Response {
     if uri.path().starts_with("/api/") {
         return crate::problem::Problem::new(
