@@ -883,12 +883,13 @@ async fn import_validates_rows_and_keeps_households_whole_on_every_backend() {
             store.count_households().await.unwrap() as u64,
             report.households
         );
-        // Importing again: every household collides with itself and is rejected, nothing doubles.
+        // Importing again: every household is already there and skipped, nothing doubles.
         let again =
             tamwin_app::import::import_dir(&reg, &dir, &dir.join("rejects2.csv"), Arc::new(|_| {}))
                 .await
                 .unwrap();
         assert_eq!(again.households, 0, "{backend}");
+        assert_eq!(again.already_present, report.households, "{backend}");
         assert_eq!(
             store.count_households().await.unwrap() as u64,
             report.households
@@ -900,6 +901,121 @@ async fn import_validates_rows_and_keeps_households_whole_on_every_backend() {
                 .await
                 .is_err()
         );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
+
+/// The rows of `from` whose card (first field) is in `cards`, with the header.
+fn rows_of_cards(
+    from: &std::path::Path,
+    to: &std::path::Path,
+    cards: &std::collections::HashSet<String>,
+) {
+    let text = std::fs::read_to_string(from).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{}\n", lines.next().unwrap());
+    for l in lines.filter(|l| cards.contains(l.split(',').next().unwrap())) {
+        out.push_str(l);
+        out.push('\n');
+    }
+    std::fs::write(to, out).unwrap();
+}
+
+#[tokio::test]
+async fn a_rerun_after_a_partial_import_skips_what_is_there_on_the_bulk_path_on_every_backend() {
+    for (backend, store) in testkit::backends().await {
+        let reg = registry(store.clone());
+        reg.prepare().await.unwrap();
+        let dir =
+            std::env::temp_dir().join(format!("tamwin-resume-{}-{backend}", std::process::id()));
+        let part = dir.join("part");
+        let cfg = tamwin_synth::Config {
+            households: 60,
+            seed: 5,
+            governorate: Some("11".into()),
+            ..Default::default()
+        };
+        tamwin_synth::generate(&cfg, &reg.geo, &dir, &|_| {}).unwrap();
+        // The first 25 households, as an interrupted run leaves them.
+        std::fs::create_dir_all(&part).unwrap();
+        let households = std::fs::read_to_string(dir.join("households.csv")).unwrap();
+        let first: std::collections::HashSet<String> = households
+            .lines()
+            .skip(1)
+            .take(25)
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect();
+        for f in ["households.csv", "members.csv", "holds.csv"] {
+            if dir.join(f).exists() {
+                rows_of_cards(&dir.join(f), &part.join(f), &first);
+            }
+        }
+        if dir.join("agents.csv").exists() {
+            std::fs::copy(dir.join("agents.csv"), part.join("agents.csv")).unwrap();
+        }
+        let run = |d: std::path::PathBuf, rejects: &'static str| {
+            let reg = reg.clone();
+            async move {
+                tamwin_app::import::import_dir(&reg, &d, &d.join(rejects), Arc::new(|_| {}))
+                    .await
+                    .unwrap()
+            }
+        };
+        let partial = run(part.clone(), "rejects.csv").await;
+        assert_eq!(
+            (partial.households, partial.already_present),
+            (25, 0),
+            "{backend}: {partial:?}"
+        );
+        // The whole file: the 25 are counted present, the other 35 written in one bulk batch.
+        let whole = run(dir.clone(), "rejects.csv").await;
+        assert_eq!(whole.already_present, 25, "{backend}: {whole:?}");
+        assert_eq!(whole.households, 35, "{backend}: {whole:?}");
+        assert_eq!(whole.rejected_households, 0, "{backend}: {whole:?}");
+        assert_eq!(
+            whole.row_by_row_batches, 0,
+            "{backend}: fell back to row by row: {whole:?}"
+        );
+        assert_eq!(store.count_households().await.unwrap(), 60, "{backend}");
+        // A card already there with other contents is refused with its code, still on the bulk path.
+        let changed = households
+            .lines()
+            .nth(3)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .to_string();
+        let edited: String = households
+            .lines()
+            .map(|l| {
+                if l.split(',').next() == Some(changed.as_str()) {
+                    let mut f: Vec<&str> = l.split(',').collect();
+                    f[3] = "عنوان آخر";
+                    format!("{}\n", f.join(","))
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        std::fs::write(dir.join("households.csv"), edited).unwrap();
+        let third = run(dir.clone(), "rejects2.csv").await;
+        assert_eq!(
+            (
+                third.households,
+                third.already_present,
+                third.rejected_households
+            ),
+            (0, 59, 1),
+            "{backend}: {third:?}"
+        );
+        assert_eq!(third.row_by_row_batches, 0, "{backend}");
+        let rejects = std::fs::read_to_string(dir.join("rejects2.csv")).unwrap();
+        assert!(
+            rejects.contains(&format!("{changed},card_number_taken")),
+            "{backend}: {rejects}"
+        );
+        assert_eq!(store.count_households().await.unwrap(), 60, "{backend}");
         std::fs::remove_dir_all(&dir).ok();
     }
 }

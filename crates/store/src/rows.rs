@@ -57,6 +57,14 @@ pub(crate) fn parse_opt_ts(s: Option<String>) -> Result<Option<Timestamp>, Store
     s.as_deref().map(parse_ts).transpose()
 }
 
+/// `$1, $2, …, $n`: the placeholders of an IN list.
+pub(crate) fn marks(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn corrupt(what: &str, v: &str) -> StoreError {
     StoreError::Corrupt(format!("{what}: {v:?}"))
 }

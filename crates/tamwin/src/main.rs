@@ -651,12 +651,13 @@ async fn import(
             .await?;
     pb.finish();
     println!(
-        "imported {} households, {} members, {} holds, {} agents in {:.1} s; rejected {} households ({} reject rows in {})",
+        "imported {} households, {} members, {} holds, {} agents in {:.1} s; {} households already present; rejected {} households ({} reject rows in {})",
         report.households,
         report.members,
         report.holds,
         report.agents,
         started.elapsed().as_secs_f64(),
+        report.already_present,
         report.rejected_households,
         report.rejected_rows,
         report.rejects.display()

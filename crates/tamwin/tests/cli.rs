@@ -34,6 +34,13 @@ async fn audit_verify_exits_non_zero_naming_a_tampered_entry() {
     assert!(ok, "{out}");
     let (ok, out) = tamwin(&["--database-url", &url, "import", data.to_str().unwrap()]);
     assert!(ok && out.contains("imported 40 households"), "{out}");
+    // Run again (as after an interruption): the summary says what was there already; nothing doubles.
+    let (ok, out) = tamwin(&["--database-url", &url, "import", data.to_str().unwrap()]);
+    assert!(
+        ok && out.contains("imported 0 households")
+            && out.contains("40 households already present"),
+        "{out}"
+    );
     let (ok, out) = tamwin(&["--database-url", &url, "audit", "verify"]);
     assert!(ok && out.contains("intact: 40 entries"), "{out}");
 
