@@ -11,6 +11,7 @@ mod api_events;
 mod api_screening;
 mod auth;
 mod i18n;
+mod notices;
 mod openapi;
 mod pages_access;
 mod pages_appointments;

@@ -5,7 +5,8 @@
 use crate::AppState;
 use crate::auth;
 use crate::i18n::Tr;
-use crate::pages_appointments::{Pairs, field, page_query, refusal, tr_of, url_part, with_lang};
+use crate::notices::{error_html, message_html, refusal_codes};
+use crate::pages_appointments::{Pairs, field, page_query, tr_of, url_part, with_lang};
 use crate::ui::{LangLink, Who, error_page, href, page, switch};
 use askama::Template;
 use axum::Form;
@@ -71,6 +72,7 @@ struct ScreeningPage {
     who: Option<Who>,
     csrf: String,
     message: String,
+    error: String,
     running: bool,
     runs: Vec<RunRow>,
     rows: Vec<QueueRow>,
@@ -86,6 +88,7 @@ pub struct ScreeningQuery {
     pub status: Option<String>,
     pub lang: Option<String>,
     pub message: Option<String>,
+    pub error: Option<String>,
 }
 
 const KINDS: [&str; 5] = ["same_id", "duplicate", "deceased", "abroad", "fictitious"];
@@ -162,7 +165,8 @@ pub async fn screening_page(
         back_href: href("/", tr.lang),
         who: Some(Who::of(&s, &signed, tr)),
         csrf: signed.csrf.clone(),
-        message: q.message.unwrap_or_default(),
+        message: message_html(tr, q.message.as_deref()),
+        error: error_html(tr, q.error.as_deref()),
         running: runs.iter().any(|r| r.status == "running"),
         runs: runs.iter().take(5).map(run_row).collect(),
         rows,
@@ -191,16 +195,11 @@ pub async fn screening_start(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let message = match s.reg.start_screening(&signed.actor).await {
-        Ok(_) => tr.t("screening_started").to_string(),
-        Err(e) => refusal(tr, &e),
+    let query = match s.reg.start_screening(&signed.actor).await {
+        Ok(_) => "message=screening_started".to_string(),
+        Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
     };
-    Redirect::to(&with_lang(
-        "/screening",
-        tr,
-        &format!("message={}", url_part(&message)),
-    ))
-    .into_response()
+    Redirect::to(&with_lang("/screening", tr, &query)).into_response()
 }
 
 pub struct ExplainRow {
@@ -323,6 +322,7 @@ struct FindingPage {
     who: Option<Who>,
     csrf: String,
     message: String,
+    error: String,
     f: FindingView,
     kind: String,
     decision: String,
@@ -342,6 +342,7 @@ struct FindingPage {
 pub struct FindingQuery {
     pub lang: Option<String>,
     pub message: Option<String>,
+    pub error: Option<String>,
 }
 
 pub async fn finding_page(
@@ -367,7 +368,8 @@ pub async fn finding_page(
         back_href: href("/screening", tr.lang),
         who: Some(Who::of(&s, &signed, tr)),
         csrf: signed.csrf.clone(),
-        message: q.message.unwrap_or_default(),
+        message: message_html(tr, q.message.as_deref()),
+        error: error_html(tr, q.error.as_deref()),
         kind: kind_label(tr, &d.finding.kind).to_string(),
         decision: tr
             .t(&format!("decision_{}", d.finding.decision))
@@ -410,13 +412,13 @@ pub async fn finding_page(
     page(p.render(), tr.lang, StatusCode::OK)
 }
 
-fn back_to_finding(tr: Tr, id: &str, message: &str) -> Response {
-    Redirect::to(&with_lang(
-        &format!("/screening/findings/{id}"),
-        tr,
-        &format!("message={}", url_part(message)),
-    ))
-    .into_response()
+/// Back to the finding with outcome codes (`?message=`) or a refusal's codes (`?error=`).
+fn back_to_finding(tr: Tr, id: &str, outcome: Result<String, AppError>) -> Response {
+    let query = match outcome {
+        Ok(codes) => format!("message={}", url_part(&codes)),
+        Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
+    };
+    Redirect::to(&with_lang(&format!("/screening/findings/{id}"), tr, &query)).into_response()
 }
 
 pub async fn finding_decide(
@@ -432,15 +434,12 @@ pub async fn finding_decide(
         Err(r) => return r,
     };
     let confirm = field(&f, "decision") == "confirm";
-    let message = match s
+    let outcome = s
         .reg
         .decide_screening_finding(&signed.actor, &id, confirm, field(&f, "note"))
         .await
-    {
-        Ok(v) => tr.t(&format!("fstatus_{}", v.status)).to_string(),
-        Err(e) => refusal(tr, &e),
-    };
-    back_to_finding(tr, &id, &message)
+        .map(|v| format!("fstatus_{}", v.status));
+    back_to_finding(tr, &id, outcome)
 }
 
 pub async fn appeal_decide(
@@ -457,21 +456,19 @@ pub async fn appeal_decide(
     };
     let uphold = field(&f, "decision") == "uphold";
     let finding = field(&f, "finding").to_string();
-    let message = match s
+    let outcome = s
         .reg
         .decide_appeal(&signed.actor, &id, uphold, field(&f, "note"))
         .await
-    {
-        Ok(()) => tr
-            .t(if uphold {
+        .map(|()| {
+            if uphold {
                 "astatus_upheld"
             } else {
                 "astatus_rejected"
-            })
-            .to_string(),
-        Err(e) => refusal(tr, &e),
-    };
-    back_to_finding(tr, &finding, &message)
+            }
+            .to_string()
+        });
+    back_to_finding(tr, &finding, outcome)
 }
 
 /// The appeal's document, for the auditor deciding it.
