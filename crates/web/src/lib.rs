@@ -10,6 +10,7 @@ mod api_crvs;
 mod api_events;
 mod api_screening;
 mod auth;
+mod display;
 mod i18n;
 mod notices;
 mod openapi;

@@ -501,6 +501,8 @@ struct FormPage {
     langs: Vec<LangLink>,
     back_href: String,
     who: Option<Who>,
+    /// The card number as printed.
+    card: String,
     v: AppointmentView,
     day: String,
     hour: String,
@@ -541,6 +543,7 @@ pub async fn citizen_form(
         back_href: href("/citizen/appointment", tr.lang),
         who: Some(Who::of(&s, &signed, tr)),
         members: member_rows(&v, tr),
+        card: crate::display::card(&v.card_number),
         day,
         hour,
         ends,
@@ -646,7 +649,7 @@ pub async fn centre_page(
         .map(|v| QueueRow {
             hour: when(&v.starts_at).1,
             address: v.address.clone(),
-            card_number: v.card_number.clone(),
+            card_number: crate::display::card(&v.card_number),
             status: v.status.clone(),
             status_ar: tr.pick(&v.status_ar, &v.status).to_string(),
             adults: v.members.iter().filter(|m| m.required).count(),
@@ -718,6 +721,8 @@ struct VisitPage {
     csrf: String,
     message: String,
     error: String,
+    /// The card number as printed.
+    card: String,
     v: AppointmentView,
     hour: String,
     members: Vec<MemberRow>,
@@ -762,6 +767,7 @@ pub async fn visit_page(
         csrf: signed.csrf.clone(),
         message: message_html(tr, q.message.as_deref()),
         error: error_html(tr, q.error.as_deref()),
+        card: crate::display::card(&v.card_number),
         hour: when(&v.starts_at).1,
         members: member_rows(&v, tr),
         docs: doc_choices(tr),
@@ -886,7 +892,7 @@ pub async fn citizen_temporary_cards(
         who: Some(Who::of(&s, &signed, tr)),
         card_number: list
             .first()
-            .map(|c| c.card_number.clone())
+            .map(|c| crate::display::card(&c.card_number))
             .unwrap_or_default(),
         cards: list
             .into_iter()
@@ -898,7 +904,7 @@ pub async fn citizen_temporary_cards(
                     .unwrap_or_default(),
                 name: c.member_name,
                 status: c.status,
-                expires: c.expires_at.get(..10).unwrap_or_default().to_string(),
+                expires: crate::display::local_date_str(&c.expires_at),
             })
             .collect(),
     };

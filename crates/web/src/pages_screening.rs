@@ -4,6 +4,7 @@
 
 use crate::AppState;
 use crate::auth;
+use crate::display::local_time_str;
 use crate::i18n::Tr;
 use crate::notices::{error_html, message_html, refusal_codes};
 use crate::pages_appointments::{Pairs, field, page_query, tr_of, url_part, with_lang};
@@ -104,12 +105,7 @@ fn run_row(r: &RunView) -> RunRow {
             r.done.to_string()
         },
         started_by: r.started_by.clone(),
-        started_at: r
-            .started_at
-            .chars()
-            .take(16)
-            .collect::<String>()
-            .replace('T', " "),
+        started_at: local_time_str(&r.started_at),
         summary: if r.status == "failed" {
             r.error.clone().unwrap_or_default()
         } else {
@@ -254,12 +250,14 @@ pub struct SideRow {
     pub member: String,
     pub other: String,
     pub same: bool,
+    /// A number or a date: isolated left to right, never broken.
+    pub ltr: bool,
 }
 
 fn side_rows(tr: Tr, m: &SideView, o: Option<&SideView>) -> Vec<SideRow> {
     let get = |v: &SideView, k: usize| -> String {
         match k {
-            0 => v.card_number.clone(),
+            0 => crate::display::card(&v.card_number),
             1 => v.national_id.clone().unwrap_or_default(),
             2 => v.given_name.clone(),
             3 => v.father_name.clone(),
@@ -293,6 +291,7 @@ fn side_rows(tr: Tr, m: &SideView, o: Option<&SideView>) -> Vec<SideRow> {
             SideRow {
                 label: tr.t(label).to_string(),
                 same: !a.is_empty() && a == b,
+                ltr: matches!(k, 0 | 1 | 7 | 9 | 10),
                 member: a,
                 other: b,
             }
@@ -323,6 +322,8 @@ struct FindingPage {
     csrf: String,
     message: String,
     error: String,
+    /// When the hold takes effect, in Iraq's time.
+    effective: String,
     f: FindingView,
     kind: String,
     decision: String,
@@ -371,6 +372,12 @@ pub async fn finding_page(
         message: message_html(tr, q.message.as_deref()),
         error: error_html(tr, q.error.as_deref()),
         kind: kind_label(tr, &d.finding.kind).to_string(),
+        effective: d
+            .finding
+            .effective_at
+            .as_deref()
+            .map(local_time_str)
+            .unwrap_or_default(),
         decision: tr
             .t(&format!("decision_{}", d.finding.decision))
             .to_string(),
@@ -392,12 +399,7 @@ pub async fn finding_page(
             .iter()
             .map(|a| AppealRow {
                 appeal_id: a.appeal_id.clone(),
-                submitted_at: a
-                    .submitted_at
-                    .chars()
-                    .take(16)
-                    .collect::<String>()
-                    .replace('T', " "),
+                submitted_at: local_time_str(&a.submitted_at),
                 statement: a.statement.clone(),
                 document_name: a.document_name.clone(),
                 document_href: format!("/screening/appeals/{}/document", a.appeal_id),
@@ -555,7 +557,7 @@ pub async fn citizen_findings(
                 cure: tr.cure(reason).to_string(),
                 effective: f
                     .effective_at
-                    .map(|t| t.strftime("%Y-%m-%d").to_string())
+                    .map(crate::display::local_date)
                     .unwrap_or_default(),
                 status: tr.t(&format!("fstatus_{}", f.status)).to_string(),
                 appeal: a
