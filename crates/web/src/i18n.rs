@@ -61,6 +61,12 @@ impl Tr {
         PARSED.get(self.lang.0).and_then(|c| c.get(key)).copied()
     }
 
+    /// The key's text, in Arabic where this language lacks it; `None` for a key no catalog has.
+    pub fn get(&self, key: &str) -> Option<&'static str> {
+        self.lookup(key)
+            .or_else(|| PARSED.first().and_then(|c| c.get(key)).copied())
+    }
+
     pub fn t(&self, key: &str) -> &'static str {
         self.lookup(key)
             .or_else(|| PARSED.first().and_then(|c| c.get(key)).copied())

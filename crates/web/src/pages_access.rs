@@ -4,6 +4,7 @@
 
 use crate::AppState;
 use crate::auth::{self, PRE_COOKIE};
+use crate::display::local_time_str;
 use crate::extract::page::{Form, Path, Query};
 use crate::i18n::Tr;
 use crate::ui::{
@@ -683,21 +684,10 @@ impl DeliveryRow {
             steps: d
                 .steps
                 .into_iter()
-                .map(|(s, at, note)| (local_time(&at), label(&s), note))
+                .map(|(s, at, note)| (local_time_str(&at), label(&s), note))
                 .collect(),
         }
     }
-}
-
-/// A stored UTC time as Baghdad's local time (UTC+3), minutes.
-fn local_time(at: &str) -> String {
-    at.parse::<jiff::Timestamp>()
-        .map(|t| {
-            t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(3)))
-                .strftime("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|_| at.to_string())
 }
 
 pub struct SuggestionRow {
@@ -783,7 +773,7 @@ struct CitizenHome {
 }
 
 fn use_row(u: DataUse, tr: Tr) -> UseRow {
-    let at = local_time(&u.at);
+    let at = local_time_str(&u.at);
     UseRow {
         at,
         institution: tr.pick(&u.institution_ar, &u.institution_en).to_string(),
@@ -887,11 +877,7 @@ pub async fn demo_outbox(
         rows: msgs
             .into_iter()
             .map(|m| OutboxRow {
-                at: m
-                    .created_at
-                    .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(3)))
-                    .strftime("%Y-%m-%d %H:%M:%S")
-                    .to_string(),
+                at: crate::display::local_time(m.created_at),
                 to: tamwin_domain::Phone::parse(&m.recipient)
                     .map(|p| p.display())
                     .unwrap_or(m.recipient),

@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::auth;
 use crate::extract::page::{Form, Path, Query};
 use crate::i18n::Tr;
+use crate::notices::{error_html, message_html, refusal_codes};
 use crate::ui::{LangLink, PageQuery, Who, error_page, href, lang_of, page, switch};
 use askama::Template;
 use axum::extract::State;
@@ -115,14 +116,14 @@ pub(crate) fn with_lang(path: &str, tr: Tr, extra: &str) -> String {
     }
 }
 
-/// Back to the visit page with what came of the officer's action.
-fn back_to_visit(tr: Tr, id: &str, message: &str) -> Response {
-    Redirect::to(&with_lang(
-        &format!("/centre/visits/{id}"),
-        tr,
-        &format!("message={}", url_part(message)),
-    ))
-    .into_response()
+/// Back to the visit page with what came of the officer's action: `Ok` outcome codes for `?message=`,
+/// or a refusal's codes for `?error=` (the page shows the catalog's texts, never the link's).
+fn back_to_visit(tr: Tr, id: &str, outcome: Result<String, AppError>) -> Response {
+    let query = match outcome {
+        Ok(codes) => format!("message={}", url_part(&codes)),
+        Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
+    };
+    Redirect::to(&with_lang(&format!("/centre/visits/{id}"), tr, &query)).into_response()
 }
 
 pub(crate) fn url_part(s: &str) -> String {
@@ -235,6 +236,8 @@ pub struct DayQuery {
     pub lang: Option<String>,
     pub error: Option<String>,
     pub message: Option<String>,
+    /// The day of a home visit just booked, shown with its message.
+    pub visit_day: Option<String>,
 }
 
 pub(crate) fn page_query(lang: &Option<String>) -> PageQuery {
@@ -319,8 +322,20 @@ pub async fn citizen_appointment(
         back_href: href("/citizen", tr.lang),
         who: Some(Who::of(&s, &signed, tr)),
         csrf: signed.csrf.clone(),
-        error: q.error.unwrap_or_default(),
-        message: q.message.unwrap_or_default(),
+        error: error_html(tr, q.error.as_deref()),
+        message: {
+            let mut m = message_html(tr, q.message.as_deref());
+            // Only a date that parses is shown with it.
+            if let Some(d) = q
+                .visit_day
+                .as_deref()
+                .and_then(tamwin_domain::household::parse_date)
+                .filter(|_| !m.is_empty())
+            {
+                m.push_str(&format!(" <bdi dir=\"ltr\" class=\"ltr\">{d}</bdi>"));
+            }
+            m
+        },
         can_book: current.as_ref().is_none_or(|c| c.status == "booked"),
         current,
         day: d,
@@ -411,7 +426,7 @@ pub async fn citizen_book(
         Err(e) => Redirect::to(&with_lang(
             "/citizen/appointment",
             tr,
-            &format!("error={}", url_part(&refusal(tr, &e))),
+            &format!("error={}", url_part(&refusal_codes(&e))),
         ))
         .into_response(),
     }
@@ -434,22 +449,27 @@ pub async fn citizen_home_visit(
         member_ids: vec![field(&f, "member").to_string()],
         reason: field(&f, "reason").to_string(),
     };
-    let (key, text) = match s
+    let query = match s
         .reg
         .request_home_visit(hid, &req, &signed.actor, None)
         .await
     {
         Ok(o) => {
             let v: serde_json::Value = serde_json::from_str(&o.body).unwrap_or_default();
-            let day = v["starts_at"].as_str().unwrap_or_default();
-            ("message", format!("{} {day}", tr.t("home_visit_booked")))
+            let day: String = v["starts_at"]
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .take(10)
+                .collect();
+            format!("message=home_visit_booked&visit_day={}", url_part(&day))
         }
-        Err(e) => ("error", refusal(tr, &e)),
+        Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
     };
     Redirect::to(&with_lang(
         "/citizen/appointment",
         tr,
-        &format!("{key}={}#home-visit", url_part(&text)),
+        &format!("{query}#home-visit"),
     ))
     .into_response()
 }
@@ -481,6 +501,8 @@ struct FormPage {
     langs: Vec<LangLink>,
     back_href: String,
     who: Option<Who>,
+    /// The card number as printed.
+    card: String,
     v: AppointmentView,
     day: String,
     hour: String,
@@ -521,6 +543,7 @@ pub async fn citizen_form(
         back_href: href("/citizen/appointment", tr.lang),
         who: Some(Who::of(&s, &signed, tr)),
         members: member_rows(&v, tr),
+        card: crate::display::card(&v.card_number),
         day,
         hour,
         ends,
@@ -626,7 +649,7 @@ pub async fn centre_page(
         .map(|v| QueueRow {
             hour: when(&v.starts_at).1,
             address: v.address.clone(),
-            card_number: v.card_number.clone(),
+            card_number: crate::display::card(&v.card_number),
             status: v.status.clone(),
             status_ar: tr.pick(&v.status_ar, &v.status).to_string(),
             adults: v.members.iter().filter(|m| m.required).count(),
@@ -639,7 +662,7 @@ pub async fn centre_page(
         back_href: href("/centre", tr.lang),
         who: Some(Who::of(&s, &signed, tr)),
         csrf: signed.csrf.clone(),
-        error: q.error.unwrap_or_default(),
+        error: error_html(tr, q.error.as_deref()),
         centre,
         centre_name,
         day: day.to_string(),
@@ -682,7 +705,7 @@ pub async fn centre_check_in(
         Err(e) => Redirect::to(&with_lang(
             "/centre",
             tr,
-            &format!("error={}", url_part(&refusal(tr, &e))),
+            &format!("error={}", url_part(&refusal_codes(&e))),
         ))
         .into_response(),
     }
@@ -697,6 +720,9 @@ struct VisitPage {
     who: Option<Who>,
     csrf: String,
     message: String,
+    error: String,
+    /// The card number as printed.
+    card: String,
     v: AppointmentView,
     hour: String,
     members: Vec<MemberRow>,
@@ -708,6 +734,7 @@ struct VisitPage {
 pub struct VisitQuery {
     pub lang: Option<String>,
     pub message: Option<String>,
+    pub error: Option<String>,
 }
 
 pub async fn visit_page(
@@ -738,7 +765,9 @@ pub async fn visit_page(
         back_href: href("/centre", tr.lang),
         who: Some(Who::of(&s, &signed, tr)),
         csrf: signed.csrf.clone(),
-        message: q.message.unwrap_or_default(),
+        message: message_html(tr, q.message.as_deref()),
+        error: error_html(tr, q.error.as_deref()),
+        card: crate::display::card(&v.card_number),
         hour: when(&v.starts_at).1,
         members: member_rows(&v, tr),
         docs: doc_choices(tr),
@@ -770,14 +799,12 @@ pub async fn visit_member(
         note: Some(field(&f, "note").to_string()),
         fingerprint: None,
     };
-    let message = match s.reg.check_member(&id, &member, &req, &signed.actor).await {
-        Ok(r) => {
-            let key = format!("verif_{}", r.verification.as_deref().unwrap_or("none"));
-            tr.t(&key).to_string()
-        }
-        Err(e) => refusal(tr, &e),
-    };
-    back_to_visit(tr, &id, &message)
+    let outcome = s
+        .reg
+        .check_member(&id, &member, &req, &signed.actor)
+        .await
+        .map(|r| format!("verif_{}", r.verification.as_deref().unwrap_or("none")));
+    back_to_visit(tr, &id, outcome)
 }
 
 /// A correction at the visit: the member's fields as the officer read them off the card, and the reason.
@@ -810,22 +837,17 @@ pub async fn visit_correct(
         },
         reason: text("reason"),
     };
-    let message = match s
+    let outcome = s
         .reg
         .correct_member(&id, &member, &change, &signed.actor)
         .await
-    {
-        Ok(r) => format!(
-            "{} {}",
-            tr.t("visit_corrected"),
-            tr.t(&format!(
-                "verif_{}",
+        .map(|r| {
+            format!(
+                "visit_corrected,verif_{}",
                 r.verification.as_deref().unwrap_or("none_checked")
-            ))
-        ),
-        Err(e) => refusal(tr, &e),
-    };
-    back_to_visit(tr, &id, &message)
+            )
+        });
+    back_to_visit(tr, &id, outcome)
 }
 
 // ---- the citizen's temporary cards ---------------------------------------------------------------
@@ -870,7 +892,7 @@ pub async fn citizen_temporary_cards(
         who: Some(Who::of(&s, &signed, tr)),
         card_number: list
             .first()
-            .map(|c| c.card_number.clone())
+            .map(|c| crate::display::card(&c.card_number))
             .unwrap_or_default(),
         cards: list
             .into_iter()
@@ -882,7 +904,7 @@ pub async fn citizen_temporary_cards(
                     .unwrap_or_default(),
                 name: c.member_name,
                 status: c.status,
-                expires: c.expires_at.get(..10).unwrap_or_default().to_string(),
+                expires: crate::display::local_date_str(&c.expires_at),
             })
             .collect(),
     };
@@ -901,11 +923,12 @@ pub async fn visit_accept(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let message = match s.reg.accept_proposal(&id, index, &signed.actor).await {
-        Ok(_) => tr.t("proposal_added").to_string(),
-        Err(e) => refusal(tr, &e),
-    };
-    back_to_visit(tr, &id, &message)
+    let outcome = s
+        .reg
+        .accept_proposal(&id, index, &signed.actor)
+        .await
+        .map(|_| "proposal_added".to_string());
+    back_to_visit(tr, &id, outcome)
 }
 
 pub async fn visit_complete(
@@ -920,9 +943,10 @@ pub async fn visit_complete(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let message = match s.reg.complete_visit(&id, &signed.actor).await {
-        Ok(_) => tr.t("visit_done").to_string(),
-        Err(e) => refusal(tr, &e),
-    };
-    back_to_visit(tr, &id, &message)
+    let outcome = s
+        .reg
+        .complete_visit(&id, &signed.actor)
+        .await
+        .map(|_| "visit_done".to_string());
+    back_to_visit(tr, &id, outcome)
 }

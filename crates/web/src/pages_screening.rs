@@ -4,9 +4,11 @@
 
 use crate::AppState;
 use crate::auth;
+use crate::display::local_time_str;
 use crate::extract::page::{Form, Path, Query};
 use crate::i18n::Tr;
-use crate::pages_appointments::{Pairs, field, page_query, refusal, tr_of, url_part, with_lang};
+use crate::notices::{error_html, message_html, refusal_codes};
+use crate::pages_appointments::{Pairs, field, page_query, tr_of, url_part, with_lang};
 use crate::ui::{LangLink, Who, error_page, href, page, switch};
 use askama::Template;
 use axum::extract::State;
@@ -71,6 +73,7 @@ struct ScreeningPage {
     who: Option<Who>,
     csrf: String,
     message: String,
+    error: String,
     running: bool,
     runs: Vec<RunRow>,
     rows: Vec<QueueRow>,
@@ -86,6 +89,7 @@ pub struct ScreeningQuery {
     pub status: Option<String>,
     pub lang: Option<String>,
     pub message: Option<String>,
+    pub error: Option<String>,
 }
 
 const KINDS: [&str; 5] = ["same_id", "duplicate", "deceased", "abroad", "fictitious"];
@@ -101,12 +105,7 @@ fn run_row(r: &RunView) -> RunRow {
             r.done.to_string()
         },
         started_by: r.started_by.clone(),
-        started_at: r
-            .started_at
-            .chars()
-            .take(16)
-            .collect::<String>()
-            .replace('T', " "),
+        started_at: local_time_str(&r.started_at),
         summary: if r.status == "failed" {
             r.error.clone().unwrap_or_default()
         } else {
@@ -162,7 +161,8 @@ pub async fn screening_page(
         back_href: href("/", tr.lang),
         who: Some(Who::of(&s, &signed, tr)),
         csrf: signed.csrf.clone(),
-        message: q.message.unwrap_or_default(),
+        message: message_html(tr, q.message.as_deref()),
+        error: error_html(tr, q.error.as_deref()),
         running: runs.iter().any(|r| r.status == "running"),
         runs: runs.iter().take(5).map(run_row).collect(),
         rows,
@@ -191,16 +191,11 @@ pub async fn screening_start(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let message = match s.reg.start_screening(&signed.actor).await {
-        Ok(_) => tr.t("screening_started").to_string(),
-        Err(e) => refusal(tr, &e),
+    let query = match s.reg.start_screening(&signed.actor).await {
+        Ok(_) => "message=screening_started".to_string(),
+        Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
     };
-    Redirect::to(&with_lang(
-        "/screening",
-        tr,
-        &format!("message={}", url_part(&message)),
-    ))
-    .into_response()
+    Redirect::to(&with_lang("/screening", tr, &query)).into_response()
 }
 
 pub struct ExplainRow {
@@ -255,12 +250,14 @@ pub struct SideRow {
     pub member: String,
     pub other: String,
     pub same: bool,
+    /// A number or a date: isolated left to right, never broken.
+    pub ltr: bool,
 }
 
 fn side_rows(tr: Tr, m: &SideView, o: Option<&SideView>) -> Vec<SideRow> {
     let get = |v: &SideView, k: usize| -> String {
         match k {
-            0 => v.card_number.clone(),
+            0 => crate::display::card(&v.card_number),
             1 => v.national_id.clone().unwrap_or_default(),
             2 => v.given_name.clone(),
             3 => v.father_name.clone(),
@@ -294,6 +291,7 @@ fn side_rows(tr: Tr, m: &SideView, o: Option<&SideView>) -> Vec<SideRow> {
             SideRow {
                 label: tr.t(label).to_string(),
                 same: !a.is_empty() && a == b,
+                ltr: matches!(k, 0 | 1 | 7 | 9 | 10),
                 member: a,
                 other: b,
             }
@@ -323,6 +321,9 @@ struct FindingPage {
     who: Option<Who>,
     csrf: String,
     message: String,
+    error: String,
+    /// When the hold takes effect, in Iraq's time.
+    effective: String,
     f: FindingView,
     kind: String,
     decision: String,
@@ -342,6 +343,7 @@ struct FindingPage {
 pub struct FindingQuery {
     pub lang: Option<String>,
     pub message: Option<String>,
+    pub error: Option<String>,
 }
 
 pub async fn finding_page(
@@ -367,8 +369,15 @@ pub async fn finding_page(
         back_href: href("/screening", tr.lang),
         who: Some(Who::of(&s, &signed, tr)),
         csrf: signed.csrf.clone(),
-        message: q.message.unwrap_or_default(),
+        message: message_html(tr, q.message.as_deref()),
+        error: error_html(tr, q.error.as_deref()),
         kind: kind_label(tr, &d.finding.kind).to_string(),
+        effective: d
+            .finding
+            .effective_at
+            .as_deref()
+            .map(local_time_str)
+            .unwrap_or_default(),
         decision: tr
             .t(&format!("decision_{}", d.finding.decision))
             .to_string(),
@@ -390,12 +399,7 @@ pub async fn finding_page(
             .iter()
             .map(|a| AppealRow {
                 appeal_id: a.appeal_id.clone(),
-                submitted_at: a
-                    .submitted_at
-                    .chars()
-                    .take(16)
-                    .collect::<String>()
-                    .replace('T', " "),
+                submitted_at: local_time_str(&a.submitted_at),
                 statement: a.statement.clone(),
                 document_name: a.document_name.clone(),
                 document_href: format!("/screening/appeals/{}/document", a.appeal_id),
@@ -410,13 +414,13 @@ pub async fn finding_page(
     page(p.render(), tr.lang, StatusCode::OK)
 }
 
-fn back_to_finding(tr: Tr, id: &str, message: &str) -> Response {
-    Redirect::to(&with_lang(
-        &format!("/screening/findings/{id}"),
-        tr,
-        &format!("message={}", url_part(message)),
-    ))
-    .into_response()
+/// Back to the finding with outcome codes (`?message=`) or a refusal's codes (`?error=`).
+fn back_to_finding(tr: Tr, id: &str, outcome: Result<String, AppError>) -> Response {
+    let query = match outcome {
+        Ok(codes) => format!("message={}", url_part(&codes)),
+        Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
+    };
+    Redirect::to(&with_lang(&format!("/screening/findings/{id}"), tr, &query)).into_response()
 }
 
 pub async fn finding_decide(
@@ -432,15 +436,12 @@ pub async fn finding_decide(
         Err(r) => return r,
     };
     let confirm = field(&f, "decision") == "confirm";
-    let message = match s
+    let outcome = s
         .reg
         .decide_screening_finding(&signed.actor, &id, confirm, field(&f, "note"))
         .await
-    {
-        Ok(v) => tr.t(&format!("fstatus_{}", v.status)).to_string(),
-        Err(e) => refusal(tr, &e),
-    };
-    back_to_finding(tr, &id, &message)
+        .map(|v| format!("fstatus_{}", v.status));
+    back_to_finding(tr, &id, outcome)
 }
 
 pub async fn appeal_decide(
@@ -457,21 +458,19 @@ pub async fn appeal_decide(
     };
     let uphold = field(&f, "decision") == "uphold";
     let finding = field(&f, "finding").to_string();
-    let message = match s
+    let outcome = s
         .reg
         .decide_appeal(&signed.actor, &id, uphold, field(&f, "note"))
         .await
-    {
-        Ok(()) => tr
-            .t(if uphold {
+        .map(|()| {
+            if uphold {
                 "astatus_upheld"
             } else {
                 "astatus_rejected"
-            })
-            .to_string(),
-        Err(e) => refusal(tr, &e),
-    };
-    back_to_finding(tr, &finding, &message)
+            }
+            .to_string()
+        });
+    back_to_finding(tr, &finding, outcome)
 }
 
 /// The appeal's document, for the auditor deciding it.
@@ -558,7 +557,7 @@ pub async fn citizen_findings(
                 cure: tr.cure(reason).to_string(),
                 effective: f
                     .effective_at
-                    .map(|t| t.strftime("%Y-%m-%d").to_string())
+                    .map(crate::display::local_date)
                     .unwrap_or_default(),
                 status: tr.t(&format!("fstatus_{}", f.status)).to_string(),
                 appeal: a

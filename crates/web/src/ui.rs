@@ -465,7 +465,7 @@ pub fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdBody 
                     .as_deref()
                     .and_then(name_of)
                     .unwrap_or_else(|| tr.t("hold_household").to_string()),
-                since: x.hold.since.strftime("%Y-%m-%d").to_string(),
+                since: crate::display::local_date(x.hold.since),
                 evidence: x.hold.evidence.clone(),
                 source: x.hold.source.clone(),
                 cure: tr.cure(x.hold.reason),
@@ -473,7 +473,7 @@ pub fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdBody 
                 lifted: x
                     .hold
                     .lifted_at
-                    .map(|t| t.strftime("%Y-%m-%d").to_string())
+                    .map(crate::display::local_date)
                     .unwrap_or_default(),
             })
             .collect(),
