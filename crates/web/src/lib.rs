@@ -13,6 +13,7 @@ mod auth;
 mod extract;
 mod i18n;
 mod openapi;
+mod openapi_conform;
 mod pages_access;
 mod pages_appointments;
 mod pages_exemptions;
