@@ -94,6 +94,7 @@ pub struct ListQuery {
     /// Find members by name (any spelling variant of the chain, or given name and family name).
     pub name: Option<String>,
     /// With `name`: only members born this year.
+    #[param(value_type = Option<i16>)]
     pub birth_year: Option<String>,
     pub governorate: Option<String>,
     pub district: Option<String>,
@@ -101,7 +102,8 @@ pub struct ListQuery {
     pub state: Option<String>,
     /// Keyset cursor: `next_after` of the previous page.
     pub after: Option<String>,
-    /// Page size, 1-200 (default 50).
+    /// Page size, 1-200 (default 50); outside that, `limit_out_of_range`.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
 }
 
@@ -200,9 +202,8 @@ pub async fn list_households(
     Caller(actor): Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<axum::Json<HouseholdList>, Problem> {
-    let limit: u32 = number::<u32>("limit", &q.limit)?
-        .unwrap_or(50)
-        .clamp(1, 200);
+    let limit =
+        crate::extract::in_range("limit", number::<u32>("limit", &q.limit)?, 1, 200)?.unwrap_or(50);
     check_combination(&q)?;
     if let Some(n) = &q.national_id {
         let id = NationalId::parse(n)

@@ -14,7 +14,7 @@ use tamwin_app::screening::{AppealView, FindingDetailView, FindingView, RunView}
 use tamwin_store::FindingFilter;
 
 #[utoipa::path(post, path = "/api/v1/screening/runs", tag = "screening", security(("bearer" = []), ("session" = [])),
-    responses((status = 202, description = "Started in the background; poll the runs for progress", body = RunView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 422, description = "Another run is in progress (`screening_running`)", body = Problem)))]
+    responses((status = 202, description = "Started in the background; poll the runs for progress", body = RunView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 409, description = "Another run is in progress (`screening_running`)", body = Problem)))]
 pub async fn start_run(
     State(s): State<AppState>,
     Caller(a): Caller,
@@ -44,6 +44,8 @@ pub struct FindingQuery {
     pub kind: Option<String>,
     /// `hold` or `review`.
     pub decision: Option<String>,
+    /// 1-1000 (default 100); outside that, `limit_out_of_range`.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     pub offset: Option<u32>,
 }
@@ -69,6 +71,7 @@ pub async fn findings(
     Caller(a): Caller,
     Query(q): Query<FindingQuery>,
 ) -> Result<axum::Json<Vec<FindingView>>, Problem> {
+    crate::extract::in_range("limit", q.limit, 1, 1000)?;
     let list = s.reg.screening_findings(&a, q.filter()).await?;
     Ok(axum::Json(list.iter().map(FindingView::from).collect()))
 }
@@ -105,7 +108,7 @@ fn unknown_decision() -> Problem {
 
 #[utoipa::path(post, path = "/api/v1/screening/findings/{finding_id}/decision", tag = "screening", request_body = DecisionRequest,
     security(("bearer" = []), ("session" = [])), params(("finding_id" = String, Path)),
-    responses((status = 200, description = "Confirmed (the hold takes effect after the grace period; the household is told now) or cleared", body = FindingView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No such finding in the caller's area", body = Problem), (status = 422, description = "Already decided, a note missing, or an unknown decision", body = Problem)))]
+    responses((status = 200, description = "Confirmed (the hold takes effect after the grace period; the household is told now) or cleared", body = FindingView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No such finding in the caller's area", body = Problem), (status = 409, description = "Already decided (`finding_decided`), or a note missing (`note_required`)", body = Problem), (status = 422, description = "An unknown decision (`decision_unknown`)", body = Problem)))]
 pub async fn decide_finding(
     State(s): State<AppState>,
     Caller(a): Caller,
@@ -126,7 +129,7 @@ pub async fn decide_finding(
 
 #[utoipa::path(post, path = "/api/v1/screening/appeals/{appeal_id}/decision", tag = "screening", request_body = DecisionRequest,
     security(("bearer" = []), ("session" = [])), params(("appeal_id" = String, Path)),
-    responses((status = 204, description = "Upheld (the finding cleared, its hold lifted) or rejected"), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No such appeal in the caller's area", body = Problem), (status = 422, description = "Already decided, a note missing, or an unknown decision", body = Problem)))]
+    responses((status = 204, description = "Upheld (the finding cleared, its hold lifted) or rejected"), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No such appeal in the caller's area", body = Problem), (status = 409, description = "Already decided (`appeal_decided`), or a note missing (`note_required`)", body = Problem), (status = 422, description = "An unknown decision (`decision_unknown`)", body = Problem)))]
 pub async fn decide_appeal(
     State(s): State<AppState>,
     Caller(a): Caller,

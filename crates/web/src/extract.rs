@@ -180,6 +180,30 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
     }
 }
 
+/// A number the document bounds (`limit`): outside its range is a 422 `limit_out_of_range`, never
+/// quietly clamped.
+pub(crate) fn in_range<T: PartialOrd + std::fmt::Display + Copy>(
+    field: &str,
+    v: Option<T>,
+    min: T,
+    max: T,
+) -> Result<Option<T>, Problem> {
+    match v {
+        Some(x) if x < min || x > max => {
+            let mut p = field_problem(
+                "limit_out_of_range",
+                "القيمة خارج الحدود المسموحة",
+                "the value is outside the allowed range",
+                field,
+            );
+            p.message_en = format!("{field} must be from {min} to {max}");
+            p.title = p.message_en.clone();
+            Err(p)
+        }
+        v => Ok(v),
+    }
+}
+
 /// Reading the body failed: too large (413) or cut off (400).
 pub(crate) fn body_read_problem(status: StatusCode) -> Problem {
     if status == StatusCode::PAYLOAD_TOO_LARGE {

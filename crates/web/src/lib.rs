@@ -15,6 +15,7 @@ mod extract;
 mod i18n;
 mod notices;
 mod openapi;
+mod openapi_conform;
 mod pages_access;
 mod pages_appointments;
 mod pages_exemptions;

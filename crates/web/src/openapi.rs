@@ -89,10 +89,11 @@ impl utoipa::Modify for Security {
     }
 }
 
+/// The document, held to what the server sends (openapi_conform.rs).
 pub fn openapi_json() -> String {
-    ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|_| "{}".into())
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    crate::openapi_conform::conform(&mut doc);
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into())
 }
 
 /// This document.
