@@ -299,7 +299,7 @@ impl Registry {
             if let Err(e) = rules::parse_documents(&d.documents, &format!("{path}.documents")) {
                 errs.push(e);
             }
-            if let Some(n) = d.national_id.as_deref().filter(|n| !n.trim().is_empty()) {
+            if let Some(n) = d.national_id.as_deref().filter(|n| !n.is_empty()) {
                 match (tamwin_domain::NationalId::parse(n), &m.national_id) {
                     (Err(e), _) => errs.push(e.under(&path)),
                     (Ok(_), Some(_)) => errs.push(FieldError::new(

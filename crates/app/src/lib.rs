@@ -26,6 +26,7 @@ pub mod session;
 pub mod staff;
 pub mod temporary_cards;
 mod tokens;
+pub mod update_status;
 mod verify;
 mod view;
 
@@ -181,6 +182,8 @@ pub struct Registry {
 }
 
 const CARD_ATTEMPTS: usize = 8;
+/// The longest name search query, in characters: a full name chain fits well within it (docs/formats.md).
+pub const NAME_QUERY_MAX_CHARS: usize = 200;
 
 impl Registry {
     pub fn new(
@@ -548,6 +551,16 @@ impl Registry {
         actor: &Actor,
     ) -> Result<Vec<NameHit>> {
         actor.require(Permission::ReadPersonal)?;
+        if name.chars().count() > NAME_QUERY_MAX_CHARS {
+            return Err(AppError::Validation(tamwin_domain::ValidationErrors(vec![
+                tamwin_domain::FieldError::new(
+                    "name",
+                    "name_query_too_long",
+                    "نص البحث أطول من 200 حرف",
+                    "the name searched for is longer than 200 characters",
+                ),
+            ])));
+        }
         let key = tamwin_text_ar::name_key(name);
         if key.is_empty() {
             return Err(AppError::Validation(tamwin_domain::ValidationErrors(vec![

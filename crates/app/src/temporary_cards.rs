@@ -167,6 +167,30 @@ impl Registry {
             .collect()
     }
 
+    /// The temporary cards of the members at this visit, newest first, for the officer to print: the
+    /// visit's own reach (role, centre), not the officer's area, decides.
+    pub async fn visit_temporary_cards(
+        &self,
+        appointment_id: &str,
+        actor: &Actor,
+    ) -> Result<Vec<TemporaryCardView>> {
+        let v = self.visit(appointment_id, actor).await?;
+        let a = self
+            .store
+            .appointment(appointment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.store
+            .temporary_cards_of(&a.household_id)
+            .await?
+            .iter()
+            .filter_map(|c| {
+                let m = v.members.iter().find(|m| m.member_id == c.member_id)?;
+                Some(self.temporary_view(c, &v.card_number, &m.name))
+            })
+            .collect()
+    }
+
     /// Converts the active temporary cards of members whose unified card is now linked and valid at the
     /// hub; returns how many. Members the hub cannot answer for stay as they are until the next pass.
     pub async fn convert_temporary_cards(&self) -> Result<usize> {

@@ -819,7 +819,8 @@ async fn import_validates_rows_and_keeps_households_whole_on_every_backend() {
             ..Default::default()
         };
         let summary = tamwin_synth::generate(&cfg, &reg.geo, &dir, &|_| {}).unwrap();
-        // Break three households: a bad national ID, a wrong column count, bad UTF-8.
+        // Break five households: a bad national ID, a wrong column count, bad UTF-8, a national ID of
+        // spaces (not taken as "no ID"), an emoji in a given name.
         let text = std::fs::read_to_string(dir.join("members.csv")).unwrap();
         let mut lines: Vec<Vec<u8>> = text.lines().map(|l| l.as_bytes().to_vec()).collect();
         let card_of_line = |l: &[u8]| {
@@ -829,7 +830,7 @@ async fn import_validates_rows_and_keeps_households_whole_on_every_backend() {
                 .unwrap()
                 .to_string()
         };
-        let broken: Vec<String> = [1usize, 10, 20]
+        let broken: Vec<String> = [1usize, 10, 20, 30, 40]
             .iter()
             .map(|i| card_of_line(&lines[*i]))
             .collect();
@@ -840,6 +841,15 @@ async fn import_validates_rows_and_keeps_households_whole_on_every_backend() {
             .collect::<Vec<_>>();
         l1[2] = "123".into();
         lines[1] = l1.join(",").into_bytes();
+        for (i, col, value) in [(30usize, 2usize, "   "), (40, 3, "أحمد😀")] {
+            let mut l = String::from_utf8(lines[i].clone())
+                .unwrap()
+                .split(',')
+                .map(str::to_string)
+                .collect::<Vec<_>>();
+            l[col] = value.into();
+            lines[i] = l.join(",").into_bytes();
+        }
         lines[10].extend_from_slice(b",extra");
         let pos = lines[20].iter().position(|b| *b == b',').unwrap() + 3;
         lines[20].insert(pos, 0xff);
@@ -861,7 +871,13 @@ async fn import_validates_rows_and_keeps_households_whole_on_every_backend() {
         );
         assert_eq!(report.households as usize, 300 - rejected.len());
         let rejects = std::fs::read_to_string(dir.join("rejects.csv")).unwrap();
-        for code in ["national_id_malformed", "column_count", "encoding_invalid"] {
+        for code in [
+            "national_id_malformed",
+            "column_count",
+            "encoding_invalid",
+            "national_id_blank",
+            "name_invalid_characters",
+        ] {
             assert!(
                 rejects.contains(code),
                 "{backend}: {code} missing from {rejects}"

@@ -252,8 +252,8 @@ fn check_name(field: &str, value: &str, required: bool, errs: &mut ValidationErr
         errs.push(FieldError::new(
             field,
             "name_invalid_characters",
-            "الاسم يحتوي على أرقام أو رموز تحكم",
-            "the name contains digits or control characters",
+            "الاسم يُكتب بالحروف العربية أو الكردية أو اللاتينية فقط، بلا أرقام أو رموز",
+            "the name may hold only Arabic, Kurdish or Latin letters, spaces and - ' . (no digits, symbols or emoji)",
         ));
     }
 }
@@ -275,7 +275,8 @@ impl MemberInput {
     /// Validates one member; `today` bounds the date of birth.
     pub fn validate(&self, today: Date) -> Result<MemberData, ValidationErrors> {
         let mut errs = ValidationErrors::default();
-        let national_id = match self.national_id.as_deref().map(str::trim) {
+        // Empty means none; spaces alone are refused by the parser (`national_id_blank`).
+        let national_id = match self.national_id.as_deref() {
             None | Some("") => None,
             Some(s) => match NationalId::parse(s) {
                 Ok(id) => Some(id),

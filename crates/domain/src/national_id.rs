@@ -13,11 +13,19 @@ pub const NATIONAL_ID_LEN: usize = 12;
 
 impl NationalId {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let bad = |code, ar: &str, en: &str| Err(FieldError::new("", code, ar, en));
+        // Spaces alone are not "no ID": whoever means none leaves the field empty.
+        if !input.is_empty() && input.trim().is_empty() {
+            return bad(
+                "national_id_blank",
+                "رقم البطاقة الوطنية فراغات فقط؛ اتركه فارغاً إن لم يوجد",
+                "the national ID is only spaces; leave it empty if there is none",
+            );
+        }
         let folded: String = tamwin_text_ar::fold_digits(input.trim())
             .chars()
             .filter(|c| *c != ' ' && *c != '-')
             .collect();
-        let bad = |code, ar: &str, en: &str| Err(FieldError::new("", code, ar, en));
         if folded.len() != NATIONAL_ID_LEN || !folded.bytes().all(|b| b.is_ascii_digit()) {
             return bad(
                 "national_id_malformed",
@@ -121,6 +129,21 @@ mod tests {
         assert_eq!(
             NationalId::parse(&wrong).unwrap_err().code,
             "national_id_check_digit"
+        );
+    }
+
+    #[test]
+    fn an_id_of_spaces_is_refused_not_taken_as_none() {
+        for blank in [" ", "   ", "\t", " \u{3000} "] {
+            assert_eq!(
+                NationalId::parse(blank).unwrap_err().code,
+                "national_id_blank",
+                "{blank:?}"
+            );
+        }
+        assert_eq!(
+            NationalId::parse("").unwrap_err().code,
+            "national_id_malformed"
         );
     }
 

@@ -137,10 +137,38 @@ pub fn key_has_prefix(key: &str, prefix: &str) -> bool {
     key == prefix || (key.starts_with(prefix) && key[prefix.len()..].starts_with(' '))
 }
 
-/// True if `s` contains a character that makes no sense in a name: control characters or digits.
+/// Whether `c` may stand in a person's name as typed (domain/facts.md, "Names"): a letter of the
+/// Arabic script as Arabic, Persian and Kurdish (Sorani) write it, with its diacritics and tatweel and
+/// its presentation forms; a Latin letter, accented or not (passport spellings); a space; one of the
+/// marks `-`, `'`, `’`, `ʼ`, `.`; or an invisible joiner or direction mark keyboards insert (dropped
+/// from keys). Digits, symbols, emoji, other scripts, control characters and bidi overrides are not.
+pub fn is_name_char(c: char) -> bool {
+    match c {
+        ' ' | '\u{00A0}' | '-' | '\'' | '\u{2019}' | '\u{02BC}' | '.' => true,
+        // Embeddings, overrides and isolates reorder what is shown: not part of a name.
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => false,
+        c if is_invisible(c) || is_diacritic_or_tatweel(c) => true,
+        '\u{0621}'..='\u{063F}' | '\u{0641}'..='\u{064A}' => true,
+        // Persian, Kurdish and other extended letters (پ چ ژ گ ڤ ڕ ڵ ۆ ێ ە ی ک …).
+        '\u{066E}'..='\u{066F}' | '\u{0671}'..='\u{06D3}' | '\u{06D5}' => true,
+        '\u{06EE}'..='\u{06EF}' | '\u{06FA}'..='\u{06FC}' | '\u{06FF}' => true,
+        '\u{0750}'..='\u{077F}' => true,
+        // A presentation form is as good as the letters it stands for (ornate parentheses are not).
+        '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFC}' => {
+            let base: String = std::iter::once(c).nfkc().collect();
+            base != c.to_string() && base.chars().all(is_name_char)
+        }
+        'A'..='Z' | 'a'..='z' => true,
+        '\u{00D7}' | '\u{00F7}' => false,
+        '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' | '\u{0300}'..='\u{036F}' => true,
+        _ => false,
+    }
+}
+
+/// True if `s` contains a character that makes no sense in a name (see `is_name_char`): a digit in
+/// any script, a symbol, an emoji, a control character.
 pub fn has_non_name_chars(s: &str) -> bool {
-    s.chars()
-        .any(|c| c.is_control() || fold_digit(c).is_ascii_digit())
+    s.chars().any(|c| !is_name_char(c))
 }
 
 #[cfg(test)]

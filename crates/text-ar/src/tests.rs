@@ -126,3 +126,41 @@ proptest! {
         prop_assert_eq!(name_key(&clean), name_key(&noisy));
     }
 }
+
+#[test]
+fn names_hold_letters_of_arabic_kurdish_and_latin_only() {
+    for ok in [
+        "مُحَمَّـد\u{200C}",
+        "عبد الله",
+        "آل ياسين",
+        "ڕێبین",
+        "هەڵۆ",
+        "گۆران",
+        "پەروین",
+        "Mohammed",
+        "O'Brien",
+        "José-María",
+        "Zaïd al-Ḥusaynī",
+        "\u{FE8D}\u{FEDF}\u{FEE4}\u{FEEE}\u{FEB3}\u{FEEE}\u{FEF1}",
+        "St. John",
+    ] {
+        assert!(!has_non_name_chars(ok), "{ok:?} refused");
+    }
+    for bad in [
+        "أحمد😀",
+        "محمد2",
+        "محمد٢",
+        "محمد۲",
+        "علي\n",
+        "علي\u{202E}",
+        "علي،حسن",
+        "<script>",
+        "علي@",
+        "Алексей",
+        "李",
+        "a×b",
+        "\u{FD3E}علي\u{FD3F}",
+    ] {
+        assert!(has_non_name_chars(bad), "{bad:?} accepted");
+    }
+}

@@ -377,6 +377,16 @@ pub fn routes() -> Routes {
     )
     .add(
         "get",
+        "/centre/visits/{appointment_id}/members/{member_id}/temporary-card",
+        get(pages_appointments::visit_temporary_card),
+    )
+    .add(
+        "post",
+        "/centre/visits/{appointment_id}/members/{member_id}/temporary-card",
+        post(pages_appointments::visit_issue_temporary_card),
+    )
+    .add(
+        "get",
         "/citizen/temporary-cards",
         get(pages_appointments::citizen_temporary_cards),
     )

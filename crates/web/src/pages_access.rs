@@ -770,6 +770,7 @@ struct CitizenHome {
     langs: Vec<LangLink>,
     back_href: String,
     who: Option<Who>,
+    update: Option<crate::pages_appointments::UpdateDone>,
 }
 
 fn use_row(u: DataUse, tr: Tr) -> UseRow {
@@ -825,7 +826,15 @@ pub async fn citizen_home(
             (vec![], true)
         }
     };
+    let update = match tamwin_app::Registry::own_household_id(&signed.actor) {
+        Ok(hid) => match s.reg.update_status(hid, &signed.actor).await {
+            Ok(u) => crate::pages_appointments::update_done(&u, tr),
+            Err(e) => return error_page(&s, Some(&signed), tr, e),
+        },
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
     let p = CitizenHome {
+        update,
         tr,
         h: household_page(&s, &v, tr),
         suggestions,

@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use tamwin_app::appointments::{AppointmentView, BookingRequest, CentreDay, MemberDeclaration};
 use tamwin_app::secret::same;
+use tamwin_app::temporary_cards::TemporaryCardView;
 use tamwin_app::{AppError, CheckInRequest, MemberCheck, Registry, SignedIn};
 use tamwin_domain::access::Permission;
 use tamwin_domain::appointment::Document;
@@ -172,6 +173,10 @@ pub struct MemberRow {
     pub declared: String,
     pub attendance: String,
     pub seen: String,
+    /// At the visit: the status of the member's newest temporary card (`active`…), or empty.
+    pub temp_card: String,
+    /// At the visit: a temporary card may be issued now (present without the unified card, none active).
+    pub can_issue: bool,
 }
 
 fn member_rows(v: &AppointmentView, tr: Tr) -> Vec<MemberRow> {
@@ -188,6 +193,8 @@ fn member_rows(v: &AppointmentView, tr: Tr) -> Vec<MemberRow> {
             declared: doc_labels(tr, &m.declared_documents),
             attendance: m.attendance.clone(),
             seen: doc_labels(tr, &m.documents_seen),
+            temp_card: String::new(),
+            can_issue: false,
         })
         .collect()
 }
@@ -198,6 +205,41 @@ fn when(starts_at: &str) -> (String, String) {
         Some((d, t)) => (d.to_string(), t.to_string()),
         None => (starts_at.to_string(), String::new()),
     }
+}
+
+// ---- the household's completed update ------------------------------------------------------------
+
+/// What the citizen's pages show of the last completed visit (`update_done.html`).
+pub struct UpdateDone {
+    pub day: String,
+    pub centre: String,
+    /// (name, originals seen)
+    pub verified: Vec<(String, String)>,
+    pub still: String,
+    pub state: &'static str,
+    pub state_label: String,
+    pub visit_needed: bool,
+}
+
+/// The shown form of an update status: `None` before any visit was completed.
+pub(crate) fn update_done(
+    u: &tamwin_app::update_status::UpdateStatus,
+    tr: Tr,
+) -> Option<UpdateDone> {
+    let c = u.last_completed.as_ref()?;
+    Some(UpdateDone {
+        day: c.day.clone(),
+        centre: tr.pick(&c.centre_name_ar, &c.centre_name_en).to_string(),
+        verified: c
+            .verified
+            .iter()
+            .map(|m| (m.name.clone(), doc_labels(tr, &m.documents_seen)))
+            .collect(),
+        still: u.still_to_verify.join("، "),
+        state: u.state.code(),
+        state_label: tr.state(u.state).to_string(),
+        visit_needed: u.visit_needed,
+    })
 }
 
 // ---- the head's booking page ---------------------------------------------------------------------
@@ -228,6 +270,7 @@ struct AppointmentPage {
     days: Vec<DayLink>,
     centres: Vec<CentreDay>,
     form_href: String,
+    update: Option<UpdateDone>,
 }
 
 #[derive(serde::Deserialize)]
@@ -265,6 +308,10 @@ pub async fn citizen_appointment(
     let current = list
         .into_iter()
         .find(|v| v.kind == "centre" && (v.status == "booked" || v.status == "checked_in"));
+    let status = match s.reg.update_status(hid, a).await {
+        Ok(u) => u,
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
     let today = s.reg.clock.today();
     let day = q
         .day
@@ -307,6 +354,8 @@ pub async fn citizen_appointment(
                     declared: String::new(),
                     attendance: String::new(),
                     seen: String::new(),
+                    temp_card: String::new(),
+                    can_issue: false,
                 })
                 .collect(),
             Err(e) => return error_page(&s, Some(&signed), tr, e),
@@ -336,7 +385,12 @@ pub async fn citizen_appointment(
             }
             m
         },
-        can_book: current.as_ref().is_none_or(|c| c.status == "booked"),
+        // A booked appointment may move; otherwise a new one only while a visit is still needed.
+        can_book: match &current {
+            Some(c) => c.status == "booked",
+            None => status.visit_needed,
+        },
+        update: update_done(&status, tr),
         current,
         day: d,
         hour: h,
@@ -371,7 +425,7 @@ pub async fn citizen_book(
     for (k, v) in &f {
         let (member, doc) = match (k.strip_prefix("doc_"), k.strip_prefix("nid_")) {
             (Some(m), _) => (m, true),
-            (_, Some(m)) if !v.trim().is_empty() => (m, false),
+            (_, Some(m)) if !v.is_empty() => (m, false),
             _ => continue,
         };
         let i = match members.iter().position(|x| x.member_id == member) {
@@ -389,7 +443,7 @@ pub async fn citizen_book(
         if doc {
             members[i].documents.push(v.clone());
         } else {
-            members[i].national_id = Some(v.trim().to_string());
+            members[i].national_id = Some(v.clone());
         }
     }
     // One member not on the card yet, when the form's `new_*` fields are filled.
@@ -398,7 +452,8 @@ pub async fn citizen_book(
         vec![]
     } else {
         vec![tamwin_domain::MemberInput {
-            national_id: Some(text("new_national_id")).filter(|v| !v.is_empty()),
+            // Untrimmed: spaces alone are refused, not taken as "no ID".
+            national_id: Some(field(&f, "new_national_id").to_string()).filter(|v| !v.is_empty()),
             given_name: text("new_given_name"),
             father_name: text("new_father_name"),
             grandfather_name: text("new_grandfather_name"),
@@ -759,6 +814,26 @@ pub async fn visit_page(
         },
         _ => String::new(),
     };
+    let cards = match s.reg.visit_temporary_cards(&id, &signed.actor).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let mut members = member_rows(&v, tr);
+    for m in &mut members {
+        // Newest first: the first card of the member is the one that counts.
+        m.temp_card = cards
+            .iter()
+            .find(|c| c.member_id == m.member_id)
+            .map(|c| c.status.clone())
+            .unwrap_or_default();
+        let unified = v.members.iter().any(|x| {
+            x.member_id == m.member_id && x.documents_seen.iter().any(|d| d == "unified_card")
+        });
+        m.can_issue = v.status == "checked_in"
+            && m.attendance == "present"
+            && !unified
+            && m.temp_card != "active";
+    }
     let p = VisitPage {
         tr,
         langs: switch(tr, |c| format!("/centre/visits/{id}?lang={c}")),
@@ -769,7 +844,7 @@ pub async fn visit_page(
         error: error_html(tr, q.error.as_deref()),
         card: crate::display::card(&v.card_number),
         hour: when(&v.starts_at).1,
-        members: member_rows(&v, tr),
+        members,
         docs: doc_choices(tr),
         minutes,
         v,
@@ -824,7 +899,7 @@ pub async fn visit_correct(
     let optional = |k: &str| Some(text(k)).filter(|v| !v.is_empty());
     let change = tamwin_app::MemberChange {
         member: tamwin_domain::MemberInput {
-            national_id: optional("national_id"),
+            national_id: Some(field(&f, "national_id").to_string()).filter(|v| !v.is_empty()),
             given_name: text("given_name"),
             father_name: text("father_name"),
             grandfather_name: text("grandfather_name"),
@@ -870,6 +945,77 @@ struct TempCardsPage {
     cards: Vec<TempCardRow>,
 }
 
+fn temp_card_rows(list: Vec<TemporaryCardView>) -> Vec<TempCardRow> {
+    list.into_iter()
+        .map(|c| TempCardRow {
+            qr_svg: c
+                .token
+                .as_deref()
+                .and_then(|t| tamwin_card::qr_svg(t).ok())
+                .unwrap_or_default(),
+            name: c.member_name,
+            status: c.status,
+            expires: crate::display::local_date_str(&c.expires_at),
+        })
+        .collect()
+}
+
+/// The officer issues a member's temporary card from the visit page.
+pub async fn visit_issue_temporary_card(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Path((id, member)): Path<(String, String)>,
+    Form(f): Form<Pairs>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match signed_form(&s, &headers, tr, false, &f).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let message = match s
+        .reg
+        .issue_temporary_card(&id, &member, &signed.actor)
+        .await
+    {
+        Ok(_) => tr.t("tc_issued").to_string(),
+        Err(e) => refusal(tr, &e),
+    };
+    back_to_visit(tr, &id, &message)
+}
+
+/// The print page of a member's newest temporary card, from the visit (the same page the citizen prints).
+pub async fn visit_temporary_card(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Path((id, member)): Path<(String, String)>,
+) -> Response {
+    let tr = tr_of(&q, &headers);
+    let signed = match signed(&s, &headers, tr, false).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let card = match s.reg.visit_temporary_cards(&id, &signed.actor).await {
+        Ok(l) => l.into_iter().find(|c| c.member_id == member),
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let Some(card) = card else {
+        return error_page(&s, Some(&signed), tr, AppError::NotFound);
+    };
+    let p = TempCardsPage {
+        tr,
+        langs: switch(tr, |c| {
+            format!("/centre/visits/{id}/members/{member}/temporary-card?lang={c}")
+        }),
+        back_href: href(&format!("/centre/visits/{id}"), tr.lang),
+        who: Some(Who::of(&s, &signed, tr)),
+        card_number: card.card_number.clone(),
+        cards: temp_card_rows(vec![card]),
+    };
+    page(p.render(), tr.lang, StatusCode::OK)
+}
+
 pub async fn citizen_temporary_cards(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -894,19 +1040,7 @@ pub async fn citizen_temporary_cards(
             .first()
             .map(|c| crate::display::card(&c.card_number))
             .unwrap_or_default(),
-        cards: list
-            .into_iter()
-            .map(|c| TempCardRow {
-                qr_svg: c
-                    .token
-                    .as_deref()
-                    .and_then(|t| tamwin_card::qr_svg(t).ok())
-                    .unwrap_or_default(),
-                name: c.member_name,
-                status: c.status,
-                expires: crate::display::local_date_str(&c.expires_at),
-            })
-            .collect(),
+        cards: temp_card_rows(list),
     };
     page(p.render(), tr.lang, StatusCode::OK)
 }

@@ -615,20 +615,28 @@ pub async fn manifest() -> impl IntoResponse {
 }
 
 /// A kept document sent back as a download named `stem` with the extension of its type (never the
-/// name it came with: that is the sender's text).
+/// name it came with: that is the sender's text). The type is the one its bytes show, never the one it
+/// was declared with; anything unrecognised goes as opaque bytes, and the browser is told not to guess.
 pub fn attachment(stem: &str, d: tamwin_app::documents::Document) -> Response {
-    let ext = match d.content_type.as_str() {
-        "application/pdf" => "pdf",
-        "image/png" => "png",
-        _ => "jpg",
+    let (content_type, ext) = match tamwin_app::documents::sniff(&d.bytes) {
+        Some("application/pdf") => ("application/pdf", "pdf"),
+        Some("image/png") => ("image/png", "png"),
+        Some(_) => ("image/jpeg", "jpg"),
+        None => ("application/octet-stream", "bin"),
     };
+    // The stem is made by the caller from ids; only safe characters reach the header all the same.
+    let stem: String = stem
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
     (
         [
-            (header::CONTENT_TYPE, d.content_type),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{stem}.{ext}\""),
             ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],
         d.bytes,
     )

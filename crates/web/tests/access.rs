@@ -713,6 +713,18 @@ const ROWS: &[Row] = &[
     ),
     row(
         "get",
+        "/centre/visits/{appointment_id}/members/{member_id}/temporary-card",
+        Kind::Page,
+        [303, 404, 404, 404, 404, 403, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/centre/visits/{appointment_id}/members/{member_id}/temporary-card",
+        Kind::Page,
+        [303, 303, 303, 303, 303, 403, 403, 403, 403],
+    ),
+    row(
+        "get",
         "/citizen/temporary-cards",
         Kind::Page,
         [303, 403, 403, 403, 403, 403, 403, 403, 200],
@@ -1100,7 +1112,7 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         ("post", p) if p.ends_with("/home-visits") => {
             Some(json!({"member_ids": [m.spouse], "reason": "elderly"}).to_string())
         }
-        ("post", p) if p.ends_with("/temporary-card") => None,
+        ("post", p) if p.starts_with("/api/") && p.ends_with("/temporary-card") => None,
         ("post", p) if p.starts_with("/api/") && p.ends_with("/correction") => Some(
             json!({"reason": "spelling on the unified card", "member": {"national_id": m.spouse_nid, "given_name": "فاطمه", "father_name": "جاسم",
                 "grandfather_name": "محمد", "family_name": "الكعبي", "mother_name": "سعاد علي حسن", "birth_date": "1980-03-01", "sex": "female",
@@ -1129,7 +1141,10 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
             ("reason", "spelling"),
             ("csrf", &caller.csrf),
         ]),
-        ("post", "/centre/visits/{appointment_id}/proposals/{index}/accept") => form(&[("csrf", &caller.csrf)]),
+        ("post", "/centre/visits/{appointment_id}/proposals/{index}/accept")
+        | ("post", "/centre/visits/{appointment_id}/members/{member_id}/temporary-card") => {
+            form(&[("csrf", &caller.csrf)])
+        }
         ("post", "/centre/visits/{appointment_id}/complete")
         | ("post", "/citizen/appointment")
         | ("post", "/citizen/appointment/cancel") => form(&[("csrf", &caller.csrf)]),

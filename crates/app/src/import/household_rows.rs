@@ -117,7 +117,8 @@ impl Parser {
                     };
                     numbers.push((no, m.line));
                     inputs.push(MemberInput {
-                        national_id: Some(f[2].clone()).filter(|s| !s.trim().is_empty()),
+                        // Empty is none; spaces alone are refused (`national_id_blank`).
+                        national_id: Some(f[2].clone()).filter(|s| !s.is_empty()),
                         given_name: f[3].clone(),
                         father_name: f[4].clone(),
                         grandfather_name: f[5].clone(),

@@ -122,3 +122,29 @@ fn age() {
     assert_eq!(h.members[0].age_on(Date::new(2026, 5, 16).unwrap()), 45);
     assert_eq!(h.members[0].age_on(Date::new(2026, 5, 17).unwrap()), 46);
 }
+
+#[test]
+fn an_emoji_name_and_an_id_of_spaces_are_refused_with_codes() {
+    let mut m = member("head", Some("   ".into()));
+    m.given_name = "أحمد😀".into();
+    m.mother_name = "زينب <b>".into();
+    let e = m.validate(today()).unwrap_err();
+    let got: Vec<(&str, &str)> = e.0.iter().map(|f| (f.field.as_str(), f.code)).collect();
+    assert!(
+        got.contains(&("national_id", "national_id_blank")),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&("given_name", "name_invalid_characters")),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&("mother_name", "name_invalid_characters")),
+        "{got:?}"
+    );
+    // Empty is "no ID"; Kurdish and Latin letters are names.
+    let mut k = member("head", Some(String::new()));
+    k.given_name = "ڕێبین".into();
+    k.family_name = Some("Al-Rubaie".into());
+    assert!(k.validate(today()).unwrap().national_id.is_none());
+}

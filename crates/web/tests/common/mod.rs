@@ -35,14 +35,33 @@ pub async fn apps() -> Vec<(&'static str, TestApp, Arc<Registry>)> {
 }
 
 pub async fn apps_with_clock(clock: Arc<dyn Clock>) -> Vec<(&'static str, TestApp, Arc<Registry>)> {
+    apps_with(clock, false).await
+}
+
+/// Apps whose registry signs forms and cards (`forms`), for the appointment journey.
+pub async fn apps_with(
+    clock: Arc<dyn Clock>,
+    forms: bool,
+) -> Vec<(&'static str, TestApp, Arc<Registry>)> {
     let mut out = vec![];
     for (name, store) in testkit::backends().await {
-        let reg = Arc::new(Registry::new(
+        let mut reg = Registry::new(
             store,
             Arc::new(Geography::builtin().unwrap()),
             clock.clone(),
             Arc::new(RandomIds),
-        ));
+        );
+        if forms {
+            reg.forms = Some(Arc::new(
+                tamwin_app::appointments::FormKeys::single(
+                    "forms-1",
+                    ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
+                    0,
+                )
+                .unwrap(),
+            ));
+        }
+        let reg = Arc::new(reg);
         reg.prepare().await.unwrap();
         let sys = Actor::system("test");
         let (_, token) = reg
@@ -131,4 +150,33 @@ pub fn household(head_id: &str) -> Value {
              "mother_name": "سعاد علي حسن", "birth_date": "2012-03-01", "sex": "female", "relation": "daughter"}
         ]
     })
+}
+
+/// A session cookie and CSRF token for a citizen of the household with this phone (code from the outbox).
+pub async fn citizen_session(reg: &Registry, phone: &str) -> (String, String) {
+    reg.request_code(phone).await.unwrap();
+    let msg = reg.outbox(1).await.unwrap().remove(0);
+    let code: String = msg
+        .body
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(6)
+        .collect();
+    let s = reg.verify_code(phone, &code).await.unwrap();
+    (format!("tamwin_session={}", s.cookie), s.csrf)
+}
+
+/// A session cookie and CSRF token for a new staff account of `role` in `area`.
+pub async fn staff_session(reg: &Registry, user: &str, role: &str, area: &str) -> (String, String) {
+    reg.add_staff(
+        user,
+        role,
+        area,
+        Some("staff password 1"),
+        &Actor::system("test"),
+    )
+    .await
+    .unwrap();
+    let s = reg.staff_session(user, "staff password 1").await.unwrap();
+    (format!("tamwin_session={}", s.cookie), s.csrf)
 }
