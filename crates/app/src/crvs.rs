@@ -8,7 +8,8 @@ use crate::{AppError, Registry, Result};
 use tamwin_hub::crvs::{self, Ack, CrvsError, EventType};
 use tamwin_hub::services::PROVIDER;
 
-/// The callbacks this side serves under its `sender_uri`, and the action each carries.
+/// The callbacks this side serves under its callback base (`HubClient::callback_uri`), and the
+/// action each carries.
 pub const CALLBACKS: [(&str, &str); 5] = [
     ("notify", "notify"),
     ("on-search", "on-search"),
@@ -27,7 +28,17 @@ impl Registry {
             &hub.client.to_string(),
             count,
         );
-        h.sender_uri = Some(hub.callback_uri.clone());
+        // `sender_uri` is the whole address the answer goes to, as the specification has it; a
+        // synchronous call is answered in the same exchange and names none.
+        let callback = match action {
+            "search" => Some("on-search"),
+            "subscribe" => Some("on-subscribe"),
+            "unsubscribe" => Some("on-unsubscribe"),
+            "txn-status" => Some("txn/on-status"),
+            _ => None,
+        };
+        h.sender_uri =
+            callback.map(|c| format!("{}/registry/{c}", hub.callback_uri.trim_end_matches('/')));
         h.receiver_id = Some(PROVIDER.into());
         Ok(h)
     }

@@ -56,8 +56,8 @@ pub struct HubClient {
     /// Tries per call (the first and the retries).
     pub attempts: u32,
     pub backoff: Duration,
-    /// Where the registry sends CRVS callbacks for us (`sender_uri`): `https://…/crvs`, or `/crvs`
-    /// in-process.
+    /// The base under which we serve CRVS callbacks: `https://…/crvs`, or `/crvs` in-process; a
+    /// request's `sender_uri` is the callback's whole address under it (`…/crvs/registry/on-search`).
     pub callback_uri: String,
     breaker: Mutex<Breaker>,
 }

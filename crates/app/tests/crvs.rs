@@ -308,7 +308,8 @@ async fn vital_events_by_subscription_on_every_backend() {
         let card3 = register(&reg, &[(81_000_000_012, "male", "head")]).await;
         let hub = reg.hub.as_ref().unwrap();
         let mut h = crvs::header("search", "m-search-1", clock.now(), "IQ/GOV/MOT/tamwin", 1);
-        h.sender_uri = Some("/crvs".into());
+        // The whole callback address, as the specification's example has it.
+        h.sender_uri = Some("/crvs/registry/on-search".into());
         let m = crvs::SearchRequest {
             transaction_id: "t-search-1".into(),
             search_request: vec![crvs::SearchItem::by_uin(
@@ -331,8 +332,7 @@ async fn vital_events_by_subscription_on_every_backend() {
         let correlation = ack.message.correlation_id.clone();
         // Its status while pending, then done.
         let status = |id: &str| {
-            let mut h = crvs::header("txn-status", id, clock.now(), "IQ/GOV/MOT/tamwin", 1);
-            h.sender_uri = Some("/crvs".into());
+            let h = crvs::header("txn-status", id, clock.now(), "IQ/GOV/MOT/tamwin", 1);
             let m = crvs::TxnStatusRequest {
                 transaction_id: format!("t-{id}"),
                 txnstatus_request: crvs::TxnStatusItem {
@@ -371,7 +371,7 @@ async fn vital_events_by_subscription_on_every_backend() {
             &hub.key_id,
             &{
                 let mut h = crvs::header("search", "m-x", clock.now(), "IQ/GOV/MOT/tamwin", 1);
-                h.sender_uri = Some("/crvs".into());
+                h.sender_uri = Some("/crvs/registry/on-search".into());
                 h
             },
             &m,

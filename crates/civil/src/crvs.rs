@@ -78,23 +78,55 @@ fn ack_response(a: &Ack, status: u16) -> Response {
     json_response(status, serde_json::to_vec(a).unwrap_or_default())
 }
 
+/// Where the answer to each asynchronous action goes under a client's default callback base.
+fn callback_path(txn_type: &str) -> &'static str {
+    match txn_type {
+        "search" => "/registry/on-search",
+        "subscribe" => "/registry/on-subscribe",
+        "unsubscribe" => "/registry/on-unsubscribe",
+        _ => "/registry/txn/on-status",
+    }
+}
+
 impl HubServer {
-    /// The request's callback base, if it is one the registry may call.
-    fn callback_of(&self, o: &Opened) -> Result<String, CrvsError> {
-        let uri = o
-            .header
-            .sender_uri
-            .clone()
-            .filter(|u| !u.is_empty())
-            .ok_or(CrvsError::Bad)?;
-        if !self
-            .callback_prefixes
+    fn default_callback(&self, client: &str) -> Option<&str> {
+        self.default_callbacks
             .iter()
-            .any(|p| uri.starts_with(p.as_str()))
-        {
-            return Err(CrvsError::SenderUriInvalid);
+            .find(|(c, _)| c == client)
+            .map(|(_, b)| b.trim_end_matches('/'))
+    }
+
+    /// The full address the answer to this request goes to: its `sender_uri` as it is (the
+    /// specification's example is the whole callback address), if the registry may call it; else the
+    /// default set for the sender at onboarding.
+    fn callback_of(&self, o: &Opened, txn_type: &str) -> Result<String, CrvsError> {
+        match o.header.sender_uri.as_deref().filter(|u| !u.is_empty()) {
+            Some(uri) => {
+                if !self
+                    .callback_prefixes
+                    .iter()
+                    .any(|p| uri.starts_with(p.as_str()))
+                {
+                    return Err(CrvsError::SenderUriInvalid);
+                }
+                Ok(uri.to_string())
+            }
+            None => self
+                .default_callback(&o.header.sender_id)
+                .map(|b| format!("{b}{}", callback_path(txn_type)))
+                .ok_or(CrvsError::SenderUriInvalid),
         }
-        Ok(uri)
+    }
+
+    /// Where notifications for a subscriber go: its onboarded default, else beside the address its
+    /// subscription was confirmed to (`…/on-subscribe` → `…/notify`).
+    fn notify_uri(&self, subscriber: &str, on_subscribe: &str) -> Option<String> {
+        if let Some(b) = self.default_callback(subscriber) {
+            return Some(format!("{b}/registry/notify"));
+        }
+        on_subscribe
+            .strip_suffix("on-subscribe")
+            .map(|base| format!("{base}notify"))
     }
 
     /// Checks a request (signature, time, a fresh message id) and reads its message.
@@ -164,7 +196,11 @@ impl HubServer {
         transaction_id: &str,
         message: &M,
     ) -> Result<String, CrvsError> {
-        let uri = self.callback_of(o)?;
+        let uri = self.callback_of(o, txn_type)?;
+        if txn_type == "subscribe" && self.notify_uri(&o.header.sender_id, &uri).is_none() {
+            // Nowhere to send the events subscribed to.
+            return Err(CrvsError::SenderUriInvalid);
+        }
         let t = CrvsTxn {
             correlation_id: id(),
             sender: o.header.sender_id.clone(),
@@ -172,7 +208,7 @@ impl HubServer {
             txn_type: txn_type.into(),
             status: "pdng".into(),
             request: serde_json::to_string(message).map_err(|_| CrvsError::Bad)?,
-            callback_uri: uri.trim_end_matches('/').to_string(),
+            callback_uri: uri,
             response: None,
             created_at: (self.now)(),
         };
@@ -270,18 +306,13 @@ impl HubServer {
             .await
             .map_err(|_| CrvsError::Unavailable)?;
         for t in &pending {
-            let (status, path, body, response) = match t.txn_type.as_str() {
+            let (status, body, response) = match t.txn_type.as_str() {
                 "search" => {
                     let req: crvs::SearchRequest =
                         serde_json::from_str(&t.request).map_err(|_| CrvsError::Bad)?;
                     let r = self.search_results(&req, &t.correlation_id).await?;
                     let body = self.sealed("on-search", &t.sender, r.search_response.len(), &r)?;
-                    (
-                        "succ",
-                        "/registry/on-search",
-                        body,
-                        serde_json::to_string(&r),
-                    )
+                    ("succ", body, serde_json::to_string(&r))
                 }
                 "subscribe" => {
                     let req: crvs::SubscribeRequest =
@@ -289,12 +320,7 @@ impl HubServer {
                     let r = self.subscribe_results(t, &req).await?;
                     let body =
                         self.sealed("on-subscribe", &t.sender, r.subscribe_response.len(), &r)?;
-                    (
-                        "succ",
-                        "/registry/on-subscribe",
-                        body,
-                        serde_json::to_string(&r),
-                    )
+                    ("succ", body, serde_json::to_string(&r))
                 }
                 _ => {
                     let req: crvs::UnsubscribeRequest =
@@ -313,16 +339,11 @@ impl HubServer {
                         "timestamp": (self.now)().to_string(), "status": "succ", "subscription_status": statuses,
                     });
                     let body = self.sealed("on-unsubscribe", &t.sender, statuses.len(), &r)?;
-                    (
-                        "succ",
-                        "/registry/on-unsubscribe",
-                        body,
-                        serde_json::to_string(&r),
-                    )
+                    ("succ", body, serde_json::to_string(&r))
                 }
             };
             let response = response.map_err(|_| CrvsError::Bad)?;
-            let d = self.delivery(format!("{}{path}", t.callback_uri), body);
+            let d = self.delivery(t.callback_uri.clone(), body);
             self.store
                 .crvs_complete_txn(&t.correlation_id, status, &response, &d)
                 .await
@@ -342,6 +363,10 @@ impl HubServer {
             .await
             .map_err(|_| CrvsError::Unavailable)?;
         let now = (self.now)();
+        // Checked when acknowledged; a transaction recorded before then had a base as its address.
+        let notify_uri = self
+            .notify_uri(&t.sender, &t.callback_uri)
+            .unwrap_or_else(|| format!("{}/registry/notify", t.callback_uri));
         let mut new = Vec::new();
         let mut out = Vec::new();
         for item in &req.subscribe_request {
@@ -380,7 +405,7 @@ impl HubServer {
                 new.push(CrvsSubscription {
                     code: code.clone(),
                     subscriber: t.sender.clone(),
-                    notify_uri: format!("{}/registry/notify", t.callback_uri),
+                    notify_uri: notify_uri.clone(),
                     event_type: ev.clone(),
                     status: "subscribe".into(),
                     created_at: now,
@@ -659,30 +684,49 @@ async fn unsubscribe(State(s): State<Arc<HubServer>>, body: Bytes) -> Response {
 }
 
 impl HubServer {
+    /// The status of a transaction, in one of the specification's `txn_status` shapes: the response
+    /// as it stands when done; while pending, the same response with every item `pdng`; for a
+    /// transaction this sender never sent, the response shape of its type with `rjct` and
+    /// `rjct.reference_id.invalid`. `correlation_id` is the transaction's, or this status request's
+    /// own when there is no transaction to name.
     async fn txn_status_of(
         &self,
         o: &Opened,
         m: &crvs::TxnStatusRequest,
+        own_correlation: &str,
     ) -> Result<crvs::TxnStatusResponse, CrvsError> {
         let q = &m.txnstatus_request;
+        if !["search", "subscribe", "unsubscribe"].contains(&q.txn_type.as_str())
+            || !["transaction_id", "correlation_id"].contains(&q.attribute_type.as_str())
+        {
+            return Err(CrvsError::Bad);
+        }
         let t = self
             .store
             .crvs_txn(&o.header.sender_id, &q.attribute_type, &q.attribute_value)
             .await
             .map_err(|_| CrvsError::Unavailable)?
             .filter(|t| t.txn_type == q.txn_type);
+        let now = (self.now)().to_string();
         let (correlation, status) = match t {
             Some(t) => (
                 t.correlation_id.clone(),
                 match t.response {
-                    Some(r) => serde_json::from_str(&r).unwrap_or(serde_json::Value::Null),
-                    None => serde_json::json!({"status": t.status}),
+                    Some(r) => serde_json::from_str(&r).map_err(|_| CrvsError::Unavailable)?,
+                    None => pending_status(&t, &now),
                 },
             ),
-            None => (
-                String::new(),
-                serde_json::json!({"status": "rjct", "status_reason_code": "rjct.reference_id.invalid"}),
-            ),
+            None => {
+                let asked = if q.attribute_type == "transaction_id" {
+                    q.attribute_value.clone()
+                } else {
+                    m.transaction_id.clone()
+                };
+                (
+                    own_correlation.to_string(),
+                    unknown_status(&q.txn_type, &asked, own_correlation, &q.reference_id, &now),
+                )
+            }
         };
         Ok(crvs::TxnStatusResponse {
             transaction_id: m.transaction_id.clone(),
@@ -695,19 +739,73 @@ impl HubServer {
     }
 }
 
+/// A pending transaction as the response it will become, every item `pdng`.
+fn pending_status(t: &CrvsTxn, now: &str) -> serde_json::Value {
+    let request: serde_json::Value = serde_json::from_str(&t.request).unwrap_or_default();
+    let items = |list: &str| -> Vec<serde_json::Value> {
+        request[list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| serde_json::json!({"reference_id": i["reference_id"], "timestamp": now, "status": "pdng"}))
+            .collect()
+    };
+    match t.txn_type.as_str() {
+        "search" => serde_json::json!({
+            "transaction_id": t.transaction_id, "correlation_id": t.correlation_id,
+            "search_response": items("search_request"),
+        }),
+        "subscribe" => serde_json::json!({
+            "transaction_id": t.transaction_id, "correlation_id": t.correlation_id,
+            "subscribe_response": items("subscribe_request"),
+        }),
+        _ => serde_json::json!({
+            "transaction_id": t.transaction_id, "correlation_id": t.correlation_id,
+            "timestamp": now, "status": "pdng",
+        }),
+    }
+}
+
+/// The answer about a transaction the registry does not know, in the response shape of its type.
+fn unknown_status(
+    txn_type: &str,
+    transaction_id: &str,
+    correlation_id: &str,
+    reference_id: &str,
+    now: &str,
+) -> serde_json::Value {
+    let item = serde_json::json!({
+        "reference_id": reference_id, "timestamp": now, "status": "rjct",
+        "status_reason_code": "rjct.reference_id.invalid",
+        "status_reason_message": "no transaction of this type and sender has this id",
+    });
+    match txn_type {
+        "search" => serde_json::json!({
+            "transaction_id": transaction_id, "correlation_id": correlation_id, "search_response": [item],
+        }),
+        "subscribe" => serde_json::json!({
+            "transaction_id": transaction_id, "correlation_id": correlation_id, "subscribe_response": [item],
+        }),
+        _ => serde_json::json!({
+            "transaction_id": transaction_id, "correlation_id": correlation_id, "timestamp": now,
+            "status": "rjct", "status_reason_code": "rjct.reference_id.invalid",
+            "status_reason_message": "no transaction of this type and sender has this id",
+        }),
+    }
+}
+
 async fn txn_status(State(s): State<Arc<HubServer>>, body: Bytes) -> Response {
     let now = (s.now)();
     let r = async {
         let (o, m) = s
             .accept::<crvs::TxnStatusRequest>(&body, "txn-status")
             .await?;
-        let uri = s.callback_of(&o)?;
-        let r = s.txn_status_of(&o, &m).await?;
+        let uri = s.callback_of(&o, "txn-status")?;
+        // The status request is itself acknowledged with a correlation id, whether or not the
+        // transaction it asks about exists.
+        let r = s.txn_status_of(&o, &m, &id()).await?;
         let body = s.sealed("txn-on-status", &o.header.sender_id, 1, &r)?;
-        let d = s.delivery(
-            format!("{}/registry/txn/on-status", uri.trim_end_matches('/')),
-            body,
-        );
+        let d = s.delivery(uri, body);
         s.store
             .crvs_enqueue(&d)
             .await
@@ -727,7 +825,7 @@ async fn sync_txn_status(State(s): State<Arc<HubServer>>, body: Bytes) -> Respon
         let (o, m) = s
             .accept::<crvs::TxnStatusRequest>(&body, "txn-status")
             .await?;
-        let r = s.txn_status_of(&o, &m).await?;
+        let r = s.txn_status_of(&o, &m, &id()).await?;
         s.sealed("txn-on-status", &o.header.sender_id, 1, &r)
     }
     .await;

@@ -26,6 +26,10 @@ pub struct HubServer {
     /// allowlist set when members are onboarded), so a member cannot point the registry's worker
     /// elsewhere in the network.
     pub callback_prefixes: Vec<String>,
+    /// The callback base each onboarded client gets when a request names no `sender_uri` (the
+    /// specification makes it optional, "configured on the gateway as part of onboarding"): (client id,
+    /// base), the callbacks going to `<base>/registry/on-search`, `…/on-subscribe`, `…/notify`, ….
+    pub default_callbacks: Vec<(String, String)>,
 }
 
 pub fn router(s: Arc<HubServer>) -> Router {

@@ -48,6 +48,7 @@ async fn cards_and_home_delivery_on_every_backend() {
             key_id: "moi-1".into(),
             now: Arc::new(jiff::Timestamp::now),
             callback_prefixes: vec!["/crvs".into()],
+            default_callbacks: vec![("IQ/GOV/MOT/tamwin".into(), "/crvs".into())],
         };
 
         // Issued: the QR verifies offline with the registry's key and names the holder and the card.

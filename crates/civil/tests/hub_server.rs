@@ -149,6 +149,7 @@ async fn signed_questions_and_refusals_on_every_backend() {
             key_id: "moi-1".into(),
             now: Arc::new(|| t(NOW)),
             callback_prefixes: vec![],
+            default_callbacks: vec![],
         }));
         let hub_ring = KeyRing::new(vec![MemberKey {
             member: HUB_MEMBER.into(),
@@ -418,6 +419,7 @@ async fn codes_to_the_phone_on_file_on_every_backend() {
             key_id: "moi-1".into(),
             now: Arc::new(move || *c2.lock().unwrap()),
             callback_prefixes: vec![],
+            default_callbacks: vec![],
         }));
         let none = |_: &mut Vec<(&'static str, String)>| {};
         let n = std::sync::atomic::AtomicU64::new(0);

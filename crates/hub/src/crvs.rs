@@ -14,14 +14,13 @@
 //! ```
 //!
 //! canonical JSON being keys sorted at every level, no spaces; written in the message as
-//! `ed25519 sender="IQ/GOV/MOT/tamwin" key="k1" sig="<hex>"`. Because the signature covers the content
-//! and not the transport, a message can be stored and forwarded with its integrity intact.
+//! `ed25519 sender="IQ/GOV/MOT/tamwin" key="k1" sig="<hex>"`, or in the specification's example form
+//! (`crvs_signature`). Because the signature covers the content and not the transport, a message can be
+//! stored and forwarded with its integrity intact. Field formats are checked in `crvs_formats`.
 
 use crate::envelope::HubErrorCode;
-use crate::ids::ClientId;
 use crate::keys::KeyRing;
-use crate::{hex, unhex};
-use ed25519_dalek::{Signature, Signer, SigningKey};
+use ed25519_dalek::{Signer, SigningKey};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -424,15 +423,21 @@ pub enum CrvsError {
     VersionNotSupported,
     /// The action does not belong to this endpoint.
     ActionInvalid,
-    /// `sender_uri` is not a callback address registered for members.
+    /// `sender_uri` is not a callback address registered for members, or there is none and no
+    /// default callback was set when the sender was onboarded.
     SenderUriInvalid,
+    /// A field breaks the specification's format (`crvs_formats`).
+    FormatInvalid,
     Unavailable,
 }
 
 impl CrvsError {
     pub fn code(self) -> &'static str {
         match self {
-            CrvsError::Bad | CrvsError::Duplicate | CrvsError::ActionInvalid => "err.request.bad",
+            CrvsError::Bad
+            | CrvsError::Duplicate
+            | CrvsError::ActionInvalid
+            | CrvsError::FormatInvalid => "err.request.bad",
             CrvsError::SignatureMissing => "err.signature.missing",
             CrvsError::SignatureInvalid => "err.signature.invalid",
             CrvsError::SenderInvalid => "err.sender_id.invalid",
@@ -450,7 +455,12 @@ impl CrvsError {
             CrvsError::SignatureMissing => "the message carries no signature",
             CrvsError::SignatureInvalid => "the signature does not match the header and message",
             CrvsError::SenderInvalid => "the sender has no key registered and valid now",
-            CrvsError::SenderUriInvalid => "sender_uri is not a registered callback address",
+            CrvsError::SenderUriInvalid => {
+                "sender_uri is not a registered callback address, and none was set at onboarding"
+            }
+            CrvsError::FormatInvalid => {
+                "a field breaks the specification's format: timestamps are date-times with a timezone, locale is three lowercase letters, identifiers are at most 99 characters"
+            }
             CrvsError::Stale => "message_ts is too old, or ahead of the receiver's clock",
             CrvsError::Duplicate => {
                 "rjct.message_id.duplicate: this message_id was received before"
@@ -495,7 +505,7 @@ pub fn canonical(v: &Value) -> String {
     }
 }
 
-fn signed_text(header: &Value, message: &Value) -> String {
+pub(crate) fn signed_text(header: &Value, message: &Value) -> String {
     format!(
         "spdci-crvs-v1\n{}\n{}",
         canonical(header),
@@ -513,11 +523,24 @@ pub fn seal<M: Serialize>(
     let h = serde_json::to_value(header).map_err(|e| e.to_string())?;
     let m = serde_json::to_value(message).map_err(|e| e.to_string())?;
     let sig = key.sign(signed_text(&h, &m).as_bytes());
-    let signature = format!(
-        "ed25519 sender=\"{}\" key=\"{key_id}\" sig=\"{}\"",
-        header.sender_id,
-        hex(&sig.to_bytes())
-    );
+    let signature = crate::crvs_signature::own_signature(&header.sender_id, key_id, &sig);
+    serde_json::to_vec(&serde_json::json!({"signature": signature, "header": h, "message": m}))
+        .map_err(|e| e.to_string())
+}
+
+/// A message signed in the specification's example form, valid from `created` to `expires`.
+pub fn seal_spdci<M: Serialize>(
+    key: &SigningKey,
+    key_id: &str,
+    header: &Header,
+    message: &M,
+    created: Timestamp,
+    expires: Timestamp,
+) -> Result<Vec<u8>, String> {
+    let h = serde_json::to_value(header).map_err(|e| e.to_string())?;
+    let m = serde_json::to_value(message).map_err(|e| e.to_string())?;
+    let signature =
+        crate::crvs_signature::spdci_signature(key, key_id, header, &m, created, expires)?;
     serde_json::to_vec(&serde_json::json!({"signature": signature, "header": h, "message": m}))
         .map_err(|e| e.to_string())
 }
@@ -527,12 +550,6 @@ pub fn seal<M: Serialize>(
 pub struct Opened {
     pub header: Header,
     pub message: Value,
-}
-
-fn field<'a>(sig: &'a str, name: &str) -> Option<&'a str> {
-    let start = sig.find(&format!("{name}=\""))? + name.len() + 2;
-    let len = sig.get(start..)?.find('"')?;
-    sig.get(start..start + len)
 }
 
 /// Checks a message's shape, version, action, signature (by a key of the sender's member valid at its
@@ -560,26 +577,14 @@ pub fn open(
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .ok_or(CrvsError::SignatureMissing)?;
-    let (Some(sender), Some(key_id), Some(sig_hex)) =
-        (field(sig, "sender"), field(sig, "key"), field(sig, "sig"))
-    else {
-        return Err(CrvsError::SignatureInvalid);
-    };
-    if sender != header.sender_id {
-        return Err(CrvsError::SenderInvalid);
-    }
     let at: Timestamp = header.message_ts.parse().map_err(|_| CrvsError::Bad)?;
-    let member = ClientId::parse(sender)
-        .map(|c| c.member_code())
-        .ok_or(CrvsError::SenderInvalid)?;
-    let key = keys
-        .key(&member, key_id, at)
-        .ok_or(CrvsError::SenderInvalid)?;
-    let bytes = unhex(sig_hex)
-        .and_then(|b| <[u8; 64]>::try_from(b).ok())
-        .ok_or(CrvsError::SignatureInvalid)?;
-    key.verify_strict(signed_text(h, m).as_bytes(), &Signature::from_bytes(&bytes))
-        .map_err(|_| CrvsError::SignatureInvalid)?;
+    crate::crvs_signature::verify(sig, &header, h, m, keys, at, now)?;
+    if crate::crvs_formats::format_problem(h)
+        .or_else(|| crate::crvs_formats::format_problem(m))
+        .is_some()
+    {
+        return Err(CrvsError::FormatInvalid);
+    }
     let age = now.as_second() - at.as_second();
     if age > max_age_seconds || age < -crate::signing::MAX_SKEW_SECONDS {
         return Err(CrvsError::Stale);

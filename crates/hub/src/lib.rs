@@ -4,6 +4,8 @@
 //! signed by the hub, and MOSIP-style envelopes with machine error codes. Pure: no I/O, time passed in.
 
 pub mod crvs;
+pub mod crvs_formats;
+pub mod crvs_signature;
 pub mod envelope;
 pub mod ids;
 pub mod keys;

@@ -81,6 +81,7 @@ pub fn server(
     key: &std::path::Path,
     key_id: &str,
     callback_prefixes: Vec<String>,
+    default_callbacks: Vec<(String, String)>,
 ) -> Result<Arc<HubServer>, Error> {
     let (k, created) = ServerKey::load_or_create(key)?;
     if created {
@@ -96,6 +97,7 @@ pub fn server(
         key_id: key_id.to_string(),
         now: Arc::new(jiff::Timestamp::now),
         callback_prefixes,
+        default_callbacks,
     }))
 }
 
@@ -149,6 +151,7 @@ mod tests {
                 &dir.join("hub.key"),
                 "moi-1",
                 vec!["http://127.0.0.1:".into()],
+                vec![],
             )
             .unwrap();
             let hub_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

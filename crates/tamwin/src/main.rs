@@ -267,6 +267,15 @@ pub(crate) enum HubCommand {
             value_delimiter = ','
         )]
         callbacks: Vec<String>,
+        /// A member's default callback base, used when its requests name no `sender_uri` (set at
+        /// onboarding, as the SPDCI specification has it): `CLIENT=BASE`, e.g.
+        /// `IQ/GOV/MOT/tamwin=https://tamwin.mot.gov.iq/crvs`; repeat or separate with commas.
+        #[arg(
+            long = "client-callback",
+            env = "TAMWIN_HUB_CLIENT_CALLBACKS",
+            value_delimiter = ','
+        )]
+        client_callbacks: Vec<String>,
     },
     /// Register a member organisation's public key with the hub.
     MemberKey {
@@ -713,10 +722,19 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     key,
                     key_id,
                     callbacks,
+                    client_callbacks,
                 },
         } => {
             let store = migrated_store(&rules).await?;
-            let server = hub_http::server(store, &key, &key_id, callbacks)?;
+            let defaults = client_callbacks
+                .iter()
+                .map(|c| {
+                    c.split_once('=')
+                        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                        .ok_or_else(|| format!("--client-callback {c}: CLIENT=BASE expected"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let server = hub_http::server(store, &key, &key_id, callbacks, defaults)?;
             let listener = tokio::net::TcpListener::bind(&listen).await?;
             println!(
                 "The reference civil registry (hub) is serving on http://{}/",
@@ -763,7 +781,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 },
         } => {
             let store = migrated_store(&rules).await?;
-            let server = hub_http::server(store, &key, &key_id, vec![])?;
+            let server = hub_http::server(store, &key, &key_id, vec![], vec![])?;
             let new = server
                 .record_event(&tamwin_civil::crvs::NewEvent {
                     event_id: id.unwrap_or_else(|| {
@@ -796,7 +814,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     key_id,
                 },
         } => {
-            let server = hub_http::server(migrated_store(&rules).await?, &key, &key_id, vec![])?;
+            let server =
+                hub_http::server(migrated_store(&rules).await?, &key, &key_id, vec![], vec![])?;
             let (card, order) = server
                 .issue_card(&national_id, deliver_to.as_deref())
                 .await?;
@@ -827,7 +846,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     key_id,
                 },
         } => {
-            let server = hub_http::server(migrated_store(&rules).await?, &key, &key_id, vec![])?;
+            let server =
+                hub_http::server(migrated_store(&rules).await?, &key, &key_id, vec![], vec![])?;
             let d = server.advance_delivery(&order, &status, &note).await?;
             println!("order {}: {}", d.order_id, d.status);
             Ok(())

@@ -1,6 +1,7 @@
-//! The callbacks the civil registry sends under our CRVS `sender_uri` (`/crvs`): `notify`, `on-search`,
-//! `on-subscribe`, `on-unsubscribe`, `txn/on-status`. No session or token: each message is signed by
-//! the registry, and that signature is what is checked.
+//! The callbacks the civil registry sends under our CRVS callback base (`/crvs`; each request names
+//! the whole address in `sender_uri`): `notify`, `on-search`, `on-subscribe`, `on-unsubscribe`,
+//! `txn/on-status`. No session or token: each message is signed by the registry, and that signature is
+//! what is checked.
 
 use crate::AppState;
 use crate::extract::{Body, Path};

@@ -123,6 +123,7 @@ pub async fn wired_with_server(
         key_id: "moi-1".into(),
         now: Arc::new(move || c2.now()),
         callback_prefixes: vec!["/crvs".into()],
+        default_callbacks: vec![("IQ/GOV/MOT/tamwin".into(), "/crvs".into())],
     });
     let transport = Arc::new(Flaky {
         inner: InProcess::new(tamwin_civil::server::router(server.clone())),
