@@ -48,7 +48,8 @@ pub fn error_html(tr: Tr, codes: Option<&str>) -> String {
 
 /// Outcomes a redirect may name in `?message=`: these catalog keys, and those starting with these
 /// prefixes (the verification's answer, a finding's and an appeal's status).
-const OUTCOMES: [&str; 6] = [
+const OUTCOMES: [&str; 7] = [
+    "tc_issued",
     "home_visit_booked",
     "visit_corrected",
     "proposal_added",

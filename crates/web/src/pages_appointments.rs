@@ -973,15 +973,12 @@ pub async fn visit_issue_temporary_card(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let message = match s
+    let outcome = s
         .reg
         .issue_temporary_card(&id, &member, &signed.actor)
         .await
-    {
-        Ok(_) => tr.t("tc_issued").to_string(),
-        Err(e) => refusal(tr, &e),
-    };
-    back_to_visit(tr, &id, &message)
+        .map(|_| "tc_issued".to_string());
+    back_to_visit(tr, &id, outcome)
 }
 
 /// The print page of a member's newest temporary card, from the visit (the same page the citizen prints).
