@@ -453,12 +453,145 @@ impl Registry {
         Ok(self.store.findings(&filter).await?)
     }
 
-    /// One finding with the household (or households) it concerns, within the actor's area.
+    /// One page of the auditors' queue within the actor's area: each finding with the card, district
+    /// and member it concerns (their reads audited before they leave), the counts by kind and status, and
+    /// the cursor of the next page. A district outside the area finds nothing.
+    pub async fn screening_queue(&self, actor: &Actor, q: &QueueQuery) -> Result<QueuePage> {
+        actor.require(Permission::Screen)?;
+        let after = q.after.as_deref().map(parse_queue_cursor).transpose()?;
+        let scope = actor.scope(&self.geo);
+        let outside = matches!((&q.district, &scope.district), (Some(w), Some(a)) if w != a);
+        let district = q.district.clone().or(scope.district);
+        let limit = q.limit.clamp(1, 500);
+        if outside {
+            return Ok(QueuePage {
+                items: vec![],
+                next_after: None,
+                counts: vec![],
+            });
+        }
+        let filter = FindingFilter {
+            status: q.status.clone(),
+            kind: q.kind.clone(),
+            decision: q.decision.clone(),
+            governorate: scope.governorate.clone(),
+            district: district.clone(),
+            limit,
+            after,
+            ..Default::default()
+        };
+        let rows = self.store.finding_queue(&filter).await?;
+        let counts = self
+            .store
+            .finding_counts(scope.governorate.as_deref(), district.as_deref())
+            .await?;
+        let read: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|r| (r.finding.household_id.as_str(), r.who.card_number.as_str()))
+            .collect();
+        self.record_screening_reads(actor, "household.listed", "screening.queue", &read)
+            .await?;
+        let next_after = (rows.len() as u32 == limit)
+            .then(|| rows.last())
+            .flatten()
+            .map(|r| {
+                format!(
+                    "{}~{}~{}",
+                    r.finding.decision, r.finding.score_micros, r.finding.finding_id
+                )
+            });
+        Ok(QueuePage {
+            items: rows
+                .iter()
+                .map(|r| QueueItemView {
+                    finding: FindingView::from(&r.finding),
+                    who: ConcernedView::of(&r.who, &self.geo),
+                })
+                .collect(),
+            next_after,
+            counts: counts
+                .into_iter()
+                .map(|c| CountView {
+                    kind: c.kind,
+                    status: c.status,
+                    count: c.count,
+                })
+                .collect(),
+        })
+    }
+
+    /// Open appeals within the actor's area, oldest first, with their age (their reads audited).
+    pub async fn appeal_inbox(
+        &self,
+        actor: &Actor,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<InboxPage> {
+        actor.require(Permission::Screen)?;
+        let after = after.map(parse_inbox_cursor).transpose()?;
+        let scope = actor.scope(&self.geo);
+        let limit = limit.clamp(1, 500);
+        let rows = self
+            .store
+            .appeal_inbox(
+                scope.governorate.as_deref(),
+                scope.district.as_deref(),
+                after.as_ref().map(|(t, i)| (*t, i.as_str())),
+                limit,
+            )
+            .await?;
+        let read: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|r| (r.appeal.household_id.as_str(), r.who.card_number.as_str()))
+            .collect();
+        self.record_screening_reads(actor, "household.listed", "screening.appeals", &read)
+            .await?;
+        let now = self.clock.now();
+        let next_after = (rows.len() as u32 == limit)
+            .then(|| rows.last())
+            .flatten()
+            .map(|r| format!("{}~{}", r.appeal.submitted_at, r.appeal.appeal_id));
+        Ok(InboxPage {
+            items: rows
+                .iter()
+                .map(|r| InboxItemView {
+                    appeal: AppealView::from(&r.appeal),
+                    kind: r.kind.clone(),
+                    member_id: r.member_id.clone(),
+                    who: ConcernedView::of(&r.who, &self.geo),
+                    age_days: now.duration_since(r.appeal.submitted_at).as_hours().max(0) / 24,
+                })
+                .collect(),
+            next_after,
+        })
+    }
+
+    /// One finding with the household (or households) it concerns, within the actor's area; the reads
+    /// of every household shown are audited before it leaves. The other card of a match is shown only
+    /// when it lies in the actor's area too; otherwise the view says a record elsewhere matches.
     pub async fn screening_finding(
         &self,
         actor: &Actor,
         finding_id: &str,
     ) -> Result<FindingDetail> {
+        let d = self.finding_detail(actor, finding_id).await?;
+        let mut read = vec![(
+            d.household.household.household_id.as_str(),
+            d.household.household.card_number.as_str(),
+        )];
+        if let Some(o) = &d.other {
+            read.push((
+                o.household.household_id.as_str(),
+                o.household.card_number.as_str(),
+            ));
+        }
+        self.record_screening_reads(actor, "household.read", "screening.finding", &read)
+            .await?;
+        Ok(d)
+    }
+
+    /// The finding as `screening_finding` gives it, without recording a read (for decisions).
+    async fn finding_detail(&self, actor: &Actor, finding_id: &str) -> Result<FindingDetail> {
         actor.require(Permission::Screen)?;
         let f = self
             .store
@@ -471,9 +604,13 @@ impl Registry {
             .await?
             .filter(|r| actor.sees(&r.household))
             .ok_or(AppError::NotFound)?;
-        let other = match &f.other_household_id {
-            Some(h) => self.store.household_by_id(h).await?,
-            None => None,
+        let (other, other_outside_area) = match &f.other_household_id {
+            Some(h) => match self.store.household_by_id(h).await? {
+                Some(o) if actor.sees(&o.household) => (Some(o), false),
+                Some(_) => (None, true),
+                None => (None, false),
+            },
+            None => (None, false),
         };
         let civil = match &f.other_national_id {
             Some(n) => self.store.civil_person(n).await?,
@@ -490,9 +627,40 @@ impl Registry {
             finding: f,
             household: rec,
             other,
+            other_outside_area,
             civil,
             appeals,
         })
+    }
+
+    /// One audit entry per household whose personal data is about to be shown, as household reads
+    /// write them, with the screening route it was shown through.
+    async fn record_screening_reads(
+        &self,
+        actor: &Actor,
+        action: &'static str,
+        via: &'static str,
+        households: &[(&str, &str)],
+    ) -> Result<()> {
+        let mut seen = std::collections::BTreeSet::new();
+        let reads: Vec<(String, tamwin_store::ChangeLog)> = households
+            .iter()
+            .filter(|(h, _)| seen.insert(*h))
+            .map(|(h, card)| {
+                let log = self.log(
+                    action,
+                    None,
+                    None,
+                    actor,
+                    serde_json::json!({ "card_number": card, "via": via }),
+                );
+                (h.to_string(), log)
+            })
+            .collect();
+        if reads.is_empty() {
+            return Ok(());
+        }
+        Ok(self.store.record_reads(&reads).await?)
     }
 
     /// An auditor confirms (the hold takes effect after the grace period, the household is told now)
@@ -504,7 +672,7 @@ impl Registry {
         confirm: bool,
         note: &str,
     ) -> Result<ScreeningFinding> {
-        let detail = self.screening_finding(actor, finding_id).await?;
+        let detail = self.finding_detail(actor, finding_id).await?;
         let f = &detail.finding;
         if note.trim().is_empty() && !confirm {
             return Err(rule(
@@ -634,11 +802,9 @@ impl Registry {
         Ok(applied)
     }
 
-    /// The findings confirmed against the citizen's household, with their appeals.
-    pub async fn my_screening(
-        &self,
-        actor: &Actor,
-    ) -> Result<Vec<(ScreeningFinding, Option<Appeal>)>> {
+    /// The findings confirmed against the citizen's household, with the member each concerns and its
+    /// latest appeal; the read is audited before it leaves.
+    pub async fn my_screening(&self, actor: &Actor) -> Result<Vec<MyFinding>> {
         let household_id = actor.citizen_household().ok_or(AppError::Forbidden)?;
         let filter = FindingFilter {
             household_id: Some(household_id.clone()),
@@ -646,20 +812,32 @@ impl Registry {
             ..Default::default()
         };
         let appeals = self.store.appeals(None, Some(&household_id), 100).await?;
-        Ok(self
+        let list: Vec<MyFinding> = self
             .store
-            .findings(&filter)
+            .finding_queue(&filter)
             .await?
             .into_iter()
-            .filter(|f| matches!(f.status.as_str(), "confirmed" | "in_effect"))
-            .map(|f| {
-                let a = appeals
+            .filter(|q| matches!(q.finding.status.as_str(), "confirmed" | "in_effect"))
+            .map(|q| {
+                let appeal = appeals
                     .iter()
-                    .rfind(|a| a.finding_id == f.finding_id)
+                    .rfind(|a| a.finding_id == q.finding.finding_id)
                     .cloned();
-                (f, a)
+                MyFinding {
+                    finding: q.finding,
+                    member_name: q.who.member_name,
+                    card_number: q.who.card_number,
+                    appeal,
+                }
             })
-            .collect())
+            .collect();
+        let read: Vec<(&str, &str)> = list
+            .iter()
+            .map(|m| (household_id.as_str(), m.card_number.as_str()))
+            .collect();
+        self.record_screening_reads(actor, "household.read", "screening.my_findings", &read)
+            .await?;
+        Ok(list)
     }
 
     /// The citizen appeals a confirmed finding (or the hold it became) with a document.
@@ -751,7 +929,15 @@ impl Registry {
             .appeal(appeal_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        self.screening_finding(actor, &a.finding_id).await?;
+        let d = self.finding_detail(actor, &a.finding_id).await?;
+        let h = &d.household.household;
+        self.record_screening_reads(
+            actor,
+            "household.read",
+            "screening.appeal_document",
+            &[(h.household_id.as_str(), h.card_number.as_str())],
+        )
+        .await?;
         Ok(a)
     }
 
@@ -769,7 +955,7 @@ impl Registry {
             .appeal(appeal_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let detail = self.screening_finding(actor, &a.finding_id).await?;
+        let detail = self.finding_detail(actor, &a.finding_id).await?;
         if note.trim().is_empty() {
             return Err(rule("note_required", "اذكر سبب القرار", "say why"));
         }
@@ -821,9 +1007,137 @@ impl Registry {
 pub struct FindingDetail {
     pub finding: ScreeningFinding,
     pub household: tamwin_domain::HouseholdRecord,
+    /// The other card of a match, when it lies in the reader's area.
     pub other: Option<tamwin_domain::HouseholdRecord>,
+    /// The other card of the match lies outside the reader's area: shown as such, without its data.
+    pub other_outside_area: bool,
     pub civil: Option<tamwin_store::CivilPerson>,
     pub appeals: Vec<Appeal>,
+}
+
+/// A finding on the citizen's card, with the member it concerns and its latest appeal.
+pub struct MyFinding {
+    pub finding: ScreeningFinding,
+    pub member_name: String,
+    pub card_number: String,
+    pub appeal: Option<Appeal>,
+}
+
+/// Which queue page to show: filters (all within the reader's area) and the keyset cursor.
+#[derive(Debug, Clone, Default)]
+pub struct QueueQuery {
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub decision: Option<String>,
+    pub district: Option<String>,
+    /// `next_after` of the previous page.
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+fn cursor_invalid() -> AppError {
+    AppError::Validation(tamwin_domain::ValidationErrors(vec![
+        tamwin_domain::FieldError::new(
+            "after",
+            "cursor_invalid",
+            "مؤشر الصفحة غير صالح",
+            "the page cursor is not valid",
+        ),
+    ]))
+}
+
+fn parse_queue_cursor(s: &str) -> Result<tamwin_store::QueueCursor> {
+    let mut parts = s.splitn(3, '~');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(d), Some(score), Some(id)) if !id.is_empty() => Ok(tamwin_store::QueueCursor {
+            decision: d.to_string(),
+            score_micros: score.parse().map_err(|_| cursor_invalid())?,
+            finding_id: id.to_string(),
+        }),
+        _ => Err(cursor_invalid()),
+    }
+}
+
+fn parse_inbox_cursor(s: &str) -> Result<(jiff::Timestamp, String)> {
+    let (at, id) = s.split_once('~').ok_or_else(cursor_invalid)?;
+    let at = at.parse().map_err(|_| cursor_invalid())?;
+    Ok((at, id.to_string()))
+}
+
+/// Who a queued finding or appeal concerns.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConcernedView {
+    pub card_number: String,
+    pub member_name: String,
+    pub governorate: String,
+    pub district: String,
+    pub district_name_ar: String,
+    pub district_name_en: String,
+}
+
+impl ConcernedView {
+    fn of(c: &tamwin_store::Concerned, geo: &tamwin_domain::Geography) -> Self {
+        let d = geo.district(&c.district_code);
+        ConcernedView {
+            card_number: c.card_number.clone(),
+            member_name: c.member_name.clone(),
+            governorate: c.governorate_code.clone(),
+            district: c.district_code.clone(),
+            district_name_ar: d.map(|d| d.name_ar.clone()).unwrap_or_default(),
+            district_name_en: d.map(|d| d.name_en.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// A finding in the auditors' queue.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueueItemView {
+    pub finding: FindingView,
+    pub who: ConcernedView,
+}
+
+/// How many findings of a kind and status lie in the reader's area.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CountView {
+    pub kind: String,
+    pub status: String,
+    pub count: i64,
+}
+
+/// One page of the auditors' queue.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueuePage {
+    pub items: Vec<QueueItemView>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<String>,
+    /// Findings by kind and status in the reader's area (narrowed by the district filter).
+    pub counts: Vec<CountView>,
+}
+
+/// An open appeal in the auditors' inbox.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InboxItemView {
+    pub appeal: AppealView,
+    /// The finding's kind.
+    pub kind: String,
+    pub member_id: String,
+    pub who: ConcernedView,
+    /// Whole days since it was submitted.
+    pub age_days: i64,
+}
+
+/// One page of the appeals inbox, oldest first.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InboxPage {
+    pub items: Vec<InboxItemView>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<String>,
 }
 
 /// A finding as the API shows it.
@@ -958,8 +1272,12 @@ fn member_side(r: &tamwin_domain::HouseholdRecord, member_id: &str) -> Option<Si
 pub struct FindingDetailView {
     pub finding: FindingView,
     pub member: SideView,
-    /// The other member, or the civil registry's person; none for fictitious.
+    /// The other member, or the civil registry's person; none for fictitious, and none when the
+    /// other card lies outside the reader's area (`other_outside_area`).
     pub other: Option<SideView>,
+    /// A card outside the reader's area matches: its data is not shown (the explanation is); an
+    /// auditor whose area covers both cards sees both.
+    pub other_outside_area: bool,
     pub appeals: Vec<AppealView>,
 }
 
@@ -983,10 +1301,16 @@ impl FindingDetail {
             }),
             _ => None,
         };
+        let mut finding = FindingView::from(f);
+        if self.other_outside_area {
+            finding.other_household_id = None;
+            finding.other_member_id = None;
+        }
         FindingDetailView {
-            finding: FindingView::from(f),
+            finding,
             member: member_side(&self.household, &f.member_id).unwrap_or_default(),
             other,
+            other_outside_area: self.other_outside_area,
             appeals: self.appeals.iter().map(AppealView::from).collect(),
         }
     }

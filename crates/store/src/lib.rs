@@ -32,8 +32,8 @@ pub use error::{Conflict, StoreError};
 pub use postgres::{CivilRows, PgStore};
 pub use retry::with_retry;
 pub use screening::{
-    Appeal, FindingDecision, FindingFilter, ScreeningFinding, ScreeningPerson, ScreeningRun,
-    ScreeningStore,
+    Appeal, Concerned, FindingCount, FindingDecision, FindingFilter, InboxAppeal, QueueCursor,
+    QueuedFinding, ScreeningFinding, ScreeningPerson, ScreeningRun, ScreeningStore,
 };
 pub use sqlite::SqliteStore;
 pub use types::*;

@@ -98,7 +98,50 @@ pub struct FindingFilter {
     pub governorate: Option<String>,
     pub district: Option<String>,
     pub limit: u32,
-    pub offset: u32,
+    /// Keyset paging: the page starts after this finding in the queue's order.
+    pub after: Option<QueueCursor>,
+}
+
+/// A position in the auditors' queue, whose order is decision, strongest score first, finding id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueCursor {
+    pub decision: String,
+    pub score_micros: i64,
+    pub finding_id: String,
+}
+
+/// Who a finding or an appeal concerns, for the auditors' lists: the card and the member.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Concerned {
+    pub card_number: String,
+    pub governorate_code: String,
+    pub district_code: String,
+    /// Given, father's, grandfather's and family name, as registered (empty if the member is gone).
+    pub member_name: String,
+}
+
+/// A finding in the auditors' queue with who it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedFinding {
+    pub finding: ScreeningFinding,
+    pub who: Concerned,
+}
+
+/// An open appeal in the auditors' inbox with its finding's kind and who it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxAppeal {
+    pub appeal: Appeal,
+    pub kind: String,
+    pub member_id: String,
+    pub who: Concerned,
+}
+
+/// How many findings of a kind and status lie in an area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingCount {
+    pub kind: String,
+    pub status: String,
+    pub count: i64,
 }
 
 /// An auditor's decision on a pending finding.
@@ -159,6 +202,22 @@ pub trait ScreeningStore: Send + Sync {
     async fn screening_runs(&self, limit: u32) -> Result<Vec<ScreeningRun>>;
     async fn screening_run(&self, run_id: &str) -> Result<Option<ScreeningRun>>;
     async fn findings(&self, f: &FindingFilter) -> Result<Vec<ScreeningFinding>>;
+    /// The queue: findings with who they concern, in the filter and area, one keyset page.
+    async fn finding_queue(&self, f: &FindingFilter) -> Result<Vec<QueuedFinding>>;
+    /// Findings by kind and status within an area (governorate and/or district; none: the nation).
+    async fn finding_counts(
+        &self,
+        governorate: Option<&str>,
+        district: Option<&str>,
+    ) -> Result<Vec<FindingCount>>;
+    /// Open appeals within an area, oldest first, after (submitted_at, appeal_id).
+    async fn appeal_inbox(
+        &self,
+        governorate: Option<&str>,
+        district: Option<&str>,
+        after: Option<(jiff::Timestamp, &str)>,
+        limit: u32,
+    ) -> Result<Vec<InboxAppeal>>;
     async fn finding(&self, finding_id: &str) -> Result<Option<ScreeningFinding>>;
     /// pending → confirmed or cleared; false when the finding was not pending any more.
     async fn decide_finding(&self, d: &FindingDecision<'_>) -> Result<bool>;

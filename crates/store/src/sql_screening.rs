@@ -69,6 +69,21 @@ macro_rules! screening_sql {
                 })
             }
 
+            fn concerned_row(r: &DbRow) -> Result<Concerned> {
+                let name: Vec<Option<String>> = vec![
+                    r.try_get("given_name")?,
+                    r.try_get("father_name")?,
+                    r.try_get("grandfather_name")?,
+                    r.try_get("family_name")?,
+                ];
+                Ok(Concerned {
+                    card_number: r.try_get("card_number")?,
+                    governorate_code: r.try_get("governorate_code")?,
+                    district_code: r.try_get("district_code")?,
+                    member_name: name.into_iter().flatten().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" "),
+                })
+            }
+
             fn finding_val(f: &ScreeningFinding) -> Vec<Val> {
                 vec![
                     f.finding_id.clone().into(),
@@ -260,45 +275,121 @@ macro_rules! screening_sql {
             }
 
             async fn findings(&self, f: &FindingFilter) -> Result<Vec<ScreeningFinding>> {
+                Ok(self.finding_queue(f).await?.into_iter().map(|q| q.finding).collect())
+            }
+
+            async fn finding_queue(&self, f: &FindingFilter) -> Result<Vec<QueuedFinding>> {
                 let mut cond: Vec<String> = vec!["1 = 1".into()];
                 let mut args: Vec<String> = vec![];
-                let mut add = |col: &str, v: &Option<String>, cond: &mut Vec<String>| {
+                for (col, v) in [
+                    ("f.status", &f.status),
+                    ("f.kind", &f.kind),
+                    ("f.decision", &f.decision),
+                    ("f.household_id", &f.household_id),
+                    ("h.governorate_code", &f.governorate),
+                    ("h.district_code", &f.district),
+                ] {
                     if let Some(v) = v {
                         args.push(v.clone());
                         cond.push(format!("{col} = ${}", args.len()));
                     }
-                };
-                add("status", &f.status, &mut cond);
-                add("kind", &f.kind, &mut cond);
-                add("decision", &f.decision, &mut cond);
-                add("household_id", &f.household_id, &mut cond);
-                if let Some(g) = &f.governorate {
-                    args.push(g.clone());
+                }
+                // Keyset: after the cursor in (decision, score descending, finding id) order, never OFFSET.
+                if f.after.is_some() {
+                    let n = args.len();
                     cond.push(format!(
-                        "household_id IN (SELECT household_id FROM households WHERE governorate_code = ${})",
-                        args.len()
+                        "(f.decision > ${a} OR (f.decision = ${a} AND (f.score_micros < ${b} OR (f.score_micros = ${b} AND f.finding_id > ${c}))))",
+                        a = n + 1,
+                        b = n + 2,
+                        c = n + 3
                     ));
                 }
-                if let Some(d) = &f.district {
-                    args.push(d.clone());
-                    cond.push(format!(
-                        "household_id IN (SELECT household_id FROM households WHERE district_code = ${})",
-                        args.len()
-                    ));
-                }
+                let cols: Vec<String> = FINDING_COLS.split(", ").map(|c| format!("f.{c}")).collect();
                 // Holds first, then the strongest matches: what an auditor should see first.
                 let sql = format!(
-                    "SELECT {FINDING_COLS} FROM screening_findings WHERE {} ORDER BY decision, score_micros DESC, finding_id LIMIT {} OFFSET {}",
+                    "SELECT {}, h.card_number, h.governorate_code, h.district_code, m.given_name, m.father_name, m.grandfather_name, m.family_name \
+                     FROM screening_findings f JOIN households h ON h.household_id = f.household_id \
+                     LEFT JOIN members m ON m.household_id = f.household_id AND m.member_id = f.member_id \
+                     WHERE {} ORDER BY f.decision, f.score_micros DESC, f.finding_id LIMIT {}",
+                    cols.join(", "),
                     cond.join(" AND "),
-                    f.limit.clamp(1, 1000),
-                    f.offset
+                    f.limit.clamp(1, 1000)
                 );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for a in &args {
                     q = q.bind(a.as_str());
                 }
+                if let Some(c) = &f.after {
+                    q = q.bind(c.decision.as_str()).bind(c.score_micros).bind(c.finding_id.as_str());
+                }
                 let rows = q.fetch_all(&self.pool).await?;
-                rows.iter().map(Self::finding_row).collect()
+                rows.iter()
+                    .map(|r| {
+                        Ok(QueuedFinding {
+                            finding: Self::finding_row(r)?,
+                            who: Self::concerned_row(r)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn finding_counts(&self, governorate: Option<&str>, district: Option<&str>) -> Result<Vec<FindingCount>> {
+                let rows = sqlx::query(
+                    "SELECT f.kind, f.status, COUNT(*) AS n FROM screening_findings f JOIN households h ON h.household_id = f.household_id \
+                     WHERE ($1 = '' OR h.governorate_code = $1) AND ($2 = '' OR h.district_code = $2) GROUP BY f.kind, f.status ORDER BY f.kind, f.status",
+                )
+                .bind(governorate.unwrap_or(""))
+                .bind(district.unwrap_or(""))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(FindingCount {
+                            kind: r.try_get(0)?,
+                            status: r.try_get(1)?,
+                            count: r.try_get(2)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn appeal_inbox(
+                &self,
+                governorate: Option<&str>,
+                district: Option<&str>,
+                after: Option<(jiff::Timestamp, &str)>,
+                limit: u32,
+            ) -> Result<Vec<InboxAppeal>> {
+                let cols: Vec<String> = APPEAL_COLS.split(", ").map(|c| format!("a.{c}")).collect();
+                let sql = format!(
+                    "SELECT {}, f.kind, f.member_id, h.card_number, h.governorate_code, h.district_code, m.given_name, m.father_name, \
+                     m.grandfather_name, m.family_name FROM appeals a JOIN screening_findings f ON f.finding_id = a.finding_id \
+                     JOIN households h ON h.household_id = a.household_id \
+                     LEFT JOIN members m ON m.household_id = f.household_id AND m.member_id = f.member_id \
+                     WHERE a.status = 'open' AND ($1 = '' OR h.governorate_code = $1) AND ($2 = '' OR h.district_code = $2) \
+                     AND (a.submitted_at > $3 OR (a.submitted_at = $3 AND a.appeal_id > $4)) \
+                     ORDER BY a.submitted_at, a.appeal_id LIMIT {}",
+                    cols.join(", "),
+                    limit.clamp(1, 1000)
+                );
+                let (at, id) = after.map(|(t, i)| (ts(&t), i)).unwrap_or_default();
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(governorate.unwrap_or(""))
+                    .bind(district.unwrap_or(""))
+                    .bind(at)
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(InboxAppeal {
+                            appeal: Self::appeal_row(r, false)?,
+                            kind: r.try_get("kind")?,
+                            member_id: r.try_get("member_id")?,
+                            who: Self::concerned_row(r)?,
+                        })
+                    })
+                    .collect()
             }
 
             async fn finding(&self, finding_id: &str) -> Result<Option<ScreeningFinding>> {

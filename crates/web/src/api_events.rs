@@ -41,8 +41,11 @@ pub async fn decide_suggestion(
 pub async fn grant_exemption(
     State(s): State<AppState>,
     Caller(a): Caller,
-    m: Mutation<ExemptionRequest>,
+    m: Result<Mutation<ExemptionRequest>, Problem>,
 ) -> Result<(StatusCode, axum::Json<ExemptionView>), Problem> {
+    // The role before the body: a caller who may not grant learns nothing from their body's faults.
+    a.require(tamwin_domain::access::Permission::LiftHold)?;
+    let m = m?;
     Ok((
         StatusCode::CREATED,
         axum::Json(s.reg.grant_exemption(&m.body, &a).await?),

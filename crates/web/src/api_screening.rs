@@ -10,8 +10,11 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use tamwin_app::AppError;
 use tamwin_app::documents::Document;
-use tamwin_app::screening::{AppealView, FindingDetailView, FindingView, RunView};
-use tamwin_store::FindingFilter;
+use tamwin_app::screening::{
+    AppealView, FindingDetailView, FindingView, InboxPage, MyFinding, QueuePage, QueueQuery,
+    RunView,
+};
+use tamwin_domain::access::Permission;
 
 #[utoipa::path(post, path = "/api/v1/screening/runs", tag = "screening", security(("bearer" = []), ("session" = [])),
     responses((status = 202, description = "Started in the background; poll the runs for progress", body = RunView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 409, description = "Another run is in progress (`screening_running`)", body = Problem)))]
@@ -44,41 +47,70 @@ pub struct FindingQuery {
     pub kind: Option<String>,
     /// `hold` or `review`.
     pub decision: Option<String>,
-    /// 1-1000 (default 100); outside that, `limit_out_of_range`.
-    #[param(minimum = 1, maximum = 1000)]
+    /// A district code within the caller's area (outside it: nothing).
+    pub district: Option<String>,
+    /// Keyset cursor: `next_after` of the previous page.
+    pub after: Option<String>,
+    /// Page size, 1 to 500 (100 by default); outside that, `limit_out_of_range`.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
-    pub offset: Option<u32>,
 }
 
 impl FindingQuery {
-    pub fn filter(&self) -> FindingFilter {
-        FindingFilter {
+    pub fn query(&self) -> QueueQuery {
+        QueueQuery {
             status: self.status.clone(),
             kind: self.kind.clone(),
             decision: self.decision.clone(),
-            limit: self.limit.unwrap_or(100).clamp(1, 1000),
-            offset: self.offset.unwrap_or(0),
-            ..Default::default()
+            district: self.district.clone(),
+            after: self.after.clone(),
+            limit: self.limit.unwrap_or(100),
         }
     }
 }
 
 #[utoipa::path(get, path = "/api/v1/screening/findings", tag = "screening", security(("bearer" = []), ("session" = [])),
     params(FindingQuery),
-    responses((status = 200, description = "Findings in the caller's area: holds pending review first, strongest first", body = Vec<FindingView>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it", body = Problem)))]
+    responses((status = 200, description = "One keyset page of findings in the caller's area (holds pending review first, strongest first), each with the card, member and district it concerns (each read audited), the counts by kind and status, and the next page's cursor", body = QueuePage), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it", body = Problem), (status = 422, description = "A cursor that is not one this route gave (`cursor_invalid`)", body = Problem)))]
 pub async fn findings(
     State(s): State<AppState>,
     Caller(a): Caller,
     Query(q): Query<FindingQuery>,
-) -> Result<axum::Json<Vec<FindingView>>, Problem> {
-    crate::extract::in_range("limit", q.limit, 1, 1000)?;
-    let list = s.reg.screening_findings(&a, q.filter()).await?;
-    Ok(axum::Json(list.iter().map(FindingView::from).collect()))
+) -> Result<axum::Json<QueuePage>, Problem> {
+    crate::extract::in_range("limit", q.limit, 1, 500)?;
+    Ok(axum::Json(s.reg.screening_queue(&a, &q.query()).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    /// Keyset cursor: `next_after` of the previous page.
+    pub after: Option<String>,
+    /// Page size, 1 to 500 (100 by default); outside that, `limit_out_of_range`.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/api/v1/screening/appeals", tag = "screening", security(("bearer" = []), ("session" = [])),
+    params(InboxQuery),
+    responses((status = 200, description = "Open appeals in the caller's area, oldest first, with their age in days and who they concern (each read audited); one keyset page", body = InboxPage), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it", body = Problem), (status = 422, description = "A cursor that is not one this route gave (`cursor_invalid`)", body = Problem)))]
+pub async fn appeals(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Query(q): Query<InboxQuery>,
+) -> Result<axum::Json<InboxPage>, Problem> {
+    crate::extract::in_range("limit", q.limit, 1, 500)?;
+    Ok(axum::Json(
+        s.reg
+            .appeal_inbox(&a, q.after.as_deref(), q.limit.unwrap_or(100))
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/screening/findings/{finding_id}", tag = "screening", security(("bearer" = []), ("session" = [])),
     params(("finding_id" = String, Path)),
-    responses((status = 200, description = "The finding with both records side by side and its appeals", body = FindingDetailView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it", body = Problem), (status = 404, description = "No such finding in the caller's area", body = Problem)))]
+    responses((status = 200, description = "The finding with both records side by side and its appeals (each household shown is audited as read). The other card of a match is shown only when it lies in the caller's area; otherwise `other` is absent and `other_outside_area` is true", body = FindingDetailView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it", body = Problem), (status = 404, description = "No such finding in the caller's area", body = Problem)))]
 pub async fn finding(
     State(s): State<AppState>,
     Caller(a): Caller,
@@ -113,8 +145,11 @@ pub async fn decide_finding(
     State(s): State<AppState>,
     Caller(a): Caller,
     Path(id): Path<String>,
-    m: Mutation<DecisionRequest>,
+    m: Result<Mutation<DecisionRequest>, Problem>,
 ) -> Result<axum::Json<FindingView>, Problem> {
+    // The role first: a caller who may not decide learns nothing from their body's faults.
+    a.require(Permission::Screen)?;
+    let m = m?;
     let confirm = match m.body.decision.as_str() {
         "confirm" => true,
         "clear" => false,
@@ -134,8 +169,10 @@ pub async fn decide_appeal(
     State(s): State<AppState>,
     Caller(a): Caller,
     Path(id): Path<String>,
-    m: Mutation<DecisionRequest>,
+    m: Result<Mutation<DecisionRequest>, Problem>,
 ) -> Result<StatusCode, Problem> {
+    a.require(Permission::Screen)?;
+    let m = m?;
     let uphold = match m.body.decision.as_str() {
         "uphold" => true,
         "reject" => false,
@@ -145,15 +182,56 @@ pub async fn decide_appeal(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A finding on the citizen's card: who, why, its latest appeal with the auditor's reason, and what
+/// the citizen can do next.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MyFindingView {
+    #[serde(flatten)]
+    pub finding: FindingView,
+    /// The member it concerns.
+    pub member_name: String,
+    /// The latest appeal, with the decision's reason (`decision_note`) once decided.
+    pub appeal: Option<AppealView>,
+    /// What the citizen can do next, in Arabic and English.
+    pub next_step_ar: String,
+    pub next_step_en: String,
+}
+
+/// The catalog key of what a citizen can do next about a finding, given its latest appeal.
+pub fn next_step_key(m: &MyFinding) -> &'static str {
+    match m.appeal.as_ref().map(|a| a.status.as_str()) {
+        Some("open") => "appeal_next_open",
+        Some("upheld") => "appeal_next_upheld",
+        Some("rejected") => "appeal_next_rejected",
+        _ => "appeal_next_none",
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/me/findings", tag = "access", security(("session" = [])),
-    responses((status = 200, description = "Findings confirmed against the citizen's household (reason, when the hold takes effect, appeals)", body = Vec<FindingView>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen", body = Problem)))]
+    responses((status = 200, description = "Findings confirmed against the citizen's household (reason, when the hold takes effect, the member, the latest appeal with the auditor's reason, what to do next); the read is audited", body = Vec<MyFindingView>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen", body = Problem)))]
 pub async fn my_findings(
     State(s): State<AppState>,
     Caller(a): Caller,
-) -> Result<axum::Json<Vec<FindingView>>, Problem> {
+) -> Result<axum::Json<Vec<MyFindingView>>, Problem> {
     let list = s.reg.my_screening(&a).await?;
+    let (ar, en) = (
+        crate::i18n::Tr {
+            lang: crate::i18n::Lang::PRIMARY,
+        },
+        crate::i18n::Tr {
+            lang: crate::i18n::Lang::parse("en").unwrap_or(crate::i18n::Lang::PRIMARY),
+        },
+    );
     Ok(axum::Json(
-        list.iter().map(|(f, _)| FindingView::from(f)).collect(),
+        list.iter()
+            .map(|m| MyFindingView {
+                finding: FindingView::from(&m.finding),
+                member_name: m.member_name.clone(),
+                appeal: m.appeal.as_ref().map(AppealView::from),
+                next_step_ar: ar.t(next_step_key(m)).to_string(),
+                next_step_en: en.t(next_step_key(m)).to_string(),
+            })
+            .collect(),
     ))
 }
 
@@ -175,8 +253,13 @@ pub async fn appeal(
     State(s): State<AppState>,
     Caller(a): Caller,
     Path(id): Path<String>,
-    m: Mutation<AppealRequest>,
+    m: Result<Mutation<AppealRequest>, Problem>,
 ) -> Result<(StatusCode, axum::Json<AppealView>), Problem> {
+    // Only a citizen appeals: the role before the body and its document.
+    if !a.is_citizen() {
+        return Err(AppError::Forbidden.into());
+    }
+    let m = m?;
     let r = &m.body;
     let doc = Document::from_base64(&r.document_name, &r.document_type, &r.document_base64)?;
     let appeal_id = s.reg.submit_appeal(&a, &id, &r.statement, doc).await?;

@@ -272,6 +272,11 @@ pub fn routes() -> Routes {
     )
     .add(
         "get",
+        "/api/v1/screening/appeals",
+        get(api_screening::appeals),
+    )
+    .add(
+        "get",
         "/api/v1/me/findings",
         get(api_screening::my_findings),
     )
@@ -396,6 +401,11 @@ pub fn routes() -> Routes {
         post(pages_appointments::visit_complete),
     )
     .add("get", "/screening", get(pages_screening::screening_page))
+    .add(
+        "get",
+        "/screening/appeals",
+        get(pages_screening::appeals_page),
+    )
     .add(
         "post",
         "/screening/runs",

@@ -55,6 +55,7 @@ use utoipa::OpenApi;
         crate::api_screening::finding,
         crate::api_screening::decide_finding,
         crate::api_screening::decide_appeal,
+        crate::api_screening::appeals,
         crate::api_screening::my_findings,
         crate::api_screening::appeal,
         crate::api_crvs::callback,

@@ -14,11 +14,12 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use tamwin_app::screening::{FindingDetailView, FindingView, RunView, SideView, hold_reason};
+use tamwin_app::screening::{
+    FindingDetailView, FindingView, QueueQuery, RunView, SideView, hold_reason,
+};
 use tamwin_app::secret::same;
 use tamwin_app::{AppError, SignedIn};
 use tamwin_domain::access::Permission;
-use tamwin_store::FindingFilter;
 
 /// A signed-in auditor (or anyone with the screening permission); for a form, with its CSRF checked.
 async fn auditor(
@@ -48,6 +49,9 @@ fn kind_label(tr: Tr, kind: &str) -> &'static str {
 
 pub struct QueueRow {
     pub href: String,
+    pub card: String,
+    pub name: String,
+    pub district: String,
     pub kind: String,
     pub score: String,
     pub decision: String,
@@ -79,18 +83,40 @@ struct ScreeningPage {
     rows: Vec<QueueRow>,
     kinds: Vec<(String, String)>,
     statuses: Vec<(String, String)>,
+    decisions: Vec<(String, String)>,
+    districts: Vec<(String, String)>,
     kind: String,
     status: String,
+    decision: String,
+    district: String,
+    /// Findings by kind (rows) and status (columns) in the reader's area.
+    counts: Vec<CountRow>,
+    /// The next page of the queue with the same filters; empty on the last page.
+    next_href: String,
+    appeals_href: String,
+}
+
+pub struct CountRow {
+    pub kind: String,
+    pub code: String,
+    pub cells: Vec<i64>,
+    pub total: i64,
 }
 
 #[derive(serde::Deserialize)]
 pub struct ScreeningQuery {
     pub kind: Option<String>,
     pub status: Option<String>,
+    pub decision: Option<String>,
+    pub district: Option<String>,
+    pub after: Option<String>,
     pub lang: Option<String>,
     pub message: Option<String>,
     pub error: Option<String>,
 }
+
+const DECISIONS: [&str; 2] = ["hold", "review"];
+const QUEUE_PAGE: u32 = 100;
 
 const KINDS: [&str; 5] = ["same_id", "duplicate", "deceased", "abroad", "fictitious"];
 const STATUSES: [&str; 4] = ["pending", "confirmed", "in_effect", "cleared"];
@@ -134,30 +160,102 @@ pub async fn screening_page(
         .clone()
         .filter(|k| STATUSES.contains(&k.as_str()))
         .or_else(|| q.status.is_none().then(|| "pending".to_string()));
-    let filter = FindingFilter {
+    let decision = q
+        .decision
+        .clone()
+        .filter(|k| DECISIONS.contains(&k.as_str()));
+    let district = q.district.clone().filter(|d| !d.is_empty());
+    let query = QueueQuery {
         kind: kind.clone(),
         status: status.clone(),
-        limit: 200,
-        ..Default::default()
+        decision: decision.clone(),
+        district: district.clone(),
+        after: q.after.clone().filter(|a| !a.is_empty()),
+        limit: QUEUE_PAGE,
     };
-    let list = match s.reg.screening_findings(&signed.actor, filter).await {
+    let queue = match s.reg.screening_queue(&signed.actor, &query).await {
         Ok(l) => l,
         Err(e) => return error_page(&s, Some(&signed), tr, e),
     };
-    let rows = list
+    let rows = queue
+        .items
         .iter()
-        .map(|f| QueueRow {
-            href: href(&format!("/screening/findings/{}", f.finding_id), tr.lang),
-            kind: kind_label(tr, &f.kind).to_string(),
-            score: format!("{:.3}", f.score_micros as f64 / 1e6),
-            decision: tr.t(&format!("decision_{}", f.decision)).to_string(),
-            decision_code: f.decision.clone(),
-            status: tr.t(&format!("fstatus_{}", f.status)).to_string(),
+        .map(|i| {
+            let f = &i.finding;
+            QueueRow {
+                href: href(&format!("/screening/findings/{}", f.finding_id), tr.lang),
+                card: i.who.card_number.clone(),
+                name: i.who.member_name.clone(),
+                district: tr
+                    .pick(&i.who.district_name_ar, &i.who.district_name_en)
+                    .to_string(),
+                kind: kind_label(tr, &f.kind).to_string(),
+                score: format!("{:.3}", f.score),
+                decision: tr.t(&format!("decision_{}", f.decision)).to_string(),
+                decision_code: f.decision.clone(),
+                status: tr.t(&format!("fstatus_{}", f.status)).to_string(),
+            }
         })
         .collect();
+    let counts = KINDS
+        .iter()
+        .map(|k| {
+            let cells: Vec<i64> = STATUSES
+                .iter()
+                .map(|st| {
+                    queue
+                        .counts
+                        .iter()
+                        .filter(|c| c.kind == *k && c.status == *st)
+                        .map(|c| c.count)
+                        .sum()
+                })
+                .collect();
+            CountRow {
+                kind: kind_label(tr, k).to_string(),
+                code: k.to_string(),
+                total: cells.iter().sum(),
+                cells,
+            }
+        })
+        .filter(|r| r.total > 0)
+        .collect();
+    // The districts the reader may filter on: those of their area.
+    let scope = signed.actor.scope(&s.reg.geo);
+    let districts = s
+        .reg
+        .geo
+        .districts
+        .iter()
+        .filter(|d| {
+            scope
+                .governorate
+                .as_ref()
+                .is_none_or(|g| *g == d.governorate_code)
+        })
+        .filter(|d| scope.district.as_ref().is_none_or(|x| *x == d.code))
+        .map(|d| (d.code.clone(), tr.pick(&d.name_ar, &d.name_en).to_string()))
+        .collect();
+    let filters = |after: &str| {
+        let mut parts = vec![
+            format!("kind={}", url_part(kind.as_deref().unwrap_or(""))),
+            format!("status={}", url_part(status.as_deref().unwrap_or("all"))),
+            format!("decision={}", url_part(decision.as_deref().unwrap_or(""))),
+            format!("district={}", url_part(district.as_deref().unwrap_or(""))),
+        ];
+        if !after.is_empty() {
+            parts.push(format!("after={}", url_part(after)));
+        }
+        parts.join("&")
+    };
+    let next_href = queue
+        .next_after
+        .as_deref()
+        .map(|a| with_lang("/screening", tr, &filters(a)))
+        .unwrap_or_default();
     let p = ScreeningPage {
         tr,
-        langs: switch(tr, |c| format!("/screening?lang={c}")),
+        langs: switch(tr, |c| format!("/screening?{}&lang={c}", filters(""))),
         back_href: href("/", tr.lang),
         who: Some(Who::of(&s, &signed, tr)),
         csrf: signed.csrf.clone(),
@@ -174,8 +272,102 @@ pub async fn screening_page(
             .iter()
             .map(|k| (k.to_string(), tr.t(&format!("fstatus_{k}")).to_string()))
             .collect(),
-        kind: kind.unwrap_or_default(),
-        status: status.unwrap_or_default(),
+        decisions: DECISIONS
+            .iter()
+            .map(|k| (k.to_string(), tr.t(&format!("decision_{k}")).to_string()))
+            .collect(),
+        districts,
+        kind: kind.clone().unwrap_or_default(),
+        status: status.clone().unwrap_or_default(),
+        decision: decision.clone().unwrap_or_default(),
+        district: district.clone().unwrap_or_default(),
+        counts,
+        next_href,
+        appeals_href: href("/screening/appeals", tr.lang),
+    };
+    page(p.render(), tr.lang, StatusCode::OK)
+}
+
+pub struct InboxRow {
+    pub href: String,
+    pub card: String,
+    pub name: String,
+    pub district: String,
+    pub kind: String,
+    pub submitted_at: String,
+    pub age_days: i64,
+    pub statement: String,
+}
+
+#[derive(Template)]
+#[template(path = "screening_appeals.html")]
+struct InboxPageView {
+    tr: Tr,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+    rows: Vec<InboxRow>,
+    next_href: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct InboxQuery {
+    pub after: Option<String>,
+    pub lang: Option<String>,
+}
+
+/// The appeals inbox: open appeals in the reader's area, oldest first, with their age.
+pub async fn appeals_page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<InboxQuery>,
+) -> Response {
+    let tr = tr_of(&page_query(&q.lang), &headers);
+    let signed = match auditor(&s, &headers, tr, None).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let after = q.after.as_deref().filter(|a| !a.is_empty());
+    let inbox = match s.reg.appeal_inbox(&signed.actor, after, QUEUE_PAGE).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&s, Some(&signed), tr, e),
+    };
+    let rows = inbox
+        .items
+        .iter()
+        .map(|i| InboxRow {
+            href: href(
+                &format!("/screening/findings/{}", i.appeal.finding_id),
+                tr.lang,
+            ),
+            card: i.who.card_number.clone(),
+            name: i.who.member_name.clone(),
+            district: tr
+                .pick(&i.who.district_name_ar, &i.who.district_name_en)
+                .to_string(),
+            kind: kind_label(tr, &i.kind).to_string(),
+            submitted_at: i
+                .appeal
+                .submitted_at
+                .chars()
+                .take(16)
+                .collect::<String>()
+                .replace('T', " "),
+            age_days: i.age_days,
+            statement: i.appeal.statement.clone(),
+        })
+        .collect();
+    let p = InboxPageView {
+        tr,
+        langs: switch(tr, |c| format!("/screening/appeals?lang={c}")),
+        back_href: href("/screening", tr.lang),
+        who: Some(Who::of(&s, &signed, tr)),
+        rows,
+        next_href: inbox
+            .next_after
+            .as_deref()
+            .map(|a| with_lang("/screening/appeals", tr, &format!("after={}", url_part(a))))
+            .unwrap_or_default(),
     };
     page(p.render(), tr.lang, StatusCode::OK)
 }
@@ -331,6 +523,8 @@ struct FindingPage {
     reason: String,
     sides: Vec<SideRow>,
     has_other: bool,
+    /// The other card of the match lies outside the reader's area: said, not shown.
+    other_outside_area: bool,
     explain: Vec<ExplainRow>,
     notes: Vec<String>,
     total: String,
@@ -391,6 +585,7 @@ pub async fn finding_page(
         },
         sides: side_rows(tr, &d.member, d.other.as_ref()),
         has_other: d.other.is_some(),
+        other_outside_area: d.other_outside_area,
         explain: explain_rows,
         notes,
         total,
@@ -506,6 +701,10 @@ pub struct CitizenFinding {
     pub effective: String,
     pub status: String,
     pub appeal: String,
+    /// The auditor's reason for the appeal's outcome.
+    pub appeal_note: String,
+    /// What the citizen can do next, given the appeal.
+    pub next_step: String,
     pub can_appeal: bool,
 }
 
@@ -536,23 +735,15 @@ pub async fn citizen_findings(
         Ok(l) => l,
         Err(e) => return error_page(&s, Some(&signed), tr, e),
     };
-    let household = match tamwin_app::Registry::own_household_id(&signed.actor) {
-        Ok(h) => s.reg.store.household_by_id(h).await.ok().flatten(),
-        Err(_) => None,
-    };
     let rows = list
         .iter()
-        .map(|(f, a)| {
+        .map(|m| {
+            let (f, a) = (&m.finding, &m.appeal);
             let reason = hold_reason(&f.kind);
-            let member = household
-                .as_ref()
-                .and_then(|r| r.member(&f.member_id))
-                .map(|m| format!("{} {} {}", m.given_name, m.father_name, m.grandfather_name))
-                .unwrap_or_default();
             let open = a.as_ref().is_some_and(|a| a.status == "open");
             CitizenFinding {
                 finding_id: f.finding_id.clone(),
-                member,
+                member: m.member_name.clone(),
                 reason: tr.reason(reason).to_string(),
                 cure: tr.cure(reason).to_string(),
                 effective: f
@@ -564,6 +755,14 @@ pub async fn citizen_findings(
                     .as_ref()
                     .map(|a| tr.t(&format!("astatus_{}", a.status)).to_string())
                     .unwrap_or_default(),
+                appeal_note: a
+                    .as_ref()
+                    .and_then(|a| a.decision_note.clone())
+                    .unwrap_or_default(),
+                next_step: match a {
+                    Some(_) => tr.t(crate::api_screening::next_step_key(m)).to_string(),
+                    None => String::new(),
+                },
                 can_appeal: !open,
             }
         })

@@ -391,6 +391,12 @@ const ROWS: &[Row] = &[
     ),
     row(
         "get",
+        "/api/v1/screening/appeals",
+        Kind::Api,
+        [401, 200, 403, 403, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "get",
         "/api/v1/me/findings",
         Kind::Api,
         [401, 403, 403, 403, 403, 403, 403, 403, 200],
@@ -738,6 +744,12 @@ const ROWS: &[Row] = &[
     row(
         "get",
         "/screening",
+        Kind::Page,
+        [303, 200, 403, 403, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "get",
+        "/screening/appeals",
         Kind::Page,
         [303, 200, 403, 403, 403, 200, 403, 403, 403],
     ),
