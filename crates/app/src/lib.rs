@@ -25,13 +25,14 @@ pub mod secret;
 pub mod session;
 pub mod staff;
 pub mod temporary_cards;
+pub mod throttle;
 mod tokens;
 mod verify;
 mod view;
 
 pub use actor::{Actor, ActorKind};
 pub use centre_visits::{CheckInRequest, MemberCheck, MemberCheckResult};
-pub use citizen::DataUse;
+pub use citizen::{DATA_USES_PAGE, DataUse};
 pub use error::AppError;
 pub use mutate::{
     Closure, HeadChange, HoldInput, HoldLift, MemberChange, MemberRemoval, PhoneChange,
@@ -166,7 +167,8 @@ pub struct Registry {
     pub geo: Arc<Geography>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGen>,
-    /// Where one-time codes go after the outbox (`LogGateway` unless replaced).
+    /// Where one-time codes go after the outbox (`LogGateway`, in memory, unless replaced: `tamwin
+    /// serve` puts the configured gateway here).
     pub sms: Arc<dyn SmsGateway>,
     /// The identity hub, when one is configured.
     pub hub: Option<Arc<hub_client::HubClient>>,
@@ -194,7 +196,7 @@ impl Registry {
             geo,
             clock,
             ids,
-            sms: Arc::new(LogGateway),
+            sms: Arc::new(LogGateway::default()),
             hub: None,
             abroad_after_days: events::ABROAD_AFTER_DAYS,
             forms: None,
