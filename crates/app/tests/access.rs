@@ -608,3 +608,61 @@ async fn who_read_my_data_lists_staff_reads_not_the_citizens_own() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_stranger_cannot_use_up_a_citizens_codes() {
+    for (backend, store) in testkit::backends().await {
+        let (reg, clock) = setup(store).await;
+        create(
+            &reg,
+            &household("11", "1101", 45_000_000_001, Some("07701113344")),
+        )
+        .await;
+        let phone = "07701113344";
+        // Three codes asked from a stranger's address: that address gets no fourth…
+        for _ in 0..3 {
+            reg.request_code_from(phone, "192.0.2.1").await.unwrap();
+        }
+        assert!(
+            matches!(
+                reg.request_code_from(phone, "192.0.2.1").await,
+                Err(AppError::TooManyCodes)
+            ),
+            "{backend}"
+        );
+        // …while the citizen, from their own, still gets one and signs in.
+        advance(&clock, 1);
+        reg.request_code_from(phone, "198.51.100.1").await.unwrap();
+        let code = last_code(&reg).await;
+        assert!(
+            reg.verify_code_from(phone, &code, "198.51.100.1")
+                .await
+                .is_ok(),
+            "{backend}"
+        );
+        // Ten wrong codes from one address refuse that address for a while, not the citizen's.
+        for i in 0..10 {
+            assert!(matches!(
+                reg.verify_code_from(&format!("0770999{i:04}"), "000000", "192.0.2.1")
+                    .await,
+                Err(AppError::CodeRefused)
+            ));
+        }
+        advance(&clock, 1);
+        reg.request_code_from(phone, "198.51.100.1").await.unwrap();
+        let code = last_code(&reg).await;
+        assert!(
+            matches!(
+                reg.verify_code_from(phone, &code, "192.0.2.1").await,
+                Err(AppError::TooManyAttempts(_))
+            ),
+            "{backend}"
+        );
+        assert!(
+            reg.verify_code_from(phone, &code, "198.51.100.1")
+                .await
+                .is_ok(),
+            "{backend}"
+        );
+    }
+}
