@@ -24,7 +24,7 @@ run() {
   $bin --database-url "$url" import "$work/data" --rejects "$work/rejects-$name.csv" | tail -1
   local token
   token="$($bin --database-url "$url" token create --name bench --role governorate_supervisor --area 11 | sed -n 's/.*Bearer …): //p')"
-  TAMWIN_DATABASE_URL="$url" $bin serve --listen "127.0.0.1:$port" --form-key "$work/forms.key" > "$work/serve-$name.log" 2>&1 &
+  TAMWIN_DATABASE_URL="$url" TAMWIN_SMS_DISABLED=true $bin serve --listen "127.0.0.1:$port" --form-key "$work/forms.key" > "$work/serve-$name.log" 2>&1 &
   server=$!
   for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break; sleep 0.5; done
   /usr/bin/time -f "$name bench client: %e s wall, max RSS %M KiB" \

@@ -725,6 +725,12 @@ impl Registry {
         let rec = self
             .household_in_reach(household_id, actor, Permission::ReadPersonal)
             .await?;
+        self.record_reads(
+            actor,
+            "household.read",
+            &[(&rec.household.household_id, &rec.household.card_number)],
+        )
+        .await?;
         self.store
             .appointments_of(household_id)
             .await?

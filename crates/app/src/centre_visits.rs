@@ -82,7 +82,8 @@ impl Registry {
         })
     }
 
-    /// An appointment the actor may work on, with its household.
+    /// An appointment the actor may work on, with its household; the read of the household is in the
+    /// audit log (`visit.read`) before anything of it is shown or changed.
     async fn visit_of(
         &self,
         appointment_id: &str,
@@ -102,6 +103,12 @@ impl Registry {
             .household_by_id(&a.household_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        self.record_reads(
+            actor,
+            "visit.read",
+            &[(&rec.household.household_id, &rec.household.card_number)],
+        )
+        .await?;
         Ok((a, rec))
     }
 
@@ -123,13 +130,22 @@ impl Registry {
             .store
             .appointments_at(centre, &day.to_string(), &next.to_string())
             .await?;
-        let mut out = vec![];
+        let mut recs = vec![];
         for a in &list {
             if let Some(rec) = self.store.household_by_id(&a.household_id).await? {
-                let mut v = self.appointment_view(&rec, a)?;
-                v.token = None;
-                out.push(v);
+                recs.push((rec, a));
             }
+        }
+        let read: Vec<(&String, &CardNumber)> = recs
+            .iter()
+            .map(|(r, _)| (&r.household.household_id, &r.household.card_number))
+            .collect();
+        self.record_reads(actor, "household.listed", &read).await?;
+        let mut out = vec![];
+        for (rec, a) in &recs {
+            let mut v = self.appointment_view(rec, a)?;
+            v.token = None;
+            out.push(v);
         }
         Ok(out)
     }
@@ -256,9 +272,15 @@ impl Registry {
                 "this form was already used: the household has checked in",
             ));
         }
-        self.visit(&a.appointment_id, actor)
-            .await
-            .or_else(|_| self.appointment_view(&rec, &a))
+        // The read was recorded by `visit_of` above: the view after check-in is not another one.
+        let after = self
+            .store
+            .appointment(&a.appointment_id)
+            .await?
+            .unwrap_or(a);
+        let mut v = self.appointment_view(&rec, &after)?;
+        v.token = None;
+        Ok(v)
     }
 
     /// Records one member: present with the originals seen (then checked through the hub), or absent.

@@ -5,20 +5,34 @@ use serde::Serialize;
 use tamwin_domain::access::{Area, Role};
 
 /// One read of the household's data, told the way a citizen can weigh it: which institution, in
-/// which role, when, through which channel. Staff usernames are not shown.
+/// which role, when, through which channel, and what for (the action). Staff usernames are not shown.
+/// The household's own views are not listed; its appearances in one actor's searches and lists on one
+/// day are one row with their count.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataUse {
+    /// When (the latest, for collapsed list appearances).
     pub at: String,
-    /// `household.read` (opened) or `household.listed` (shown in a search or list).
+    /// The earliest of collapsed list appearances (`at` for a single read).
+    pub first_at: String,
+    /// What was done: `household.read` (the household opened), `visit.read` (opened at an
+    /// appointment or home visit), `household.listed` (shown in a search or list), or another
+    /// `*.read` (a screening finding, appeal or document of the household opened).
     pub action: String,
+    /// How many times (list appearances of one day are collapsed; 1 for a read).
+    pub count: i64,
     pub institution_ar: String,
     pub institution_en: String,
     pub role: String,
     pub role_ar: String,
     pub role_en: String,
     pub channel: String,
+    /// Pass as `before` to get the rows after this one (older).
+    pub cursor: String,
 }
+
+/// Rows of "who read my data" per page.
+pub const DATA_USES_PAGE: u32 = 100;
 
 impl Registry {
     pub fn own_household_id(actor: &Actor) -> Result<&str> {
@@ -45,25 +59,29 @@ impl Registry {
         Ok(HouseholdView::of(&r))
     }
 
-    /// Who read the citizen's household data, newest first.
-    pub async fn data_uses(&self, actor: &Actor) -> Result<Vec<DataUse>> {
+    /// Who read the citizen's household data, newest first, a page at a time: `before` is the
+    /// `cursor` of the last row of the previous page.
+    pub async fn data_uses(&self, actor: &Actor, before: Option<&str>) -> Result<Vec<DataUse>> {
         let hid = Self::own_household_id(actor)?;
-        let entries = self
+        let before = before.map(|c| c.split_once('~').unwrap_or((c, "")));
+        let rows = self
             .store
-            .household_audit(hid, &["household.read", "household.listed"], 200)
+            .household_reads(hid, before, DATA_USES_PAGE)
             .await?;
-        Ok(entries
+        Ok(rows
             .into_iter()
             .map(|e| {
                 let (inst_ar, inst_en) = self.institution(&e.role, &e.area);
                 let (role_ar, role_en) = match Role::parse(&e.role) {
                     Ok(r) => (r.label_ar().to_string(), r.label_en().to_string()),
-                    Err(_) if e.role == "citizen" => ("أنت".into(), "you".into()),
                     Err(_) => ("النظام".into(), "the system".into()),
                 };
                 DataUse {
-                    at: e.at,
+                    cursor: format!("{}~{}", e.last_at, e.group_key),
+                    at: e.last_at,
+                    first_at: e.first_at,
                     action: e.action,
+                    count: e.count,
                     institution_ar: inst_ar,
                     institution_en: inst_en,
                     role: e.role,

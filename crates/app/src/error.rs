@@ -22,8 +22,9 @@ pub enum AppError {
     TooManyCodes,
     /// Wrong username or password: which of the two is never said.
     SignInRefused,
-    /// Too many failed sign-ins in a row; the account is locked for a while.
-    AccountLocked,
+    /// Too many failed sign-ins from this address, or to this account (docs/access.md): try again
+    /// after this many seconds (the `Retry-After` header).
+    TooManyAttempts(i64),
     Store(StoreError),
     Internal(String),
 }
@@ -93,11 +94,14 @@ impl AppError {
                 "اسم المستخدم أو كلمة المرور غير صحيحة".into(),
                 "wrong username or password".into(),
             ),
-            AppError::AccountLocked => (
-                423,
-                "account_locked",
-                "الحساب مقفل مؤقتاً بعد محاولات دخول فاشلة متكررة؛ حاول بعد 15 دقيقة".into(),
-                "the account is locked for a while after repeated failed sign-ins; try again in 15 minutes".into(),
+            AppError::TooManyAttempts(secs) => (
+                429,
+                "too_many_attempts",
+                format!("محاولات فاشلة كثيرة؛ حاول بعد {} دقيقة", (secs + 59) / 60),
+                format!(
+                    "too many failed attempts; try again in {} minutes",
+                    (secs + 59) / 60
+                ),
             ),
             AppError::Store(StoreError::Retryable(_)) => (
                 503,

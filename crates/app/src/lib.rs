@@ -25,6 +25,7 @@ pub mod secret;
 pub mod session;
 pub mod staff;
 pub mod temporary_cards;
+pub mod throttle;
 mod tokens;
 pub mod update_status;
 mod verify;
@@ -32,7 +33,7 @@ mod view;
 
 pub use actor::{Actor, ActorKind};
 pub use centre_visits::{CheckInRequest, MemberCheck, MemberCheckResult};
-pub use citizen::DataUse;
+pub use citizen::{DATA_USES_PAGE, DataUse};
 pub use error::AppError;
 pub use mutate::{
     Closure, HeadChange, HoldInput, HoldLift, MemberChange, MemberRemoval, PhoneChange,
@@ -167,7 +168,8 @@ pub struct Registry {
     pub geo: Arc<Geography>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGen>,
-    /// Where one-time codes go after the outbox (`LogGateway` unless replaced).
+    /// Where one-time codes go after the outbox (`LogGateway`, in memory, unless replaced: `tamwin
+    /// serve` puts the configured gateway here).
     pub sms: Arc<dyn SmsGateway>,
     /// The identity hub, when one is configured.
     pub hub: Option<Arc<hub_client::HubClient>>,
@@ -197,7 +199,7 @@ impl Registry {
             geo,
             clock,
             ids,
-            sms: Arc::new(LogGateway),
+            sms: Arc::new(LogGateway::default()),
             hub: None,
             abroad_after_days: events::ABROAD_AFTER_DAYS,
             forms: None,

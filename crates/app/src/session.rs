@@ -32,18 +32,57 @@ pub struct SignedIn {
     pub session_hash: String,
 }
 
-/// Delivers messages from the outbox: an SMS gateway in production.
+/// Delivers messages from the outbox: an SMS gateway in production (`tamwin serve --sms-url`).
+#[async_trait::async_trait]
 pub trait SmsGateway: Send + Sync {
-    fn deliver(&self, msg: &OutboxMessage);
-}
-
-/// The default gateway: the message stays in the outbox and goes to the log.
-pub struct LogGateway;
-impl SmsGateway for LogGateway {
-    fn deliver(&self, msg: &OutboxMessage) {
-        tracing::info!(to = %msg.recipient, id = %msg.message_id, "sms (outbox only): {}", msg.body);
+    /// Hands one message to the network; the error says why it did not go (never the message's text).
+    async fn deliver(&self, msg: &OutboxMessage) -> std::result::Result<(), String>;
+    /// Messages a demo gateway keeps in memory for the page that stands in for a phone; a real
+    /// gateway keeps none.
+    fn recent(&self, _limit: usize) -> Vec<OutboxMessage> {
+        vec![]
     }
 }
+
+/// The demo's and the tests' gateway: the last messages stay in this process's memory only (the
+/// demo's `/demo/outbox` page shows them); the log says a message went, never what it says.
+#[derive(Default)]
+pub struct LogGateway {
+    kept: std::sync::Mutex<std::collections::VecDeque<OutboxMessage>>,
+}
+
+/// How many messages the demo's gateway keeps.
+const KEPT: usize = 50;
+
+#[async_trait::async_trait]
+impl SmsGateway for LogGateway {
+    async fn deliver(&self, msg: &OutboxMessage) -> std::result::Result<(), String> {
+        tracing::info!(id = %msg.message_id, "sms kept in memory for the demo's outbox page");
+        let mut kept = self
+            .kept
+            .lock()
+            .map_err(|_| "gateway memory poisoned".to_string())?;
+        kept.push_front(msg.clone());
+        kept.truncate(KEPT);
+        Ok(())
+    }
+    fn recent(&self, limit: usize) -> Vec<OutboxMessage> {
+        self.kept
+            .lock()
+            .map(|k| k.iter().take(limit).cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The text of a sign-in code message; with the code masked, what the outbox keeps once it went.
+fn code_message(code: &str) -> String {
+    format!(
+        "رمز الدخول إلى تموين: {code}\nصالح {CODE_MINUTES} دقائق. لا تعطه لأحد.\nTamwin sign-in code: {code} (valid {CODE_MINUTES} minutes; never share it)"
+    )
+}
+
+/// What stands for the code in the stored message after delivery.
+pub const CODE_MASK: &str = "••••••";
 
 fn minutes(n: i64) -> jiff::Span {
     jiff::Span::new().minutes(n)
@@ -83,10 +122,20 @@ impl Registry {
         })
     }
 
-    /// Signs a staff member in (`sign_in`'s rules: lock-out, same answer for unknown user and wrong
-    /// password) and opens a session.
+    /// Signs a staff member in (`sign_in_from`'s rules) from no known address and opens a session.
     pub async fn staff_session(&self, username: &str, password: &str) -> Result<NewSession> {
-        let acc = self.sign_in(username, password).await?;
+        self.staff_session_from(username, password, "local").await
+    }
+
+    /// Signs a staff member in from a source address (`throttle::source_key`): throttled by address
+    /// and account, same answer for unknown user and wrong password; opens a session.
+    pub async fn staff_session_from(
+        &self,
+        username: &str,
+        password: &str,
+        source: &str,
+    ) -> Result<NewSession> {
+        let acc = self.sign_in_from(username, password, source).await?;
         let actor = Actor::staff(&acc.user_id, &acc.username, acc.role, acc.area, "web");
         self.open_session(
             "staff",
@@ -162,7 +211,9 @@ impl Registry {
         let ActorKind::Staff { user_id } = &who.actor.kind else {
             return Err(AppError::Forbidden);
         };
-        self.sign_in(&who.actor.name, current).await?;
+        // Throttled per session: a stolen session guesses no faster than a stranger.
+        let source = format!("session:{}", who.session_hash);
+        self.sign_in_from(&who.actor.name, current, &source).await?;
         check_password(new)
             .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
         if new == current {
@@ -186,18 +237,40 @@ impl Registry {
             .await?)
     }
 
-    /// Sends a one-time code to a number, if an open household has it. The answer is the same either
-    /// way, so the form cannot be used to learn who is registered.
+    /// `request_code_from` from no known address (tests).
     pub async fn request_code(&self, phone: &str) -> Result<()> {
+        self.request_code_from(phone, "local").await
+    }
+
+    /// Sends a one-time code to a number, if an open household has it. The answer is the same either
+    /// way, and as fast (the message goes in the background), so the form cannot be used to learn who
+    /// is registered. Throttled per address, per number and address (so that a stranger cannot use up
+    /// a citizen's codes), and per number from all addresses (so that nobody floods a phone).
+    pub async fn request_code_from(&self, phone: &str, source: &str) -> Result<()> {
+        use crate::throttle::{CODE_REQUESTS_PER_ADDRESS, CODES_PER_NUMBER, key, refusing};
         let phone = Phone::parse(phone)
             .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
         let now = self.clock.now();
+        let keys = [
+            key("code-address", &[source]),
+            key("code-pair", &[phone.as_str(), source]),
+        ];
+        let c = self.counters(&keys).await?;
+        if let Some(secs) = refusing(c[0].as_ref(), now) {
+            return Err(AppError::TooManyAttempts(secs));
+        }
+        if refusing(c[1].as_ref(), now).is_some() {
+            return Err(AppError::TooManyCodes);
+        }
         let since = now
             .checked_sub(minutes(15))
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        if self.store.otps_since(phone.as_str(), since).await? >= CODES_PER_QUARTER {
+        if self.store.otps_since(phone.as_str(), since).await? >= CODES_PER_NUMBER {
             return Err(AppError::TooManyCodes);
         }
+        self.count_failure(&keys[0], CODE_REQUESTS_PER_ADDRESS)
+            .await?;
+        self.count_failure(&keys[1], CODES_PER_QUARTER).await?;
         let household_id = self.store.household_by_phone(&phone).await?;
         let code = random_code(6)?;
         let challenge_id = self.ids.id();
@@ -217,22 +290,66 @@ impl Registry {
             message_id: self.ids.id(),
             channel: "sms".into(),
             recipient: phone.as_str().to_string(),
-            body: format!(
-                "رمز الدخول إلى تموين: {code}\nصالح {CODE_MINUTES} دقائق. لا تعطه لأحد.\nTamwin sign-in code: {code} (valid {CODE_MINUTES} minutes; never share it)"
-            ),
+            body: code_message(&code),
             created_at: now,
             delivered_at: None,
         });
         self.store.create_otp(&challenge, msg.as_ref()).await?;
-        if let Some(m) = &msg {
-            self.sms.deliver(m);
+        if let Some(m) = msg {
+            let (sms, store, clock) = (self.sms.clone(), self.store.clone(), self.clock.clone());
+            tokio::spawn(async move {
+                let delivered = match sms.deliver(&m).await {
+                    Ok(()) => Some(clock.now()),
+                    Err(e) => {
+                        tracing::warn!(id = %m.message_id, "sms gateway: {e}");
+                        None
+                    }
+                };
+                // The code leaves the database once the gateway had its chance: a code is not sent
+                // again (it lasts five minutes; the citizen asks for another).
+                let masked = code_message(CODE_MASK);
+                if let Err(e) = store
+                    .outbox_update(&m.message_id, delivered, Some(&masked))
+                    .await
+                {
+                    tracing::warn!(id = %m.message_id, "outbox: {e}");
+                }
+            });
         }
         Ok(())
     }
 
-    /// Checks a one-time code and opens a citizen session on the household of the number. Every
-    /// failure is the same `CodeRefused`: wrong, expired, used, superseded, out of attempts, unknown number.
+    /// `verify_code_from` from no known address (tests).
     pub async fn verify_code(&self, phone: &str, code: &str) -> Result<NewSession> {
+        self.verify_code_from(phone, code, "local").await
+    }
+
+    /// Checks a one-time code and opens a citizen session on the household of the number. Every
+    /// failure is the same `CodeRefused`: wrong, expired, used, superseded, out of attempts, unknown
+    /// number; too many failures from one address refuse it for a while (`TooManyAttempts`).
+    pub async fn verify_code_from(
+        &self,
+        phone: &str,
+        code: &str,
+        source: &str,
+    ) -> Result<NewSession> {
+        use crate::throttle::{CODE_FAILURES_PER_ADDRESS, key, refusing};
+        let address = key("code-verify-address", &[source]);
+        let c = self.counters(std::slice::from_ref(&address)).await?;
+        if let Some(secs) = refusing(c[0].as_ref(), self.clock.now()) {
+            return Err(AppError::TooManyAttempts(secs));
+        }
+        match self.check_code(phone, code).await {
+            Err(AppError::CodeRefused) => {
+                self.count_failure(&address, CODE_FAILURES_PER_ADDRESS)
+                    .await?;
+                Err(AppError::CodeRefused)
+            }
+            other => other,
+        }
+    }
+
+    async fn check_code(&self, phone: &str, code: &str) -> Result<NewSession> {
         let phone = Phone::parse(phone).map_err(|_| AppError::CodeRefused)?;
         let code = tamwin_text_ar::fold_digits(code.trim());
         let now = self.clock.now();
@@ -276,8 +393,18 @@ impl Registry {
         .await
     }
 
-    /// The most recent messages of the outbox, for the demo's page that stands in for a phone.
+    /// The most recent messages of the outbox, for the demo's page that stands in for a phone: a
+    /// message the demo's gateway still holds in memory is shown as sent (the stored one has its code
+    /// masked).
     pub async fn outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
-        Ok(self.store.outbox_recent(limit).await?)
+        // The stored rows first: one stored masked was in the gateway's memory before it was masked.
+        let mut rows = self.store.outbox_recent(limit).await?;
+        let kept = self.sms.recent(limit as usize);
+        for r in &mut rows {
+            if let Some(k) = kept.iter().find(|k| k.message_id == r.message_id) {
+                r.body = k.body.clone();
+            }
+        }
+        Ok(rows)
     }
 }

@@ -1,4 +1,5 @@
-//! Staff accounts: adding them and signing them in, with lock-out after repeated failures (issue 3).
+//! Staff accounts: adding them and signing them in, throttled by address and by account (issue 3,
+//! issue 13; `throttle`).
 
 use crate::{Actor, AppError, Registry, Result};
 use argon2::Argon2;
@@ -6,9 +7,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use std::sync::LazyLock;
 use tamwin_domain::ValidationErrors;
-use tamwin_domain::access::{
-    Area, Permission, Role, after_failure, check_password, check_username,
-};
+use tamwin_domain::access::{Area, Permission, Role, check_password, check_username};
 use tamwin_store::{Conflict, StaffUser, StoreError};
 
 /// A signed-in (or listed) staff member.
@@ -139,43 +138,64 @@ impl Registry {
         }
     }
 
-    /// Signs a staff member in. A wrong password and an unknown username are refused alike; twenty
-    /// failures in a row lock the account for fifteen minutes, during which even the right password
-    /// is refused (and not even checked).
+    /// Signs a staff member in from no known address (the CLI, tests): `sign_in_from` with the fixed
+    /// source `local`.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<StaffAccount> {
+        self.sign_in_from(username, password, "local").await
+    }
+
+    /// Signs a staff member in from a source address (`throttle::source_key`). Wrong password, unknown
+    /// username and disabled account are refused alike, after the same password hash; refusals for too
+    /// many failures (`TooManyAttempts`, 429) are counted by username whether it exists or not, so they
+    /// tell nothing either. Too many failures from one address refuse that address; to one username
+    /// from one address, that pair; to one username from many addresses, every address the account has
+    /// not signed in from lately (docs/access.md).
+    pub async fn sign_in_from(
+        &self,
+        username: &str,
+        password: &str,
+        source: &str,
+    ) -> Result<StaffAccount> {
+        use crate::throttle::{ACCOUNT_FAILURES, ADDRESS_FAILURES, PAIR_FAILURES, key, refusing};
         let now = self.clock.now();
-        let Some(user) = self.store.staff_user_by_username(username).await? else {
-            verify(password.to_string(), DUMMY_HASH.clone()).await;
+        let name = username.trim().to_lowercase();
+        let keys = [
+            key("staff-address", &[source]),
+            key("staff-pair", &[&name, source]),
+            key("staff-account", &[&name]),
+            key("staff-known", &[&name, source]),
+        ];
+        let c = self.counters(&keys).await?;
+        // An address refused is refused before anything about the account is looked at.
+        if let Some(secs) = refusing(c[0].as_ref(), now) {
+            return Err(AppError::TooManyAttempts(secs));
+        }
+        let user = self
+            .store
+            .staff_user_by_username(username)
+            .await?
+            .filter(|u| u.disabled_at.is_none());
+        // The hash always runs, so no answer comes sooner for an unknown, disabled or locked account.
+        let phc = user
+            .as_ref()
+            .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+        let right = verify(password.to_string(), phc).await && user.is_some();
+        let locked = refusing(c[1].as_ref(), now)
+            .or_else(|| refusing(c[2].as_ref(), now).filter(|_| !self.known(c[3].as_ref())));
+        if let Some(secs) = locked {
+            if !right {
+                self.count_failure(&keys[0], ADDRESS_FAILURES).await?;
+            }
+            return Err(AppError::TooManyAttempts(secs));
+        }
+        let Some(user) = user.filter(|_| right) else {
+            self.count_failure(&keys[0], ADDRESS_FAILURES).await?;
+            self.count_failure(&keys[1], PAIR_FAILURES).await?;
+            self.count_failure(&keys[2], ACCOUNT_FAILURES).await?;
             return Err(AppError::SignInRefused);
         };
-        if user.disabled_at.is_some() {
-            return Err(AppError::SignInRefused);
-        }
-        if user.locked_until.is_some_and(|t| t > now) {
-            return Err(AppError::AccountLocked);
-        }
-        if !verify(password.to_string(), user.password_hash.clone()).await {
-            // A lock that has run out starts the count again.
-            let base = if user.locked_until.is_some() {
-                0
-            } else {
-                user.failed_logins
-            };
-            let (failures, until) = after_failure(base, now);
-            self.store
-                .save_login_outcome(&user.user_id, failures, until)
-                .await?;
-            return Err(if until.is_some() {
-                AppError::AccountLocked
-            } else {
-                AppError::SignInRefused
-            });
-        }
-        if user.failed_logins != 0 || user.locked_until.is_some() {
-            self.store
-                .save_login_outcome(&user.user_id, 0, None)
-                .await?;
-        }
+        self.store.throttle_reset(&keys[1], now).await?;
+        self.store.throttle_reset(&keys[3], now).await?;
         let role = Role::parse(&user.role)
             .map_err(|_| AppError::Internal(format!("stored role {}", user.role)))?;
         let area = Area::parse(&user.area, &self.geo)
@@ -199,11 +219,19 @@ pub struct StaffListing {
 }
 
 impl Registry {
-    /// Staff accounts whose area lies within the administrator's.
+    /// Staff accounts whose area lies within the administrator's; `locked_until` is the account-wide
+    /// refusal after failures from many addresses (`throttle`).
     pub async fn staff_list(&self, actor: &Actor) -> Result<Vec<StaffListing>> {
         actor.require(Permission::ManageAccess)?;
         let mut out = Vec::new();
         for u in self.store.staff_users().await? {
+            let account = crate::throttle::key("staff-account", &[&u.username.to_lowercase()]);
+            let locked_until = self
+                .counters(&[account])
+                .await?
+                .remove(0)
+                .and_then(|t| t.blocked_until)
+                .filter(|t| *t > self.clock.now());
             let (Ok(role), Ok(area)) = (Role::parse(&u.role), Area::parse(&u.area, &self.geo))
             else {
                 continue;
@@ -218,7 +246,7 @@ impl Registry {
                     role,
                     area,
                 },
-                locked_until: u.locked_until.filter(|t| *t > self.clock.now()),
+                locked_until,
                 disabled: u.disabled_at.is_some(),
                 created_at: u.created_at,
             });

@@ -397,7 +397,7 @@ async fn scope_and_reads_on_every_backend() {
         reg.request_code("07801234567").await.unwrap();
         let code = last_code(&reg).await;
         let citizen = reg.verify_code("07801234567", &code).await.unwrap().actor;
-        let uses = reg.data_uses(&citizen).await.unwrap();
+        let uses = reg.data_uses(&citizen, None).await.unwrap();
         assert_eq!(uses.len(), 2, "{backend}: {uses:?}");
         assert!(uses.iter().all(|u| u.role == "governorate_supervisor"));
         assert!(uses.iter().any(|u| u.action == "household.read"));
@@ -418,6 +418,251 @@ async fn scope_and_reads_on_every_backend() {
         assert!(
             audit.is_ok(),
             "{backend}: the log with the reads still verifies"
+        );
+    }
+}
+
+/// A gateway that is down: the stored message must lose its code all the same.
+struct DownGateway;
+#[async_trait::async_trait]
+impl SmsGateway for DownGateway {
+    async fn deliver(&self, _: &tamwin_store::OutboxMessage) -> std::result::Result<(), String> {
+        Err("down".into())
+    }
+}
+
+/// The stored outbox (not the demo's in-memory copy) once its latest message was handled.
+async fn stored_after_delivery(reg: &Registry) -> tamwin_store::OutboxMessage {
+    for _ in 0..200 {
+        let m = reg.store.outbox_recent(1).await.unwrap().remove(0);
+        if m.body.contains(session::CODE_MASK) {
+            return m;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the stored message kept its code");
+}
+
+#[tokio::test]
+async fn codes_leave_the_stored_outbox_once_the_gateway_had_them() {
+    for (backend, store) in testkit::backends().await {
+        let (mut reg, clock) = setup(store).await;
+        create(
+            &reg,
+            &household("11", "1101", 43_000_000_001, Some("07701112299")),
+        )
+        .await;
+        reg.request_code("07701112299").await.unwrap();
+        // The demo's page still shows the code (from the gateway's memory), and it signs in.
+        let code = last_code(&reg).await;
+        assert_eq!(code.len(), 6, "{backend}");
+        let stored = stored_after_delivery(&reg).await;
+        assert!(!stored.body.contains(&code), "{backend}: {}", stored.body);
+        assert!(stored.delivered_at.is_some(), "{backend}");
+        assert!(reg.verify_code("07701112299", &code).await.is_ok());
+
+        // A gateway that fails: not delivered, and the code is not kept either.
+        reg.sms = Arc::new(DownGateway);
+        advance(&clock, 1);
+        reg.request_code("07701112299").await.unwrap();
+        let stored = stored_after_delivery(&reg).await;
+        assert!(stored.delivered_at.is_none(), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn who_read_my_data_lists_staff_reads_not_the_citizens_own() {
+    for (backend, store) in testkit::backends().await {
+        let (mut reg, _) = setup(store).await;
+        reg.forms = Some(Arc::new(
+            appointments::FormKeys::single(
+                "forms-1",
+                ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
+                0,
+            )
+            .unwrap(),
+        ));
+        let card = create(
+            &reg,
+            &household("11", "1101", 44_000_000_001, Some("07801112201")),
+        )
+        .await;
+        let sys = Actor::system("t");
+        let hid = reg
+            .store
+            .household_by_card(&card)
+            .await
+            .unwrap()
+            .unwrap()
+            .household
+            .household_id;
+        let citizen = Actor::citizen(&hid, "07801112201", "web");
+        let booked = reg
+            .book_appointment(
+                &hid,
+                &serde_json::from_value(serde_json::json!({"starts_at": "2026-11-22T09:00"}))
+                    .unwrap(),
+                false,
+                &citizen,
+                None,
+            )
+            .await
+            .unwrap();
+        let booked: serde_json::Value = serde_json::from_str(&booked.body).unwrap();
+        let centre = booked["centre_code"].as_str().unwrap().to_string();
+        let district = reg.geo.centre(&centre).unwrap().district_code.clone();
+        let officer = Actor::staff(
+            "u-officer",
+            "officer.k",
+            tamwin_domain::access::Role::CentreOfficer,
+            tamwin_domain::access::Area::Centre {
+                code: centre.clone(),
+                district,
+            },
+            "web",
+        );
+        let (_, tok) = reg
+            .create_token("k sup", "governorate_supervisor", "11", 30, &sys)
+            .await
+            .unwrap();
+        let ksup = reg.token_actor(&tok).await.unwrap();
+
+        // The officer opens the visit; the supervisor opens the household and lists it five times.
+        reg.visit(booked["appointment_id"].as_str().unwrap(), &officer)
+            .await
+            .unwrap();
+        reg.household(&card, &ksup).await.unwrap();
+        let all = ListFilter {
+            limit: 50,
+            ..Default::default()
+        };
+        for _ in 0..3 {
+            reg.list(&all, &ksup).await.unwrap();
+        }
+        for _ in 0..2 {
+            reg.search_by_name("كاظم", None, 50, &ksup).await.unwrap();
+        }
+        // The citizen's own views are not "who read my data".
+        for _ in 0..3 {
+            reg.own_household(&citizen).await.unwrap();
+        }
+        // A read another use case writes the same way (a screening finding opened, say) shows too.
+        let finding_read = tamwin_store::ChangeLog {
+            change_id: uuid::Uuid::new_v4().to_string(),
+            at: reg.clock.now(),
+            actor: "auditor.k".into(),
+            role: "auditor".into(),
+            area: "11".into(),
+            kind: "finding.read",
+            member_id: None,
+            reason: None,
+            details: serde_json::json!({}),
+            channel: "web",
+        };
+        reg.store
+            .record_reads(&[(hid.clone(), finding_read)])
+            .await
+            .unwrap();
+
+        let uses = reg.data_uses(&citizen, None).await.unwrap();
+        let seen: Vec<(String, String, i64)> = uses
+            .iter()
+            .map(|u| (u.action.clone(), u.role.clone(), u.count))
+            .collect();
+        assert!(
+            uses.iter().all(|u| u.role != "citizen"),
+            "{backend}: {seen:?}"
+        );
+        for want in [
+            ("visit.read", "centre_officer", 1),
+            ("household.read", "governorate_supervisor", 1),
+            ("household.listed", "governorate_supervisor", 5),
+            ("finding.read", "auditor", 1),
+        ] {
+            assert!(
+                seen.contains(&(want.0.into(), want.1.into(), want.2)),
+                "{backend}: {want:?} in {seen:?}"
+            );
+        }
+        assert_eq!(uses.len(), 4, "{backend}: {seen:?}");
+        let officer_row = uses.iter().find(|u| u.action == "visit.read").unwrap();
+        assert_eq!(officer_row.role_en, "update-centre officer", "{backend}");
+        assert!(
+            officer_row
+                .institution_en
+                .starts_with("Ministry of Trade — ")
+        );
+
+        // Keyset pages: after the first row, the other three, none twice.
+        let rest = reg
+            .data_uses(&citizen, Some(&uses[0].cursor))
+            .await
+            .unwrap();
+        assert_eq!(
+            rest.iter().map(|u| u.cursor.clone()).collect::<Vec<_>>(),
+            uses[1..]
+                .iter()
+                .map(|u| u.cursor.clone())
+                .collect::<Vec<_>>(),
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_stranger_cannot_use_up_a_citizens_codes() {
+    for (backend, store) in testkit::backends().await {
+        let (reg, clock) = setup(store).await;
+        create(
+            &reg,
+            &household("11", "1101", 45_000_000_001, Some("07701113344")),
+        )
+        .await;
+        let phone = "07701113344";
+        // Three codes asked from a stranger's address: that address gets no fourth…
+        for _ in 0..3 {
+            reg.request_code_from(phone, "192.0.2.1").await.unwrap();
+        }
+        assert!(
+            matches!(
+                reg.request_code_from(phone, "192.0.2.1").await,
+                Err(AppError::TooManyCodes)
+            ),
+            "{backend}"
+        );
+        // …while the citizen, from their own, still gets one and signs in.
+        advance(&clock, 1);
+        reg.request_code_from(phone, "198.51.100.1").await.unwrap();
+        let code = last_code(&reg).await;
+        assert!(
+            reg.verify_code_from(phone, &code, "198.51.100.1")
+                .await
+                .is_ok(),
+            "{backend}"
+        );
+        // Ten wrong codes from one address refuse that address for a while, not the citizen's.
+        for i in 0..10 {
+            assert!(matches!(
+                reg.verify_code_from(&format!("0770999{i:04}"), "000000", "192.0.2.1")
+                    .await,
+                Err(AppError::CodeRefused)
+            ));
+        }
+        advance(&clock, 1);
+        reg.request_code_from(phone, "198.51.100.1").await.unwrap();
+        let code = last_code(&reg).await;
+        assert!(
+            matches!(
+                reg.verify_code_from(phone, &code, "192.0.2.1").await,
+                Err(AppError::TooManyAttempts(_))
+            ),
+            "{backend}"
+        );
+        assert!(
+            reg.verify_code_from(phone, &code, "198.51.100.1")
+                .await
+                .is_ok(),
+            "{backend}"
         );
     }
 }

@@ -83,48 +83,119 @@ async fn sign_in_and_lock_out_on_every_backend() {
                 .1,
             "sign_in_refused"
         );
-        for i in 1..20 {
-            let e = reg
-                .sign_in("officer.k1", "wrong password!")
-                .await
-                .unwrap_err();
-            assert_eq!(e.describe().1, "sign_in_refused", "{backend}: attempt {i}");
-        }
+        // A stranger guessing from one address: five failures refuse that address for this name,
+        // exactly as for a name that does not exist (same codes, hash run every time).
+        let codes = |name: &'static str, addr: &'static str| {
+            let reg = &reg;
+            async move {
+                let mut out = vec![];
+                for _ in 0..5 {
+                    out.push(
+                        reg.sign_in_from(name, "wrong password!", addr)
+                            .await
+                            .unwrap_err()
+                            .describe()
+                            .1,
+                    );
+                }
+                let right = reg.sign_in_from(name, "correct horse battery", addr).await;
+                out.push(right.map_or_else(|e| e.describe().1, |_| "signed_in"));
+                out
+            }
+        };
+        let known = codes("officer.k1", "10.0.0.1").await;
+        let unknown = codes("nobody.here", "10.0.0.2").await;
+        assert_eq!(known, unknown, "{backend}");
         assert_eq!(
-            reg.sign_in("officer.k1", "wrong password!")
-                .await
-                .unwrap_err()
-                .describe()
-                .1,
-            "account_locked",
+            known,
+            [
+                "sign_in_refused",
+                "sign_in_refused",
+                "sign_in_refused",
+                "sign_in_refused",
+                "sign_in_refused",
+                "too_many_attempts"
+            ],
             "{backend}"
         );
-        // Locked: even the right password is refused.
-        assert_eq!(
-            reg.sign_in("officer.k1", "correct horse battery")
-                .await
-                .unwrap_err()
-                .describe()
-                .1,
-            "account_locked"
-        );
-        // Fifteen minutes later the lock has run out.
-        *clock.0.lock().unwrap() = "2026-11-21T09:16:00Z".parse().unwrap();
+        let e = reg
+            .sign_in_from("officer.k1", "correct horse battery", "10.0.0.1")
+            .await
+            .unwrap_err();
         assert!(
-            reg.sign_in("officer.k1", "correct horse battery")
+            matches!(e, AppError::TooManyAttempts(s) if (1..=900).contains(&s)),
+            "{backend}: {e:?}"
+        );
+        // The officer, from the centre's address, is not locked out by the stranger.
+        assert!(
+            reg.sign_in_from("officer.k1", "correct horse battery", "10.1.1.1")
                 .await
                 .is_ok(),
             "{backend}"
         );
+        // Guesses from many addresses (20 in all) refuse the account to new addresses, but not to
+        // the one it signed in from.
+        for addr in ["10.0.0.3", "10.0.0.4", "10.0.0.5"] {
+            for _ in 0..5 {
+                assert_eq!(
+                    reg.sign_in_from("officer.k1", "wrong password!", addr)
+                        .await
+                        .unwrap_err()
+                        .describe()
+                        .1,
+                    "sign_in_refused"
+                );
+            }
+        }
         assert_eq!(
-            store
-                .staff_user_by_username("officer.k1")
+            reg.sign_in_from("officer.k1", "correct horse battery", "10.0.0.9")
                 .await
-                .unwrap()
-                .unwrap()
-                .failed_logins,
-            0
+                .unwrap_err()
+                .describe()
+                .0,
+            429,
+            "{backend}"
         );
+        assert!(
+            reg.sign_in_from("officer.k1", "correct horse battery", "10.1.1.1")
+                .await
+                .is_ok(),
+            "{backend}: a known address still signs in"
+        );
+        let listed = reg.staff_list(&admin).await.unwrap();
+        assert!(
+            listed
+                .iter()
+                .any(|u| u.account.username == "officer.k1" && u.locked_until.is_some()),
+            "{backend}: the administrator sees the account-wide refusal"
+        );
+        // Ten failures from one address, on as many names, refuse that address for everyone.
+        for i in 0..10 {
+            let e = reg
+                .sign_in_from(&format!("guess{i}"), "wrong password!", "10.9.9.9")
+                .await
+                .unwrap_err();
+            assert_eq!(e.describe().1, "sign_in_refused", "{backend}: {i}");
+        }
+        assert_eq!(
+            reg.sign_in_from("officer.k1", "correct horse battery", "10.9.9.9")
+                .await
+                .unwrap_err()
+                .describe()
+                .1,
+            "too_many_attempts",
+            "{backend}"
+        );
+        // Fifteen minutes later the refusals have run out.
+        *clock.0.lock().unwrap() = "2026-11-21T09:16:00Z".parse().unwrap();
+        for addr in ["10.0.0.1", "10.0.0.9", "10.9.9.9"] {
+            assert!(
+                reg.sign_in_from("officer.k1", "correct horse battery", addr)
+                    .await
+                    .is_ok(),
+                "{backend}: {addr}"
+            );
+        }
         // Account creation is in the audit log, and the log verifies.
         assert_eq!(
             tamwin_app::audit::verify(&reg, &|_| {})

@@ -149,13 +149,15 @@ pub trait Store: AppointmentStore + ScreeningStore + Send + Sync {
     async fn household_by_phone(&self, phone: &tamwin_domain::Phone) -> Result<Option<String>>;
     /// Appends one audit entry per household whose personal data was shown (`household.read`, …).
     async fn record_reads(&self, reads: &[(String, ChangeLog)]) -> Result<()>;
-    /// A household's audit entries with one of these actions, newest first.
-    async fn household_audit(
+    /// Every read entry of a household (actions `*.read` and `*.listed`, as `record_reads` writes them)
+    /// by anyone but the household itself, newest first, a day's list appearances by one actor
+    /// collapsed into one row; keyset-paged: rows before the cursor `(last_at, group_key)`.
+    async fn household_reads(
         &self,
         household_id: &str,
-        actions: &[&str],
+        before: Option<(&str, &str)>,
         limit: u32,
-    ) -> Result<Vec<tamwin_domain::audit::AuditContent>>;
+    ) -> Result<Vec<HouseholdReadRow>>;
     /// Households and present members by district and state, within the scope.
     async fn household_stats(&self, scope: &Scope) -> Result<Vec<AreaCount>>;
 
@@ -199,6 +201,31 @@ pub trait Store: AppointmentStore + ScreeningStore + Send + Sync {
     /// Marks the code used; false if it already was (so it works once, even under concurrency).
     async fn otp_use(&self, challenge_id: &str, at: jiff::Timestamp) -> Result<bool>;
     async fn outbox_recent(&self, limit: u32) -> Result<Vec<OutboxMessage>>;
+    /// After a delivery attempt: the time the gateway took the message, if it did, and the body to
+    /// keep instead, if given (a one-time code is kept only until its gateway had it).
+    async fn outbox_update(
+        &self,
+        message_id: &str,
+        delivered_at: Option<jiff::Timestamp>,
+        body: Option<&str>,
+    ) -> Result<()>;
+
+    /// The sign-in throttle counters under these keys (missing keys have none).
+    async fn throttles(&self, keys: &[String]) -> Result<Vec<Throttle>>;
+    /// Counts one failure under `key`: a window that began before `window_from` starts again at one;
+    /// reaching `limit` refuses the key until `block_until`. Returns the counter after it.
+    async fn throttle_fail(
+        &self,
+        key: &str,
+        now: jiff::Timestamp,
+        window_from: jiff::Timestamp,
+        limit: i64,
+        block_until: jiff::Timestamp,
+    ) -> Result<Throttle>;
+    /// Sets `key` to no failures as of `now` (a success: also marks an address as known).
+    async fn throttle_reset(&self, key: &str, now: jiff::Timestamp) -> Result<()>;
+    /// Deletes counters whose window began before `before` and that refuse nothing any more.
+    async fn throttle_forget(&self, before: jiff::Timestamp) -> Result<u64>;
 
     async fn create_api_token(&self, t: &ApiToken, log: &ChangeLog) -> Result<()>;
     async fn api_token(&self, token_id: &str) -> Result<Option<ApiToken>>;

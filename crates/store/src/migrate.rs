@@ -107,6 +107,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "exemption_documents",
         sql: include_str!("../migrations/sqlite/0020_exemption_documents.sql"),
     },
+    Migration {
+        version: 21,
+        name: "sign_in_throttle",
+        sql: include_str!("../migrations/sqlite/0021_sign_in_throttle.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -209,6 +214,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 20,
         name: "exemption_documents",
         sql: include_str!("../migrations/postgres/0020_exemption_documents.sql"),
+    },
+    Migration {
+        version: 21,
+        name: "sign_in_throttle",
+        sql: include_str!("../migrations/postgres/0021_sign_in_throttle.sql"),
     },
 ];
 

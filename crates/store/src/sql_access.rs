@@ -76,41 +76,44 @@ macro_rules! access_sql {
                 .await
             }
 
-            async fn access_household_audit(
+            async fn access_household_reads(
                 &self,
                 household_id: &str,
-                actions: &[&str],
+                before: Option<(&str, &str)>,
                 limit: u32,
-            ) -> Result<Vec<tamwin_domain::audit::AuditContent>> {
-                if actions.is_empty() {
-                    return Ok(vec![]);
-                }
-                let marks: Vec<String> = (0..actions.len()).map(|i| format!("${}", i + 2)).collect();
+            ) -> Result<Vec<$crate::HouseholdReadRow>> {
+                // A read is its own row (grouped by its entry id); list appearances group by actor and day.
                 let sql = format!(
-                    "SELECT entry_id, at, actor, role, area, channel, action, household_id, subject, details FROM audit_log \
-                     WHERE household_id = $1 AND action IN ({}) ORDER BY at DESC LIMIT {}",
-                    marks.join(", "),
+                    "SELECT last_at, first_at, actor, role, area, channel, action, n, grp FROM ( \
+                     SELECT MAX(at) AS last_at, MIN(at) AS first_at, actor, role, area, channel, action, COUNT(*) AS n, grp FROM ( \
+                     SELECT at, actor, role, area, channel, action, \
+                     CASE WHEN action LIKE '%.listed' THEN substr(at, 1, 10) || ' ' || actor || ' ' || role || ' ' || area || ' ' || channel \
+                     ELSE entry_id END AS grp FROM audit_log \
+                     WHERE household_id = $1 AND role <> 'citizen' AND (action LIKE '%.read' OR action LIKE '%.listed')) r \
+                     GROUP BY grp, actor, role, area, channel, action) g \
+                     WHERE $2 = '' OR last_at < $2 OR (last_at = $2 AND grp < $3) \
+                     ORDER BY last_at DESC, grp DESC LIMIT {}",
                     limit.clamp(1, 1000)
                 );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(household_id);
-                for a in actions {
-                    q = q.bind(*a);
-                }
-                q.fetch_all(&self.pool)
+                let (at, key) = before.unwrap_or(("", ""));
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(household_id)
+                    .bind(at)
+                    .bind(key)
+                    .fetch_all(&self.pool)
                     .await?
                     .iter()
                     .map(|r| {
-                        Ok(tamwin_domain::audit::AuditContent {
-                            entry_id: r.try_get(0)?,
-                            at: r.try_get(1)?,
+                        Ok($crate::HouseholdReadRow {
+                            last_at: r.try_get(0)?,
+                            first_at: r.try_get(1)?,
                             actor: r.try_get(2)?,
                             role: r.try_get(3)?,
                             area: r.try_get(4)?,
                             channel: r.try_get(5)?,
                             action: r.try_get(6)?,
-                            household_id: r.try_get(7)?,
-                            subject: r.try_get(8)?,
-                            details: r.try_get(9)?,
+                            count: r.try_get(7)?,
+                            group_key: r.try_get(8)?,
                         })
                     })
                     .collect()
@@ -313,6 +316,103 @@ macro_rules! access_sql {
                         })
                     })
                     .collect()
+            }
+
+            async fn access_outbox_update(&self, id: &str, at: Option<jiff::Timestamp>, body: Option<&str>) -> Result<()> {
+                with_retry(|| async {
+                    sqlx::query("UPDATE outbox SET delivered_at = COALESCE($1, delivered_at), body = COALESCE($2, body) WHERE message_id = $3")
+                        .bind(at.as_ref().map(ts))
+                        .bind(body)
+                        .bind(id)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                })
+                .await
+            }
+
+            fn throttle_from_row(r: &DbRow) -> Result<$crate::Throttle> {
+                Ok($crate::Throttle {
+                    key: r.try_get("throttle_key")?,
+                    failures: r.try_get("failures")?,
+                    window_start: parse_ts(&r.try_get::<String, _>("window_start")?)?,
+                    blocked_until: parse_opt_ts(r.try_get("blocked_until")?)?,
+                })
+            }
+
+            async fn access_throttles(&self, keys: &[String]) -> Result<Vec<$crate::Throttle>> {
+                let mut out = Vec::new();
+                for k in keys {
+                    let row = sqlx::query("SELECT * FROM sign_in_throttle WHERE throttle_key = $1")
+                        .bind(k.as_str())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    if let Some(r) = row {
+                        out.push(Self::throttle_from_row(&r)?);
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn access_throttle_fail(
+                &self,
+                key: &str,
+                now: jiff::Timestamp,
+                window_from: jiff::Timestamp,
+                limit: i64,
+                block_until: jiff::Timestamp,
+            ) -> Result<$crate::Throttle> {
+                // One statement, so concurrent failures are all counted.
+                with_retry(|| async {
+                    let r = sqlx::query(concat!(
+                        "INSERT INTO sign_in_throttle (throttle_key, failures, window_start, blocked_until) ",
+                        "VALUES ($1, 1, $2, CASE WHEN $4 <= 1 THEN $5 ELSE NULL END) ",
+                        "ON CONFLICT (throttle_key) DO UPDATE SET ",
+                        "failures = CASE WHEN sign_in_throttle.window_start < $3 THEN 1 ELSE sign_in_throttle.failures + 1 END, ",
+                        "blocked_until = CASE WHEN (CASE WHEN sign_in_throttle.window_start < $3 THEN 1 ELSE sign_in_throttle.failures + 1 END) >= $4 ",
+                        "THEN $5 ELSE sign_in_throttle.blocked_until END, ",
+                        "window_start = CASE WHEN sign_in_throttle.window_start < $3 THEN $2 ELSE sign_in_throttle.window_start END ",
+                        "RETURNING throttle_key, failures, window_start, blocked_until"
+                    ))
+                    .bind(key)
+                    .bind(ts(&now))
+                    .bind(ts(&window_from))
+                    .bind(limit)
+                    .bind(ts(&block_until))
+                    .fetch_one(&self.pool)
+                    .await?;
+                    Self::throttle_from_row(&r)
+                })
+                .await
+            }
+
+            async fn access_throttle_reset(&self, key: &str, now: jiff::Timestamp) -> Result<()> {
+                with_retry(|| async {
+                    sqlx::query(concat!(
+                        "INSERT INTO sign_in_throttle (throttle_key, failures, window_start, blocked_until) VALUES ($1, 0, $2, NULL) ",
+                        "ON CONFLICT (throttle_key) DO UPDATE SET failures = 0, window_start = $2, blocked_until = NULL"
+                    ))
+                    .bind(key)
+                    .bind(ts(&now))
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
+                })
+                .await
+            }
+
+            async fn access_throttle_forget(&self, before: jiff::Timestamp) -> Result<u64> {
+                let b = ts(&before);
+                with_retry(|| async {
+                    Ok(sqlx::query(
+                        "DELETE FROM sign_in_throttle WHERE window_start < $1 AND (blocked_until IS NULL OR blocked_until < $1)",
+                    )
+                    .bind(b.as_str())
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected())
+                })
+                .await
             }
 
             async fn access_create_token(&self, t: &$crate::ApiToken, log: &ChangeLog) -> Result<()> {

@@ -810,8 +810,8 @@ macro_rules! sql_store {
             async fn record_reads(&self, reads: &[(String, ChangeLog)]) -> Result<()> {
                 self.access_record_reads(reads).await
             }
-            async fn household_audit(&self, household_id: &str, actions: &[&str], limit: u32) -> Result<Vec<tamwin_domain::audit::AuditContent>> {
-                self.access_household_audit(household_id, actions, limit).await
+            async fn household_reads(&self, household_id: &str, before: Option<(&str, &str)>, limit: u32) -> Result<Vec<$crate::HouseholdReadRow>> {
+                self.access_household_reads(household_id, before, limit).await
             }
             async fn household_stats(&self, scope: &$crate::Scope) -> Result<Vec<$crate::AreaCount>> {
                 self.access_household_stats(scope).await
@@ -854,6 +854,21 @@ macro_rules! sql_store {
             }
             async fn outbox_recent(&self, limit: u32) -> Result<Vec<$crate::OutboxMessage>> {
                 self.access_outbox_recent(limit).await
+            }
+            async fn outbox_update(&self, message_id: &str, delivered_at: Option<jiff::Timestamp>, body: Option<&str>) -> Result<()> {
+                self.access_outbox_update(message_id, delivered_at, body).await
+            }
+            async fn throttles(&self, keys: &[String]) -> Result<Vec<$crate::Throttle>> {
+                self.access_throttles(keys).await
+            }
+            async fn throttle_fail(&self, key: &str, now: jiff::Timestamp, window_from: jiff::Timestamp, limit: i64, block_until: jiff::Timestamp) -> Result<$crate::Throttle> {
+                self.access_throttle_fail(key, now, window_from, limit, block_until).await
+            }
+            async fn throttle_reset(&self, key: &str, now: jiff::Timestamp) -> Result<()> {
+                self.access_throttle_reset(key, now).await
+            }
+            async fn throttle_forget(&self, before: jiff::Timestamp) -> Result<u64> {
+                self.access_throttle_forget(before).await
             }
             async fn create_api_token(&self, t: &$crate::ApiToken, log: &ChangeLog) -> Result<()> {
                 self.access_create_token(t, log).await

@@ -18,8 +18,10 @@ impl SqliteStore {
     const BACKEND: Backend = Backend::Sqlite;
     const MIGRATIONS: &'static [crate::migrate::Migration] = crate::migrate::SQLITE;
 
-    /// Opens (creating if needed) the database at a `sqlite://path` URL.
+    /// Opens (creating if needed) the database at a `sqlite://path` URL. A new database file is
+    /// created readable by its owner only (SQLite gives its -wal and -shm files the same mode).
     pub async fn connect(url: &str) -> Result<Self> {
+        create_owner_only(url)?;
         let opts = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Config(format!("{url}: {e}")))?
             .create_if_missing(true)
@@ -68,3 +70,50 @@ impl SqliteStore {
 }
 
 crate::sql_impl::sql_store!(SqliteStore, sqlx::Sqlite);
+
+/// Creates the (empty) database file of a `sqlite:` URL with mode 0600 if it does not exist yet;
+/// SQLite then makes it a database. In-memory databases have no file.
+fn create_owner_only(url: &str) -> Result<()> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" || rest.contains("mode=memory") {
+        return Ok(());
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        // A directory that does not exist, say: SQLite's own error says it better.
+        Err(_) => Ok(()),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::Store;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[tokio::test]
+    async fn a_new_database_and_its_wal_are_owner_only() {
+        let dir = std::env::temp_dir().join(format!("tamwin-sqlite-mode-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("t.db");
+        let store = super::SqliteStore::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        for f in ["t.db", "t.db-wal", "t.db-shm"] {
+            let mode = std::fs::metadata(dir.join(f)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{f}");
+        }
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -158,6 +158,32 @@ pub struct OutboxMessage {
     pub delivered_at: Option<jiff::Timestamp>,
 }
 
+/// One row of "who read my data": a read of the household's data by someone other than the
+/// household, or, for its appearances in lists (`*.listed`), all of one actor's on one day (UTC) with
+/// their count. `group_key` orders rows of the same time and, with `last_at`, is the page cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdReadRow {
+    pub last_at: String,
+    pub first_at: String,
+    pub actor: String,
+    pub role: String,
+    pub area: String,
+    pub channel: String,
+    pub action: String,
+    pub count: i64,
+    pub group_key: String,
+}
+
+/// A sign-in throttle counter (docs/access.md): failures under one key within a window, and until
+/// when the key is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Throttle {
+    pub key: String,
+    pub failures: i64,
+    pub window_start: jiff::Timestamp,
+    pub blocked_until: Option<jiff::Timestamp>,
+}
+
 /// A machine client's credential: role and area like a staff account; the secret only as SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiToken {

@@ -159,7 +159,8 @@ pub async fn demo_accounts(
     }
     let citizen = citizens.first().cloned().unwrap_or(serde_json::Value::Null);
     let doc = serde_json::json!({ "accounts": accounts, "citizen": citizen, "citizens": citizens });
-    std::fs::write(out, serde_json::to_string_pretty(&doc)?)?;
+    // The passwords are in it: owner-only.
+    crate::owner_only::write(out, serde_json::to_string_pretty(&doc)?.as_bytes())?;
     println!("(also written to {})", out.display());
     Ok(found)
 }

@@ -5,8 +5,10 @@ mod bench_cmd;
 mod http_transport;
 mod hub_cmd;
 mod hub_http;
+mod owner_only;
 mod screen_cmd;
 mod screen_files;
+mod sms_http;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -72,6 +74,8 @@ enum Command {
         /// The key that signs appointment forms (created, owner-only, if absent).
         #[arg(long, env = "TAMWIN_FORM_KEY", default_value = "tamwin-forms.key")]
         form_key: PathBuf,
+        #[command(flatten)]
+        sms: sms_http::SmsFlags,
     },
     /// Apply database migrations.
     Migrate,
@@ -575,6 +579,10 @@ async fn serve(reg: Arc<Registry>, listen: &str, demo: bool) -> Result<(), Error
                 Ok(n) => tracing::info!("released {n} missed appointments"),
                 Err(e) => tracing::warn!("missed appointments: {}", e.describe().3),
             }
+            // Sign-in throttle counters past any use are dropped.
+            if let Err(e) = pending.forget_throttles().await {
+                tracing::warn!("sign-in throttle: {}", e.describe().3);
+            }
             // Confirmed screening findings whose grace period has ended become holds.
             match pending.apply_due_findings().await {
                 Ok(0) => {}
@@ -709,8 +717,12 @@ async fn run(cli: Cli) -> Result<(), Error> {
             listen,
             hub,
             form_key,
+            sms,
         } => {
+            // Checked first: a server that cannot deliver sign-in codes does not start by mistake.
+            let gateway = sms_http::gateway(&sms)?;
             let mut reg = new_registry(&rules.database_url, &rules).await?;
+            reg.sms = gateway;
             reg.forms = Some(Arc::new(form_keys(&form_key, reg.clock.now())?));
             hub_http::connect(&mut reg, &hub, &listen)?;
             serve(Arc::new(reg), &listen, false).await
@@ -1047,12 +1059,21 @@ async fn run(cli: Cli) -> Result<(), Error> {
             command: UserCommand::List,
         } => {
             let reg = registry(&rules).await?;
-            for u in reg.store.staff_users().await? {
+            let all = reg
+                .staff_list(&tamwin_app::Actor::system("cli"))
+                .await
+                .map_err(|e| e.describe().3)?;
+            for u in all {
                 let locked = u
                     .locked_until
                     .map(|t| format!(" locked until {t}"))
                     .unwrap_or_default();
-                println!("{}\t{}\t{}{locked}", u.username, u.role, u.area);
+                println!(
+                    "{}\t{}\t{}{locked}",
+                    u.account.username,
+                    u.account.role.code(),
+                    u.account.area.code()
+                );
             }
             Ok(())
         }

@@ -48,13 +48,21 @@ pub async fn my_household(
     Ok(axum::Json(s.reg.own_household(&a).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/me/data-uses", tag = "access", security(("session" = [])),
-    responses((status = 200, description = "Who read the citizen's household data, newest first", body = Vec<DataUse>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen", body = Problem)))]
+/// A page of "who read my data".
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct DataUsesQuery {
+    /// The `cursor` of the last row of the previous page: the rows older than it.
+    pub before: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me/data-uses", tag = "access", security(("session" = [])), params(DataUsesQuery),
+    responses((status = 200, description = "Who other than the household read its data, newest first, at most 100 rows a page (a day's search and list appearances by one actor are one row with a count)", body = Vec<DataUse>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen", body = Problem)))]
 pub async fn my_data_uses(
     State(s): State<AppState>,
     Caller(a): Caller,
+    axum::extract::Query(q): axum::extract::Query<DataUsesQuery>,
 ) -> Result<axum::Json<Vec<DataUse>>, Problem> {
-    Ok(axum::Json(s.reg.data_uses(&a).await?))
+    Ok(axum::Json(s.reg.data_uses(&a, q.before.as_deref()).await?))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -99,6 +99,23 @@ pub fn csrf_refused() -> Problem {
     )
 }
 
+/// The client's address as the sign-in throttle keys it (`tamwin_app::throttle::source_key`): the
+/// connection's peer when the server runs with connect info (`serve`), `local` where it does not
+/// (in-process tests). Behind a reverse proxy every client has the proxy's address: see docs/access.md.
+pub struct Source(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Source {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(Source(tamwin_app::throttle::source_key(peer)))
+    }
+}
+
 /// The caller of an API route: token or session; 401 without either.
 pub struct Caller(pub Actor);
 

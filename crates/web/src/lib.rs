@@ -490,7 +490,11 @@ pub async fn serve(
     demo: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app_with(reg, demo))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The peer address reaches the handlers: sign-in is throttled by it (`auth::Source`).
+    axum::serve(
+        listener,
+        app_with(reg, demo).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

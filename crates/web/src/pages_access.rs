@@ -26,6 +26,16 @@ fn tr_of(q: &PageQuery, h: &HeaderMap) -> Tr {
     }
 }
 
+/// A refusal for too many attempts says when to come back (`Retry-After`, seconds).
+fn with_retry_after(mut r: Response, e: &AppError) -> Response {
+    if let AppError::TooManyAttempts(secs) = e
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
 fn with_cookies(mut r: Response, cookies: &[String]) -> Response {
     for c in cookies {
         if let Ok(v) = HeaderValue::from_str(c) {
@@ -125,6 +135,7 @@ pub struct SignInForm {
 
 pub async fn sign_in(
     State(s): State<AppState>,
+    auth::Source(source): auth::Source,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Form(f): Form<SignInForm>,
@@ -133,21 +144,26 @@ pub async fn sign_in(
     if !pre_ok(&headers, &f.csrf) {
         return csrf_page(&s, None, tr);
     }
-    match s.reg.staff_session(f.username.trim(), &f.password).await {
+    match s
+        .reg
+        .staff_session_from(f.username.trim(), &f.password, &source)
+        .await
+    {
         Ok(n) => with_cookies(
             Redirect::to(&href(crate::pages_landing::landing(&n.actor), tr.lang)).into_response(),
             &[auth::session_cookie(&n.cookie)],
         ),
-        Err(e @ (AppError::SignInRefused | AppError::AccountLocked)) => {
+        Err(e @ (AppError::SignInRefused | AppError::TooManyAttempts(_))) => {
             let (status, _, ar, en) = e.describe();
-            sign_in_page(
+            let r = sign_in_page(
                 tr,
                 f.csrf,
                 f.username,
                 Some(tr.pick(&ar, &en).to_string()),
                 StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED),
                 None,
-            )
+            );
+            with_retry_after(r, &e)
         }
         Err(e) => error_page(&s, None, tr, e),
     }
@@ -585,6 +601,7 @@ pub struct PhoneForm {
 
 pub async fn citizen_request_code(
     State(s): State<AppState>,
+    auth::Source(source): auth::Source,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Form(f): Form<PhoneForm>,
@@ -593,7 +610,7 @@ pub async fn citizen_request_code(
     if !pre_ok(&headers, &f.csrf) {
         return csrf_page(&s, None, tr);
     }
-    match s.reg.request_code(&f.phone).await {
+    match s.reg.request_code_from(&f.phone, &source).await {
         Ok(()) => citizen_page(&s, tr, f.csrf, f.phone, true, None, StatusCode::OK, None),
         Err(e) => {
             let (status, _, ar, en) = e.describe();
@@ -609,7 +626,7 @@ pub async fn citizen_request_code(
                 }
                 _ => tr.pick(&ar, &en).to_string(),
             };
-            citizen_page(
+            let r = citizen_page(
                 &s,
                 tr,
                 f.csrf,
@@ -618,7 +635,8 @@ pub async fn citizen_request_code(
                 Some(msg),
                 StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
                 None,
-            )
+            );
+            with_retry_after(r, &e)
         }
     }
 }
@@ -632,6 +650,7 @@ pub struct CodeForm {
 
 pub async fn citizen_sign_in(
     State(s): State<AppState>,
+    auth::Source(source): auth::Source,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Form(f): Form<CodeForm>,
@@ -640,23 +659,24 @@ pub async fn citizen_sign_in(
     if !pre_ok(&headers, &f.csrf) {
         return csrf_page(&s, None, tr);
     }
-    match s.reg.verify_code(&f.phone, &f.code).await {
+    match s.reg.verify_code_from(&f.phone, &f.code, &source).await {
         Ok(n) => with_cookies(
             Redirect::to(&href("/citizen", tr.lang)).into_response(),
             &[auth::session_cookie(&n.cookie)],
         ),
-        Err(e @ AppError::CodeRefused) => {
-            let (_, _, ar, en) = e.describe();
-            citizen_page(
+        Err(e @ (AppError::CodeRefused | AppError::TooManyAttempts(_))) => {
+            let (status, _, ar, en) = e.describe();
+            let r = citizen_page(
                 &s,
                 tr,
                 f.csrf,
                 f.phone,
                 true,
                 Some(tr.pick(&ar, &en).to_string()),
-                StatusCode::UNAUTHORIZED,
+                StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED),
                 None,
-            )
+            );
+            with_retry_after(r, &e)
         }
         Err(e) => error_page(&s, None, tr, e),
     }
@@ -767,6 +787,8 @@ struct CitizenHome {
     deliveries_unavailable: bool,
     csrf: String,
     uses: Vec<UseRow>,
+    /// The next (older) page of reads, when this one is full.
+    older_href: Option<String>,
     langs: Vec<LangLink>,
     back_href: String,
     who: Option<Who>,
@@ -775,25 +797,40 @@ struct CitizenHome {
 
 fn use_row(u: DataUse, tr: Tr) -> UseRow {
     let at = local_time_str(&u.at);
+    let mut what = tr
+        .t(match u.action.as_str() {
+            "household.read" => "use_read",
+            "visit.read" => "use_visit",
+            a if a.ends_with(".listed") => "use_listed",
+            _ => "use_other_read",
+        })
+        .to_string();
+    if u.count > 1 {
+        what = format!(
+            "{what} — {}",
+            tr.t("use_times").replace("{n}", &u.count.to_string())
+        );
+    }
     UseRow {
         at,
         institution: tr.pick(&u.institution_ar, &u.institution_en).to_string(),
         role: tr.pick(&u.role_ar, &u.role_en).to_string(),
-        what: tr
-            .t(if u.action == "household.read" {
-                "use_read"
-            } else {
-                "use_listed"
-            })
-            .to_string(),
+        what,
         channel: u.channel,
     }
+}
+
+/// The page of "who read my data" asked for: rows older than this cursor.
+#[derive(Deserialize)]
+pub struct UsesQuery {
+    before: Option<String>,
 }
 
 pub async fn citizen_home(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
+    Query(uq): Query<UsesQuery>,
 ) -> Response {
     let tr = tr_of(&q, &headers);
     let signed = match auth::session(&s, &headers).await {
@@ -803,7 +840,7 @@ pub async fn citizen_home(
         Err(e) => return error_page(&s, None, tr, e),
     };
     // Who read the data is listed before this read is recorded, so the page does not list itself.
-    let uses = match s.reg.data_uses(&signed.actor).await {
+    let uses = match s.reg.data_uses(&signed.actor, uq.before.as_deref()).await {
         Ok(u) => u,
         Err(e) => return error_page(&s, Some(&signed), tr, e),
     };
@@ -841,6 +878,16 @@ pub async fn citizen_home(
         deliveries,
         deliveries_unavailable,
         csrf: signed.csrf.clone(),
+        older_href: (uses.len() >= tamwin_app::DATA_USES_PAGE as usize)
+            .then(|| uses.last())
+            .flatten()
+            .map(|u| {
+                format!(
+                    "/citizen?lang={}&before={}#data-uses",
+                    tr.lang.code(),
+                    crate::ui::url_encode(&u.cursor)
+                )
+            }),
         uses: uses.into_iter().map(|u| use_row(u, tr)).collect(),
         langs: switch(tr, |c| format!("/citizen?lang={c}")),
         back_href: href("/citizen", tr.lang),

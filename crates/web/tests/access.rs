@@ -1212,7 +1212,8 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         ),
         ("post", p) if p.ends_with("/lift") => Some(json!({"reason": "card issued"}).to_string()),
         ("put", p) if p.ends_with("/phone") => Some(json!({"phone": phone(), "reason": "new number"}).to_string()),
-        ("post", "/sign-in") => form(&[("username", "m.auditor"), ("password", "wrong password!"), ("csrf", "pre1")]),
+        // A new name each time: five failures on one name from one address refuse it (429).
+        ("post", "/sign-in") => form(&[("username", &format!("m.auditor{}", serial())), ("password", "wrong password!"), ("csrf", "pre1")]),
         ("post", "/account/password") => form(&[
             ("current", "matrix password 1"),
             ("new", "matrix password 2"),
@@ -1409,7 +1410,9 @@ async fn attacks_fail_safely_on_every_backend() {
         .await;
         assert_eq!(s.as_u16(), 401, "{backend}");
 
-        // Twenty wrong passwords on the sign-in page lock the account, and then even the right one is refused.
+        // Wrong passwords on the sign-in page: refused alike for a real and an unknown account, then
+        // refused with 429 and Retry-After for that address only; the officer at another address
+        // still signs in.
         reg.add_staff(
             "victim",
             "auditor",
@@ -1419,34 +1422,69 @@ async fn attacks_fail_safely_on_every_backend() {
         )
         .await
         .unwrap();
-        let pre = [
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("cookie", "tamwin_pre=p"),
-        ];
-        let mut last = 0;
-        for _ in 0..20 {
-            let (s, _, _) = call(
-                &app,
-                "POST",
-                "/sign-in",
-                Some("username=victim&password=guess+guess+guess&csrf=p"),
-                &pre,
-            )
-            .await;
-            last = s.as_u16();
+        let mut seen = vec![];
+        for (user, addr) in [
+            ("victim", "198.51.100.7:5000"),
+            ("no.such.user", "198.51.100.8:5000"),
+        ] {
+            let mut statuses = vec![];
+            for _ in 0..6 {
+                let (s, _, _) = sign_in_from(
+                    &app,
+                    &format!("username={user}&password=guess+guess+guess&csrf=p"),
+                    addr,
+                )
+                .await;
+                statuses.push(s);
+            }
+            seen.push(statuses);
         }
-        assert_eq!(last, 423, "{backend}");
-        let (s, b, _) = call(
+        assert_eq!(seen[0], seen[1], "{backend}");
+        assert_eq!(seen[0], [401, 401, 401, 401, 401, 429], "{backend}");
+        let (s, b, h) = sign_in_from(
             &app,
-            "POST",
-            "/sign-in",
-            Some("username=victim&password=victim+password+1&csrf=p"),
-            &pre,
+            "username=victim&password=victim+password+1&csrf=p",
+            "198.51.100.7:5001",
         )
         .await;
-        assert_eq!(s.as_u16(), 423, "{backend}");
+        assert_eq!(s, 429, "{backend}");
         assert!(b.contains("sign-in-error"));
+        let wait: i64 = h["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=900).contains(&wait), "{backend}: {wait}");
+        let (s, _, h) = sign_in_from(
+            &app,
+            "username=victim&password=victim+password+1&csrf=p",
+            "203.0.113.20:6000",
+        )
+        .await;
+        assert_eq!(s, 303, "{backend}: another address signs in");
+        assert!(h.contains_key("set-cookie"));
     }
+}
+
+/// A sign-in form posted from a client address, as `serve` (with connect info) hands it on.
+async fn sign_in_from(
+    app: &TestApp,
+    form: &str,
+    peer: &str,
+) -> (u16, String, axum::http::HeaderMap) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/sign-in")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", "tamwin_pre=p")
+        .body(axum::body::Body::from(form.to_string()))
+        .unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(
+        peer.parse::<std::net::SocketAddr>().unwrap(),
+    ));
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).to_string(), headers)
 }
 
 /// Headers of a request signed by `key` for `device`, at `at`, with `nonce`.
