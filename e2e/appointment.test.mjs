@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { watchCsp } from './csp.mjs';
 
 const base = process.env.TAMWIN_E2E_URL ?? 'http://127.0.0.1:8080';
 const shots = new URL('./screenshots/', import.meta.url).pathname;
@@ -44,6 +45,7 @@ test('a head books an appointment and prints the form; the officer checks the fa
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
+  const cspProblems = watchCsp(browser);
   try {
     // ---- the head, on a phone ----
     const phone = await browser.newContext({ viewport: { width: 400, height: 860 }, isMobile: true, hasTouch: true });
@@ -165,6 +167,7 @@ test('a head books an appointment and prints the form; the officer checks the fa
     await page.goto(base + '/citizen/temporary-cards');
     await page.waitForSelector('h1');
     assert.equal(await page.locator('.temp-card').count(), 0);
+    assert.deepEqual(cspProblems, [], 'nothing blocked by the CSP, no script errors');
   } finally {
     await browser.close();
   }

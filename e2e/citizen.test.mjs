@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { watchCsp } from './csp.mjs';
 
 const base = process.env.TAMWIN_E2E_URL ?? 'http://127.0.0.1:8080';
 const shots = new URL('./screenshots/', import.meta.url).pathname;
@@ -17,6 +18,7 @@ test('a citizen signs in with a one-time code and sees who read their data', asy
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
+  const cspProblems = watchCsp(browser);
   try {
     const context = await browser.newContext({ viewport: { width: 420, height: 860 } });
     const page = await context.newPage();
@@ -74,6 +76,7 @@ test('a citizen signs in with a one-time code and sees who read their data', asy
     });
     assert.equal(again.status(), 401, 'a used code is refused');
     assert.match(await again.text(), /citizen-error/);
+    assert.deepEqual(cspProblems, [], 'nothing blocked by the CSP, no script errors');
   } finally {
     await browser.close();
   }

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { watchCsp } from './csp.mjs';
 
 const base = process.env.TAMWIN_E2E_URL ?? 'http://127.0.0.1:8080';
 const shots = new URL('./screenshots/', import.meta.url).pathname;
@@ -39,6 +40,7 @@ async function heldAbroad(request) {
 
 test('a supervisor grants an exemption with its document and the abroad hold is lifted', async () => {
   const browser = await launch();
+  const cspProblems = watchCsp(browser);
   try {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await ctx.newPage();
@@ -92,6 +94,7 @@ test('a supervisor grants an exemption with its document and the abroad hold is 
     const holds = after.holds.filter((x) => x.reason === 'abroad' && x.member_id);
     assert.ok(holds.length > 0 && holds.every((x) => !x.active), 'no abroad hold stays active');
     assert.ok(holds.some((x) => /exempt/.test(x.lift_reason ?? '')), 'lifted for the exemption');
+    assert.deepEqual(cspProblems, [], 'nothing blocked by the CSP, no script errors');
   } finally {
     await browser.close();
   }

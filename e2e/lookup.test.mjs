@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { watchCsp } from './csp.mjs';
 
 const base = process.env.TAMWIN_E2E_URL ?? 'http://127.0.0.1:8080';
 const shots = new URL('./screenshots/', import.meta.url).pathname;
@@ -18,6 +19,7 @@ test('find a household by an Arabic name variant and read its holds', async () =
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
+  const cspProblems = watchCsp(browser);
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     // Not signed in: the lookup sends to the sign-in page.
@@ -75,6 +77,7 @@ test('find a household by an Arabic name variant and read its holds', async () =
     await page.waitForSelector('#sign-in-form');
     await page.goto(base + '/');
     assert.match(page.url(), /\/sign-in/);
+    assert.deepEqual(cspProblems, [], 'nothing blocked by the CSP, no script errors');
   } finally {
     await browser.close();
   }

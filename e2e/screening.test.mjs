@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { watchCsp } from './csp.mjs';
 
 const base = process.env.TAMWIN_E2E_URL ?? 'http://127.0.0.1:8080';
 const shots = new URL('./screenshots/', import.meta.url).pathname;
@@ -22,6 +23,7 @@ const launch = () => chromium.launch({
 
 test('an auditor confirms a finding, the citizen appeals with a document, the auditor upholds it', async () => {
   const browser = await launch();
+  const cspProblems = watchCsp(browser);
   try {
     const staff = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await staff.newPage();
@@ -106,6 +108,7 @@ test('an auditor confirms a finding, the citizen appeals with a document, the au
     await appeal.locator('button.uphold').click();
     await page.waitForSelector('#status[data-status="cleared"]');
     await page.screenshot({ path: shots + 'screening-appeal-upheld.png', fullPage: true });
+    assert.deepEqual(cspProblems, [], 'nothing blocked by the CSP, no script errors');
   } finally {
     await browser.close();
   }

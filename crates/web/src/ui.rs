@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::extract::page::{Path, Query};
 use crate::i18n::{Lang, Tr};
+use crate::notices::{error_html, refusal_codes};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -272,20 +273,18 @@ pub async fn lookup(
         .collect();
     if !compact.is_empty() && compact.bytes().all(|b| b.is_ascii_digit()) {
         // A number: a card number (11 digits) or a national ID (12).
+        // Refusals in the catalog's words, whose examples are isolated left to right.
         let found = if compact.len() == 11 {
             CardNumber::parse(&compact)
                 .map(Some)
-                .map_err(|e| tr.pick(&e.message_ar, &e.message_en).to_string())
+                .map_err(|e| error_html(tr, Some(e.code)))
         } else {
             match NationalId::parse(&compact) {
                 Ok(id) => match s.reg.household_by_national_id(&id, actor).await {
                     Ok(v) => Ok(v.map(|v| v.household.card_number)),
-                    Err(e) => {
-                        let (_, _, ar, en) = e.describe();
-                        Err(tr.pick(&ar, &en).to_string())
-                    }
+                    Err(e) => Err(error_html(tr, Some(&refusal_codes(&e)))),
                 },
-                Err(e) => Err(tr.pick(&e.message_ar, &e.message_en).to_string()),
+                Err(e) => Err(error_html(tr, Some(e.code))),
             }
         };
         match found {
@@ -323,10 +322,7 @@ pub async fn lookup(
                             .collect(),
                     )
                 }
-                Err(e) => {
-                    let (_, _, ar, en) = e.describe();
-                    error = Some(tr.pick(&ar, &en).to_string())
-                }
+                Err(e) => error = Some(error_html(tr, Some(&refusal_codes(&e)))),
             },
         }
     }

@@ -63,6 +63,12 @@ async fn card_numbers_are_printed_one_way_and_isolated_on_every_backend() {
             b.contains(r#"<td class="num">1980-05-17</td>"#),
             "{backend}"
         );
+        // A mistyped number in the lookup: the catalog's refusal, its number isolated.
+        let (_, b, _) = call(&app, "GET", "/?q=123", None, &[]).await;
+        assert!(
+            b.contains(r#"<bdi dir="ltr" class="ltr">12</bdi>"#),
+            "{backend}: {b}"
+        );
     }
     let css = include_str!("../assets/app.css");
     let num = css.lines().find(|l| l.starts_with(".num {")).unwrap();
