@@ -32,7 +32,8 @@ case "$backend" in
     url="${TAMWIN_FUZZ_POSTGRES_URL:-${base%/*}/tamwin_fuzz}"
     admin="${url%/*}/postgres"
     db="${url##*/}"
-    psql -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+    PGOPTIONS="--client-min-messages=warning" psql -q -v ON_ERROR_STOP=1 "$admin" \
+      -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
     ;;
   *) echo "backend: sqlite or postgres" >&2; exit 2 ;;
 esac
