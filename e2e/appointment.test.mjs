@@ -2,7 +2,9 @@
 // phone-sized screen, books an hour at Karbala's first update centre with the documents each adult
 // holds, and prints the form (an A4 PDF with the signed QR); then the centre's officer checks the
 // household in by the form's code, records each adult present with the originals seen (checked through
-// the in-process civil registry), completes the visit, and finds the same form refused a second time.
+// the in-process civil registry), issues a temporary card to the adult who came without the unified card
+// and prints it, completes the visit, and finds the same form refused a second time; the head then sees
+// the update done (no booking offered again) and the temporary card with its QR.
 // The demo runs with its clock on a weekday morning (scripts/test.sh) so the centre is open.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -117,17 +119,40 @@ test('a head books an appointment and prints the form; the officer checks the fa
     await o.waitForSelector('#visit[data-status="checked_in"]');
     await o.screenshot({ path: shots + 'visit-checked-in.png', fullPage: true });
 
-    // Each adult: present, unified card seen; the civil registry answers through the hub.
+    // Each adult: present, unified card seen; the civil registry answers through the hub. The first
+    // left it at home and shows the civil-status ID with the nationality certificate instead.
+    const noCard = await o.locator('.member-check[data-attendance="expected"]').first().getAttribute('data-member');
     for (;;) {
       const open = o.locator('.member-check[data-attendance="expected"] form.member-form').first();
       if ((await open.count()) === 0) break;
+      const who = await open.locator('xpath=ancestor::section[1]').getAttribute('data-member');
       await open.locator('input[value="present"]').check();
-      await open.locator('input[value="unified_card"]').check();
+      if (who === noCard) {
+        await open.locator('input[value="civil_id"]').check();
+        await open.locator('input[value="nationality_certificate"]').check();
+      } else {
+        await open.locator('input[value="unified_card"]').check();
+      }
       await open.locator('button.record').click();
       await o.waitForSelector('#visit-message');
     }
     assert.equal(await o.locator('.member-check[data-attendance="present"]').count(), n);
     await o.screenshot({ path: shots + 'visit-members.png', fullPage: true });
+    // Only that adult may get a temporary card; the officer issues it and prints it from the visit.
+    assert.equal(await o.locator('button.issue-temp').count(), 1);
+    await o.click(`.member-check[data-member="${noCard}"] button.issue-temp`);
+    await o.waitForSelector(`.member-check[data-member="${noCard}"] a.print-temp`);
+    assert.equal(await o.locator('button.issue-temp').count(), 0, 'issued once');
+    await o.click(`.member-check[data-member="${noCard}"] a.print-temp`);
+    await o.waitForSelector('.temp-card');
+    assert.ok((await o.locator('.temp-card .qr svg').count()) === 1, 'the temporary card has its QR');
+    await o.emulateMedia({ media: 'print' });
+    await o.pdf({ path: shots + 'temporary-card.pdf', format: 'A4', printBackground: true });
+    assert.ok(statSync(shots + 'temporary-card.pdf').size > 10_000, 'the temporary card was printed');
+    await o.emulateMedia({ media: 'screen' });
+    await o.screenshot({ path: shots + 'visit-temporary-card.png', fullPage: true });
+    await o.goBack();
+    await o.waitForSelector('#visit[data-status="checked_in"]');
     // A correction with its reason (here the name as read off the card, unchanged): recorded and checked again.
     const first = o.locator('.member-check details.correct').first();
     await first.evaluate((d) => { d.open = true; });
@@ -138,6 +163,9 @@ test('a head books an appointment and prints the form; the officer checks the fa
     // The proposed daughter, seen with her documents, is added to the card.
     await o.click('#proposals button.accept');
     await o.waitForSelector('#proposals .proposal[data-accepted="true"]');
+    // She has no unified card yet: she gets a temporary card too.
+    await o.click('#proposals button.issue-temp');
+    await o.waitForSelector('#proposals a.print-temp');
     await o.click('#complete');
     await o.waitForSelector('#visit[data-status="completed"]');
     assert.ok(Number(await o.textContent('#visit-minutes')) >= 0);
@@ -150,11 +178,24 @@ test('a head books an appointment and prints the form; the officer checks the fa
     await o.waitForSelector('#check-in-error');
     assert.match(await o.textContent('#check-in-error'), /استُعملت/);
 
-    // The head sees the visit done.
+    // The head sees the update done: the day, the centre, who was verified, the card's state; no
+    // booking offered again, since every adult was seen.
     await page.emulateMedia({ media: 'screen' });
     await page.goto(base + '/citizen/appointment');
-    await page.waitForSelector('#book-form');
+    await page.waitForSelector('#update-done');
     assert.equal(await page.locator('#current').count(), 0, 'no open appointment after the visit');
+    assert.equal(await page.locator('#book-form').count(), 0, 'no booking offered again');
+    assert.equal((await page.textContent('#update-day')).trim(), when.slice(0, 10));
+    assert.match(await page.textContent('#update-centre'), /حي الحسين/);
+    assert.equal(await page.locator('#update-done ul.verified li').count(), n);
+    assert.equal(await page.getAttribute('#update-done', 'data-visit-needed'), 'false');
+    await page.screenshot({ path: shots + 'citizen-update-done.png', fullPage: true });
+    await page.goto(base + '/citizen');
+    await page.waitForSelector('#update-done');
+    assert.ok(['active', 'temporary'].includes(await page.getAttribute('#update-state', 'data-state')));
+    await page.screenshot({ path: shots + 'citizen-home-update-done.png', fullPage: true });
+    await page.goto(base + '/citizen/appointment');
+    await page.waitForSelector('#home-visit');
 
     // An adult who cannot come is visited at home by the district's mobile team.
     await page.selectOption('#home-visit select[name="reason"]', 'elderly');
@@ -163,10 +204,18 @@ test('a head books an appointment and prints the form; the officer checks the fa
     assert.match(await page.textContent('#appt-message'), /\d{4}-\d{2}-\d{2}/);
     await page.locator('#home-visit').screenshot({ path: shots + 'home-visit.png' });
 
-    // The family's temporary cards (none: every adult showed the unified card).
+    // The family's temporary card, issued at the visit, with its QR; and by the API.
     await page.goto(base + '/citizen/temporary-cards');
     await page.waitForSelector('h1');
-    assert.equal(await page.locator('.temp-card').count(), 0);
+    assert.equal(await page.locator('.temp-card').count(), 2);
+    assert.equal(await page.locator('.temp-card .qr svg').count(), 2);
+    assert.equal(await page.locator('#print-temp-cards').count(), 1);
+    await page.screenshot({ path: shots + 'citizen-temporary-cards.png', fullPage: true });
+    const cards = await page.evaluate(async () => (await fetch('/api/v1/me/temporary-cards')).json());
+    assert.equal(cards.length, 2);
+    assert.ok(cards.some((c) => c.member_id === noCard), 'the adult seen without the unified card');
+    assert.ok(cards.some((c) => /رقية/.test(c.member_name)), 'the daughter added at the visit');
+    assert.ok(cards.every((c) => c.status === 'active' && c.token.startsWith('TMW1:')));
     assert.deepEqual(cspProblems, [], 'nothing blocked by the CSP, no script errors');
   } finally {
     await browser.close();

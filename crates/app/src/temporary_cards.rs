@@ -80,30 +80,53 @@ impl Registry {
     ) -> Result<TemporaryCardView> {
         actor.require(Permission::VerifyInPerson)?;
         let v = self.visit(appointment_id, actor).await?;
-        let m = v
-            .members
-            .iter()
-            .find(|m| m.member_id == member_id)
+        let rec = self
+            .store
+            .appointment(appointment_id)
+            .await?
             .ok_or(AppError::NotFound)?;
-        if v.status != "checked_in" || m.attendance != "present" {
+        // A member on the booking, or one the head proposed and the officer added at this visit (seen
+        // with the documents, and the one most likely to have no unified card yet).
+        let (name, present, unified) = match v.members.iter().find(|m| m.member_id == member_id) {
+            Some(m) => (
+                m.name.clone(),
+                m.attendance == "present",
+                m.documents_seen.iter().any(|d| d == "unified_card"),
+            ),
+            None => {
+                if !v
+                    .proposed_members
+                    .iter()
+                    .any(|p| p.accepted.as_deref() == Some(member_id))
+                {
+                    return Err(AppError::NotFound);
+                }
+                let h = self
+                    .store
+                    .household_by_id(&rec.household_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let m = h
+                    .present_members()
+                    .find(|m| m.member_id == member_id)
+                    .ok_or(AppError::NotFound)?;
+                (m.full_name(), true, m.national_id.is_some())
+            }
+        };
+        if v.status != "checked_in" || !present {
             return Err(AppError::Rule(
                 "temporary_card_needs_presence",
                 "تُصدر البطاقة المؤقتة لفرد حاضر في معاملة جارية",
                 "a temporary card is issued to a member present at a visit in progress",
             ));
         }
-        if m.documents_seen.iter().any(|d| d == "unified_card") {
+        if unified {
             return Err(AppError::Rule(
                 "temporary_card_not_needed",
                 "للفرد بطاقة وطنية موحدة؛ لا حاجة لبطاقة مؤقتة",
                 "the member holds the unified national card; no temporary card is needed",
             ));
         }
-        let rec = self
-            .store
-            .appointment(appointment_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let now = self.clock.now();
         let expires = now
             .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(3)))
@@ -139,7 +162,7 @@ impl Registry {
             }
             Err(e) => return Err(e.into()),
         }
-        self.temporary_view(&card, &v.card_number, &m.name)
+        self.temporary_view(&card, &v.card_number, &name)
     }
 
     /// A household's temporary cards (a citizen's own, or within a staff member's area).
@@ -180,13 +203,28 @@ impl Registry {
             .appointment(appointment_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        let rec = self
+            .store
+            .household_by_id(&a.household_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let at_visit = |id: &str| {
+            v.members.iter().any(|m| m.member_id == id)
+                || v.proposed_members
+                    .iter()
+                    .any(|p| p.accepted.as_deref() == Some(id))
+        };
         self.store
             .temporary_cards_of(&a.household_id)
             .await?
             .iter()
-            .filter_map(|c| {
-                let m = v.members.iter().find(|m| m.member_id == c.member_id)?;
-                Some(self.temporary_view(c, &v.card_number, &m.name))
+            .filter(|c| at_visit(&c.member_id))
+            .map(|c| {
+                let name = rec
+                    .member(&c.member_id)
+                    .map(|m| m.full_name())
+                    .unwrap_or_default();
+                self.temporary_view(c, &v.card_number, &name)
             })
             .collect()
     }

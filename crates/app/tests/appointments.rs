@@ -547,7 +547,12 @@ async fn the_visit_checks_in_by_the_signed_form_verifies_each_adult_and_complete
             "{backend}"
         );
 
-        // Completion waits for every adult.
+        // Completion waits for every adult; until then no update is done.
+        let before = reg.update_status(&hid, &citizen(&hid)).await.unwrap();
+        assert!(
+            before.last_completed.is_none() && before.visit_needed,
+            "{backend}"
+        );
         assert_eq!(
             code(reg.complete_visit(&appt, &desk).await.unwrap_err()),
             "attendance_incomplete"
@@ -680,6 +685,22 @@ async fn the_visit_checks_in_by_the_signed_form_verifies_each_adult_and_complete
         );
         let a = store.appointment(&appt).await.unwrap().unwrap();
         assert_eq!(a.visit_seconds, Some(30 * 60), "{backend}");
+        // The family is told: the visit of the 22nd at the centre, the head verified with his unified
+        // card, and the spouse still to come (so another visit is needed).
+        let u = reg.update_status(&hid, &citizen(&hid)).await.unwrap();
+        let done = u.last_completed.as_ref().expect("completed");
+        assert_eq!(
+            (done.appointment_id.as_str(), done.day.as_str()),
+            (appt.as_str(), "2026-11-22"),
+            "{backend}"
+        );
+        assert!(done.centre_name_ar.contains("حي الحسين"), "{backend}");
+        assert_eq!(done.verified.len(), 1, "{backend}");
+        assert_eq!(&done.verified[0].member_id, head);
+        assert_eq!(done.verified[0].documents_seen, vec!["unified_card"]);
+        assert!(u.visit_needed, "{backend}: the spouse still has to come");
+        assert_eq!(u.still_to_verify.len(), 1, "{backend}");
+        assert!(u.still_to_verify[0].starts_with("زهراء"), "{backend}");
         assert_eq!(
             code(reg.check_in(&by_qr, &desk).await.unwrap_err()),
             "appointment_already_used"
@@ -944,6 +965,17 @@ async fn members_proposed_online_join_the_card_when_an_officer_accepts_them() {
             code(reg.accept_proposal(&appt, 0, &desk).await.unwrap_err()),
             "proposal_already_accepted"
         );
+        // A member added at the visit is one the officer may issue a temporary card to (found, not
+        // "not found"); she has her unified national ID, so none is needed.
+        assert_eq!(
+            code(
+                reg.issue_temporary_card(&appt, &added, &desk)
+                    .await
+                    .unwrap_err()
+            ),
+            "temporary_card_not_needed",
+            "{backend}"
+        );
         // The unknown ID: added as seen, but the hub knows nobody with it, and he is held "fictitious"
         // with the hub's answer as evidence until the record is put right.
         let v = reg.accept_proposal(&appt, 1, &desk).await.unwrap();
@@ -965,5 +997,99 @@ async fn members_proposed_online_join_the_card_when_an_officer_accepts_them() {
                     && h.reason == HoldReason::Fictitious),
             "{backend}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_completed_update_needs_no_other_visit_and_the_card_shows_its_new_state() {
+    for (backend, store) in testkit::backends().await {
+        let (mut reg, clock, _) = wired(store.clone()).await;
+        forms(&mut reg);
+        let (card, hid, members) = family(&reg, 84_000_000_301, "11", "1101").await;
+        store
+            .civil_load(&[
+                civil(&members[0], None),
+                civil(&members[1], None),
+                civil(&members[2], None),
+            ])
+            .await
+            .unwrap();
+        // Both adults held "not verified in person" before the update (the household's first listing).
+        let rec = store.household_by_id(&hid).await.unwrap().unwrap();
+        for m in &rec.members[..2] {
+            let h = HoldInput {
+                member_id: Some(m.member_id.clone()),
+                reason: "not_verified_in_person".into(),
+                evidence: "to be seen at the update centre".into(),
+                source: "update_centre".into(),
+            };
+            reg.place_hold(&card, &h, &Actor::system("t"), None)
+                .await
+                .unwrap();
+        }
+        let me = citizen(&hid);
+        assert_eq!(
+            reg.update_status(&hid, &me).await.unwrap().state,
+            tamwin_domain::CardState::PendingVerification,
+            "{backend}"
+        );
+        let v = body(
+            &reg.book_appointment(
+                &hid,
+                &at("2026-11-22T09:00", Some("KRB-C01")),
+                false,
+                &me,
+                None,
+            )
+            .await
+            .unwrap(),
+        );
+        let appt = v["appointment_id"].as_str().unwrap().to_string();
+        advance(&clock, 21 * 60);
+        let desk = officer("KRB-C01", "1101");
+        let v = reg
+            .check_in(
+                &CheckInRequest {
+                    token: None,
+                    card_number: Some(card.as_str().into()),
+                },
+                &desk,
+            )
+            .await
+            .unwrap();
+        for m in v.members.iter().filter(|m| m.required) {
+            let seen = MemberCheck {
+                attendance: "present".into(),
+                documents_seen: vec!["unified_card".into()],
+                note: None,
+                fingerprint: None,
+            };
+            reg.check_member(&appt, &m.member_id, &seen, &desk)
+                .await
+                .unwrap();
+        }
+        advance(&clock, 15);
+        reg.complete_visit(&appt, &desk).await.unwrap();
+        let u = reg.update_status(&hid, &me).await.unwrap();
+        assert!(!u.visit_needed, "{backend}: {u:?}");
+        assert!(u.still_to_verify.is_empty(), "{backend}");
+        let done = u.last_completed.expect("completed");
+        assert_eq!(done.verified.len(), 2, "{backend}");
+        assert!(done.absent.is_empty());
+        assert_eq!(done.kind, "centre");
+        // Every member verified and holding the unified card: the card is active now, stored and derived.
+        assert_eq!(u.state, tamwin_domain::CardState::Active, "{backend}");
+        let view = reg.household(&card, &Actor::system("t")).await.unwrap();
+        assert_eq!(
+            view.household.state,
+            tamwin_domain::CardState::Active,
+            "{backend}"
+        );
+        // Another household cannot read it.
+        let (_, other, _) = family(&reg, 84_000_000_401, "11", "1101").await;
+        assert!(matches!(
+            reg.update_status(&hid, &citizen(&other)).await,
+            Err(AppError::NotFound)
+        ));
     }
 }

@@ -408,6 +408,53 @@ async fn exemptions_keep_the_abroad_hold_away() {
                 },
                 "document_type",
             ),
+            // The content decides, not the declared type: text named .pdf, a script declared PNG, a
+            // PDF declared JPEG.
+            (
+                ExemptionRequest {
+                    document_base64: b64(b"just some text, not a letter"),
+                    ..good()
+                },
+                "document_content_unrecognised",
+            ),
+            (
+                ExemptionRequest {
+                    document_name: "scan.png".into(),
+                    document_type: "image/png".into(),
+                    document_base64: b64(b"<html><script>alert(1)</script></html>"),
+                    ..good()
+                },
+                "document_content_unrecognised",
+            ),
+            (
+                ExemptionRequest {
+                    document_type: "image/jpeg".into(),
+                    ..good()
+                },
+                "document_type_mismatch",
+            ),
+            // The name is the sender's text: no path, no line breaks.
+            (
+                ExemptionRequest {
+                    document_name: "../../letter.pdf".into(),
+                    ..good()
+                },
+                "document_name_invalid",
+            ),
+            (
+                ExemptionRequest {
+                    document_name: "letter.pdf\r\nX-Evil: 1".into(),
+                    ..good()
+                },
+                "document_name_invalid",
+            ),
+            (
+                ExemptionRequest {
+                    document_name: format!("{}.pdf", "a".repeat(300)),
+                    ..good()
+                },
+                "document_name_too_long",
+            ),
         ] {
             match reg.grant_exemption(&r, &supervisor).await {
                 Err(AppError::Rule(c, ..)) => assert_eq!(c, code, "{backend}"),

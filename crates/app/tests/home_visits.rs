@@ -273,6 +273,29 @@ async fn a_temporary_card_converts_when_the_unified_card_comes_and_holds_when_it
             "clearly marked"
         );
         assert_eq!(payload.claims["temporary"], "true");
+        // It reaches the family at once, with its QR, and the officer can print it from the visit;
+        // another centre's officer cannot.
+        let mine = reg.temporary_cards(&hid, &citizen(&hid)).await.unwrap();
+        assert_eq!(mine.len(), 1, "{backend}");
+        assert_eq!(
+            (
+                mine[0].card_id.as_str(),
+                mine[0].status.as_str(),
+                mine[0].member_id.as_str()
+            ),
+            (t.card_id.as_str(), "active", wife.as_str()),
+            "{backend}"
+        );
+        assert!(mine[0].token.is_some(), "{backend}");
+        let at_desk = reg.visit_temporary_cards(&appt, &desk).await.unwrap();
+        assert_eq!(at_desk.len(), 1, "{backend}");
+        assert_eq!(at_desk[0].member_name, mine[0].member_name);
+        assert!(at_desk[0].token.is_some(), "{backend}");
+        assert!(matches!(
+            reg.visit_temporary_cards(&appt, &officer("KRB-C02", "1101"))
+                .await,
+            Err(AppError::NotFound)
+        ));
         assert_eq!(
             code(
                 reg.issue_temporary_card(&appt, &wife, &desk)

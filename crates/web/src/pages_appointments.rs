@@ -783,6 +783,8 @@ struct VisitPage {
     members: Vec<MemberRow>,
     docs: Vec<DocChoice>,
     minutes: String,
+    /// Per proposal, in order: (accepted member id, its temporary card's status, may issue one now).
+    proposal_cards: Vec<(String, String, bool)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -834,7 +836,27 @@ pub async fn visit_page(
             && !unified
             && m.temp_card != "active";
     }
+    let proposal_cards = v
+        .proposed_members
+        .iter()
+        .map(|p| {
+            let id = p.accepted.clone().unwrap_or_default();
+            let status = cards
+                .iter()
+                .find(|c| !id.is_empty() && c.member_id == id)
+                .map(|c| c.status.clone())
+                .unwrap_or_default();
+            let no_id = p
+                .member
+                .national_id
+                .as_deref()
+                .is_none_or(|n| n.trim().is_empty());
+            let can = v.status == "checked_in" && !id.is_empty() && no_id && status != "active";
+            (id, status, can)
+        })
+        .collect();
     let p = VisitPage {
+        proposal_cards,
         tr,
         langs: switch(tr, |c| format!("/centre/visits/{id}?lang={c}")),
         back_href: href("/centre", tr.lang),

@@ -638,3 +638,45 @@ pub fn attachment(stem: &str, d: tamwin_app::documents::Document) -> Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod attachment_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::attachment;
+    use tamwin_app::documents::Document;
+
+    fn served(stem: &str, content_type: &str, bytes: &[u8]) -> (String, String) {
+        let r = attachment(
+            stem,
+            Document {
+                name: "whatever the sender said".into(),
+                content_type: content_type.into(),
+                bytes: bytes.to_vec(),
+            },
+        );
+        let h = |k: axum::http::header::HeaderName| {
+            r.headers().get(k).unwrap().to_str().unwrap().to_string()
+        };
+        assert_eq!(h(axum::http::header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        (
+            h(axum::http::header::CONTENT_TYPE),
+            h(axum::http::header::CONTENT_DISPOSITION),
+        )
+    }
+
+    #[test]
+    fn documents_go_back_with_the_type_their_bytes_show() {
+        let (t, d) = served("appeal-1", "application/pdf", b"%PDF-1.4 x");
+        assert_eq!(t, "application/pdf");
+        assert_eq!(d, "attachment; filename=\"appeal-1.pdf\"");
+        let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0];
+        assert_eq!(served("e-2", "image/jpeg", &png).0, "image/png");
+        // A script kept before the check, declared an image: opaque bytes, never HTML.
+        let (t, d) = served("e-3", "image/png", b"<html><script>alert(1)</script>");
+        assert_eq!(t, "application/octet-stream");
+        assert_eq!(d, "attachment; filename=\"e-3.bin\"");
+        // Only safe characters reach the header.
+        let (_, d) = served("a\r\nX: 1\"/..", "application/pdf", b"%PDF-1.4");
+        assert_eq!(d, "attachment; filename=\"aX1.pdf\"");
+    }
+}

@@ -623,3 +623,56 @@ async fn the_visit_reaches_the_citizen_on_every_backend() {
         assert!(b.contains("id=\"update-done\""), "{backend}: {b}");
     }
 }
+
+/// Issue 13, point 12: too little checking of input, on the API and the pages.
+#[tokio::test]
+async fn loose_inputs_are_refused_with_codes_on_every_backend() {
+    for (backend, app, _) in apps().await {
+        let code_of = |b: &str| serde_json::from_str::<Value>(b).unwrap().to_string();
+        let mut emoji = household(&nid(19_000_000_901));
+        emoji["members"][0]["given_name"] = json!("أحمد😀");
+        let mut spaces = household(&nid(19_000_000_902));
+        spaces["members"][1]["national_id"] = json!("   ");
+        for (h, want) in [
+            (emoji, "name_invalid_characters"),
+            (spaces, "national_id_blank"),
+        ] {
+            let (s, b, _) = call(
+                &app,
+                "POST",
+                "/api/v1/households",
+                Some(&h.to_string()),
+                &[],
+            )
+            .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {b}");
+            assert!(code_of(&b).contains(want), "{backend}: {want} in {b}");
+        }
+        // A name search longer than 200 characters.
+        let long = "%D8%A3".repeat(5000);
+        let (s, b, _) = call(
+            &app,
+            "GET",
+            &format!("/api/v1/households?name={long}"),
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {b}");
+        assert!(b.contains("name_query_too_long"), "{backend}: {b}");
+        let (s, b, _) = call(&app, "GET", &format!("/?lang=en&q={long}"), None, &[]).await;
+        assert_eq!(s, StatusCode::OK, "{backend}");
+        assert!(b.contains("longer than 200 characters"), "{backend}");
+        // At most 200 is still a search.
+        let ok = "%D8%A3".repeat(200);
+        let (s, b, _) = call(
+            &app,
+            "GET",
+            &format!("/api/v1/households?name={ok}"),
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{backend}: {b}");
+    }
+}
