@@ -118,6 +118,14 @@ fn txn_status_shape(v: &Value) -> &'static str {
             .is_none_or(|c| unsubscribe_codes.contains(&c.as_str().unwrap_or("")))
         && !has(v, &["search_response"])
         && !has(v, &["subscribe_response"])
+        && v["subscription_status"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|i| {
+                has(i, &["code", "status"])
+                    && ["subscribe", "unsubscribe"].contains(&i["status"].as_str().unwrap_or(""))
+            })
     {
         shapes.push("unsubscribe");
     }
@@ -416,6 +424,24 @@ async fn transaction_status_answers_in_the_specification_shapes_on_every_backend
             };
             assert_eq!(status, "pdng", "{backend}: {ty}");
         }
+        // Done: the unsubscription of a code never given is rjct, still in its shape.
+        server.process_pending(10).await.unwrap();
+        let (_, v) = post(
+            &transport,
+            "/registry/sync/txn/status",
+            seal(
+                "m-r2",
+                "txn-status",
+                &status_message("t-y", "unsubscribe", "transaction_id", "t-r"),
+            ),
+        )
+        .await;
+        let st = &v["message"]["txnstatus_response"]["txn_status"];
+        assert_eq!(txn_status_shape(st), "unsubscribe", "{backend}: {v}");
+        assert_eq!(
+            st["status_reason_code"], "rjct.subscription_code.invalid",
+            "{backend}"
+        );
     }
 }
 

@@ -326,18 +326,32 @@ impl HubServer {
                     let req: crvs::UnsubscribeRequest =
                         serde_json::from_str(&t.request).map_err(|_| CrvsError::Bad)?;
                     let mut statuses = Vec::new();
+                    let mut unknown = Vec::new();
                     for code in &req.subscription_codes {
                         let done = self
                             .store
                             .crvs_unsubscribe(&t.sender, code)
                             .await
                             .map_err(|_| CrvsError::Unavailable)?;
-                        statuses.push(serde_json::json!({"code": code, "status": if done { "unsubscribe" } else { "rjct.subscription_code.invalid" }}));
+                        if done {
+                            statuses
+                                .push(serde_json::json!({"code": code, "status": "unsubscribe"}));
+                        } else {
+                            unknown.push(code.as_str());
+                        }
                     }
-                    let r = serde_json::json!({
+                    // An item's status is only `subscribe` or `unsubscribe` in the specification: codes
+                    // this sender does not hold make the whole answer `rjct`, naming them.
+                    let mut r = serde_json::json!({
                         "transaction_id": req.transaction_id, "correlation_id": t.correlation_id,
                         "timestamp": (self.now)().to_string(), "status": "succ", "subscription_status": statuses,
                     });
+                    if !unknown.is_empty() {
+                        r["status"] = "rjct".into();
+                        r["status_reason_code"] = "rjct.subscription_code.invalid".into();
+                        r["status_reason_message"] =
+                            format!("no such subscription: {}", unknown.join(", ")).into();
+                    }
                     let body = self.sealed("on-unsubscribe", &t.sender, statuses.len(), &r)?;
                     ("succ", body, serde_json::to_string(&r))
                 }

@@ -57,12 +57,17 @@ pub(crate) fn parse_opt_ts(s: Option<String>) -> Result<Option<Timestamp>, Store
     s.as_deref().map(parse_ts).transpose()
 }
 
-/// `$1, $2, …, $n`: the placeholders of an IN list.
-pub(crate) fn marks(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The placeholders of an IN list: `$1, $2, …, $n`, or `?, ?, …` where numbered ones would cost
+/// SQLite a look-up by name each (see `insert_sql`).
+pub(crate) fn marks(n: usize, numbered: bool) -> String {
+    if numbered {
+        (1..=n)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        vec!["?"; n].join(", ")
+    }
 }
 
 pub(crate) fn corrupt(what: &str, v: &str) -> StoreError {

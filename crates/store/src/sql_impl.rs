@@ -259,7 +259,7 @@ macro_rules! sql_store {
                             "h.state, h.head_member_id, h.version, h.created_at, h.updated_at, h.closed_at, h.phone ",
                             "FROM card_index c JOIN households h ON h.household_id = c.household_id WHERE c.card_number IN ({})"
                         ),
-                        marks(chunk.len())
+                        marks(chunk.len(), Self::NUMBERED_PARAMS)
                     );
                     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                     for c in chunk {
@@ -281,7 +281,7 @@ macro_rules! sql_store {
                             "family_name, mother_name, birth_date, sex, relation, elderly, sick, disabled, presence, removed_reason ",
                             "FROM members WHERE household_id IN ({}) ORDER BY household_id, member_no"
                         ),
-                        marks(ids.len())
+                        marks(ids.len(), Self::NUMBERED_PARAMS)
                     );
                     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                     for id in &ids {
@@ -296,7 +296,7 @@ macro_rules! sql_store {
                             "SELECT household_id, hold_id, member_id, reason, evidence, source, since, placed_by, lifted_at, lifted_by, ",
                             "lift_reason FROM holds WHERE household_id IN ({}) ORDER BY household_id, since, hold_id"
                         ),
-                        marks(ids.len())
+                        marks(ids.len(), Self::NUMBERED_PARAMS)
                     );
                     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                     for id in &ids {
@@ -530,7 +530,7 @@ macro_rules! sql_store {
                 for chunk in ids.chunks(500) {
                     let sql = format!(
                         "SELECT n.national_id, h.card_number FROM national_id_index n JOIN households h ON h.household_id = n.household_id WHERE n.national_id IN ({})",
-                        marks(chunk.len())
+                        marks(chunk.len(), Self::NUMBERED_PARAMS)
                     );
                     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                     for id in chunk {

@@ -679,6 +679,13 @@ async fn import(
         report.rejected_rows,
         report.rejects.display()
     );
+    if report.row_by_row_batches > 0 {
+        // Slow on PostgreSQL: say why, so that the operator can look at the reject file.
+        println!(
+            "{} batches were refused whole by the database and written one household at a time",
+            report.row_by_row_batches
+        );
+    }
     Ok(())
 }
 
