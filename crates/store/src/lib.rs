@@ -149,6 +149,14 @@ pub trait Store: AppointmentStore + ScreeningStore + Send + Sync {
     async fn household_by_phone(&self, phone: &tamwin_domain::Phone) -> Result<Option<String>>;
     /// Appends one audit entry per household whose personal data was shown (`household.read`, …).
     async fn record_reads(&self, reads: &[(String, ChangeLog)]) -> Result<()>;
+    /// A household's audit entries with one of these actions, newest first, whole (for audits and
+    /// tests that look at an entry's details).
+    async fn household_audit(
+        &self,
+        household_id: &str,
+        actions: &[&str],
+        limit: u32,
+    ) -> Result<Vec<tamwin_domain::audit::AuditContent>>;
     /// Every read entry of a household (actions `*.read` and `*.listed`, as `record_reads` writes them)
     /// by anyone but the household itself, newest first, a day's list appearances by one actor
     /// collapsed into one row; keyset-paged: rows before the cursor `(last_at, group_key)`.

@@ -76,6 +76,46 @@ macro_rules! access_sql {
                 .await
             }
 
+            async fn access_household_audit(
+                &self,
+                household_id: &str,
+                actions: &[&str],
+                limit: u32,
+            ) -> Result<Vec<tamwin_domain::audit::AuditContent>> {
+                if actions.is_empty() {
+                    return Ok(vec![]);
+                }
+                let marks: Vec<String> = (0..actions.len()).map(|i| format!("${}", i + 2)).collect();
+                let sql = format!(
+                    "SELECT entry_id, at, actor, role, area, channel, action, household_id, subject, details FROM audit_log \
+                     WHERE household_id = $1 AND action IN ({}) ORDER BY at DESC LIMIT {}",
+                    marks.join(", "),
+                    limit.clamp(1, 1000)
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(household_id);
+                for a in actions {
+                    q = q.bind(*a);
+                }
+                q.fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|r| {
+                        Ok(tamwin_domain::audit::AuditContent {
+                            entry_id: r.try_get(0)?,
+                            at: r.try_get(1)?,
+                            actor: r.try_get(2)?,
+                            role: r.try_get(3)?,
+                            area: r.try_get(4)?,
+                            channel: r.try_get(5)?,
+                            action: r.try_get(6)?,
+                            household_id: r.try_get(7)?,
+                            subject: r.try_get(8)?,
+                            details: r.try_get(9)?,
+                        })
+                    })
+                    .collect()
+            }
+
             async fn access_household_reads(
                 &self,
                 household_id: &str,

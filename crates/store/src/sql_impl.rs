@@ -810,6 +810,9 @@ macro_rules! sql_store {
             async fn record_reads(&self, reads: &[(String, ChangeLog)]) -> Result<()> {
                 self.access_record_reads(reads).await
             }
+            async fn household_audit(&self, household_id: &str, actions: &[&str], limit: u32) -> Result<Vec<tamwin_domain::audit::AuditContent>> {
+                self.access_household_audit(household_id, actions, limit).await
+            }
             async fn household_reads(&self, household_id: &str, before: Option<(&str, &str)>, limit: u32) -> Result<Vec<$crate::HouseholdReadRow>> {
                 self.access_household_reads(household_id, before, limit).await
             }

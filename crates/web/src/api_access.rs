@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::api::outcome_response;
 use crate::auth::Caller;
-use crate::extract::Path;
+use crate::extract::{Path, Query};
 use crate::problem::{Mutation, Problem};
 use axum::extract::State;
 use axum::response::Response;
@@ -50,6 +50,8 @@ pub async fn my_household(
 
 /// A page of "who read my data".
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct DataUsesQuery {
     /// The `cursor` of the last row of the previous page: the rows older than it.
     pub before: Option<String>,
@@ -60,7 +62,7 @@ pub struct DataUsesQuery {
 pub async fn my_data_uses(
     State(s): State<AppState>,
     Caller(a): Caller,
-    axum::extract::Query(q): axum::extract::Query<DataUsesQuery>,
+    Query(q): Query<DataUsesQuery>,
 ) -> Result<axum::Json<Vec<DataUse>>, Problem> {
     Ok(axum::Json(s.reg.data_uses(&a, q.before.as_deref()).await?))
 }

@@ -5,11 +5,12 @@
 
 use crate::AppState;
 use crate::auth;
+use crate::extract::page::Query;
 use crate::i18n::Tr;
 use crate::pages_appointments::tr_of;
 use crate::ui::{LangLink, PageQuery, Who, area_label, error_page, href, page, switch};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use tamwin_app::progress::{ProgressQuery, ProgressView};
