@@ -1,7 +1,9 @@
-// Screening in the browser: an auditor starts a run over the demo's registry and civil registry,
-// opens a finding (both records side by side, the explanation field by field) and confirms it; the
-// household's citizen sees it on their card page with the reason and the cure path and appeals with a
-// PDF; the auditor reads the appeal and upholds it, which clears the finding.
+// Screening in the browser: an auditor starts a run over the demo's registry and civil registry, sees
+// the queue with names, cards, districts and counts, pages it, opens a finding (both records side by
+// side, the explanation field by field) and confirms it; the household's citizen sees it on their card
+// page with the reason and the cure path and appeals with a PDF; the auditor finds the appeal in the
+// inbox with its age and rejects it with a note, which the citizen then reads with what to do next; the
+// citizen appeals again and the auditor upholds it, which clears the finding.
 // TAMWIN_E2E_URL and TAMWIN_E2E_ACCOUNTS as for lookup.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,20 +46,30 @@ test('an auditor confirms a finding, the citizen appeals with a document, the au
     }
     assert.ok(await page.locator('#runs tr.run[data-status="done"]').count(), 'the run finished');
     assert.ok((await page.locator('#findings tr.finding').count()) > 0, 'the run found something');
+    assert.ok(await page.locator('#counts tbody tr').count(), 'the counts by kind and status');
+    assert.match(await page.locator('#findings tr.finding td.card-number').first().textContent(), /\d{6}/, 'each finding names its card');
     await page.screenshot({ path: shots + 'screening-queue.png', fullPage: true });
+    if (await page.locator('#next-page').count()) {
+      const first = await page.locator('#findings tr.finding a').first().getAttribute('href');
+      await page.click('#next-page');
+      assert.match(page.url(), /after=/);
+      assert.ok((await page.locator('#findings tr.finding').count()) > 0, 'the next page has findings');
+      assert.notEqual(await page.locator('#findings tr.finding a').first().getAttribute('href'), first);
+      await page.goto(base + '/screening');
+    }
 
     // A held match (a pair, explained field by field; not a fictitious finding, which has no other
     // record) on a household with a mobile number (its citizen will appeal).
     const list = [];
     for (const kind of ['duplicate', 'same_id', 'deceased', 'abroad']) {
-      list.push(...await (await staff.request.get(
-        base + '/api/v1/screening/findings?status=pending&decision=hold&limit=100&kind=' + kind)).json());
+      list.push(...(await (await staff.request.get(
+        base + '/api/v1/screening/findings?status=pending&decision=hold&limit=100&kind=' + kind)).json()).items);
     }
     let chosen = null;
     for (const f of list) {
-      const d = await (await staff.request.get(base + '/api/v1/screening/findings/' + f.finding_id)).json();
+      const d = await (await staff.request.get(base + '/api/v1/screening/findings/' + f.finding.finding_id)).json();
       const h = await (await staff.request.get(base + '/api/v1/households/' + d.member.card_number.replace(/\D/g, ''))).json();
-      if (h.phone) { chosen = { id: f.finding_id, phone: h.phone }; break; }
+      if (h.phone) { chosen = { id: f.finding.finding_id, phone: h.phone }; break; }
     }
     assert.ok(chosen, 'a held finding on a household with a phone');
     await page.goto(base + '/screening/findings/' + chosen.id);
@@ -97,17 +109,54 @@ test('an auditor confirms a finding, the citizen appeals with a document, the au
     assert.match(await card.locator('.appeal-status').textContent(), /قيد النظر/);
     await citizen.screenshot({ path: shots + 'screening-citizen-appeal.png', fullPage: true });
 
-    // The auditor reads the appeal, opens its document, and upholds it: the finding is cleared.
-    await page.goto(base + '/screening/findings/' + chosen.id);
+    // The auditor finds the appeal in the inbox with its age, reads it and its document, and rejects it
+    // with a note.
+    await page.goto(base + '/screening/appeals');
+    const row = page.locator(`#appeals tr.appeal-row:has(a[href*="${chosen.id}"])`);
+    await row.waitFor();
+    assert.equal((await row.locator('td.age').textContent()).trim(), '0');
+    await page.screenshot({ path: shots + 'screening-appeals-inbox.png', fullPage: true });
+    await row.locator('a').first().click();
     const appeal = page.locator('article.appeal[data-status="open"]');
     await appeal.waitFor();
     const doc = await staff.request.get(base + (await appeal.locator('a.document').getAttribute('href')));
     assert.equal(doc.status(), 200);
     assert.match(await doc.text(), /%PDF/);
-    await appeal.locator('input[name="note"]').fill('البطاقة الموحدة تثبت شخصاً واحداً');
-    await appeal.locator('button.uphold').click();
+    const reason = 'البطاقتان لشخص واحد بالاسم والتولد واسم الأم';
+    await appeal.locator('input[name="note"]').fill(reason);
+    await appeal.locator('button.reject').click();
+    await page.waitForSelector('article.appeal[data-status="rejected"]');
+
+    // The citizen reads why, and what to do next; and appeals again with another document.
+    await citizen.reload();
+    await card.waitFor();
+    assert.match(await card.locator('.appeal-status').textContent(), /رُفض|مرفوض/);
+    assert.equal((await card.locator('.appeal-note').textContent()).trim(), reason);
+    assert.match(await card.locator('.next-step').textContent(), /مجدداً/);
+    await citizen.screenshot({ path: shots + 'screening-citizen-rejected.png', fullPage: true });
+    await card.locator('textarea[name="statement"]').fill('أرفق كتاب المحكمة الذي يثبت أننا شخصان');
+    await card.locator('input[name="document"]').setInputFiles({
+      name: 'court.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% court letter\n'),
+    });
+    await card.locator('button[type="submit"]').click();
+    await citizen.waitForSelector('#appeal-result:not([hidden])');
+    await citizen.waitForFunction((id) => {
+      const s = document.querySelector(`.citizen-finding[data-finding="${id}"] .appeal-status`);
+      return s && /قيد النظر/.test(s.textContent);
+    }, chosen.id);
+
+    // The auditor upholds the second appeal: the finding is cleared, and the citizen sees why.
+    await page.goto(base + '/screening/findings/' + chosen.id);
+    const second = page.locator('article.appeal[data-status="open"]');
+    await second.waitFor();
+    await second.locator('input[name="note"]').fill('كتاب المحكمة يثبت شخصين');
+    await second.locator('button.uphold').click();
     await page.waitForSelector('#status[data-status="cleared"]');
     await page.screenshot({ path: shots + 'screening-appeal-upheld.png', fullPage: true });
+    await citizen.reload();
+    await card.waitFor();
+    assert.equal((await card.locator('.appeal-note').textContent()).trim(), 'كتاب المحكمة يثبت شخصين');
+    assert.equal(await card.locator('.appeal-form').count(), 0, 'nothing left to appeal');
     assert.deepEqual(cspProblems, [], 'nothing blocked by the CSP, no script errors');
   } finally {
     await browser.close();

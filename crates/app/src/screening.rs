@@ -802,8 +802,8 @@ impl Registry {
         Ok(applied)
     }
 
-    /// The findings confirmed against the citizen's household, with the member each concerns and its
-    /// latest appeal; the read is audited before it leaves.
+    /// The findings confirmed against the citizen's household (and those cleared by their appeal), with
+    /// the member each concerns and its latest appeal; the read is audited before it leaves.
     pub async fn my_screening(&self, actor: &Actor) -> Result<Vec<MyFinding>> {
         let household_id = actor.citizen_household().ok_or(AppError::Forbidden)?;
         let filter = FindingFilter {
@@ -817,18 +817,25 @@ impl Registry {
             .finding_queue(&filter)
             .await?
             .into_iter()
-            .filter(|q| matches!(q.finding.status.as_str(), "confirmed" | "in_effect"))
-            .map(|q| {
+            .filter_map(|q| {
                 let appeal = appeals
                     .iter()
                     .rfind(|a| a.finding_id == q.finding.finding_id)
                     .cloned();
-                MyFinding {
-                    finding: q.finding,
-                    member_name: q.who.member_name,
-                    card_number: q.who.card_number,
-                    appeal,
-                }
+                // A finding cleared by an upheld appeal stays listed: the citizen learns the outcome.
+                let upheld = appeal.as_ref().is_some_and(|a| a.status == "upheld");
+                let shown = match q.finding.status.as_str() {
+                    "confirmed" | "in_effect" => true,
+                    "cleared" => upheld,
+                    _ => false,
+                };
+                shown.then_some((q, appeal))
+            })
+            .map(|(q, appeal)| MyFinding {
+                finding: q.finding,
+                member_name: q.who.member_name,
+                card_number: q.who.card_number,
+                appeal,
             })
             .collect();
         let read: Vec<(&str, &str)> = list

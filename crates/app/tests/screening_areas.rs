@@ -365,6 +365,34 @@ async fn screening_reads_stay_in_the_area_and_are_audited_on_every_backend() {
             "{backend}"
         );
         assert!(m.member_name.starts_with("كاظم"), "{backend}");
+        // Upheld on a second appeal: the finding is cleared and the citizen still sees why.
+        let again = reg
+            .submit_appeal(
+                &citizen,
+                "f-000",
+                "مستند جديد",
+                Document {
+                    name: "court.pdf".into(),
+                    content_type: "application/pdf".into(),
+                    bytes: b"%PDF-1.4 y".to_vec(),
+                },
+            )
+            .await
+            .unwrap();
+        reg.decide_appeal(&karbala, &again, true, "the court letter shows two men")
+            .await
+            .unwrap();
+        let mine = reg.my_screening(&citizen).await.unwrap();
+        let m = mine
+            .iter()
+            .find(|m| m.finding.finding_id == "f-000")
+            .unwrap();
+        assert_eq!(m.finding.status, "cleared", "{backend}");
+        assert_eq!(
+            m.appeal.as_ref().and_then(|a| a.decision_note.as_deref()),
+            Some("the court letter shows two men"),
+            "{backend}"
+        );
         assert_eq!(
             reads(
                 &reg,
@@ -373,7 +401,7 @@ async fn screening_reads_stay_in_the_area_and_are_audited_on_every_backend() {
                 "screening.my_findings"
             )
             .await,
-            1,
+            2,
             "{backend}"
         );
 

@@ -763,7 +763,7 @@ pub async fn citizen_findings(
                     Some(_) => tr.t(crate::api_screening::next_step_key(m)).to_string(),
                     None => String::new(),
                 },
-                can_appeal: !open,
+                can_appeal: !open && f.status != "cleared",
             }
         })
         .collect();
