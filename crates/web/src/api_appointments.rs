@@ -282,6 +282,16 @@ pub async fn my_temporary_cards(
     Ok(axum::Json(s.reg.temporary_cards(hid, &a).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/me/update", tag = "appointments", security(("session" = [])),
+    responses((status = 200, description = "The household's data update: the last completed visit (day, centre, who was verified with which originals), whether another visit is needed, and the card's state now", body = tamwin_app::update_status::UpdateStatus), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen", body = Problem)))]
+pub async fn my_update(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+) -> Result<axum::Json<tamwin_app::update_status::UpdateStatus>, Problem> {
+    let hid = Registry::own_household_id(&a)?;
+    Ok(axum::Json(s.reg.update_status(hid, &a).await?))
+}
+
 #[utoipa::path(post, path = "/api/v1/appointments/{appointment_id}/members/{member_id}/correction", tag = "appointments",
     request_body = tamwin_app::MemberChange, params(("appointment_id" = String, Path), ("member_id" = String, Path)),
     security(("bearer" = []), ("session" = [])),

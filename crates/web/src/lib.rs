@@ -234,6 +234,7 @@ pub fn routes() -> Routes {
         "/api/v1/me/temporary-cards",
         get(api_appointments::my_temporary_cards),
     )
+    .add("get", "/api/v1/me/update", get(api_appointments::my_update))
     .add(
         "get",
         "/api/v1/stats/progress",

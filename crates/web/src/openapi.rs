@@ -47,6 +47,7 @@ use utoipa::OpenApi;
         crate::api_appointments::team_route,
         crate::api_appointments::issue_temporary_card,
         crate::api_appointments::my_temporary_cards,
+        crate::api_appointments::my_update,
         crate::api_appointments::correct_member,
         crate::api_appointments::accept_proposal,
         crate::api_screening::start_run,

@@ -532,6 +532,12 @@ const ROWS: &[Row] = &[
     ),
     row(
         "get",
+        "/api/v1/me/update",
+        Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 200],
+    ),
+    row(
+        "get",
         "/api/v1/stats/progress",
         Kind::Api,
         [401, 200, 200, 200, 403, 200, 200, 403, 403],

@@ -621,6 +621,19 @@ async fn the_visit_reaches_the_citizen_on_every_backend() {
         );
         let (_, b, _) = citizen("GET", "/citizen", None).await;
         assert!(b.contains("id=\"update-done\""), "{backend}: {b}");
+        let (s, b, _) = citizen("GET", "/api/v1/me/update", None).await;
+        assert_eq!(s, StatusCode::OK, "{backend}: {b}");
+        let u: Value = serde_json::from_str(&b).unwrap();
+        assert_eq!(u["visit_needed"], false, "{backend}: {b}");
+        assert_eq!(u["last_completed"]["day"], "2026-11-22", "{backend}");
+        assert_eq!(
+            u["last_completed"]["verified"][0]["documents_seen"],
+            json!(["civil_id", "nationality_certificate"])
+        );
+        assert_eq!(
+            u["state"], "temporary",
+            "{backend}: the daughter has no unified card yet"
+        );
     }
 }
 
