@@ -53,6 +53,18 @@ async fn card_numbers_are_printed_one_way_and_isolated_on_every_backend() {
             b.contains(&format!(r#"<span class="num">{printed}</span>"#)),
             "{backend}: the visit: {b}"
         );
+        // (Point 8 on the visit page too: a made-up text in the link is not shown, a code is.)
+        let made_up = "%D8%A7%D8%AA%D8%B5%D9%84%2007801234567";
+        let uri = format!("/centre/visits/{id}?message={made_up}&error={made_up}");
+        let (_, b, _) = call(&app, "GET", &uri, None, &[]).await;
+        assert!(
+            !b.contains("07801234567"),
+            "{backend}: the visit reflects: {b}"
+        );
+        let uri = format!("/centre/visits/{id}?message=visit_done&error=attendance_incomplete");
+        let (_, b, _) = call(&app, "GET", &uri, None, &[]).await;
+        assert!(b.contains("اكتملت المعاملة."), "{backend}");
+        assert!(b.contains(r#"id="visit-error""#), "{backend}");
         let (_, b, _) = call(&app, "GET", &format!("/households/{raw}"), None, &[]).await;
         assert!(
             b.contains(&format!(r#"<span class="num">{printed}</span>"#)),
