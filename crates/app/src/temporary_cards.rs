@@ -174,6 +174,13 @@ impl Registry {
         let rec = self
             .household_in_reach(household_id, actor, Permission::ReadPersonal)
             .await?;
+        // Members' names leave with the cards: the read is in the audit log first.
+        self.record_reads(
+            actor,
+            "household.read",
+            &[(&rec.household.household_id, &rec.household.card_number)],
+        )
+        .await?;
         self.store
             .temporary_cards_of(household_id)
             .await?

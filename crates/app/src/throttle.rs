@@ -10,8 +10,9 @@ use tamwin_store::Throttle;
 
 /// The window in which failures are counted, and how long a key that reached its limit is refused.
 pub const WINDOW_MINUTES: i64 = 15;
-/// Failed staff sign-ins (any username) from one address per window before the address is refused.
-pub const ADDRESS_FAILURES: i64 = 10;
+/// Failed staff sign-ins (any username) from one address per window before the address is refused
+/// (a centre's officers often share one address: room for their typos).
+pub const ADDRESS_FAILURES: i64 = 20;
 /// Failed sign-ins to one username from one address per window before that pair is refused.
 pub const PAIR_FAILURES: i64 = 5;
 /// Failed sign-ins to one username from all addresses per window before it is refused to every
@@ -19,9 +20,10 @@ pub const PAIR_FAILURES: i64 = 5;
 pub const ACCOUNT_FAILURES: i64 = tamwin_domain::access::LOCK_AFTER_FAILURES;
 /// How long a successful sign-in makes an address known to the account.
 pub const KNOWN_DAYS: i64 = 30;
-/// Codes asked from one address per window (any number), and failed codes from one address.
-pub const CODE_REQUESTS_PER_ADDRESS: i64 = 10;
-pub const CODE_FAILURES_PER_ADDRESS: i64 = 10;
+/// Codes asked from one address per window (any number), and failed codes from one address: mobile
+/// networks put many citizens behind one address (carrier-grade NAT), so these are loose.
+pub const CODE_REQUESTS_PER_ADDRESS: i64 = 30;
+pub const CODE_FAILURES_PER_ADDRESS: i64 = 30;
 /// Codes one number gets from all addresses per window (a cap against flooding a phone).
 pub const CODES_PER_NUMBER: i64 = 10;
 

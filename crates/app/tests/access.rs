@@ -640,8 +640,8 @@ async fn a_stranger_cannot_use_up_a_citizens_codes() {
                 .is_ok(),
             "{backend}"
         );
-        // Ten wrong codes from one address refuse that address for a while, not the citizen's.
-        for i in 0..10 {
+        // Enough wrong codes from one address refuse that address for a while, not the citizen's.
+        for i in 0..throttle::CODE_FAILURES_PER_ADDRESS {
             assert!(matches!(
                 reg.verify_code_from(&format!("0770999{i:04}"), "000000", "192.0.2.1")
                     .await,

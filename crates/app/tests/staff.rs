@@ -169,8 +169,8 @@ async fn sign_in_and_lock_out_on_every_backend() {
                 .any(|u| u.account.username == "officer.k1" && u.locked_until.is_some()),
             "{backend}: the administrator sees the account-wide refusal"
         );
-        // Ten failures from one address, on as many names, refuse that address for everyone.
-        for i in 0..10 {
+        // Enough failures from one address, on as many names, refuse that address for everyone.
+        for i in 0..tamwin_app::throttle::ADDRESS_FAILURES {
             let e = reg
                 .sign_in_from(&format!("guess{i}"), "wrong password!", "10.9.9.9")
                 .await

@@ -86,6 +86,13 @@ async fn a_signed_checkpoint_catches_a_consistent_rewrite() {
         key.to_str().unwrap(),
     ]);
     assert!(ok && out.contains("\"signature\""), "{out}");
+    // The database the console created and the key are readable by their owner only.
+    #[cfg(unix)]
+    for f in [dir.join("t.db"), key.clone()] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", f.display());
+    }
     std::fs::write(&cp_file, &out).unwrap();
     let verify = |extra: &[&str]| {
         let mut args = vec![
