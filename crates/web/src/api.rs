@@ -415,7 +415,7 @@ pub async fn place_hold(
 #[utoipa::path(post, path = "/api/v1/households/{card_number}/holds/{hold_id}/lift", tag = "holds", request_body = HoldLift,
     params(("card_number" = String, Path), ("hold_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    responses((status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 200, description = "OK", body = HouseholdView), (status = 404, description = "No such household, member or hold", body = Problem), (status = 409, description = "The card is closed (`household_closed`), or changed meanwhile (`concurrent_change`)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn lift_hold(
     State(s): State<AppState>,
     Caller(actor): Caller,

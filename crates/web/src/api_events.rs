@@ -21,7 +21,7 @@ pub async fn my_suggestions(
 
 #[utoipa::path(post, path = "/api/v1/me/suggestions/{suggestion_id}/{decision}", tag = "access", security(("session" = [])),
     params(("suggestion_id" = String, Path), ("decision" = String, Path, description = "`confirm` or `decline`")),
-    responses((status = 200, description = "The suggestion as decided (confirming adds the newborn)", body = SuggestionView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 404, description = "No such suggestion for this household", body = Problem), (status = 422, description = "Already decided the other way", body = Problem)))]
+    responses((status = 200, description = "The suggestion as decided (confirming adds the newborn)", body = SuggestionView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 404, description = "No such suggestion for this household", body = Problem), (status = 409, description = "Already decided the other way (`suggestion_decided`)", body = Problem)))]
 pub async fn decide_suggestion(
     State(s): State<AppState>,
     Caller(a): Caller,

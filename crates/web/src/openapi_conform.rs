@@ -208,7 +208,7 @@ fn problem_content() -> Value {
 }
 
 /// Refusals that come from the request's form rather than the operation: added where not documented.
-fn implied(path: &str, op: &Value) -> Vec<(&'static str, &'static str)> {
+fn implied(path: &str, method: &str, op: &Value) -> Vec<(&'static str, &'static str)> {
     let api = path.starts_with("/api/v1/");
     let params = op["parameters"].as_array().cloned().unwrap_or_default();
     let has = |place: &str| params.iter().any(|p| p["in"] == place);
@@ -231,6 +231,10 @@ fn implied(path: &str, op: &Value) -> Vec<(&'static str, &'static str)> {
             "The body could not be read (`body_unreadable`), or the Idempotency-Key header is not valid (`idempotency_key_invalid`)",
         ));
         out.push(("422", "The body does not decode or is not valid (`body_invalid`, `unknown_field`, `missing_field`, `validation_failed`)"));
+    }
+    // A write can always be refused by a rule of its use case or lose a race (`concurrent_change`).
+    if api && matches!(method, "post" | "put") {
+        out.push(("409", "Refused by a rule (its code says which), or the record changed meanwhile (`concurrent_change`)"));
     }
     if api && idempotent && !body {
         out.push((
@@ -261,8 +265,8 @@ pub fn conform(doc: &mut Value) {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
-        for op in item.values_mut() {
-            let implied = implied(path, op);
+        for (method, op) in item.iter_mut() {
+            let implied = implied(path, method, op);
             let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
                 continue;
             };
@@ -282,14 +286,30 @@ pub fn conform(doc: &mut Value) {
                     }
                 }
             }
+            let idempotent = op["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "Idempotency-Key"));
             let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
                 continue;
             };
             for (status, r) in responses.iter_mut() {
                 if status.as_str() < "400" {
+                    if idempotent && status.starts_with('2') {
+                        r["headers"]["Idempotent-Replayed"] = json!({
+                            "description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key",
+                            "schema": { "type": "string", "enum": ["true"] }
+                        });
+                    }
                     continue;
                 }
-                errors_are_problems(r);
+                if errors_are_problems(r) && status == "401" {
+                    // Problem::into_response adds it to every 401.
+                    r["headers"]["WWW-Authenticate"] = json!({
+                        "description": "The scheme to authenticate with: `Bearer realm=\"tamwin\"`",
+                        "required": true,
+                        "schema": { "type": "string" }
+                    });
+                }
             }
         }
     }
@@ -309,7 +329,7 @@ pub fn conform(doc: &mut Value) {
 /// An error answer with no body described, or described as the Problem under another media type, is the
 /// Problem as `application/problem+json`. (The CRVS callbacks' `ERR` acknowledgements, protocol
 /// messages in `application/json`, stay as they are.)
-fn errors_are_problems(r: &mut Value) {
+fn errors_are_problems(r: &mut Value) -> bool {
     let content = r.get("content").and_then(Value::as_object);
     let problem = match content {
         None => true,
@@ -321,6 +341,7 @@ fn errors_are_problems(r: &mut Value) {
     if problem {
         r["content"] = problem_content();
     }
+    problem
 }
 
 #[cfg(test)]
@@ -378,6 +399,9 @@ mod tests {
                     for s in ["400", "413", "415", "422"] {
                         assert!(responses.contains_key(s), "{method} {path} lacks {s}");
                     }
+                }
+                if path.starts_with("/api/v1/") && matches!(method.as_str(), "post" | "put") {
+                    assert!(responses.contains_key("409"), "{method} {path} lacks 409");
                 }
                 if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
                     assert!(
