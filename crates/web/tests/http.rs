@@ -675,7 +675,10 @@ async fn loose_inputs_are_refused_with_codes_on_every_backend() {
         assert!(b.contains("name_query_too_long"), "{backend}: {b}");
         let (s, b, _) = call(&app, "GET", &format!("/?lang=en&q={long}"), None, &[]).await;
         assert_eq!(s, StatusCode::OK, "{backend}");
-        assert!(b.contains("the name searched for is longer than"), "{backend}");
+        assert!(
+            b.contains("the name searched for is longer than"),
+            "{backend}"
+        );
         // At most 200 is still a search.
         let ok = "%D8%A3".repeat(200);
         let (s, b, _) = call(
