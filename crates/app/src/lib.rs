@@ -208,6 +208,11 @@ impl Registry {
         }
     }
 
+    /// How busy the database's connection pool is, and which backend it is (for `/metrics`).
+    pub fn pool_stats(&self) -> (tamwin_store::Backend, tamwin_store::PoolStats) {
+        (self.store.backend(), self.store.pool_stats())
+    }
+
     /// Migrates the schema and writes the reference geography: run at every start.
     pub async fn prepare(&self) -> Result<usize> {
         let n = self.store.migrate().await?;

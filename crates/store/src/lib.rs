@@ -5,6 +5,7 @@
 pub mod appointments;
 mod error;
 mod migrate;
+mod pool;
 mod postgres;
 mod retry;
 mod rows;
@@ -29,6 +30,7 @@ pub use appointments::{
     SlotLoad, TemporaryCard,
 };
 pub use error::{Conflict, StoreError};
+pub use pool::{PoolStats, PoolUse};
 pub use postgres::{CivilRows, PgStore};
 pub use retry::with_retry;
 pub use screening::{
@@ -60,7 +62,7 @@ pub trait CivilBulkLoad: Send {
 
 /// Everything the application asks of storage. Each method is one transaction.
 #[async_trait]
-pub trait Store: AppointmentStore + ScreeningStore + Send + Sync {
+pub trait Store: AppointmentStore + ScreeningStore + PoolUse + Send + Sync {
     fn backend(&self) -> Backend;
 
     /// Applies pending migrations; returns how many were applied.

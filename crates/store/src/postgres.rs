@@ -7,6 +7,12 @@ pub struct PgStore {
     pool: PgPool,
 }
 
+impl crate::PoolUse for PgStore {
+    fn pool_stats(&self) -> crate::PoolStats {
+        crate::pool::stats(&self.pool)
+    }
+}
+
 /// COPY text format: backslash escapes for the characters that frame rows and fields.
 fn copy_text(out: &mut String, text: &str) {
     // Most fields need no escape: copy them whole.

@@ -10,6 +10,12 @@ pub struct SqliteStore {
     pool: SqlitePool,
 }
 
+impl crate::PoolUse for SqliteStore {
+    fn pool_stats(&self) -> crate::PoolStats {
+        crate::pool::stats(&self.pool)
+    }
+}
+
 impl SqliteStore {
     const NUMBERED_PARAMS: bool = false;
     /// Write transactions already hold the database's write lock (BEGIN IMMEDIATE).

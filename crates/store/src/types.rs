@@ -9,6 +9,16 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The name the health check and the metrics give it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
 /// One entry of a household's change history, written with the change it describes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeLog {

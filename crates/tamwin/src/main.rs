@@ -5,6 +5,7 @@ mod bench_cmd;
 mod http_transport;
 mod hub_cmd;
 mod hub_http;
+mod logging;
 mod owner_only;
 mod screen_cmd;
 mod screen_files;
@@ -59,6 +60,15 @@ struct Cli {
         global = true
     )]
     screening_grace_days: i64,
+    /// Log lines as text (in colour only on a terminal) or as JSON objects, one a line.
+    #[arg(
+        long,
+        env = "TAMWIN_LOG_FORMAT",
+        value_enum,
+        default_value_t = logging::LogFormat::Text,
+        global = true
+    )]
+    log_format: logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -76,6 +86,10 @@ enum Command {
         form_key: PathBuf,
         #[command(flatten)]
         sms: sms_http::SmsFlags,
+        /// When set, `/metrics` answers only requests with `Authorization: Bearer <token>`
+        /// (docs/operations.md); unset, it is open to whoever reaches the listen address.
+        #[arg(long, env = "TAMWIN_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
     },
     /// Apply database migrations.
     Migrate,
@@ -455,14 +469,10 @@ enum AuditCommand {
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TAMWIN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    logging::init(cli.log_format);
+    // Before any background work starts, so that its first runs are counted too.
+    tamwin_web::install_metrics();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -537,7 +547,7 @@ fn form_keys(path: &std::path::Path, now: jiff::Timestamp) -> Result<FormKeys, E
     Ok(FormKeys::single(&id, key.signing_key().clone(), from)?)
 }
 
-async fn serve(reg: Arc<Registry>, listen: &str, demo: bool) -> Result<(), Error> {
+async fn serve(reg: Arc<Registry>, listen: &str, web: tamwin_web::Config) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     // Vital events that wait (a parent registered since, an exit whose six months have passed, an
     // exemption that ended) are applied by a pass every ten minutes.
@@ -597,7 +607,7 @@ async fn serve(reg: Arc<Registry>, listen: &str, demo: bool) -> Result<(), Error
         listener.local_addr()?,
         listener.local_addr()?
     );
-    tamwin_web::serve(listener, reg, demo, async {
+    tamwin_web::serve_configured(listener, reg, web, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
@@ -725,6 +735,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             hub,
             form_key,
             sms,
+            metrics_token,
         } => {
             // Checked first: a server that cannot deliver sign-in codes does not start by mistake.
             let gateway = sms_http::gateway(&sms)?;
@@ -732,7 +743,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
             reg.sms = gateway;
             reg.forms = Some(Arc::new(form_keys(&form_key, reg.clock.now())?));
             hub_http::connect(&mut reg, &hub, &listen)?;
-            serve(Arc::new(reg), &listen, false).await
+            let web = tamwin_web::Config {
+                demo: false,
+                metrics_token,
+            };
+            serve(Arc::new(reg), &listen, web).await
         }
         Command::Hub {
             command:
@@ -1264,7 +1279,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
             if let Some(phone) = citizen {
                 hub_cmd::demo_birth(&reg, &server, &phone).await?;
             }
-            serve(reg, &listen, true).await
+            let web = tamwin_web::Config {
+                demo: true,
+                metrics_token: None,
+            };
+            serve(reg, &listen, web).await
         }
     }
 }

@@ -383,3 +383,48 @@ fn holidays_from_the_console() {
     assert!(ok && out.trim() == day, "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A log captured to a file (here a pipe, as `tamwin … 2> log` makes it) holds no colour codes, and
+/// `--log-format json` writes one JSON object a line (issue 14, point 8).
+#[test]
+fn a_captured_log_has_no_escape_codes_and_json_lines_on_request() {
+    let dir = std::env::temp_dir().join(format!("tamwin-cli-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("t.db").display());
+    let run = |extra: &[&str], db: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tamwin"))
+            .args(["--database-url", db])
+            .args(extra)
+            .arg("migrate")
+            .env("TAMWIN_LOG", "info")
+            .env_remove("TAMWIN_LOG_FORMAT")
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let mut all = out.stdout.clone();
+        all.extend_from_slice(&out.stderr);
+        (all, String::from_utf8(out.stderr).unwrap())
+    };
+    let (all, log) = run(&[], &url);
+    assert!(log.contains("migration applied"), "{log}");
+    assert!(
+        !all.contains(&0x1b),
+        "an escape code in a captured log: {log:?}"
+    );
+
+    let fresh = format!("sqlite://{}", dir.join("j.db").display());
+    let (all, log) = run(&["--log-format", "json"], &fresh);
+    assert!(!all.contains(&0x1b), "{log:?}");
+    let events: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["level"] == "INFO" && e["fields"]["message"] == "migration applied"),
+        "{log}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -47,10 +47,7 @@ pub async fn healthz(State(s): State<AppState>) -> Result<axum::Json<Health>, Pr
             "the database does not answer",
         )
     })?;
-    let database = match s.reg.store.backend() {
-        tamwin_store::Backend::Sqlite => "sqlite",
-        tamwin_store::Backend::Postgres => "postgres",
-    };
+    let database = s.reg.store.backend().code();
     Ok(axum::Json(Health {
         status: "ok",
         database,

@@ -22,6 +22,8 @@ mod pages_exemptions;
 mod pages_landing;
 mod pages_screening;
 pub mod problem;
+mod prometheus;
+mod request_id;
 mod security_headers;
 mod ui;
 
@@ -32,12 +34,23 @@ use std::sync::Arc;
 use tamwin_app::Registry;
 
 pub use openapi::openapi_json;
+pub use prometheus::install as install_metrics;
 
 #[derive(Clone)]
 pub struct AppState {
     pub reg: Arc<Registry>,
     /// The demo shows the notification outbox on a page (`/demo/outbox`); a real deployment does not.
     pub demo: bool,
+    /// When set, `/metrics` answers only a request carrying it as a bearer token (docs/operations.md).
+    pub metrics_token: Option<Arc<str>>,
+}
+
+/// How a server is set up beyond its registry.
+#[derive(Clone, Default)]
+pub struct Config {
+    /// Adds the demo's pages (the notification outbox).
+    pub demo: bool,
+    pub metrics_token: Option<String>,
 }
 
 /// Largest request body accepted (a household of 40 members is far below it).
@@ -65,6 +78,7 @@ pub fn routes() -> Routes {
         list: vec![],
     }
     .add("get", "/healthz", get(api::healthz))
+    .add("get", "/metrics", get(prometheus::serve))
     .add("post", "/api/v1/households", post(api::create_household))
     .add("get", "/api/v1/households", get(api::list_households))
     .add(
@@ -455,13 +469,31 @@ pub fn app(reg: Arc<Registry>) -> Router {
 
 /// The router; `demo` adds the outbox page.
 pub fn app_with(reg: Arc<Registry>, demo: bool) -> Router {
+    app_configured(
+        reg,
+        Config {
+            demo,
+            ..Config::default()
+        },
+    )
+}
+
+pub fn app_configured(reg: Arc<Registry>, cfg: Config) -> Router {
+    prometheus::install();
     routes()
         .router
         .fallback(ui::not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(AppState { reg, demo })
+        .with_state(AppState {
+            reg,
+            demo: cfg.demo,
+            metrics_token: cfg.metrics_token.map(Arc::from),
+        })
         .layer(axum::middleware::from_fn(security_headers::layer))
+        .layer(axum::middleware::from_fn(prometheus::layer))
+        // Outermost: the request's span holds everything the other layers log.
+        .layer(axum::middleware::from_fn(request_id::layer))
 }
 
 /// A method a route does not answer: a problem for the API, the error page for a page.
@@ -472,7 +504,7 @@ async fn method_not_allowed(
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let p = uri.path();
-    if p.starts_with("/api/") || p.starts_with("/crvs/") || p == "/healthz" {
+    if p.starts_with("/api/") || p.starts_with("/crvs/") || p == "/healthz" || p == "/metrics" {
         return problem::Problem::new(
             405,
             "method_not_allowed",
@@ -491,10 +523,23 @@ pub async fn serve(
     demo: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let cfg = Config {
+        demo,
+        ..Config::default()
+    };
+    serve_configured(listener, reg, cfg, shutdown).await
+}
+
+pub async fn serve_configured(
+    listener: tokio::net::TcpListener,
+    reg: Arc<Registry>,
+    cfg: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     // The peer address reaches the handlers: sign-in is throttled by it (`auth::Source`).
     axum::serve(
         listener,
-        app_with(reg, demo).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app_configured(reg, cfg).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

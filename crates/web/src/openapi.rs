@@ -9,6 +9,7 @@ use utoipa::OpenApi;
     info(title = "Tamwin API", description = "Ration-card household registry (البطاقة التموينية الإلكترونية)", version = "0.1.0"),
     paths(
         crate::api::healthz,
+        crate::prometheus::serve,
         crate::api::create_household,
         crate::api::list_households,
         crate::api::get_household,

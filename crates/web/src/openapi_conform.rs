@@ -132,6 +132,7 @@ pub fn properties() -> Vec<(&'static str, &'static str, Rule)> {
             "kind",
             Enum(vec!["staff", "citizen", "token", "device", "system"]),
         ),
+        ("Problem", "request_id", Pattern(crate::request_id::PATTERN)),
         ("Health", "status", Enum(vec!["ok"])),
         ("Health", "database", Enum(vec!["sqlite", "postgres"])),
     ]
@@ -293,6 +294,12 @@ pub fn conform(doc: &mut Value) {
                 continue;
             };
             for (status, r) in responses.iter_mut() {
+                // request_id.rs sets it on every answer.
+                r["headers"]["X-Request-Id"] = json!({
+                    "description": "The request's id: the caller's own when well formed, else a new one; also `request_id` in a problem",
+                    "required": true,
+                    "schema": { "type": "string", "pattern": crate::request_id::PATTERN }
+                });
                 if status.as_str() < "400" {
                     if idempotent && status.starts_with('2') {
                         r["headers"]["Idempotent-Replayed"] = json!({
@@ -393,6 +400,12 @@ mod tests {
                             "{method} {path} {status}"
                         );
                     }
+                }
+                for (status, r) in responses {
+                    assert_eq!(
+                        r["headers"]["X-Request-Id"]["required"], true,
+                        "{method} {path} {status}"
+                    );
                 }
                 let body = op.get("requestBody").is_some();
                 if path.starts_with("/api/v1/") && body {

@@ -23,6 +23,9 @@ pub struct Problem {
     pub message_en: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// The request's id, as in the `X-Request-Id` header of the answer: quote it when reporting a fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl Problem {
@@ -36,6 +39,7 @@ impl Problem {
             message_ar: ar.into(),
             message_en: en,
             errors: vec![],
+            request_id: None,
         }
     }
     pub fn invalid(field: &str, code: &'static str, ar: &str, en: &str) -> Self {
@@ -51,7 +55,10 @@ impl Problem {
 }
 
 impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
+        if self.request_id.is_none() {
+            self.request_id = crate::request_id::current();
+        }
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_string(&self).unwrap_or_else(|_| "{}".into());
         let mut r = (

@@ -1,11 +1,13 @@
 //! The security headers (issue 13, point 4): every route in the router's list, the fallbacks and the
 //! refusals answer with the CSP, no framing, nosniff, no referrer, and `no-store` unless a static asset;
 //! and no template carries inline script, event attributes or inline style, which the CSP would block.
+//! The request id (issue 14, point 8): on every answer, in every problem, in the request's log lines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
 use common::{ANON, apps, call};
+use serde_json::Value;
 
 fn check(what: &str, h: &axum::http::HeaderMap, cacheable: bool) -> Vec<String> {
     let mut wrong = vec![];
@@ -34,6 +36,9 @@ fn check(what: &str, h: &axum::http::HeaderMap, cacheable: bool) -> Vec<String> 
             "{what}: referrer policy {:?}",
             get("referrer-policy")
         ));
+    }
+    if !h.contains_key("x-request-id") {
+        wrong.push(format!("{what}: no X-Request-Id"));
     }
     let cache = get("cache-control");
     if cacheable {
@@ -116,4 +121,128 @@ fn no_template_has_inline_script_or_style() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn a_request_id_is_kept_when_well_formed_made_otherwise_and_named_in_every_problem() {
+    for (backend, app, _) in apps().await {
+        let id = |h: &axum::http::HeaderMap| h["x-request-id"].to_str().unwrap().to_string();
+        let (_, _, h) = call(
+            &app,
+            "GET",
+            "/healthz",
+            None,
+            &[("x-request-id", "edge-7:ab.1_2")],
+        )
+        .await;
+        assert_eq!(id(&h), "edge-7:ab.1_2", "{backend}");
+        let long = "x".repeat(65);
+        for bad in ["a b", "a\"b", "طلب", "a/b", "", long.as_str()] {
+            let (_, _, h) = call(&app, "GET", "/healthz", None, &[("x-request-id", bad)]).await;
+            let made = id(&h);
+            assert!(
+                made != bad && made.len() == 36,
+                "{backend}: {bad:?} gave {made:?}"
+            );
+        }
+        let (_, _, a) = call(&app, "GET", "/healthz", None, &[]).await;
+        let (_, _, b) = call(&app, "GET", "/healthz", None, &[]).await;
+        assert_ne!(id(&a), id(&b), "{backend}: a new id for each request");
+
+        // Every problem names the id of its answer: a route that does not exist, a method a route
+        // does not answer, a bad query, no credentials, a bad body.
+        for (method, uri, body, headers) in [
+            ("GET", "/api/v1/no-such-route", None, &[][..]),
+            ("DELETE", "/api/v1/households", None, &[][..]),
+            ("GET", "/api/v1/households?limit=0", None, &[][..]),
+            ("GET", "/api/v1/me", None, &[ANON][..]),
+            ("POST", "/api/v1/households", Some("{"), &[][..]),
+            (
+                "GET",
+                "/metrics?x=1",
+                None,
+                &[("x-request-id", "mine-1")][..],
+            ),
+        ] {
+            let (s, b, h) = call(&app, method, uri, body, headers).await;
+            if uri.starts_with("/metrics") {
+                // Not a problem: the header alone.
+                assert_eq!(id(&h), "mine-1", "{backend}");
+                continue;
+            }
+            assert!(s.as_u16() >= 400, "{backend} {method} {uri}: {s}");
+            assert_eq!(
+                h["content-type"], "application/problem+json",
+                "{backend} {method} {uri}"
+            );
+            let v: Value = serde_json::from_str(&b).unwrap();
+            assert_eq!(v["request_id"], id(&h), "{backend} {method} {uri}: {b}");
+        }
+        let (s, _, h) = call(
+            &app,
+            "GET",
+            "/no/such/page",
+            None,
+            &[("x-request-id", "page-1")],
+        )
+        .await;
+        assert_eq!((s.as_u16(), id(&h).as_str()), (404, "page-1"), "{backend}");
+        // A problem answer keeps the caller's id too.
+        let (_, b, _) = call(
+            &app,
+            "GET",
+            "/api/v1/me",
+            None,
+            &[ANON, ("x-request-id", "mine-2")],
+        )
+        .await;
+        assert!(b.contains("\"request_id\":\"mine-2\""), "{backend}: {b}");
+    }
+}
+
+/// The log lines written while answering carry the request's id, the database driver's too where it
+/// writes them on the request's task (PostgreSQL; SQLite's driver runs its statements, and logs them,
+/// on a thread of its own, outside any request's span).
+#[tokio::test]
+async fn the_log_lines_of_a_request_carry_its_id() {
+    #[derive(Clone, Default)]
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Lines {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let lines = Lines::default();
+    let writer = lines.clone();
+    // The process's subscriber (no other test of this binary sets one): a thread's own would miss the
+    // events of callsites other tests reach first.
+    tracing_subscriber::fmt()
+        .with_env_filter("warn,tamwin_web=debug,sqlx::query=debug")
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .init();
+    for (backend, app, _) in apps().await {
+        let rid = format!("log-test-{backend}");
+        let (s, _, _) = call(&app, "GET", "/healthz", None, &[("x-request-id", &rid)]).await;
+        assert_eq!(s, 200, "{backend}");
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let ours: Vec<&str> = text.lines().filter(|l| l.contains(&rid)).collect();
+        assert!(
+            ours.iter().any(|l| l.contains("answered")
+                && l.contains("route=/healthz")
+                && l.contains("status=200")),
+            "{backend}:\n{text}"
+        );
+        if backend == "postgres" {
+            assert!(
+                ours.iter()
+                    .any(|l| l.contains("sqlx::query") && l.contains("SELECT 1")),
+                "{backend}: the health check's query lacks the id:\n{text}"
+            );
+        }
+    }
 }
