@@ -330,6 +330,13 @@ pub fn conform(doc: &mut Value) {
                 apply(p, rule);
             }
         }
+        // Empty only outside a request, so never in an answer (request_id.rs).
+        if let Some(problem) = schemas.get_mut("Problem") {
+            problem["properties"]["request_id"]["type"] = json!("string");
+            if let Some(required) = problem["required"].as_array_mut() {
+                required.push(json!("request_id"));
+            }
+        }
     }
 }
 
@@ -424,6 +431,14 @@ mod tests {
                 }
             }
         }
+        let problem = &d["components"]["schemas"]["Problem"];
+        assert!(
+            problem["required"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("request_id"))
+        );
+        assert_eq!(problem["properties"]["request_id"]["type"], "string");
         let national_id = &d["components"]["schemas"]["MemberInput"]["properties"]["national_id"];
         assert_eq!(national_id["pattern"], NATIONAL_ID);
         let kind = &d["paths"]["/api/v1/screening/findings"]["get"]["parameters"];

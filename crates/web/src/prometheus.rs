@@ -120,7 +120,7 @@ pub async fn layer(req: Request, next: Next) -> Response {
 }
 
 /// The metrics in the Prometheus text format; with a metrics token configured, only for its bearer.
-#[utoipa::path(get, path = "/metrics", tag = "system",
+#[utoipa::path(get, path = "/metrics", tag = "system", operation_id = "metrics",
     responses(
         (status = 200, description = "Prometheus text exposition format (docs/operations.md lists the metrics)", content_type = "text/plain", body = String),
         (status = 401, description = "The server has a metrics token and the request does not carry it as `Authorization: Bearer` (`unauthenticated`)"),

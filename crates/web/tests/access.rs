@@ -233,6 +233,13 @@ const ROWS: &[Row] = &[
         Kind::Api,
         [200, 200, 200, 200, 200, 200, 200, 200, 200],
     ),
+    // No personal data, open to every caller unless the server has a metrics token (tested in http.rs).
+    row(
+        "get",
+        "/metrics",
+        Kind::Api,
+        [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    ),
     row(
         "post",
         "/api/v1/households",
