@@ -478,6 +478,7 @@ pub fn app_with(reg: Arc<Registry>, demo: bool) -> Router {
     )
 }
 
+/// The router with its layers: the request id outermost, then the metrics, then the security headers.
 pub fn app_configured(reg: Arc<Registry>, cfg: Config) -> Router {
     prometheus::install();
     routes()
@@ -488,7 +489,8 @@ pub fn app_configured(reg: Arc<Registry>, cfg: Config) -> Router {
         .with_state(AppState {
             reg,
             demo: cfg.demo,
-            metrics_token: cfg.metrics_token.map(Arc::from),
+            // An empty token (a variable set to nothing) would let every request through as its bearer.
+            metrics_token: cfg.metrics_token.filter(|t| !t.is_empty()).map(Arc::from),
         })
         .layer(axum::middleware::from_fn(security_headers::layer))
         .layer(axum::middleware::from_fn(prometheus::layer))
