@@ -169,6 +169,11 @@ impl Registry {
         ))
     }
 
+    /// The mobile teams (reference data: codes, districts and names, no personal data).
+    pub async fn teams(&self) -> Result<Vec<tamwin_store::MobileTeam>> {
+        Ok(self.store.teams().await?)
+    }
+
     /// A team's route for a day: its visits with the households' addresses, in booking order.
     pub async fn team_route(
         &self,

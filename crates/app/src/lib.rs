@@ -208,6 +208,15 @@ impl Registry {
         }
     }
 
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    pub fn backend(&self) -> tamwin_store::Backend {
+        self.store.backend()
+    }
+
     /// How busy the database's connection pool is, and which backend it is (for `/metrics`).
     pub fn pool_stats(&self) -> (tamwin_store::Backend, tamwin_store::PoolStats) {
         (self.store.backend(), self.store.pool_stats())

@@ -928,6 +928,25 @@ impl Registry {
         }
     }
 
+    /// The citizen's own appeal, as just submitted (the answer to the submission).
+    pub async fn own_appeal(&self, actor: &Actor, appeal_id: &str) -> Result<Appeal> {
+        let household_id = actor.citizen_household().ok_or(AppError::Forbidden)?;
+        let a = self
+            .store
+            .appeal(appeal_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let f = self
+            .store
+            .finding(&a.finding_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if f.household_id != household_id {
+            return Err(AppError::NotFound);
+        }
+        Ok(a)
+    }
+
     /// An appeal with its document, for an auditor of the finding's area.
     pub async fn appeal_document(&self, actor: &Actor, appeal_id: &str) -> Result<Appeal> {
         actor.require(Permission::Screen)?;

@@ -38,7 +38,7 @@ pub struct Health {
 
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, description = "OK", body = Health), (status = 503, description = "Database unavailable", body = Problem)))]
 pub async fn healthz(State(s): State<AppState>) -> Result<axum::Json<Health>, Problem> {
-    s.reg.store.ping().await.map_err(|e| {
+    s.reg.ping().await.map_err(|e| {
         tracing::warn!("health check: {e}");
         Problem::new(
             503,
@@ -47,7 +47,7 @@ pub async fn healthz(State(s): State<AppState>) -> Result<axum::Json<Health>, Pr
             "the database does not answer",
         )
     })?;
-    let database = s.reg.store.backend().code();
+    let database = s.reg.backend().code();
     Ok(axum::Json(Health {
         status: "ok",
         database,

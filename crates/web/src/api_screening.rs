@@ -263,12 +263,6 @@ pub async fn appeal(
     let r = &m.body;
     let doc = Document::from_base64(&r.document_name, &r.document_type, &r.document_base64)?;
     let appeal_id = s.reg.submit_appeal(&a, &id, &r.statement, doc).await?;
-    let appeal = s
-        .reg
-        .store
-        .appeal(&appeal_id)
-        .await
-        .map_err(|e| Problem::from(AppError::from(e)))?
-        .ok_or_else(|| Problem::from(AppError::NotFound))?;
+    let appeal = s.reg.own_appeal(&a, &appeal_id).await?;
     Ok((StatusCode::CREATED, axum::Json(AppealView::from(&appeal))))
 }

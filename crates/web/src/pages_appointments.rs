@@ -623,7 +623,6 @@ async fn workplaces(s: &AppState, signed: &SignedIn, tr: Tr) -> Vec<(String, Str
         .map(|c| (c.code.clone(), tr.pick(&c.name_ar, &c.name_en).to_string()));
     let teams: Vec<(String, String)> = s
         .reg
-        .store
         .teams()
         .await
         .unwrap_or_default()
