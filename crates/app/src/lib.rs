@@ -34,7 +34,7 @@ mod view;
 pub use actor::{Actor, ActorKind};
 pub use centre_visits::{CheckInRequest, MemberCheck, MemberCheckResult};
 pub use citizen::{DATA_USES_PAGE, DataUse};
-pub use error::AppError;
+pub use error::{AppError, Rule};
 pub use mutate::{
     Closure, HeadChange, HoldInput, HoldLift, MemberChange, MemberRemoval, PhoneChange,
 };
@@ -366,7 +366,6 @@ impl Registry {
                 tamwin_domain::FieldError::new(
                     "agent_code",
                     "agent_unknown",
-                    "وكيل التموين غير معروف في هذا القضاء",
                     "unknown ration agent for this district",
                 ),
             ])));
@@ -558,7 +557,6 @@ impl Registry {
                 tamwin_domain::FieldError::new(
                     "name",
                     "name_query_too_long",
-                    "نص البحث أطول من 200 حرف",
                     "the name searched for is longer than 200 characters",
                 ),
             ])));
@@ -569,7 +567,6 @@ impl Registry {
                 tamwin_domain::FieldError::new(
                     "name",
                     "name_required",
-                    "اكتب اسماً للبحث",
                     "give a name to search for",
                 ),
             ])));

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
+use tamwin_domain::access::Role;
 use tamwin_domain::{CardState, HoldReason, Relation};
 
 /// (code, text direction, the language's own name, catalog text).
@@ -73,26 +74,30 @@ impl Tr {
             .unwrap_or("?")
     }
 
-    /// English where the page is English, Arabic otherwise: the domain speaks both.
+    /// English where the page is English, Arabic otherwise: for data that carries both (place and
+    /// centre names), never for the interface's own words.
     pub fn pick<'a>(&self, ar: &'a str, en: &'a str) -> &'a str {
         if self.lang.code() == "en" { en } else { ar }
     }
 
+    /// The label of a domain code (`state_active`, `role_auditor`): the catalog's, like every text.
+    pub fn label(&self, prefix: &str, code: &str) -> &'static str {
+        self.t(&format!("{prefix}_{code}"))
+    }
     pub fn state(&self, s: CardState) -> &'static str {
-        self.lookup(&format!("state_{}", s.code()))
-            .unwrap_or_else(|| self.pick(s.label_ar(), s.label_en()))
+        self.label("state", s.code())
     }
     pub fn reason(&self, r: HoldReason) -> &'static str {
-        self.lookup(&format!("reason_{}", r.code()))
-            .unwrap_or_else(|| self.pick(r.label_ar(), r.label_en()))
+        self.label("reason", r.code())
     }
     pub fn cure(&self, r: HoldReason) -> &'static str {
-        self.lookup(&format!("cure_{}", r.code()))
-            .unwrap_or_else(|| self.pick(r.cure_ar(), r.cure_en()))
+        self.label("cure", r.code())
     }
     pub fn relation(&self, r: Relation) -> &'static str {
-        self.lookup(&format!("relation_{}", r.code()))
-            .unwrap_or_else(|| self.pick(r.label_ar(), r.label_en()))
+        self.label("rel", r.code())
+    }
+    pub fn role(&self, r: Role) -> &'static str {
+        self.label("role", r.code())
     }
 }
 

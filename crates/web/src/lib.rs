@@ -11,8 +11,9 @@ mod api_events;
 mod api_screening;
 mod auth;
 mod display;
+pub mod errors;
 mod extract;
-mod i18n;
+pub mod i18n;
 mod notices;
 mod openapi;
 mod openapi_conform;
@@ -461,6 +462,7 @@ pub fn app_with(reg: Arc<Registry>, demo: bool) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(AppState { reg, demo })
+        .layer(axum::middleware::from_fn(problem::language_layer))
         .layer(axum::middleware::from_fn(security_headers::layer))
 }
 
@@ -473,13 +475,7 @@ async fn method_not_allowed(
     use axum::response::IntoResponse;
     let p = uri.path();
     if p.starts_with("/api/") || p.starts_with("/crvs/") || p == "/healthz" {
-        return problem::Problem::new(
-            405,
-            "method_not_allowed",
-            "هذه الطريقة غير مسموحة على هذا المسار",
-            "this method is not allowed on this route",
-        )
-        .into_response();
+        return problem::Problem::new(405, "method_not_allowed").into_response();
     }
     extract::page::method_not_allowed(&s, uri.query(), &headers)
 }

@@ -85,10 +85,7 @@ impl Who {
     pub fn of(s: &AppState, signed: &SignedIn, tr: Tr) -> Who {
         let a = &signed.actor;
         let (role, area) = match a.role {
-            Some(r) => (
-                tr.pick(r.label_ar(), r.label_en()).to_string(),
-                area_label(s, &a.area, tr),
-            ),
+            Some(r) => (tr.role(r).to_string(), area_label(s, &a.area, tr)),
             None => (tr.t("role_citizen").to_string(), String::new()),
         };
         Who {
@@ -165,28 +162,21 @@ struct MessagePage {
 
 /// A page for an error: its status, and its message in the page's language.
 pub fn error_page(s: &AppState, signed: Option<&SignedIn>, tr: Tr, e: AppError) -> Response {
-    let (status, _, ar, en) = e.describe();
-    if status >= 500 {
+    let status = crate::errors::status(&e);
+    if status.is_server_error() {
         tracing::error!("page: {e}");
     }
-    let title = if status == 404 {
+    let title = if status == StatusCode::NOT_FOUND {
         tr.t("not_found_title").to_string()
     } else {
-        tr.pick(&ar, &en).to_string()
+        crate::errors::text(tr, &e)
     };
-    let text = if status == 404 {
+    let text = if status == StatusCode::NOT_FOUND {
         tr.t("not_found_text").to_string()
     } else {
         String::new()
     };
-    message_page(
-        s,
-        signed,
-        tr,
-        title,
-        text,
-        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-    )
+    message_page(s, signed, tr, title, text, status)
 }
 
 pub fn message_page(
@@ -532,13 +522,7 @@ pub async fn not_found(
     q: Result<Query<PageQuery>, crate::extract::page::Refused>,
 ) -> Response {
     if uri.path().starts_with("/api/") {
-        return crate::problem::Problem::new(
-            404,
-            "route_not_found",
-            "المسار غير موجود",
-            "no such route",
-        )
-        .into_response();
+        return crate::problem::Problem::new(404, "route_not_found").into_response();
     }
     let q = q.map(|Query(q)| q).unwrap_or_default();
     not_found_page(Tr {
