@@ -23,6 +23,7 @@ mod pages_exemptions;
 mod pages_landing;
 mod pages_screening;
 pub mod problem;
+mod screening_text;
 mod security_headers;
 mod ui;
 

@@ -215,20 +215,22 @@ struct LookupPage {
     back_href: String,
 }
 
-/// A link to a page in the other languages; `to(code)` builds the address for one language.
+/// One language of the switch on every page (العربية / کوردی / English): a link to the page in that
+/// language, or the page's own language, marked; `to(code)` builds the address for one language.
 pub struct LangLink {
     pub code: &'static str,
     pub name: &'static str,
     pub href: String,
+    pub current: bool,
 }
 
 pub fn switch(tr: Tr, to: impl Fn(&str) -> String) -> Vec<LangLink> {
     Lang::all()
-        .filter(|l| *l != tr.lang)
         .map(|l| LangLink {
             code: l.code(),
             name: l.native_name(),
             href: to(l.code()),
+            current: l == tr.lang,
         })
         .collect()
 }
@@ -453,7 +455,9 @@ pub fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdBody 
                     .unwrap_or_else(|| tr.t("hold_household").to_string()),
                 since: crate::display::local_date(x.hold.since),
                 evidence: x.hold.evidence.clone(),
-                source: x.hold.source.clone(),
+                source: tr
+                    .get(&format!("source_{}", x.hold.source))
+                    .map_or_else(|| x.hold.source.clone(), str::to_string),
                 cure: tr.cure(x.hold.reason),
                 active: x.active,
                 lifted: x
