@@ -622,7 +622,7 @@ impl Registry {
 
 pub(crate) fn rule_evidence(reason: HoldReason) -> &'static str {
     match reason {
-        HoldReason::NoNationalId => "لا يوجد رقم بطاقة وطنية موحدة مسجّل لهذا الفرد",
+        HoldReason::NoNationalId => "no unified national ID on record",
         _ => "registry rule",
     }
 }

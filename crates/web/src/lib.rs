@@ -12,6 +12,7 @@ mod api_screening;
 mod auth;
 mod display;
 pub mod errors;
+mod evidence_text;
 mod extract;
 pub mod i18n;
 mod notices;

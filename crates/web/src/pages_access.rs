@@ -775,7 +775,9 @@ fn use_row(u: DataUse, tr: Tr) -> UseRow {
         institution: tr.pick(&u.institution_ar, &u.institution_en).to_string(),
         role: tr.pick(&u.role_ar, &u.role_en).to_string(),
         what,
-        channel: u.channel,
+        channel: tr
+            .get(&format!("channel_{}", u.channel))
+            .map_or(u.channel, str::to_string),
     }
 }
 

@@ -454,7 +454,7 @@ pub fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdBody 
                     .and_then(name_of)
                     .unwrap_or_else(|| tr.t("hold_household").to_string()),
                 since: crate::display::local_date(x.hold.since),
-                evidence: x.hold.evidence.clone(),
+                evidence: crate::evidence_text::evidence(tr, &x.hold.evidence),
                 source: tr
                     .get(&format!("source_{}", x.hold.source))
                     .map_or_else(|| x.hold.source.clone(), str::to_string),
