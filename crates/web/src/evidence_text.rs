@@ -128,7 +128,7 @@ mod tests {
                 let s = evidence(tr, text);
                 let prose = s
                     .split(|c: char| !c.is_ascii_alphabetic())
-                    .any(|w| w.len() > 3 && true);
+                    .any(|w| w.len() > 3);
                 assert!(!prose, "{lang}: {text} → {s}");
             }
         }

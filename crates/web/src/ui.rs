@@ -1,4 +1,5 @@
-//! Server-rendered pages: Arabic and right to left by default, English by `?lang=en`.
+//! Server-rendered pages: Arabic and right to left by default, Kurdish (Sorani, right to left) by
+//! `?lang=ckb`, English by `?lang=en`.
 
 use crate::AppState;
 use crate::extract::page::{Path, Query};

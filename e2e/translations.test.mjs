@@ -1,4 +1,5 @@
-// The three languages in the browser. In Kurdish (Sorani): a citizen on a phone-sized screen signs in,
+// The three languages in the browser (run after screening.test.mjs, whose run and appeal give the pages
+// findings to show). In Kurdish (Sorani): a citizen on a phone-sized screen signs in,
 // switches to کوردی and sees their card right to left in Kurdish words, the choice remembered on the
 // next page; an auditor's screening page likewise. Then the main pages of staff and citizen in Arabic,
 // Kurdish and English: no raw codes (`registry_rule`, `civil_registry`, `female`, `running`…) and no
@@ -8,16 +9,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { watchCsp } from './csp.mjs';
+import { citizenSignIn, launch } from './demo.mjs';
 
 const base = process.env.TAMWIN_E2E_URL ?? 'http://127.0.0.1:8080';
 const shots = new URL('./screenshots/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
 const accounts = JSON.parse(readFileSync(process.env.TAMWIN_E2E_ACCOUNTS, 'utf8'));
 const staff = (role) => accounts.accounts.find((a) => a.role === role);
-// Other households than citizen.test.mjs's (one for each test here), so that no test's sign-in codes
-// count against another's (a number gets three codes a quarter of an hour).
+// A household no other browser test signs in (citizen.test.mjs takes the first, appointment.test.mjs
+// the second): a number gets three codes a quarter of an hour.
 const phoneOf = (i) => (accounts.citizens?.[i] ?? accounts.citizen).phone;
 
 const catalog = (lang) => Object.fromEntries(
@@ -27,12 +28,6 @@ const catalog = (lang) => Object.fromEntries(
     .map((l) => [l.slice(0, l.indexOf(' = ')).trim(), l.slice(l.indexOf(' = ') + 3).trim()]),
 );
 const ckb = catalog('ckb');
-
-const launch = () => chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
 
 async function signInStaff(context, role) {
   const page = await context.newPage();
@@ -44,30 +39,12 @@ async function signInStaff(context, role) {
   return page;
 }
 
-async function signInCitizen(context, phone) {
-  const page = await context.newPage();
-  await page.goto(base + '/citizen/sign-in');
-  await page.fill('#phone', phone);
-  await page.click('#send-code');
-  await page.waitForSelector('#code-sent');
-  const outbox = await context.newPage();
-  await outbox.goto(base + '/demo/outbox');
-  const bodies = await outbox.locator('.sms-body').allTextContents();
-  await outbox.close();
-  // The newest message to this number with six digits.
-  const code = bodies.map((b) => b.match(/(\d{6})/)).find((m) => m)[1];
-  await page.fill('#code', code);
-  await page.click('#verify-code');
-  await page.waitForSelector('#data-uses');
-  return page;
-}
-
 test('a citizen and an auditor read their pages in Kurdish, right to left', async () => {
   const browser = await launch();
   const cspProblems = watchCsp(browser);
   try {
     const phoneSized = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    const page = await signInCitizen(phoneSized, phoneOf(1));
+    const page = await citizenSignIn(phoneSized, base, phoneOf(2));
     // The switch offers the three languages, the page's own marked.
     assert.equal((await page.locator('#langs').textContent()).replace(/\s+/g, ' ').trim(), 'العربية / کوردی / English');
     assert.equal(await page.getAttribute('#lang-current', 'lang'), 'ar');
@@ -155,7 +132,7 @@ test('no raw codes, no English on Arabic or Kurdish pages, no Arabic or Kurdish 
     const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     pages.push([await signInStaff(adminCtx, 'ministry_admin'), ['/admin/users', '/stats']]);
     const citizenCtx = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    pages.push([await signInCitizen(citizenCtx, phoneOf(2)), ['/citizen', '/citizen/appointment', '/citizen/findings', '/citizen/temporary-cards']]);
+    pages.push([await citizenSignIn(citizenCtx, base, phoneOf(2)), ['/citizen', '/citizen/appointment', '/citizen/findings', '/citizen/temporary-cards']]);
     const anonCtx = await browser.newContext();
     pages.push([await anonCtx.newPage(), ['/sign-in', '/citizen/sign-in', '/no-such-page']]);
 
