@@ -75,6 +75,21 @@ fn every_catalog_has_every_key_of_the_others() {
         let missing: Vec<_> = all.iter().filter(|k| !c.contains_key(*k)).collect();
         assert!(missing.is_empty(), "{} lacks {missing:?}", CATALOGS[i].0);
     }
+    // The same order too, so that the files read side by side and merge line by line.
+    let order = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string()))
+            .collect()
+    };
+    for c in CATALOGS {
+        assert_eq!(
+            order(c.3),
+            order(CATALOGS[0].3),
+            "{}: keys out of order",
+            c.0
+        );
+    }
     let (ar, ckb, en) = (
         Tr {
             lang: Lang::PRIMARY,

@@ -754,6 +754,21 @@ struct CitizenHome {
     update: Option<crate::pages_appointments::UpdateDone>,
 }
 
+/// The institution that read the data, in the catalog's words: the household, the system, or the
+/// ministry's office of a place (the place's name is data, as the geography writes it).
+fn institution(tr: Tr, u: &DataUse) -> String {
+    match u.role.as_str() {
+        "citizen" => tr.t("inst_household").to_string(),
+        "system" => tr.t("inst_system").to_string(),
+        _ if tr.lang.code() == "en" => u.institution_en.clone(),
+        _ if u.institution_en.ends_with("national office") => tr.t("inst_national").to_string(),
+        _ => match u.institution_ar.split_once(" — ") {
+            Some((_, place)) => tr.t("inst_ministry").replace("{place}", place),
+            None => tr.t("inst_national").to_string(),
+        },
+    }
+}
+
 fn use_row(u: DataUse, tr: Tr) -> UseRow {
     let at = local_time_str(&u.at);
     let mut what = tr
@@ -772,8 +787,12 @@ fn use_row(u: DataUse, tr: Tr) -> UseRow {
     }
     UseRow {
         at,
-        institution: tr.pick(&u.institution_ar, &u.institution_en).to_string(),
-        role: tr.pick(&u.role_ar, &u.role_en).to_string(),
+        institution: institution(tr, &u),
+        role: match Role::parse(&u.role) {
+            Ok(r) => tr.role(r).to_string(),
+            Err(_) if u.role == "citizen" => tr.t("role_citizen").to_string(),
+            Err(_) => tr.t("role_system").to_string(),
+        },
         what,
         channel: tr
             .get(&format!("channel_{}", u.channel))
