@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tamwin_app::secret::{random_hex, same};
 use tamwin_app::{AppError, DataUse, SignedIn};
-use tamwin_domain::access::{Permission, Role};
+use tamwin_domain::access::{Area, Permission, Role};
 
 fn tr_of(q: &PageQuery, h: &HeaderMap) -> Tr {
     Tr {
@@ -354,7 +354,11 @@ fn grantable_areas(s: &AppState, signed: &SignedIn, tr: Tr) -> Vec<Choice> {
         .filter(|a| signed.actor.area.covers(a, geo))
         .map(|a| Choice {
             code: a.code().to_string(),
-            label: format!("{} ({})", area_label(s, &a, tr), a.code()),
+            // The code beside the name where it is a number people use (`11`, `1101`, `KRB-C01`).
+            label: match a {
+                Area::Nation => area_label(s, &a, tr),
+                _ => format!("{} ({})", area_label(s, &a, tr), a.code()),
+            },
         })
         .collect()
 }
