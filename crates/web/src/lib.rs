@@ -465,6 +465,7 @@ pub fn app_with(reg: Arc<Registry>, demo: bool) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(AppState { reg, demo })
         .layer(axum::middleware::from_fn(problem::language_layer))
+        .layer(axum::middleware::from_fn(ui::remember_lang))
         .layer(axum::middleware::from_fn(security_headers::layer))
 }
 

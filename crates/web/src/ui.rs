@@ -39,20 +39,49 @@ pub fn lang_from(lang: Option<&str>, headers: &HeaderMap) -> Lang {
         .unwrap_or(Lang::PRIMARY)
 }
 
+fn lang_cookie(lang: Lang) -> String {
+    format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    )
+}
+
 pub fn page(html: Result<String, askama::Error>, lang: Lang, status: StatusCode) -> Response {
     match html {
-        Ok(body) => {
-            let cookie = format!(
-                "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
-                lang.code()
-            );
-            (status, [(header::SET_COOKIE, cookie)], Html(body)).into_response()
-        }
+        Ok(body) => (
+            status,
+            [(header::SET_COOKIE, lang_cookie(lang))],
+            Html(body),
+        )
+            .into_response(),
         Err(e) => {
             tracing::error!("template: {e}");
             (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
         }
     }
+}
+
+/// Middleware: a language asked for with `?lang=` is remembered even when the answer is a redirect
+/// (which names no language when it is Arabic, and would otherwise fall back to an older cookie).
+pub async fn remember_lang(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let asked = req.uri().query().and_then(|q| {
+        q.split('&')
+            .find_map(|p| p.strip_prefix("lang="))
+            .and_then(Lang::parse)
+    });
+    let mut r = next.run(req).await;
+    if let Some(lang) = asked
+        && r.status().is_redirection()
+        && !r
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|c| c.as_bytes().starts_with(b"lang="))
+        && let Ok(v) = header::HeaderValue::from_str(&lang_cookie(lang))
+    {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
 }
 
 pub struct ResultRow {

@@ -232,6 +232,23 @@ async fn pages_speak_the_readers_language_on_every_backend() {
                 }
             }
         }
+        // A language asked for on a redirect is remembered over an older choice: Arabic names no
+        // `?lang=` in the address it redirects to.
+        let (s, _, h) = call(
+            &app,
+            "GET",
+            "/citizen?lang=ar",
+            None,
+            &[ANON, ("cookie", "lang=en")],
+        )
+        .await;
+        assert!(s.is_redirection(), "{backend}");
+        assert!(
+            h.get_all("set-cookie")
+                .iter()
+                .any(|c| c.to_str().unwrap().starts_with("lang=ar;")),
+            "{backend}: {h:?}"
+        );
         for path in ["/sign-in", "/citizen/sign-in"] {
             for lang in ["ar", "ckb"] {
                 let (_, page, _) =
