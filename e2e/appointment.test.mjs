@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { watchCsp } from './csp.mjs';
+import { citizenSignIn } from './demo.mjs';
 
 const base = process.env.TAMWIN_E2E_URL ?? 'http://127.0.0.1:8080';
 const shots = new URL('./screenshots/', import.meta.url).pathname;
@@ -19,27 +20,6 @@ const accounts = JSON.parse(readFileSync(process.env.TAMWIN_E2E_ACCOUNTS, 'utf8'
 // Not the first family: citizen.test.mjs signs that one in.
 const family = accounts.citizens[1] ?? accounts.citizen;
 const officer = accounts.accounts.find((a) => a.role === 'centre_officer');
-
-async function citizenSignIn(context, phone) {
-  const page = await context.newPage();
-  await page.goto(base + '/citizen/sign-in');
-  await page.fill('#phone', phone);
-  await page.click('#send-code');
-  await page.waitForSelector('#code-sent');
-  // The demo's outbox stands in for the phone: this number's newest message with six digits.
-  const outbox = await context.newPage();
-  await outbox.goto(base + '/demo/outbox');
-  const tail = phone.slice(-9);
-  const messages = await outbox.locator('.sms').evaluateAll((els) =>
-    els.map((e) => ({ to: e.querySelector('.num').textContent, body: e.querySelector('.sms-body').textContent })));
-  const code = messages.filter((m) => m.to.replace(/\D/g, '').endsWith(tail))
-    .map((m) => m.body.match(/(\d{6})/)).find((m) => m)[1];
-  await outbox.close();
-  await page.fill('#code', code);
-  await page.click('#verify-code');
-  await page.waitForSelector('#appointment-link');
-  return page;
-}
 
 test('a head books an appointment and prints the form; the officer checks the family in and completes the visit', async () => {
   const browser = await chromium.launch({
@@ -51,7 +31,7 @@ test('a head books an appointment and prints the form; the officer checks the fa
   try {
     // ---- the head, on a phone ----
     const phone = await browser.newContext({ viewport: { width: 400, height: 860 }, isMobile: true, hasTouch: true });
-    const page = await citizenSignIn(phone, family.phone);
+    const page = await citizenSignIn(phone, base, family.phone);
     await page.click('#appointment-link');
     await page.waitForSelector('#book-form');
     assert.equal(await page.getAttribute('html', 'dir'), 'rtl');

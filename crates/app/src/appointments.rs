@@ -148,8 +148,8 @@ pub struct FreeSlot {
     pub free: i64,
 }
 
-pub(crate) fn invalid(code: &'static str, ar: &'static str, en: &'static str) -> AppError {
-    AppError::Validation(ValidationErrors(vec![FieldError::new("", code, ar, en)]))
+pub(crate) fn invalid(code: &'static str, en: &'static str) -> AppError {
+    AppError::Validation(ValidationErrors(vec![FieldError::new("", code, en)]))
 }
 
 fn field(e: FieldError) -> AppError {
@@ -184,11 +184,7 @@ impl Registry {
             .household_in_reach(household_id, actor, Permission::Register)
             .await?;
         if rec.household.closed_at.is_some() {
-            return Err(AppError::Rule(
-                "household_closed",
-                "البطاقة مغلقة",
-                "the card is closed",
-            ));
+            return Err(AppError::rule("household_closed"));
         }
         Ok(rec)
     }
@@ -291,7 +287,6 @@ impl Registry {
                 errs.push(FieldError::new(
                     format!("{path}.member_id"),
                     "member_unknown",
-                    "هذا الفرد ليس من أفراد الأسرة",
                     "not a member of this household",
                 ));
                 continue;
@@ -305,7 +300,6 @@ impl Registry {
                     (Ok(_), Some(_)) => errs.push(FieldError::new(
                         format!("{path}.national_id"),
                         "national_id_already_linked",
-                        "لهذا الفرد رقم وطني مسجّل؛ يُصحَّح في المركز عند الحاجة",
                         "this member already has a national ID; a correction is made at the centre",
                     )),
                     (Ok(_), None) => {}
@@ -316,13 +310,11 @@ impl Registry {
                 Some(true) if !adult => errs.push(FieldError::new(
                     format!("{path}.required"),
                     "minor_not_required",
-                    "الأفراد دون 18 سنة لا يُطلب حضورهم",
                     "members under 18 are not required to attend",
                 )),
                 Some(false) if adult => errs.push(FieldError::new(
                     format!("{path}.required"),
                     "adult_must_attend",
-                    "كل فرد بعمر 18 سنة فأكثر يجب أن يحضر بنفسه، أو يُطلب له فريق جوّال",
                     "every member aged 18 or over must attend in person, or be visited by a mobile team",
                 )),
                 _ => {}
@@ -392,18 +384,10 @@ impl Registry {
             .find(|a| a.kind == "centre" && matches!(a.status.as_str(), "booked" | "checked_in"));
         let replaces = match (&open, reschedule) {
             (Some(_), false) => {
-                return Err(AppError::Rule(
-                    "appointment_already_booked",
-                    "للأسرة موعد محجوز؛ يمكن تغييره أو إلغاؤه",
-                    "the household already has an appointment; reschedule or cancel it",
-                ));
+                return Err(AppError::rule("appointment_already_booked"));
             }
             (Some(a), true) if a.status != "booked" => {
-                return Err(AppError::Rule(
-                    "appointment_in_progress",
-                    "بدأت المعاملة في المركز؛ لا يمكن تغيير الموعد",
-                    "the visit has started at the centre; the appointment cannot be changed",
-                ));
+                return Err(AppError::rule("appointment_in_progress"));
             }
             (Some(a), true) => Some(a.appointment_id.clone()),
             (None, true) => return Err(no_open_appointment()),
@@ -419,7 +403,6 @@ impl Registry {
                     field(FieldError::new(
                         "centre",
                         "centre_unknown",
-                        "مركز التحديث غير معروف",
                         "unknown update centre",
                     ))
                 })?;
@@ -427,7 +410,6 @@ impl Registry {
                     return Err(field(FieldError::new(
                         "centre",
                         "centre_other_governorate",
-                        "مركز التحديث في محافظة أخرى؛ اختر مركزاً في محافظتك",
                         "the update centre is in another governorate; choose one in yours",
                     )));
                 }
@@ -436,18 +418,13 @@ impl Registry {
             None => self.centres_for(&rec),
         };
         if candidates.is_empty() {
-            return Err(AppError::Rule(
-                "no_update_centre",
-                "لا يوجد مركز تحديث في محافظتك بعد",
-                "there is no update centre in your governorate yet",
-            ));
+            return Err(AppError::rule("no_update_centre"));
         }
         let starts = match &req.starts_at {
             Some(s) => Some(parse_slot(s).ok_or_else(|| {
                 field(FieldError::new(
                     "starts_at",
                     "slot_invalid",
-                    "الموعد غير صالح (سنة-شهر-يومTساعة:دقيقة)",
                     "not a slot time (YYYY-MM-DDTHH:MM)",
                 ))
             })?),
@@ -550,11 +527,7 @@ impl Registry {
                     log: &log,
                     idem: entry.as_ref(),
                 };
-                let open = AppError::Rule(
-                    "appointment_already_booked",
-                    "للأسرة موعد محجوز؛ يمكن تغييره أو إلغاؤه",
-                    "the household already has an appointment; reschedule or cancel it",
-                );
+                let open = AppError::rule("appointment_already_booked");
                 if let Some(o) = self.try_booking(&booking, status, body, idem, open).await? {
                     return Ok(o);
                 }
@@ -562,11 +535,7 @@ impl Registry {
         }
         match (first_refusal, starts) {
             (Some(r), Some(_)) => Err(field(r.error())),
-            _ => Err(AppError::Rule(
-                "slot_full",
-                "لا يوجد عدّاد شاغر في هذا الموعد في مراكز محافظتك؛ اختر وقتاً آخر",
-                "no counter is free at this time at the centres of your governorate; choose another time",
-            )),
+            _ => Err(AppError::rule("slot_full")),
         }
     }
 
@@ -584,7 +553,6 @@ impl Registry {
         if new.len() > PROPOSED_MAX {
             return Err(invalid(
                 "too_many_new_members",
-                "يمكن اقتراح 10 أفراد جدد على الأكثر في الحجز الواحد",
                 "at most 10 new members can be proposed with one booking",
             ));
         }
@@ -1030,9 +998,5 @@ fn codes(s: &str) -> Vec<String> {
 }
 
 fn no_open_appointment() -> AppError {
-    AppError::Rule(
-        "no_open_appointment",
-        "لا يوجد موعد محجوز للأسرة",
-        "the household has no booked appointment",
-    )
+    AppError::rule("no_open_appointment")
 }

@@ -37,11 +37,7 @@ impl BirthDetails {
     }
 
     fn invalid() -> AppError {
-        AppError::Rule(
-            "birth_details_invalid",
-            "بيانات الولادة ناقصة: الاسم والوالدان مطلوبون",
-            "the birth event lacks the newborn's names or parents",
-        )
+        AppError::rule("birth_details_invalid")
     }
 }
 
@@ -205,13 +201,7 @@ impl Registry {
                 .find(|s| s.suggestion_id == suggestion_id)
                 .ok_or(AppError::NotFound)
         };
-        let decided_other_way = || {
-            AppError::Rule(
-                "suggestion_decided",
-                "تم البتّ في هذا الاقتراح من قبل",
-                "this suggestion was already decided the other way",
-            )
-        };
+        let decided_other_way = || AppError::rule("suggestion_decided");
         let now = self.clock.now();
         let s = find().await?;
         if !confirm {

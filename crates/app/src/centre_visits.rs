@@ -58,7 +58,7 @@ pub struct MemberCheckResult {
 
 fn code_error(e: tamwin_card::CardError) -> AppError {
     AppError::Validation(tamwin_domain::ValidationErrors(vec![
-        tamwin_domain::FieldError::new("token", e.code(), e.message_ar(), e.message_en()),
+        tamwin_domain::FieldError::new("token", e.code(), e.message_en()),
     ]))
 }
 
@@ -174,7 +174,6 @@ impl Registry {
                 if p.kind != tamwin_card::Kind::Appointment {
                     return Err(invalid(
                         "qr_not_appointment",
-                        "رمز QR ليس استمارة موعد",
                         "the QR code is not an appointment form",
                     ));
                 }
@@ -206,16 +205,11 @@ impl Registry {
                         found = Some(a.appointment_id);
                     }
                 }
-                found.ok_or(AppError::Rule(
-                    "no_open_appointment",
-                    "لا يوجد موعد محجوز لهذه البطاقة",
-                    "this card has no booked appointment",
-                ))?
+                found.ok_or(AppError::rule("no_open_appointment"))?
             }
             (None, None) => {
                 return Err(invalid(
                     "check_in_needs_token_or_card",
-                    "امسح رمز الاستمارة أو أدخل رقم البطاقة",
                     "scan the form's code or type the card number",
                 ));
             }
@@ -224,34 +218,18 @@ impl Registry {
         match a.status.as_str() {
             "booked" => {}
             "checked_in" | "completed" => {
-                return Err(AppError::Rule(
-                    "appointment_already_used",
-                    "استُعملت هذه الاستمارة من قبل: سُجّل حضور الأسرة",
-                    "this form was already used: the household has checked in",
-                ));
+                return Err(AppError::rule("appointment_already_used"));
             }
             "rescheduled" => {
-                return Err(AppError::Rule(
-                    "appointment_replaced",
-                    "هذه الاستمارة لموعد تغيّر؛ اطلب من الأسرة الاستمارة الجديدة",
-                    "this form is for an appointment that was moved; ask for the new form",
-                ));
+                return Err(AppError::rule("appointment_replaced"));
             }
             _ => {
-                return Err(AppError::Rule(
-                    "appointment_closed",
-                    "هذا الموعد ملغى أو فات",
-                    "this appointment was cancelled or missed",
-                ));
+                return Err(AppError::rule("appointment_closed"));
             }
         }
         let today = self.clock.today().to_string();
         if !a.starts_at.starts_with(&today) {
-            return Err(AppError::Rule(
-                "appointment_not_today",
-                "الموعد ليس اليوم",
-                "the appointment is not today",
-            ));
+            return Err(AppError::rule("appointment_not_today"));
         }
         let waited = (now.as_second() - a.booked_at.as_second()).max(0) / 60;
         let log = self.log(
@@ -266,11 +244,7 @@ impl Registry {
             .check_in(&a.household_id, &a.appointment_id, now, waited, &log)
             .await?
         {
-            return Err(AppError::Rule(
-                "appointment_already_used",
-                "استُعملت هذه الاستمارة من قبل: سُجّل حضور الأسرة",
-                "this form was already used: the household has checked in",
-            ));
+            return Err(AppError::rule("appointment_already_used"));
         }
         // The read was recorded by `visit_of` above: the view after check-in is not another one.
         let after = self
@@ -302,19 +276,12 @@ impl Registry {
             .ok_or(AppError::NotFound)?;
         let attendance = Attendance::parse(req.attendance.trim())
             .filter(|x| *x != Attendance::Expected)
-            .ok_or_else(|| {
-                invalid(
-                    "attendance_invalid",
-                    "الحضور: present أو absent",
-                    "attendance is present or absent",
-                )
-            })?;
+            .ok_or_else(|| invalid("attendance_invalid", "attendance is present or absent"))?;
         let docs = rules::parse_documents(&req.documents_seen, "documents_seen")
             .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
         if attendance == Attendance::Present && !rules::documents_suffice(&docs) {
             return Err(invalid(
                 "documents_insufficient",
-                "يلزم أصل البطاقة الوطنية الموحدة، أو هوية الأحوال المدنية مع شهادة الجنسية",
                 "the original unified national card is needed, or the civil-status ID with the nationality certificate",
             ));
         }
@@ -445,7 +412,6 @@ impl Registry {
         if change.reason.trim().is_empty() {
             return Err(invalid(
                 "reason_required",
-                "سبب التصحيح مطلوب",
                 "the reason for the correction is required",
             ));
         }
@@ -517,11 +483,7 @@ impl Registry {
         let mut list = crate::appointments::proposals(&a.proposed_members);
         let p = list.get_mut(index).ok_or(AppError::NotFound)?;
         if p.accepted.is_some() {
-            return Err(AppError::Rule(
-                "proposal_already_accepted",
-                "أُضيف هذا الفرد إلى البطاقة من قبل",
-                "this member was already added to the card",
-            ));
+            return Err(AppError::rule("proposal_already_accepted"));
         }
         let data = p
             .member
@@ -595,11 +557,7 @@ impl Registry {
             .iter()
             .any(|m| m.required && m.attendance == "expected")
         {
-            return Err(AppError::Rule(
-                "attendance_incomplete",
-                "سجّل حضور أو غياب كل فرد بعمر 18 سنة فأكثر قبل الإنهاء",
-                "record every member aged 18 or over as present or absent before completing",
-            ));
+            return Err(AppError::rule("attendance_incomplete"));
         }
         let card = rec.household.card_number.clone();
         // A member a mobile team visits (or has visited) at home is not held for missing the centre.
@@ -684,9 +642,5 @@ impl Registry {
 }
 
 fn not_checked_in() -> AppError {
-    AppError::Rule(
-        "appointment_not_checked_in",
-        "سجّل حضور الأسرة أولاً",
-        "check the household in first",
-    )
+    AppError::rule("appointment_not_checked_in")
 }

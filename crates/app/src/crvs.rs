@@ -189,13 +189,8 @@ impl Registry {
     }
 
     async fn crvs_notified(&self, m: serde_json::Value) -> Result<()> {
-        let n: crvs::NotifyEventRequest = serde_json::from_value(m).map_err(|_| {
-            AppError::Rule(
-                "crvs_message_invalid",
-                "رسالة غير صالحة",
-                "not a NotifyEventRequest",
-            )
-        })?;
+        let n: crvs::NotifyEventRequest =
+            serde_json::from_value(m).map_err(|_| AppError::rule("crvs_message_invalid"))?;
         for item in &n.notify_event {
             let Some(kind) = EventType::parse(&item.data.reg_event_type) else {
                 tracing::warn!(

@@ -67,7 +67,6 @@ impl Registry {
             errs.push(tamwin_domain::FieldError::new(
                 "public_key",
                 "public_key_invalid",
-                "المفتاح العام غير صالح: 64 رقماً ست عشرياً لمفتاح Ed25519",
                 "not an Ed25519 public key (64 hex digits)",
             ));
         }
@@ -102,11 +101,7 @@ impl Registry {
         );
         match self.store.create_device_key(&d, &log).await {
             Ok(()) => Ok(d),
-            Err(tamwin_store::StoreError::Conflict(..)) => Err(AppError::Rule(
-                "public_key_taken",
-                "هذا المفتاح مسجّل لجهاز آخر",
-                "this key is already registered for another device",
-            )),
+            Err(tamwin_store::StoreError::Conflict(..)) => Err(AppError::rule("public_key_taken")),
             Err(e) => Err(e.into()),
         }
     }
@@ -186,11 +181,7 @@ impl Registry {
             serde_json::json!({ "name": d.name }),
         );
         if !self.store.revoke_device_key(&d.device_id, &log).await? {
-            return Err(AppError::Rule(
-                "device_already_revoked",
-                "الجهاز ملغى من قبل",
-                "the device was already revoked",
-            ));
+            return Err(AppError::rule("device_already_revoked"));
         }
         Ok(())
     }

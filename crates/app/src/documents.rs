@@ -45,11 +45,7 @@ fn is_format_control(c: char) -> bool {
 pub fn checked_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.chars().count() > MAX_DOCUMENT_NAME_CHARS {
-        return Err(AppError::Rule(
-            "document_name_too_long",
-            "اسم المستند أطول من 200 حرف",
-            "the document's name is longer than 200 characters",
-        ));
+        return Err(AppError::rule("document_name_too_long"));
     }
     if name == "."
         || name == ".."
@@ -57,11 +53,7 @@ pub fn checked_name(name: &str) -> Result<String> {
             .chars()
             .any(|c| c == '/' || c == '\\' || c.is_control() || is_format_control(c))
     {
-        return Err(AppError::Rule(
-            "document_name_invalid",
-            "اسم المستند لا يصح: بلا مسار (/ أو \\) ولا رموز تحكم أو أسطر",
-            "the document's name is not acceptable: no path (/ or \\), control characters or line breaks",
-        ));
+        return Err(AppError::rule("document_name_invalid"));
     }
     Ok(name.to_string())
 }
@@ -72,13 +64,7 @@ impl Document {
         use base64::Engine as _;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(base64.trim())
-            .map_err(|_| {
-                AppError::Rule(
-                    "document_required",
-                    "المستند غير مقروء (base64)",
-                    "the document is not readable (base64)",
-                )
-            })?;
+            .map_err(|_| AppError::rule("document_required"))?;
         Document {
             name: name.to_string(),
             content_type: content_type.to_string(),
@@ -91,34 +77,18 @@ impl Document {
     /// type says (`document_content_unrecognised`, `document_type_mismatch`), or an unsafe name.
     pub fn checked(self) -> Result<Document> {
         if self.bytes.is_empty() || self.bytes.len() > MAX_DOCUMENT_BYTES {
-            return Err(AppError::Rule(
-                "document_required",
-                "أرفق مستنداً واحداً (PDF أو صورة) لا يتجاوز 2 ميغابايت",
-                "attach one document (PDF or image) of at most 2 MB",
-            ));
+            return Err(AppError::rule("document_required"));
         }
         let declared = self.content_type.trim().to_ascii_lowercase();
         if !DOCUMENT_TYPES.contains(&declared.as_str()) {
-            return Err(AppError::Rule(
-                "document_type",
-                "نوع المستند غير مقبول: PDF أو JPEG أو PNG",
-                "document type not accepted: PDF, JPEG or PNG",
-            ));
+            return Err(AppError::rule("document_type"));
         }
         match sniff(&self.bytes) {
             None => {
-                return Err(AppError::Rule(
-                    "document_content_unrecognised",
-                    "محتوى الملف ليس PDF ولا صورة JPEG أو PNG",
-                    "the file's content is not a PDF, JPEG or PNG",
-                ));
+                return Err(AppError::rule("document_content_unrecognised"));
             }
             Some(t) if t != declared => {
-                return Err(AppError::Rule(
-                    "document_type_mismatch",
-                    "محتوى الملف لا يطابق نوعه المعلن",
-                    "the file's content does not match its declared type",
-                ));
+                return Err(AppError::rule("document_type_mismatch"));
             }
             Some(_) => {}
         }
@@ -136,7 +106,7 @@ mod tests {
 
     fn code(r: Result<Document>) -> &'static str {
         match r {
-            Err(AppError::Rule(c, ..)) => c,
+            Err(e @ AppError::Rule(_)) => e.code(),
             other => panic!("{other:?}"),
         }
     }

@@ -1,14 +1,23 @@
-//! Errors of the use cases, each with a stable code and Arabic and English messages.
+//! Errors of the use cases, each a stable code with the values its message names. The words (Arabic,
+//! Kurdish, English) live in the catalogs of `web`, keyed `err_<code>`, and so does the HTTP status.
 
 use tamwin_domain::ValidationErrors;
 use tamwin_store::{Conflict, StoreError};
+
+/// A business rule that refused the request: its code, and the values the message names (`{name}` in
+/// the catalog's text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub code: &'static str,
+    pub params: Vec<(&'static str, String)>,
+}
 
 #[derive(Debug)]
 pub enum AppError {
     Validation(ValidationErrors),
     NotFound,
     NationalIdTaken,
-    Rule(&'static str, &'static str, &'static str),
+    Rule(Rule),
     /// The household changed between read and write more often than we retried.
     Busy,
     IdempotencyKeyReused,
@@ -30,102 +39,58 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// (HTTP status, code, Arabic, English).
-    pub fn describe(&self) -> (u16, &'static str, String, String) {
+    /// A refusal by a business rule that names no value.
+    pub fn rule(code: &'static str) -> AppError {
+        AppError::Rule(Rule {
+            code,
+            params: vec![],
+        })
+    }
+
+    /// The stable machine code.
+    pub fn code(&self) -> &'static str {
         match self {
-            AppError::Validation(_) => (
-                422,
-                "validation_failed",
-                "البيانات المُدخلة غير صحيحة".into(),
-                "the input is not valid".into(),
-            ),
-            AppError::NotFound => (
-                404,
-                "not_found",
-                "لم يُعثر على السجل".into(),
-                "no such record".into(),
-            ),
-            AppError::NationalIdTaken => (
-                409,
-                "national_id_in_other_household",
-                "رقم البطاقة الوطنية مسجّل في أسرة فعّالة أخرى".into(),
-                "the national ID is already registered in another active household".into(),
-            ),
-            AppError::Rule(code, ar, en) => (409, code, (*ar).into(), (*en).into()),
-            AppError::Busy => (
-                409,
-                "concurrent_change",
-                "تغيّرت بيانات الأسرة أثناء الطلب؛ أعد المحاولة".into(),
-                "the household changed during the request; try again".into(),
-            ),
-            AppError::IdempotencyKeyReused => (
-                422,
-                "idempotency_key_reused",
-                "مفتاح عدم التكرار استُعمل لطلب مختلف".into(),
-                "the Idempotency-Key was already used for a different request".into(),
-            ),
-            AppError::Unauthenticated => (
-                401,
-                "unauthenticated",
-                "يجب تسجيل الدخول".into(),
-                "sign-in required: no valid credentials".into(),
-            ),
-            AppError::Forbidden => (
-                403,
-                "forbidden",
-                "لا يسمح دورك بهذا الإجراء".into(),
-                "your role does not allow this".into(),
-            ),
-            AppError::CodeRefused => (
-                401,
-                "code_refused",
-                "الرمز غير صحيح أو انتهت صلاحيته؛ اطلب رمزاً جديداً إن لزم".into(),
-                "the code is not valid; ask for a new one if needed".into(),
-            ),
-            AppError::TooManyCodes => (
-                429,
-                "too_many_codes",
-                "طُلبت رموز كثيرة لهذا الرقم؛ حاول بعد قليل".into(),
-                "too many codes were asked for this number; try again later".into(),
-            ),
-            AppError::SignInRefused => (
-                401,
-                "sign_in_refused",
-                "اسم المستخدم أو كلمة المرور غير صحيحة".into(),
-                "wrong username or password".into(),
-            ),
-            AppError::TooManyAttempts(secs) => (
-                429,
-                "too_many_attempts",
-                format!("محاولات فاشلة كثيرة؛ حاول بعد {} دقيقة", (secs + 59) / 60),
-                format!(
-                    "too many failed attempts; try again in {} minutes",
-                    (secs + 59) / 60
-                ),
-            ),
-            AppError::Store(StoreError::Retryable(_)) => (
-                503,
-                "database_busy",
-                "قاعدة البيانات مشغولة؛ أعد المحاولة".into(),
-                "the database is busy; try again".into(),
-            ),
-            AppError::Store(_) | AppError::Internal(_) => (
-                500,
-                "internal_error",
-                "خطأ داخلي في النظام".into(),
-                "internal error".into(),
-            ),
+            AppError::Validation(_) => "validation_failed",
+            AppError::NotFound => "not_found",
+            AppError::NationalIdTaken => "national_id_in_other_household",
+            AppError::Rule(r) => r.code,
+            AppError::Busy => "concurrent_change",
+            AppError::IdempotencyKeyReused => "idempotency_key_reused",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::CodeRefused => "code_refused",
+            AppError::TooManyCodes => "too_many_codes",
+            AppError::SignInRefused => "sign_in_refused",
+            AppError::TooManyAttempts(_) => "too_many_attempts",
+            AppError::Store(StoreError::Retryable(_)) => "database_busy",
+            AppError::Store(_) | AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The values the message names.
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            AppError::Rule(r) => r.params.clone(),
+            AppError::TooManyAttempts(secs) => vec![("minutes", ((secs + 59) / 60).to_string())],
+            _ => vec![],
         }
     }
 }
 
+/// For logs and the command line: the code and its values (the words are the catalogs').
 impl std::fmt::Display for AppError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             AppError::Validation(v) => write!(f, "validation failed: {v}"),
             AppError::Store(e) => write!(f, "{e}"),
             AppError::Internal(m) => write!(f, "internal: {m}"),
-            other => f.write_str(&other.describe().3),
+            other => {
+                f.write_str(other.code())?;
+                for (k, v) in other.params() {
+                    write!(f, " {k}={v}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -136,17 +101,11 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(Conflict::NationalIdTaken, _) => AppError::NationalIdTaken,
-            StoreError::Conflict(Conflict::HeadRule, _) => AppError::Rule(
-                "household_head_rule",
-                "يجب أن يكون للأسرة رب أسرة واحد بالضبط",
-                "a household must have exactly one head",
-            ),
+            StoreError::Conflict(Conflict::HeadRule, _) => AppError::rule("household_head_rule"),
             StoreError::Conflict(Conflict::VersionMismatch, _) => AppError::Busy,
-            StoreError::Conflict(Conflict::PhoneTaken, _) => AppError::Rule(
-                "phone_in_other_household",
-                "رقم الهاتف مسجّل لأسرة فعّالة أخرى",
-                "the mobile number is registered to another open household",
-            ),
+            StoreError::Conflict(Conflict::PhoneTaken, _) => {
+                AppError::rule("phone_in_other_household")
+            }
             other => AppError::Store(other),
         }
     }

@@ -23,19 +23,12 @@ impl Registry {
     ) -> Result<bool> {
         let id = NationalId::parse(national_id)
             .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
-        let date: jiff::civil::Date = event_date.trim().parse().map_err(|_| {
-            AppError::Rule(
-                "event_date_invalid",
-                "تاريخ الحدث غير صالح",
-                "the event date is not a date",
-            )
-        })?;
+        let date: jiff::civil::Date = event_date
+            .trim()
+            .parse()
+            .map_err(|_| AppError::rule("event_date_invalid"))?;
         if !matches!(kind, "death" | "birth" | "exit" | "entry") {
-            return Err(AppError::Rule(
-                "event_kind_unknown",
-                "نوع الحدث غير معروف",
-                "unknown event kind",
-            ));
+            return Err(AppError::rule("event_kind_unknown"));
         }
         if kind == "birth" {
             crate::births::BirthDetails::check(&details)?;

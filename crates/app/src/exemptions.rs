@@ -76,18 +76,10 @@ impl From<&Exemption> for ExemptionView {
     }
 }
 
-fn rule(code: &'static str, ar: &'static str, en: &'static str) -> AppError {
-    AppError::Rule(code, ar, en)
-}
-
 fn date(v: &str) -> Result<jiff::civil::Date> {
-    tamwin_text_ar::fold_digits(v.trim()).parse().map_err(|_| {
-        rule(
-            "date_invalid",
-            "التاريخ غير صالح (سنة-شهر-يوم)",
-            "not a date (YYYY-MM-DD)",
-        )
-    })
+    tamwin_text_ar::fold_digits(v.trim())
+        .parse()
+        .map_err(|_| AppError::rule("date_invalid"))
 }
 
 impl Registry {
@@ -113,11 +105,7 @@ impl Registry {
         let nid = NationalId::parse(&req.national_id)
             .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
         if !EXEMPTION_REASONS.contains(&req.reason.as_str()) {
-            return Err(rule(
-                "exemption_reason_unknown",
-                "سبب الإعفاء غير معروف (دراسة، علاج، مهمة رسمية، حج)",
-                "unknown exemption reason (study, medical_treatment, official_mission, pilgrimage)",
-            ));
+            return Err(AppError::rule("exemption_reason_unknown"));
         }
         let from = match &req.valid_from {
             Some(v) => date(v)?,
@@ -126,11 +114,7 @@ impl Registry {
         let until = date(&req.valid_until)?;
         let days = (until - from).get_days();
         if until < from || days > MAX_EXEMPTION_DAYS || until < self.clock.today() {
-            return Err(rule(
-                "exemption_dates_invalid",
-                "مدة الإعفاء غير صالحة: يجب أن تنتهي بعد بدايتها وبعد اليوم، وألا تتجاوز سنة",
-                "exemption dates invalid: the end must follow the start and today, within one year",
-            ));
+            return Err(AppError::rule("exemption_dates_invalid"));
         }
         if let Some(e) = tamwin_domain::check_free_text("evidence", &req.evidence, 500) {
             return Err(AppError::Validation(tamwin_domain::ValidationErrors(vec![
@@ -138,11 +122,7 @@ impl Registry {
             ])));
         }
         if req.evidence.trim().is_empty() {
-            return Err(rule(
-                "evidence_required",
-                "يجب ذكر المستند المعتمد للإعفاء",
-                "the document the exemption rests on is required",
-            ));
+            return Err(AppError::rule("evidence_required"));
         }
         let document =
             Document::from_base64(&req.document_name, &req.document_type, &req.document_base64)?;

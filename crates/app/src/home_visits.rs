@@ -54,7 +54,6 @@ impl Registry {
         if !HOME_VISIT_REASONS.contains(&req.reason.as_str()) {
             return Err(crate::appointments::invalid(
                 "home_visit_reason_unknown",
-                "سبب الزيارة المنزلية: كبر السن أو المرض أو الإعاقة",
                 "a home visit's reason is elderly, sick or disabled",
             ));
         }
@@ -66,7 +65,6 @@ impl Registry {
         {
             return Err(crate::appointments::invalid(
                 "home_visit_members_invalid",
-                "اختر فرداً أو أكثر من أفراد الأسرة للزيارة",
                 "choose one or more members of the household to visit",
             ));
         }
@@ -78,11 +76,7 @@ impl Registry {
             .filter(|t| t.district_code == rec.household.district)
             .collect();
         if teams.is_empty() {
-            return Err(AppError::Rule(
-                "no_mobile_team",
-                "لا يوجد فريق جوّال في قضائك بعد",
-                "there is no mobile team in your district yet",
-            ));
+            return Err(AppError::rule("no_mobile_team"));
         }
         let today = local(self.clock.now()).date();
         let mut day = today;
@@ -152,21 +146,13 @@ impl Registry {
                     log: &log,
                     idem: entry.as_ref(),
                 };
-                let open = AppError::Rule(
-                    "home_visit_already_requested",
-                    "طُلبت زيارة منزلية لهذه الأسرة ولم تتم بعد",
-                    "a home visit for this household is already scheduled",
-                );
+                let open = AppError::rule("home_visit_already_requested");
                 if let Some(o) = self.try_booking(&booking, 201, body, idem, open).await? {
                     return Ok(o);
                 }
             }
         }
-        Err(AppError::Rule(
-            "mobile_teams_full",
-            "الفرق الجوّالة محجوزة في الأيام القادمة؛ أعد المحاولة لاحقاً",
-            "the mobile teams are booked for the coming days; try again later",
-        ))
+        Err(AppError::rule("mobile_teams_full"))
     }
 
     /// The mobile teams (reference data: codes, districts and names, no personal data).

@@ -34,7 +34,7 @@ mod view;
 pub use actor::{Actor, ActorKind};
 pub use centre_visits::{CheckInRequest, MemberCheck, MemberCheckResult};
 pub use citizen::{DATA_USES_PAGE, DataUse};
-pub use error::AppError;
+pub use error::{AppError, Rule};
 pub use mutate::{
     Closure, HeadChange, HoldInput, HoldLift, MemberChange, MemberRemoval, PhoneChange,
 };
@@ -380,7 +380,6 @@ impl Registry {
                 tamwin_domain::FieldError::new(
                     "agent_code",
                     "agent_unknown",
-                    "وكيل التموين غير معروف في هذا القضاء",
                     "unknown ration agent for this district",
                 ),
             ])));
@@ -572,7 +571,6 @@ impl Registry {
                 tamwin_domain::FieldError::new(
                     "name",
                     "name_query_too_long",
-                    "نص البحث أطول من 200 حرف",
                     "the name searched for is longer than 200 characters",
                 ),
             ])));
@@ -583,7 +581,6 @@ impl Registry {
                 tamwin_domain::FieldError::new(
                     "name",
                     "name_required",
-                    "اكتب اسماً للبحث",
                     "give a name to search for",
                 ),
             ])));
@@ -639,7 +636,7 @@ impl Registry {
 
 pub(crate) fn rule_evidence(reason: HoldReason) -> &'static str {
     match reason {
-        HoldReason::NoNationalId => "لا يوجد رقم بطاقة وطنية موحدة مسجّل لهذا الفرد",
+        HoldReason::NoNationalId => "no unified national ID on record",
         _ => "registry rule",
     }
 }

@@ -71,8 +71,8 @@ pub struct Closure {
 
 const ATTEMPTS: usize = 5;
 
-fn invalid(field: &str, code: &'static str, ar: &str, en: &str) -> AppError {
-    AppError::Validation(ValidationErrors(vec![FieldError::new(field, code, ar, en)]))
+fn invalid(field: &str, code: &'static str, en: &str) -> AppError {
+    AppError::Validation(ValidationErrors(vec![FieldError::new(field, code, en)]))
 }
 
 fn required_reason(r: &str) -> Result<String> {
@@ -80,7 +80,6 @@ fn required_reason(r: &str) -> Result<String> {
         return Err(invalid(
             "reason",
             "reason_required",
-            "سبب التغيير مطلوب",
             "a reason for the change is required",
         ));
     }
@@ -202,11 +201,7 @@ impl Registry {
                 .filter(|r| actor.sees(&r.household))
                 .ok_or(AppError::NotFound)?;
             if before.household.closed_at.is_some() {
-                return Err(AppError::Rule(
-                    "household_closed",
-                    "البطاقة مغلقة ولا تقبل التغيير",
-                    "the card is closed and cannot be changed",
-                ));
+                return Err(AppError::rule("household_closed"));
             }
             let mut after = before.clone();
             let done = f(self, &mut after)?;
@@ -351,11 +346,7 @@ impl Registry {
                 .find(|m| m.member_id == member_id && m.presence == Presence::Present)
                 .ok_or(AppError::NotFound)?;
             if (m.relation == Relation::Head) != (data.relation == Relation::Head) {
-                return Err(AppError::Rule(
-                    "head_change_not_by_update",
-                    "تغيير رب الأسرة يتم عبر عملية تغيير رب الأسرة",
-                    "the head is changed with the change-head operation, not by editing a member",
-                ));
+                return Err(AppError::rule("head_change_not_by_update"));
             }
             let gained_id = m.national_id.is_none() && data.national_id.is_some();
             let lost_id = m.national_id.is_some() && data.national_id.is_none();
@@ -409,11 +400,7 @@ impl Registry {
                 .find(|m| m.member_id == member_id && m.presence == Presence::Present)
                 .ok_or(AppError::NotFound)?;
             if m.relation == Relation::Head {
-                return Err(AppError::Rule(
-                    "head_cannot_be_removed",
-                    "لا يمكن رفع رب الأسرة؛ عيّن رب أسرة آخر أولاً",
-                    "the head cannot be removed; name another head first",
-                ));
+                return Err(AppError::rule("head_cannot_be_removed"));
             }
             m.presence = Presence::Removed;
             m.removed_reason = Some(reason.clone());
@@ -441,7 +428,6 @@ impl Registry {
                 invalid(
                     "former_head_relation",
                     "relation_invalid",
-                    "صلة القرابة غير معروفة",
                     "unknown relation for the former head",
                 )
             })?;
@@ -455,7 +441,6 @@ impl Registry {
                 return Err(invalid(
                     "member_id",
                     "already_head",
-                    "هذا الفرد هو رب الأسرة أصلاً",
                     "this member is already the head",
                 ));
             }
@@ -505,21 +490,14 @@ impl Registry {
         actor: &Actor,
         idem: Option<&IdemRequest>,
     ) -> Result<Outcome> {
-        let reason = HoldReason::parse(req.reason.trim()).ok_or_else(|| {
-            invalid(
-                "reason",
-                "hold_reason_unknown",
-                "سبب الحجب غير معروف",
-                "unknown hold reason",
-            )
-        })?;
+        let reason = HoldReason::parse(req.reason.trim())
+            .ok_or_else(|| invalid("reason", "hold_reason_unknown", "unknown hold reason"))?;
         free_text("evidence", &req.evidence, 1000)?;
         free_text("source", &req.source, 100)?;
         if req.evidence.trim().is_empty() {
             return Err(invalid(
                 "evidence",
                 "evidence_required",
-                "يجب ذكر الدليل الذي يستند إليه الحجب",
                 "the evidence for the hold is required",
             ));
         }
@@ -527,7 +505,6 @@ impl Registry {
             return Err(invalid(
                 "source",
                 "source_required",
-                "يجب ذكر مصدر الدليل",
                 "the source of the evidence is required",
             ));
         }
@@ -541,11 +518,7 @@ impl Registry {
                 .active_holds()
                 .any(|h| h.reason == reason && h.member_id == req.member_id);
             if duplicate {
-                return Err(AppError::Rule(
-                    "hold_already_active",
-                    "يوجد حجب فعّال بالسبب نفسه",
-                    "an active hold with the same reason is already in place",
-                ));
+                return Err(AppError::rule("hold_already_active"));
             }
             let h = reg.new_hold(
                 req.member_id.clone(),
@@ -590,11 +563,7 @@ impl Registry {
                 && let Some(mid) = &h.member_id
                 && members_without_id.contains(mid)
             {
-                return Err(AppError::Rule(
-                    "hold_condition_still_holds",
-                    "لا يُرفع هذا الحجب يدوياً: يُرفع تلقائياً عند ربط رقم البطاقة الوطنية الموحدة",
-                    "this hold lifts itself when the member's unified national ID is linked",
-                ));
+                return Err(AppError::rule("hold_condition_still_holds"));
             }
             h.lifted_at = Some(reg.clock.now());
             h.lifted_by = Some(actor.name.clone());
@@ -664,7 +633,8 @@ impl Registry {
         actor: &Actor,
     ) -> Result<()> {
         match self.place_hold(card, input, actor, None).await {
-            Ok(_) | Err(AppError::Rule("hold_already_active", _, _)) => Ok(()),
+            Ok(_) => Ok(()),
+            Err(AppError::Rule(r)) if r.code == "hold_already_active" => Ok(()),
             Err(e) => Err(e),
         }
     }

@@ -24,10 +24,6 @@ pub use crate::documents::{DOCUMENT_TYPES, Document, MAX_DOCUMENT_BYTES};
 const PAGE: u32 = 20_000;
 const BATCH: usize = 500;
 
-fn rule(code: &'static str, ar: &'static str, en: &'static str) -> AppError {
-    AppError::Rule(code, ar, en)
-}
-
 /// The hold a finding of this kind becomes.
 pub fn hold_reason(kind: &str) -> HoldReason {
     match kind {
@@ -150,11 +146,7 @@ impl Registry {
         );
         match self.store.start_screening_run(&run, &log).await {
             Err(StoreError::Conflict(Conflict::ScreeningRunning, _)) => {
-                return Err(rule(
-                    "screening_running",
-                    "يجري فحص آخر الآن؛ انتظر انتهاءه",
-                    "another screening run is in progress; wait for it to finish",
-                ));
+                return Err(AppError::rule("screening_running"));
             }
             other => other?,
         }
@@ -675,11 +667,7 @@ impl Registry {
         let detail = self.finding_detail(actor, finding_id).await?;
         let f = &detail.finding;
         if note.trim().is_empty() && !confirm {
-            return Err(rule(
-                "note_required",
-                "اذكر سبب إسقاط المطابقة",
-                "say why the finding is cleared",
-            ));
+            return Err(AppError::rule("note_required"));
         }
         if let Some(e) = tamwin_domain::check_free_text("note", note, 500) {
             return Err(AppError::Validation(tamwin_domain::ValidationErrors(vec![
@@ -744,11 +732,7 @@ impl Registry {
             })
             .await?;
         if !decided {
-            return Err(rule(
-                "finding_decided",
-                "قُرِّر في هذه المطابقة من قبل",
-                "this finding was already decided",
-            ));
+            return Err(AppError::rule("finding_decided"));
         }
         self.store
             .finding(finding_id)
@@ -876,18 +860,10 @@ impl Registry {
             _ => true,
         };
         if lifted {
-            return Err(rule(
-                "appeal_hold_lifted",
-                "لا حجب قائم على هذه المطابقة يُعترض عليه (رُفع أو أُسقط)",
-                "there is no standing hold on this finding to appeal (lifted or cleared)",
-            ));
+            return Err(AppError::rule("appeal_hold_lifted"));
         }
         if statement.trim().is_empty() {
-            return Err(rule(
-                "statement_required",
-                "اكتب سبب الاعتراض",
-                "write why you appeal",
-            ));
+            return Err(AppError::rule("statement_required"));
         }
         if let Some(e) = tamwin_domain::check_free_text("statement", statement, 1000) {
             return Err(AppError::Validation(tamwin_domain::ValidationErrors(vec![
@@ -918,11 +894,9 @@ impl Registry {
                 "document": appeal.document_name, "bytes": appeal.document.len()}),
         );
         match self.store.submit_appeal(&appeal, &log).await {
-            Err(StoreError::Conflict(Conflict::AppealOpen, _)) => Err(rule(
-                "appeal_open",
-                "يوجد اعتراض قيد النظر على هذه المطابقة",
-                "an appeal on this finding is already being considered",
-            )),
+            Err(StoreError::Conflict(Conflict::AppealOpen, _)) => {
+                Err(AppError::rule("appeal_open"))
+            }
             Err(e) => Err(e.into()),
             Ok(()) => Ok(appeal.appeal_id),
         }
@@ -983,7 +957,7 @@ impl Registry {
             .ok_or(AppError::NotFound)?;
         let detail = self.finding_detail(actor, &a.finding_id).await?;
         if note.trim().is_empty() {
-            return Err(rule("note_required", "اذكر سبب القرار", "say why"));
+            return Err(AppError::rule("note_required"));
         }
         let log = self.log(
             if uphold {
@@ -1002,11 +976,7 @@ impl Registry {
             .decide_appeal(appeal_id, status, self.clock.now(), &actor.name, note, &log)
             .await?
         {
-            return Err(rule(
-                "appeal_decided",
-                "قُرِّر في هذا الاعتراض من قبل",
-                "this appeal was already decided",
-            ));
+            return Err(AppError::rule("appeal_decided"));
         }
         if uphold {
             let f = &detail.finding;
@@ -1063,12 +1033,7 @@ pub struct QueueQuery {
 
 fn cursor_invalid() -> AppError {
     AppError::Validation(tamwin_domain::ValidationErrors(vec![
-        tamwin_domain::FieldError::new(
-            "after",
-            "cursor_invalid",
-            "مؤشر الصفحة غير صالح",
-            "the page cursor is not valid",
-        ),
+        tamwin_domain::FieldError::new("after", "cursor_invalid", "the page cursor is not valid"),
     ]))
 }
 

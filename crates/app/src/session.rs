@@ -217,11 +217,7 @@ impl Registry {
         check_password(new)
             .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
         if new == current {
-            return Err(AppError::Rule(
-                "password_unchanged",
-                "كلمة المرور الجديدة مطابقة للحالية",
-                "the new password is the current one",
-            ));
+            return Err(AppError::rule("password_unchanged"));
         }
         let hash = crate::staff::hash(new.to_string()).await?;
         let log = self.log(

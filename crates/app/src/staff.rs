@@ -129,11 +129,9 @@ impl Registry {
                 },
                 generated,
             )),
-            Err(StoreError::Conflict(Conflict::UsernameTaken, _)) => Err(AppError::Rule(
-                "username_taken",
-                "اسم المستخدم مستعمل",
-                "the username is already in use",
-            )),
+            Err(StoreError::Conflict(Conflict::UsernameTaken, _)) => {
+                Err(AppError::rule("username_taken"))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -269,11 +267,7 @@ impl Registry {
             .filter(|u| actor.covers_code(&u.area, &self.geo))
             .ok_or(AppError::NotFound)?;
         if matches!(&actor.kind, crate::ActorKind::Staff { user_id } if *user_id == u.user_id) {
-            return Err(AppError::Rule(
-                "cannot_disable_self",
-                "لا يمكنك تعطيل حسابك",
-                "you cannot disable your own account",
-            ));
+            return Err(AppError::rule("cannot_disable_self"));
         }
         let action = if disabled {
             "staff.disabled"

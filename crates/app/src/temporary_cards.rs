@@ -114,18 +114,10 @@ impl Registry {
             }
         };
         if v.status != "checked_in" || !present {
-            return Err(AppError::Rule(
-                "temporary_card_needs_presence",
-                "تُصدر البطاقة المؤقتة لفرد حاضر في معاملة جارية",
-                "a temporary card is issued to a member present at a visit in progress",
-            ));
+            return Err(AppError::rule("temporary_card_needs_presence"));
         }
         if unified {
-            return Err(AppError::Rule(
-                "temporary_card_not_needed",
-                "للفرد بطاقة وطنية موحدة؛ لا حاجة لبطاقة مؤقتة",
-                "the member holds the unified national card; no temporary card is needed",
-            ));
+            return Err(AppError::rule("temporary_card_not_needed"));
         }
         let now = self.clock.now();
         let expires = now
@@ -154,11 +146,7 @@ impl Registry {
         match self.store.issue_temporary_card(&card, &log).await {
             Ok(()) => {}
             Err(StoreError::Conflict(Conflict::TemporaryCardActive, _)) => {
-                return Err(AppError::Rule(
-                    "temporary_card_active",
-                    "للفرد بطاقة مؤقتة سارية",
-                    "the member already holds an active temporary card",
-                ));
+                return Err(AppError::rule("temporary_card_active"));
             }
             Err(e) => return Err(e.into()),
         }

@@ -31,7 +31,6 @@ impl Registry {
             errs.push(tamwin_domain::FieldError::new(
                 "name",
                 "name_required",
-                "اسم الرمز مطلوب (مثل الجهة أو الجهاز)",
                 "a token needs a name (the client or device it is for)",
             ));
         }
@@ -39,7 +38,6 @@ impl Registry {
             errs.push(tamwin_domain::FieldError::new(
                 "days",
                 "days_out_of_range",
-                "مدة الصلاحية من 1 إلى 365 يوماً",
                 "validity is 1 to 365 days",
             ));
         }
@@ -132,11 +130,7 @@ impl Registry {
             serde_json::json!({ "name": t.name }),
         );
         if !self.store.revoke_api_token(&t.token_id, &log).await? {
-            return Err(AppError::Rule(
-                "token_already_revoked",
-                "الرمز ملغى من قبل",
-                "the token was already revoked",
-            ));
+            return Err(AppError::rule("token_already_revoked"));
         }
         Ok(())
     }

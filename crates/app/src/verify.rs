@@ -42,11 +42,7 @@ impl Registry {
             .find(|m| m.member_id == member_id)
             .ok_or(AppError::NotFound)?;
         let Some(nid) = &m.national_id else {
-            return Err(AppError::Rule(
-                "member_without_national_id",
-                "لا يوجد رقم وطني لهذا الفرد للتحقق منه",
-                "the member has no national ID to verify",
-            ));
+            return Err(AppError::rule("member_without_national_id"));
         };
         let query = IdentityQuery {
             national_id: nid.as_str().to_string(),

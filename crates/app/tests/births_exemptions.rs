@@ -175,7 +175,7 @@ async fn births_wait_for_the_head() {
             .decide_suggestion(&head, &s[0].suggestion_id, false)
             .await
         {
-            Err(AppError::Rule(code, ..)) => assert_eq!(code, "suggestion_decided"),
+            Err(AppError::Rule(r)) => assert_eq!(r.code, "suggestion_decided"),
             other => panic!("{backend}: {other:?}"),
         }
         let members = reg
@@ -373,7 +373,7 @@ async fn exemptions_keep_the_abroad_hold_away() {
             (req("study", "2027-06-30", "  "), "evidence_required"),
         ] {
             match reg.grant_exemption(&r, &supervisor).await {
-                Err(AppError::Rule(c, ..)) => assert_eq!(c, code, "{backend}"),
+                Err(AppError::Rule(r)) => assert_eq!(r.code, code, "{backend}"),
                 other => panic!("{backend}: {code}: {other:?}"),
             }
         }
@@ -457,7 +457,7 @@ async fn exemptions_keep_the_abroad_hold_away() {
             ),
         ] {
             match reg.grant_exemption(&r, &supervisor).await {
-                Err(AppError::Rule(c, ..)) => assert_eq!(c, code, "{backend}"),
+                Err(AppError::Rule(r)) => assert_eq!(r.code, code, "{backend}"),
                 other => panic!("{backend}: {code}: {other:?}"),
             }
         }

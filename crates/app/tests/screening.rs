@@ -176,7 +176,10 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
             .await;
         assert!(matches!(
             again,
-            Err(AppError::Rule("finding_decided", _, _))
+            Err(AppError::Rule(tamwin_app::Rule {
+                code: "finding_decided",
+                ..
+            }))
         ));
         if let Some(phone) = &held_rec.household.phone {
             let sms = reg.store.outbox_recent(20).await.unwrap();
@@ -204,7 +207,10 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
         assert!(matches!(
             reg.decide_screening_finding(&auditor, &other.finding_id, false, "")
                 .await,
-            Err(AppError::Rule("note_required", _, _))
+            Err(AppError::Rule(tamwin_app::Rule {
+                code: "note_required",
+                ..
+            }))
         ));
         reg.decide_screening_finding(&auditor, &other.finding_id, false, "seen at the centre")
             .await
@@ -234,7 +240,10 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
                 doc("x.exe", "application/x-msdownload", pdf.clone())
             )
             .await,
-            Err(AppError::Rule("document_type", _, _))
+            Err(AppError::Rule(tamwin_app::Rule {
+                code: "document_type",
+                ..
+            }))
         ));
         let a1 = reg
             .submit_appeal(
@@ -253,7 +262,10 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
                 doc("card.pdf", "application/pdf", pdf.clone())
             )
             .await,
-            Err(AppError::Rule("appeal_open", _, _))
+            Err(AppError::Rule(tamwin_app::Rule {
+                code: "appeal_open",
+                ..
+            }))
         ));
         // Another household cannot appeal it.
         let stranger = Actor::citizen("someone-else", "+9647800000000", "web");
@@ -302,7 +314,10 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
                 doc("a.pdf", "application/pdf", pdf)
             )
             .await,
-            Err(AppError::Rule("appeal_hold_lifted", _, _))
+            Err(AppError::Rule(tamwin_app::Rule {
+                code: "appeal_hold_lifted",
+                ..
+            }))
         ));
         let _ = card;
 

@@ -40,9 +40,7 @@ impl Role {
         Role::ALL
             .into_iter()
             .find(|r| r.code() == s.trim())
-            .ok_or_else(|| {
-                FieldError::new("role", "role_unknown", "الدور غير معروف", "unknown role")
-            })
+            .ok_or_else(|| FieldError::new("role", "role_unknown", "unknown role"))
     }
 }
 
@@ -168,7 +166,6 @@ impl Area {
         Err(FieldError::new(
             "area",
             "area_unknown",
-            "المنطقة غير معروفة: nation أو رمز محافظة أو قضاء أو مركز تحديث",
             "unknown area: nation, or a governorate, district or update-centre code",
         ))
     }
@@ -241,7 +238,6 @@ pub fn check_username(s: &str) -> Result<String, FieldError> {
         Err(FieldError::new(
             "username",
             "username_invalid",
-            "اسم المستخدم من 3 إلى 40 حرفاً: حروف لاتينية صغيرة وأرقام و . _ -",
             "a username is 3-40 characters: lower-case letters, digits, . _ -",
         ))
     }
@@ -254,7 +250,6 @@ pub fn check_password(p: &str) -> Result<(), FieldError> {
         return Err(FieldError::new(
             "password",
             "password_weak",
-            "كلمة المرور 12 حرفاً على الأقل",
             "a password has at least 12 characters",
         ));
     }

@@ -40,39 +40,27 @@ pub enum SlotRefusal {
 
 impl SlotRefusal {
     pub fn error(self) -> FieldError {
-        let (code, ar, en) = match self {
-            SlotRefusal::InPast => (
-                "slot_in_past",
-                "هذا الموعد في الماضي",
-                "this slot is in the past",
-            ),
+        let (code, en) = match self {
+            SlotRefusal::InPast => ("slot_in_past", "this slot is in the past"),
             SlotRefusal::TooFarAhead => (
                 "slot_too_far_ahead",
-                "لا يمكن الحجز لأكثر من 30 يوماً مقدماً",
                 "slots can be booked at most 30 days ahead",
             ),
             SlotRefusal::OutsideHours => (
                 "slot_outside_hours",
-                "الموعد خارج ساعات عمل المركز",
                 "the slot is outside the centre's opening hours",
             ),
             SlotRefusal::NotOnGrid => (
                 "slot_not_on_grid",
-                "المواعيد تبدأ كل نصف ساعة من وقت فتح المركز",
                 "slots start at the centre's opening time and every slot length after it",
             ),
             SlotRefusal::ClosedDay => (
                 "slot_closed_day",
-                "المركز مغلق في هذا اليوم من الأسبوع",
                 "the centre is closed on this day of the week",
             ),
-            SlotRefusal::Holiday => (
-                "slot_holiday",
-                "هذا اليوم عطلة رسمية في المركز",
-                "this day is a holiday at the centre",
-            ),
+            SlotRefusal::Holiday => ("slot_holiday", "this day is a holiday at the centre"),
         };
-        FieldError::new("starts_at", code, ar, en)
+        FieldError::new("starts_at", code, en)
     }
 }
 
@@ -218,14 +206,8 @@ impl Document {
 pub fn parse_documents(codes: &[String], field: &str) -> Result<Vec<Document>, FieldError> {
     let mut out = vec![];
     for c in codes {
-        let d = Document::parse(c).ok_or_else(|| {
-            FieldError::new(
-                field,
-                "document_unknown",
-                "نوع الوثيقة غير معروف",
-                "unknown document kind",
-            )
-        })?;
+        let d = Document::parse(c)
+            .ok_or_else(|| FieldError::new(field, "document_unknown", "unknown document kind"))?;
         if !out.contains(&d) {
             out.push(d);
         }

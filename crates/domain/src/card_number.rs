@@ -19,7 +19,6 @@ impl CardNumber {
             return Err(FieldError::new(
                 "",
                 "card_number_malformed",
-                "رقم البطاقة التموينية يتكوّن من 11 رقماً (مثال 11-00012345-2)",
                 "a ration card number has 11 digits (e.g. 11-00012345-2)",
             ));
         }
@@ -27,7 +26,6 @@ impl CardNumber {
             return Err(FieldError::new(
                 "",
                 "card_number_check_digit",
-                "رقم البطاقة التموينية غير صحيح (رقم التحقق لا يطابق)",
                 "the ration card number is not valid (check digit mismatch)",
             ));
         }

@@ -1,4 +1,6 @@
-//! Validation errors with a stable machine code and messages in Arabic and English.
+//! Validation errors with a stable machine code and the values its message names. The words shown to
+//! people come from the catalogs of `web` (`err_<code>`); the English sentence kept here is for logs,
+//! reject files and the command line.
 
 use serde::Serialize;
 
@@ -10,23 +12,27 @@ pub struct FieldError {
     pub field: String,
     /// Stable machine code, e.g. `national_id_invalid`.
     pub code: &'static str,
-    pub message_ar: String,
+    /// For logs, reject files and the command line; pages and the API speak the catalogs' words.
     pub message_en: String,
+    /// The values the catalog's text names (`{max}`), by name.
+    #[serde(skip)]
+    pub params: Vec<(&'static str, String)>,
 }
 
 impl FieldError {
-    pub fn new(
-        field: impl Into<String>,
-        code: &'static str,
-        ar: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
+    pub fn new(field: impl Into<String>, code: &'static str, en: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             code,
-            message_ar: ar.into(),
             message_en: en.into(),
+            params: vec![],
         }
+    }
+
+    /// The same error naming a value its message shows.
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.params.push((name, value.to_string()));
+        self
     }
 
     /// The same error reported under a parent path (`members[1]` + `national_id`).
@@ -84,18 +90,19 @@ pub fn check_free_text(field: &str, value: &str, max_chars: usize) -> Option<Fie
         return Some(FieldError::new(
             field,
             "text_invalid_characters",
-            "النص يحتوي على رموز تحكم غير مسموح بها",
             "the text contains control characters",
         ));
     }
     // A char is at least one byte: only a long text needs counting.
     if value.len() > max_chars && value.chars().count() > max_chars {
-        return Some(FieldError::new(
-            field,
-            "text_too_long",
-            format!("النص أطول من {max_chars} حرف"),
-            format!("the text is longer than {max_chars} characters"),
-        ));
+        return Some(
+            FieldError::new(
+                field,
+                "text_too_long",
+                format!("the text is longer than {max_chars} characters"),
+            )
+            .with("max", max_chars),
+        );
     }
     None
 }

@@ -230,14 +230,12 @@ fn check_name(field: &str, value: &str, required: bool, errs: &mut ValidationErr
             errs.push(FieldError::new(
                 field,
                 "name_required",
-                "الاسم مطلوب",
                 "the name is required",
             ));
         } else {
             errs.push(FieldError::new(
                 field,
                 "name_empty",
-                "الاسم فارغ؛ احذفه إن لم يوجد",
                 "the name is empty; omit it if there is none",
             ));
         }
@@ -245,14 +243,12 @@ fn check_name(field: &str, value: &str, required: bool, errs: &mut ValidationErr
         errs.push(FieldError::new(
             field,
             "name_too_long",
-            "الاسم أطول من 80 حرفاً",
             "the name is longer than 80 characters",
         ));
     } else if tamwin_text_ar::has_non_name_chars(value) {
         errs.push(FieldError::new(
             field,
             "name_invalid_characters",
-            "الاسم يُكتب بالحروف العربية أو الكردية أو اللاتينية فقط، بلا أرقام أو رموز",
             "the name may hold only Arabic, Kurdish or Latin letters, spaces and - ' . (no digits, symbols or emoji)",
         ));
     }
@@ -298,7 +294,6 @@ impl MemberInput {
                 errs.push(FieldError::new(
                     "birth_date",
                     "birth_date_in_future",
-                    "تاريخ الميلاد في المستقبل",
                     "the date of birth is in the future",
                 ));
                 None
@@ -307,7 +302,6 @@ impl MemberInput {
                 errs.push(FieldError::new(
                     "birth_date",
                     "birth_date_too_old",
-                    "تاريخ الميلاد قبل سنة 1900",
                     "the date of birth is before 1900",
                 ));
                 None
@@ -317,7 +311,6 @@ impl MemberInput {
                 errs.push(FieldError::new(
                     "birth_date",
                     "birth_date_malformed",
-                    "تاريخ الميلاد يُكتب بالصيغة YYYY-MM-DD",
                     "the date of birth must be a real date written YYYY-MM-DD",
                 ));
                 None
@@ -328,7 +321,6 @@ impl MemberInput {
             errs.push(FieldError::new(
                 "sex",
                 "sex_invalid",
-                "الجنس: male أو female",
                 "sex must be male or female",
             ));
         }
@@ -337,7 +329,6 @@ impl MemberInput {
             errs.push(FieldError::new(
                 "relation",
                 "relation_invalid",
-                "صلة القرابة غير معروفة",
                 "unknown relation to the head",
             ));
         }
@@ -395,7 +386,6 @@ pub fn check_member_set(members: &[&MemberData], errs: &mut ValidationErrors) {
         errs.push(FieldError::new(
             "members",
             "household_too_many_members",
-            "عدد الأفراد أكثر من 40",
             "more than 40 members",
         ));
     }
@@ -407,14 +397,12 @@ pub fn check_member_set(members: &[&MemberData], errs: &mut ValidationErrors) {
         errs.push(FieldError::new(
             "members",
             "household_no_head",
-            "يجب أن يكون للأسرة رب أسرة واحد",
             "a household must have exactly one head; none given",
         ));
     } else if heads > 1 {
         errs.push(FieldError::new(
             "members",
             "household_two_heads",
-            "للأسرة رب أسرة واحد فقط",
             "a household must have exactly one head; more than one given",
         ));
     }
@@ -427,7 +415,6 @@ pub fn check_member_set(members: &[&MemberData], errs: &mut ValidationErrors) {
         errs.push(FieldError::new(
             "members",
             "national_id_repeated",
-            "رقم البطاقة الوطنية مكرر داخل الأسرة",
             "the same national ID appears twice in the household",
         ));
     }
@@ -446,7 +433,6 @@ impl NewHousehold {
             errs.push(FieldError::new(
                 "governorate",
                 "governorate_unknown",
-                "المحافظة غير معروفة",
                 "unknown governorate code",
             ));
         } else if geo
@@ -456,7 +442,6 @@ impl NewHousehold {
             errs.push(FieldError::new(
                 "district",
                 "district_unknown",
-                "القضاء غير معروف في هذه المحافظة",
                 "unknown district code for this governorate",
             ));
         }
@@ -467,14 +452,12 @@ impl NewHousehold {
             errs.push(FieldError::new(
                 "address",
                 "address_required",
-                "العنوان مطلوب",
                 "the address is required",
             ));
         } else if self.address.chars().count() > ADDRESS_MAX_CHARS {
             errs.push(FieldError::new(
                 "address",
                 "address_too_long",
-                "العنوان أطول من 300 حرف",
                 "the address is longer than 300 characters",
             ));
         }
@@ -486,7 +469,6 @@ impl NewHousehold {
             errs.push(FieldError::new(
                 "members",
                 "household_no_head",
-                "يجب أن يكون للأسرة رب أسرة واحد",
                 "a household must have exactly one head; no members given",
             ));
         }

@@ -13,12 +13,11 @@ pub const NATIONAL_ID_LEN: usize = 12;
 
 impl NationalId {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        let bad = |code, ar: &str, en: &str| Err(FieldError::new("", code, ar, en));
+        let bad = |code, en: &str| Err(FieldError::new("", code, en));
         // Spaces alone are not "no ID": whoever means none leaves the field empty.
         if !input.is_empty() && input.trim().is_empty() {
             return bad(
                 "national_id_blank",
-                "رقم البطاقة الوطنية فراغات فقط؛ اتركه فارغاً إن لم يوجد",
                 "the national ID is only spaces; leave it empty if there is none",
             );
         }
@@ -29,14 +28,12 @@ impl NationalId {
         if folded.len() != NATIONAL_ID_LEN || !folded.bytes().all(|b| b.is_ascii_digit()) {
             return bad(
                 "national_id_malformed",
-                "رقم البطاقة الوطنية يجب أن يتكوّن من 12 رقماً",
                 "the national ID number must be 12 digits",
             );
         }
         if folded.starts_with('0') {
             return bad(
                 "national_id_malformed",
-                "رقم البطاقة الوطنية لا يبدأ بصفر",
                 "the national ID number cannot start with 0",
             );
         }
@@ -44,7 +41,6 @@ impl NationalId {
         if check.as_bytes()[0] - b'0' != crate::luhn_check_digit(payload) {
             return bad(
                 "national_id_check_digit",
-                "رقم البطاقة الوطنية غير صحيح (رقم التحقق لا يطابق)",
                 "the national ID number is not valid (check digit mismatch)",
             );
         }

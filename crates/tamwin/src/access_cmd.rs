@@ -9,7 +9,7 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 fn message(e: AppError) -> Error {
     match e {
         AppError::Validation(v) => v.to_string().into(),
-        e => e.describe().3.into(),
+        e => tamwin_web::errors::english(&e).into(),
     }
 }
 

@@ -88,13 +88,15 @@ pub async fn demo_subscribe(
     let callbacks = Arc::new(tamwin_civil::in_process::InProcess::new(
         tamwin_web::app_with(reg.clone(), true),
     ));
-    reg.crvs_subscribe().await.map_err(|e| e.describe().3)?;
+    reg.crvs_subscribe()
+        .await
+        .map_err(|e| tamwin_web::errors::english(&e))?;
     tamwin_civil::crvs::spawn_worker(server, callbacks);
     let started = std::time::Instant::now();
     let r = reg
         .reconcile(500, true, &|_| {})
         .await
-        .map_err(|e| e.describe().3)?;
+        .map_err(|e| tamwin_web::errors::english(&e))?;
     println!(
         "Reconciliation with the civil registry: {} members in {:.1} s; held {} deceased, {} abroad, {} unknown",
         r.members,
@@ -202,7 +204,7 @@ pub async fn reconcile(reg: &Registry, batch: u32, restart: bool) -> Result<(), 
     let applied = reg
         .apply_pending_events(500)
         .await
-        .map_err(|e| e.describe().3)?;
+        .map_err(|e| tamwin_web::errors::english(&e))?;
     if applied > 0 {
         println!("{applied} waiting vital events applied");
     }
@@ -217,7 +219,7 @@ pub async fn reconcile(reg: &Registry, batch: u32, restart: bool) -> Result<(), 
             }
         })
         .await
-        .map_err(|e| e.describe().3)?;
+        .map_err(|e| tamwin_web::errors::english(&e))?;
     pb.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!(

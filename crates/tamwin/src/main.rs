@@ -556,48 +556,48 @@ async fn serve(reg: Arc<Registry>, listen: &str, web: tamwin_web::Config) -> Res
     match reg.resume_screening().await {
         Ok(Some(id)) => tracing::info!("resumed screening run {id}"),
         Ok(None) => {}
-        Err(e) => tracing::warn!("screening resume: {}", e.describe().3),
+        Err(e) => tracing::warn!("screening resume: {}", e),
     }
     tokio::spawn(async move {
         loop {
             match pending.apply_pending_events(500).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!("applied {n} waiting vital events"),
-                Err(e) => tracing::warn!("waiting vital events: {}", e.describe().3),
+                Err(e) => tracing::warn!("waiting vital events: {}", e),
             }
             // Tomorrow's appointments are reminded; past days' unattended ones free their places.
             match pending.send_reminders().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!("sent {n} appointment reminders"),
-                Err(e) => tracing::warn!("appointment reminders: {}", e.describe().3),
+                Err(e) => tracing::warn!("appointment reminders: {}", e),
             }
             // Temporary cards: converted once the unified card is linked and valid, held when run out.
             if pending.hub.is_some() {
                 match pending.convert_temporary_cards().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!("converted {n} temporary cards"),
-                    Err(e) => tracing::warn!("temporary card conversion: {}", e.describe().3),
+                    Err(e) => tracing::warn!("temporary card conversion: {}", e),
                 }
             }
             match pending.expire_temporary_cards().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!("expired {n} temporary cards"),
-                Err(e) => tracing::warn!("temporary card expiry: {}", e.describe().3),
+                Err(e) => tracing::warn!("temporary card expiry: {}", e),
             }
             match pending.release_no_shows().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!("released {n} missed appointments"),
-                Err(e) => tracing::warn!("missed appointments: {}", e.describe().3),
+                Err(e) => tracing::warn!("missed appointments: {}", e),
             }
             // Sign-in throttle counters past any use are dropped.
             if let Err(e) = pending.forget_throttles().await {
-                tracing::warn!("sign-in throttle: {}", e.describe().3);
+                tracing::warn!("sign-in throttle: {}", e);
             }
             // Confirmed screening findings whose grace period has ended become holds.
             match pending.apply_due_findings().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!("placed {n} holds from confirmed screening findings"),
-                Err(e) => tracing::warn!("screening holds: {}", e.describe().3),
+                Err(e) => tracing::warn!("screening holds: {}", e),
             }
             tokio::time::sleep(std::time::Duration::from_secs(600)).await;
         }
@@ -902,7 +902,10 @@ async fn run(cli: Cli) -> Result<(), Error> {
             if reg.hub.is_none() {
                 return Err("--hub-url is needed".into());
             }
-            let c = reg.crvs_subscribe().await.map_err(|e| e.describe().3)?;
+            let c = reg
+                .crvs_subscribe()
+                .await
+                .map_err(|e| tamwin_web::errors::english(&e))?;
             println!(
                 "subscription acknowledged (correlation id {c}); the hub confirms to the callback"
             );
@@ -1074,7 +1077,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     Ok(())
                 }
                 Err(tamwin_app::AppError::Validation(v)) => Err(v.to_string().into()),
-                Err(e) => Err(e.describe().3.into()),
+                Err(e) => Err(tamwin_web::errors::english(&e).into()),
             }
         }
         Command::User {
@@ -1084,7 +1087,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let all = reg
                 .staff_list(&tamwin_app::Actor::system("cli"))
                 .await
-                .map_err(|e| e.describe().3)?;
+                .map_err(|e| tamwin_web::errors::english(&e))?;
             for u in all {
                 let locked = u
                     .locked_until

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use tamwin_app::{
     Closure, HeadChange, HoldInput, HoldLift, HouseholdView, MemberChange, MemberRemoval, Outcome,
 };
-use tamwin_domain::{CardNumber, CardState, NationalId, NewHousehold};
+use tamwin_domain::{CardNumber, CardState, FieldError, NationalId, NewHousehold};
 use tamwin_store::ListFilter;
 
 pub(crate) fn outcome_response(o: Outcome) -> Response {
@@ -26,8 +26,7 @@ pub(crate) fn outcome_response(o: Outcome) -> Response {
 }
 
 pub(crate) fn card(s: &str) -> Result<CardNumber, Problem> {
-    CardNumber::parse(s)
-        .map_err(|e| Problem::invalid("card_number", e.code, &e.message_ar, &e.message_en))
+    CardNumber::parse(s).map_err(|e| Problem::invalid(&e.under("card_number")))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -40,12 +39,7 @@ pub struct Health {
 pub async fn healthz(State(s): State<AppState>) -> Result<axum::Json<Health>, Problem> {
     s.reg.ping().await.map_err(|e| {
         tracing::warn!("health check: {e}");
-        Problem::new(
-            503,
-            "database_unavailable",
-            "قاعدة البيانات لا تستجيب",
-            "the database does not answer",
-        )
+        Problem::new(503, "database_unavailable")
     })?;
     let database = s.reg.backend().code();
     Ok(axum::Json(Health {
@@ -137,12 +131,7 @@ fn check_combination(q: &ListQuery) -> Result<(), Problem> {
         || (q.name.is_some() && filters)
         || (q.birth_year.is_some() && q.name.is_none());
     if conflict {
-        return Err(Problem::new(
-            422,
-            "query_conflict",
-            "استعمل نوعاً واحداً من البحث: الرقم الوطني، أو الاسم مع سنة الميلاد، أو التصفية بالمنطقة والحالة",
-            "use one kind of query: national_id; or name with an optional birth_year; or governorate/district/state/after filters",
-        ));
+        return Err(Problem::new(422, "query_conflict"));
     }
     Ok(())
 }
@@ -154,23 +143,21 @@ fn area(s: &AppState, q: &ListQuery) -> Result<(Option<String>, Option<String>),
     if let Some(g) = &g
         && s.reg.geo.governorate(g).is_none()
     {
-        return Err(Problem::invalid(
+        return Err(Problem::invalid(&FieldError::new(
             "governorate",
             "governorate_unknown",
-            "المحافظة غير معروفة",
             "unknown governorate code",
-        ));
+        )));
     }
     if let Some(d) = &d {
         match s.reg.geo.district(d) {
             Some(x) if g.as_ref().is_none_or(|g| *g == x.governorate_code) => {}
             _ => {
-                return Err(Problem::invalid(
+                return Err(Problem::invalid(&FieldError::new(
                     "district",
                     "district_unknown",
-                    "القضاء غير معروف في هذه المحافظة",
                     "unknown district code for this governorate",
-                ));
+                )));
             }
         }
     }
@@ -181,12 +168,11 @@ fn number<T: std::str::FromStr>(field: &str, v: &Option<String>) -> Result<Optio
     match v.as_deref().map(|s| tamwin_text_ar::fold_digits(s.trim())) {
         None => Ok(None),
         Some(s) => s.parse().map(Some).map_err(|_| {
-            Problem::invalid(
+            Problem::invalid(&FieldError::new(
                 field,
                 "number_invalid",
-                "يجب أن تكون القيمة رقماً",
                 "the value must be a number",
-            )
+            ))
         }),
     }
 }
@@ -203,8 +189,7 @@ pub async fn list_households(
         crate::extract::in_range("limit", number::<u32>("limit", &q.limit)?, 1, 200)?.unwrap_or(50);
     check_combination(&q)?;
     if let Some(n) = &q.national_id {
-        let id = NationalId::parse(n)
-            .map_err(|e| Problem::invalid("national_id", e.code, &e.message_ar, &e.message_en))?;
+        let id = NationalId::parse(n).map_err(|e| Problem::invalid(&e.under("national_id")))?;
         let items = match s.reg.household_by_national_id(&id, &actor).await? {
             Some(v) => {
                 let m = v
@@ -266,12 +251,11 @@ pub async fn list_households(
     let state = match &q.state {
         None => None,
         Some(x) => Some(CardState::parse(x).ok_or_else(|| {
-            Problem::invalid(
+            Problem::invalid(&FieldError::new(
                 "state",
                 "state_unknown",
-                "حالة البطاقة غير معروفة",
                 "unknown card state",
-            )
+            ))
         })?),
     };
     let after = q.after.as_deref().map(card).transpose()?;

@@ -130,12 +130,7 @@ pub struct DecisionRequest {
 }
 
 fn unknown_decision() -> Problem {
-    Problem::new(
-        422,
-        "decision_unknown",
-        "القرار غير معروف",
-        "unknown decision",
-    )
+    Problem::new(422, "decision_unknown")
 }
 
 #[utoipa::path(post, path = "/api/v1/screening/findings/{finding_id}/decision", tag = "screening", request_body = DecisionRequest,

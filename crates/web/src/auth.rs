@@ -91,12 +91,7 @@ pub async fn session(s: &AppState, headers: &HeaderMap) -> Result<Option<SignedI
 }
 
 pub fn csrf_refused() -> Problem {
-    Problem::new(
-        403,
-        "csrf_invalid",
-        "انتهت صلاحية النموذج أو لم يُرسل من هذا الموقع؛ أعد تحميل الصفحة وحاول مجدداً",
-        "the form's CSRF token is missing or wrong; reload the page and try again",
-    )
+    Problem::new(403, "csrf_invalid")
 }
 
 /// The client's address as the sign-in throttle keys it (`tamwin_app::throttle::source_key`): the

@@ -13,7 +13,6 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use tamwin_app::AppError;
-use tamwin_domain::FieldError;
 
 /// Why a query string, path or form did not decode: what went wrong, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,40 +69,13 @@ fn refusal(e: &DecodeError) -> Refusal {
 }
 
 fn query_problem(r: &Refusal) -> Problem {
-    let (code, ar, en) = match r.kind {
-        Kind::Unknown => (
-            "query_parameter_unknown",
-            "معامل غير معروف في عنوان الطلب",
-            "the query has a parameter this operation does not take",
-        ),
-        Kind::Missing => (
-            "query_parameter_missing",
-            "معامل مطلوب غير موجود في عنوان الطلب",
-            "a required query parameter is missing",
-        ),
-        Kind::Repeated => (
-            "query_parameter_repeated",
-            "معامل مكرر في عنوان الطلب",
-            "a query parameter is given more than once",
-        ),
-        Kind::Invalid => (
-            "query_parameter_invalid",
-            "قيمة غير صحيحة لمعامل في عنوان الطلب",
-            "a query parameter has a value of the wrong form",
-        ),
+    let code = match r.kind {
+        Kind::Unknown => "query_parameter_unknown",
+        Kind::Missing => "query_parameter_missing",
+        Kind::Repeated => "query_parameter_repeated",
+        Kind::Invalid => "query_parameter_invalid",
     };
-    field_problem(code, ar, en, &r.field)
-}
-
-/// A 422 whose `errors` names the parameter, with the same code.
-fn field_problem(code: &'static str, ar: &str, en: &str, field: &str) -> Problem {
-    let mut p = Problem::new(422, code, ar, en);
-    if !field.is_empty() {
-        p.message_en = format!("{en}: {field}");
-        p.title = p.message_en.clone();
-        p.errors.push(FieldError::new(field, code, ar, en));
-    }
-    p
+    Problem::for_field(code, &r.field)
 }
 
 fn internal() -> Problem {
@@ -168,12 +140,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
         match axum::extract::Path::<T>::from_request_parts(parts, s).await {
             Ok(p) => Ok(Path(p.0)),
             Err(e) => match path_refusal(parts, e) {
-                Some(field) => Err(field_problem(
-                    "path_parameter_invalid",
-                    "جزء من عنوان الطلب غير صحيح",
-                    "a path parameter is not valid",
-                    &field,
-                )),
+                Some(field) => Err(Problem::for_field("path_parameter_invalid", &field)),
                 None => Err(internal()),
             },
         }
@@ -190,15 +157,8 @@ pub(crate) fn in_range<T: PartialOrd + std::fmt::Display + Copy>(
 ) -> Result<Option<T>, Problem> {
     match v {
         Some(x) if x < min || x > max => {
-            let mut p = field_problem(
-                "limit_out_of_range",
-                "القيمة خارج الحدود المسموحة",
-                "the value is outside the allowed range",
-                field,
-            );
-            p.message_en = format!("{field} must be from {min} to {max}");
-            p.title = p.message_en.clone();
-            Err(p)
+            let p = Problem::for_field("limit_out_of_range", field);
+            Err(p.detail_en(format!("{field} must be from {min} to {max}")))
         }
         v => Ok(v),
     }
@@ -207,19 +167,9 @@ pub(crate) fn in_range<T: PartialOrd + std::fmt::Display + Copy>(
 /// Reading the body failed: too large (413) or cut off (400).
 pub(crate) fn body_read_problem(status: StatusCode) -> Problem {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        Problem::new(
-            413,
-            "body_too_large",
-            "حجم الطلب أكبر من المسموح",
-            "the request body is larger than allowed",
-        )
+        Problem::new(413, "body_too_large")
     } else {
-        Problem::new(
-            400,
-            "body_unreadable",
-            "تعذّرت قراءة نص الطلب",
-            "the request body could not be read",
-        )
+        Problem::new(400, "body_unreadable")
     }
 }
 

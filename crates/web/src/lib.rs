@@ -11,8 +11,10 @@ mod api_events;
 mod api_screening;
 mod auth;
 mod display;
+pub mod errors;
+mod evidence_text;
 mod extract;
-mod i18n;
+pub mod i18n;
 mod notices;
 mod openapi;
 mod openapi_conform;
@@ -24,6 +26,7 @@ mod pages_screening;
 pub mod problem;
 mod prometheus;
 mod request_id;
+mod screening_text;
 mod security_headers;
 mod ui;
 
@@ -492,6 +495,8 @@ pub fn app_configured(reg: Arc<Registry>, cfg: Config) -> Router {
             // An empty token (a variable set to nothing) would let every request through as its bearer.
             metrics_token: cfg.metrics_token.filter(|t| !t.is_empty()).map(Arc::from),
         })
+        .layer(axum::middleware::from_fn(problem::language_layer))
+        .layer(axum::middleware::from_fn(ui::remember_lang))
         .layer(axum::middleware::from_fn(security_headers::layer))
         .layer(axum::middleware::from_fn(prometheus::layer))
         // Outermost: the request's span holds everything the other layers log.
@@ -507,13 +512,7 @@ async fn method_not_allowed(
     use axum::response::IntoResponse;
     let p = uri.path();
     if p.starts_with("/api/") || p.starts_with("/crvs/") || p == "/healthz" || p == "/metrics" {
-        return problem::Problem::new(
-            405,
-            "method_not_allowed",
-            "هذه الطريقة غير مسموحة على هذا المسار",
-            "this method is not allowed on this route",
-        )
-        .into_response();
+        return problem::Problem::new(405, "method_not_allowed").into_response();
     }
     extract::page::method_not_allowed(&s, uri.query(), &headers)
 }

@@ -9,8 +9,7 @@ use tamwin_app::AppError;
 /// The codes of a refusal for `?error=`: the error's own code and, for invalid input, each field's
 /// (the catalog says what each means).
 pub fn refusal_codes(e: &AppError) -> String {
-    let (_, code, _, _) = e.describe();
-    let mut codes = vec![code];
+    let mut codes = vec![e.code()];
     if let AppError::Validation(v) = e {
         codes.extend(v.0.iter().map(|f| f.code));
     }

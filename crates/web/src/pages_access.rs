@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tamwin_app::secret::{random_hex, same};
 use tamwin_app::{AppError, DataUse, SignedIn};
-use tamwin_domain::access::{Permission, Role};
+use tamwin_domain::access::{Area, Permission, Role};
 
 fn tr_of(q: &PageQuery, h: &HeaderMap) -> Tr {
     Tr {
@@ -58,18 +58,6 @@ fn pre_token(h: &HeaderMap) -> (String, Option<String>) {
 
 fn pre_ok(h: &HeaderMap, sent: &str) -> bool {
     auth::cookie(h, PRE_COOKIE).is_some_and(|c| same(c, sent))
-}
-
-/// The message a form shows for a refusal: the error's, and each field's for invalid input.
-fn form_error(tr: Tr, e: &AppError, ar: &str, en: &str) -> String {
-    let mut msg = tr.pick(ar, en).to_string();
-    if let AppError::Validation(v) = e {
-        for fe in &v.0 {
-            msg.push_str(" — ");
-            msg.push_str(tr.pick(&fe.message_ar, &fe.message_en));
-        }
-    }
-    msg
 }
 
 fn csrf_page(s: &AppState, signed: Option<&SignedIn>, tr: Tr) -> Response {
@@ -154,13 +142,13 @@ pub async fn sign_in(
             &[auth::session_cookie(&n.cookie)],
         ),
         Err(e @ (AppError::SignInRefused | AppError::TooManyAttempts(_))) => {
-            let (status, _, ar, en) = e.describe();
+            let status = crate::errors::status(&e);
             let r = sign_in_page(
                 tr,
                 f.csrf,
                 f.username,
-                Some(tr.pick(&ar, &en).to_string()),
-                StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED),
+                Some(crate::errors::text(tr, &e)),
+                status,
                 None,
             );
             with_retry_after(r, &e)
@@ -294,19 +282,12 @@ pub async fn change_password(
     match s.reg.change_password(&signed, &f.current, &f.new).await {
         Ok(()) => password_page(&s, &signed, tr, None, true, StatusCode::OK),
         Err(e) => {
-            let (status, _, ar, en) = e.describe();
-            if status >= 500 {
+            let status = crate::errors::status(&e);
+            if status.is_server_error() {
                 return error_page(&s, Some(&signed), tr, e);
             }
-            let msg = form_error(tr, &e, &ar, &en);
-            password_page(
-                &s,
-                &signed,
-                tr,
-                Some(msg),
-                false,
-                StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-            )
+            let msg = crate::errors::refusal(tr, &e);
+            password_page(&s, &signed, tr, Some(msg), false, status)
         }
     }
 }
@@ -373,7 +354,11 @@ fn grantable_areas(s: &AppState, signed: &SignedIn, tr: Tr) -> Vec<Choice> {
         .filter(|a| signed.actor.area.covers(a, geo))
         .map(|a| Choice {
             code: a.code().to_string(),
-            label: format!("{} ({})", area_label(s, &a, tr), a.code()),
+            // The code beside the name where it is a number people use (`11`, `1101`, `KRB-C01`).
+            label: match a {
+                Area::Nation => area_label(s, &a, tr),
+                _ => format!("{} ({})", area_label(s, &a, tr), a.code()),
+            },
         })
         .collect()
 }
@@ -404,9 +389,7 @@ async fn admin_page(
                     tr.t("user_active").to_string()
                 },
                 disabled: u.disabled,
-                role: tr
-                    .pick(u.account.role.label_ar(), u.account.role.label_en())
-                    .to_string(),
+                role: tr.role(u.account.role).to_string(),
                 area: area_label(s, &u.account.area, tr),
                 username: u.account.username,
             })
@@ -415,7 +398,7 @@ async fn admin_page(
             .iter()
             .map(|r| Choice {
                 code: r.code().into(),
-                label: tr.pick(r.label_ar(), r.label_en()).into(),
+                label: tr.role(*r).into(),
             })
             .collect(),
         areas: grantable_areas(s, signed, tr),
@@ -480,20 +463,12 @@ pub async fn add_user(
         }
         Ok((_, None)) => admin_page(&s, &signed, tr, None, None, StatusCode::CREATED).await,
         Err(e) => {
-            let (status, _, ar, en) = e.describe();
-            if status >= 500 || status == 403 {
+            let status = crate::errors::status(&e);
+            if status.is_server_error() || status == StatusCode::FORBIDDEN {
                 return error_page(&s, Some(&signed), tr, e);
             }
-            let msg = form_error(tr, &e, &ar, &en);
-            admin_page(
-                &s,
-                &signed,
-                tr,
-                Some(msg),
-                None,
-                StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-            )
-            .await
+            let msg = crate::errors::refusal(tr, &e);
+            admin_page(&s, &signed, tr, Some(msg), None, status).await
         }
     }
 }
@@ -613,29 +588,20 @@ pub async fn citizen_request_code(
     match s.reg.request_code_from(&f.phone, &source).await {
         Ok(()) => citizen_page(&s, tr, f.csrf, f.phone, true, None, StatusCode::OK, None),
         Err(e) => {
-            let (status, _, ar, en) = e.describe();
-            if status >= 500 {
+            let status = crate::errors::status(&e);
+            if status.is_server_error() {
                 return error_page(&s, None, tr, e);
             }
             let msg = match &e {
                 AppError::Validation(v) => {
                     v.0.iter()
-                        .map(|fe| tr.pick(&fe.message_ar, &fe.message_en).to_string())
+                        .map(|fe| crate::errors::field_text(tr, fe))
                         .collect::<Vec<_>>()
                         .join(" — ")
                 }
-                _ => tr.pick(&ar, &en).to_string(),
+                _ => crate::errors::text(tr, &e),
             };
-            let r = citizen_page(
-                &s,
-                tr,
-                f.csrf,
-                f.phone,
-                false,
-                Some(msg),
-                StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-                None,
-            );
+            let r = citizen_page(&s, tr, f.csrf, f.phone, false, Some(msg), status, None);
             with_retry_after(r, &e)
         }
     }
@@ -665,15 +631,15 @@ pub async fn citizen_sign_in(
             &[auth::session_cookie(&n.cookie)],
         ),
         Err(e @ (AppError::CodeRefused | AppError::TooManyAttempts(_))) => {
-            let (status, _, ar, en) = e.describe();
+            let status = crate::errors::status(&e);
             let r = citizen_page(
                 &s,
                 tr,
                 f.csrf,
                 f.phone,
                 true,
-                Some(tr.pick(&ar, &en).to_string()),
-                StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED),
+                Some(crate::errors::text(tr, &e)),
+                status,
                 None,
             );
             with_retry_after(r, &e)
@@ -694,12 +660,12 @@ impl DeliveryRow {
     fn of(d: tamwin_app::card_delivery::DeliveryView, tr: Tr) -> Self {
         let label = |s: &str| {
             tamwin_domain::delivery::DeliveryStatus::parse(s)
-                .map(|x| tr.pick(x.label_ar(), x.label_en()).to_string())
+                .map(|x| tr.label("dstatus", x.code()).to_string())
                 .unwrap_or_else(|| s.to_string())
         };
         DeliveryRow {
             member_name: d.member_name,
-            status_label: tr.pick(&d.status_ar, &d.status_en).to_string(),
+            status_label: label(&d.status),
             status: d.status,
             steps: d
                 .steps
@@ -722,10 +688,7 @@ pub struct SuggestionRow {
 impl SuggestionRow {
     fn of(v: tamwin_app::births::SuggestionView, tr: Tr) -> Self {
         let relation = tamwin_domain::Relation::parse(&v.relation)
-            .map(|r| {
-                tr.pick(r.label_ar(), &r.code().replace('_', " "))
-                    .to_string()
-            })
+            .map(|r| tr.relation(r).to_string())
             .unwrap_or(v.relation);
         SuggestionRow {
             suggestion_id: v.suggestion_id,
@@ -795,6 +758,21 @@ struct CitizenHome {
     update: Option<crate::pages_appointments::UpdateDone>,
 }
 
+/// The institution that read the data, in the catalog's words: the household, the system, or the
+/// ministry's office of a place (the place's name is data, as the geography writes it).
+fn institution(tr: Tr, u: &DataUse) -> String {
+    match u.role.as_str() {
+        "citizen" => tr.t("inst_household").to_string(),
+        "system" => tr.t("inst_system").to_string(),
+        _ if tr.lang.code() == "en" => u.institution_en.clone(),
+        _ if u.institution_en.ends_with("national office") => tr.t("inst_national").to_string(),
+        _ => match u.institution_ar.split_once(" — ") {
+            Some((_, place)) => tr.t("inst_ministry").replace("{place}", place),
+            None => tr.t("inst_national").to_string(),
+        },
+    }
+}
+
 fn use_row(u: DataUse, tr: Tr) -> UseRow {
     let at = local_time_str(&u.at);
     let mut what = tr
@@ -813,10 +791,16 @@ fn use_row(u: DataUse, tr: Tr) -> UseRow {
     }
     UseRow {
         at,
-        institution: tr.pick(&u.institution_ar, &u.institution_en).to_string(),
-        role: tr.pick(&u.role_ar, &u.role_en).to_string(),
+        institution: institution(tr, &u),
+        role: match Role::parse(&u.role) {
+            Ok(r) => tr.role(r).to_string(),
+            Err(_) if u.role == "citizen" => tr.t("role_citizen").to_string(),
+            Err(_) => tr.t("role_system").to_string(),
+        },
         what,
-        channel: u.channel,
+        channel: tr
+            .get(&format!("channel_{}", u.channel))
+            .map_or(u.channel, str::to_string),
     }
 }
 

@@ -95,15 +95,7 @@ async fn signed_form(
 }
 
 pub(crate) fn refusal(tr: Tr, e: &AppError) -> String {
-    let (_, _, ar, en) = e.describe();
-    let mut msg = tr.pick(&ar, &en).to_string();
-    if let AppError::Validation(v) = e {
-        for fe in &v.0 {
-            msg.push_str(" — ");
-            msg.push_str(tr.pick(&fe.message_ar, &fe.message_en));
-        }
-    }
-    msg
+    crate::errors::refusal(tr, e)
 }
 
 pub(crate) fn with_lang(path: &str, tr: Tr, extra: &str) -> String {
@@ -146,7 +138,7 @@ fn doc_choices(tr: Tr) -> Vec<DocChoice> {
         .into_iter()
         .map(|d| DocChoice {
             code: d.code(),
-            label: tr.pick(d.label_ar(), d.label_en()),
+            label: tr.label("doc", d.code()),
         })
         .collect()
 }
@@ -155,9 +147,9 @@ fn doc_labels(tr: Tr, codes: &[String]) -> String {
     codes
         .iter()
         .filter_map(|c| Document::parse(c))
-        .map(|d| tr.pick(d.label_ar(), d.label_en()))
+        .map(|d| tr.label("doc", d.code()))
         .collect::<Vec<_>>()
-        .join("، ")
+        .join(&format!("{} ", tr.t("list_sep")))
 }
 
 pub struct MemberRow {
@@ -235,7 +227,7 @@ pub(crate) fn update_done(
             .iter()
             .map(|m| (m.name.clone(), doc_labels(tr, &m.documents_seen)))
             .collect(),
-        still: u.still_to_verify.join("، "),
+        still: u.still_to_verify.join(&format!("{} ", tr.t("list_sep"))),
         state: u.state.code(),
         state_label: tr.state(u.state).to_string(),
         visit_needed: u.visit_needed,
@@ -705,7 +697,7 @@ pub async fn centre_page(
             address: v.address.clone(),
             card_number: crate::display::card(&v.card_number),
             status: v.status.clone(),
-            status_ar: tr.pick(&v.status_ar, &v.status).to_string(),
+            status_ar: tr.label("apstatus", &v.status).to_string(),
             adults: v.members.iter().filter(|m| m.required).count(),
             href: href(&format!("/centre/visits/{}", v.appointment_id), tr.lang),
         })

@@ -89,10 +89,7 @@ pub async fn account_page(
         back_href: href(landing(a), tr.lang),
         who: Some(Who::of(&s, &signed, tr)),
         username: a.name.clone(),
-        role: a
-            .role
-            .map(|r| tr.pick(r.label_ar(), r.label_en()).to_string())
-            .unwrap_or_default(),
+        role: a.role.map(|r| tr.role(r).to_string()).unwrap_or_default(),
         area: area_label(&s, &a.area, tr),
         can: PERMISSIONS
             .iter()

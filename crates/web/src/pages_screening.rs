@@ -61,6 +61,7 @@ pub struct QueueRow {
 
 pub struct RunRow {
     pub status: String,
+    pub status_label: String,
     pub phase: String,
     pub progress: String,
     pub started_by: String,
@@ -121,10 +122,12 @@ const QUEUE_PAGE: u32 = 100;
 const KINDS: [&str; 5] = ["same_id", "duplicate", "deceased", "abroad", "fictitious"];
 const STATUSES: [&str; 4] = ["pending", "confirmed", "in_effect", "cleared"];
 
-fn run_row(r: &RunView) -> RunRow {
+fn run_row(tr: Tr, r: &RunView) -> RunRow {
+    use crate::screening_text as st;
     RunRow {
         status: r.status.clone(),
-        phase: r.phase.clone(),
+        status_label: st::run_status(tr, &r.status),
+        phase: st::phase(tr, &r.phase),
         progress: if r.total > 0 {
             format!("{} / {}", r.done, r.total)
         } else {
@@ -135,7 +138,7 @@ fn run_row(r: &RunView) -> RunRow {
         summary: if r.status == "failed" {
             r.error.clone().unwrap_or_default()
         } else {
-            r.summary.clone()
+            st::summary(tr, &r.summary)
         },
     }
 }
@@ -262,7 +265,7 @@ pub async fn screening_page(
         message: message_html(tr, q.message.as_deref()),
         error: error_html(tr, q.error.as_deref()),
         running: runs.iter().any(|r| r.status == "running"),
-        runs: runs.iter().take(5).map(run_row).collect(),
+        runs: runs.iter().take(5).map(|r| run_row(tr, r)).collect(),
         rows,
         kinds: KINDS
             .iter()
@@ -407,7 +410,7 @@ fn explain(tr: Tr, text: &str) -> (Vec<ExplainRow>, Vec<String>, String) {
         let (head, weight) = match part.split_once('(') {
             Some((h, rest)) => (h, rest.trim_end_matches(')')),
             None => {
-                notes.push(part.to_string());
+                notes.push(crate::screening_text::note(tr, part));
                 continue;
             }
         };
@@ -427,10 +430,12 @@ fn explain(tr: Tr, text: &str) -> (Vec<ExplainRow>, Vec<String>, String) {
         rows.push(ExplainRow {
             field,
             level,
-            weight: weight.replace(",tf", " · tf ").replace(
-                ",sibling",
-                &format!(" · {}", tr.t("finding_against_siblings")),
-            ),
+            weight: weight
+                .replace(",tf", &format!(" · {} ", tr.t("finding_tf")))
+                .replace(
+                    ",sibling",
+                    &format!(" · {}", tr.t("finding_against_siblings")),
+                ),
             strong: w.abs() >= 5.0,
         });
     }
@@ -457,7 +462,10 @@ fn side_rows(tr: Tr, m: &SideView, o: Option<&SideView>) -> Vec<SideRow> {
             5 => v.family_name.clone().unwrap_or_default(),
             6 => v.mother_name.clone(),
             7 => v.birth_date.clone(),
-            8 => v.sex.clone(),
+            8 => tr
+                .get(&format!("sex_{}", v.sex))
+                .unwrap_or(&v.sex)
+                .to_string(),
             9 => v.death_date.clone().unwrap_or_default(),
             _ => v.abroad_since.clone().unwrap_or_default(),
         }

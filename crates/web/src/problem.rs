@@ -1,6 +1,10 @@
-//! Errors as `application/problem+json` (RFC 9457) with a stable `code` and Arabic and English messages,
-//! and the request extractor that turns a bad body into one.
+//! Errors as `application/problem+json` (RFC 9457) with a stable `code`, its messages in Arabic and
+//! English and a `title` in the language the request asks for (`Accept-Language`: ar, ckb or en;
+//! English when it names none of them), all from the catalogs; and the request extractor that turns
+//! a bad body into one.
 
+use crate::errors;
+use crate::i18n::Lang;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -15,6 +19,7 @@ use tamwin_domain::FieldError;
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
+    /// The message in the request's language (`Accept-Language`), English by default.
     pub title: String,
     pub status: u16,
     /// Stable machine code.
@@ -22,35 +27,126 @@ pub struct Problem {
     pub message_ar: String,
     pub message_en: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
+    pub errors: Vec<FieldProblem>,
     /// The request's id, as in the `X-Request-Id` header of the answer: quote it when reporting a fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
 
+/// One problem with one input field, in the catalogs' words.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = FieldError)]
+pub struct FieldProblem {
+    /// Path of the field, e.g. `members[2].national_id`.
+    pub field: String,
+    /// Stable machine code, e.g. `national_id_invalid`.
+    pub code: String,
+    pub message_ar: String,
+    pub message_en: String,
+}
+
+impl FieldProblem {
+    pub fn of(fe: &FieldError) -> Self {
+        Self {
+            field: fe.field.clone(),
+            code: fe.code.to_string(),
+            message_ar: errors::code_api(Lang::PRIMARY, fe.code, &fe.params),
+            message_en: errors::code_api(english(), fe.code, &fe.params),
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The language `Accept-Language` asked for, for the titles of this request's problems.
+    static REQUESTED: Option<Lang>;
+}
+
+fn english() -> Lang {
+    Lang::parse("en").unwrap_or(Lang::PRIMARY)
+}
+
+/// The first language of `Accept-Language` (by weight) that has a catalog.
+pub fn accept_language(headers: &HeaderMap) -> Option<Lang> {
+    let v = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+    let mut tags: Vec<(f32, Lang)> = v
+        .split(',')
+        .filter_map(|part| {
+            let mut it = part.split(';');
+            let tag = it.next()?.trim().to_ascii_lowercase();
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse().ok()))
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next()?;
+            Lang::parse(primary).map(|l| (q, l))
+        })
+        .filter(|(q, _)| *q > 0.0)
+        .collect();
+    tags.sort_by(|a, b| b.0.total_cmp(&a.0));
+    tags.first().map(|t| t.1)
+}
+
+/// Middleware: problems made while answering this request are titled in its language.
+pub async fn language_layer(req: Request, next: axum::middleware::Next) -> Response {
+    let lang = accept_language(req.headers());
+    REQUESTED.scope(lang, next.run(req)).await
+}
+
+fn title_lang() -> Lang {
+    REQUESTED
+        .try_with(|l| *l)
+        .ok()
+        .flatten()
+        .unwrap_or_else(english)
+}
+
 impl Problem {
-    pub fn new(status: u16, code: &str, ar: impl Into<String>, en: impl Into<String>) -> Self {
-        let en = en.into();
+    /// The problem of a code, in the catalogs' words.
+    pub fn new(status: u16, code: &str) -> Self {
+        Self::with(status, code, &[])
+    }
+
+    /// The same, naming values (`{name}` in the catalog's text).
+    pub fn with(status: u16, code: &str, params: &[(&'static str, String)]) -> Self {
         Self {
             kind: format!("https://tamwin.example/problems/{code}"),
-            title: en.clone(),
+            title: errors::code_api(title_lang(), code, params),
             status,
             code: code.to_string(),
-            message_ar: ar.into(),
-            message_en: en,
+            message_ar: errors::code_api(Lang::PRIMARY, code, params),
+            message_en: errors::code_api(english(), code, params),
             errors: vec![],
             request_id: None,
         }
     }
-    pub fn invalid(field: &str, code: &'static str, ar: &str, en: &str) -> Self {
-        let mut p = Problem::new(
-            422,
-            "validation_failed",
-            "البيانات المُدخلة غير صحيحة",
-            "the input is not valid",
-        );
-        p.errors.push(FieldError::new(field, code, ar, en));
+
+    /// A 422 `validation_failed` for one field.
+    pub fn invalid(fe: &FieldError) -> Self {
+        let mut p = Problem::new(422, "validation_failed");
+        p.errors.push(FieldProblem::of(fe));
         p
+    }
+
+    /// A 422 of this code whose `errors` names the field, with the same code; the English message
+    /// (and an English title) says which field.
+    pub fn for_field(code: &'static str, field: &str) -> Self {
+        let mut p = Problem::new(422, code);
+        if !field.is_empty() {
+            let en = p.message_en.clone();
+            p = p.detail_en(format!("{en}: {field}"));
+            p.errors
+                .push(FieldProblem::of(&FieldError::new(field, code, en)));
+        }
+        p
+    }
+
+    /// An English message more precise than the catalog's (what serde said, the bounds of a number),
+    /// also the title when the title is English.
+    pub fn detail_en(mut self, en: String) -> Self {
+        if title_lang() == english() {
+            self.title = en.clone();
+        }
+        self.message_en = en;
+        self
     }
 }
 
@@ -79,13 +175,13 @@ impl IntoResponse for Problem {
 
 impl From<AppError> for Problem {
     fn from(e: AppError) -> Self {
-        let (status, code, ar, en) = e.describe();
+        let status = errors::status(&e).as_u16();
         if status >= 500 {
             tracing::error!("request failed: {e}");
         }
-        let mut p = Problem::new(status, code, ar, en);
+        let mut p = Problem::with(status, e.code(), &e.params());
         if let AppError::Validation(v) = e {
-            p.errors = v.0;
+            p.errors = v.0.iter().map(FieldProblem::of).collect();
         }
         p
     }
@@ -113,14 +209,7 @@ fn idem_from(
         .ok()
         .map(str::trim)
         .filter(|k| !k.is_empty() && k.len() <= 200)
-        .ok_or_else(|| {
-            Problem::new(
-                400,
-                "idempotency_key_invalid",
-                "مفتاح عدم التكرار غير صالح",
-                "the Idempotency-Key header is not valid (1-200 visible characters)",
-            )
-        })?;
+        .ok_or_else(|| Problem::new(400, "idempotency_key_invalid"))?;
     let mut h = Sha256::new();
     h.update(method.as_bytes());
     h.update(b" ");
@@ -154,17 +243,15 @@ pub fn body_problem(err: &serde_json::Error, path: &str) -> Problem {
                 p => format!("{p}.{f}"),
             })
     };
-    let (code, ar, en, field) = if let Some(f) = named("unknown field ") {
+    let (code, en, field) = if let Some(f) = named("unknown field ") {
         (
             "unknown_field",
-            "حقل غير معروف في الطلب",
             "the request body has a field this operation does not take".to_string(),
             f,
         )
     } else if let Some(f) = named("missing field ") {
         (
             "missing_field",
-            "حقل مطلوب غير موجود في الطلب",
             "a required field is missing from the request body".to_string(),
             f,
         )
@@ -175,14 +262,12 @@ pub fn body_problem(err: &serde_json::Error, path: &str) -> Problem {
     {
         (
             "body_invalid",
-            "نص الطلب ليس JSON صالحاً بالشكل المطلوب",
             format!("the request body is not valid: {msg}"),
             field.to_string(),
         )
     } else if err.is_data() {
         (
             "body_invalid",
-            "نص الطلب ليس JSON صالحاً بالشكل المطلوب",
             format!(
                 "the request body is not valid: a value has the wrong type (line {}, column {})",
                 err.line(),
@@ -193,7 +278,6 @@ pub fn body_problem(err: &serde_json::Error, path: &str) -> Problem {
     } else {
         (
             "body_invalid",
-            "نص الطلب ليس JSON صالحاً بالشكل المطلوب",
             format!(
                 "the request body is not valid JSON (line {}, column {})",
                 err.line(),
@@ -202,10 +286,13 @@ pub fn body_problem(err: &serde_json::Error, path: &str) -> Problem {
             field.to_string(),
         )
     };
-    let mut p = Problem::new(422, code, ar, en.clone());
+    // The title and messages are the catalog's; the English ones keep serde's precision.
+    let mut p = Problem::new(422, code).detail_en(en.clone());
     if !field.is_empty() {
         p.message_en = format!("{en}: {field}");
-        p.errors.push(FieldError::new(&field, code, ar, &en));
+        let mut fp = FieldProblem::of(&FieldError::new(&field, code, en.clone()));
+        fp.message_en = en;
+        p.errors.push(fp);
     }
     p
 }
@@ -236,12 +323,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Mutation<T> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         if !ct.starts_with("application/json") {
-            return Err(Problem::new(
-                415,
-                "content_type_unsupported",
-                "يجب أن يكون نوع المحتوى application/json",
-                "the Content-Type must be application/json",
-            ));
+            return Err(Problem::new(415, "content_type_unsupported"));
         }
         let bytes = Bytes::from_request(req, state)
             .await

@@ -1,4 +1,5 @@
-//! Server-rendered pages: Arabic and right to left by default, English by `?lang=en`.
+//! Server-rendered pages: Arabic and right to left by default, Kurdish (Sorani, right to left) by
+//! `?lang=ckb`, English by `?lang=en`.
 
 use crate::AppState;
 use crate::extract::page::{Path, Query};
@@ -38,20 +39,49 @@ pub fn lang_from(lang: Option<&str>, headers: &HeaderMap) -> Lang {
         .unwrap_or(Lang::PRIMARY)
 }
 
+fn lang_cookie(lang: Lang) -> String {
+    format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    )
+}
+
 pub fn page(html: Result<String, askama::Error>, lang: Lang, status: StatusCode) -> Response {
     match html {
-        Ok(body) => {
-            let cookie = format!(
-                "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
-                lang.code()
-            );
-            (status, [(header::SET_COOKIE, cookie)], Html(body)).into_response()
-        }
+        Ok(body) => (
+            status,
+            [(header::SET_COOKIE, lang_cookie(lang))],
+            Html(body),
+        )
+            .into_response(),
         Err(e) => {
             tracing::error!("template: {e}");
             (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
         }
     }
+}
+
+/// Middleware: a language asked for with `?lang=` is remembered even when the answer is a redirect
+/// (which names no language when it is Arabic, and would otherwise fall back to an older cookie).
+pub async fn remember_lang(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let asked = req.uri().query().and_then(|q| {
+        q.split('&')
+            .find_map(|p| p.strip_prefix("lang="))
+            .and_then(Lang::parse)
+    });
+    let mut r = next.run(req).await;
+    if let Some(lang) = asked
+        && r.status().is_redirection()
+        && !r
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|c| c.as_bytes().starts_with(b"lang="))
+        && let Ok(v) = header::HeaderValue::from_str(&lang_cookie(lang))
+    {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
 }
 
 pub struct ResultRow {
@@ -85,10 +115,7 @@ impl Who {
     pub fn of(s: &AppState, signed: &SignedIn, tr: Tr) -> Who {
         let a = &signed.actor;
         let (role, area) = match a.role {
-            Some(r) => (
-                tr.pick(r.label_ar(), r.label_en()).to_string(),
-                area_label(s, &a.area, tr),
-            ),
+            Some(r) => (tr.role(r).to_string(), area_label(s, &a.area, tr)),
             None => (tr.t("role_citizen").to_string(), String::new()),
         };
         Who {
@@ -165,28 +192,21 @@ struct MessagePage {
 
 /// A page for an error: its status, and its message in the page's language.
 pub fn error_page(s: &AppState, signed: Option<&SignedIn>, tr: Tr, e: AppError) -> Response {
-    let (status, _, ar, en) = e.describe();
-    if status >= 500 {
+    let status = crate::errors::status(&e);
+    if status.is_server_error() {
         tracing::error!("page: {e}");
     }
-    let title = if status == 404 {
+    let title = if status == StatusCode::NOT_FOUND {
         tr.t("not_found_title").to_string()
     } else {
-        tr.pick(&ar, &en).to_string()
+        crate::errors::text(tr, &e)
     };
-    let text = if status == 404 {
+    let text = if status == StatusCode::NOT_FOUND {
         tr.t("not_found_text").to_string()
     } else {
         String::new()
     };
-    message_page(
-        s,
-        signed,
-        tr,
-        title,
-        text,
-        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-    )
+    message_page(s, signed, tr, title, text, status)
 }
 
 pub fn message_page(
@@ -225,20 +245,22 @@ struct LookupPage {
     back_href: String,
 }
 
-/// A link to a page in the other languages; `to(code)` builds the address for one language.
+/// One language of the switch on every page (العربية / کوردی / English): a link to the page in that
+/// language, or the page's own language, marked; `to(code)` builds the address for one language.
 pub struct LangLink {
     pub code: &'static str,
     pub name: &'static str,
     pub href: String,
+    pub current: bool,
 }
 
 pub fn switch(tr: Tr, to: impl Fn(&str) -> String) -> Vec<LangLink> {
     Lang::all()
-        .filter(|l| *l != tr.lang)
         .map(|l| LangLink {
             code: l.code(),
             name: l.native_name(),
             href: to(l.code()),
+            current: l == tr.lang,
         })
         .collect()
 }
@@ -462,8 +484,10 @@ pub fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdBody 
                     .and_then(name_of)
                     .unwrap_or_else(|| tr.t("hold_household").to_string()),
                 since: crate::display::local_date(x.hold.since),
-                evidence: x.hold.evidence.clone(),
-                source: x.hold.source.clone(),
+                evidence: crate::evidence_text::evidence(tr, &x.hold.evidence),
+                source: tr
+                    .get(&format!("source_{}", x.hold.source))
+                    .map_or_else(|| x.hold.source.clone(), str::to_string),
                 cure: tr.cure(x.hold.reason),
                 active: x.active,
                 lifted: x
@@ -532,13 +556,7 @@ pub async fn not_found(
     q: Result<Query<PageQuery>, crate::extract::page::Refused>,
 ) -> Response {
     if uri.path().starts_with("/api/") {
-        return crate::problem::Problem::new(
-            404,
-            "route_not_found",
-            "المسار غير موجود",
-            "no such route",
-        )
-        .into_response();
+        return crate::problem::Problem::new(404, "route_not_found").into_response();
     }
     let q = q.map(|Query(q)| q).unwrap_or_default();
     not_found_page(Tr {

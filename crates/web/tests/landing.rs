@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{apps, call};
+use common::{ANON, apps, call, household, nid};
 use tamwin_app::Actor;
 use tamwin_domain::access::Role;
 
@@ -94,6 +94,170 @@ async fn every_role_lands_on_a_page_it_may_see_on_every_backend() {
                 assert_eq!(back, to, "{backend} {role:?}: the refusal of {refused}");
                 let (s, _, _) = call(&app, "GET", &back, None, &[("cookie", &session)]).await;
                 assert_eq!(s.as_u16(), 200, "{backend} {role:?}: {back}");
+            }
+        }
+    }
+}
+
+/// What a reader sees of a page: its text without markup, scripts, styles and the language switch.
+fn visible(page: &str) -> String {
+    let mut page = page.to_string();
+    for (open, close) in [
+        ("<script", "</script>"),
+        ("<style", "</style>"),
+        ("<span id=\"langs\"", "</span>"),
+        // What is isolated left to right: identifiers (usernames), numbers, examples of a format.
+        ("<bdi id=\"who-name\"", "</bdi>"),
+        ("<bdi dir=\"ltr\"", "</bdi>"),
+    ] {
+        while let Some(i) = page.find(open) {
+            let j = page[i..]
+                .find(close)
+                .map_or(page.len(), |j| i + j + close.len());
+            page.replace_range(i..j, " ");
+        }
+    }
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+}
+
+/// Latin words with no digit in them (identifiers, hashes and card numbers have digits), but for the
+/// names of formats.
+fn latin_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || "_-.:+/@".contains(c)))
+        .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+        .filter(|w| {
+            ![
+                "QR", "PDF", "JPEG", "PNG", "API", "SMS", "JSON", "MB", "Tamwin",
+            ]
+            .contains(w)
+        })
+        // Staff usernames (`land.auditor`), names of the engine's rules (`given+father+date`).
+        .filter(|w| !w.contains('.') && !w.contains('+'))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_speak_the_readers_language_on_every_backend() {
+    // The interface texts of a catalog, long enough not to be a name.
+    let texts = |lang: &str| -> Vec<String> {
+        std::fs::read_to_string(format!("{}/i18n/{lang}.txt", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(_, v)| v.trim().to_string()))
+            .filter(|v| v.chars().count() >= 8 && !v.contains('<') && !v.contains('{'))
+            .collect()
+    };
+    let (ar_texts, ckb_texts) = (texts("ar"), texts("ckb"));
+    for (backend, app, _) in apps().await {
+        // A head and a daughter with no national ID (held by a registry rule), and a hold the civil
+        // registry's answer placed.
+        let (s, b, _) = call(
+            &app,
+            "POST",
+            "/api/v1/households",
+            Some(&household(&nid(19_000_000_101)).to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!(s.as_u16(), 201, "{backend}: {b}");
+        let card = serde_json::from_str::<serde_json::Value>(&b).unwrap()["card_number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let hold = serde_json::json!({"reason": "abroad", "source": "civil_registry",
+            "evidence": "civil registry search: abroad since 2024-03-26 (hub request 7084e0cdf25a)"});
+        let (s, b, _) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/households/{card}/holds"),
+            Some(&hold.to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!(s.as_u16(), 201, "{backend}: {b}");
+        for path in [
+            format!("/households/{card}"),
+            "/".into(),
+            "/account".into(),
+            "/admin/users".into(),
+        ] {
+            for lang in ["ar", "ckb", "en"] {
+                let uri = format!("{path}?lang={lang}");
+                let (s, page, _) = call(&app, "GET", &uri, None, &[]).await;
+                let what = format!("{backend} {uri}");
+                assert_eq!(s.as_u16(), 200, "{what}");
+                assert!(page.contains(&format!("<html lang=\"{lang}\"")), "{what}");
+                let text = visible(&page);
+                for raw in [
+                    "registry_rule",
+                    "civil_registry",
+                    "no_national_id",
+                    "female",
+                    "(web)",
+                ] {
+                    assert!(
+                        lang == "en" && raw == "female" || !text.contains(raw),
+                        "{what}: {raw}"
+                    );
+                }
+                let others: Vec<&String> = match lang {
+                    "en" => ar_texts.iter().chain(&ckb_texts).collect(),
+                    "ckb" => ar_texts.iter().collect(),
+                    _ => vec![],
+                };
+                let shown: Vec<_> = others
+                    .iter()
+                    .filter(|t| text.contains(t.as_str()))
+                    .collect();
+                assert!(shown.is_empty(), "{what}: {shown:?}");
+                if lang != "en" {
+                    assert_eq!(latin_words(&text), Vec::<String>::new(), "{what}");
+                }
+            }
+        }
+        // A language asked for on a redirect is remembered over an older choice: Arabic names no
+        // `?lang=` in the address it redirects to.
+        let (s, _, h) = call(
+            &app,
+            "GET",
+            "/citizen?lang=ar",
+            None,
+            &[ANON, ("cookie", "lang=en")],
+        )
+        .await;
+        assert!(s.is_redirection(), "{backend}");
+        assert!(
+            h.get_all("set-cookie")
+                .iter()
+                .any(|c| c.to_str().unwrap().starts_with("lang=ar;")),
+            "{backend}: {h:?}"
+        );
+        for path in ["/sign-in", "/citizen/sign-in"] {
+            for lang in ["ar", "ckb"] {
+                let (_, page, _) =
+                    call(&app, "GET", &format!("{path}?lang={lang}"), None, &[ANON]).await;
+                assert_eq!(
+                    latin_words(&visible(&page)),
+                    Vec::<String>::new(),
+                    "{backend} {path} {lang}"
+                );
             }
         }
     }

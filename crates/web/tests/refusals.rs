@@ -401,3 +401,38 @@ async fn page_refusals_are_error_pages_in_the_readers_language_on_every_backend(
         );
     }
 }
+
+/// A problem's `title` is in the language `Accept-Language` asks for (Arabic, Kurdish or English;
+/// English when it names none of them); `message_ar` and `message_en` are always there.
+#[tokio::test]
+async fn problem_titles_follow_accept_language_on_every_backend() {
+    let cases = [
+        (None, "no such record"),
+        (Some("ckb"), "تۆمارەکە نەدۆزرایەوە"),
+        (Some("ckb-IQ, ar;q=0.8"), "تۆمارەکە نەدۆزرایەوە"),
+        (Some("ar-IQ,ar;q=0.9,en;q=0.5"), "لم يُعثر على السجل"),
+        (Some("fr, en;q=0.5, ckb;q=0.7"), "تۆمارەکە نەدۆزرایەوە"),
+        (Some("de"), "no such record"),
+    ];
+    for (backend, app, _) in apps().await {
+        for (lang, title) in cases {
+            let headers: Vec<(&str, &str)> =
+                lang.map(|l| ("accept-language", l)).into_iter().collect();
+            let (s, b, _) = call(
+                &app,
+                "GET",
+                "/api/v1/households/11999999995",
+                None,
+                &headers,
+            )
+            .await;
+            let v: Value = serde_json::from_str(&b).unwrap_or_else(|_| panic!("{backend}: {b}"));
+            let what = format!("{backend} {lang:?}: {b}");
+            assert_eq!(s.as_u16(), 404, "{what}");
+            assert_eq!(v["code"], "not_found", "{what}");
+            assert_eq!(v["title"], title, "{what}");
+            assert_eq!(v["message_ar"], "لم يُعثر على السجل", "{what}");
+            assert_eq!(v["message_en"], "no such record", "{what}");
+        }
+    }
+}

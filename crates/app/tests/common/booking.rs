@@ -78,7 +78,7 @@ pub fn at(t: &str, centre: Option<&str>) -> BookingRequest {
 pub fn code(e: AppError) -> String {
     match e {
         AppError::Validation(v) => v.0[0].code.to_string(),
-        other => other.describe().1.to_string(),
+        other => other.code().to_string(),
     }
 }
 
