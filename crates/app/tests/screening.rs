@@ -52,6 +52,10 @@ async fn populate(reg: &Registry, dir: &std::path::Path) {
 
 async fn run(reg: &Arc<Registry>, auditor: &Actor) -> String {
     let started = reg.start_screening(auditor).await.unwrap();
+    // Queued: the job runner runs it, as a server's would.
+    Arc::new(jobs::Runner::only(reg.clone(), &[jobs::SCREENING]))
+        .run_due()
+        .await;
     for _ in 0..600 {
         let r = reg
             .store
