@@ -367,6 +367,12 @@ const ROWS: &[Row] = &[
     ),
     row(
         "get",
+        "/api/v1/jobs",
+        Kind::Api,
+        [401, 200, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "get",
         "/api/v1/screening/findings",
         Kind::Api,
         [401, 200, 403, 403, 403, 200, 403, 403, 403],
@@ -595,6 +601,18 @@ const ROWS: &[Row] = &[
         "/stats",
         Kind::Page,
         [303, 200, 200, 200, 403, 200, 200, 403, 303],
+    ),
+    row(
+        "get",
+        "/jobs",
+        Kind::Page,
+        [303, 200, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/jobs/{job}/run",
+        Kind::Page,
+        [303, 303, 403, 403, 403, 403, 403, 403, 403],
     ),
     row(
         "get",
@@ -1105,6 +1123,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
         .replace("{suggestion_id}", &suggestion)
         .replace("{decision}", "confirm")
         .replace("{callback}", "notify")
+        .replace("{job}", "sign_in.throttles")
         .replace("{card_number}", &m.card)
         .replace("{hold_id}", &m.hold)
         .replace("{username}", &user)
@@ -1187,6 +1206,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
                 "document_type": "application/pdf", "document_base64": "JVBERi0xLjQ="})
             .to_string(),
         ),
+        ("post", "/jobs/{job}/run") => form(&[("csrf", &caller.csrf)]),
         ("post", "/api/v1/screening/runs") => None,
         ("post", "/screening/runs") => form(&[("csrf", &caller.csrf)]),
         ("post", "/screening/findings/{finding_id}/decision") => {

@@ -69,15 +69,11 @@ impl Job for Screening {
         Schedule::Queued
     }
     async fn queued(&self, reg: &Registry) -> Result<Option<String>> {
-        let runs = reg.store.screening_runs(5).await?;
-        Ok(runs
-            .into_iter()
-            .find(|r| r.status == "running")
-            .map(|r| r.run_id))
+        Ok(reg.store.running_screening_run().await?.map(|r| r.run_id))
     }
     async fn run(&self, reg: &Registry, ctx: &RunContext) -> Result<Done> {
         let Some(id) = ctx.item.as_deref() else {
-            return Ok(Done::Skipped("nothing queued"));
+            return Ok(Done::Skipped("nothing_queued"));
         };
         reg.run_screening(id).await?;
         let written = reg.store.screening_run(id).await?.map_or(0, |r| r.written);
@@ -128,7 +124,7 @@ pub fn standard_jobs(with_hub: bool) -> Vec<Arc<dyn Job>> {
     r.push(every("temporary_cards.convert", |reg, _| {
         Box::pin(async move {
             if reg.hub.is_none() {
-                return Ok(Done::Skipped("no hub configured"));
+                return Ok(Done::Skipped("no_hub"));
             }
             Ok(items(reg.convert_temporary_cards().await?))
         })
@@ -182,8 +178,7 @@ pub fn standard_jobs(with_hub: bool) -> Vec<Arc<dyn Job>> {
                         true => items(r.members),
                         false => Done::Stopped {
                             items: r.members,
-                            why: "the hub stopped answering; the next run goes on from there"
-                                .into(),
+                            why: "hub_unreachable".into(),
                         },
                     })
                 })

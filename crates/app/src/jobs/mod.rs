@@ -22,9 +22,9 @@ pub use tamwin_domain::job::{JobOutcome, RunCause, Schedule};
 pub enum Done {
     /// Done, with how many items (reminders sent, holds placed…).
     Items(u64),
-    /// Nothing to do this time, and why (no hub configured).
+    /// Nothing to do this time, and why: a code the page has a text for (`job_reason_<code>`).
     Skipped(&'static str),
-    /// Stopped part way, to go on next time (the hub stopped answering): a failure with items.
+    /// Stopped part way, to go on next time: a failure with items, and why (a code, as above).
     Stopped { items: u64, why: String },
 }
 
