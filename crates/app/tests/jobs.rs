@@ -375,28 +375,6 @@ async fn run_now_runs_a_job_once_more_and_only_an_administrator_asks_on_every_ba
     }
 }
 
-/// Karbala households and their civil registry (unreported deaths, emigrants, people left out).
-async fn populate(reg: &Registry, dir: &std::path::Path) {
-    let cfg = tamwin_synth::Config {
-        households: 200,
-        seed: 5,
-        governorate: Some("11".into()),
-        ..Default::default()
-    };
-    tamwin_synth::generate(&cfg, &reg.geo, dir, &|_| {}).unwrap();
-    import::import_dir(reg, dir, &dir.join("rejects.csv"), Arc::new(|_| {}))
-        .await
-        .unwrap();
-    tamwin_civil::load::load_persons(
-        reg.store.clone(),
-        &dir.join("persons.csv"),
-        &dir.join("civil-rejects.csv"),
-        Arc::new(|_| {}),
-    )
-    .await
-    .unwrap();
-}
-
 async fn findings(store: &Arc<dyn Store>) -> usize {
     store
         .findings(&FindingFilter {
@@ -420,7 +398,7 @@ async fn an_interrupted_screening_run_is_finished_by_the_other_server_on_every_b
         let dir =
             std::env::temp_dir().join(format!("tamwin-jobs-{backend}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        populate(&a, &dir).await;
+        common::populate(&a, &dir, 200).await;
         let auditor = Actor::staff("u4", "auditor", Role::Auditor, Area::Nation, "web");
         // Started from the page: queued, nothing runs it until a runner looks.
         let started = a.start_screening(&auditor).await.unwrap();
@@ -474,4 +452,46 @@ async fn an_interrupted_screening_run_is_finished_by_the_other_server_on_every_b
         assert_eq!(findings(&one).await, total, "{backend}: none twice");
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// Counts how often the runner looks whether it has work.
+#[derive(Default)]
+struct Idle {
+    looks: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Job for Idle {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn schedule(&self) -> Schedule {
+        Schedule::Queued
+    }
+    async fn queued(&self, _reg: &Registry) -> Result<Option<String>> {
+        self.looks.fetch_add(1, Ordering::SeqCst);
+        Ok(None)
+    }
+    async fn run(&self, _reg: &Registry, _ctx: &RunContext) -> Result<Done> {
+        Ok(Done::Skipped("nothing_queued"))
+    }
+}
+
+#[tokio::test]
+async fn a_server_runner_looks_once_a_tick_and_when_woken() {
+    let store = testkit::sqlite().await;
+    let reg = registry(store, clock_at("2026-11-21T09:03:00Z"));
+    let job = Arc::new(Idle::default());
+    let loop_ = runner(reg.clone(), job.clone());
+    let handle = Arc::clone(&loop_).start();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        job.looks.load(Ordering::SeqCst),
+        1,
+        "one look, then the tick's wait"
+    );
+    reg.jobs_wake.notify_one();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(job.looks.load(Ordering::SeqCst), 2, "woken: one more look");
+    handle.abort();
 }

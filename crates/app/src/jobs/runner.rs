@@ -110,8 +110,8 @@ impl Runner {
         out
     }
 
-    /// A server's loop: due work every `tick`, at once when woken (a screening run queued), and again
-    /// whenever a job ends. Each job runs in its own task, so a long one holds up no other.
+    /// A server's loop: due work every `tick`, and at once when woken (a screening run queued, a run
+    /// now asked). Each job runs in its own task, so a long one holds up no other.
     pub fn start(self: Arc<Self>) -> tokio::task::JoinHandle<()> {
         tracing::info!(
             "job runner {} started with {} jobs",
@@ -121,11 +121,13 @@ impl Runner {
         tokio::spawn(async move {
             let mut set = JoinSet::new();
             loop {
+                // Tasks that ended are reaped here, not awaited: a look at an idle job ends at once,
+                // and waking on every end would look again and again.
+                while set.try_join_next().is_some() {}
                 self.spawn_due(&mut set).await;
                 tokio::select! {
                     _ = tokio::time::sleep(self.tick) => {}
                     _ = self.reg.jobs_wake.notified() => {}
-                    Some(_) = set.join_next(), if !set.is_empty() => {}
                 }
             }
         })
