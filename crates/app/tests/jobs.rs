@@ -495,3 +495,64 @@ async fn a_server_runner_looks_once_a_tick_and_when_woken() {
     assert_eq!(job.looks.load(Ordering::SeqCst), 2, "woken: one more look");
     handle.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_of_many_servers_takes_a_lease_and_another_only_once_it_expired_on_every_backend() {
+    for (backend, one, two) in testkit::backend_pairs().await {
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let (now, until) = (at("2026-11-21T09:00:00Z"), at("2026-11-21T09:02:00Z"));
+        // Sixteen holders on two pools ask at the same instant.
+        let tries: Vec<_> = (0..16)
+            .map(|i| {
+                let s = if i % 2 == 0 { one.clone() } else { two.clone() };
+                tokio::spawn(async move {
+                    let holder = format!("h{i}");
+                    s.take_lease("race", &holder, now, until)
+                        .await
+                        .unwrap()
+                        .then_some(holder)
+                })
+            })
+            .collect();
+        let mut won = Vec::new();
+        for t in tries {
+            won.extend(t.await.unwrap());
+        }
+        assert_eq!(won.len(), 1, "{backend}: {won:?}");
+        let holder = won.remove(0);
+        let later = at("2026-11-21T09:01:59Z");
+        assert!(
+            !two.take_lease("race", "other", later, at("2026-11-21T09:03:59Z"))
+                .await
+                .unwrap(),
+            "{backend}"
+        );
+        // Expired: another takes it, and the old holder's renewal says it is lost.
+        let expired = at("2026-11-21T09:02:00Z");
+        assert!(
+            two.take_lease("race", "other", expired, at("2026-11-21T09:04:00Z"))
+                .await
+                .unwrap(),
+            "{backend}"
+        );
+        assert!(
+            !one.renew_lease("race", &holder, at("2026-11-21T09:05:00Z"))
+                .await
+                .unwrap(),
+            "{backend}"
+        );
+        assert!(
+            one.renew_lease("race", "other", at("2026-11-21T09:05:00Z"))
+                .await
+                .unwrap(),
+            "{backend}"
+        );
+        // Giving it back deletes only one's own.
+        one.release_lease("race", &holder).await.unwrap();
+        assert_eq!(
+            one.job_leases().await.unwrap()[0].holder,
+            "other",
+            "{backend}"
+        );
+    }
+}
