@@ -41,6 +41,7 @@ pub struct JobRow {
     /// The catalog's schedule text with its figures in `<span class="num">`.
     pub schedule: String,
     pub last: Option<RunRow>,
+    /// In Iraq time; empty for queued work.
     pub next: String,
     pub requested_by: String,
     pub run_now: bool,
@@ -85,6 +86,17 @@ fn schedule(tr: Tr, j: &JobView) -> String {
     }
 }
 
+/// Seconds with a tenth, or milliseconds under a second (the ten-minute passes take a few).
+fn duration(tr: Tr, seconds: f64) -> String {
+    if seconds < 1.0 {
+        tr.t("job_millis")
+            .replace("{n}", &num(format!("{:.0}", seconds * 1000.0)))
+    } else {
+        tr.t("job_seconds")
+            .replace("{n}", &num(format!("{seconds:.1}")))
+    }
+}
+
 fn run_row(tr: Tr, r: &JobRunView, running: bool) -> RunRow {
     let outcome: &'static str = match r.outcome.as_deref() {
         Some("ok") => "ok",
@@ -100,7 +112,7 @@ fn run_row(tr: Tr, r: &JobRunView, running: bool) -> RunRow {
         started_at: local_time_str(&r.started_at),
         duration: r
             .duration_seconds
-            .map(|d| tr.t("job_seconds").replace("{n}", &num(format!("{d:.1}"))))
+            .map(|d| duration(tr, d))
             .unwrap_or_default(),
         outcome,
         outcome_label: label(tr, "job_outcome_", outcome),
@@ -124,10 +136,11 @@ fn job_row(tr: Tr, j: &JobView, may_run: bool) -> JobRow {
         label: label(tr, "job_", &j.name),
         schedule: schedule(tr, j),
         last: j.last_run.as_ref().map(|r| run_row(tr, r, j.running)),
-        next: match &j.next_run {
-            Some(t) => local_time_str(t),
-            None => tr.t("job_next_queued").to_string(),
-        },
+        next: j
+            .next_run
+            .as_deref()
+            .map(local_time_str)
+            .unwrap_or_default(),
         requested_by: j.requested_by.clone().unwrap_or_default(),
         run_now: may_run && j.on_request,
         recent: j
