@@ -556,3 +556,23 @@ async fn one_of_many_servers_takes_a_lease_and_another_only_once_it_expired_on_e
         );
     }
 }
+
+#[tokio::test]
+async fn every_run_is_counted_by_job_and_outcome_with_its_duration() {
+    let tallies = Arc::new(common::recorder::Tallies::default());
+    // The only test of this binary that installs a recorder (one per process).
+    metrics::set_global_recorder(common::recorder::Recorder(tallies.clone())).unwrap();
+    let store = testkit::sqlite().await;
+    let reg = registry(store, clock_at("2026-11-21T09:03:00Z"));
+    reg.prepare().await.unwrap();
+    let r = Arc::new(Runner::only(reg, &["appointments.reminders"]));
+    assert_eq!(r.run_due().await.len(), 1);
+    assert_eq!(
+        tallies.get("tamwin_job_runs_total{job=appointments.reminders,outcome=ok}"),
+        1
+    );
+    assert_eq!(
+        tallies.get("tamwin_job_duration_seconds{job=appointments.reminders}"),
+        1
+    );
+}

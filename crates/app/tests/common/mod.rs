@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 pub mod booking;
+pub mod recorder;
 
 use ed25519_dalek::SigningKey;
 use std::sync::{Arc, Mutex};
