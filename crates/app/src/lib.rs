@@ -17,6 +17,7 @@ pub mod exemptions;
 pub mod home_visits;
 pub mod hub_client;
 pub mod import;
+pub mod jobs;
 mod mutate;
 pub mod progress;
 pub mod reconcile;
@@ -181,6 +182,8 @@ pub struct Registry {
     pub temporary_card_months: i64,
     /// Days between confirming a screening finding and its hold taking effect (14 by default).
     pub screening_grace_days: i64,
+    /// Wakes this server's job runner at once (a screening run queued, a "run now").
+    pub jobs_wake: Arc<tokio::sync::Notify>,
 }
 
 const CARD_ATTEMPTS: usize = 8;
@@ -205,6 +208,7 @@ impl Registry {
             forms: None,
             temporary_card_months: temporary_cards::TEMPORARY_CARD_MONTHS,
             screening_grace_days: screening::GRACE_DAYS,
+            jobs_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

@@ -121,8 +121,8 @@ impl From<&ScreeningRun> for RunView {
 }
 
 impl Registry {
-    /// Starts a screening run in the background; refused while another runs.
-    pub async fn start_screening(self: &Arc<Self>, actor: &Actor) -> Result<RunView> {
+    /// Queues a screening run for the job runner; refused while another runs (or waits).
+    pub async fn start_screening(&self, actor: &Actor) -> Result<RunView> {
         actor.require(Permission::Screen)?;
         let run = ScreeningRun {
             run_id: self.ids.id(),
@@ -150,30 +150,9 @@ impl Registry {
             }
             other => other?,
         }
-        let me = Arc::clone(self);
-        let id = run.run_id.clone();
-        tokio::spawn(async move {
-            if let Err(e) = me.run_screening(&id).await {
-                tracing::warn!("screening run {id} failed: {e}");
-            }
-        });
+        // The job runner runs it (`jobs::SCREENING`); this server's at once.
+        self.jobs_wake.notify_one();
         Ok(RunView::from(&run))
-    }
-
-    /// A run left `running` by a stopped server is run again (findings already saved are skipped).
-    pub async fn resume_screening(self: &Arc<Self>) -> Result<Option<String>> {
-        let runs = self.store.screening_runs(5).await?;
-        let Some(run) = runs.into_iter().find(|r| r.status == "running") else {
-            return Ok(None);
-        };
-        let me = Arc::clone(self);
-        let id = run.run_id.clone();
-        tokio::spawn(async move {
-            if let Err(e) = me.run_screening(&id).await {
-                tracing::warn!("screening run {id} failed: {e}");
-            }
-        });
-        Ok(Some(run.run_id))
     }
 
     /// The work of a run: load, screen, save, finish. A failure is recorded on the run.

@@ -91,7 +91,7 @@ impl Registry {
         })
     }
 
-    /// Forgets counters older than an address stays known (the serve loop calls it).
+    /// Forgets counters older than an address stays known (the job `sign_in.throttles` calls it).
     pub async fn forget_throttles(&self) -> Result<u64> {
         let before = self
             .clock

@@ -4,6 +4,8 @@
 //! a document; every decision is audited. Both backends.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use tamwin_app::documents::Document;
 use tamwin_app::*;
@@ -28,30 +30,12 @@ fn staff(role: Role, area: Area) -> Actor {
     Actor::staff("u1", "auditor.karbala", role, area, "web")
 }
 
-/// 300 Karbala households and their civil registry (unreported deaths, emigrants, people left out).
-async fn populate(reg: &Registry, dir: &std::path::Path) {
-    let cfg = tamwin_synth::Config {
-        households: 300,
-        seed: 5,
-        governorate: Some("11".into()),
-        ..Default::default()
-    };
-    tamwin_synth::generate(&cfg, &reg.geo, dir, &|_| {}).unwrap();
-    import::import_dir(reg, dir, &dir.join("rejects.csv"), Arc::new(|_| {}))
-        .await
-        .unwrap();
-    tamwin_civil::load::load_persons(
-        reg.store.clone(),
-        &dir.join("persons.csv"),
-        &dir.join("civil-rejects.csv"),
-        Arc::new(|_| {}),
-    )
-    .await
-    .unwrap();
-}
-
 async fn run(reg: &Arc<Registry>, auditor: &Actor) -> String {
     let started = reg.start_screening(auditor).await.unwrap();
+    // Queued: the job runner runs it, as a server's would.
+    Arc::new(jobs::Runner::only(reg.clone(), &[jobs::SCREENING]))
+        .run_due()
+        .await;
     for _ in 0..600 {
         let r = reg
             .store
@@ -89,7 +73,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
         let dir =
             std::env::temp_dir().join(format!("tamwin-screening-{backend}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        populate(&reg, &dir).await;
+        common::populate(&reg, &dir, 300).await;
         let auditor = staff(Role::Auditor, Area::Governorate("11".into()));
 
         // The same man registered again on a card of his own, without his ID, one dot wrong.

@@ -66,6 +66,10 @@ pub enum Permission {
     VerifyInPerson,
     /// Run screening, confirm or clear its findings, decide citizens' appeals.
     Screen,
+    /// See the background jobs: their last and next runs (page `/jobs`).
+    ViewJobs,
+    /// Ask a background job to run now. Jobs work on the whole nation: ministry administrators only.
+    RunJobs,
 }
 
 impl Role {
@@ -84,6 +88,7 @@ impl Role {
                     | CloseHousehold
                     | ReadAggregates
                     | VerifyInPerson
+                    | ViewJobs
             ),
             Role::CentreOfficer => matches!(
                 p,
@@ -98,7 +103,12 @@ impl Role {
             Role::MobileTeamOfficer => {
                 matches!(p, ReadPersonal | Register | EditMembers | VerifyInPerson)
             }
-            Role::Auditor => matches!(p, ReadPersonal | ReadAggregates | ReadAudit | Screen),
+            Role::Auditor => {
+                matches!(
+                    p,
+                    ReadPersonal | ReadAggregates | ReadAudit | Screen | ViewJobs
+                )
+            }
             Role::Analyst => matches!(p, ReadAggregates),
             // Distribution (redemption at outlets) arrives with its own issue and permission.
             Role::OutletOperator => false,

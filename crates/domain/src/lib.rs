@@ -13,6 +13,7 @@ pub mod error;
 pub mod geography;
 pub mod hold;
 pub mod household;
+pub mod job;
 pub mod national_id;
 pub mod phone;
 

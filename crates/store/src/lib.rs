@@ -4,6 +4,7 @@
 
 pub mod appointments;
 mod error;
+pub mod jobs;
 mod migrate;
 mod pool;
 mod postgres;
@@ -19,6 +20,7 @@ mod sql_devices;
 mod sql_evidence;
 mod sql_household_events;
 mod sql_impl;
+mod sql_jobs;
 mod sql_screening;
 mod sql_staff;
 mod sql_stations;
@@ -30,6 +32,7 @@ pub use appointments::{
     SlotLoad, TemporaryCard,
 };
 pub use error::{Conflict, StoreError};
+pub use jobs::{JobFinish, JobLease, JobRequest, JobRun, JobStore};
 pub use pool::{PoolStats, PoolUse};
 pub use postgres::{CivilRows, PgStore};
 pub use retry::with_retry;
@@ -62,7 +65,7 @@ pub trait CivilBulkLoad: Send {
 
 /// Everything the application asks of storage. Each method is one transaction.
 #[async_trait]
-pub trait Store: AppointmentStore + ScreeningStore + PoolUse + Send + Sync {
+pub trait Store: AppointmentStore + ScreeningStore + JobStore + PoolUse + Send + Sync {
     fn backend(&self) -> Backend;
 
     /// Applies pending migrations; returns how many were applied.
@@ -447,15 +450,6 @@ pub trait Store: AppointmentStore + ScreeningStore + PoolUse + Send + Sync {
     async fn save_evidence(&self, e: &Evidence) -> Result<()>;
     /// Keeps the evidence of one call that concerned many records, in one transaction.
     async fn save_evidence_batch(&self, e: &[Evidence]) -> Result<()>;
-    /// Where a job stopped (None: from the start).
-    async fn job_cursor(&self, job: &str) -> Result<Option<String>>;
-    async fn save_job_cursor(
-        &self,
-        job: &str,
-        cursor: Option<&str>,
-        at: jiff::Timestamp,
-    ) -> Result<()>;
-
     /// A trivial query: the database answers.
     async fn ping(&self) -> Result<()>;
     async fn count_households(&self) -> Result<i64>;

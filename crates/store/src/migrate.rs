@@ -112,6 +112,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "sign_in_throttle",
         sql: include_str!("../migrations/sqlite/0021_sign_in_throttle.sql"),
     },
+    Migration {
+        version: 23,
+        name: "job_runs",
+        sql: include_str!("../migrations/sqlite/0023_job_runs.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -219,6 +224,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 21,
         name: "sign_in_throttle",
         sql: include_str!("../migrations/postgres/0021_sign_in_throttle.sql"),
+    },
+    Migration {
+        version: 23,
+        name: "job_runs",
+        sql: include_str!("../migrations/postgres/0023_job_runs.sql"),
     },
 ];
 

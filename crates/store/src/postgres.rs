@@ -38,8 +38,8 @@ fn copy_text(out: &mut String, text: &str) {
 fn copy_field(out: &mut String, v: &Val) {
     match v {
         Val::Text(s) | Val::OptText(Some(s)) => copy_text(out, s),
-        Val::OptText(None) => out.push_str("\\N"),
-        Val::Int(n) => out.push_str(&n.to_string()),
+        Val::OptText(None) | Val::OptInt(None) => out.push_str("\\N"),
+        Val::Int(n) | Val::OptInt(Some(n)) => out.push_str(&n.to_string()),
         Val::Bool(b) => out.push(if *b { 't' } else { 'f' }),
     }
 }

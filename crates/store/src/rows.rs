@@ -14,6 +14,7 @@ pub(crate) enum Val {
     Text(String),
     OptText(Option<String>),
     Int(i64),
+    OptInt(Option<i64>),
     Bool(bool),
 }
 
@@ -35,6 +36,11 @@ impl From<Option<String>> for Val {
 impl From<i64> for Val {
     fn from(n: i64) -> Self {
         Val::Int(n)
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(n: Option<i64>) -> Self {
+        Val::OptInt(n)
     }
 }
 impl From<bool> for Val {

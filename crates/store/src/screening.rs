@@ -200,6 +200,8 @@ pub trait ScreeningStore: Send + Sync {
         log: &ChangeLog,
     ) -> Result<()>;
     async fn screening_runs(&self, limit: u32) -> Result<Vec<ScreeningRun>>;
+    /// The run that is running (or queued, or cut short by a stop): at most one.
+    async fn running_screening_run(&self) -> Result<Option<ScreeningRun>>;
     async fn screening_run(&self, run_id: &str) -> Result<Option<ScreeningRun>>;
     async fn findings(&self, f: &FindingFilter) -> Result<Vec<ScreeningFinding>>;
     /// The queue: findings with who they concern, in the filter and area, one keyset page.

@@ -198,15 +198,7 @@ macro_rules! appointments_sql {
             async fn appt_update(&self, sql: &'static str, binds: &[Val], household_id: &str, log: &ChangeLog) -> Result<bool> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
-                    let mut q = sqlx::query(sql);
-                    for v in binds {
-                        q = match v {
-                            Val::Text(s) => q.bind(s.clone()),
-                            Val::OptText(s) => q.bind(s.clone()),
-                            Val::Int(i) => q.bind(*i),
-                            Val::Bool(b) => q.bind(*b),
-                        };
-                    }
+                    let q = Self::bind_vals(sqlx::query(sql), binds);
                     if q.execute(&mut *tx).await?.rows_affected() != 1 {
                         return Ok(false);
                     }

@@ -29,9 +29,26 @@ macro_rules! sql_store {
         $crate::sql_stations::stations_sql!($store);
         $crate::sql_appointments::appointments_sql!($store);
         $crate::sql_screening::screening_sql!($store);
+        $crate::sql_jobs::jobs_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
+        type DbQuery<'q> = sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>;
+
         impl $store {
+            /// Binds the values, in order, to the next parameters.
+            fn bind_vals<'q>(mut q: DbQuery<'q>, vals: &'q [Val]) -> DbQuery<'q> {
+                for v in vals {
+                    q = match v {
+                        Val::Text(s) => q.bind(s.as_str()),
+                        Val::OptText(s) => q.bind(s.as_deref()),
+                        Val::Int(n) => q.bind(*n),
+                        Val::OptInt(n) => q.bind(*n),
+                        Val::Bool(b) => q.bind(*b),
+                    };
+                }
+                q
+            }
+
             /// Inserts rows of `cols` into `table`, many rows per statement; returns the rows written
             /// (fewer than given when `suffix` skips conflicts).
             async fn insert_rows(conn: &mut Conn, table: &str, cols: &str, rows: &[Vec<Val>], suffix: &str) -> Result<u64> {
@@ -43,14 +60,7 @@ macro_rules! sql_store {
                     let sql = insert_sql(table, cols, ncols, chunk.len(), suffix, Self::NUMBERED_PARAMS);
                     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                     for row in chunk {
-                        for v in row {
-                            q = match v {
-                                Val::Text(s) => q.bind(s.as_str()),
-                                Val::OptText(s) => q.bind(s.as_deref()),
-                                Val::Int(n) => q.bind(*n),
-                                Val::Bool(b) => q.bind(*b),
-                            };
-                        }
+                        q = Self::bind_vals(q, row);
                     }
                     written += q.execute(&mut *conn).await?.rows_affected();
                 }
@@ -1080,31 +1090,6 @@ macro_rules! sql_store {
             }
             async fn save_evidence_batch(&self, e: &[$crate::Evidence]) -> Result<()> {
                 self.evidence_save(e).await
-            }
-            async fn job_cursor(&self, job: &str) -> Result<Option<String>> {
-                let row = sqlx::query("SELECT cursor_value FROM job_cursors WHERE job = $1")
-                    .bind(job)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(match row {
-                    Some(r) => r.try_get(0)?,
-                    None => None,
-                })
-            }
-            async fn save_job_cursor(&self, job: &str, cursor: Option<&str>, at: jiff::Timestamp) -> Result<()> {
-                with_retry(|| async {
-                    let mut tx = self.begin_write().await?;
-                    sqlx::query("DELETE FROM job_cursors WHERE job = $1").bind(job).execute(&mut *tx).await?;
-                    sqlx::query("INSERT INTO job_cursors (job, cursor_value, updated_at) VALUES ($1, $2, $3)")
-                        .bind(job)
-                        .bind(cursor)
-                        .bind(ts(&at))
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await.map_err(crate::error::commit_error)?;
-                    Ok(())
-                })
-                .await
             }
             async fn civil_count(&self) -> Result<i64> {
                 let r = sqlx::query("SELECT COUNT(*) FROM civil_persons").fetch_one(&self.pool).await?;

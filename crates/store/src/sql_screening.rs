@@ -256,6 +256,13 @@ macro_rules! screening_sql {
                 .await
             }
 
+            async fn running_screening_run(&self) -> Result<Option<ScreeningRun>> {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {RUN_COLS} FROM screening_runs WHERE status = 'running'")))
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(Self::run_row).transpose()
+            }
+
             async fn screening_runs(&self, limit: u32) -> Result<Vec<ScreeningRun>> {
                 let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT {RUN_COLS} FROM screening_runs ORDER BY started_at DESC, run_id DESC LIMIT {}",

@@ -9,10 +9,18 @@ use crate::{PgStore, SqliteStore, Store};
 use std::sync::Arc;
 
 pub async fn sqlite() -> Arc<dyn Store> {
+    sqlite_at(&sqlite_url()).await
+}
+
+fn sqlite_url() -> String {
     let dir = std::env::temp_dir().join("tamwin-tests");
     std::fs::create_dir_all(&dir).ok();
     let path = dir.join(format!("{}.db", uuid::Uuid::new_v4()));
-    let s = SqliteStore::connect(&format!("sqlite://{}", path.display()))
+    format!("sqlite://{}", path.display())
+}
+
+async fn sqlite_at(url: &str) -> Arc<dyn Store> {
+    let s = SqliteStore::connect(url)
         .await
         .unwrap_or_else(|e| panic!("sqlite: {e}"));
     s.migrate()
@@ -22,6 +30,11 @@ pub async fn sqlite() -> Arc<dyn Store> {
 }
 
 pub async fn postgres() -> Option<Arc<dyn Store>> {
+    Some(postgres_at(&postgres_url().await?).await)
+}
+
+/// A new, empty PostgreSQL database's URL.
+async fn postgres_url() -> Option<String> {
     let Ok(base) = std::env::var("TAMWIN_TEST_POSTGRES_URL") else {
         if std::env::var("TAMWIN_TEST_SKIP_POSTGRES").as_deref() == Ok("1") {
             eprintln!("WARNING: TAMWIN_TEST_SKIP_POSTGRES=1: PostgreSQL half of this test skipped");
@@ -39,7 +52,7 @@ pub async fn postgres() -> Option<Arc<dyn Store>> {
         .execute_raw(&format!("CREATE DATABASE {name}"))
         .await
         .unwrap_or_else(|e| panic!("create database: {e}"));
-    let url = match base.rsplit_once('/') {
+    Some(match base.rsplit_once('/') {
         Some((head, tail)) if !tail.contains('@') => {
             let query = tail
                 .split_once('?')
@@ -48,14 +61,28 @@ pub async fn postgres() -> Option<Arc<dyn Store>> {
             format!("{head}/{name}{query}")
         }
         _ => format!("{base}/{name}"),
-    };
-    let s = PgStore::connect(&url)
+    })
+}
+
+async fn postgres_at(url: &str) -> Arc<dyn Store> {
+    let s = PgStore::connect(url)
         .await
         .unwrap_or_else(|e| panic!("postgres {url}: {e}"));
     s.migrate()
         .await
         .unwrap_or_else(|e| panic!("migrate postgres: {e}"));
-    Some(Arc::new(s))
+    Arc::new(s)
+}
+
+/// Both backends, each a fresh database opened twice (two pools, as two servers would): for tests of
+/// what two servers on one database must never do twice.
+pub async fn backend_pairs() -> Vec<(&'static str, Arc<dyn Store>, Arc<dyn Store>)> {
+    let url = sqlite_url();
+    let mut v = vec![("sqlite", sqlite_at(&url).await, sqlite_at(&url).await)];
+    if let Some(url) = postgres_url().await {
+        v.push(("postgres", postgres_at(&url).await, postgres_at(&url).await));
+    }
+    v
 }
 
 /// Both backends, each fresh: `("sqlite", …)` and `("postgres", …)`.

@@ -90,6 +90,9 @@ enum Command {
         /// (docs/operations.md); unset, it is open to whoever reaches the listen address.
         #[arg(long, env = "TAMWIN_METRICS_TOKEN", hide_env_values = true)]
         metrics_token: Option<String>,
+        /// Run the background jobs here (`--jobs=false`: a server that only answers requests).
+        #[arg(long, env = "TAMWIN_JOBS", default_value_t = true, action = clap::ArgAction::Set)]
+        jobs: bool,
     },
     /// Apply database migrations.
     Migrate,
@@ -547,61 +550,17 @@ fn form_keys(path: &std::path::Path, now: jiff::Timestamp) -> Result<FormKeys, E
     Ok(FormKeys::single(&id, key.signing_key().clone(), from)?)
 }
 
-async fn serve(reg: Arc<Registry>, listen: &str, web: tamwin_web::Config) -> Result<(), Error> {
+async fn serve(
+    reg: Arc<Registry>,
+    listen: &str,
+    web: tamwin_web::Config,
+    jobs: bool,
+) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
-    // Vital events that wait (a parent registered since, an exit whose six months have passed, an
-    // exemption that ended) are applied by a pass every ten minutes.
-    let pending = reg.clone();
-    // A screening run cut short by a stop is run again.
-    match reg.resume_screening().await {
-        Ok(Some(id)) => tracing::info!("resumed screening run {id}"),
-        Ok(None) => {}
-        Err(e) => tracing::warn!("screening resume: {}", e),
+    // All background work (docs/jobs.md); servers sharing a database share it through the leases.
+    if jobs {
+        Arc::new(tamwin_app::jobs::Runner::standard(reg.clone())).start();
     }
-    tokio::spawn(async move {
-        loop {
-            match pending.apply_pending_events(500).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!("applied {n} waiting vital events"),
-                Err(e) => tracing::warn!("waiting vital events: {}", e),
-            }
-            // Tomorrow's appointments are reminded; past days' unattended ones free their places.
-            match pending.send_reminders().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!("sent {n} appointment reminders"),
-                Err(e) => tracing::warn!("appointment reminders: {}", e),
-            }
-            // Temporary cards: converted once the unified card is linked and valid, held when run out.
-            if pending.hub.is_some() {
-                match pending.convert_temporary_cards().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!("converted {n} temporary cards"),
-                    Err(e) => tracing::warn!("temporary card conversion: {}", e),
-                }
-            }
-            match pending.expire_temporary_cards().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!("expired {n} temporary cards"),
-                Err(e) => tracing::warn!("temporary card expiry: {}", e),
-            }
-            match pending.release_no_shows().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!("released {n} missed appointments"),
-                Err(e) => tracing::warn!("missed appointments: {}", e),
-            }
-            // Sign-in throttle counters past any use are dropped.
-            if let Err(e) = pending.forget_throttles().await {
-                tracing::warn!("sign-in throttle: {}", e);
-            }
-            // Confirmed screening findings whose grace period has ended become holds.
-            match pending.apply_due_findings().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!("placed {n} holds from confirmed screening findings"),
-                Err(e) => tracing::warn!("screening holds: {}", e),
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
-        }
-    });
     println!(
         "Tamwin is serving on http://{}/ (API docs: http://{}/api/docs)",
         listener.local_addr()?,
@@ -736,6 +695,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             form_key,
             sms,
             metrics_token,
+            jobs,
         } => {
             // Checked first: a server that cannot deliver sign-in codes does not start by mistake.
             let gateway = sms_http::gateway(&sms)?;
@@ -747,7 +707,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 demo: false,
                 metrics_token,
             };
-            serve(Arc::new(reg), &listen, web).await
+            serve(Arc::new(reg), &listen, web, jobs).await
         }
         Command::Hub {
             command:
@@ -1286,7 +1246,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 demo: true,
                 metrics_token: None,
             };
-            serve(reg, &listen, web).await
+            serve(reg, &listen, web, true).await
         }
     }
 }

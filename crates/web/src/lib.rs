@@ -8,6 +8,7 @@ mod api_access;
 mod api_appointments;
 mod api_crvs;
 mod api_events;
+mod api_jobs;
 mod api_screening;
 mod auth;
 mod display;
@@ -21,6 +22,7 @@ mod openapi_conform;
 mod pages_access;
 mod pages_appointments;
 mod pages_exemptions;
+mod pages_jobs;
 mod pages_landing;
 mod pages_screening;
 pub mod problem;
@@ -268,6 +270,7 @@ pub fn routes() -> Routes {
         post(api_screening::start_run),
     )
     .add("get", "/api/v1/screening/runs", get(api_screening::runs))
+    .add("get", "/api/v1/jobs", get(api_jobs::jobs))
     .add(
         "get",
         "/api/v1/screening/findings",
@@ -313,6 +316,8 @@ pub fn routes() -> Routes {
     .add("post", "/sign-out", post(pages_access::sign_out))
     .add("get", "/account", get(pages_landing::account_page))
     .add("get", "/stats", get(pages_landing::stats_page))
+    .add("get", "/jobs", get(pages_jobs::jobs_page))
+    .add("post", "/jobs/{job}/run", post(pages_jobs::run_now))
     .add("get", "/account/password", get(pages_access::password_form))
     .add(
         "post",

@@ -47,7 +47,7 @@ pub fn error_html(tr: Tr, codes: Option<&str>) -> String {
 
 /// Outcomes a redirect may name in `?message=`: these catalog keys, and those starting with these
 /// prefixes (the verification's answer, a finding's and an appeal's status).
-const OUTCOMES: [&str; 7] = [
+const OUTCOMES: [&str; 8] = [
     "tc_issued",
     "home_visit_booked",
     "visit_corrected",
@@ -55,6 +55,7 @@ const OUTCOMES: [&str; 7] = [
     "visit_done",
     "screening_started",
     "exemption_granted",
+    "job_requested",
 ];
 const OUTCOME_PREFIXES: [&str; 3] = ["verif_", "fstatus_", "astatus_"];
 

@@ -60,6 +60,7 @@ use utoipa::OpenApi;
         crate::api_screening::appeals,
         crate::api_screening::my_findings,
         crate::api_screening::appeal,
+        crate::api_jobs::jobs,
         crate::api_crvs::callback,
         crate::api_crvs::txn_on_status,
         serve_json,

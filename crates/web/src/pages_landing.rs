@@ -32,7 +32,7 @@ pub fn landing(actor: &Actor) -> &'static str {
 }
 
 /// Each permission with the catalog key that says what it lets the account do.
-const PERMISSIONS: [(Permission, &str); 11] = [
+const PERMISSIONS: [(Permission, &str); 13] = [
     (Permission::ReadPersonal, "perm_read_personal"),
     (Permission::Register, "perm_register"),
     (Permission::EditMembers, "perm_edit_members"),
@@ -44,6 +44,8 @@ const PERMISSIONS: [(Permission, &str); 11] = [
     (Permission::ManageAccess, "perm_manage_access"),
     (Permission::VerifyInPerson, "perm_verify_in_person"),
     (Permission::Screen, "perm_screen"),
+    (Permission::ViewJobs, "perm_view_jobs"),
+    (Permission::RunJobs, "perm_run_jobs"),
 ];
 
 /// Any signed-in member of staff; a citizen goes to their own page, nobody to the sign-in page.

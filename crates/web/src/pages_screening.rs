@@ -17,7 +17,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tamwin_app::screening::{
     FindingDetailView, FindingView, QueueQuery, RunView, SideView, hold_reason,
 };
-use tamwin_app::secret::same;
 use tamwin_app::{AppError, SignedIn};
 use tamwin_domain::access::Permission;
 
@@ -28,19 +27,7 @@ async fn auditor(
     tr: Tr,
     form: Option<&Pairs>,
 ) -> Result<SignedIn, Response> {
-    match auth::session(s, headers).await {
-        Ok(Some(x)) if !x.actor.is_citizen() && x.actor.may(Permission::Screen) => {
-            if let Some(f) = form
-                && !same(field(f, "csrf"), &x.csrf)
-            {
-                return Err(error_page(s, Some(&x), tr, AppError::Forbidden));
-            }
-            Ok(x)
-        }
-        Ok(Some(x)) => Err(error_page(s, Some(&x), tr, AppError::Forbidden)),
-        Ok(None) => Err(Redirect::to(&href("/sign-in", tr.lang)).into_response()),
-        Err(e) => Err(error_page(s, None, tr, e)),
-    }
+    crate::ui::staff_holding(s, headers, tr, Permission::Screen, form).await
 }
 
 fn kind_label(tr: Tr, kind: &str) -> &'static str {

@@ -109,6 +109,8 @@ pub struct Who {
     pub exemptions: bool,
     /// Reads the statistics (counts, no names).
     pub stats: bool,
+    /// Sees the background jobs.
+    pub jobs: bool,
 }
 
 impl Who {
@@ -136,6 +138,7 @@ impl Who {
             exemptions: !a.is_citizen()
                 && (a.may(Permission::LiftHold) || a.may(Permission::Screen)),
             stats: !a.is_citizen() && a.may(Permission::ReadAggregates),
+            jobs: !a.is_citizen() && a.may(Permission::ViewJobs),
         }
     }
 }
@@ -174,6 +177,30 @@ pub async fn staff_reader(s: &AppState, headers: &HeaderMap, tr: Tr) -> Result<S
             Err(error_page(s, Some(&x), tr, AppError::Forbidden))
         }
         Some(x) => Ok(x),
+    }
+}
+
+/// A signed-in member of staff holding `p`; for a form, with its CSRF token checked. Anyone else is
+/// sent to the sign-in page or refused.
+pub async fn staff_holding(
+    s: &AppState,
+    headers: &HeaderMap,
+    tr: Tr,
+    p: Permission,
+    form: Option<&crate::pages_appointments::Pairs>,
+) -> Result<SignedIn, Response> {
+    match crate::auth::session(s, headers).await {
+        Ok(Some(x)) if !x.actor.is_citizen() && x.actor.may(p) => {
+            if let Some(f) = form
+                && !tamwin_app::secret::same(crate::pages_appointments::field(f, "csrf"), &x.csrf)
+            {
+                return Err(error_page(s, Some(&x), tr, AppError::Forbidden));
+            }
+            Ok(x)
+        }
+        Ok(Some(x)) => Err(error_page(s, Some(&x), tr, AppError::Forbidden)),
+        Ok(None) => Err(Redirect::to(&href("/sign-in", tr.lang)).into_response()),
+        Err(e) => Err(error_page(s, None, tr, e)),
     }
 }
 

@@ -374,6 +374,12 @@ const ROWS: &[Row] = &[
     ),
     row(
         "get",
+        "/api/v1/jobs",
+        Kind::Api,
+        [401, 200, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "get",
         "/api/v1/screening/findings",
         Kind::Api,
         [401, 200, 403, 403, 403, 200, 403, 403, 403],
@@ -602,6 +608,18 @@ const ROWS: &[Row] = &[
         "/stats",
         Kind::Page,
         [303, 200, 200, 200, 403, 200, 200, 403, 303],
+    ),
+    row(
+        "get",
+        "/jobs",
+        Kind::Page,
+        [303, 200, 200, 403, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "post",
+        "/jobs/{job}/run",
+        Kind::Page,
+        [303, 303, 403, 403, 403, 403, 403, 403, 403],
     ),
     row(
         "get",
@@ -872,7 +890,7 @@ const ROWS: &[Row] = &[
 ];
 
 /// The path with its parameters filled from a fresh fixture, and the body the row sends.
-async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<String>) {
+async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Option<String>) {
     let m = made(reg).await;
     let user = format!("target{}", serial());
     if r.path.contains("{username}") {
@@ -966,6 +984,13 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
     let mut finding = String::new();
     let mut appeal = String::new();
     if r.path.contains("/screening/") || r.path.contains("/findings") {
+        // A run started by an earlier row is the job runner's (as on a server).
+        Arc::new(tamwin_app::jobs::Runner::only(
+            reg.clone(),
+            &[tamwin_app::jobs::SCREENING],
+        ))
+        .run_due()
+        .await;
         for i in 0..1200 {
             let runs = reg.store.screening_runs(1000).await.unwrap();
             if runs.iter().all(|x| x.status != "running") {
@@ -1105,6 +1130,7 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
         .replace("{suggestion_id}", &suggestion)
         .replace("{decision}", "confirm")
         .replace("{callback}", "notify")
+        .replace("{job}", "sign_in.throttles")
         .replace("{card_number}", &m.card)
         .replace("{hold_id}", &m.hold)
         .replace("{username}", &user)
@@ -1187,6 +1213,7 @@ async fn request(reg: &Registry, r: &Row, caller: &Caller) -> (String, Option<St
                 "document_type": "application/pdf", "document_base64": "JVBERi0xLjQ="})
             .to_string(),
         ),
+        ("post", "/jobs/{job}/run") => form(&[("csrf", &caller.csrf)]),
         ("post", "/api/v1/screening/runs") => None,
         ("post", "/screening/runs") => form(&[("csrf", &caller.csrf)]),
         ("post", "/screening/findings/{finding_id}/decision") => {

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 pub mod booking;
+pub mod recorder;
 
 use ed25519_dalek::SigningKey;
 use std::sync::{Arc, Mutex};
@@ -147,4 +148,27 @@ pub async fn wired_with_server(
     reg.hub = Some(Arc::new(client));
 
     (reg, clock, transport, server)
+}
+
+/// Karbala households and their civil registry (unreported deaths, emigrants, people left out), for
+/// screening on the database.
+pub async fn populate(reg: &Registry, dir: &std::path::Path, households: u64) {
+    let cfg = tamwin_synth::Config {
+        households,
+        seed: 5,
+        governorate: Some("11".into()),
+        ..Default::default()
+    };
+    tamwin_synth::generate(&cfg, &reg.geo, dir, &|_| {}).unwrap();
+    import::import_dir(reg, dir, &dir.join("rejects.csv"), Arc::new(|_| {}))
+        .await
+        .unwrap();
+    tamwin_civil::load::load_persons(
+        reg.store.clone(),
+        &dir.join("persons.csv"),
+        &dir.join("civil-rejects.csv"),
+        Arc::new(|_| {}),
+    )
+    .await
+    .unwrap();
 }
