@@ -164,3 +164,73 @@ pub async fn demo_accounts(
     println!("(also written to {})", out.display());
     Ok(found)
 }
+
+/// `tamwin user add|list`: staff accounts from the console (a password piped on stdin, or one made).
+pub(crate) async fn user(
+    rules: &crate::wiring::Settings,
+    command: crate::cli::UserCommand,
+) -> Result<(), Error> {
+    use crate::cli::UserCommand;
+    use crate::wiring::registry;
+    match command {
+        UserCommand::Add {
+            username,
+            role,
+            area,
+        } => {
+            use std::io::{IsTerminal, Read};
+            let mut piped = String::new();
+            if !std::io::stdin().is_terminal() {
+                std::io::stdin().read_to_string(&mut piped)?;
+            }
+            let piped = piped.trim_end_matches(['\r', '\n']);
+            let password = (!piped.is_empty()).then_some(piped);
+            let reg = registry(rules).await?;
+            match reg
+                .add_staff(
+                    &username,
+                    &role,
+                    &area,
+                    password,
+                    &tamwin_app::Actor::system("cli"),
+                )
+                .await
+            {
+                Ok((acct, generated)) => {
+                    println!(
+                        "added {} ({}, area {})",
+                        acct.username,
+                        acct.role.code(),
+                        acct.area.code()
+                    );
+                    if let Some(p) = generated {
+                        println!("password (shown once): {p}");
+                    }
+                    Ok(())
+                }
+                Err(tamwin_app::AppError::Validation(v)) => Err(v.to_string().into()),
+                Err(e) => Err(tamwin_web::errors::english(&e).into()),
+            }
+        }
+        UserCommand::List => {
+            let reg = registry(rules).await?;
+            let all = reg
+                .staff_list(&tamwin_app::Actor::system("cli"))
+                .await
+                .map_err(|e| tamwin_web::errors::english(&e))?;
+            for u in all {
+                let locked = u
+                    .locked_until
+                    .map(|t| format!(" locked until {t}"))
+                    .unwrap_or_default();
+                println!(
+                    "{}\t{}\t{}{locked}",
+                    u.account.username,
+                    u.account.role.code(),
+                    u.account.area.code()
+                );
+            }
+            Ok(())
+        }
+    }
+}

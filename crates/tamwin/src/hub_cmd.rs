@@ -11,6 +11,10 @@ use tamwin_store::HubKey;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
+use crate::cli::HubCommand;
+use crate::hub_http;
+use crate::wiring::{Settings, bar, count_lines, migrated_store, new_registry};
+
 fn new_key() -> Result<SigningKey, Error> {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| format!("randomness: {e}"))?;
@@ -243,11 +247,8 @@ pub async fn reconcile(reg: &Registry, batch: u32, restart: bool) -> Result<(), 
 }
 
 /// The stations' commands, on the registry's database.
-pub async fn stations(
-    store: &dyn tamwin_store::Store,
-    command: crate::HubCommand,
-) -> Result<(), Error> {
-    use crate::HubCommand::*;
+pub async fn stations(store: &dyn tamwin_store::Store, command: HubCommand) -> Result<(), Error> {
+    use crate::cli::HubCommand::*;
     let geo = tamwin_domain::Geography::builtin()?;
     let s = tamwin_civil::stations::Stations {
         store,
@@ -329,4 +330,195 @@ pub async fn stations(
         _ => return Err("not a stations command".into()),
     }
     Ok(())
+}
+
+/// `tamwin hub …`: the reference civil registry's server and its administration, and the ration side's
+/// subscription and nightly reconciliation.
+pub(crate) async fn run(rules: &Settings, command: HubCommand) -> Result<(), Error> {
+    match command {
+        HubCommand::Serve {
+            listen,
+            key,
+            key_id,
+            callbacks,
+            client_callbacks,
+        } => {
+            let store = migrated_store(rules).await?;
+            let defaults = client_callbacks
+                .iter()
+                .map(|c| {
+                    c.split_once('=')
+                        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                        .ok_or_else(|| format!("--client-callback {c}: CLIENT=BASE expected"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let server = hub_http::server(store, &key, &key_id, callbacks, defaults)?;
+            let listener = tokio::net::TcpListener::bind(&listen).await?;
+            println!(
+                "The reference civil registry (hub) is serving on http://{}/",
+                listener.local_addr()?
+            );
+            hub_http::serve(server, listener, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+        }
+        HubCommand::MemberKey {
+            member,
+            key_id,
+            public_key,
+        } => {
+            let store = migrated_store(rules).await?;
+            if tamwin_hub::unhex(&public_key).is_none_or(|b| b.len() != 32) {
+                return Err("--public-key: 64 hex digits".into());
+            }
+            store
+                .save_hub_key(&tamwin_store::HubKey {
+                    member: member.clone(),
+                    key_id: key_id.clone(),
+                    public_key: public_key.to_lowercase(),
+                    valid_from: jiff::Timestamp::now(),
+                    valid_until: None,
+                })
+                .await?;
+            println!("registered key {key_id} of {member}");
+            Ok(())
+        }
+        HubCommand::Event {
+            kind,
+            national_id,
+            date,
+            id,
+            key,
+            key_id,
+        } => {
+            let store = migrated_store(rules).await?;
+            let server = hub_http::server(store, &key, &key_id, vec![], vec![])?;
+            let new = server
+                .record_event(&tamwin_civil::crvs::NewEvent {
+                    event_id: id.unwrap_or_else(|| {
+                        format!("moi-{}", jiff::Timestamp::now().as_nanosecond())
+                    }),
+                    kind,
+                    national_id,
+                    date,
+                    newborn: None,
+                    parents: vec![],
+                })
+                .await?;
+            println!(
+                "{}",
+                if new {
+                    "recorded; subscribers are notified by the serving hub"
+                } else {
+                    "already recorded"
+                }
+            );
+            Ok(())
+        }
+        HubCommand::CardIssue {
+            national_id,
+            deliver_to,
+            svg,
+            key,
+            key_id,
+        } => {
+            let server =
+                hub_http::server(migrated_store(rules).await?, &key, &key_id, vec![], vec![])?;
+            let (card, order) = server
+                .issue_card(&national_id, deliver_to.as_deref())
+                .await?;
+            println!(
+                "card {} issued, valid until {}",
+                card.card_number, card.expires_at
+            );
+            println!("QR: {}", card.qr);
+            if let Some(o) = order {
+                println!("delivery order {} ({})", o.order_id, o.status);
+            }
+            if let Some(path) = svg {
+                std::fs::write(
+                    &path,
+                    tamwin_card::qr_svg(&card.qr).map_err(|e| e.message_en())?,
+                )?;
+                println!("QR written to {}", path.display());
+            }
+            Ok(())
+        }
+        HubCommand::CardDelivery {
+            order,
+            status,
+            note,
+            key,
+            key_id,
+        } => {
+            let server =
+                hub_http::server(migrated_store(rules).await?, &key, &key_id, vec![], vec![])?;
+            let d = server.advance_delivery(&order, &status, &note).await?;
+            println!("order {}: {}", d.order_id, d.status);
+            Ok(())
+        }
+        command @ (HubCommand::StationAdd { .. }
+        | HubCommand::VisitSchedule { .. }
+        | HubCommand::VisitRegister { .. }
+        | HubCommand::VisitClose { .. }
+        | HubCommand::Visits { .. }) => {
+            stations(migrated_store(rules).await?.as_ref(), command).await
+        }
+        HubCommand::Subscribe { listen, hub } => {
+            let mut reg = new_registry(&rules.database_url, rules).await?;
+            hub_http::connect(&mut reg, &hub, &listen)?;
+            if reg.hub.is_none() {
+                return Err("--hub-url is needed".into());
+            }
+            let c = reg
+                .crvs_subscribe()
+                .await
+                .map_err(|e| tamwin_web::errors::english(&e))?;
+            println!(
+                "subscription acknowledged (correlation id {c}); the hub confirms to the callback"
+            );
+            Ok(())
+        }
+        HubCommand::Load { path, rejects } => {
+            let store = tamwin_store::connect(&rules.database_url).await?;
+            store.migrate().await?;
+            let file = if path.is_dir() {
+                path.join("persons.csv")
+            } else {
+                path.clone()
+            };
+            let rejects = rejects.unwrap_or_else(|| {
+                file.parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join("civil-rejects.csv")
+            });
+            let pb = bar(count_lines(&file), "load");
+            let p = pb.clone();
+            let started = std::time::Instant::now();
+            let r = tamwin_civil::load::load_persons(
+                store,
+                &file,
+                &rejects,
+                Arc::new(move |n| p.set_position(n)),
+            )
+            .await?;
+            pb.finish();
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "loaded {} persons into the civil registry in {secs:.1} s ({:.0}/s); rejected {} rows ({})",
+                r.persons,
+                r.persons as f64 / secs.max(0.001),
+                r.rejected,
+                r.rejects.display()
+            );
+            Ok(())
+        }
+        HubCommand::Reconcile { batch, restart } => {
+            // The embedded default: the reference registry lives in the same database.
+            let mut reg = new_registry(&rules.database_url, rules).await?;
+            embed(&mut reg).await?;
+            reconcile(&reg, batch, restart).await
+        }
+    }
 }

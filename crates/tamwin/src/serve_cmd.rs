@@ -1,0 +1,113 @@
+//! `tamwin serve` and `tamwin demo`: the registry wired to its gateways and keys, the job runner, and
+//! the web server.
+
+use crate::Error;
+use crate::wiring::{Settings, count_members, form_keys, new_registry};
+use crate::{access_cmd, data_cmd, hub_cmd, hub_http, sms_http};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tamwin_app::Registry;
+
+/// `tamwin serve`: checked first that sign-in codes can be delivered, so that a server that cannot
+/// does not start by mistake.
+pub(crate) async fn serve_command(
+    rules: &Settings,
+    listen: &str,
+    hub: &hub_http::HubFlags,
+    form_key: &Path,
+    sms: &sms_http::SmsFlags,
+    metrics_token: Option<String>,
+    jobs: bool,
+) -> Result<(), Error> {
+    let gateway = sms_http::gateway(sms)?;
+    let mut reg = new_registry(&rules.database_url, rules).await?;
+    reg.sms = gateway;
+    reg.forms = Some(Arc::new(form_keys(form_key, reg.clock.now())?));
+    hub_http::connect(&mut reg, hub, listen)?;
+    let web = tamwin_web::Config {
+        demo: false,
+        metrics_token,
+    };
+    serve(Arc::new(reg), listen, web, jobs).await
+}
+
+/// `tamwin demo`: a fresh SQLite file with a synthetic Karbala, the reference civil registry in
+/// process, one account per role, and the server.
+pub(crate) async fn demo(
+    rules: &Settings,
+    households: u64,
+    listen: &str,
+    db: &Path,
+    seed: u64,
+    clock_start: Option<String>,
+) -> Result<(), Error> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = db.to_path_buf().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+    let url = format!("sqlite://{}", db.display());
+    let mut reg = new_registry(&url, rules).await?;
+    if let Some(start) = clock_start {
+        let start: jiff::Timestamp = start
+            .parse()
+            .map_err(|e| format!("--clock-start {start}: {e}"))?;
+        let offset = start.duration_since(jiff::Timestamp::now());
+        reg.clock = Arc::new(tamwin_app::OffsetClock(offset));
+        println!("The demo's clock starts at {start}");
+    }
+    reg.forms = Some(Arc::new(form_keys(
+        &db.with_extension("forms.key"),
+        reg.clock.now(),
+    )?));
+    let dir = std::env::temp_dir().join(format!("tamwin-demo-{}", std::process::id()));
+    let cfg = tamwin_synth::Config {
+        households,
+        seed,
+        governorate: Some("11".into()),
+        ..Default::default()
+    };
+    data_cmd::generate(&cfg, &dir)?;
+    data_cmd::import(&reg, &dir, &dir.join("rejects.csv"), count_members(&dir)).await?;
+    println!(
+        "Karbala demo: {} households in {} with Karbala's 10 update centres",
+        reg.store.count_households().await?,
+        db.display()
+    );
+    let server = hub_cmd::demo_registry(&mut reg, &dir.join("persons.csv")).await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let reg = Arc::new(reg);
+    hub_cmd::demo_subscribe(&reg, server.clone()).await?;
+    let citizen = access_cmd::demo_accounts(&reg, &db.with_extension("accounts.json")).await?;
+    if let Some(phone) = citizen {
+        hub_cmd::demo_birth(&reg, &server, &phone).await?;
+    }
+    let web = tamwin_web::Config {
+        demo: true,
+        metrics_token: None,
+    };
+    serve(reg, listen, web, true).await
+}
+
+async fn serve(
+    reg: Arc<Registry>,
+    listen: &str,
+    web: tamwin_web::Config,
+    jobs: bool,
+) -> Result<(), Error> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    // All background work (docs/jobs.md); servers sharing a database share it through the leases.
+    if jobs {
+        Arc::new(tamwin_app::jobs::Runner::standard(reg.clone())).start();
+    }
+    println!(
+        "Tamwin is serving on http://{}/ (API docs: http://{}/api/docs)",
+        listener.local_addr()?,
+        listener.local_addr()?
+    );
+    tamwin_web::serve_configured(listener, reg, web, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! What the commands share: the settings from the global flags, the registry on the configured database,
+//! progress bars, the forms' signing key, and line counts for progress.
+
+use crate::Error;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::sync::Arc;
+use tamwin_app::appointments::FormKeys;
+use tamwin_app::{RandomIds, Registry, SystemClock};
+use tamwin_domain::Geography;
+
+/// What every command reads from the global flags.
+pub(crate) struct Settings {
+    pub(crate) database_url: String,
+    pub(crate) abroad_after_days: i64,
+    pub(crate) temporary_card_months: i64,
+    pub(crate) screening_grace_days: i64,
+}
+
+/// The configured database, migrated (the hub's commands work on the store alone).
+pub(crate) async fn migrated_store(cli: &Settings) -> Result<Arc<dyn tamwin_store::Store>, Error> {
+    let store = tamwin_store::connect(&cli.database_url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+pub(crate) async fn registry(cli: &Settings) -> Result<Arc<Registry>, Error> {
+    Ok(Arc::new(new_registry(&cli.database_url, cli).await?))
+}
+
+/// The registry on a database, migrated, with the programme's rules from the flags.
+pub(crate) async fn new_registry(url: &str, cli: &Settings) -> Result<Registry, Error> {
+    let store = tamwin_store::connect(url).await?;
+    let mut reg = Registry::new(
+        store,
+        Arc::new(Geography::builtin()?),
+        Arc::new(SystemClock),
+        Arc::new(RandomIds),
+    );
+    reg.abroad_after_days = cli.abroad_after_days;
+    reg.temporary_card_months = cli.temporary_card_months;
+    reg.screening_grace_days = cli.screening_grace_days;
+    reg.prepare().await?;
+    Ok(reg)
+}
+
+pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg:10} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, eta {eta})",
+    ) {
+        pb.set_style(style);
+    }
+    pb.set_message(what.to_string());
+    pb
+}
+
+/// The appointment forms' signing key, named after its public key so that a new key is a new id.
+pub(crate) fn form_keys(path: &std::path::Path, now: jiff::Timestamp) -> Result<FormKeys, Error> {
+    let (key, created) = tamwin_app::audit::ServerKey::load_or_create(path)?;
+    if created {
+        eprintln!("created the form signing key {}", path.display());
+    }
+    let id = format!("forms-{}", &key.public_hex()[..8]);
+    // Trusted from a day back: forms signed just before a restart on a slightly different clock.
+    let from = now.as_second() - 86_400;
+    Ok(FormKeys::single(&id, key.signing_key().clone(), from)?)
+}
+
+/// Rows in members.csv, for the progress bar's length.
+pub(crate) fn count_members(dir: &std::path::Path) -> u64 {
+    count_lines(&dir.join("members.csv"))
+}
+
+/// Data rows of a CSV file (lines less the header).
+pub(crate) fn count_lines(file: &std::path::Path) -> u64 {
+    use std::io::Read;
+    // Streamed: the files of a whole country are several gigabytes.
+    let Ok(mut f) = std::fs::File::open(file) else {
+        return 0;
+    };
+    let mut buf = vec![0u8; 1 << 20];
+    let mut lines = 0u64;
+    while let Ok(n) = f.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|c| **c == b'\n').count() as u64;
+    }
+    lines.saturating_sub(1)
+}
