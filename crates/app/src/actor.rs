@@ -175,3 +175,14 @@ impl Actor {
         }
     }
 }
+
+/// A stored area code, parsed against the geography once where the row is read: a code the geography
+/// does not know is an error naming the table and column, never a silent default.
+pub(crate) fn stored_area(
+    geo: &tamwin_domain::Geography,
+    table: &str,
+    code: &str,
+) -> crate::Result<Area> {
+    Area::parse(code, geo)
+        .map_err(|_| AppError::Internal(format!("{table}.area: unknown value {code:?}")))
+}

@@ -85,7 +85,7 @@ impl Registry {
         let d = DeviceKey {
             device_id: self.ids.id().replace('-', ""),
             name: name.trim().to_string(),
-            role: role.code().into(),
+            role,
             area: area.code().into(),
             public_key: key,
             created_at: self.clock.now(),
@@ -97,7 +97,7 @@ impl Registry {
             Some(d.device_id.clone()),
             None,
             actor,
-            serde_json::json!({ "name": d.name, "role": d.role, "area": d.area, "public_key": d.public_key }),
+            serde_json::json!({ "name": d.name, "role": d.role.code(), "area": d.area, "public_key": d.public_key }),
         );
         match self.store.create_device_key(&d, &log).await {
             Ok(()) => Ok(d),
@@ -150,10 +150,8 @@ impl Registry {
         {
             return Err(refused());
         }
-        let role = Role::parse(&d.role)
-            .map_err(|_| AppError::Internal(format!("stored role {}", d.role)))?;
-        let area = Area::parse(&d.area, &self.geo)
-            .map_err(|_| AppError::Internal(format!("stored area {}", d.area)))?;
+        let role = d.role;
+        let area = crate::actor::stored_area(&self.geo, "device_keys", &d.area)?;
         Ok(Actor {
             name: format!("device:{}", d.name),
             kind: ActorKind::Device {

@@ -5,7 +5,7 @@
 use crate::secret::{random_code, random_hex, same, sha256_hex};
 use crate::{Actor, ActorKind, AppError, Registry, Result};
 use tamwin_domain::Phone;
-use tamwin_domain::access::{Area, Role, check_password};
+use tamwin_domain::access::check_password;
 use tamwin_store::{OtpChallenge, OutboxMessage, Session};
 
 pub const SESSION_IDLE_MINUTES: i64 = 30;
@@ -172,10 +172,8 @@ impl Registry {
                     .await?
                     .filter(|u| u.disabled_at.is_none())
                     .ok_or(AppError::Unauthenticated)?;
-                let role = Role::parse(&u.role)
-                    .map_err(|_| AppError::Internal(format!("stored role {}", u.role)))?;
-                let area = Area::parse(&u.area, &self.geo)
-                    .map_err(|_| AppError::Internal(format!("stored area {}", u.area)))?;
+                let role = u.role;
+                let area = crate::actor::stored_area(&self.geo, "staff_users", &u.area)?;
                 Actor::staff(&u.user_id, &u.username, role, area, "web")
             }
             "citizen" => Actor::citizen(&s.subject_id, &s.subject_name, "web"),

@@ -102,7 +102,7 @@ impl Registry {
         let user = StaffUser {
             user_id: self.ids.id(),
             username: username.clone(),
-            role: role.code().to_string(),
+            role,
             area: area.code().to_string(),
             password_hash: hash(clear).await?,
             failed_logins: 0,
@@ -194,10 +194,8 @@ impl Registry {
         };
         self.store.throttle_reset(&keys[1], now).await?;
         self.store.throttle_reset(&keys[3], now).await?;
-        let role = Role::parse(&user.role)
-            .map_err(|_| AppError::Internal(format!("stored role {}", user.role)))?;
-        let area = Area::parse(&user.area, &self.geo)
-            .map_err(|_| AppError::Internal(format!("stored area {}", user.area)))?;
+        let role = user.role;
+        let area = crate::actor::stored_area(&self.geo, "staff_users", &user.area)?;
         Ok(StaffAccount {
             user_id: user.user_id,
             username: user.username,
@@ -230,10 +228,8 @@ impl Registry {
                 .remove(0)
                 .and_then(|t| t.blocked_until)
                 .filter(|t| *t > self.clock.now());
-            let (Ok(role), Ok(area)) = (Role::parse(&u.role), Area::parse(&u.area, &self.geo))
-            else {
-                continue;
-            };
+            let role = u.role;
+            let area = crate::actor::stored_area(&self.geo, "staff_users", &u.area)?;
             if !actor.area.covers(&area, &self.geo) {
                 continue;
             }

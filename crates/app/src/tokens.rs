@@ -56,7 +56,7 @@ impl Registry {
         let t = ApiToken {
             token_id: token_id.clone(),
             name: name.to_string(),
-            role: role.code().into(),
+            role,
             area: area.code().into(),
             secret_hash: sha256_hex(&[&secret]),
             created_at: now,
@@ -71,7 +71,7 @@ impl Registry {
             Some(token_id.clone()),
             None,
             actor,
-            serde_json::json!({ "name": t.name, "role": t.role, "area": t.area, "expires_at": t.expires_at }),
+            serde_json::json!({ "name": t.name, "role": t.role.code(), "area": t.area, "expires_at": t.expires_at }),
         );
         self.store.create_api_token(&t, &log).await?;
         Ok((t, format!("tmw_{token_id}_{secret}")))
@@ -99,10 +99,8 @@ impl Registry {
         {
             return Err(AppError::Unauthenticated);
         }
-        let role = Role::parse(&t.role)
-            .map_err(|_| AppError::Internal(format!("stored role {}", t.role)))?;
-        let area = Area::parse(&t.area, &self.geo)
-            .map_err(|_| AppError::Internal(format!("stored area {}", t.area)))?;
+        let role = t.role;
+        let area = crate::actor::stored_area(&self.geo, "api_tokens", &t.area)?;
         Ok(Actor {
             name: format!("token:{}", t.name),
             kind: ActorKind::Token {

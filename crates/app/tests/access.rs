@@ -666,3 +666,43 @@ async fn a_stranger_cannot_use_up_a_citizens_codes() {
         );
     }
 }
+
+/// A stored role or area the code does not know is an error naming its table and column, on sign-in,
+/// on a token and in the staff list; never a panic, a silent default or a skipped row.
+#[tokio::test]
+async fn an_unknown_stored_role_or_area_is_named_on_every_backend() {
+    for (backend, store) in testkit::backends().await {
+        let (reg, _clock) = setup(store.clone()).await;
+        let sys = Actor::system("t");
+        reg.add_staff("k.aud", "auditor", "11", Some("auditor pass 1"), &sys)
+            .await
+            .unwrap();
+        let (_, bearer) = reg
+            .create_token("feed", "analyst", "11", 30, &sys)
+            .await
+            .unwrap();
+        store
+            .execute_unchecked("UPDATE staff_users SET role = 'overlord' WHERE username = 'k.aud'")
+            .await
+            .unwrap();
+        let e = reg
+            .staff_session("k.aud", "auditor pass 1")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("staff_users.role"), "{backend}: {e}");
+        store
+            .execute_unchecked(
+                "UPDATE staff_users SET role = 'auditor', area = '99' WHERE username = 'k.aud'",
+            )
+            .await
+            .unwrap();
+        let e = reg.staff_list(&sys).await.unwrap_err();
+        assert!(e.to_string().contains("staff_users.area"), "{backend}: {e}");
+        store
+            .execute_unchecked("UPDATE api_tokens SET role = 'overlord'")
+            .await
+            .unwrap();
+        let e = reg.token_actor(&bearer).await.unwrap_err();
+        assert!(e.to_string().contains("api_tokens.role"), "{backend}: {e}");
+    }
+}

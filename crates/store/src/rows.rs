@@ -76,6 +76,11 @@ pub(crate) fn marks(n: usize, numbered: bool) -> String {
     }
 }
 
+/// A stored role, parsed once: a value the code does not know is an error naming its table and column.
+pub(crate) fn parse_role(table: &str, v: &str) -> Result<tamwin_domain::access::Role, StoreError> {
+    tamwin_domain::access::Role::parse(v).map_err(|_| corrupt(&format!("{table}.role"), v))
+}
+
 pub(crate) fn corrupt(what: &str, v: &str) -> StoreError {
     StoreError::Corrupt(format!("{what}: {v:?}"))
 }

@@ -35,7 +35,7 @@ macro_rules! access_sql {
                 Ok($crate::ApiToken {
                     token_id: r.try_get("token_id")?,
                     name: r.try_get("name")?,
-                    role: r.try_get("role")?,
+                    role: parse_role("api_tokens", &r.try_get::<String, _>("role")?)?,
                     area: r.try_get("area")?,
                     secret_hash: r.try_get("secret_hash")?,
                     created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
@@ -465,7 +465,7 @@ macro_rules! access_sql {
                         ))
                         .bind(t.token_id.as_str())
                         .bind(t.name.as_str())
-                        .bind(t.role.as_str())
+                        .bind(t.role.code())
                         .bind(t.area.as_str())
                         .bind(t.secret_hash.as_str())
                         .bind(ts(&t.created_at))

@@ -7,7 +7,7 @@ macro_rules! devices_sql {
                 Ok($crate::DeviceKey {
                     device_id: r.try_get("device_id")?,
                     name: r.try_get("name")?,
-                    role: r.try_get("role")?,
+                    role: parse_role("device_keys", &r.try_get::<String, _>("role")?)?,
                     area: r.try_get("area")?,
                     public_key: r.try_get("public_key")?,
                     created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
@@ -26,7 +26,7 @@ macro_rules! devices_sql {
                         ))
                         .bind(d.device_id.as_str())
                         .bind(d.name.as_str())
-                        .bind(d.role.as_str())
+                        .bind(d.role.code())
                         .bind(d.area.as_str())
                         .bind(d.public_key.as_str())
                         .bind(ts(&d.created_at))

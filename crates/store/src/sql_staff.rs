@@ -7,7 +7,7 @@ macro_rules! staff_sql {
                 Ok($crate::StaffUser {
                     user_id: r.try_get("user_id")?,
                     username: r.try_get("username")?,
-                    role: r.try_get("role")?,
+                    role: parse_role("staff_users", &r.try_get::<String, _>("role")?)?,
                     area: r.try_get("area")?,
                     password_hash: r.try_get("password_hash")?,
                     failed_logins: r.try_get("failed_logins")?,
@@ -26,7 +26,7 @@ macro_rules! staff_sql {
                     ))
                     .bind(u.user_id.as_str())
                     .bind(u.username.as_str())
-                    .bind(u.role.as_str())
+                    .bind(u.role.code())
                     .bind(u.area.as_str())
                     .bind(u.password_hash.as_str())
                     .bind(u.failed_logins)

@@ -104,8 +104,7 @@ pub struct NameHit {
 pub struct StaffUser {
     pub user_id: String,
     pub username: String,
-    /// A `domain::access::Role` code.
-    pub role: String,
+    pub role: tamwin_domain::access::Role,
     /// `nation` or a governorate, district or update-centre code.
     pub area: String,
     /// Argon2id, PHC string.
@@ -199,7 +198,7 @@ pub struct Throttle {
 pub struct ApiToken {
     pub token_id: String,
     pub name: String,
-    pub role: String,
+    pub role: tamwin_domain::access::Role,
     pub area: String,
     pub secret_hash: String,
     pub created_at: jiff::Timestamp,
@@ -223,7 +222,7 @@ pub struct AreaCount {
 pub struct DeviceKey {
     pub device_id: String,
     pub name: String,
-    pub role: String,
+    pub role: tamwin_domain::access::Role,
     pub area: String,
     /// 32 bytes, hex.
     pub public_key: String,

@@ -26,7 +26,11 @@ pub async fn token_create(
         .map_err(message)?;
     println!(
         "token {} for {} ({}, area {}), expires {}",
-        t.token_id, t.name, t.role, t.area, t.expires_at
+        t.token_id,
+        t.name,
+        t.role.code(),
+        t.area,
+        t.expires_at
     );
     println!("secret (shown once; send as Authorization: Bearer …): {secret}");
     Ok(())
@@ -40,7 +44,10 @@ pub async fn token_list(reg: &Registry) -> Result<(), Error> {
         };
         println!(
             "{}\t{}\t{}\t{}\t{state}",
-            t.token_id, t.name, t.role, t.area
+            t.token_id,
+            t.name,
+            t.role.code(),
+            t.area
         );
     }
     Ok(())
@@ -67,7 +74,10 @@ pub async fn device_add(
         .map_err(message)?;
     println!(
         "device {} for {} ({}, area {})",
-        d.device_id, d.name, d.role, d.area
+        d.device_id,
+        d.name,
+        d.role.code(),
+        d.area
     );
     Ok(())
 }
@@ -80,7 +90,11 @@ pub async fn device_list(reg: &Registry) -> Result<(), Error> {
             .unwrap_or_else(|| "active".into());
         println!(
             "{}\t{}\t{}\t{}\t{}\t{state}",
-            d.device_id, d.name, d.role, d.area, d.public_key
+            d.device_id,
+            d.name,
+            d.role.code(),
+            d.area,
+            d.public_key
         );
     }
     Ok(())
