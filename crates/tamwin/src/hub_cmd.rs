@@ -39,6 +39,7 @@ pub async fn embed(reg: &mut Registry) -> Result<Arc<tamwin_civil::server::HubSe
         now: Arc::new(move || clock.now()),
         callback_prefixes: vec!["/crvs".into()],
         default_callbacks: vec![("IQ/GOV/MOT/tamwin".into(), "/crvs".into())],
+        search: Default::default(),
     });
     let transport = Arc::new(tamwin_civil::in_process::InProcess::new(
         tamwin_civil::server::router(server.clone()),

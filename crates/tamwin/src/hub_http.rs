@@ -98,6 +98,7 @@ pub fn server(
         now: Arc::new(jiff::Timestamp::now),
         callback_prefixes,
         default_callbacks,
+        search: Default::default(),
     }))
 }
 

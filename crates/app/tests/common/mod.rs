@@ -124,6 +124,7 @@ pub async fn wired_with_server(
         now: Arc::new(move || c2.now()),
         callback_prefixes: vec!["/crvs".into()],
         default_callbacks: vec![("IQ/GOV/MOT/tamwin".into(), "/crvs".into())],
+        search: Default::default(),
     });
     let transport = Arc::new(Flaky {
         inner: InProcess::new(tamwin_civil::server::router(server.clone())),
