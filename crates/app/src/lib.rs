@@ -16,6 +16,7 @@ mod error;
 pub mod events;
 pub mod exemptions;
 pub mod home_visits;
+pub mod http_transport;
 pub mod hub_client;
 pub mod import;
 mod mutate;

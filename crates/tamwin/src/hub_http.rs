@@ -1,10 +1,10 @@
 //! The hub on its own (`tamwin hub serve`) and Tamwin wired to it over HTTP (`tamwin serve --hub-url`).
 
-use crate::http_transport::HttpTransport;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tamwin_app::Registry;
 use tamwin_app::audit::ServerKey;
+use tamwin_app::http_transport::HttpTransport;
 use tamwin_app::hub_client::HubClient;
 use tamwin_civil::server::HubServer;
 use tamwin_hub::services::HUB_MEMBER;

@@ -2,7 +2,6 @@
 
 mod access_cmd;
 mod bench_cmd;
-mod http_transport;
 mod hub_cmd;
 mod hub_http;
 mod owner_only;
