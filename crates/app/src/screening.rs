@@ -5,7 +5,7 @@
 //! each one; a confirmed finding becomes a hold after the grace period, during which the household is
 //! told the reason and the cure path and may appeal with a document. Every decision is audited.
 
-mod civil;
+pub mod civil;
 
 use crate::{Actor, AppError, HoldInput, HoldLift, Registry, Result};
 use serde::Serialize;

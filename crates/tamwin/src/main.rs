@@ -2,6 +2,7 @@
 
 mod access_cmd;
 mod bench_cmd;
+mod bench_fictitious;
 mod hub_cmd;
 mod hub_http;
 mod owner_only;
@@ -217,6 +218,13 @@ enum BenchCommand {
         clients: usize,
         #[arg(long, default_value = "11")]
         governorate: String,
+    },
+    /// The fictitious kind on a screening tier (`generate --screening`): the direct read of the civil
+    /// registry beside the hub's batched search, in-process and over HTTP. Loads registry.csv into
+    /// the database (global flag) when its civil registry is empty.
+    Fictitious {
+        /// The directory `generate --screening` wrote.
+        dir: PathBuf,
     },
 }
 
@@ -1003,6 +1011,12 @@ async fn run(cli: Cli) -> Result<(), Error> {
         } => {
             let reg = registry(&rules).await?;
             bench_cmd::booking(&reg, &url, &token, households, clients, &governorate).await
+        }
+        Command::Bench {
+            command: BenchCommand::Fictitious { dir },
+        } => {
+            let reg = registry(&rules).await?;
+            bench_fictitious::fictitious_kind(reg.store.clone(), &dir).await
         }
         Command::Token { command } => {
             let reg = registry(&rules).await?;

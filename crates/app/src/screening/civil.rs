@@ -56,6 +56,49 @@ fn query(p: &ScreeningPerson, id: usize, household: u32) -> Option<PersonQuery> 
     })
 }
 
+/// One batch of the fictitious kind: members `first..` (`chunk`, their records in `people` at the
+/// same indices) searched in the registry; a finding for each one nobody on file matches, and how many
+/// persons the registry holds (none on file: no findings, as an empty registry never gave any).
+pub async fn search_batch(
+    civil: &dyn CivilSearch,
+    run_id: &str,
+    first: usize,
+    chunk: &[ScreeningPerson],
+    people: &[Rec],
+) -> Result<(Vec<Finding>, u64)> {
+    let queries: Vec<PersonQuery> = chunk
+        .iter()
+        .enumerate()
+        .filter_map(|(k, m)| query(m, first + k, people[first + k].household))
+        .collect();
+    if queries.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
+    let (mut best, mut known) = (vec![0.0; chunk.len()], vec![false; chunk.len()]);
+    let batch = SearchBatch {
+        run: run_id.to_string(),
+        queries,
+    };
+    let answers = civil.search(&batch).await?;
+    for (a, q) in answers.answers.iter().zip(&batch.queries) {
+        let k = q.id.parse::<usize>().unwrap_or(first) - first;
+        best[k] = a.score;
+        known[k] = a.national_id_known == Some(true);
+    }
+    if answers.searched == 0 {
+        return Ok((Vec::new(), 0));
+    }
+    let settings = Settings::default();
+    let findings = (0..chunk.len())
+        .filter_map(|k| {
+            let i = first + k;
+            let note = id_note(people[i].nid != 0, known[k]);
+            fictitious(i as u32, best[k], note, &settings)
+        })
+        .collect();
+    Ok((findings, answers.searched))
+}
+
 impl Registry {
     fn civil_search(&self) -> Result<Arc<dyn CivilSearch>> {
         self.civil
@@ -107,44 +150,20 @@ impl Registry {
     }
 
     /// The fictitious kind: every member searched in the registry, batch by batch; a finding for each
-    /// one nobody on file matches. Returns the findings and how many persons the registry holds (none
-    /// on file: no findings, as with an empty registry before).
+    /// one nobody on file matches. Returns the findings and how many persons the registry holds.
     pub(super) async fn search_registry(
         &self,
         run_id: &str,
         l: &Loaded,
     ) -> Result<(Vec<Finding>, u64)> {
         let civil = self.civil_search()?;
-        let settings = Settings::default();
         let (mut findings, mut searched) = (Vec::new(), 0u64);
         for (n, chunk) in l.members.chunks(MAX_BATCH).enumerate() {
             let first = n * MAX_BATCH;
-            let queries: Vec<PersonQuery> = chunk
-                .iter()
-                .enumerate()
-                .filter_map(|(k, m)| query(m, first + k, l.people[first + k].household))
-                .collect();
-            let (mut best, mut known) = (vec![0.0; chunk.len()], vec![false; chunk.len()]);
-            if !queries.is_empty() {
-                let batch = SearchBatch {
-                    run: run_id.to_string(),
-                    queries,
-                };
-                let answers = civil.search(&batch).await?;
-                searched = answers.searched;
-                for (a, q) in answers.answers.iter().zip(&batch.queries) {
-                    let k = q.id.parse::<usize>().unwrap_or(first) - first;
-                    best[k] = a.score;
-                    known[k] = a.national_id_known == Some(true);
-                }
-            }
-            if searched > 0 {
-                for k in 0..chunk.len() {
-                    let i = first + k;
-                    let note = id_note(l.people[i].nid != 0, known[k]);
-                    findings.extend(fictitious(i as u32, best[k], note, &settings));
-                }
-            }
+            let (found, on_file) =
+                search_batch(civil.as_ref(), run_id, first, chunk, &l.people).await?;
+            findings.extend(found);
+            searched = searched.max(on_file);
             let done = (first + chunk.len()) as i64;
             self.store
                 .screening_progress(
