@@ -15,7 +15,8 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 /// How Tamwin reaches the hub (all from flags or `TAMWIN_HUB_*` / `TAMWIN_CLIENT_*`).
 #[derive(clap::Args, Debug, Clone)]
 pub struct HubFlags {
-    /// The hub's address (`http://host:port`). Without it Tamwin runs without a hub.
+    /// The hub's address (`http://host:port`). Without it Tamwin runs without a hub, and screening asks
+    /// the reference civil registry in the same database in-process.
     #[arg(long, env = "TAMWIN_HUB_URL")]
     pub hub_url: Option<String>,
     /// The hub's public key (64 hex digits, printed by `tamwin hub serve`), to check its answers.

@@ -739,6 +739,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
             reg.sms = gateway;
             reg.forms = Some(Arc::new(form_keys(&form_key, reg.clock.now())?));
             hub_http::connect(&mut reg, &hub, &listen)?;
+            if reg.hub.is_none() {
+                hub_cmd::embed_civil_search(&mut reg).await?;
+            }
             serve(Arc::new(reg), &listen, false).await
         }
         Command::Hub {
