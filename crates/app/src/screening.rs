@@ -78,7 +78,8 @@ struct Loaded {
     trips: Vec<Trip>,
 }
 
-fn raw(p: &ScreeningPerson) -> RawPerson<'_> {
+/// A member's fields as the engine reads them.
+pub fn raw(p: &ScreeningPerson) -> RawPerson<'_> {
     RawPerson {
         national_id: p.national_id.as_deref().unwrap_or(""),
         given: &p.given,

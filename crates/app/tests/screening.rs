@@ -27,7 +27,7 @@ type Row = (String, String, Option<String>, i64, String, String);
 /// read from the database and screened in one process (the direct read the hub replaced).
 async fn direct_read(reg: &Registry) -> BTreeSet<Row> {
     use tamwin_matching::screen::{Decision, Inputs, Kind, Models, Trip, days, screen};
-    use tamwin_matching::{BirthDate, Quiet, RawPerson, Rec, Settings, Vocab};
+    use tamwin_matching::{BirthDate, Quiet, Rec, Settings, Vocab};
     let (mut vocab, mut ignore) = (Vocab::new(), |_: &'static str, _| {});
     let members = reg.store.screening_members(None, 100_000).await.unwrap();
     let mut households = std::collections::HashMap::new();
@@ -36,17 +36,7 @@ async fn direct_read(reg: &Registry) -> BTreeSet<Row> {
         .map(|p| {
             let next = households.len() as u32;
             let hh = *households.entry(p.household_id.clone()).or_insert(next);
-            let raw = RawPerson {
-                national_id: p.national_id.as_deref().unwrap_or(""),
-                given: &p.given,
-                father: &p.father,
-                grandfather: &p.grandfather,
-                family: p.family.as_deref().unwrap_or(""),
-                mother: &p.mother,
-                birth: &p.birth_date,
-                sex: &p.sex,
-            };
-            let r = Rec::from_raw(&mut vocab, &raw, hh, &mut ignore);
+            let r = Rec::from_raw(&mut vocab, &screening::raw(p), hh, &mut ignore);
             r.count_names(&mut vocab);
             r
         })
@@ -55,17 +45,12 @@ async fn direct_read(reg: &Registry) -> BTreeSet<Row> {
     let (mut registry, mut deaths, mut exits, mut trips) = (vec![], vec![], vec![], vec![]);
     let (mut death_ids, mut exit_ids) = (vec![], vec![]);
     for p in &civil {
-        let raw = RawPerson {
-            national_id: &p.national_id,
-            given: &p.given_name,
-            father: &p.father_name,
-            grandfather: &p.grandfather_name,
-            family: p.family_name.as_deref().unwrap_or(""),
-            mother: &p.mother_name,
-            birth: &p.birth_date,
-            sex: &p.sex,
-        };
-        let r = Rec::from_raw(&mut vocab, &raw, u32::MAX, &mut ignore);
+        let r = Rec::from_raw(
+            &mut vocab,
+            &tamwin_civil::search::raw(p),
+            u32::MAX,
+            &mut ignore,
+        );
         if p.death_date.is_some() {
             deaths.push(r);
             death_ids.push(p.national_id.clone());

@@ -30,7 +30,8 @@ pub struct Searcher {
     session: tokio::sync::Mutex<Option<Session>>,
 }
 
-fn raw(p: &CivilPerson) -> RawPerson<'_> {
+/// A person on file as the engine reads them.
+pub fn raw(p: &CivilPerson) -> RawPerson<'_> {
     RawPerson {
         national_id: &p.national_id,
         given: &p.given_name,

@@ -18,7 +18,7 @@ use tamwin_hub::{ClientId, KeyRing, MemberKey};
 use tamwin_matching::blocking::DEATH_RULES;
 use tamwin_matching::record::NO_HOUSEHOLD;
 use tamwin_matching::screen::{fictitious, id_note};
-use tamwin_matching::{Quiet, RawPerson, Rec, Settings, Vocab, link};
+use tamwin_matching::{Quiet, Rec, Settings, Vocab, link};
 use tamwin_store::{CivilPerson, HubKey, ScreeningPerson, Store};
 
 /// Rows of registry.csv loaded per transaction when the registry is empty.
@@ -72,32 +72,6 @@ fn civil(r: &csv::StringRecord) -> CivilPerson {
     }
 }
 
-fn raw(p: &ScreeningPerson) -> RawPerson<'_> {
-    RawPerson {
-        national_id: p.national_id.as_deref().unwrap_or(""),
-        given: &p.given,
-        father: &p.father,
-        grandfather: &p.grandfather,
-        family: p.family.as_deref().unwrap_or(""),
-        mother: &p.mother,
-        birth: &p.birth_date,
-        sex: &p.sex,
-    }
-}
-
-fn civil_raw(p: &CivilPerson) -> RawPerson<'_> {
-    RawPerson {
-        national_id: &p.national_id,
-        given: &p.given_name,
-        father: &p.father_name,
-        grandfather: &p.grandfather_name,
-        family: p.family_name.as_deref().unwrap_or(""),
-        mother: &p.mother_name,
-        birth: &p.birth_date,
-        sex: &p.sex,
-    }
-}
-
 /// Before issue 14: the registry paged out of its table (20,000 a statement, as screening did) into
 /// the engine beside the members, and one linkage of all members against it.
 async fn direct(
@@ -115,7 +89,7 @@ async fn direct(
         for p in &page {
             registry.push(Rec::from_raw(
                 vocab,
-                &civil_raw(p),
+                &tamwin_civil::search::raw(p),
                 NO_HOUSEHOLD,
                 &mut ignore,
             ));
@@ -206,8 +180,12 @@ fn client(
 pub async fn fictitious_kind(store: Arc<dyn Store>, dir: &Path) -> Result<(), Error> {
     if store.civil_count().await? == 0 {
         let t = Instant::now();
-        let persons: Vec<CivilPerson> =
-            rows(&dir.join("registry.csv"))?.iter().map(civil).collect();
+        // The table is keyed by national ID: the file's few persons without one stay out of it.
+        let persons: Vec<CivilPerson> = rows(&dir.join("registry.csv"))?
+            .iter()
+            .map(civil)
+            .filter(|p| !p.national_id.is_empty())
+            .collect();
         for chunk in persons.chunks(LOAD_CHUNK) {
             store.civil_load(chunk).await?;
         }
@@ -226,7 +204,7 @@ pub async fn fictitious_kind(store: Arc<dyn Store>, dir: &Path) -> Result<(), Er
         .map(|p| {
             let next = households.len() as u32;
             let hh = *households.entry(p.household_id.clone()).or_insert(next);
-            let r = Rec::from_raw(&mut vocab, &raw(p), hh, &mut ignore);
+            let r = Rec::from_raw(&mut vocab, &tamwin_app::screening::raw(p), hh, &mut ignore);
             r.count_names(&mut vocab);
             r
         })
