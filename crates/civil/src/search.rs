@@ -139,6 +139,7 @@ impl Searcher {
             let raws: Vec<RawPerson> = batch.queries.iter().map(query_raw).collect();
             let households: Vec<u32> = batch.queries.iter().map(|q| q.household).collect();
             let best = session.index.search(&raws, &households);
+            let review = Settings::default().review;
             let answers: Vec<PersonAnswer> = batch
                 .queries
                 .iter()
@@ -148,7 +149,7 @@ impl Searcher {
                     let score = f64::from(best);
                     PersonAnswer {
                         id: q.id.clone(),
-                        matched: score >= Settings::default().review,
+                        matched: score >= review,
                         score,
                         national_id_known: on_file.map(|i| i.is_some()),
                         life_status: on_file.flatten().map(|i| {

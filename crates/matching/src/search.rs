@@ -1,9 +1,14 @@
 //! The registry's side of a batched search (issue 14): the civil registry keyed once by the death
 //! rules, then batches of people scored against it, each person's best match probability out. The
-//! first batch of a run is linked as the screening's own linkage would be (u from random pairs, m by
-//! EM, the lineage measured), and its model and lineage are kept for the run's later batches, which
-//! only look their candidates up: a run of 2M members is some 400 batches, and re-blocking the
-//! registry for each would cost more than the whole screening.
+//! first batch of a run trains as the screening's own linkage would (u from random pairs, m by EM, the
+//! lineage measured); its model and lineage score every batch of the run, whose candidates are looked
+//! up in the keyed registry: a run of 2M members is some 400 batches, and re-blocking the registry for
+//! each would cost more than the whole screening.
+//!
+//! A linkage drops a block whose pairs pass the cap. Looked up one person at a time, a block's pairs
+//! are those of the persons on file sharing its key with the members sharing it; where the ration
+//! registry covers the population (as nationally), those are about as many, so a block of more than
+//! the cap's square root on file is left out: a name too common to tell anyone apart.
 
 use crate::blocking::{Blocker, DEATH_RULES};
 use crate::engine::{Quiet, Settings, link};
@@ -99,7 +104,7 @@ impl Index {
         if self.registry.is_empty() {
             return vec![0.0; people.len()];
         }
-        let Some((model, lineage)) = &self.frozen else {
+        if self.frozen.is_none() {
             let l = link(
                 &self.vocab,
                 DEATH_RULES,
@@ -110,7 +115,9 @@ impl Index {
                 &Quiet,
             );
             self.frozen = Some((l.model, l.lineage));
-            return l.best;
+        }
+        let Some((model, lineage)) = &self.frozen else {
+            return vec![0.0; people.len()];
         };
         let blocker = Blocker::new(
             &self.vocab,
@@ -144,16 +151,17 @@ impl Index {
         })
     }
 
-    /// The best probability over the person's candidates under every rule; a block larger than the
-    /// cap is left out, as a linkage drops it.
+    /// The best probability over the person's candidates under every rule; a block a linkage would
+    /// drop is left out.
     fn best(&self, blocker: &Blocker, scorer: &Scorer, cmp: &mut Comparer, p: &Rec) -> f32 {
+        let largest = (self.settings.max_block_pairs as f64).sqrt() as u64;
         let mut best = 0f32;
         for rule in 0..DEATH_RULES.len() {
             let Some(key) = blocker.key(rule, p) else {
                 continue;
             };
             let block = self.block(rule, key);
-            if block.len() as u64 > self.settings.max_block_pairs {
+            if block.len() as u64 > largest {
                 continue;
             }
             for &(_, j) in block {
