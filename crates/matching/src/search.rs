@@ -27,11 +27,14 @@ pub struct Index {
     /// The model and lineage of the run's first batch.
     frozen: Option<(Model, Lineage)>,
     settings: Settings,
+    /// Whether the registry holds Latin names (keys by consonants), found once.
+    cross: bool,
 }
 
 impl Index {
     /// Keys the registry (its names already in `vocab`, not counted: frequencies are the people's).
     pub fn new(vocab: Vocab, registry: Vec<Rec>, settings: Settings) -> Index {
+        let cross = registry.iter().any(|r| r.latin);
         let keys = {
             let b = Blocker::new(&vocab, DEATH_RULES, &[], Some(&registry), u64::MAX, 1);
             (0..DEATH_RULES.len())
@@ -52,6 +55,7 @@ impl Index {
             keys,
             frozen: None,
             settings,
+            cross,
         }
     }
 
@@ -119,14 +123,9 @@ impl Index {
         let Some((model, lineage)) = &self.frozen else {
             return vec![0.0; people.len()];
         };
-        let blocker = Blocker::new(
-            &self.vocab,
-            DEATH_RULES,
-            &people,
-            Some(&self.registry),
-            self.settings.max_block_pairs,
-            1,
-        );
+        // Keys only: the registry is not scanned again for its script.
+        let mut blocker = Blocker::new(&self.vocab, DEATH_RULES, &people, None, u64::MAX, 1);
+        blocker.cross = self.cross;
         let scorer = Scorer::new(&self.vocab, model, lineage);
         let this = &*self;
         let threads = self.settings.threads.max(1);
