@@ -53,6 +53,9 @@ pub struct HubClient {
     pub hub_keys: KeyRing,
     pub clock: Arc<dyn Clock>,
     pub timeout: Duration,
+    /// The timeout of a search batch or a vital-records page (the registry keys itself on a run's
+    /// first batch: tens of seconds at national scale).
+    pub search_timeout: Duration,
     /// Tries per call (the first and the retries).
     pub attempts: u32,
     pub backoff: Duration,
@@ -79,6 +82,7 @@ impl HubClient {
             hub_keys,
             clock,
             timeout: Duration::from_secs(5),
+            search_timeout: Duration::from_secs(600),
             attempts: 3,
             backoff: Duration::from_millis(200),
             callback_uri: "/crvs".into(),
@@ -113,6 +117,16 @@ impl HubClient {
         &self,
         service: Service,
         query: &Q,
+    ) -> (String, Result<Called<R>, CallError>) {
+        self.call_within(service, query, self.timeout).await
+    }
+
+    /// `call` with its own timeout per try.
+    pub async fn call_within<Q: Serialize, R: DeserializeOwned>(
+        &self,
+        service: Service,
+        query: &Q,
+        timeout: Duration,
     ) -> (String, Result<Called<R>, CallError>) {
         let body = match serde_json::to_vec(query) {
             Ok(b) => b,
@@ -149,11 +163,9 @@ impl HubClient {
             last_hash = request_hash.clone();
             let mut pairs = headers.pairs();
             pairs.push(("content-type", "application/json".into()));
-            let sent = tokio::time::timeout(
-                self.timeout,
-                self.transport.post(&path, pairs, body.clone()),
-            )
-            .await;
+            let sent =
+                tokio::time::timeout(timeout, self.transport.post(&path, pairs, body.clone()))
+                    .await;
             let (status, hdrs, raw) = match sent {
                 Err(_) => {
                     self.record(false, now);

@@ -8,6 +8,7 @@ pub mod births;
 pub mod card_delivery;
 mod centre_visits;
 mod citizen;
+pub mod civil_search;
 pub mod crvs;
 pub mod devices;
 pub mod documents;
@@ -15,6 +16,7 @@ mod error;
 pub mod events;
 pub mod exemptions;
 pub mod home_visits;
+pub mod http_transport;
 pub mod hub_client;
 pub mod import;
 pub mod jobs;
@@ -174,6 +176,8 @@ pub struct Registry {
     pub sms: Arc<dyn SmsGateway>,
     /// The identity hub, when one is configured.
     pub hub: Option<Arc<hub_client::HubClient>>,
+    /// Where screening asks the civil registry; the hub's search when none is set.
+    pub civil: Option<Arc<dyn civil_search::CivilSearch>>,
     /// Days abroad after which a member is held (the programme's limit; 183 by default).
     pub abroad_after_days: i64,
     /// The keys that sign appointment forms and temporary cards, when configured.
@@ -204,6 +208,7 @@ impl Registry {
             ids,
             sms: Arc::new(LogGateway::default()),
             hub: None,
+            civil: None,
             abroad_after_days: events::ABROAD_AFTER_DAYS,
             forms: None,
             temporary_card_months: temporary_cards::TEMPORARY_CARD_MONTHS,

@@ -5,6 +5,8 @@
 //! each one; a confirmed finding becomes a hold after the grace period, during which the household is
 //! told the reason and the cure path and may appeal with a document. Every decision is audited.
 
+pub mod civil;
+
 use crate::{Actor, AppError, HoldInput, HoldLift, Registry, Result};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -70,10 +72,10 @@ struct Loaded {
     exits: Vec<Rec>,
     exit_ids: Vec<String>,
     trips: Vec<Trip>,
-    registry: Vec<Rec>,
 }
 
-fn raw(p: &ScreeningPerson) -> RawPerson<'_> {
+/// A member's fields as the engine reads them.
+pub fn raw(p: &ScreeningPerson) -> RawPerson<'_> {
     RawPerson {
         national_id: p.national_id.as_deref().unwrap_or(""),
         given: &p.given,
@@ -229,47 +231,15 @@ impl Registry {
             exits: Vec::new(),
             exit_ids: Vec::new(),
             trips: Vec::new(),
-            registry: Vec::new(),
         };
-        let mut after: Option<String> = None;
-        loop {
-            let page = self.store.screening_civil(after.as_deref(), PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id.clone());
-            for p in page {
-                let r = Rec::from_raw(
-                    &mut loaded.vocab,
-                    &raw(&p),
-                    tamwin_matching::record::NO_HOUSEHOLD,
-                    &mut ignore,
-                );
-                if p.death_date.is_some() {
-                    loaded.deaths.push(r);
-                    loaded.death_ids.push(p.id.clone());
-                } else if let Some(since) = &p.abroad_since {
-                    loaded.exits.push(r);
-                    loaded.exit_ids.push(p.id.clone());
-                    loaded.trips.push(Trip {
-                        exit: BirthDate::parse(since).and_then(days),
-                        returned: None,
-                    });
-                }
-                loaded.registry.push(r);
-            }
-            self.store
-                .screening_progress(
-                    run_id,
-                    "load civil registry",
-                    loaded.registry.len() as i64,
-                    0,
-                )
-                .await?;
-        }
+        self.load_vital_records(run_id, &mut loaded).await?;
         Ok(loaded)
     }
 
     async fn run_screening_inner(&self, run_id: &str) -> Result<String> {
-        let loaded = Arc::new(self.load_screening(run_id).await?);
+        let loaded = self.load_screening(run_id).await?;
+        let (fictitious, searched) = self.search_registry(run_id, &loaded).await?;
+        let loaded = Arc::new(loaded);
         let shared = Arc::new(Mutex::new(Shared::default()));
         let today = BirthDate::parse(&self.clock.today().to_string())
             .and_then(days)
@@ -287,7 +257,8 @@ impl Registry {
                     deaths: (!l.deaths.is_empty()).then_some(l.deaths.as_slice()),
                     exits: (!l.exits.is_empty())
                         .then_some((l.exits.as_slice(), l.trips.as_slice())),
-                    registry: (!l.registry.is_empty()).then_some(l.registry.as_slice()),
+                    // The fictitious kind is the registry's search, asked above.
+                    registry: None,
                     // Silent cards need collections, which come with distribution.
                     collections: None,
                     today,
@@ -298,7 +269,7 @@ impl Registry {
         };
         tokio::pin!(work);
         // The screening thread works; this task writes its progress every second.
-        let result = loop {
+        let mut result = loop {
             tokio::select! {
                 r = &mut work => break r.map_err(|e| AppError::Internal(e.to_string()))?,
                 _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {
@@ -310,6 +281,7 @@ impl Registry {
                 }
             }
         };
+        result.findings.extend(fictitious);
         let now = self.clock.now();
         let l = &*loaded;
         let mut rows = Vec::new();
@@ -381,7 +353,7 @@ impl Registry {
         let mut summary = format!(
             "{} members, {} civil-registry persons ({} deceased, {} abroad); {} findings, {} new",
             l.people.len(),
-            l.registry.len(),
+            searched,
             l.deaths.len(),
             l.exits.len(),
             rows.len(),
@@ -584,7 +556,7 @@ impl Registry {
             None => (None, false),
         };
         let civil = match &f.other_national_id {
-            Some(n) => self.store.civil_person(n).await?,
+            Some(n) => self.vital_record(n).await,
             None => None,
         };
         let appeals = self
@@ -986,7 +958,7 @@ pub struct FindingDetail {
     pub other: Option<tamwin_domain::HouseholdRecord>,
     /// The other card of the match lies outside the reader's area: shown as such, without its data.
     pub other_outside_area: bool,
-    pub civil: Option<tamwin_store::CivilPerson>,
+    pub civil: Option<crate::civil_search::VitalRecord>,
     pub appeals: Vec<Appeal>,
 }
 

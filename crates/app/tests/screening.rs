@@ -6,24 +6,99 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 use tamwin_app::documents::Document;
 use tamwin_app::*;
 use tamwin_domain::access::{Area, Role};
-use tamwin_domain::{CardNumber, Geography, HoldReason};
+use tamwin_domain::{CardNumber, HoldReason};
 use tamwin_store::{FindingFilter, ScreeningFinding, testkit};
 
-fn setup(store: Arc<dyn tamwin_store::Store>) -> (Arc<Registry>, Arc<FixedClock>) {
-    let clock = Arc::new(FixedClock(Mutex::new(
-        "2026-11-21T09:00:00Z".parse().unwrap(),
-    )));
-    let reg = Registry::new(
-        store,
-        Arc::new(Geography::builtin().unwrap()),
-        clock.clone(),
-        Arc::new(RandomIds),
-    );
+/// The registry wired to the reference civil registry in-process (screening asks it through the hub).
+async fn setup(store: Arc<dyn tamwin_store::Store>) -> (Arc<Registry>, Arc<FixedClock>) {
+    let (reg, clock, _) = common::wired(store).await;
     (Arc::new(reg), clock)
+}
+
+/// (kind, member, other national ID, score in micros, decision, explanation).
+type Row = (String, String, Option<String>, i64, String, String);
+
+/// What the run before issue 14 found for the civil kinds: the members and the whole civil registry
+/// read from the database and screened in one process (the direct read the hub replaced).
+async fn direct_read(reg: &Registry) -> BTreeSet<Row> {
+    use tamwin_matching::screen::{Decision, Inputs, Kind, Models, Trip, days, screen};
+    use tamwin_matching::{BirthDate, Quiet, Rec, Settings, Vocab};
+    let (mut vocab, mut ignore) = (Vocab::new(), |_: &'static str, _| {});
+    let members = reg.store.screening_members(None, 100_000).await.unwrap();
+    let mut households = std::collections::HashMap::new();
+    let people: Vec<Rec> = members
+        .iter()
+        .map(|p| {
+            let next = households.len() as u32;
+            let hh = *households.entry(p.household_id.clone()).or_insert(next);
+            let r = Rec::from_raw(&mut vocab, &screening::raw(p), hh, &mut ignore);
+            r.count_names(&mut vocab);
+            r
+        })
+        .collect();
+    let civil = reg.store.civil_page(None, 100_000, false).await.unwrap();
+    let (mut registry, mut deaths, mut exits, mut trips) = (vec![], vec![], vec![], vec![]);
+    let (mut death_ids, mut exit_ids) = (vec![], vec![]);
+    for p in &civil {
+        let r = Rec::from_raw(
+            &mut vocab,
+            &tamwin_civil::search::raw(p),
+            u32::MAX,
+            &mut ignore,
+        );
+        if p.death_date.is_some() {
+            deaths.push(r);
+            death_ids.push(p.national_id.clone());
+        } else if let Some(since) = &p.abroad_since {
+            exits.push(r);
+            exit_ids.push(p.national_id.clone());
+            trips.push(Trip {
+                exit: BirthDate::parse(since).and_then(days),
+                returned: None,
+            });
+        }
+        registry.push(r);
+    }
+    let today = BirthDate::parse(&reg.clock.today().to_string())
+        .and_then(days)
+        .unwrap();
+    let inputs = Inputs {
+        vocab: &vocab,
+        people: &people,
+        closed: &[],
+        deaths: Some(&deaths),
+        exits: Some((&exits, &trips)),
+        registry: Some(&registry),
+        collections: None,
+        today,
+        abroad_days: reg.abroad_after_days as i32,
+    };
+    let out = screen(&inputs, &Models::default(), &Settings::default(), &Quiet);
+    out.findings
+        .iter()
+        .filter(|f| f.decision != Decision::None)
+        .filter_map(|f| {
+            let other = match (f.kind, f.b) {
+                (Kind::Deceased, Some(b)) => Some(death_ids[b as usize].clone()),
+                (Kind::Abroad, Some(b)) => Some(exit_ids[b as usize].clone()),
+                (Kind::Fictitious, _) => None,
+                _ => return None,
+            };
+            Some((
+                f.kind.code().to_string(),
+                members[f.a as usize].id.clone(),
+                other,
+                (f.score * 1e6).round() as i64,
+                f.decision.code().to_string(),
+                f.explanation.clone(),
+            ))
+        })
+        .collect()
 }
 
 fn staff(role: Role, area: Area) -> Actor {
@@ -68,7 +143,7 @@ async fn findings(reg: &Registry, auditor: &Actor, kind: &str) -> Vec<ScreeningF
 #[tokio::test]
 async fn screening_confirm_grace_hold_clear_and_appeal() {
     for (backend, store) in testkit::backends().await {
-        let (reg, clock) = setup(store);
+        let (reg, clock) = setup(store).await;
         reg.prepare().await.unwrap();
         let dir =
             std::env::temp_dir().join(format!("tamwin-screening-{backend}-{}", std::process::id()));
@@ -119,6 +194,23 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
 
         let summary = run(&reg, &auditor).await;
         assert!(summary.contains("pairs compared"), "{backend}: {summary}");
+        // Asked through the hub, the civil kinds find what the direct read of the registry found.
+        let mut through_hub = BTreeSet::new();
+        for kind in ["deceased", "abroad", "fictitious"] {
+            for f in findings(&reg, &auditor, kind).await {
+                through_hub.insert((
+                    f.kind,
+                    f.member_id,
+                    f.other_national_id,
+                    f.score_micros,
+                    f.decision,
+                    f.explanation,
+                ));
+            }
+        }
+        let direct = direct_read(&reg).await;
+        assert!(!direct.is_empty(), "{backend}");
+        assert_eq!(through_hub, direct, "{backend}: {summary}");
         let dups = findings(&reg, &auditor, "duplicate").await;
         let found = dups
             .iter()

@@ -7,6 +7,7 @@ mod codes;
 pub mod crvs;
 pub mod in_process;
 pub mod load;
+pub mod search;
 pub mod server;
 mod services;
 pub mod stations;

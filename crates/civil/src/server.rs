@@ -30,11 +30,17 @@ pub struct HubServer {
     /// specification makes it optional, "configured on the gateway as part of onboarding"): (client id,
     /// base), the callbacks going to `<base>/registry/on-search`, `…/on-subscribe`, `…/notify`, ….
     pub default_callbacks: Vec<(String, String)>,
+    /// The batched search's index of the run being searched (`search`).
+    pub search: crate::search::Searcher,
 }
+
+/// Bodies the hub takes at most: a full search batch (`search::MAX_BATCH` queries) is about 2 MB.
+pub const MAX_BODY: usize = 8 << 20;
 
 pub fn router(s: Arc<HubServer>) -> Router {
     Router::new()
         .route("/r1/{*service}", axum::routing::post(handle))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(s.clone())
         .merge(crate::crvs::routes(s))
 }
@@ -86,7 +92,7 @@ fn json<T: Serialize>(v: T) -> Answer {
 }
 
 async fn answer(
-    store: &dyn Store,
+    s: &HubServer,
     client: &str,
     now: Timestamp,
     service: Service,
@@ -95,6 +101,7 @@ async fn answer(
     fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, HubErrorCode> {
         serde_json::from_slice(body).map_err(|_| HubErrorCode::InvalidInput)
     }
+    let store = s.store.as_ref();
     let result = async {
         Ok::<Answer, HubErrorCode>(match service {
             Service::VerifyIdentity => {
@@ -127,6 +134,10 @@ async fn answer(
             }
             Service::VerifyCode => {
                 json(crate::codes::verify_code(store, client, now, &parse(body)?).await?)
+            }
+            Service::SearchPersons => json(s.search.search(store, parse(body)?).await?),
+            Service::VitalRecords => {
+                json(crate::search::vital_records(store, &parse(body)?).await?)
             }
         })
     }
@@ -176,14 +187,7 @@ async fn handle(
                             match ServiceId::from_path(&target).as_ref().and_then(Service::of) {
                                 None => Answer::Err(HubErrorCode::UnknownService),
                                 Some(service) => {
-                                    answer(
-                                        s.store.as_ref(),
-                                        &v.client.to_string(),
-                                        now,
-                                        service,
-                                        &body,
-                                    )
-                                    .await
+                                    answer(&s, &v.client.to_string(), now, service, &body).await
                                 }
                             }
                         }

@@ -49,6 +49,7 @@ async fn cards_and_home_delivery_on_every_backend() {
             now: Arc::new(jiff::Timestamp::now),
             callback_prefixes: vec!["/crvs".into()],
             default_callbacks: vec![("IQ/GOV/MOT/tamwin".into(), "/crvs".into())],
+            search: Default::default(),
         };
 
         // Issued: the QR verifies offline with the registry's key and names the holder and the card.

@@ -150,6 +150,7 @@ async fn signed_questions_and_refusals_on_every_backend() {
             now: Arc::new(|| t(NOW)),
             callback_prefixes: vec![],
             default_callbacks: vec![],
+            search: Default::default(),
         }));
         let hub_ring = KeyRing::new(vec![MemberKey {
             member: HUB_MEMBER.into(),
@@ -420,6 +421,7 @@ async fn codes_to_the_phone_on_file_on_every_backend() {
             now: Arc::new(move || *c2.lock().unwrap()),
             callback_prefixes: vec![],
             default_callbacks: vec![],
+            search: Default::default(),
         }));
         let none = |_: &mut Vec<(&'static str, String)>| {};
         let n = std::sync::atomic::AtomicU64::new(0);

@@ -20,6 +20,8 @@ pub enum HubErrorCode {
     UnknownService,
     /// The request body is not what the service expects.
     InvalidInput,
+    /// A batch holds more queries than the service takes at once (`search::MAX_BATCH`).
+    BatchTooLarge,
     /// No person with this national ID.
     IdNotFound,
     /// The national ID is deactivated: its holder is deceased.
@@ -36,7 +38,7 @@ pub enum HubErrorCode {
 }
 
 impl HubErrorCode {
-    pub const ALL: [HubErrorCode; 14] = [
+    pub const ALL: [HubErrorCode; 15] = [
         HubErrorCode::NoPhoneOnFile,
         HubErrorCode::TooManyCodes,
         HubErrorCode::MissingSignature,
@@ -46,6 +48,7 @@ impl HubErrorCode {
         HubErrorCode::UnknownClient,
         HubErrorCode::UnknownService,
         HubErrorCode::InvalidInput,
+        HubErrorCode::BatchTooLarge,
         HubErrorCode::IdNotFound,
         HubErrorCode::IdDeactivatedDeceased,
         HubErrorCode::BiometricMismatch,
@@ -62,6 +65,7 @@ impl HubErrorCode {
             HubErrorCode::UnknownClient => "HUB-CLI-001",
             HubErrorCode::UnknownService => "HUB-SRV-001",
             HubErrorCode::InvalidInput => "HUB-REQ-001",
+            HubErrorCode::BatchTooLarge => "HUB-REQ-002",
             HubErrorCode::IdNotFound => "HUB-ID-001",
             HubErrorCode::IdDeactivatedDeceased => "HUB-ID-002",
             HubErrorCode::BiometricMismatch => "HUB-BIO-001",
@@ -86,6 +90,7 @@ impl HubErrorCode {
             HubErrorCode::UnknownClient => 403,
             HubErrorCode::UnknownService => 404,
             HubErrorCode::InvalidInput => 400,
+            HubErrorCode::BatchTooLarge => 413,
             // A well-formed question with a negative answer: the envelope carries it.
             HubErrorCode::IdNotFound
             | HubErrorCode::IdDeactivatedDeceased
@@ -108,6 +113,7 @@ impl HubErrorCode {
             HubErrorCode::UnknownClient => "client not registered or not allowed this service",
             HubErrorCode::UnknownService => "no such service",
             HubErrorCode::InvalidInput => "request body not valid for this service",
+            HubErrorCode::BatchTooLarge => "too many queries in one batch",
             HubErrorCode::IdNotFound => "no person with this national ID",
             HubErrorCode::IdDeactivatedDeceased => "national ID deactivated: holder deceased",
             HubErrorCode::BiometricMismatch => "fingerprint does not match the card",

@@ -9,6 +9,7 @@ pub mod crvs_signature;
 pub mod envelope;
 pub mod ids;
 pub mod keys;
+pub mod search;
 pub mod services;
 pub mod signing;
 

@@ -23,11 +23,18 @@ pub enum Service {
     VerifyCode,
     /// "Your card at home": the delivery orders of a household's members, for tracking.
     CardDelivery,
+    /// Batched search: is each person asked about on file, and how well does the best match agree
+    /// (`search`).
+    SearchPersons,
+    /// The deceased and those abroad, paged, for screening against deaths and exits (`search`).
+    VitalRecords,
 }
 
 impl Service {
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 9] = [
         Service::CardDelivery,
+        Service::SearchPersons,
+        Service::VitalRecords,
         Service::VerifyIdentity,
         Service::VerifyFingerprint,
         Service::LifeStatus,
@@ -44,6 +51,8 @@ impl Service {
             Service::SendCode => "send-code",
             Service::VerifyCode => "verify-code",
             Service::CardDelivery => "card-delivery",
+            Service::SearchPersons => "search-persons",
+            Service::VitalRecords => "vital-records",
         }
     }
     pub fn id(self) -> ServiceId {

@@ -17,6 +17,7 @@ pub mod person;
 pub mod record;
 pub mod score;
 pub mod screen;
+pub mod search;
 pub mod silent;
 pub mod translit;
 pub mod vocab;

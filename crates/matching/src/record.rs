@@ -203,7 +203,7 @@ fn parse_birth(text: &str, warn: &mut dyn FnMut(FieldWarning)) -> u32 {
 }
 
 /// National IDs are digits (12 in Iraq's unified number); anything else is kept as missing.
-fn parse_nid(text: &str, warn: &mut dyn FnMut(FieldWarning)) -> u64 {
+pub fn parse_nid(text: &str, warn: &mut dyn FnMut(FieldWarning)) -> u64 {
     let t = tamwin_text_ar::fold_digits(text.trim());
     if t.is_empty() {
         return 0;

@@ -198,6 +198,34 @@ fn report(name: &'static str, l: &Linkage) -> LinkReport {
     }
 }
 
+/// Why nobody in the registry matched, as the explanation starts: no ID, an ID on file under other
+/// names, or an ID the registry does not know.
+pub fn id_note(has_id: bool, known: bool) -> &'static str {
+    match (has_id, known) {
+        (false, _) => "no_national_id",
+        (true, true) => "national_id_in_registry_names_differ",
+        (true, false) => "national_id_unknown_to_registry",
+    }
+}
+
+/// The fictitious finding of member `a` whose best registry match is `best`: none when that match
+/// reaches the review threshold. The registry's search answers `best`; the files' screening computes it.
+pub fn fictitious(a: u32, best: f64, id_note: &str, settings: &Settings) -> Option<Finding> {
+    if best >= settings.review {
+        return None;
+    }
+    let score = 1.0 - best;
+    Some(Finding {
+        kind: Kind::Fictitious,
+        a,
+        b: None,
+        score,
+        decision: decide(score, settings),
+        explanation: format!("{id_note};best_registry_match={best:.4}"),
+        cluster: None,
+    })
+}
+
 pub fn screen(
     inp: &Inputs,
     models: &Models,
@@ -381,28 +409,14 @@ pub fn screen(
         let mut ids: Vec<u64> = registry.iter().map(|r| r.nid).filter(|n| *n != 0).collect();
         ids.sort_unstable();
         for (i, best) in l.best.iter().enumerate() {
-            let best = f64::from(*best);
-            if best >= settings.review {
-                continue;
-            }
             let r = &people[i];
-            let id_note = if r.nid == 0 {
-                "no_national_id"
-            } else if ids.binary_search(&r.nid).is_ok() {
-                "national_id_in_registry_names_differ"
-            } else {
-                "national_id_unknown_to_registry"
-            };
-            let score = 1.0 - best;
-            out.findings.push(Finding {
-                kind: Kind::Fictitious,
-                a: i as u32,
-                b: None,
-                score,
-                decision: decide(score, settings),
-                explanation: format!("{id_note};best_registry_match={best:.4}"),
-                cluster: None,
-            });
+            let known = r.nid != 0 && ids.binary_search(&r.nid).is_ok();
+            out.findings.extend(fictitious(
+                i as u32,
+                f64::from(*best),
+                id_note(r.nid != 0, known),
+                settings,
+            ));
         }
         out.reports.push(report("registry", &l));
     }

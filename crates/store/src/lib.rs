@@ -270,6 +270,14 @@ pub trait Store: AppointmentStore + ScreeningStore + JobStore + PoolUse + Send +
     /// The persons on file among these IDs (unknown ones are simply absent), in no particular order.
     async fn civil_persons(&self, national_ids: &[String]) -> Result<Vec<CivilPerson>>;
     async fn civil_count(&self) -> Result<i64>;
+    /// Civil-registry persons in national-ID order after `after` (`vital_only`: the deceased and those
+    /// abroad). The registry's own reads for its search index and vital records: never the ration side's.
+    async fn civil_page(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+        vital_only: bool,
+    ) -> Result<Vec<CivilPerson>>;
 
     /// Registers (or replaces) a member organisation's key at the hub.
     async fn save_hub_key(&self, k: &HubKey) -> Result<()>;

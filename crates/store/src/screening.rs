@@ -167,12 +167,6 @@ pub trait ScreeningStore: Send + Sync {
         after: Option<(&str, &str)>,
         limit: u32,
     ) -> Result<Vec<ScreeningPerson>>;
-    /// Civil-registry persons in national-ID order after `after`.
-    async fn screening_civil(
-        &self,
-        after: Option<&str>,
-        limit: u32,
-    ) -> Result<Vec<ScreeningPerson>>;
     /// Starts a run; `Conflict::ScreeningRunning` when one is already running.
     async fn start_screening_run(&self, run: &ScreeningRun, log: &ChangeLog) -> Result<()>;
     async fn screening_progress(

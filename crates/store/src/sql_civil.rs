@@ -95,6 +95,16 @@ macro_rules! civil_sql {
                 Ok(out)
             }
 
+            async fn civil_get_page(&self, after: Option<&str>, limit: u32, vital_only: bool) -> Result<Vec<$crate::CivilPerson>> {
+                let vital = if vital_only { " AND (death_date IS NOT NULL OR abroad_since IS NOT NULL)" } else { "" };
+                let sql = format!(
+                    "SELECT {CIVIL_COLS} FROM civil_persons WHERE national_id > $1{vital} ORDER BY national_id LIMIT {}",
+                    limit.clamp(1, 100_000)
+                );
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after.unwrap_or("")).fetch_all(&self.pool).await?;
+                rows.iter().map(Self::civil_from_row).collect()
+            }
+
             fn civil_from_row(r: &DbRow) -> Result<$crate::CivilPerson> {
                 Ok($crate::CivilPerson {
                     national_id: r.try_get("national_id")?,

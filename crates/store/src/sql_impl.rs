@@ -908,6 +908,9 @@ macro_rules! sql_store {
             async fn civil_persons(&self, national_ids: &[String]) -> Result<Vec<$crate::CivilPerson>> {
                 self.civil_get_many(national_ids).await
             }
+            async fn civil_page(&self, after: Option<&str>, limit: u32, vital_only: bool) -> Result<Vec<$crate::CivilPerson>> {
+                self.civil_get_page(after, limit, vital_only).await
+            }
             async fn save_hub_key(&self, k: &$crate::HubKey) -> Result<()> {
                 self.hub_key_save(k).await
             }

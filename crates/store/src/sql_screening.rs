@@ -141,34 +141,6 @@ macro_rules! screening_sql {
                     .collect()
             }
 
-            async fn screening_civil(&self, after: Option<&str>, limit: u32) -> Result<Vec<ScreeningPerson>> {
-                let sql = format!(
-                    "SELECT national_id, given_name, father_name, grandfather_name, family_name, mother_name, birth_date, sex, \
-                     death_date, abroad_since FROM civil_persons WHERE national_id > $1 ORDER BY national_id LIMIT {}",
-                    limit.clamp(1, 100_000)
-                );
-                let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after.unwrap_or("")).fetch_all(&self.pool).await?;
-                rows.iter()
-                    .map(|r| {
-                        let id: String = r.try_get(0)?;
-                        Ok(ScreeningPerson {
-                            household_id: String::new(),
-                            national_id: Some(id.clone()),
-                            id,
-                            given: r.try_get(1)?,
-                            father: r.try_get(2)?,
-                            grandfather: r.try_get(3)?,
-                            family: r.try_get(4)?,
-                            mother: r.try_get(5)?,
-                            birth_date: r.try_get(6)?,
-                            sex: r.try_get(7)?,
-                            death_date: r.try_get(8)?,
-                            abroad_since: r.try_get(9)?,
-                        })
-                    })
-                    .collect()
-            }
-
             async fn start_screening_run(&self, run: &ScreeningRun, log: &ChangeLog) -> Result<()> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;

@@ -221,6 +221,13 @@ pub(crate) enum BenchCommand {
         #[arg(long, default_value = "11")]
         governorate: String,
     },
+    /// The fictitious kind on a screening tier (`generate --screening`): the direct read of the civil
+    /// registry beside the hub's batched search, in-process and over HTTP. Loads registry.csv into
+    /// the database (global flag) when its civil registry is empty.
+    Fictitious {
+        /// The directory `generate --screening` wrote.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]

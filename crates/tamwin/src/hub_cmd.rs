@@ -24,6 +24,23 @@ fn new_key() -> Result<SigningKey, Error> {
 /// Wires the registry to the reference civil registry in the same database: a fresh ministry key and
 /// a fresh Trade key (registered with the hub under `mot-embedded`, replacing the last run's).
 pub async fn embed(reg: &mut Registry) -> Result<Arc<tamwin_civil::server::HubServer>, Error> {
+    let (client, server) = embedded(reg).await?;
+    reg.hub = Some(client);
+    Ok(server)
+}
+
+/// Without a hub, screening still asks the civil registry in the same database, in-process (the
+/// embedded default); nothing else calls it (identity checks wait for a hub as before).
+pub async fn embed_civil_search(reg: &mut Registry) -> Result<(), Error> {
+    let (client, _) = embedded(reg).await?;
+    reg.civil = Some(client);
+    Ok(())
+}
+
+/// The in-process client of the reference registry on the registry's database, and its server.
+async fn embedded(
+    reg: &Registry,
+) -> Result<(Arc<HubClient>, Arc<tamwin_civil::server::HubServer>), Error> {
     let (hub_key, mot_key) = (new_key()?, new_key()?);
     let now = reg.clock.now();
     reg.store
@@ -43,6 +60,7 @@ pub async fn embed(reg: &mut Registry) -> Result<Arc<tamwin_civil::server::HubSe
         now: Arc::new(move || clock.now()),
         callback_prefixes: vec!["/crvs".into()],
         default_callbacks: vec![("IQ/GOV/MOT/tamwin".into(), "/crvs".into())],
+        search: Default::default(),
     });
     let transport = Arc::new(tamwin_civil::in_process::InProcess::new(
         tamwin_civil::server::router(server.clone()),
@@ -61,8 +79,7 @@ pub async fn embed(reg: &mut Registry) -> Result<Arc<tamwin_civil::server::HubSe
         }]),
         reg.clock.clone(),
     );
-    reg.hub = Some(Arc::new(client));
-    Ok(server)
+    Ok((Arc::new(client), server))
 }
 
 /// The demo's civil registry: the population's persons.csv loaded into the same database and the hub

@@ -1,10 +1,10 @@
 //! The hub on its own (`tamwin hub serve`) and Tamwin wired to it over HTTP (`tamwin serve --hub-url`).
 
-use crate::http_transport::HttpTransport;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tamwin_app::Registry;
 use tamwin_app::audit::ServerKey;
+use tamwin_app::http_transport::HttpTransport;
 use tamwin_app::hub_client::HubClient;
 use tamwin_civil::server::HubServer;
 use tamwin_hub::services::HUB_MEMBER;
@@ -15,7 +15,8 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 /// How Tamwin reaches the hub (all from flags or `TAMWIN_HUB_*` / `TAMWIN_CLIENT_*`).
 #[derive(clap::Args, Debug, Clone)]
 pub struct HubFlags {
-    /// The hub's address (`http://host:port`). Without it Tamwin runs without a hub.
+    /// The hub's address (`http://host:port`). Without it Tamwin runs without a hub, and screening asks
+    /// the reference civil registry in the same database in-process.
     #[arg(long, env = "TAMWIN_HUB_URL")]
     pub hub_url: Option<String>,
     /// The hub's public key (64 hex digits, printed by `tamwin hub serve`), to check its answers.
@@ -98,6 +99,7 @@ pub fn server(
         now: Arc::new(jiff::Timestamp::now),
         callback_prefixes,
         default_callbacks,
+        search: Default::default(),
     }))
 }
 

@@ -4,10 +4,10 @@
 mod access_cmd;
 mod audit_cmd;
 mod bench_cmd;
+mod bench_fictitious;
 mod centre_cmd;
 mod cli;
 mod data_cmd;
-mod http_transport;
 mod hub_cmd;
 mod hub_http;
 mod logging;
@@ -100,6 +100,12 @@ async fn run(cli: Cli) -> Result<(), Error> {
         } => {
             let reg = registry(&rules).await?;
             bench_cmd::booking(&reg, &url, &token, households, clients, &governorate).await
+        }
+        Command::Bench {
+            command: BenchCommand::Fictitious { dir },
+        } => {
+            let reg = registry(&rules).await?;
+            bench_fictitious::fictitious_kind(reg.store.clone(), &dir).await
         }
         Command::Token { command } => {
             let reg = registry(&rules).await?;

@@ -24,6 +24,9 @@ pub(crate) async fn serve_command(
     reg.sms = gateway;
     reg.forms = Some(Arc::new(form_keys(form_key, reg.clock.now())?));
     hub_http::connect(&mut reg, hub, listen)?;
+    if reg.hub.is_none() {
+        hub_cmd::embed_civil_search(&mut reg).await?;
+    }
     let web = tamwin_web::Config {
         demo: false,
         metrics_token,

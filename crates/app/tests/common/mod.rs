@@ -75,6 +75,24 @@ impl Flaky {
     }
 }
 
+/// Trade's client of the hub over `transport`, with the keys `wired` registers on both sides.
+pub fn client(transport: Arc<dyn tamwin_hub::HubTransport>, clock: Arc<FixedClock>) -> HubClient {
+    HubClient::new(
+        transport,
+        ClientId::parse("IQ/GOV/MOT/tamwin").unwrap(),
+        SigningKey::from_bytes(&[1; 32]),
+        "mot-1",
+        KeyRing::new(vec![MemberKey {
+            member: HUB_MEMBER.into(),
+            key_id: "moi-1".into(),
+            public_key: SigningKey::from_bytes(&[9; 32]).verifying_key().to_bytes(),
+            valid_from: "2026-01-01T00:00:00Z".parse().unwrap(),
+            valid_until: None,
+        }]),
+        clock,
+    )
+}
+
 /// A registry wired to the reference registry on the same database: the ministry's key, Trade's key
 /// registered with it, a router on the same clock, and the client.
 pub async fn wired(store: Arc<dyn tamwin_store::Store>) -> (Registry, Arc<FixedClock>, Arc<Flaky>) {
@@ -125,25 +143,13 @@ pub async fn wired_with_server(
         now: Arc::new(move || c2.now()),
         callback_prefixes: vec!["/crvs".into()],
         default_callbacks: vec![("IQ/GOV/MOT/tamwin".into(), "/crvs".into())],
+        search: Default::default(),
     });
     let transport = Arc::new(Flaky {
         inner: InProcess::new(tamwin_civil::server::router(server.clone())),
         budget: std::sync::atomic::AtomicI64::new(-1),
     });
-    let mut client = HubClient::new(
-        transport.clone(),
-        ClientId::parse("IQ/GOV/MOT/tamwin").unwrap(),
-        mot_key,
-        "mot-1",
-        KeyRing::new(vec![MemberKey {
-            member: HUB_MEMBER.into(),
-            key_id: "moi-1".into(),
-            public_key: hub_key.verifying_key().to_bytes(),
-            valid_from: "2026-01-01T00:00:00Z".parse().unwrap(),
-            valid_until: None,
-        }]),
-        clock.clone(),
-    );
+    let mut client = client(transport.clone(), clock.clone());
     client.backoff = Duration::from_millis(1);
     reg.hub = Some(Arc::new(client));
 
