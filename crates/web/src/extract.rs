@@ -192,7 +192,7 @@ pub mod page {
     use super::{decode, path_refusal};
     use crate::AppState;
     use crate::i18n::Tr;
-    use crate::ui::{lang_from, message_page};
+    use crate::render::{lang_from, message_page};
     use axum::body::Bytes;
     use axum::extract::{FromRequest, FromRequestParts, Request};
     use axum::http::request::Parts;

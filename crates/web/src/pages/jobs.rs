@@ -7,9 +7,9 @@ use crate::display::local_time_str;
 use crate::extract::page::{Form, Path, Query};
 use crate::i18n::Tr;
 use crate::notices::{error_html, message_html, refusal_codes};
-use crate::pages_appointments::{Pairs, tr_of, url_part, with_lang};
-use crate::pages_landing::landing;
-use crate::ui::{
+use crate::pages::appointments::{Pairs, tr_of, url_part, with_lang};
+use crate::pages::landing::landing;
+use crate::render::{
     LangLink, PageQuery, Who, error_page, href, lang_from, page, staff_holding, switch,
 };
 use askama::Template;

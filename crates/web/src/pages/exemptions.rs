@@ -6,8 +6,8 @@ use crate::AppState;
 use crate::auth;
 use crate::extract::page::Query;
 use crate::i18n::Tr;
-use crate::pages_appointments::{page_query, tr_of, url_part};
-use crate::ui::{LangLink, Who, error_page, href, page, switch};
+use crate::pages::appointments::{page_query, tr_of, url_part};
+use crate::render::{LangLink, Who, error_page, href, page, switch};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -92,7 +92,7 @@ pub async fn exemptions_page(
                     .collect()
             }
             Err(AppError::NotFound) => error = tr.t("exemptions_not_found").to_string(),
-            Err(e) => error = crate::pages_appointments::refusal(tr, &e),
+            Err(e) => error = crate::pages::appointments::refusal(tr, &e),
         }
     }
     let p = ExemptionsPage {
