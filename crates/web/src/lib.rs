@@ -13,6 +13,7 @@ pub mod i18n;
 mod notices;
 mod openapi;
 mod openapi_conform;
+mod page_error;
 mod pages;
 pub mod problem;
 mod prometheus;
@@ -20,6 +21,7 @@ mod render;
 mod request_id;
 mod screening_text;
 mod security_headers;
+mod signed_in;
 mod url;
 
 use axum::Router;
@@ -519,17 +521,23 @@ pub fn app_with(reg: Arc<Registry>, demo: bool) -> Router {
 /// The router with its layers: the request id outermost, then the metrics, then the security headers.
 pub fn app_configured(reg: Arc<Registry>, cfg: Config) -> Router {
     prometheus::install();
+    let state = AppState {
+        reg,
+        demo: cfg.demo,
+        // An empty token (a variable set to nothing) would let every request through as its bearer.
+        metrics_token: cfg.metrics_token.filter(|t| !t.is_empty()).map(Arc::from),
+    };
     routes()
         .router
         .fallback(pages::assets::not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(AppState {
-            reg,
-            demo: cfg.demo,
-            // An empty token (a variable set to nothing) would let every request through as its bearer.
-            metrics_token: cfg.metrics_token.filter(|t| !t.is_empty()).map(Arc::from),
-        })
+        // Around the routes: a page handler's `PageError` becomes its error page here.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_error::layer,
+        ))
+        .with_state(state)
         .layer(axum::middleware::from_fn(problem::language_layer))
         .layer(axum::middleware::from_fn(render::remember_lang))
         .layer(axum::middleware::from_fn(security_headers::layer))

@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::i18n::{Lang, Tr};
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use tamwin_app::{AppError, SignedIn};
 use tamwin_domain::access::{Area, Permission};
@@ -157,49 +157,6 @@ pub fn area_label(s: &AppState, area: &Area, tr: Tr) -> String {
     }
 }
 
-/// What a page needs of the session: a staff member who may read personal data. Anyone else is sent
-/// to the sign-in page (or, for a citizen, to their own page), or told their role does not allow it.
-pub async fn staff_reader(s: &AppState, headers: &HeaderMap, tr: Tr) -> Result<SignedIn, Response> {
-    let signed = match crate::auth::session(s, headers).await {
-        Ok(x) => x,
-        Err(e) => return Err(error_page(s, None, tr, e)),
-    };
-    match signed {
-        None => Err(Redirect::to(&href("/sign-in", tr.lang)).into_response()),
-        Some(x) if x.actor.is_citizen() => {
-            Err(Redirect::to(&href("/citizen", tr.lang)).into_response())
-        }
-        Some(x) if !x.actor.may(Permission::ReadPersonal) => {
-            Err(error_page(s, Some(&x), tr, AppError::Forbidden))
-        }
-        Some(x) => Ok(x),
-    }
-}
-
-/// A signed-in member of staff holding `p`; for a form, with its CSRF token checked. Anyone else is
-/// sent to the sign-in page or refused.
-pub async fn staff_holding(
-    s: &AppState,
-    headers: &HeaderMap,
-    tr: Tr,
-    p: Permission,
-    form: Option<&crate::pages::appointments::Pairs>,
-) -> Result<SignedIn, Response> {
-    match crate::auth::session(s, headers).await {
-        Ok(Some(x)) if !x.actor.is_citizen() && x.actor.may(p) => {
-            if let Some(f) = form
-                && !tamwin_app::secret::same(crate::pages::appointments::field(f, "csrf"), &x.csrf)
-            {
-                return Err(error_page(s, Some(&x), tr, AppError::Forbidden));
-            }
-            Ok(x)
-        }
-        Ok(Some(x)) => Err(error_page(s, Some(&x), tr, AppError::Forbidden)),
-        Ok(None) => Err(Redirect::to(&href("/sign-in", tr.lang)).into_response()),
-        Err(e) => Err(error_page(s, None, tr, e)),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "message.html")]
 struct MessagePage {
@@ -214,15 +171,15 @@ struct MessagePage {
 }
 
 /// A page for an error: its status, and its message in the page's language.
-pub fn error_page(s: &AppState, signed: Option<&SignedIn>, tr: Tr, e: AppError) -> Response {
-    let status = crate::errors::status(&e);
+pub fn error_page(s: &AppState, signed: Option<&SignedIn>, tr: Tr, e: &AppError) -> Response {
+    let status = crate::errors::status(e);
     if status.is_server_error() {
         tracing::error!("page: {e}");
     }
     let title = if status == StatusCode::NOT_FOUND {
         tr.t("not_found_title").to_string()
     } else {
-        crate::errors::text(tr, &e)
+        crate::errors::text(tr, e)
     };
     let text = if status == StatusCode::NOT_FOUND {
         tr.t("not_found_text").to_string()

@@ -4,7 +4,9 @@ use crate::AppState;
 use crate::extract::page::{Path, Query};
 use crate::i18n::Tr;
 use crate::notices::{error_html, refusal_codes};
+use crate::page_error::PageError;
 use crate::render::*;
+use crate::signed_in::*;
 use crate::url::url_encode;
 use askama::Template;
 use axum::extract::State;
@@ -30,13 +32,10 @@ pub async fn lookup(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-) -> Response {
+    Staff(signed, _): Staff<Search>,
+) -> Result<Response, PageError> {
     let lang = lang_of(&q, &headers);
     let tr = Tr { lang };
-    let signed = match staff_reader(&s, &headers, tr).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let actor = &signed.actor;
     let text = q.q.clone().unwrap_or_default();
     let birth_year = q.birth_year.clone().unwrap_or_default();
@@ -64,8 +63,10 @@ pub async fn lookup(
         };
         match found {
             Ok(Some(card)) => {
-                return Redirect::to(&href(&format!("/households/{}", card.as_str()), lang))
-                    .into_response();
+                return Ok(
+                    Redirect::to(&href(&format!("/households/{}", card.as_str()), lang))
+                        .into_response(),
+                );
             }
             Ok(None) => results = Some(vec![]),
             Err(m) => error = Some(m),
@@ -108,7 +109,7 @@ pub async fn lookup(
             url_encode(&birth_year)
         )
     });
-    page(
+    Ok(page(
         LookupPage {
             who: Some(Who::of(&s, &signed, tr)),
             tr,
@@ -122,7 +123,7 @@ pub async fn lookup(
         .render(),
         lang,
         StatusCode::OK,
-    )
+    ))
 }
 
 pub struct MemberRow {
@@ -246,28 +247,19 @@ pub async fn household(
     headers: HeaderMap,
     Path(card): Path<String>,
     Query(q): Query<PageQuery>,
-) -> Response {
+    Staff(signed, _): Staff<Search>,
+) -> Result<Response, PageError> {
     let lang = lang_of(&q, &headers);
     let tr = Tr { lang };
-    let signed = match staff_reader(&s, &headers, tr).await {
-        Ok(x) => x,
-        Err(r) => return r,
+    let card = CardNumber::parse(&card).map_err(|_| AppError::NotFound)?;
+    let v = s.reg.household(&card, &signed.actor).await?;
+    let h = household_page(&s, &v, tr);
+    let p = HouseholdPage {
+        who: Some(Who::of(&s, &signed, tr)),
+        tr,
+        langs: switch(tr, |code| format!("/households/{}?lang={code}", h.card_raw)),
+        back_href: href("/", tr.lang),
+        h,
     };
-    let Ok(card) = CardNumber::parse(&card) else {
-        return error_page(&s, Some(&signed), tr, AppError::NotFound);
-    };
-    match s.reg.household(&card, &signed.actor).await {
-        Ok(v) => {
-            let h = household_page(&s, &v, tr);
-            let p = HouseholdPage {
-                who: Some(Who::of(&s, &signed, tr)),
-                tr,
-                langs: switch(tr, |code| format!("/households/{}?lang={code}", h.card_raw)),
-                back_href: href("/", tr.lang),
-                h,
-            };
-            page(p.render(), lang, StatusCode::OK)
-        }
-        Err(e) => error_page(&s, Some(&signed), tr, e),
-    }
+    Ok(page(p.render(), lang, StatusCode::OK))
 }

@@ -51,10 +51,10 @@ pub async fn citizen_sign_in_form(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
     let (csrf, set) = pre_token(&headers);
-    citizen_page(
+    Ok(citizen_page(
         &s,
         tr,
         csrf,
@@ -63,7 +63,7 @@ pub async fn citizen_sign_in_form(
         None,
         StatusCode::OK,
         set,
-    )
+    ))
 }
 
 #[derive(Deserialize)]
@@ -78,17 +78,26 @@ pub async fn citizen_request_code(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Form(f): Form<PhoneForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
     if !pre_ok(&headers, &f.csrf) {
-        return csrf_page(&s, None, tr);
+        return Err(csrf_page(&s, tr));
     }
     match s.reg.request_code_from(&f.phone, &source).await {
-        Ok(()) => citizen_page(&s, tr, f.csrf, f.phone, true, None, StatusCode::OK, None),
+        Ok(()) => Ok(citizen_page(
+            &s,
+            tr,
+            f.csrf,
+            f.phone,
+            true,
+            None,
+            StatusCode::OK,
+            None,
+        )),
         Err(e) => {
             let status = crate::errors::status(&e);
             if status.is_server_error() {
-                return error_page(&s, None, tr, e);
+                return Err(e.into());
             }
             let msg = match &e {
                 AppError::Validation(v) => {
@@ -100,7 +109,7 @@ pub async fn citizen_request_code(
                 _ => crate::errors::text(tr, &e),
             };
             let r = citizen_page(&s, tr, f.csrf, f.phone, false, Some(msg), status, None);
-            with_retry_after(r, &e)
+            Ok(with_retry_after(r, &e))
         }
     }
 }
@@ -118,16 +127,16 @@ pub async fn citizen_sign_in(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Form(f): Form<CodeForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
     if !pre_ok(&headers, &f.csrf) {
-        return csrf_page(&s, None, tr);
+        return Err(csrf_page(&s, tr));
     }
     match s.reg.verify_code_from(&f.phone, &f.code, &source).await {
-        Ok(n) => with_cookies(
+        Ok(n) => Ok(with_cookies(
             Redirect::to(&href("/citizen", tr.lang)).into_response(),
             &[auth::session_cookie(&n.cookie)],
-        ),
+        )),
         Err(e @ (AppError::CodeRefused | AppError::TooManyAttempts(_))) => {
             let status = crate::errors::status(&e);
             let r = citizen_page(
@@ -140,9 +149,9 @@ pub async fn citizen_sign_in(
                 status,
                 None,
             );
-            with_retry_after(r, &e)
+            Ok(with_retry_after(r, &e))
         }
-        Err(e) => error_page(&s, None, tr, e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -205,29 +214,17 @@ pub async fn citizen_decide(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Path((id, decision)): Path<(String, String)>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
+    Citizen { signed, .. }: Citizen,
+    _: CsrfForm<TokenOnly>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match auth::session(&s, &headers).await {
-        Ok(Some(x)) if x.actor.is_citizen() => x,
-        Ok(Some(x)) => return error_page(&s, Some(&x), tr, AppError::Forbidden),
-        Ok(None) => return Redirect::to(&href("/citizen/sign-in", tr.lang)).into_response(),
-        Err(e) => return error_page(&s, None, tr, e),
-    };
-    if !same(&f.csrf, &signed.csrf) {
-        return csrf_page(&s, Some(&signed), tr);
-    }
     let confirm = match decision.as_str() {
         "confirm" => true,
         "decline" => false,
-        _ => return error_page(&s, Some(&signed), tr, AppError::NotFound),
+        _ => return Err(AppError::NotFound.into()),
     };
-    match s.reg.decide_suggestion(&signed.actor, &id, confirm).await {
-        Ok(_) => {
-            Redirect::to(&format!("{}#suggestions", href("/citizen", tr.lang))).into_response()
-        }
-        Err(e) => error_page(&s, Some(&signed), tr, e),
-    }
+    s.reg.decide_suggestion(&signed.actor, &id, confirm).await?;
+    Ok(Redirect::to(&format!("{}#suggestions", href("/citizen", tr.lang))).into_response())
 }
 
 pub struct UseRow {
@@ -313,27 +310,20 @@ pub async fn citizen_home(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Query(uq): Query<UsesQuery>,
-) -> Response {
+    Citizen {
+        signed,
+        household: hid,
+    }: Citizen<true>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match auth::session(&s, &headers).await {
-        Ok(Some(x)) if x.actor.is_citizen() => x,
-        Ok(Some(_)) => return Redirect::to(&href("/", tr.lang)).into_response(),
-        Ok(None) => return Redirect::to(&href("/citizen/sign-in", tr.lang)).into_response(),
-        Err(e) => return error_page(&s, None, tr, e),
-    };
     // Who read the data is listed before this read is recorded, so the page does not list itself.
-    let uses = match s.reg.data_uses(&signed.actor, uq.before.as_deref()).await {
-        Ok(u) => u,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
-    let v = match s.reg.own_household(&signed.actor).await {
-        Ok(v) => v,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
-    let suggestions = match s.reg.own_suggestions(&signed.actor).await {
-        Ok(v) => v.into_iter().map(|x| SuggestionRow::of(x, tr)).collect(),
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let uses = s.reg.data_uses(&signed.actor, uq.before.as_deref()).await?;
+    let v = s.reg.own_household(&signed.actor).await?;
+    let suggestions = s.reg.own_suggestions(&signed.actor).await?;
+    let suggestions = suggestions
+        .into_iter()
+        .map(|x| SuggestionRow::of(x, tr))
+        .collect();
     let (deliveries, deliveries_unavailable) = match s.reg.own_card_deliveries(&signed.actor).await
     {
         Ok(v) => (
@@ -345,13 +335,8 @@ pub async fn citizen_home(
             (vec![], true)
         }
     };
-    let update = match tamwin_app::Registry::own_household_id(&signed.actor) {
-        Ok(hid) => match s.reg.update_status(hid, &signed.actor).await {
-            Ok(u) => crate::pages::appointments::update_done(&u, tr),
-            Err(e) => return error_page(&s, Some(&signed), tr, e),
-        },
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let u = s.reg.update_status(&hid, &signed.actor).await?;
+    let update = crate::pages::appointments::update_done(&u, tr);
     let p = CitizenHome {
         update,
         tr,
@@ -375,5 +360,5 @@ pub async fn citizen_home(
         back_href: href("/citizen", tr.lang),
         who: Some(Who::of(&s, &signed, tr)),
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }

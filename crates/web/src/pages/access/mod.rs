@@ -7,10 +7,12 @@ use crate::auth::{self, PRE_COOKIE};
 use crate::display::local_time_str;
 use crate::extract::page::{Form, Path, Query};
 use crate::i18n::Tr;
+use crate::page_error::PageError;
 use crate::pages::households::{HouseholdBody, household_page};
 use crate::render::{
-    LangLink, PageQuery, Who, area_label, error_page, href, lang_of, message_page, page, switch,
+    LangLink, PageQuery, Who, area_label, href, lang_of, message_page, page, switch,
 };
+use crate::signed_in::*;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -18,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tamwin_app::secret::{random_hex, same};
 use tamwin_app::{AppError, DataUse, SignedIn};
-use tamwin_domain::access::{Area, Permission, Role};
+use tamwin_domain::access::{Area, Role};
 
 fn tr_of(q: &PageQuery, h: &HeaderMap) -> Tr {
     Tr {
@@ -60,15 +62,23 @@ fn pre_ok(h: &HeaderMap, sent: &str) -> bool {
     auth::cookie(h, PRE_COOKIE).is_some_and(|c| same(c, sent))
 }
 
-fn csrf_page(s: &AppState, signed: Option<&SignedIn>, tr: Tr) -> Response {
-    message_page(
+/// A sign-in form whose token is not the `tamwin_pre` cookie's.
+fn csrf_page(s: &AppState, tr: Tr) -> PageError {
+    PageError::Answer(message_page(
         s,
-        signed,
+        None,
         tr,
         tr.t("csrf_title").to_string(),
         tr.t("csrf_text").to_string(),
         StatusCode::FORBIDDEN,
-    )
+    ))
+}
+
+/// The form of a button (sign-out, a decision): its CSRF token and nothing else.
+#[derive(Deserialize)]
+pub struct TokenOnly {
+    #[serde(rename = "csrf")]
+    _csrf: String,
 }
 
 mod citizen;

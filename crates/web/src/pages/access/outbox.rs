@@ -25,15 +25,12 @@ pub async fn demo_outbox(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
     if !s.demo {
-        return error_page(&s, None, tr, AppError::NotFound);
+        return Err(AppError::NotFound.into());
     }
-    let msgs = match s.reg.outbox(50).await {
-        Ok(m) => m,
-        Err(e) => return error_page(&s, None, tr, e),
-    };
+    let msgs = s.reg.outbox(50).await?;
     let p = OutboxPage {
         tr,
         rows: msgs
@@ -50,5 +47,5 @@ pub async fn demo_outbox(
         back_href: href("/citizen/sign-in", tr.lang),
         who: None,
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }

@@ -58,20 +58,20 @@ pub async fn sign_in(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Form(f): Form<SignInForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
     if !pre_ok(&headers, &f.csrf) {
-        return csrf_page(&s, None, tr);
+        return Err(csrf_page(&s, tr));
     }
     match s
         .reg
         .staff_session_from(f.username.trim(), &f.password, &source)
         .await
     {
-        Ok(n) => with_cookies(
+        Ok(n) => Ok(with_cookies(
             Redirect::to(&href(crate::pages::landing::landing(&n.actor), tr.lang)).into_response(),
             &[auth::session_cookie(&n.cookie)],
-        ),
+        )),
         Err(e @ (AppError::SignInRefused | AppError::TooManyAttempts(_))) => {
             let status = crate::errors::status(&e);
             let r = sign_in_page(
@@ -82,54 +82,29 @@ pub async fn sign_in(
                 status,
                 None,
             );
-            with_retry_after(r, &e)
+            Ok(with_retry_after(r, &e))
         }
-        Err(e) => error_page(&s, None, tr, e),
+        Err(e) => Err(e.into()),
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    pub(super) csrf: String,
 }
 
 pub async fn sign_out(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
+    CsrfForm { signed, .. }: CsrfForm<TokenOnly>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match auth::session(&s, &headers).await {
-        Ok(Some(x)) => x,
-        Ok(None) => return Redirect::to(&href("/sign-in", tr.lang)).into_response(),
-        Err(e) => return error_page(&s, None, tr, e),
-    };
-    if !same(&f.csrf, &signed.csrf) {
-        return csrf_page(&s, Some(&signed), tr);
-    }
-    if let Err(e) = s.reg.sign_out(&signed).await {
-        return error_page(&s, Some(&signed), tr, e);
-    }
+    s.reg.sign_out(&signed).await?;
     let to = if signed.actor.is_citizen() {
         "/citizen/sign-in"
     } else {
         "/sign-in"
     };
-    with_cookies(
+    Ok(with_cookies(
         Redirect::to(&href(to, tr.lang)).into_response(),
         &[auth::clear_session_cookie()],
-    )
-}
-
-/// Any signed-in staff member (for their own account's pages).
-pub(super) async fn staff(s: &AppState, headers: &HeaderMap, tr: Tr) -> Result<SignedIn, Response> {
-    match auth::session(s, headers).await {
-        Ok(Some(x)) if !x.actor.is_citizen() => Ok(x),
-        Ok(Some(x)) => Err(error_page(s, Some(&x), tr, AppError::Forbidden)),
-        Ok(None) => Err(Redirect::to(&href("/sign-in", tr.lang)).into_response()),
-        Err(e) => Err(error_page(s, None, tr, e)),
-    }
+    ))
 }
 
 // ---- password change -----------------------------------------------------------------------------
@@ -170,12 +145,10 @@ pub async fn password_form(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-) -> Response {
+    Staff(signed, _): Staff<AnyStaff>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    match staff(&s, &headers, tr).await {
-        Ok(signed) => password_page(&s, &signed, tr, None, false, StatusCode::OK),
-        Err(r) => r,
-    }
+    Ok(password_page(&s, &signed, tr, None, false, StatusCode::OK))
 }
 
 #[derive(Deserialize)]
@@ -183,42 +156,35 @@ pub struct PasswordForm {
     current: String,
     new: String,
     confirm: String,
-    csrf: String,
 }
 
 pub async fn change_password(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-    Form(f): Form<PasswordForm>,
-) -> Response {
+    Staff(signed, _): Staff<AnyStaff>,
+    CsrfForm { form: f, .. }: CsrfForm<PasswordForm>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match staff(&s, &headers, tr).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !same(&f.csrf, &signed.csrf) {
-        return csrf_page(&s, Some(&signed), tr);
-    }
     if f.new != f.confirm {
-        return password_page(
+        return Ok(password_page(
             &s,
             &signed,
             tr,
             Some(tr.t("password_mismatch").into()),
             false,
             StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        ));
     }
     match s.reg.change_password(&signed, &f.current, &f.new).await {
-        Ok(()) => password_page(&s, &signed, tr, None, true, StatusCode::OK),
+        Ok(()) => Ok(password_page(&s, &signed, tr, None, true, StatusCode::OK)),
         Err(e) => {
             let status = crate::errors::status(&e);
             if status.is_server_error() {
-                return error_page(&s, Some(&signed), tr, e);
+                return Err(e.into());
             }
             let msg = crate::errors::refusal(tr, &e);
-            password_page(&s, &signed, tr, Some(msg), false, status)
+            Ok(password_page(&s, &signed, tr, Some(msg), false, status))
         }
     }
 }

@@ -1,6 +1,5 @@
 //! The users' administration page.
 
-use super::sign_in::staff;
 use super::*;
 
 // ---- users' administration -----------------------------------------------------------------------
@@ -31,14 +30,6 @@ struct AdminUsersPage {
     langs: Vec<LangLink>,
     back_href: String,
     who: Option<Who>,
-}
-
-async fn admin(s: &AppState, headers: &HeaderMap, tr: Tr) -> Result<SignedIn, Response> {
-    let signed = staff(s, headers, tr).await?;
-    if !signed.actor.may(Permission::ManageAccess) {
-        return Err(error_page(s, Some(&signed), tr, AppError::Forbidden));
-    }
-    Ok(signed)
 }
 
 /// Areas an administrator may grant: their own and every area inside it (the dropdown is scoped too).
@@ -81,11 +72,8 @@ async fn admin_page(
     error: Option<String>,
     created: Option<(String, String)>,
     status: StatusCode,
-) -> Response {
-    let users = match s.reg.staff_list(&signed.actor).await {
-        Ok(u) => u,
-        Err(e) => return error_page(s, Some(signed), tr, e),
-    };
+) -> Result<Response, PageError> {
+    let users = s.reg.staff_list(&signed.actor).await?;
     let p = AdminUsersPage {
         tr,
         csrf: signed.csrf.clone(),
@@ -119,19 +107,17 @@ async fn admin_page(
         back_href: href("/", tr.lang),
         who: Some(Who::of(s, signed, tr)),
     };
-    page(p.render(), tr.lang, status)
+    Ok(page(p.render(), tr.lang, status))
 }
 
 pub async fn admin_users(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-) -> Response {
+    Staff(signed, _): Staff<ManageAccess>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    match admin(&s, &headers, tr).await {
-        Ok(signed) => admin_page(&s, &signed, tr, None, None, StatusCode::OK).await,
-        Err(r) => r,
-    }
+    admin_page(&s, &signed, tr, None, None, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -139,23 +125,16 @@ pub struct AddUserForm {
     username: String,
     role: String,
     area: String,
-    csrf: String,
 }
 
 pub async fn add_user(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-    Form(f): Form<AddUserForm>,
-) -> Response {
+    Staff(signed, _): Staff<ManageAccess>,
+    CsrfForm { form: f, .. }: CsrfForm<AddUserForm>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match admin(&s, &headers, tr).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !same(&f.csrf, &signed.csrf) {
-        return csrf_page(&s, Some(&signed), tr);
-    }
     match s
         .reg
         .add_staff(f.username.trim(), &f.role, &f.area, None, &signed.actor)
@@ -176,7 +155,7 @@ pub async fn add_user(
         Err(e) => {
             let status = crate::errors::status(&e);
             if status.is_server_error() || status == StatusCode::FORBIDDEN {
-                return error_page(&s, Some(&signed), tr, e);
+                return Err(e.into());
             }
             let msg = crate::errors::refusal(tr, &e);
             admin_page(&s, &signed, tr, Some(msg), None, status).await
@@ -187,7 +166,6 @@ pub async fn add_user(
 #[derive(Deserialize)]
 pub struct StatusForm {
     disabled: String,
-    csrf: String,
 }
 
 pub async fn user_status(
@@ -195,22 +173,12 @@ pub async fn user_status(
     headers: HeaderMap,
     Path(username): Path<String>,
     Query(q): Query<PageQuery>,
-    Form(f): Form<StatusForm>,
-) -> Response {
+    Staff(signed, _): Staff<ManageAccess>,
+    CsrfForm { form: f, .. }: CsrfForm<StatusForm>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match admin(&s, &headers, tr).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !same(&f.csrf, &signed.csrf) {
-        return csrf_page(&s, Some(&signed), tr);
-    }
-    match s
-        .reg
+    s.reg
         .set_staff_disabled(&username, f.disabled == "true", &signed.actor)
-        .await
-    {
-        Ok(()) => Redirect::to(&href("/admin/users", tr.lang)).into_response(),
-        Err(e) => error_page(&s, Some(&signed), tr, e),
-    }
+        .await?;
+    Ok(Redirect::to(&href("/admin/users", tr.lang)).into_response())
 }

@@ -51,27 +51,16 @@ pub async fn citizen_appointment(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<DayQuery>,
-) -> Response {
+    Citizen { signed, household }: Citizen,
+) -> Result<Response, PageError> {
     let tr = tr_of(&page_query(&q.lang), &headers);
-    let signed = match signed(&s, &headers, tr, true).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let a = &signed.actor;
-    let Ok(hid) = Registry::own_household_id(a) else {
-        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
-    };
-    let list = match s.reg.household_appointments(hid, a).await {
-        Ok(l) => l,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let hid = household.as_str();
+    let list = s.reg.household_appointments(hid, a).await?;
     let current = list
         .into_iter()
         .find(|v| v.kind == "centre" && (v.status == "booked" || v.status == "checked_in"));
-    let status = match s.reg.update_status(hid, a).await {
-        Ok(u) => u,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let status = s.reg.update_status(hid, a).await?;
     let today = s.reg.clock.today();
     let day = q
         .day
@@ -91,35 +80,32 @@ pub async fn citizen_appointment(
             Err(_) => break,
         }
     }
-    let centres = match s.reg.free_slots(hid, day, a).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let centres = s.reg.free_slots(hid, day, a).await?;
     // The members to declare documents for: from the booked appointment, or the household itself.
     let members = match &current {
         Some(v) => member_rows(v, tr),
-        None => match s.reg.own_household(a).await {
-            Ok(h) => h
-                .members
-                .iter()
-                .filter(|m| m.member.presence == tamwin_domain::Presence::Present)
-                .map(|m| MemberRow {
-                    member_id: m.member.member_id.clone(),
-                    data: None,
-                    no_nid: m.member.national_id.is_none(),
-                    declared_nid: String::new(),
-                    name: m.member.full_name(),
-                    age: m.member.age_on(day),
-                    required: tamwin_domain::appointment::must_attend(&m.member, day),
-                    declared: String::new(),
-                    attendance: String::new(),
-                    seen: String::new(),
-                    temp_card: String::new(),
-                    can_issue: false,
-                })
-                .collect(),
-            Err(e) => return error_page(&s, Some(&signed), tr, e),
-        },
+        None => s
+            .reg
+            .own_household(a)
+            .await?
+            .members
+            .iter()
+            .filter(|m| m.member.presence == tamwin_domain::Presence::Present)
+            .map(|m| MemberRow {
+                member_id: m.member.member_id.clone(),
+                data: None,
+                no_nid: m.member.national_id.is_none(),
+                declared_nid: String::new(),
+                name: m.member.full_name(),
+                age: m.member.age_on(day),
+                required: tamwin_domain::appointment::must_attend(&m.member, day),
+                declared: String::new(),
+                attendance: String::new(),
+                seen: String::new(),
+                temp_card: String::new(),
+                can_issue: false,
+            })
+            .collect(),
     };
     let (d, h) = current
         .as_ref()
@@ -160,7 +146,7 @@ pub async fn citizen_appointment(
         centres,
         form_href: href("/citizen/appointment/form", tr.lang),
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }
 
 /// Books (or moves) the appointment: `slot` is `CENTRE|YYYY-MM-DDTHH:MM`; `doc_<member>` the documents.
@@ -168,13 +154,13 @@ pub async fn citizen_book(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-    Form(f): Form<Pairs>,
-) -> Response {
+    Citizen {
+        signed,
+        household: hid,
+    }: Citizen,
+    CsrfForm { form: f, .. }: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let (signed, hid) = match citizen(&s, &headers, tr, Some(&f)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let hid = hid.as_str();
     let (centre, starts_at) = match field(&f, "slot").split_once('|') {
         Some((c, t)) => (Some(c.to_string()), Some(t.to_string())),
@@ -232,19 +218,21 @@ pub async fn citizen_book(
         new_members,
     };
     let reschedule = field(&f, "mode") == "reschedule";
-    match s
-        .reg
-        .book_appointment(hid, &req, reschedule, &signed.actor, None)
-        .await
-    {
-        Ok(_) => Redirect::to(&href("/citizen/appointment/form", tr.lang)).into_response(),
-        Err(e) => Redirect::to(&with_lang(
-            "/citizen/appointment",
-            tr,
-            &format!("error={}", url_part(&refusal_codes(&e))),
-        ))
-        .into_response(),
-    }
+    Ok(
+        match s
+            .reg
+            .book_appointment(hid, &req, reschedule, &signed.actor, None)
+            .await
+        {
+            Ok(_) => Redirect::to(&href("/citizen/appointment/form", tr.lang)).into_response(),
+            Err(e) => Redirect::to(&with_lang(
+                "/citizen/appointment",
+                tr,
+                &format!("error={}", url_part(&refusal_codes(&e))),
+            ))
+            .into_response(),
+        },
+    )
 }
 
 /// Asks a mobile team to visit a member at home: `member` and `reason`.
@@ -252,13 +240,13 @@ pub async fn citizen_home_visit(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-    Form(f): Form<Pairs>,
-) -> Response {
+    Citizen {
+        signed,
+        household: hid,
+    }: Citizen,
+    CsrfForm { form: f, .. }: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let (signed, hid) = match citizen(&s, &headers, tr, Some(&f)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let hid = hid.as_str();
     let req = tamwin_app::home_visits::HomeVisitRequest {
         member_ids: vec![field(&f, "member").to_string()],
@@ -281,30 +269,28 @@ pub async fn citizen_home_visit(
         }
         Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
     };
-    Redirect::to(&with_lang(
+    Ok(Redirect::to(&with_lang(
         "/citizen/appointment",
         tr,
         &format!("{query}#home-visit"),
     ))
-    .into_response()
+    .into_response())
 }
 
 pub async fn citizen_cancel(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-    Form(f): Form<Pairs>,
-) -> Response {
+    Citizen {
+        signed,
+        household: hid,
+    }: Citizen,
+    _: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let (signed, hid) = match citizen(&s, &headers, tr, Some(&f)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let hid = hid.as_str();
-    match s.reg.cancel_appointment(hid, &signed.actor).await {
-        Ok(()) => Redirect::to(&href("/citizen/appointment", tr.lang)).into_response(),
-        Err(e) => error_page(&s, Some(&signed), tr, e),
-    }
+    s.reg.cancel_appointment(hid, &signed.actor).await?;
+    Ok(Redirect::to(&href("/citizen/appointment", tr.lang)).into_response())
 }
 
 // ---- the printable form --------------------------------------------------------------------------
@@ -331,21 +317,19 @@ pub async fn citizen_form(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-) -> Response {
+    Citizen {
+        signed,
+        household: hid,
+    }: Citizen,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let (signed, hid) = match citizen(&s, &headers, tr, None).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let hid = hid.as_str();
-    let v = match s.reg.household_appointments(hid, &signed.actor).await {
-        Ok(l) => l
-            .into_iter()
-            .find(|v| v.kind == "centre" && v.status == "booked"),
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let list = s.reg.household_appointments(hid, &signed.actor).await?;
+    let v = list
+        .into_iter()
+        .find(|v| v.kind == "centre" && v.status == "booked");
     let Some(v) = v else {
-        return Redirect::to(&href("/citizen/appointment", tr.lang)).into_response();
+        return Ok(Redirect::to(&href("/citizen/appointment", tr.lang)).into_response());
     };
     let token = v.token.clone().unwrap_or_default();
     // The QR is drawn here as SVG: nothing is fetched, and it prints sharp.
@@ -366,5 +350,5 @@ pub async fn citizen_form(
         token,
         v,
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }

@@ -68,29 +68,23 @@ pub async fn centre_page(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<CentreQuery>,
-) -> Response {
+    Staff(signed, _): Staff<VerifyInPerson>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&page_query(&q.lang), &headers);
-    let signed = match signed(&s, &headers, tr, false).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let centres = workplaces(&s, &signed, tr).await;
     let chosen = match q.centre.as_deref() {
         Some(code) => centres.iter().find(|c| c.0 == code),
         None => centres.first(),
     };
     let Some((centre, centre_name)) = chosen.cloned() else {
-        return error_page(&s, Some(&signed), tr, AppError::NotFound);
+        return Err(AppError::NotFound.into());
     };
     let day = q
         .day
         .as_deref()
         .and_then(tamwin_domain::household::parse_date)
         .unwrap_or_else(|| s.reg.clock.today());
-    let list = match s.reg.centre_day(&centre, day, &signed.actor).await {
-        Ok(l) => l,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let list = s.reg.centre_day(&centre, day, &signed.actor).await?;
     let rows = list
         .iter()
         .map(|v| QueueRow {
@@ -116,7 +110,7 @@ pub async fn centre_page(
         rows,
         centres,
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }
 
 /// Check-in from the scanner field: a `TMW1:` text is the form's token, anything else a card number.
@@ -124,13 +118,10 @@ pub async fn centre_check_in(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-    Form(f): Form<Pairs>,
-) -> Response {
+    Staff(signed, _): Staff<VerifyInPerson>,
+    CsrfForm { form: f, .. }: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match signed_form(&s, &headers, tr, false, &f).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let scanned = field(&f, "scan").trim().to_string();
     let req = if scanned.starts_with(tamwin_card::PREFIX) {
         CheckInRequest {
@@ -143,7 +134,7 @@ pub async fn centre_check_in(
             card_number: Some(scanned),
         }
     };
-    match s.reg.check_in(&req, &signed.actor).await {
+    Ok(match s.reg.check_in(&req, &signed.actor).await {
         Ok(v) => Redirect::to(&href(
             &format!("/centre/visits/{}", v.appointment_id),
             tr.lang,
@@ -155,5 +146,5 @@ pub async fn centre_check_in(
             &format!("error={}", url_part(&refusal_codes(&e))),
         ))
         .into_response(),
-    }
+    })
 }

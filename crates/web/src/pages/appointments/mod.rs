@@ -3,70 +3,24 @@
 //! number, each adult's attendance and originals, completion. Thin: parse, call the app, render.
 
 use crate::AppState;
-use crate::auth;
-use crate::extract::page::{Form, Path, Query};
+use crate::extract::page::{Path, Query};
 use crate::i18n::Tr;
 use crate::notices::{error_html, message_html, refusal_codes};
-use crate::render::{LangLink, PageQuery, Who, error_page, href, lang_of, page, switch};
+use crate::page_error::PageError;
+use crate::render::{LangLink, PageQuery, Who, href, lang_of, page, switch};
+use crate::signed_in::*;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use tamwin_app::appointments::{AppointmentView, BookingRequest, CentreDay, MemberDeclaration};
-use tamwin_app::secret::same;
 use tamwin_app::temporary_cards::TemporaryCardView;
-use tamwin_app::{AppError, CheckInRequest, MemberCheck, Registry, SignedIn};
-use tamwin_domain::access::Permission;
+use tamwin_app::{AppError, CheckInRequest, MemberCheck, SignedIn};
 use tamwin_domain::appointment::Document;
 
 pub(crate) fn tr_of(q: &PageQuery, h: &HeaderMap) -> Tr {
     Tr {
         lang: lang_of(q, h),
-    }
-}
-
-/// The signed-in caller if `ok` accepts them; otherwise the response to send (sign-in or refusal).
-async fn signed(
-    s: &AppState,
-    headers: &HeaderMap,
-    tr: Tr,
-    citizen: bool,
-) -> Result<SignedIn, Response> {
-    let sign_in = if citizen {
-        "/citizen/sign-in"
-    } else {
-        "/sign-in"
-    };
-    match auth::session(s, headers).await {
-        Ok(Some(x)) if x.actor.is_citizen() == citizen => {
-            if !citizen && !x.actor.may(Permission::VerifyInPerson) {
-                return Err(error_page(s, Some(&x), tr, AppError::Forbidden));
-            }
-            Ok(x)
-        }
-        Ok(Some(x)) => Err(error_page(s, Some(&x), tr, AppError::Forbidden)),
-        Ok(None) => Err(Redirect::to(&href(sign_in, tr.lang)).into_response()),
-        Err(e) => Err(error_page(s, None, tr, e)),
-    }
-}
-
-/// A signed-in citizen and their household (for a form post, with the session's CSRF token checked).
-async fn citizen(
-    s: &AppState,
-    headers: &HeaderMap,
-    tr: Tr,
-    form: Option<&Pairs>,
-) -> Result<(SignedIn, String), Response> {
-    let x = match form {
-        Some(f) => signed_form(s, headers, tr, true, f).await?,
-        None => signed(s, headers, tr, true).await?,
-    };
-    match Registry::own_household_id(&x.actor) {
-        Ok(h) => {
-            let h = h.to_string();
-            Ok((x, h))
-        }
-        Err(_) => Err(error_page(s, Some(&x), tr, AppError::Forbidden)),
     }
 }
 
@@ -77,21 +31,6 @@ pub(crate) fn field<'a>(f: &'a Pairs, name: &str) -> &'a str {
     f.iter()
         .find(|(k, _)| k == name)
         .map_or("", |(_, v)| v.as_str())
-}
-
-/// `signed`, for a form post: its CSRF token must be the session's.
-async fn signed_form(
-    s: &AppState,
-    headers: &HeaderMap,
-    tr: Tr,
-    citizen: bool,
-    f: &Pairs,
-) -> Result<SignedIn, Response> {
-    let x = signed(s, headers, tr, citizen).await?;
-    if !same(field(f, "csrf"), &x.csrf) {
-        return Err(error_page(s, Some(&x), tr, AppError::Forbidden));
-    }
-    Ok(x)
 }
 
 pub(crate) fn refusal(tr: Tr, e: &AppError) -> String {

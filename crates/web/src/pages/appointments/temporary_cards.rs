@@ -43,19 +43,16 @@ pub async fn visit_issue_temporary_card(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Path((id, member)): Path<(String, String)>,
-    Form(f): Form<Pairs>,
-) -> Response {
+    Staff(signed, _): Staff<VerifyInPerson>,
+    _: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match signed_form(&s, &headers, tr, false, &f).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let outcome = s
         .reg
         .issue_temporary_card(&id, &member, &signed.actor)
         .await
         .map(|_| "tc_issued".to_string());
-    back_to_visit(tr, &id, outcome)
+    Ok(back_to_visit(tr, &id, outcome))
 }
 
 /// The print page of a member's newest temporary card, from the visit (the same page the citizen prints).
@@ -64,19 +61,14 @@ pub async fn visit_temporary_card(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Path((id, member)): Path<(String, String)>,
-) -> Response {
+    Staff(signed, _): Staff<VerifyInPerson>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match signed(&s, &headers, tr, false).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let card = match s.reg.visit_temporary_cards(&id, &signed.actor).await {
-        Ok(l) => l.into_iter().find(|c| c.member_id == member),
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
-    let Some(card) = card else {
-        return error_page(&s, Some(&signed), tr, AppError::NotFound);
-    };
+    let cards = s.reg.visit_temporary_cards(&id, &signed.actor).await?;
+    let card = cards
+        .into_iter()
+        .find(|c| c.member_id == member)
+        .ok_or(AppError::NotFound)?;
     let p = TempCardsPage {
         tr,
         langs: switch(tr, |c| {
@@ -87,24 +79,21 @@ pub async fn visit_temporary_card(
         card_number: card.card_number.clone(),
         cards: temp_card_rows(vec![card]),
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }
 
 pub async fn citizen_temporary_cards(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-) -> Response {
+    Citizen {
+        signed,
+        household: hid,
+    }: Citizen,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let (signed, hid) = match citizen(&s, &headers, tr, None).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let hid = hid.as_str();
-    let list = match s.reg.temporary_cards(hid, &signed.actor).await {
-        Ok(l) => l,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let list = s.reg.temporary_cards(hid, &signed.actor).await?;
     let p = TempCardsPage {
         tr,
         langs: switch(tr, |c| format!("/citizen/temporary-cards?lang={c}")),
@@ -116,5 +105,5 @@ pub async fn citizen_temporary_cards(
             .unwrap_or_default(),
         cards: temp_card_rows(list),
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }

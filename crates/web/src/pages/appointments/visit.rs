@@ -35,16 +35,10 @@ pub async fn visit_page(
     headers: HeaderMap,
     Query(q): Query<VisitQuery>,
     Path(id): Path<String>,
-) -> Response {
+    Staff(signed, _): Staff<VerifyInPerson>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&page_query(&q.lang), &headers);
-    let signed = match signed(&s, &headers, tr, false).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let v = match s.reg.visit(&id, &signed.actor).await {
-        Ok(v) => v,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let v = s.reg.visit(&id, &signed.actor).await?;
     let minutes = match (&v.checked_in_at, &v.completed_at) {
         (Some(a), Some(b)) => match (a.parse::<jiff::Timestamp>(), b.parse::<jiff::Timestamp>()) {
             (Ok(a), Ok(b)) => ((b.as_second() - a.as_second()) / 60).to_string(),
@@ -52,10 +46,7 @@ pub async fn visit_page(
         },
         _ => String::new(),
     };
-    let cards = match s.reg.visit_temporary_cards(&id, &signed.actor).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let cards = s.reg.visit_temporary_cards(&id, &signed.actor).await?;
     let mut members = member_rows(&v, tr);
     for m in &mut members {
         // Newest first: the first card of the member is the one that counts.
@@ -107,7 +98,7 @@ pub async fn visit_page(
         minutes,
         v,
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }
 
 pub async fn visit_member(
@@ -115,13 +106,10 @@ pub async fn visit_member(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Path((id, member)): Path<(String, String)>,
-    Form(f): Form<Pairs>,
-) -> Response {
+    Staff(signed, _): Staff<VerifyInPerson>,
+    CsrfForm { form: f, .. }: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match signed_form(&s, &headers, tr, false, &f).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let req = MemberCheck {
         attendance: field(&f, "attendance").to_string(),
         documents_seen: f
@@ -137,7 +125,7 @@ pub async fn visit_member(
         .check_member(&id, &member, &req, &signed.actor)
         .await
         .map(|r| format!("verif_{}", r.verification.as_deref().unwrap_or("none")));
-    back_to_visit(tr, &id, outcome)
+    Ok(back_to_visit(tr, &id, outcome))
 }
 
 /// A correction at the visit: the member's fields as the officer read them off the card, and the reason.
@@ -146,13 +134,10 @@ pub async fn visit_correct(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Path((id, member)): Path<(String, String)>,
-    Form(f): Form<Pairs>,
-) -> Response {
+    Staff(signed, _): Staff<VerifyInPerson>,
+    CsrfForm { form: f, .. }: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match signed_form(&s, &headers, tr, false, &f).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let text = |k: &str| field(&f, k).trim().to_string();
     let optional = |k: &str| Some(text(k)).filter(|v| !v.is_empty());
     let change = tamwin_app::MemberChange {
@@ -180,7 +165,7 @@ pub async fn visit_correct(
                 r.verification.as_deref().unwrap_or("none_checked")
             )
         });
-    back_to_visit(tr, &id, outcome)
+    Ok(back_to_visit(tr, &id, outcome))
 }
 
 pub async fn visit_accept(
@@ -188,19 +173,16 @@ pub async fn visit_accept(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Path((id, index)): Path<(String, usize)>,
-    Form(f): Form<Pairs>,
-) -> Response {
+    Staff(signed, _): Staff<VerifyInPerson>,
+    _: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match signed_form(&s, &headers, tr, false, &f).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let outcome = s
         .reg
         .accept_proposal(&id, index, &signed.actor)
         .await
         .map(|_| "proposal_added".to_string());
-    back_to_visit(tr, &id, outcome)
+    Ok(back_to_visit(tr, &id, outcome))
 }
 
 pub async fn visit_complete(
@@ -208,17 +190,14 @@ pub async fn visit_complete(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
     Path(id): Path<String>,
-    Form(f): Form<Pairs>,
-) -> Response {
+    Staff(signed, _): Staff<VerifyInPerson>,
+    _: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match signed_form(&s, &headers, tr, false, &f).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let outcome = s
         .reg
         .complete_visit(&id, &signed.actor)
         .await
         .map(|_| "visit_done".to_string());
-    back_to_visit(tr, &id, outcome)
+    Ok(back_to_visit(tr, &id, outcome))
 }

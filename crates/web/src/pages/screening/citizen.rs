@@ -32,18 +32,10 @@ pub async fn citizen_findings(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<crate::render::PageQuery>,
-) -> Response {
+    Citizen { signed, .. }: Citizen,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match auth::session(&s, &headers).await {
-        Ok(Some(x)) if x.actor.is_citizen() => x,
-        Ok(Some(x)) => return error_page(&s, Some(&x), tr, AppError::Forbidden),
-        Ok(None) => return Redirect::to(&href("/citizen/sign-in", tr.lang)).into_response(),
-        Err(e) => return error_page(&s, None, tr, e),
-    };
-    let list = match s.reg.my_screening(&signed.actor).await {
-        Ok(l) => l,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let list = s.reg.my_screening(&signed.actor).await?;
     let rows = list
         .iter()
         .map(|m| {
@@ -84,5 +76,5 @@ pub async fn citizen_findings(
         csrf: signed.csrf.clone(),
         rows,
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }

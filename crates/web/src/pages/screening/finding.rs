@@ -162,16 +162,10 @@ pub async fn finding_page(
     headers: HeaderMap,
     Query(q): Query<FindingQuery>,
     Path(id): Path<String>,
-) -> Response {
+    Staff(signed, _): Staff<Screen>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&page_query(&q.lang), &headers);
-    let signed = match auditor(&s, &headers, tr, None).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let d: FindingDetailView = match s.reg.screening_finding(&signed.actor, &id).await {
-        Ok(d) => d.view(),
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let d: FindingDetailView = s.reg.screening_finding(&signed.actor, &id).await?.view();
     let (explain_rows, notes, total) = explain(tr, &d.finding.explanation);
     let reason = hold_reason(&d.finding.kind);
     let p = FindingPage {
@@ -223,7 +217,7 @@ pub async fn finding_page(
             .collect(),
         f: d.finding,
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }
 
 /// Back to the finding with outcome codes (`?message=`) or a refusal's codes (`?error=`).
@@ -240,20 +234,17 @@ pub async fn finding_decide(
     headers: HeaderMap,
     Query(q): Query<crate::render::PageQuery>,
     Path(id): Path<String>,
-    Form(f): Form<Pairs>,
-) -> Response {
+    Staff(signed, _): Staff<Screen>,
+    CsrfForm { form: f, .. }: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match auditor(&s, &headers, tr, Some(&f)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let confirm = field(&f, "decision") == "confirm";
     let outcome = s
         .reg
         .decide_screening_finding(&signed.actor, &id, confirm, field(&f, "note"))
         .await
         .map(|v| format!("fstatus_{}", v.status));
-    back_to_finding(tr, &id, outcome)
+    Ok(back_to_finding(tr, &id, outcome))
 }
 
 pub async fn appeal_decide(
@@ -261,13 +252,10 @@ pub async fn appeal_decide(
     headers: HeaderMap,
     Query(q): Query<crate::render::PageQuery>,
     Path(id): Path<String>,
-    Form(f): Form<Pairs>,
-) -> Response {
+    Staff(signed, _): Staff<Screen>,
+    CsrfForm { form: f, .. }: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match auditor(&s, &headers, tr, Some(&f)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let uphold = field(&f, "decision") == "uphold";
     let finding = field(&f, "finding").to_string();
     let outcome = s
@@ -282,30 +270,24 @@ pub async fn appeal_decide(
             }
             .to_string()
         });
-    back_to_finding(tr, &finding, outcome)
+    Ok(back_to_finding(tr, &finding, outcome))
 }
 
 /// The appeal's document, for the auditor deciding it.
 pub async fn appeal_document(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<crate::render::PageQuery>,
+    // Read for its `lang` (the error page's language) and refused when it does not decode.
+    Query(_): Query<crate::render::PageQuery>,
     Path(id): Path<String>,
-) -> Response {
-    let tr = tr_of(&q, &headers);
-    let signed = match auditor(&s, &headers, tr, None).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    match s.reg.appeal_document(&signed.actor, &id).await {
-        Ok(a) => crate::pages::assets::attachment(
-            &format!("appeal-{}", a.appeal_id),
-            tamwin_app::documents::Document {
-                name: a.document_name,
-                content_type: a.document_type,
-                bytes: a.document,
-            },
-        ),
-        Err(e) => error_page(&s, Some(&signed), tr, e),
-    }
+    Staff(signed, _): Staff<Screen>,
+) -> Result<Response, PageError> {
+    let a = s.reg.appeal_document(&signed.actor, &id).await?;
+    Ok(crate::pages::assets::attachment(
+        &format!("appeal-{}", a.appeal_id),
+        tamwin_app::documents::Document {
+            name: a.document_name,
+            content_type: a.document_type,
+            bytes: a.document,
+        },
+    ))
 }

@@ -102,16 +102,10 @@ pub async fn screening_page(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<ScreeningQuery>,
-) -> Response {
+    Staff(signed, _): Staff<Screen>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&page_query(&q.lang), &headers);
-    let signed = match auditor(&s, &headers, tr, None).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let runs = match s.reg.screening_runs(&signed.actor).await {
-        Ok(r) => r,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let runs = s.reg.screening_runs(&signed.actor).await?;
     let kind = q.kind.clone().filter(|k| KINDS.contains(&k.as_str()));
     let status = q
         .status
@@ -131,10 +125,7 @@ pub async fn screening_page(
         after: q.after.clone().filter(|a| !a.is_empty()),
         limit: QUEUE_PAGE,
     };
-    let queue = match s.reg.screening_queue(&signed.actor, &query).await {
-        Ok(l) => l,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let queue = s.reg.screening_queue(&signed.actor, &query).await?;
     let rows = queue
         .items
         .iter()
@@ -243,7 +234,7 @@ pub async fn screening_page(
         next_href,
         appeals_href: href("/screening/appeals", tr.lang),
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }
 
 pub struct InboxRow {
@@ -279,17 +270,11 @@ pub async fn appeals_page(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<InboxQuery>,
-) -> Response {
+    Staff(signed, _): Staff<Screen>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&page_query(&q.lang), &headers);
-    let signed = match auditor(&s, &headers, tr, None).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let after = q.after.as_deref().filter(|a| !a.is_empty());
-    let inbox = match s.reg.appeal_inbox(&signed.actor, after, QUEUE_PAGE).await {
-        Ok(l) => l,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let inbox = s.reg.appeal_inbox(&signed.actor, after, QUEUE_PAGE).await?;
     let rows = inbox
         .items
         .iter()
@@ -327,23 +312,20 @@ pub async fn appeals_page(
             .map(|a| with_lang("/screening/appeals", tr, &format!("after={}", url_part(a))))
             .unwrap_or_default(),
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }
 
 pub async fn screening_start(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<crate::render::PageQuery>,
-    Form(f): Form<Pairs>,
-) -> Response {
+    Staff(signed, _): Staff<Screen>,
+    _: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match auditor(&s, &headers, tr, Some(&f)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let query = match s.reg.start_screening(&signed.actor).await {
         Ok(_) => "message=screening_started".to_string(),
         Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
     };
-    Redirect::to(&with_lang("/screening", tr, &query)).into_response()
+    Ok(Redirect::to(&with_lang("/screening", tr, &query)).into_response())
 }
