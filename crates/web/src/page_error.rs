@@ -84,3 +84,55 @@ pub async fn layer(State(s): State<AppState>, mut req: Request, next: Next) -> R
         None => r,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    /// The ways a handler used to answer a refusal by hand instead of returning it (`?`, `Err(..)`).
+    /// Spelt in pieces so that this file does not match itself.
+    fn by_hand() -> Vec<String> {
+        vec![
+            ["=> return ", "r,"].concat(),
+            ["=> return ", "r;"].concat(),
+            ["return error_", "page("].concat(),
+            ["Err(e) => return ", "Err(e.into())"].concat(),
+        ]
+    }
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                sources(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    #[test]
+    fn no_handler_returns_a_refusal_early_by_hand() {
+        let mut files = vec![];
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        assert!(files.len() > 20, "the sources were not found");
+        let mut found = vec![];
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                let compact: String = line.split_whitespace().collect::<Vec<_>>().join(" ");
+                if by_hand().iter().any(|p| compact.contains(p.as_str())) {
+                    found.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "return the error (`?`) instead; the page error renders it:\n{}",
+            found.join("\n")
+        );
+    }
+}

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::extract::page::Query;
 use crate::i18n::Tr;
 use crate::page_error::PageError;
-use crate::pages::appointments::{page_query, tr_of, url_part};
+use crate::pages::appointments::{page_query, tr_of};
 use crate::render::{LangLink, Who, href, page, switch};
 use crate::signed_in::*;
 use askama::Template;
@@ -88,7 +88,7 @@ pub async fn exemptions_page(
         langs: switch(tr, |c| {
             format!(
                 "/exemptions?national_id={}&lang={c}",
-                url_part(&national_id)
+                crate::url::encode(&national_id)
             )
         }),
         back_href: href("/", tr.lang),

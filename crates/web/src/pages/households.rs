@@ -7,7 +7,6 @@ use crate::notices::{error_html, refusal_codes};
 use crate::page_error::PageError;
 use crate::render::*;
 use crate::signed_in::*;
-use crate::url::url_encode;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -105,8 +104,8 @@ pub async fn lookup(
     let langs = switch(tr, |code| {
         format!(
             "/?lang={code}&q={}&birth_year={}",
-            url_encode(&text),
-            url_encode(&birth_year)
+            crate::url::encode(&text),
+            crate::url::encode(&birth_year)
         )
     });
     Ok(page(

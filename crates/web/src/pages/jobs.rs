@@ -8,7 +8,7 @@ use crate::extract::page::{Path, Query};
 use crate::i18n::Tr;
 use crate::notices::{error_html, message_html, refusal_codes};
 use crate::page_error::PageError;
-use crate::pages::appointments::{Pairs, tr_of, url_part, with_lang};
+use crate::pages::appointments::{Pairs, tr_of, with_lang};
 use crate::pages::landing::landing;
 use crate::render::{LangLink, PageQuery, Who, href, lang_from, page, switch};
 use crate::signed_in::*;
@@ -188,7 +188,7 @@ pub async fn run_now(
     let tr = tr_of(&q, &headers);
     let query = match s.reg.request_job_run(&job, &signed.actor).await {
         Ok(()) => "message=job_requested".to_string(),
-        Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
+        Err(e) => format!("error={}", crate::url::encode(&refusal_codes(&e))),
     };
     Ok(Redirect::to(&with_lang("/jobs", tr, &query)).into_response())
 }

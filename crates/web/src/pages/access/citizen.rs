@@ -352,7 +352,7 @@ pub async fn citizen_home(
                 format!(
                     "/citizen?lang={}&before={}#data-uses",
                     tr.lang.code(),
-                    crate::url::url_encode(&u.cursor)
+                    crate::url::encode(&u.cursor)
                 )
             }),
         uses: uses.into_iter().map(|u| use_row(u, tr)).collect(),

@@ -228,7 +228,7 @@ pub async fn citizen_book(
             Err(e) => Redirect::to(&with_lang(
                 "/citizen/appointment",
                 tr,
-                &format!("error={}", url_part(&refusal_codes(&e))),
+                &format!("error={}", crate::url::encode(&refusal_codes(&e))),
             ))
             .into_response(),
         },
@@ -265,9 +265,12 @@ pub async fn citizen_home_visit(
                 .chars()
                 .take(10)
                 .collect();
-            format!("message=home_visit_booked&visit_day={}", url_part(&day))
+            format!(
+                "message=home_visit_booked&visit_day={}",
+                crate::url::encode(&day)
+            )
         }
-        Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
+        Err(e) => format!("error={}", crate::url::encode(&refusal_codes(&e))),
     };
     Ok(Redirect::to(&with_lang(
         "/citizen/appointment",

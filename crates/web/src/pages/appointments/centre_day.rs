@@ -143,7 +143,7 @@ pub async fn centre_check_in(
         Err(e) => Redirect::to(&with_lang(
             "/centre",
             tr,
-            &format!("error={}", url_part(&refusal_codes(&e))),
+            &format!("error={}", crate::url::encode(&refusal_codes(&e))),
         ))
         .into_response(),
     })

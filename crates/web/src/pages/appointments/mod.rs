@@ -52,19 +52,10 @@ pub(crate) fn with_lang(path: &str, tr: Tr, extra: &str) -> String {
 /// or a refusal's codes for `?error=` (the page shows the catalog's texts, never the link's).
 fn back_to_visit(tr: Tr, id: &str, outcome: Result<String, AppError>) -> Response {
     let query = match outcome {
-        Ok(codes) => format!("message={}", url_part(&codes)),
-        Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
+        Ok(codes) => format!("message={}", crate::url::encode(&codes)),
+        Err(e) => format!("error={}", crate::url::encode(&refusal_codes(&e))),
     };
     Redirect::to(&with_lang(&format!("/centre/visits/{id}"), tr, &query)).into_response()
-}
-
-pub(crate) fn url_part(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub struct DocChoice {

@@ -223,8 +223,8 @@ pub async fn finding_page(
 /// Back to the finding with outcome codes (`?message=`) or a refusal's codes (`?error=`).
 fn back_to_finding(tr: Tr, id: &str, outcome: Result<String, AppError>) -> Response {
     let query = match outcome {
-        Ok(codes) => format!("message={}", url_part(&codes)),
-        Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
+        Ok(codes) => format!("message={}", crate::url::encode(&codes)),
+        Err(e) => format!("error={}", crate::url::encode(&refusal_codes(&e))),
     };
     Redirect::to(&with_lang(&format!("/screening/findings/{id}"), tr, &query)).into_response()
 }

@@ -8,7 +8,7 @@ use crate::extract::page::{Path, Query};
 use crate::i18n::Tr;
 use crate::notices::{error_html, message_html, refusal_codes};
 use crate::page_error::PageError;
-use crate::pages::appointments::{Pairs, field, page_query, tr_of, url_part, with_lang};
+use crate::pages::appointments::{Pairs, field, page_query, tr_of, with_lang};
 use crate::render::{LangLink, Who, href, page, switch};
 use crate::signed_in::*;
 use askama::Template;

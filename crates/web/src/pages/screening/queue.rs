@@ -187,13 +187,22 @@ pub async fn screening_page(
         .collect();
     let filters = |after: &str| {
         let mut parts = vec![
-            format!("kind={}", url_part(kind.as_deref().unwrap_or(""))),
-            format!("status={}", url_part(status.as_deref().unwrap_or("all"))),
-            format!("decision={}", url_part(decision.as_deref().unwrap_or(""))),
-            format!("district={}", url_part(district.as_deref().unwrap_or(""))),
+            format!("kind={}", crate::url::encode(kind.as_deref().unwrap_or(""))),
+            format!(
+                "status={}",
+                crate::url::encode(status.as_deref().unwrap_or("all"))
+            ),
+            format!(
+                "decision={}",
+                crate::url::encode(decision.as_deref().unwrap_or(""))
+            ),
+            format!(
+                "district={}",
+                crate::url::encode(district.as_deref().unwrap_or(""))
+            ),
         ];
         if !after.is_empty() {
-            parts.push(format!("after={}", url_part(after)));
+            parts.push(format!("after={}", crate::url::encode(after)));
         }
         parts.join("&")
     };
@@ -309,7 +318,13 @@ pub async fn appeals_page(
         next_href: inbox
             .next_after
             .as_deref()
-            .map(|a| with_lang("/screening/appeals", tr, &format!("after={}", url_part(a))))
+            .map(|a| {
+                with_lang(
+                    "/screening/appeals",
+                    tr,
+                    &format!("after={}", crate::url::encode(a)),
+                )
+            })
             .unwrap_or_default(),
     };
     Ok(page(p.render(), tr.lang, StatusCode::OK))
@@ -325,7 +340,7 @@ pub async fn screening_start(
     let tr = tr_of(&q, &headers);
     let query = match s.reg.start_screening(&signed.actor).await {
         Ok(_) => "message=screening_started".to_string(),
-        Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
+        Err(e) => format!("error={}", crate::url::encode(&refusal_codes(&e))),
     };
     Ok(Redirect::to(&with_lang("/screening", tr, &query)).into_response())
 }
