@@ -192,7 +192,7 @@ pub mod page {
     use super::{decode, path_refusal};
     use crate::AppState;
     use crate::i18n::Tr;
-    use crate::ui::{lang_from, message_page};
+    use crate::render::{lang_from, message_page};
     use axum::body::Bytes;
     use axum::extract::{FromRequest, FromRequestParts, Request};
     use axum::http::request::Parts;
@@ -210,7 +210,7 @@ pub mod page {
     }
 
     /// The reader's language: `?lang=` (read leniently, whatever else the query holds), then the cookie.
-    fn reader(query: Option<&str>, headers: &HeaderMap) -> Tr {
+    pub(crate) fn reader(query: Option<&str>, headers: &HeaderMap) -> Tr {
         let lang = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
             .find(|(k, _)| k == "lang")
             .map(|(_, v)| v.into_owned());
@@ -275,36 +275,44 @@ pub mod page {
         type Rejection = Refused;
 
         async fn from_request(req: Request, s: &AppState) -> Result<Self, Refused> {
-            let tr = reader(req.uri().query(), req.headers());
-            let form = req
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-            if !form {
-                return Err(refused(
-                    s,
-                    tr,
-                    "form_unsupported",
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ));
+            read_form(req, s).await.map(|(f, _)| Form(f))
+        }
+    }
+
+    /// A form decoded, with its bytes (the CSRF-checked form reads its token from them).
+    pub(crate) async fn read_form<T: DeserializeOwned>(
+        req: Request,
+        s: &AppState,
+    ) -> Result<(T, Bytes), Refused> {
+        let tr = reader(req.uri().query(), req.headers());
+        let form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        if !form {
+            return Err(refused(
+                s,
+                tr,
+                "form_unsupported",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ));
+        }
+        let bytes = Bytes::from_request(req, s).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                refused(s, tr, "form_too_large", StatusCode::PAYLOAD_TOO_LARGE)
+            } else {
+                refused(s, tr, "request_invalid", StatusCode::BAD_REQUEST)
             }
-            let bytes = Bytes::from_request(req, s).await.map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    refused(s, tr, "form_too_large", StatusCode::PAYLOAD_TOO_LARGE)
-                } else {
-                    refused(s, tr, "request_invalid", StatusCode::BAD_REQUEST)
-                }
-            })?;
-            // A form without its CSRF field, whatever else it lacks, is refused as one with a wrong
-            // token: the same page, asking to reload. (Every form of these pages carries one.)
-            decode(&bytes).map(Form).map_err(|_| {
-                if form_urlencoded::parse(&bytes).any(|(k, _)| k == "csrf") {
-                    undecodable(s, tr)
-                } else {
-                    refused(s, tr, "csrf", StatusCode::FORBIDDEN)
-                }
-            })
+        })?;
+        // A form without its CSRF field, whatever else it lacks, is refused as one with a wrong
+        // token: the same page, asking to reload. (Every form of these pages carries one.)
+        match decode(&bytes) {
+            Ok(f) => Ok((f, bytes)),
+            Err(_) if form_urlencoded::parse(&bytes).any(|(k, _)| k == "csrf") => {
+                Err(undecodable(s, tr))
+            }
+            Err(_) => Err(refused(s, tr, "csrf", StatusCode::FORBIDDEN)),
         }
     }
 

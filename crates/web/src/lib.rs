@@ -4,12 +4,6 @@
 #![allow(clippy::result_large_err)]
 
 pub mod api;
-mod api_access;
-mod api_appointments;
-mod api_crvs;
-mod api_events;
-mod api_jobs;
-mod api_screening;
 mod auth;
 mod display;
 pub mod errors;
@@ -19,18 +13,16 @@ pub mod i18n;
 mod notices;
 mod openapi;
 mod openapi_conform;
-mod pages_access;
-mod pages_appointments;
-mod pages_exemptions;
-mod pages_jobs;
-mod pages_landing;
-mod pages_screening;
+mod page_error;
+mod pages;
 pub mod problem;
 mod prometheus;
+mod render;
 mod request_id;
 mod screening_text;
 mod security_headers;
-mod ui;
+mod signed_in;
+mod url;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -82,393 +74,433 @@ pub fn routes() -> Routes {
         router: Router::new(),
         list: vec![],
     }
-    .add("get", "/healthz", get(api::healthz))
+    .add("get", "/healthz", get(api::households::healthz))
     .add("get", "/metrics", get(prometheus::serve))
-    .add("post", "/api/v1/households", post(api::create_household))
-    .add("get", "/api/v1/households", get(api::list_households))
+    .add(
+        "post",
+        "/api/v1/households",
+        post(api::households::create_household),
+    )
+    .add(
+        "get",
+        "/api/v1/households",
+        get(api::households::list_households),
+    )
     .add(
         "get",
         "/api/v1/households/{card_number}",
-        get(api::get_household),
+        get(api::households::get_household),
     )
     .add(
         "post",
         "/api/v1/households/{card_number}/members",
-        post(api::add_member),
+        post(api::households::add_member),
     )
     .add(
         "put",
         "/api/v1/households/{card_number}/members/{member_id}",
-        put(api::update_member),
+        put(api::households::update_member),
     )
     .add(
         "post",
         "/api/v1/households/{card_number}/members/{member_id}/removal",
-        post(api::remove_member),
+        post(api::households::remove_member),
     )
     .add(
         "post",
         "/api/v1/households/{card_number}/head",
-        post(api::change_head),
+        post(api::households::change_head),
     )
     .add(
         "post",
         "/api/v1/households/{card_number}/closure",
-        post(api::close_household),
+        post(api::households::close_household),
     )
     .add(
         "post",
         "/api/v1/households/{card_number}/holds",
-        post(api::place_hold),
+        post(api::households::place_hold),
     )
     .add(
         "post",
         "/api/v1/households/{card_number}/holds/{hold_id}/lift",
-        post(api::lift_hold),
+        post(api::households::lift_hold),
     )
     .add(
         "put",
         "/api/v1/households/{card_number}/phone",
-        put(api_access::set_phone),
+        put(api::access::set_phone),
     )
-    .add("get", "/api/v1/governorates", get(api::governorates))
-    .add("get", "/api/v1/me", get(api_access::me))
-    .add("get", "/api/v1/me/household", get(api_access::my_household))
-    .add("get", "/api/v1/me/data-uses", get(api_access::my_data_uses))
+    .add(
+        "get",
+        "/api/v1/governorates",
+        get(api::households::governorates),
+    )
+    .add("get", "/api/v1/me", get(api::access::me))
+    .add(
+        "get",
+        "/api/v1/me/household",
+        get(api::access::my_household),
+    )
+    .add(
+        "get",
+        "/api/v1/me/data-uses",
+        get(api::access::my_data_uses),
+    )
     .add(
         "get",
         "/api/v1/me/suggestions",
-        get(api_events::my_suggestions),
+        get(api::events::my_suggestions),
     )
     .add(
         "post",
         "/api/v1/me/suggestions/{suggestion_id}/{decision}",
-        post(api_events::decide_suggestion),
+        post(api::events::decide_suggestion),
     )
     .add(
         "post",
         "/api/v1/exemptions",
         // With its document of up to 2 MB, base64 in JSON.
-        post(api_events::grant_exemption).layer(DefaultBodyLimit::max(APPEAL_BODY_LIMIT)),
+        post(api::events::grant_exemption).layer(DefaultBodyLimit::max(APPEAL_BODY_LIMIT)),
     )
-    .add("get", "/api/v1/exemptions", get(api_events::exemptions))
+    .add("get", "/api/v1/exemptions", get(api::events::exemptions))
     .add(
         "get",
         "/api/v1/exemptions/{exemption_id}/document",
-        get(api_events::exemption_document),
+        get(api::events::exemption_document),
     )
     .add(
         "post",
         "/crvs/registry/{callback}",
-        post(api_crvs::callback),
+        post(api::crvs::callback),
     )
     .add(
         "post",
         "/crvs/registry/txn/on-status",
-        post(api_crvs::txn_on_status),
+        post(api::crvs::txn_on_status),
     )
-    .add("get", "/api/v1/me/slots", get(api_appointments::my_slots))
+    .add("get", "/api/v1/me/slots", get(api::appointments::my_slots))
     .add(
         "get",
         "/api/v1/me/appointments",
-        get(api_appointments::my_appointments),
+        get(api::appointments::my_appointments),
     )
     .add(
         "post",
         "/api/v1/me/appointments",
-        post(api_appointments::book_mine),
+        post(api::appointments::book_mine),
     )
     .add(
         "post",
         "/api/v1/me/appointments/reschedule",
-        post(api_appointments::reschedule_mine),
+        post(api::appointments::reschedule_mine),
     )
     .add(
         "post",
         "/api/v1/me/appointments/cancel",
-        post(api_appointments::cancel_mine),
+        post(api::appointments::cancel_mine),
     )
     .add(
         "post",
         "/api/v1/households/{card_number}/appointments",
-        post(api_appointments::book_for),
+        post(api::appointments::book_for),
     )
     .add(
         "get",
         "/api/v1/centres/{centre}/appointments",
-        get(api_appointments::centre_day),
+        get(api::appointments::centre_day),
     )
     .add(
         "post",
         "/api/v1/check-ins",
-        post(api_appointments::check_in),
+        post(api::appointments::check_in),
     )
     .add(
         "get",
         "/api/v1/appointments/{appointment_id}",
-        get(api_appointments::appointment),
+        get(api::appointments::appointment),
     )
     .add(
         "post",
         "/api/v1/appointments/{appointment_id}/members/{member_id}",
-        post(api_appointments::check_member),
+        post(api::appointments::check_member),
     )
     .add(
         "post",
         "/api/v1/appointments/{appointment_id}/completion",
-        post(api_appointments::complete),
+        post(api::appointments::complete),
     )
     .add(
         "post",
         "/api/v1/me/home-visits",
-        post(api_appointments::my_home_visit),
+        post(api::appointments::my_home_visit),
     )
     .add(
         "post",
         "/api/v1/households/{card_number}/home-visits",
-        post(api_appointments::home_visit_for),
+        post(api::appointments::home_visit_for),
     )
     .add(
         "get",
         "/api/v1/teams/{team}/route",
-        get(api_appointments::team_route),
+        get(api::appointments::team_route),
     )
     .add(
         "post",
         "/api/v1/appointments/{appointment_id}/members/{member_id}/temporary-card",
-        post(api_appointments::issue_temporary_card),
+        post(api::appointments::issue_temporary_card),
     )
     .add(
         "post",
         "/api/v1/appointments/{appointment_id}/members/{member_id}/correction",
-        post(api_appointments::correct_member),
+        post(api::appointments::correct_member),
     )
     .add(
         "post",
         "/api/v1/appointments/{appointment_id}/proposals/{index}/accept",
-        post(api_appointments::accept_proposal),
+        post(api::appointments::accept_proposal),
     )
     .add(
         "get",
         "/api/v1/me/temporary-cards",
-        get(api_appointments::my_temporary_cards),
+        get(api::appointments::my_temporary_cards),
     )
-    .add("get", "/api/v1/me/update", get(api_appointments::my_update))
+    .add(
+        "get",
+        "/api/v1/me/update",
+        get(api::appointments::my_update),
+    )
     .add(
         "get",
         "/api/v1/stats/progress",
-        get(api_appointments::progress),
+        get(api::appointments::progress),
     )
     .add(
         "get",
         "/api/v1/stats/households",
-        get(api_access::household_stats),
+        get(api::access::household_stats),
     )
     .add(
         "post",
         "/api/v1/screening/runs",
-        post(api_screening::start_run),
+        post(api::screening::start_run),
     )
-    .add("get", "/api/v1/screening/runs", get(api_screening::runs))
-    .add("get", "/api/v1/jobs", get(api_jobs::jobs))
+    .add("get", "/api/v1/screening/runs", get(api::screening::runs))
+    .add("get", "/api/v1/jobs", get(api::jobs::jobs))
     .add(
         "get",
         "/api/v1/screening/findings",
-        get(api_screening::findings),
+        get(api::screening::findings),
     )
     .add(
         "get",
         "/api/v1/screening/findings/{finding_id}",
-        get(api_screening::finding),
+        get(api::screening::finding),
     )
     .add(
         "post",
         "/api/v1/screening/findings/{finding_id}/decision",
-        post(api_screening::decide_finding),
+        post(api::screening::decide_finding),
     )
     .add(
         "post",
         "/api/v1/screening/appeals/{appeal_id}/decision",
-        post(api_screening::decide_appeal),
+        post(api::screening::decide_appeal),
     )
     .add(
         "get",
         "/api/v1/screening/appeals",
-        get(api_screening::appeals),
+        get(api::screening::appeals),
     )
     .add(
         "get",
         "/api/v1/me/findings",
-        get(api_screening::my_findings),
+        get(api::screening::my_findings),
     )
     .add(
         "post",
         "/api/v1/me/findings/{finding_id}/appeals",
         // A document of up to 2 MB, base64 in JSON.
-        post(api_screening::appeal).layer(DefaultBodyLimit::max(APPEAL_BODY_LIMIT)),
+        post(api::screening::appeal).layer(DefaultBodyLimit::max(APPEAL_BODY_LIMIT)),
     )
     .add("get", "/api/openapi.json", get(openapi::serve_json))
     .add("get", "/api/docs", get(openapi::docs_page))
-    .add("get", "/", get(ui::lookup))
-    .add("get", "/households/{card_number}", get(ui::household))
-    .add("get", "/sign-in", get(pages_access::sign_in_form))
-    .add("post", "/sign-in", post(pages_access::sign_in))
-    .add("post", "/sign-out", post(pages_access::sign_out))
-    .add("get", "/account", get(pages_landing::account_page))
-    .add("get", "/stats", get(pages_landing::stats_page))
-    .add("get", "/jobs", get(pages_jobs::jobs_page))
-    .add("post", "/jobs/{job}/run", post(pages_jobs::run_now))
-    .add("get", "/account/password", get(pages_access::password_form))
+    .add("get", "/", get(pages::households::lookup))
+    .add(
+        "get",
+        "/households/{card_number}",
+        get(pages::households::household),
+    )
+    .add("get", "/sign-in", get(pages::access::sign_in_form))
+    .add("post", "/sign-in", post(pages::access::sign_in))
+    .add("post", "/sign-out", post(pages::access::sign_out))
+    .add("get", "/account", get(pages::landing::account_page))
+    .add("get", "/stats", get(pages::landing::stats_page))
+    .add("get", "/jobs", get(pages::jobs::jobs_page))
+    .add("post", "/jobs/{job}/run", post(pages::jobs::run_now))
+    .add(
+        "get",
+        "/account/password",
+        get(pages::access::password_form),
+    )
     .add(
         "post",
         "/account/password",
-        post(pages_access::change_password),
+        post(pages::access::change_password),
     )
-    .add("get", "/admin/users", get(pages_access::admin_users))
-    .add("post", "/admin/users", post(pages_access::add_user))
+    .add("get", "/admin/users", get(pages::access::admin_users))
+    .add("post", "/admin/users", post(pages::access::add_user))
     .add(
         "post",
         "/admin/users/{username}/status",
-        post(pages_access::user_status),
+        post(pages::access::user_status),
     )
     .add(
         "get",
         "/citizen/sign-in",
-        get(pages_access::citizen_sign_in_form),
+        get(pages::access::citizen_sign_in_form),
     )
     .add(
         "post",
         "/citizen/suggestions/{suggestion_id}/{decision}",
-        post(pages_access::citizen_decide),
+        post(pages::access::citizen_decide),
     )
     .add(
         "post",
         "/citizen/code",
-        post(pages_access::citizen_request_code),
+        post(pages::access::citizen_request_code),
     )
     .add(
         "post",
         "/citizen/sign-in",
-        post(pages_access::citizen_sign_in),
+        post(pages::access::citizen_sign_in),
     )
-    .add("get", "/citizen", get(pages_access::citizen_home))
+    .add("get", "/citizen", get(pages::access::citizen_home))
     .add(
         "get",
         "/citizen/appointment",
-        get(pages_appointments::citizen_appointment),
+        get(pages::appointments::citizen_appointment),
     )
     .add(
         "post",
         "/citizen/appointment",
-        post(pages_appointments::citizen_book),
+        post(pages::appointments::citizen_book),
     )
     .add(
         "post",
         "/citizen/home-visit",
-        post(pages_appointments::citizen_home_visit),
+        post(pages::appointments::citizen_home_visit),
     )
     .add(
         "post",
         "/citizen/appointment/cancel",
-        post(pages_appointments::citizen_cancel),
+        post(pages::appointments::citizen_cancel),
     )
     .add(
         "get",
         "/citizen/appointment/form",
-        get(pages_appointments::citizen_form),
+        get(pages::appointments::citizen_form),
     )
-    .add("get", "/centre", get(pages_appointments::centre_page))
+    .add("get", "/centre", get(pages::appointments::centre_page))
     .add(
         "post",
         "/centre/check-in",
-        post(pages_appointments::centre_check_in),
+        post(pages::appointments::centre_check_in),
     )
     .add(
         "get",
         "/centre/visits/{appointment_id}",
-        get(pages_appointments::visit_page),
+        get(pages::appointments::visit_page),
     )
     .add(
         "post",
         "/centre/visits/{appointment_id}/members/{member_id}",
-        post(pages_appointments::visit_member),
+        post(pages::appointments::visit_member),
     )
     .add(
         "post",
         "/centre/visits/{appointment_id}/members/{member_id}/correction",
-        post(pages_appointments::visit_correct),
+        post(pages::appointments::visit_correct),
     )
     .add(
         "post",
         "/centre/visits/{appointment_id}/proposals/{index}/accept",
-        post(pages_appointments::visit_accept),
+        post(pages::appointments::visit_accept),
     )
     .add(
         "get",
         "/centre/visits/{appointment_id}/members/{member_id}/temporary-card",
-        get(pages_appointments::visit_temporary_card),
+        get(pages::appointments::visit_temporary_card),
     )
     .add(
         "post",
         "/centre/visits/{appointment_id}/members/{member_id}/temporary-card",
-        post(pages_appointments::visit_issue_temporary_card),
+        post(pages::appointments::visit_issue_temporary_card),
     )
     .add(
         "get",
         "/citizen/temporary-cards",
-        get(pages_appointments::citizen_temporary_cards),
+        get(pages::appointments::citizen_temporary_cards),
     )
     .add(
         "post",
         "/centre/visits/{appointment_id}/complete",
-        post(pages_appointments::visit_complete),
+        post(pages::appointments::visit_complete),
     )
-    .add("get", "/screening", get(pages_screening::screening_page))
+    .add("get", "/screening", get(pages::screening::screening_page))
     .add(
         "get",
         "/screening/appeals",
-        get(pages_screening::appeals_page),
+        get(pages::screening::appeals_page),
     )
     .add(
         "post",
         "/screening/runs",
-        post(pages_screening::screening_start),
+        post(pages::screening::screening_start),
     )
     .add(
         "get",
         "/screening/findings/{finding_id}",
-        get(pages_screening::finding_page),
+        get(pages::screening::finding_page),
     )
     .add(
         "post",
         "/screening/findings/{finding_id}/decision",
-        post(pages_screening::finding_decide),
+        post(pages::screening::finding_decide),
     )
     .add(
         "post",
         "/screening/appeals/{appeal_id}/decision",
-        post(pages_screening::appeal_decide),
+        post(pages::screening::appeal_decide),
     )
-    .add("get", "/exemptions", get(pages_exemptions::exemptions_page))
+    .add(
+        "get",
+        "/exemptions",
+        get(pages::exemptions::exemptions_page),
+    )
     .add(
         "get",
         "/screening/appeals/{appeal_id}/document",
-        get(pages_screening::appeal_document),
+        get(pages::screening::appeal_document),
     )
     .add(
         "get",
         "/citizen/findings",
-        get(pages_screening::citizen_findings),
+        get(pages::screening::citizen_findings),
     )
-    .add("get", "/demo/outbox", get(pages_access::demo_outbox))
-    .add("get", "/assets/app.css", get(ui::css))
-    .add("get", "/assets/documents.js", get(ui::documents_js))
-    .add("get", "/assets/pages.js", get(ui::pages_js))
+    .add("get", "/demo/outbox", get(pages::access::demo_outbox))
+    .add("get", "/assets/app.css", get(pages::assets::css))
+    .add(
+        "get",
+        "/assets/documents.js",
+        get(pages::assets::documents_js),
+    )
+    .add("get", "/assets/pages.js", get(pages::assets::pages_js))
     .add("get", "/assets/api-docs.js", get(openapi::docs_js))
     .add("get", "/assets/api-docs.css", get(openapi::docs_css))
-    .add("get", "/manifest.webmanifest", get(ui::manifest))
-    .add("get", "/assets/icon-192.png", get(ui::icon_192))
-    .add("get", "/assets/icon-512.png", get(ui::icon_512))
+    .add("get", "/manifest.webmanifest", get(pages::assets::manifest))
+    .add("get", "/assets/icon-192.png", get(pages::assets::icon_192))
+    .add("get", "/assets/icon-512.png", get(pages::assets::icon_512))
 }
 
 pub fn app(reg: Arc<Registry>) -> Router {
@@ -489,19 +521,25 @@ pub fn app_with(reg: Arc<Registry>, demo: bool) -> Router {
 /// The router with its layers: the request id outermost, then the metrics, then the security headers.
 pub fn app_configured(reg: Arc<Registry>, cfg: Config) -> Router {
     prometheus::install();
+    let state = AppState {
+        reg,
+        demo: cfg.demo,
+        // An empty token (a variable set to nothing) would let every request through as its bearer.
+        metrics_token: cfg.metrics_token.filter(|t| !t.is_empty()).map(Arc::from),
+    };
     routes()
         .router
-        .fallback(ui::not_found)
+        .fallback(pages::assets::not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(AppState {
-            reg,
-            demo: cfg.demo,
-            // An empty token (a variable set to nothing) would let every request through as its bearer.
-            metrics_token: cfg.metrics_token.filter(|t| !t.is_empty()).map(Arc::from),
-        })
+        // Around the routes: a page handler's `PageError` becomes its error page here.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_error::layer,
+        ))
+        .with_state(state)
         .layer(axum::middleware::from_fn(problem::language_layer))
-        .layer(axum::middleware::from_fn(ui::remember_lang))
+        .layer(axum::middleware::from_fn(render::remember_lang))
         .layer(axum::middleware::from_fn(security_headers::layer))
         .layer(axum::middleware::from_fn(prometheus::layer))
         // Outermost: the request's span holds everything the other layers log.

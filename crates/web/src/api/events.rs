@@ -61,7 +61,10 @@ pub async fn exemption_document(
     Path(id): Path<String>,
 ) -> Result<axum::response::Response, Problem> {
     let d = s.reg.exemption_document(&id, &a).await?;
-    Ok(crate::ui::attachment(&format!("exemption-{id}"), d))
+    Ok(crate::pages::assets::attachment(
+        &format!("exemption-{id}"),
+        d,
+    ))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]

@@ -4,14 +4,14 @@
 
 use crate::AppState;
 use crate::display::local_time_str;
-use crate::extract::page::{Form, Path, Query};
+use crate::extract::page::{Path, Query};
 use crate::i18n::Tr;
 use crate::notices::{error_html, message_html, refusal_codes};
-use crate::pages_appointments::{Pairs, tr_of, url_part, with_lang};
-use crate::pages_landing::landing;
-use crate::ui::{
-    LangLink, PageQuery, Who, error_page, href, lang_from, page, staff_holding, switch,
-};
+use crate::page_error::PageError;
+use crate::pages::appointments::{Pairs, tr_of, with_lang};
+use crate::pages::landing::landing;
+use crate::render::{LangLink, PageQuery, Who, href, lang_from, page, switch};
+use crate::signed_in::*;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -156,18 +156,12 @@ pub async fn jobs_page(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<JobsQuery>,
-) -> Response {
+    Staff(signed, _): Staff<ViewJobs>,
+) -> Result<Response, PageError> {
     let tr = Tr {
         lang: lang_from(q.lang.as_deref(), &headers),
     };
-    let signed = match staff_holding(&s, &headers, tr, Permission::ViewJobs, None).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let jobs = match s.reg.jobs_overview(&signed.actor).await {
-        Ok(j) => j,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let jobs = s.reg.jobs_overview(&signed.actor).await?;
     let may_run = signed.actor.may(Permission::RunJobs);
     let p = JobsPage {
         tr,
@@ -179,7 +173,7 @@ pub async fn jobs_page(
         error: error_html(tr, q.error.as_deref()),
         jobs: jobs.iter().map(|j| job_row(tr, j, may_run)).collect(),
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }
 
 /// "Run now" (CSRF-checked, audited): back to the page with what came of it.
@@ -188,16 +182,13 @@ pub async fn run_now(
     headers: HeaderMap,
     Path(job): Path<String>,
     Query(q): Query<PageQuery>,
-    Form(f): Form<Pairs>,
-) -> Response {
+    Staff(signed, _): Staff<RunJobs>,
+    _: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match staff_holding(&s, &headers, tr, Permission::RunJobs, Some(&f)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let query = match s.reg.request_job_run(&job, &signed.actor).await {
         Ok(()) => "message=job_requested".to_string(),
-        Err(e) => format!("error={}", url_part(&refusal_codes(&e))),
+        Err(e) => format!("error={}", crate::url::encode(&refusal_codes(&e))),
     };
-    Redirect::to(&with_lang("/jobs", tr, &query)).into_response()
+    Ok(Redirect::to(&with_lang("/jobs", tr, &query)).into_response())
 }

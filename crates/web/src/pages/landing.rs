@@ -4,17 +4,18 @@
 //! page (what the account can do now, password change, sign-out).
 
 use crate::AppState;
-use crate::auth;
 use crate::extract::page::Query;
 use crate::i18n::Tr;
-use crate::pages_appointments::tr_of;
-use crate::ui::{LangLink, PageQuery, Who, area_label, error_page, href, page, switch};
+use crate::page_error::PageError;
+use crate::pages::appointments::tr_of;
+use crate::render::{LangLink, PageQuery, Who, area_label, href, page, switch};
+use crate::signed_in::*;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
+use tamwin_app::Actor;
 use tamwin_app::progress::{ProgressQuery, ProgressView};
-use tamwin_app::{Actor, AppError, SignedIn};
 use tamwin_domain::access::Permission;
 
 /// The first page a signed-in caller may see: the citizen's own page; the lookup for staff who read
@@ -48,16 +49,6 @@ const PERMISSIONS: [(Permission, &str); 13] = [
     (Permission::RunJobs, "perm_run_jobs"),
 ];
 
-/// Any signed-in member of staff; a citizen goes to their own page, nobody to the sign-in page.
-async fn staff(s: &AppState, headers: &HeaderMap, tr: Tr) -> Result<SignedIn, Response> {
-    match auth::session(s, headers).await {
-        Ok(Some(x)) if !x.actor.is_citizen() => Ok(x),
-        Ok(Some(_)) => Err(Redirect::to(&href("/citizen", tr.lang)).into_response()),
-        Ok(None) => Err(Redirect::to(&href("/sign-in", tr.lang)).into_response()),
-        Err(e) => Err(error_page(s, None, tr, e)),
-    }
-}
-
 // ---- the account page ----------------------------------------------------------------------------
 
 #[derive(Template)]
@@ -78,12 +69,9 @@ pub async fn account_page(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-) -> Response {
+    Staff(signed, _): Staff<StaffHome>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match staff(&s, &headers, tr).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let a = &signed.actor;
     let p = AccountPage {
         tr,
@@ -100,7 +88,7 @@ pub async fn account_page(
             .collect(),
         csrf: signed.csrf.clone(),
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }
 
 // ---- the statistics page -------------------------------------------------------------------------
@@ -140,24 +128,12 @@ pub async fn stats_page(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-) -> Response {
+    Staff(signed, _): Staff<Statistics>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let signed = match staff(&s, &headers, tr).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let a = &signed.actor;
-    if !a.may(Permission::ReadAggregates) {
-        return error_page(&s, Some(&signed), tr, AppError::Forbidden);
-    }
-    let p = match s.reg.progress(&ProgressQuery::default(), a).await {
-        Ok(p) => p,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
-    let counts = match s.reg.stats(a).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&s, Some(&signed), tr, e),
-    };
+    let p = s.reg.progress(&ProgressQuery::default(), a).await?;
+    let counts = s.reg.stats(a).await?;
     let geo = &s.reg.geo;
     let page_ = StatsPage {
         tr,
@@ -197,5 +173,5 @@ pub async fn stats_page(
             .collect(),
         p,
     };
-    page(page_.render(), tr.lang, StatusCode::OK)
+    Ok(page(page_.render(), tr.lang, StatusCode::OK))
 }

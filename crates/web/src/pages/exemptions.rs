@@ -3,17 +3,18 @@
 //! file is read in the browser and sent base64 to `POST /api/v1/exemptions`, like an appeal's.
 
 use crate::AppState;
-use crate::auth;
 use crate::extract::page::Query;
 use crate::i18n::Tr;
-use crate::pages_appointments::{page_query, tr_of, url_part};
-use crate::ui::{LangLink, Who, error_page, href, page, switch};
+use crate::page_error::PageError;
+use crate::pages::appointments::{page_query, tr_of};
+use crate::render::{LangLink, Who, href, page, switch};
+use crate::signed_in::*;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
+use tamwin_app::AppError;
 use tamwin_app::exemptions::EXEMPTION_REASONS;
-use tamwin_app::{AppError, SignedIn};
 use tamwin_domain::access::Permission;
 
 pub struct ExemptionRow {
@@ -50,26 +51,13 @@ pub struct ExemptionsQuery {
     pub lang: Option<String>,
 }
 
-/// A signed-in member of staff who may read personal records.
-async fn staff(s: &AppState, headers: &HeaderMap, tr: Tr) -> Result<SignedIn, Response> {
-    match auth::session(s, headers).await {
-        Ok(Some(x)) if !x.actor.is_citizen() && x.actor.may(Permission::ReadPersonal) => Ok(x),
-        Ok(Some(x)) => Err(error_page(s, Some(&x), tr, AppError::Forbidden)),
-        Ok(None) => Err(Redirect::to(&href("/sign-in", tr.lang)).into_response()),
-        Err(e) => Err(error_page(s, None, tr, e)),
-    }
-}
-
 pub async fn exemptions_page(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<ExemptionsQuery>,
-) -> Response {
+    Staff(signed, _): Staff<ReadPersonal>,
+) -> Result<Response, PageError> {
     let tr = tr_of(&page_query(&q.lang), &headers);
-    let signed = match staff(&s, &headers, tr).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let national_id = q.national_id.unwrap_or_default().trim().to_string();
     let (mut rows, mut error) = (Vec::new(), String::new());
     if !national_id.is_empty() {
@@ -92,7 +80,7 @@ pub async fn exemptions_page(
                     .collect()
             }
             Err(AppError::NotFound) => error = tr.t("exemptions_not_found").to_string(),
-            Err(e) => error = crate::pages_appointments::refusal(tr, &e),
+            Err(e) => error = crate::pages::appointments::refusal(tr, &e),
         }
     }
     let p = ExemptionsPage {
@@ -100,7 +88,7 @@ pub async fn exemptions_page(
         langs: switch(tr, |c| {
             format!(
                 "/exemptions?national_id={}&lang={c}",
-                url_part(&national_id)
+                crate::url::encode(&national_id)
             )
         }),
         back_href: href("/", tr.lang),
@@ -120,5 +108,5 @@ pub async fn exemptions_page(
             .map(|r| (r.to_string(), tr.t(&format!("exemption_{r}")).to_string()))
             .collect(),
     };
-    page(p.render(), tr.lang, StatusCode::OK)
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
 }

@@ -1,0 +1,51 @@
+//! The demo's stand-in for a phone: the notification outbox.
+
+use super::*;
+
+// ---- demo outbox ---------------------------------------------------------------------------------
+
+pub struct OutboxRow {
+    pub at: String,
+    pub to: String,
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "outbox.html")]
+struct OutboxPage {
+    tr: Tr,
+    rows: Vec<OutboxRow>,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+}
+
+/// Only in the demo: the messages that a real gateway would have sent, so a tester can read the code.
+pub async fn demo_outbox(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let tr = tr_of(&q, &headers);
+    if !s.demo {
+        return Err(AppError::NotFound.into());
+    }
+    let msgs = s.reg.outbox(50).await?;
+    let p = OutboxPage {
+        tr,
+        rows: msgs
+            .into_iter()
+            .map(|m| OutboxRow {
+                at: crate::display::local_time(m.created_at),
+                to: tamwin_domain::Phone::parse(&m.recipient)
+                    .map(|p| p.display())
+                    .unwrap_or(m.recipient),
+                body: m.body,
+            })
+            .collect(),
+        langs: switch(tr, |c| format!("/demo/outbox?lang={c}")),
+        back_href: href("/citizen/sign-in", tr.lang),
+        who: None,
+    };
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
+}

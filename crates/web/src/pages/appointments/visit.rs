@@ -1,0 +1,203 @@
+//! One visit at the centre: each member's attendance and originals, corrections, completion.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "visit.html")]
+struct VisitPage {
+    tr: Tr,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+    csrf: String,
+    message: String,
+    error: String,
+    /// The card number as printed.
+    card: String,
+    v: AppointmentView,
+    hour: String,
+    members: Vec<MemberRow>,
+    docs: Vec<DocChoice>,
+    minutes: String,
+    /// Per proposal, in order: (accepted member id, its temporary card's status, may issue one now).
+    proposal_cards: Vec<(String, String, bool)>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct VisitQuery {
+    pub lang: Option<String>,
+    pub message: Option<String>,
+    pub error: Option<String>,
+}
+
+pub async fn visit_page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<VisitQuery>,
+    Path(id): Path<String>,
+    Staff(signed, _): Staff<VerifyInPerson>,
+) -> Result<Response, PageError> {
+    let tr = tr_of(&page_query(&q.lang), &headers);
+    let v = s.reg.visit(&id, &signed.actor).await?;
+    let minutes = match (&v.checked_in_at, &v.completed_at) {
+        (Some(a), Some(b)) => match (a.parse::<jiff::Timestamp>(), b.parse::<jiff::Timestamp>()) {
+            (Ok(a), Ok(b)) => ((b.as_second() - a.as_second()) / 60).to_string(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    let cards = s.reg.visit_temporary_cards(&id, &signed.actor).await?;
+    let mut members = member_rows(&v, tr);
+    for m in &mut members {
+        // Newest first: the first card of the member is the one that counts.
+        m.temp_card = cards
+            .iter()
+            .find(|c| c.member_id == m.member_id)
+            .map(|c| c.status.clone())
+            .unwrap_or_default();
+        let unified = v.members.iter().any(|x| {
+            x.member_id == m.member_id && x.documents_seen.iter().any(|d| d == "unified_card")
+        });
+        m.can_issue = v.status == "checked_in"
+            && m.attendance == "present"
+            && !unified
+            && m.temp_card != "active";
+    }
+    let proposal_cards = v
+        .proposed_members
+        .iter()
+        .map(|p| {
+            let id = p.accepted.clone().unwrap_or_default();
+            let status = cards
+                .iter()
+                .find(|c| !id.is_empty() && c.member_id == id)
+                .map(|c| c.status.clone())
+                .unwrap_or_default();
+            let no_id = p
+                .member
+                .national_id
+                .as_deref()
+                .is_none_or(|n| n.trim().is_empty());
+            let can = v.status == "checked_in" && !id.is_empty() && no_id && status != "active";
+            (id, status, can)
+        })
+        .collect();
+    let p = VisitPage {
+        proposal_cards,
+        tr,
+        langs: switch(tr, |c| format!("/centre/visits/{id}?lang={c}")),
+        back_href: href("/centre", tr.lang),
+        who: Some(Who::of(&s, &signed, tr)),
+        csrf: signed.csrf.clone(),
+        message: message_html(tr, q.message.as_deref()),
+        error: error_html(tr, q.error.as_deref()),
+        card: crate::display::card(&v.card_number),
+        hour: when(&v.starts_at).1,
+        members,
+        docs: doc_choices(tr),
+        minutes,
+        v,
+    };
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
+}
+
+pub async fn visit_member(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Path((id, member)): Path<(String, String)>,
+    Staff(signed, _): Staff<VerifyInPerson>,
+    CsrfForm { form: f, .. }: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
+    let tr = tr_of(&q, &headers);
+    let req = MemberCheck {
+        attendance: field(&f, "attendance").to_string(),
+        documents_seen: f
+            .iter()
+            .filter(|(k, _)| k == "doc")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        note: Some(field(&f, "note").to_string()),
+        fingerprint: None,
+    };
+    let outcome = s
+        .reg
+        .check_member(&id, &member, &req, &signed.actor)
+        .await
+        .map(|r| format!("verif_{}", r.verification.as_deref().unwrap_or("none")));
+    Ok(back_to_visit(tr, &id, outcome))
+}
+
+/// A correction at the visit: the member's fields as the officer read them off the card, and the reason.
+pub async fn visit_correct(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Path((id, member)): Path<(String, String)>,
+    Staff(signed, _): Staff<VerifyInPerson>,
+    CsrfForm { form: f, .. }: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
+    let tr = tr_of(&q, &headers);
+    let text = |k: &str| field(&f, k).trim().to_string();
+    let optional = |k: &str| Some(text(k)).filter(|v| !v.is_empty());
+    let change = tamwin_app::MemberChange {
+        member: tamwin_domain::MemberInput {
+            national_id: Some(field(&f, "national_id").to_string()).filter(|v| !v.is_empty()),
+            given_name: text("given_name"),
+            father_name: text("father_name"),
+            grandfather_name: text("grandfather_name"),
+            family_name: optional("family_name"),
+            mother_name: text("mother_name"),
+            birth_date: text("birth_date"),
+            sex: text("sex"),
+            relation: text("relation"),
+            vulnerability: Default::default(),
+        },
+        reason: text("reason"),
+    };
+    let outcome = s
+        .reg
+        .correct_member(&id, &member, &change, &signed.actor)
+        .await
+        .map(|r| {
+            format!(
+                "visit_corrected,verif_{}",
+                r.verification.as_deref().unwrap_or("none_checked")
+            )
+        });
+    Ok(back_to_visit(tr, &id, outcome))
+}
+
+pub async fn visit_accept(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Path((id, index)): Path<(String, usize)>,
+    Staff(signed, _): Staff<VerifyInPerson>,
+    _: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
+    let tr = tr_of(&q, &headers);
+    let outcome = s
+        .reg
+        .accept_proposal(&id, index, &signed.actor)
+        .await
+        .map(|_| "proposal_added".to_string());
+    Ok(back_to_visit(tr, &id, outcome))
+}
+
+pub async fn visit_complete(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Path(id): Path<String>,
+    Staff(signed, _): Staff<VerifyInPerson>,
+    _: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
+    let tr = tr_of(&q, &headers);
+    let outcome = s
+        .reg
+        .complete_visit(&id, &signed.actor)
+        .await
+        .map(|_| "visit_done".to_string());
+    Ok(back_to_visit(tr, &id, outcome))
+}
