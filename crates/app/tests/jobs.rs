@@ -392,12 +392,17 @@ async fn findings(store: &Arc<dyn Store>) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_screening_run_is_finished_by_the_other_server_on_every_backend() {
     for (backend, one, two) in testkit::backend_pairs().await {
-        let clock = clock_at("2026-11-21T09:03:00Z");
-        let (a, b) = (
-            registry(one.clone(), clock.clone()),
-            registry(two.clone(), clock.clone()),
+        // Both servers ask the reference civil registry through the hub, in-process.
+        let (wa, clock, _) = wired(one.clone()).await;
+        *clock.0.lock().unwrap() = "2026-11-21T09:03:00Z".parse().unwrap();
+        let mut wb = Registry::new(
+            two.clone(),
+            Arc::new(Geography::builtin().unwrap()),
+            clock.clone(),
+            Arc::new(RandomIds),
         );
-        a.prepare().await.unwrap();
+        wb.hub = wa.hub.clone();
+        let (a, b) = (Arc::new(wa), Arc::new(wb));
         let dir =
             std::env::temp_dir().join(format!("tamwin-jobs-{backend}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
