@@ -117,6 +117,9 @@ pub trait Store: AppointmentStore + ScreeningStore + Send + Sync {
     /// The head of an audit chain: (position, hash) of its last entry, (0, GENESIS) when empty.
     async fn audit_head(&self, chain: i64) -> Result<(i64, String)>;
 
+    /// Every chain's head as (chain, position, hash), in chain order: one read for a checkpoint.
+    async fn audit_heads(&self) -> Result<Vec<(i64, i64, String)>>;
+
     /// Entries of one chain after `after` in position order, at most `limit`.
     async fn audit_page(
         &self,

@@ -112,6 +112,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "sign_in_throttle",
         sql: include_str!("../migrations/sqlite/0021_sign_in_throttle.sql"),
     },
+    Migration {
+        version: 22,
+        name: "audit_chains",
+        sql: include_str!("../migrations/sqlite/0022_audit_chains.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -219,6 +224,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 21,
         name: "sign_in_throttle",
         sql: include_str!("../migrations/postgres/0021_sign_in_throttle.sql"),
+    },
+    Migration {
+        version: 22,
+        name: "audit_chains",
+        sql: include_str!("../migrations/postgres/0022_audit_chains.sql"),
     },
 ];
 

@@ -112,28 +112,6 @@ macro_rules! appointments_sql {
                         return Err(StoreError::Conflict(Conflict::AppointmentClosed, old.to_string()));
                     }
                 }
-                sqlx::query(concat!(
-                    "INSERT INTO centre_slots (centre_code, starts_at, capacity, booked, no_shows) VALUES ($1, $2, $3, 0, 0) ",
-                    "ON CONFLICT (centre_code, starts_at) DO NOTHING"
-                ))
-                .bind(a.centre_code.as_str())
-                .bind(a.starts_at.as_str())
-                .bind(b.capacity)
-                .execute(&mut *tx)
-                .await?;
-                // The place is taken only while one is free: concurrent bookings of the last place
-                // queue on this row, and the later one finds the slot full.
-                let taken = sqlx::query(
-                    "UPDATE centre_slots SET booked = booked + 1 WHERE centre_code = $1 AND starts_at = $2 AND booked < capacity",
-                )
-                .bind(a.centre_code.as_str())
-                .bind(a.starts_at.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if taken != 1 {
-                    return Err(StoreError::Conflict(Conflict::SlotFull, a.starts_at.clone()));
-                }
                 let row = vec![
                     a.household_id.as_str().into(),
                     a.appointment_id.as_str().into(),
@@ -189,6 +167,30 @@ macro_rules! appointments_sql {
                 Self::append_audit(&mut tx, &[(Some(a.household_id.as_str()), b.log)]).await?;
                 if let Some(e) = b.idem {
                     Self::insert_idem(&mut tx, e).await?;
+                }
+                sqlx::query(concat!(
+                    "INSERT INTO centre_slots (centre_code, starts_at, capacity, booked, no_shows) VALUES ($1, $2, $3, 0, 0) ",
+                    "ON CONFLICT (centre_code, starts_at) DO NOTHING"
+                ))
+                .bind(a.centre_code.as_str())
+                .bind(a.starts_at.as_str())
+                .bind(b.capacity)
+                .execute(&mut *tx)
+                .await?;
+                // The place is taken only while one is free: concurrent bookings of the last place
+                // queue on this row, and the later one finds the slot full. Taken last, just before the
+                // commit: every booking of a centre's earliest slot queues on this one row, so the row
+                // is held for the commit alone, not for the inserts and the audit append as well.
+                let taken = sqlx::query(
+                    "UPDATE centre_slots SET booked = booked + 1 WHERE centre_code = $1 AND starts_at = $2 AND booked < capacity",
+                )
+                .bind(a.centre_code.as_str())
+                .bind(a.starts_at.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if taken != 1 {
+                    return Err(StoreError::Conflict(Conflict::SlotFull, a.starts_at.clone()));
                 }
                 tx.commit().await.map_err(crate::error::commit_error)?;
                 Ok(())
