@@ -14,6 +14,8 @@ use tamwin_domain::appointment::{
 use tamwin_domain::{FieldError, HouseholdRecord, UpdateCentre, ValidationErrors};
 use tamwin_store::{Appointment, AppointmentMember, Booking, Conflict, StoreError};
 
+mod earliest;
+
 /// The keys that sign appointment forms (and temporary cards): the current signer and every key still
 /// trusted, so that forms signed before a rotation keep checking in.
 pub struct FormKeys {
@@ -493,71 +495,22 @@ impl Registry {
                     }
                 }
             }
-            let mut members_of: Option<(jiff::civil::Date, Vec<AppointmentMember>)> = None;
-            for t in times {
-                let members = match &members_of {
-                    Some((d, m)) if *d == t.date() => m.clone(),
-                    _ => {
-                        let m = self.booking_members(&rec, t.date(), &decl)?;
-                        members_of = Some((t.date(), m.clone()));
-                        m
-                    }
-                };
-                let appt = Appointment {
-                    household_id: household_id.to_string(),
-                    appointment_id: self.ids.id(),
-                    kind: "centre".into(),
-                    centre_code: c.code.clone(),
-                    starts_at: slot_text(t),
-                    status: AppointmentStatus::Booked.code().into(),
-                    booked_at: self.clock.now(),
-                    booked_by: actor.name.clone(),
-                    reason: None,
-                    checked_in_at: None,
-                    completed_at: None,
-                    closed_at: None,
-                    reminded_at: None,
-                    waited_minutes: None,
-                    visit_seconds: None,
-                    members,
-                    proposed_members: proposed.clone(),
-                };
-                let view = self.appointment_view(&rec, &appt)?;
-                let body =
-                    serde_json::to_string(&view).map_err(|e| AppError::Internal(e.to_string()))?;
-                let status = if reschedule { 200 } else { 201 };
-                let log = self.log(
-                    if reschedule {
-                        "appointment_rescheduled"
-                    } else {
-                        "appointment_booked"
-                    },
-                    None,
-                    None,
-                    actor,
-                    serde_json::json!({
-                        "appointment_id": appt.appointment_id,
-                        "centre": appt.centre_code,
-                        "starts_at": appt.starts_at,
-                        "replaces": replaces,
-                    }),
-                );
-                let entry = self.idem_entry(idem, status, &body);
-                let booking = Booking {
-                    appointment: &appt,
-                    capacity: i64::from(s.counters),
-                    replaces: replaces.as_deref(),
-                    log: &log,
-                    idem: entry.as_ref(),
-                };
-                let open = AppError::Rule(
-                    "appointment_already_booked",
-                    "للأسرة موعد محجوز؛ يمكن تغييره أو إلغاؤه",
-                    "the household already has an appointment; reschedule or cancel it",
-                );
-                if let Some(o) = self.try_booking(&booking, status, body, idem, open).await? {
-                    return Ok(o);
-                }
+            let ctx = earliest::Prepare {
+                rec: &rec,
+                centre: c,
+                proposed: &proposed,
+                replaces: replaces.as_deref(),
+                reschedule,
+                actor,
+                idem,
+            };
+            let booked = if starts.is_some() {
+                self.book_at(&ctx, &s, &times, &decl).await?
+            } else {
+                self.book_earliest(&ctx, &s, &times, &decl).await?
+            };
+            if let Some(o) = booked {
+                return Ok(o);
             }
         }
         match (first_refusal, starts) {
@@ -625,7 +578,21 @@ impl Registry {
         idem: Option<&IdemRequest>,
         open: AppError,
     ) -> Result<Option<Outcome>> {
-        match self.store.book_appointment(booking).await {
+        let r = self.store.book_appointment(booking).await;
+        self.booking_outcome(r, status, body, idem, open).await
+    }
+
+    /// What the store's answer to a booking means: the answer, None when the place was taken
+    /// meanwhile, or the refusal.
+    pub(crate) async fn booking_outcome(
+        &self,
+        r: std::result::Result<(), StoreError>,
+        status: u16,
+        body: String,
+        idem: Option<&IdemRequest>,
+        open: AppError,
+    ) -> Result<Option<Outcome>> {
+        match r {
             Ok(()) => Ok(Some(Outcome {
                 status,
                 body,

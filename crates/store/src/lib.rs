@@ -25,8 +25,8 @@ mod sqlite;
 mod types;
 
 pub use appointments::{
-    Appointment, AppointmentMember, AppointmentStore, Booking, MobileTeam, Progress, ProgressScope,
-    SlotLoad, TemporaryCard,
+    Appointment, AppointmentMember, AppointmentStore, Booking, FirstFree, MobileTeam,
+    PreparedBooking, Progress, ProgressScope, SlotLoad, TemporaryCard,
 };
 pub use error::{Conflict, StoreError};
 pub use postgres::{CivilRows, PgStore};

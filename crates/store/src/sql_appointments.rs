@@ -104,14 +104,9 @@ macro_rules! appointments_sql {
                 Ok(true)
             }
 
-            async fn book_once(&self, b: &Booking<'_>) -> Result<()> {
-                let a = b.appointment;
-                let mut tx = self.begin_write().await?;
-                if let Some(old) = b.replaces {
-                    if !Self::release_in(&mut tx, &a.household_id, old, "rescheduled", &ts(&a.booked_at)).await? {
-                        return Err(StoreError::Conflict(Conflict::AppointmentClosed, old.to_string()));
-                    }
-                }
+            /// The rows of a booking whose place is (or is about to be) taken: the appointment, its members,
+            /// the household's registration, the audit entry and the idempotency entry.
+            async fn insert_booking(tx: &mut Conn, a: &Appointment, log: &ChangeLog, idem: Option<&IdemEntry>) -> Result<()> {
                 let row = vec![
                     a.household_id.as_str().into(),
                     a.appointment_id.as_str().into(),
@@ -125,7 +120,7 @@ macro_rules! appointments_sql {
                     a.proposed_members.as_str().into(),
                 ];
                 Self::insert_rows(
-                    &mut tx,
+                    &mut *tx,
                     "appointments",
                     "household_id, appointment_id, kind, centre_code, starts_at, status, booked_at, booked_by, reason, proposed_members",
                     &[row],
@@ -149,7 +144,7 @@ macro_rules! appointments_sql {
                     .collect();
                 if !rows.is_empty() {
                     Self::insert_rows(
-                        &mut tx,
+                        &mut *tx,
                         "appointment_members",
                         "household_id, appointment_id, member_id, required, declared_documents, declared_national_id, attendance",
                         &rows,
@@ -164,10 +159,90 @@ macro_rules! appointments_sql {
                 .bind(ts(&a.booked_at))
                 .execute(&mut *tx)
                 .await?;
-                Self::append_audit(&mut tx, &[(Some(a.household_id.as_str()), b.log)]).await?;
-                if let Some(e) = b.idem {
-                    Self::insert_idem(&mut tx, e).await?;
+                Self::append_audit(&mut *tx, &[(Some(a.household_id.as_str()), log)]).await?;
+                if let Some(e) = idem {
+                    Self::insert_idem(&mut *tx, e).await?;
                 }
+                Ok(())
+            }
+
+            /// Takes a place at the earliest of `f.times` that has one: the slot rows made sure of, then the
+            /// first free one locked. PostgreSQL passes over a row another booking holds (SKIP LOCKED), so
+            /// that concurrent bookings of one centre take neighbouring slots instead of queueing on one
+            /// row; only when every free one is held does it wait, for the earliest.
+            async fn first_free_once(&self, f: &FirstFree<'_>) -> Result<usize> {
+                let mut tx = self.begin_write().await?;
+                if let Some(old) = f.replaces {
+                    if !Self::release_in(&mut tx, f.household_id, old, "rescheduled", &ts(&f.booked_at)).await? {
+                        return Err(StoreError::Conflict(Conflict::AppointmentClosed, old.to_string()));
+                    }
+                }
+                let slots: Vec<Vec<Val>> = f
+                    .times
+                    .iter()
+                    .map(|t| vec![f.centre_code.into(), t.as_str().into(), f.capacity.into(), 0i64.into(), 0i64.into()])
+                    .collect();
+                Self::insert_rows(
+                    &mut tx,
+                    "centre_slots",
+                    "centre_code, starts_at, capacity, booked, no_shows",
+                    &slots,
+                    " ON CONFLICT (centre_code, starts_at) DO NOTHING",
+                )
+                .await?;
+                let mut chosen = None;
+                for lock in [Self::LOCK_FREE_SLOT, Self::LOCK_FREE_SLOT_WAIT] {
+                    let marks: Vec<String> = (0..f.times.len())
+                        .map(|i| if Self::NUMBERED_PARAMS { format!("${}", i + 2) } else { "?".into() })
+                        .collect();
+                    let first = if Self::NUMBERED_PARAMS { "$1" } else { "?" };
+                    let sql = format!(
+                        "SELECT starts_at FROM centre_slots WHERE centre_code = {first} AND starts_at IN ({}) AND booked < capacity \
+                         ORDER BY starts_at LIMIT 1{lock}",
+                        marks.join(", ")
+                    );
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(f.centre_code);
+                    for t in f.times {
+                        q = q.bind(t.as_str());
+                    }
+                    if let Some(r) = q.fetch_optional(&mut *tx).await? {
+                        chosen = Some(r.try_get::<String, _>(0)?);
+                        break;
+                    }
+                    if lock == Self::LOCK_FREE_SLOT_WAIT {
+                        break;
+                    }
+                }
+                let Some(starts_at) = chosen else {
+                    return Err(StoreError::Conflict(Conflict::SlotFull, f.times.first().cloned().unwrap_or_default()));
+                };
+                let taken = sqlx::query(
+                    "UPDATE centre_slots SET booked = booked + 1 WHERE centre_code = $1 AND starts_at = $2 AND booked < capacity",
+                )
+                .bind(f.centre_code)
+                .bind(starts_at.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let index = f.times.iter().position(|t| *t == starts_at);
+                let (1, Some(index)) = (taken, index) else {
+                    return Err(StoreError::Conflict(Conflict::SlotFull, starts_at));
+                };
+                let p = (f.make)(index)?;
+                Self::insert_booking(&mut tx, &p.appointment, &p.log, p.idem.as_ref()).await?;
+                tx.commit().await.map_err(crate::error::commit_error)?;
+                Ok(index)
+            }
+
+            async fn book_once(&self, b: &Booking<'_>) -> Result<()> {
+                let a = b.appointment;
+                let mut tx = self.begin_write().await?;
+                if let Some(old) = b.replaces {
+                    if !Self::release_in(&mut tx, &a.household_id, old, "rescheduled", &ts(&a.booked_at)).await? {
+                        return Err(StoreError::Conflict(Conflict::AppointmentClosed, old.to_string()));
+                    }
+                }
+                Self::insert_booking(&mut tx, a, b.log, b.idem).await?;
                 sqlx::query(concat!(
                     "INSERT INTO centre_slots (centre_code, starts_at, capacity, booked, no_shows) VALUES ($1, $2, $3, 0, 0) ",
                     "ON CONFLICT (centre_code, starts_at) DO NOTHING"
@@ -238,6 +313,10 @@ macro_rules! appointments_sql {
         impl AppointmentStore for $store {
             async fn book_appointment(&self, b: &Booking<'_>) -> Result<()> {
                 with_retry(|| self.book_once(b)).await
+            }
+
+            async fn book_first_free(&self, f: &FirstFree<'_>) -> Result<usize> {
+                with_retry(|| self.first_free_once(f)).await
             }
 
             async fn release_appointment(

@@ -42,6 +42,9 @@ impl SqliteStore {
     const NUMBERED_PARAMS: bool = false;
     /// Write transactions already hold the database's write lock (BEGIN IMMEDIATE).
     const LOCK_HEADS: &'static str = "";
+    /// The write lock is the database's: the first free slot read is the first free slot.
+    const LOCK_FREE_SLOT: &'static str = "";
+    const LOCK_FREE_SLOT_WAIT: &'static str = "";
     const BACKEND: Backend = Backend::Sqlite;
     const MIGRATIONS: &'static [crate::migrate::Migration] = crate::migrate::SQLITE;
 
