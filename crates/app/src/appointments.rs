@@ -220,13 +220,11 @@ impl Registry {
     pub async fn household_id_of_card(&self, card: &str) -> Result<String> {
         let card = tamwin_domain::CardNumber::parse(card)
             .map_err(|e| AppError::Validation(ValidationErrors(vec![e])))?;
-        Ok(self
-            .store
-            .household_by_card(&card)
+        // The id alone: the use case that follows reads the household itself.
+        self.store
+            .household_id_by_card(&card)
             .await?
-            .ok_or(AppError::NotFound)?
-            .household
-            .household_id)
+            .ok_or(AppError::NotFound)
     }
 
     /// Free places on `day` at the household's centres: its district's, and the others of its

@@ -83,6 +83,8 @@ pub trait Store: AppointmentStore + ScreeningStore + Send + Sync {
     async fn save_change(&self, change: &HouseholdChange, idem: Option<&IdemEntry>) -> Result<()>;
 
     async fn household_by_card(&self, card: &CardNumber) -> Result<Option<HouseholdRecord>>;
+    /// The household a card number belongs to, without reading the household (one index lookup).
+    async fn household_id_by_card(&self, card: &CardNumber) -> Result<Option<String>>;
     async fn household_by_national_id(&self, id: &NationalId) -> Result<Option<HouseholdRecord>>;
 
     /// Which of these national IDs already belong to an open household, and to which card.

@@ -525,6 +525,10 @@ macro_rules! sql_store {
                 with_retry(|| self.change_once(change, idem)).await
             }
 
+            async fn household_id_by_card(&self, card: &CardNumber) -> Result<Option<String>> {
+                self.household_id_where("SELECT household_id FROM card_index WHERE card_number = $1", card.as_str()).await
+            }
+
             async fn household_by_card(&self, card: &CardNumber) -> Result<Option<HouseholdRecord>> {
                 match self.household_id_where("SELECT household_id FROM card_index WHERE card_number = $1", card.as_str()).await? {
                     Some(id) => self.load(&id).await,

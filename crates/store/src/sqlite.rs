@@ -1,4 +1,5 @@
-//! SQLite, the embedded default: one file in WAL mode, writes serialised by `BEGIN IMMEDIATE`.
+//! SQLite, the embedded default: one file in WAL mode, writes serialised by `BEGIN IMMEDIATE` on one
+//! writer connection, reads on a pool of their own.
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -9,6 +10,8 @@ use std::time::Duration;
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The one connection write transactions use (the same pool as `pool` for an in-memory database).
+    writer: SqlitePool,
     /// This process's writers take turns here before `BEGIN IMMEDIATE` (see `begin_write`).
     write_turn: Arc<tokio::sync::Mutex<()>>,
 }
@@ -64,10 +67,21 @@ impl SqliteStore {
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(opts)
+            .connect_with(opts.clone())
             .await?;
+        // Writers use one connection of their own: its page cache is never made stale by another
+        // writer, and the readers' connections are not taken by a queue of waiting writers.
+        let writer = if url.contains(":memory:") || url.contains("mode=memory") {
+            pool.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(opts)
+                .await?
+        };
         Ok(Self {
             pool,
+            writer,
             write_turn: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
@@ -79,7 +93,7 @@ impl SqliteStore {
     /// seconds of tail latency. Other processes (the CLI beside a server) still meet the busy timeout.
     async fn begin_write(&self) -> Result<WriteTx> {
         let turn = self.write_turn.clone().lock_owned().await;
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTx { tx, _turn: turn })
     }
 
