@@ -190,18 +190,20 @@ macro_rules! appointments_sql {
                     " ON CONFLICT (centre_code, starts_at) DO NOTHING",
                 )
                 .await?;
+                // The first free slot found and taken in one statement (RETURNING the time taken).
                 let mut chosen = None;
                 for lock in [Self::LOCK_FREE_SLOT, Self::LOCK_FREE_SLOT_WAIT] {
-                    let marks: Vec<String> = (0..f.times.len())
-                        .map(|i| if Self::NUMBERED_PARAMS { format!("${}", i + 2) } else { "?".into() })
-                        .collect();
-                    let first = if Self::NUMBERED_PARAMS { "$1" } else { "?" };
+                    let mark = |i: usize| if Self::NUMBERED_PARAMS { format!("${i}") } else { "?".into() };
+                    let marks: Vec<String> = (0..f.times.len()).map(|i| mark(i + 3)).collect();
                     let sql = format!(
-                        "SELECT starts_at FROM centre_slots WHERE centre_code = {first} AND starts_at IN ({}) AND booked < capacity \
-                         ORDER BY starts_at LIMIT 1{lock}",
+                        "UPDATE centre_slots SET booked = booked + 1 WHERE centre_code = {} AND booked < capacity AND starts_at = \
+                         (SELECT starts_at FROM centre_slots WHERE centre_code = {} AND starts_at IN ({}) AND booked < capacity \
+                         ORDER BY starts_at LIMIT 1{lock}) RETURNING starts_at",
+                        mark(1),
+                        mark(2),
                         marks.join(", ")
                     );
-                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(f.centre_code);
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(f.centre_code).bind(f.centre_code);
                     for t in f.times {
                         q = q.bind(t.as_str());
                     }
@@ -216,16 +218,7 @@ macro_rules! appointments_sql {
                 let Some(starts_at) = chosen else {
                     return Err(StoreError::Conflict(Conflict::SlotFull, f.times.first().cloned().unwrap_or_default()));
                 };
-                let taken = sqlx::query(
-                    "UPDATE centre_slots SET booked = booked + 1 WHERE centre_code = $1 AND starts_at = $2 AND booked < capacity",
-                )
-                .bind(f.centre_code)
-                .bind(starts_at.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                let index = f.times.iter().position(|t| *t == starts_at);
-                let (1, Some(index)) = (taken, index) else {
+                let Some(index) = f.times.iter().position(|t| *t == starts_at) else {
                     return Err(StoreError::Conflict(Conflict::SlotFull, starts_at));
                 };
                 let p = (f.make)(index)?;
