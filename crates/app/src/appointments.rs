@@ -458,14 +458,14 @@ impl Registry {
         for c in candidates {
             let s = self.schedule(c)?;
             // The times to try, each already checked against the centre's rules and holidays.
-            let times = match starts {
+            let (times, slot_rows) = match starts {
                 Some(t) => {
                     let holidays = self.holidays_on(&c.code, t.date()).await?;
                     if let Err(r) = s.check(t, now, &holidays) {
                         first_refusal.get_or_insert(r);
                         continue;
                     }
-                    vec![t]
+                    (vec![t], vec![])
                 }
                 None => self.next_free_times(c, &s, now).await?,
             };
@@ -505,7 +505,8 @@ impl Registry {
             let booked = if starts.is_some() {
                 self.book_at(&ctx, &s, &times, &decl).await?
             } else {
-                self.book_earliest(&ctx, &s, &times, &decl).await?
+                self.book_earliest(&ctx, &s, (&times, &slot_rows), &decl)
+                    .await?
             };
             if let Some(o) = booked {
                 return Ok(o);
@@ -607,13 +608,14 @@ impl Registry {
         }
     }
 
-    /// Candidate times for "the earliest free slot": the next days' slots with a place left, in order.
+    /// Candidate times for "the earliest free slot": the next days' slots with a place left, in order,
+    /// and the times of that day that already have a slot row (rows are never deleted).
     async fn next_free_times(
         &self,
         c: &UpdateCentre,
         s: &CentreSchedule,
         now: jiff::civil::DateTime,
-    ) -> Result<Vec<jiff::civil::DateTime>> {
+    ) -> Result<(Vec<jiff::civil::DateTime>, Vec<String>)> {
         let mut day = now.date();
         for _ in 0..=rules::BOOKING_HORIZON_DAYS {
             let next = day
@@ -626,25 +628,26 @@ impl Registry {
                 .filter(|t| s.check(*t, now, &holidays).is_ok())
                 .collect();
             if !times.is_empty() {
-                let full: Vec<String> = self
+                let loads = self
                     .store
                     .slot_loads(&c.code, &day.to_string(), &next.to_string())
-                    .await?
-                    .into_iter()
+                    .await?;
+                let full: Vec<&str> = loads
+                    .iter()
                     .filter(|l| l.booked >= l.capacity)
-                    .map(|l| l.starts_at)
+                    .map(|l| l.starts_at.as_str())
                     .collect();
                 let free: Vec<_> = times
                     .into_iter()
-                    .filter(|t| !full.contains(&slot_text(*t)))
+                    .filter(|t| !full.contains(&slot_text(*t).as_str()))
                     .collect();
                 if !free.is_empty() {
-                    return Ok(free);
+                    return Ok((free, loads.into_iter().map(|l| l.starts_at).collect()));
                 }
             }
             day = next;
         }
-        Ok(vec![])
+        Ok((vec![], vec![]))
     }
 
     /// Cancels the household's booked appointment and frees its place.

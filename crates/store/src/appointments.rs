@@ -75,6 +75,8 @@ pub struct FirstFree<'a> {
     pub booked_at: jiff::Timestamp,
     /// Candidate start times, earliest first (`YYYY-MM-DDTHH:MM`, so text order is time order).
     pub times: &'a [String],
+    /// Times known to have a slot row already (rows are never deleted): the others are made first.
+    pub slot_rows: &'a [String],
     /// The slots' capacity, for those this booking creates.
     pub capacity: i64,
     pub replaces: Option<&'a str>,

@@ -177,9 +177,11 @@ macro_rules! appointments_sql {
                         return Err(StoreError::Conflict(Conflict::AppointmentClosed, old.to_string()));
                     }
                 }
+                // Only the rows not known to exist: once a day's slots are made, this is no statement at all.
                 let slots: Vec<Vec<Val>> = f
                     .times
                     .iter()
+                    .filter(|t| !f.slot_rows.contains(t))
                     .map(|t| vec![f.centre_code.into(), t.as_str().into(), f.capacity.into(), 0i64.into(), 0i64.into()])
                     .collect();
                 Self::insert_rows(

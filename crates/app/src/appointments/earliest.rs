@@ -119,12 +119,13 @@ impl Registry {
     }
 
     /// The earliest of `times` (one day's free slots, as last read) that still has a place when the
-    /// write transaction takes it; None when all were taken meanwhile.
+    /// write transaction takes it; None when all were taken meanwhile. `slot_rows`: the times read
+    /// with a slot row already, which the transaction need not make.
     pub(super) async fn book_earliest(
         &self,
         p: &Prepare<'_>,
         s: &CentreSchedule,
-        times: &[jiff::civil::DateTime],
+        (times, slot_rows): (&[jiff::civil::DateTime], &[String]),
         decl: &[MemberDeclaration],
     ) -> Result<Option<Outcome>> {
         let Some(day) = times.first().map(|t| t.date()) else {
@@ -163,6 +164,7 @@ impl Registry {
             centre_code: &p.centre.code,
             booked_at: self.clock.now(),
             times: &texts,
+            slot_rows,
             capacity: i64::from(s.counters),
             replaces: p.replaces,
             make: &make,
