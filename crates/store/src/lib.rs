@@ -16,6 +16,7 @@ mod sql_civil;
 mod sql_crvs;
 mod sql_devices;
 mod sql_evidence;
+mod sql_first_free;
 mod sql_household_events;
 mod sql_impl;
 mod sql_screening;

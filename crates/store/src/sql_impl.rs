@@ -28,6 +28,7 @@ macro_rules! sql_store {
         $crate::sql_cards::cards_sql!($store);
         $crate::sql_stations::stations_sql!($store);
         $crate::sql_appointments::appointments_sql!($store);
+        $crate::sql_first_free::first_free_sql!($store);
         $crate::sql_screening::screening_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
