@@ -14,6 +14,8 @@ use tamwin_domain::appointment::{
 use tamwin_domain::{FieldError, HouseholdRecord, UpdateCentre, ValidationErrors};
 use tamwin_store::{Appointment, AppointmentMember, Booking, Conflict, StoreError};
 
+mod earliest;
+
 /// The keys that sign appointment forms (and temporary cards): the current signer and every key still
 /// trusted, so that forms signed before a rotation keep checking in.
 pub struct FormKeys {
@@ -214,13 +216,11 @@ impl Registry {
     pub async fn household_id_of_card(&self, card: &str) -> Result<String> {
         let card = tamwin_domain::CardNumber::parse(card)
             .map_err(|e| AppError::Validation(ValidationErrors(vec![e])))?;
-        Ok(self
-            .store
-            .household_by_card(&card)
+        // The id alone: the use case that follows reads the household itself.
+        self.store
+            .household_id_by_card(&card)
             .await?
-            .ok_or(AppError::NotFound)?
-            .household
-            .household_id)
+            .ok_or(AppError::NotFound)
     }
 
     /// Free places on `day` at the household's centres: its district's, and the others of its
@@ -435,14 +435,14 @@ impl Registry {
         for c in candidates {
             let s = self.schedule(c)?;
             // The times to try, each already checked against the centre's rules and holidays.
-            let times = match starts {
+            let (times, slot_rows) = match starts {
                 Some(t) => {
                     let holidays = self.holidays_on(&c.code, t.date()).await?;
                     if let Err(r) = s.check(t, now, &holidays) {
                         first_refusal.get_or_insert(r);
                         continue;
                     }
-                    vec![t]
+                    (vec![t], vec![])
                 }
                 None => self.next_free_times(c, &s, now).await?,
             };
@@ -470,67 +470,23 @@ impl Registry {
                     }
                 }
             }
-            let mut members_of: Option<(jiff::civil::Date, Vec<AppointmentMember>)> = None;
-            for t in times {
-                let members = match &members_of {
-                    Some((d, m)) if *d == t.date() => m.clone(),
-                    _ => {
-                        let m = self.booking_members(&rec, t.date(), &decl)?;
-                        members_of = Some((t.date(), m.clone()));
-                        m
-                    }
-                };
-                let appt = Appointment {
-                    household_id: household_id.to_string(),
-                    appointment_id: self.ids.id(),
-                    kind: "centre".into(),
-                    centre_code: c.code.clone(),
-                    starts_at: slot_text(t),
-                    status: AppointmentStatus::Booked.code().into(),
-                    booked_at: self.clock.now(),
-                    booked_by: actor.name.clone(),
-                    reason: None,
-                    checked_in_at: None,
-                    completed_at: None,
-                    closed_at: None,
-                    reminded_at: None,
-                    waited_minutes: None,
-                    visit_seconds: None,
-                    members,
-                    proposed_members: proposed.clone(),
-                };
-                let view = self.appointment_view(&rec, &appt)?;
-                let body =
-                    serde_json::to_string(&view).map_err(|e| AppError::Internal(e.to_string()))?;
-                let status = if reschedule { 200 } else { 201 };
-                let log = self.log(
-                    if reschedule {
-                        "appointment_rescheduled"
-                    } else {
-                        "appointment_booked"
-                    },
-                    None,
-                    None,
-                    actor,
-                    serde_json::json!({
-                        "appointment_id": appt.appointment_id,
-                        "centre": appt.centre_code,
-                        "starts_at": appt.starts_at,
-                        "replaces": replaces,
-                    }),
-                );
-                let entry = self.idem_entry(idem, status, &body);
-                let booking = Booking {
-                    appointment: &appt,
-                    capacity: i64::from(s.counters),
-                    replaces: replaces.as_deref(),
-                    log: &log,
-                    idem: entry.as_ref(),
-                };
-                let open = AppError::rule("appointment_already_booked");
-                if let Some(o) = self.try_booking(&booking, status, body, idem, open).await? {
-                    return Ok(o);
-                }
+            let ctx = earliest::Prepare {
+                rec: &rec,
+                centre: c,
+                proposed: &proposed,
+                replaces: replaces.as_deref(),
+                reschedule,
+                actor,
+                idem,
+            };
+            let booked = if starts.is_some() {
+                self.book_at(&ctx, &s, &times, &decl).await?
+            } else {
+                self.book_earliest(&ctx, &s, (&times, &slot_rows), &decl)
+                    .await?
+            };
+            if let Some(o) = booked {
+                return Ok(o);
             }
         }
         match (first_refusal, starts) {
@@ -593,7 +549,21 @@ impl Registry {
         idem: Option<&IdemRequest>,
         open: AppError,
     ) -> Result<Option<Outcome>> {
-        match self.store.book_appointment(booking).await {
+        let r = self.store.book_appointment(booking).await;
+        self.booking_outcome(r, status, body, idem, open).await
+    }
+
+    /// What the store's answer to a booking means: the answer, None when the place was taken
+    /// meanwhile, or the refusal.
+    pub(crate) async fn booking_outcome(
+        &self,
+        r: std::result::Result<(), StoreError>,
+        status: u16,
+        body: String,
+        idem: Option<&IdemRequest>,
+        open: AppError,
+    ) -> Result<Option<Outcome>> {
+        match r {
             Ok(()) => Ok(Some(Outcome {
                 status,
                 body,
@@ -610,13 +580,14 @@ impl Registry {
         }
     }
 
-    /// Candidate times for "the earliest free slot": the next days' slots with a place left, in order.
+    /// Candidate times for "the earliest free slot": the next days' slots with a place left, in order,
+    /// and the times of that day that already have a slot row (rows are never deleted).
     async fn next_free_times(
         &self,
         c: &UpdateCentre,
         s: &CentreSchedule,
         now: jiff::civil::DateTime,
-    ) -> Result<Vec<jiff::civil::DateTime>> {
+    ) -> Result<(Vec<jiff::civil::DateTime>, Vec<String>)> {
         let mut day = now.date();
         for _ in 0..=rules::BOOKING_HORIZON_DAYS {
             let next = day
@@ -629,25 +600,26 @@ impl Registry {
                 .filter(|t| s.check(*t, now, &holidays).is_ok())
                 .collect();
             if !times.is_empty() {
-                let full: Vec<String> = self
+                let loads = self
                     .store
                     .slot_loads(&c.code, &day.to_string(), &next.to_string())
-                    .await?
-                    .into_iter()
+                    .await?;
+                let full: Vec<&str> = loads
+                    .iter()
                     .filter(|l| l.booked >= l.capacity)
-                    .map(|l| l.starts_at)
+                    .map(|l| l.starts_at.as_str())
                     .collect();
                 let free: Vec<_> = times
                     .into_iter()
-                    .filter(|t| !full.contains(&slot_text(*t)))
+                    .filter(|t| !full.contains(&slot_text(*t).as_str()))
                     .collect();
                 if !free.is_empty() {
-                    return Ok(free);
+                    return Ok((free, loads.into_iter().map(|l| l.starts_at).collect()));
                 }
             }
             day = next;
         }
-        Ok(vec![])
+        Ok((vec![], vec![]))
     }
 
     /// Cancels the household's booked appointment and frees its place.

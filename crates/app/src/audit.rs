@@ -41,6 +41,7 @@ pub async fn verify(
             entries += page.len() as i64;
             progress(entries);
         }
+        // Read after the walk, as close to it as can be: a live server goes on appending.
         let (position, hash) = reg.store.audit_head(chain).await?;
         let head = if position == 0 {
             None
@@ -112,18 +113,21 @@ impl ServerKey {
     }
 }
 
-/// Signs the current head of every chain.
+/// Signs the current head of every chain (the message lists all of them, empty ones at position 0).
 pub async fn checkpoint(reg: &Registry, key: &ServerKey) -> Result<Checkpoint, StoreError> {
     use ed25519_dalek::Signer;
-    let mut heads = Vec::new();
-    for chain in 0..CHAINS {
-        let (position, hash) = reg.store.audit_head(chain).await?;
-        heads.push(ChainHead {
+    // One read of every head (4,096 of them), not one query each.
+    let heads: Vec<ChainHead> = reg
+        .store
+        .audit_heads()
+        .await?
+        .into_iter()
+        .map(|(chain, position, hash)| ChainHead {
             chain,
             position,
             hash,
-        });
-    }
+        })
+        .collect();
     let at = format!("{:.6}", reg.clock.now());
     let sig = key.0.sign(checkpoint_message(&at, &heads).as_bytes());
     Ok(Checkpoint {

@@ -399,7 +399,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
 
         // Every decision is in the audit log.
         let mut actions = std::collections::BTreeSet::new();
-        for chain in 0..16 {
+        for chain in 0..tamwin_domain::audit::CHAINS {
             for e in reg.store.audit_page(chain, 0, 100_000).await.unwrap() {
                 actions.insert(e.content.action.clone());
             }

@@ -3,13 +3,18 @@
 //! Each entry's hash covers its chain, the previous entry's hash and its content, but not its position:
 //! so a changed entry no longer matches its hash (modified), a missing one leaves a gap in positions
 //! (deleted), and entries moved to other positions no longer link to their predecessor while the entry
-//! they link to still exists elsewhere (reordered). Several chains, chosen by household, let writers for
-//! different households append without waiting on one another.
+//! they link to still exists elsewhere (reordered). Many chains (4,096), chosen by household, let writers
+//! for different households append without waiting on one another (docs/audit.md, "Chains").
 
 use sha2::{Digest, Sha256};
 
-/// Number of chains. Household entries go to the chain of their household; others to chain 0.
-pub const CHAINS: i64 = 16;
+/// Number of chains. Household entries go to the chain of their household; others to the chain of
+/// their actor. A power of two and a multiple of the 16 chains before migration 0022, so that a
+/// household's chain then and now agree modulo 16 and the 16 old chains simply go on.
+pub const CHAINS: i64 = 4096;
+
+/// The chains of the layout before migration 0022 (`FNV-1a mod 16`), kept for the docs and tests.
+pub const CHAINS_BEFORE_0022: i64 = 16;
 
 /// The `prev_hash` of the first entry of every chain.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -43,16 +48,30 @@ pub struct AuditEntry {
     pub content: AuditContent,
 }
 
-/// The chain an entry belongs to: FNV-1a of the household id, so a household's history stays in one
-/// chain and different households spread over all of them.
-pub fn chain_of(household_id: Option<&str>) -> i64 {
-    let Some(id) = household_id else { return 0 };
+fn fnv1a(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.bytes() {
-        h ^= u64::from(b);
+    for b in parts.iter().flat_map(|p| p.iter()) {
+        h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    (h % CHAINS as u64) as i64
+    h
+}
+
+/// The chain of a household's entries: FNV-1a of the household id, so a household's history stays in
+/// one chain and different households spread over all of them. No household: chain 0.
+pub fn chain_of(household_id: Option<&str>) -> i64 {
+    let Some(id) = household_id else { return 0 };
+    (fnv1a(&[id.as_bytes()]) % CHAINS as u64) as i64
+}
+
+/// The chain an entry is appended to: its household's; an entry about no household (a sign-in, a
+/// staff account, a token) goes to its actor's chain, so that two people signing in at once do not
+/// queue on one chain either.
+pub fn chain_for(household_id: Option<&str>, actor: &str) -> i64 {
+    match household_id {
+        Some(_) => chain_of(household_id),
+        None => (fnv1a(&[b"actor\0", actor.as_bytes()]) % CHAINS as u64) as i64,
+    }
 }
 
 /// SHA-256 over the chain, the previous hash and every content field, each length-prefixed so that no

@@ -66,6 +66,32 @@ pub struct Booking<'a> {
     pub idem: Option<&'a IdemEntry>,
 }
 
+/// A booking at whichever of several times has a place, chosen inside the write transaction: the
+/// earliest free slot, decided where it is authoritative instead of one transaction per time tried.
+pub struct FirstFree<'a> {
+    pub household_id: &'a str,
+    pub centre_code: &'a str,
+    /// When it is booked (the replaced appointment's closing time).
+    pub booked_at: jiff::Timestamp,
+    /// Candidate start times, earliest first (`YYYY-MM-DDTHH:MM`, so text order is time order).
+    pub times: &'a [String],
+    /// Times known to have a slot row already (rows are never deleted): the others are made first.
+    pub slot_rows: &'a [String],
+    /// The slots' capacity, for those this booking creates.
+    pub capacity: i64,
+    pub replaces: Option<&'a str>,
+    /// Builds the booking for the time chosen (an index into `times`); called once, after the place
+    /// is taken, inside the transaction.
+    pub make: &'a (dyn Fn(usize) -> Result<PreparedBooking> + Send + Sync),
+}
+
+/// What `FirstFree::make` gives: the appointment at the chosen time, its audit entry and answer.
+pub struct PreparedBooking {
+    pub appointment: Appointment,
+    pub log: ChangeLog,
+    pub idem: Option<IdemEntry>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MobileTeam {
     pub team_code: String,
@@ -124,6 +150,10 @@ pub trait AppointmentStore: Send + Sync {
     /// the idempotency entry: all or nothing. `Conflict::AppointmentOpen` if the household already has
     /// an open appointment of this kind.
     async fn book_appointment(&self, b: &Booking<'_>) -> Result<()>;
+    /// Books at the earliest of `f.times` with a place left, in one transaction (on PostgreSQL a slot
+    /// another booking is taking at this instant is passed over for the next); the index booked, or
+    /// `Conflict::SlotFull` when every one is full. Otherwise as `book_appointment`.
+    async fn book_first_free(&self, f: &FirstFree<'_>) -> Result<usize>;
     /// Moves a booked appointment to `cancelled` or `no_show` and frees its place (a no-show is counted
     /// on the slot); false if it was not booked any more.
     async fn release_appointment(

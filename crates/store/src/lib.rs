@@ -18,6 +18,7 @@ mod sql_civil;
 mod sql_crvs;
 mod sql_devices;
 mod sql_evidence;
+mod sql_first_free;
 mod sql_household_events;
 mod sql_impl;
 mod sql_jobs;
@@ -28,8 +29,8 @@ mod sqlite;
 mod types;
 
 pub use appointments::{
-    Appointment, AppointmentMember, AppointmentStore, Booking, MobileTeam, Progress, ProgressScope,
-    SlotLoad, TemporaryCard,
+    Appointment, AppointmentMember, AppointmentStore, Booking, FirstFree, MobileTeam,
+    PreparedBooking, Progress, ProgressScope, SlotLoad, TemporaryCard,
 };
 pub use error::{Conflict, StoreError};
 pub use jobs::{JobFinish, JobLease, JobRequest, JobRun, JobStore};
@@ -88,6 +89,8 @@ pub trait Store: AppointmentStore + ScreeningStore + JobStore + PoolUse + Send +
     async fn save_change(&self, change: &HouseholdChange, idem: Option<&IdemEntry>) -> Result<()>;
 
     async fn household_by_card(&self, card: &CardNumber) -> Result<Option<HouseholdRecord>>;
+    /// The household a card number belongs to, without reading the household (one index lookup).
+    async fn household_id_by_card(&self, card: &CardNumber) -> Result<Option<String>>;
     async fn household_by_national_id(&self, id: &NationalId) -> Result<Option<HouseholdRecord>>;
 
     /// Which of these national IDs already belong to an open household, and to which card.
@@ -121,6 +124,9 @@ pub trait Store: AppointmentStore + ScreeningStore + JobStore + PoolUse + Send +
 
     /// The head of an audit chain: (position, hash) of its last entry, (0, GENESIS) when empty.
     async fn audit_head(&self, chain: i64) -> Result<(i64, String)>;
+
+    /// Every chain's head as (chain, position, hash), in chain order: one read for a checkpoint.
+    async fn audit_heads(&self) -> Result<Vec<(i64, i64, String)>>;
 
     /// Entries of one chain after `after` in position order, at most `limit`.
     async fn audit_page(

@@ -113,6 +113,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0021_sign_in_throttle.sql"),
     },
     Migration {
+        version: 22,
+        name: "audit_chains",
+        sql: include_str!("../migrations/sqlite/0022_audit_chains.sql"),
+    },
+    Migration {
         version: 23,
         name: "job_runs",
         sql: include_str!("../migrations/sqlite/0023_job_runs.sql"),
@@ -224,6 +229,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 21,
         name: "sign_in_throttle",
         sql: include_str!("../migrations/postgres/0021_sign_in_throttle.sql"),
+    },
+    Migration {
+        version: 22,
+        name: "audit_chains",
+        sql: include_str!("../migrations/postgres/0022_audit_chains.sql"),
     },
     Migration {
         version: 23,

@@ -158,8 +158,10 @@ impl crate::CivilBulkLoad for PgCivilBulk {
 impl PgStore {
     const NUMBERED_PARAMS: bool = true;
     /// Appenders to one chain wait for each other here, and only here.
-    const AUDIT_HEAD_FOR_UPDATE: &'static str =
-        "SELECT position, hash FROM audit_heads WHERE chain = $1 FOR UPDATE";
+    const LOCK_HEADS: &'static str = " FOR UPDATE";
+    /// A free slot another booking holds is passed over; when all are held, wait for the earliest.
+    const LOCK_FREE_SLOT: &'static str = " FOR UPDATE SKIP LOCKED";
+    const LOCK_FREE_SLOT_WAIT: &'static str = " FOR UPDATE";
     const BACKEND: Backend = Backend::Postgres;
     const MIGRATIONS: &'static [crate::migrate::Migration] = crate::migrate::POSTGRES;
 

@@ -104,36 +104,9 @@ macro_rules! appointments_sql {
                 Ok(true)
             }
 
-            async fn book_once(&self, b: &Booking<'_>) -> Result<()> {
-                let a = b.appointment;
-                let mut tx = self.begin_write().await?;
-                if let Some(old) = b.replaces {
-                    if !Self::release_in(&mut tx, &a.household_id, old, "rescheduled", &ts(&a.booked_at)).await? {
-                        return Err(StoreError::Conflict(Conflict::AppointmentClosed, old.to_string()));
-                    }
-                }
-                sqlx::query(concat!(
-                    "INSERT INTO centre_slots (centre_code, starts_at, capacity, booked, no_shows) VALUES ($1, $2, $3, 0, 0) ",
-                    "ON CONFLICT (centre_code, starts_at) DO NOTHING"
-                ))
-                .bind(a.centre_code.as_str())
-                .bind(a.starts_at.as_str())
-                .bind(b.capacity)
-                .execute(&mut *tx)
-                .await?;
-                // The place is taken only while one is free: concurrent bookings of the last place
-                // queue on this row, and the later one finds the slot full.
-                let taken = sqlx::query(
-                    "UPDATE centre_slots SET booked = booked + 1 WHERE centre_code = $1 AND starts_at = $2 AND booked < capacity",
-                )
-                .bind(a.centre_code.as_str())
-                .bind(a.starts_at.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if taken != 1 {
-                    return Err(StoreError::Conflict(Conflict::SlotFull, a.starts_at.clone()));
-                }
+            /// The rows of a booking whose place is (or is about to be) taken: the appointment, its members,
+            /// the household's registration, the audit entry and the idempotency entry.
+            async fn insert_booking(tx: &mut Conn, a: &Appointment, log: &ChangeLog, idem: Option<&IdemEntry>) -> Result<()> {
                 let row = vec![
                     a.household_id.as_str().into(),
                     a.appointment_id.as_str().into(),
@@ -147,7 +120,7 @@ macro_rules! appointments_sql {
                     a.proposed_members.as_str().into(),
                 ];
                 Self::insert_rows(
-                    &mut tx,
+                    &mut *tx,
                     "appointments",
                     "household_id, appointment_id, kind, centre_code, starts_at, status, booked_at, booked_by, reason, proposed_members",
                     &[row],
@@ -171,7 +144,7 @@ macro_rules! appointments_sql {
                     .collect();
                 if !rows.is_empty() {
                     Self::insert_rows(
-                        &mut tx,
+                        &mut *tx,
                         "appointment_members",
                         "household_id, appointment_id, member_id, required, declared_documents, declared_national_id, attendance",
                         &rows,
@@ -186,9 +159,45 @@ macro_rules! appointments_sql {
                 .bind(ts(&a.booked_at))
                 .execute(&mut *tx)
                 .await?;
-                Self::append_audit(&mut tx, &[(Some(a.household_id.as_str()), b.log)]).await?;
-                if let Some(e) = b.idem {
-                    Self::insert_idem(&mut tx, e).await?;
+                Self::append_audit(&mut *tx, &[(Some(a.household_id.as_str()), log)]).await?;
+                if let Some(e) = idem {
+                    Self::insert_idem(&mut *tx, e).await?;
+                }
+                Ok(())
+            }
+
+            async fn book_once(&self, b: &Booking<'_>) -> Result<()> {
+                let a = b.appointment;
+                let mut tx = self.begin_write().await?;
+                if let Some(old) = b.replaces {
+                    if !Self::release_in(&mut tx, &a.household_id, old, "rescheduled", &ts(&a.booked_at)).await? {
+                        return Err(StoreError::Conflict(Conflict::AppointmentClosed, old.to_string()));
+                    }
+                }
+                Self::insert_booking(&mut tx, a, b.log, b.idem).await?;
+                sqlx::query(concat!(
+                    "INSERT INTO centre_slots (centre_code, starts_at, capacity, booked, no_shows) VALUES ($1, $2, $3, 0, 0) ",
+                    "ON CONFLICT (centre_code, starts_at) DO NOTHING"
+                ))
+                .bind(a.centre_code.as_str())
+                .bind(a.starts_at.as_str())
+                .bind(b.capacity)
+                .execute(&mut *tx)
+                .await?;
+                // The place is taken only while one is free: concurrent bookings of the last place
+                // queue on this row, and the later one finds the slot full. Taken last, just before the
+                // commit: every booking of a centre's earliest slot queues on this one row, so the row
+                // is held for the commit alone, not for the inserts and the audit append as well.
+                let taken = sqlx::query(
+                    "UPDATE centre_slots SET booked = booked + 1 WHERE centre_code = $1 AND starts_at = $2 AND booked < capacity",
+                )
+                .bind(a.centre_code.as_str())
+                .bind(a.starts_at.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if taken != 1 {
+                    return Err(StoreError::Conflict(Conflict::SlotFull, a.starts_at.clone()));
                 }
                 tx.commit().await.map_err(crate::error::commit_error)?;
                 Ok(())
@@ -228,6 +237,10 @@ macro_rules! appointments_sql {
         impl AppointmentStore for $store {
             async fn book_appointment(&self, b: &Booking<'_>) -> Result<()> {
                 with_retry(|| self.book_once(b)).await
+            }
+
+            async fn book_first_free(&self, f: &FirstFree<'_>) -> Result<usize> {
+                with_retry(|| self.first_free_once(f)).await
             }
 
             async fn release_appointment(

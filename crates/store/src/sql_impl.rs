@@ -28,6 +28,7 @@ macro_rules! sql_store {
         $crate::sql_cards::cards_sql!($store);
         $crate::sql_stations::stations_sql!($store);
         $crate::sql_appointments::appointments_sql!($store);
+        $crate::sql_first_free::first_free_sql!($store);
         $crate::sql_screening::screening_sql!($store);
         $crate::sql_jobs::jobs_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
@@ -116,11 +117,11 @@ macro_rules! sql_store {
 
             /// The audit rows for these changes, linked onto their chains, whose heads move past them.
             async fn chain_audit(conn: &mut Conn, changes: &[(Option<&str>, &ChangeLog)]) -> Result<Vec<Vec<Val>>> {
-                use tamwin_domain::audit::{AuditContent, append, chain_of};
+                use tamwin_domain::audit::{AuditContent, append, chain_for};
                 let mut by_chain: std::collections::BTreeMap<i64, Vec<AuditContent>> = Default::default();
                 for (hid, log) in changes {
                     let details = serde_json::json!({ "reason": log.reason, "details": log.details });
-                    by_chain.entry(chain_of(*hid)).or_default().push(AuditContent {
+                    by_chain.entry(chain_for(*hid, &log.actor)).or_default().push(AuditContent {
                         entry_id: log.change_id.clone(),
                         at: ts(&log.at),
                         actor: log.actor.clone(),
@@ -133,23 +134,41 @@ macro_rules! sql_store {
                         details: details.to_string(),
                     });
                 }
+                // Every head this transaction appends to, locked in one statement in chain order (so
+                // two writers never wait on each other in a cycle), then moved in one statement: a bulk
+                // import batch touches hundreds of chains.
+                let chains: Vec<i64> = by_chain.keys().copied().collect();
+                let marks: Vec<String> =
+                    (1..=chains.len()).map(|i| if Self::NUMBERED_PARAMS { format!("${i}") } else { "?".into() }).collect();
+                let sql = format!(
+                    "SELECT chain, position, hash FROM audit_heads WHERE chain IN ({}) ORDER BY chain{}",
+                    marks.join(", "),
+                    Self::LOCK_HEADS
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for c in &chains {
+                    q = q.bind(*c);
+                }
+                let mut heads: std::collections::BTreeMap<i64, (i64, String)> = Default::default();
+                for r in q.fetch_all(&mut *conn).await? {
+                    heads.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
+                }
                 let mut rows = Vec::new();
+                let mut moved: Vec<Vec<Val>> = Vec::new();
                 for (chain, contents) in by_chain {
-                    let head = sqlx::query(Self::AUDIT_HEAD_FOR_UPDATE).bind(chain).fetch_one(&mut *conn).await?;
-                    let (mut position, mut hash): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
+                    let (mut position, mut hash) = heads
+                        .remove(&chain)
+                        .ok_or_else(|| StoreError::Database(format!("audit chain {chain} has no head row")))?;
                     for c in contents {
                         let e = append(chain, (position, &hash), c);
                         position = e.position;
                         hash = e.hash.clone();
                         rows.push(audit_vals(&e));
                     }
-                    sqlx::query("UPDATE audit_heads SET position = $1, hash = $2 WHERE chain = $3")
-                        .bind(position)
-                        .bind(hash.as_str())
-                        .bind(chain)
-                        .execute(&mut *conn)
-                        .await?;
+                    moved.push(vec![chain.into(), position.into(), hash.into()]);
                 }
+                Self::insert_rows(conn, "audit_heads", "chain, position, hash", &moved, &upsert_suffix("chain, position, hash", &["chain"]))
+                    .await?;
                 Ok(rows)
             }
 
@@ -517,6 +536,10 @@ macro_rules! sql_store {
                 with_retry(|| self.change_once(change, idem)).await
             }
 
+            async fn household_id_by_card(&self, card: &CardNumber) -> Result<Option<String>> {
+                self.household_id_where("SELECT household_id FROM card_index WHERE card_number = $1", card.as_str()).await
+            }
+
             async fn household_by_card(&self, card: &CardNumber) -> Result<Option<HouseholdRecord>> {
                 match self.household_id_where("SELECT household_id FROM card_index WHERE card_number = $1", card.as_str()).await? {
                     Some(id) => self.load(&id).await,
@@ -748,6 +771,11 @@ macro_rules! sql_store {
                     .fetch_one(&self.pool)
                     .await?;
                 Ok((r.try_get(0)?, r.try_get(1)?))
+            }
+
+            async fn audit_heads(&self) -> Result<Vec<(i64, i64, String)>> {
+                let rows = sqlx::query("SELECT chain, position, hash FROM audit_heads ORDER BY chain").fetch_all(&self.pool).await?;
+                rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
             }
 
             async fn audit_page(&self, chain: i64, after: i64, limit: u32) -> Result<Vec<tamwin_domain::audit::AuditEntry>> {
