@@ -3,7 +3,8 @@
 //! the registry, searched in batches on the registry's side. The ration side never reads the
 //! registry's tables.
 
-use super::{Loaded, raw};
+use super::raw;
+use super::run::Loaded;
 use crate::civil_search::{CivilSearch, MAX_BATCH, MAX_PAGE, PersonQuery, VitalRecord};
 use crate::{AppError, Registry, Result};
 use std::sync::Arc;
