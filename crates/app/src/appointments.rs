@@ -211,8 +211,11 @@ pub fn member_input(d: &tamwin_domain::household::MemberData) -> tamwin_domain::
     }
 }
 
-pub(crate) fn proposals(json: &str) -> Vec<ProposedMember> {
-    serde_json::from_str(json).unwrap_or_default()
+/// The members proposed at booking, as stored: a value that does not parse is an error naming its
+/// table and column, not an empty list.
+pub(crate) fn proposals(json: &str) -> Result<Vec<ProposedMember>> {
+    serde_json::from_str(json)
+        .map_err(|e| AppError::Internal(format!("appointments.proposed_members: {e}")))
 }
 
 fn codes(s: &str) -> Vec<String> {

@@ -480,7 +480,7 @@ impl Registry {
         if a.status != "checked_in" {
             return Err(not_checked_in());
         }
-        let mut list = crate::appointments::proposals(&a.proposed_members);
+        let mut list = crate::appointments::proposals(&a.proposed_members)?;
         let p = list.get_mut(index).ok_or(AppError::NotFound)?;
         if p.accepted.is_some() {
             return Err(AppError::rule("proposal_already_accepted"));

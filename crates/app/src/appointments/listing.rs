@@ -132,7 +132,7 @@ impl Registry {
             checked_in_at: a.checked_in_at.map(|t| t.to_string()),
             completed_at: a.completed_at.map(|t| t.to_string()),
             members,
-            proposed_members: proposals(&a.proposed_members),
+            proposed_members: proposals(&a.proposed_members)?,
             token,
         })
     }
