@@ -198,6 +198,36 @@ async fn a_crashed_holders_lease_expires_and_the_other_server_takes_its_run_up_o
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_server_gives_its_leases_back_and_the_other_takes_its_run_up_at_once_on_every_backend()
+ {
+    for (backend, one, two) in testkit::backend_pairs().await {
+        let clock = clock_at("2026-11-21T09:03:00Z");
+        let job = Arc::new(Stalls::default());
+        let a = runner(registry(one.clone(), clock.clone()), job.clone());
+        let b = runner(registry(two, clock.clone()), job.clone());
+        // Server A's loop starts the run; A is stopped (Ctrl-C) in the middle of it.
+        let handle = a.clone().start();
+        tokio::time::timeout(Duration::from_secs(20), job.started.notified())
+            .await
+            .expect("the run starts");
+        a.stop(handle).await;
+        assert!(
+            one.job_leases().await.unwrap().is_empty(),
+            "{backend}: no lease left"
+        );
+        // No waiting for an expiry: B takes the same run up at once.
+        let left = one.unfinished_job_run(NAME).await.unwrap().unwrap();
+        let ran = b.run_due().await;
+        assert_eq!(ran.len(), 1, "{backend}");
+        assert_eq!(
+            (ran[0].run_id.as_str(), ran[0].outcome, ran[0].attempts),
+            (left.run_id.as_str(), Some(JobOutcome::Ok), 2),
+            "{backend}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_failed_run_is_recorded_and_the_job_runs_at_its_next_slot_on_every_backend() {
     for (backend, store) in testkit::backends().await {

@@ -100,9 +100,10 @@ async fn serve(
 ) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     // All background work (docs/jobs.md); servers sharing a database share it through the leases.
-    if jobs {
-        Arc::new(tamwin_app::jobs::Runner::standard(reg.clone())).start();
-    }
+    let runner = jobs.then(|| {
+        let r = Arc::new(tamwin_app::jobs::Runner::standard(reg.clone()));
+        (r.clone(), r.start())
+    });
     println!(
         "Tamwin is serving on http://{}/ (API docs: http://{}/api/docs)",
         listener.local_addr()?,
@@ -112,5 +113,8 @@ async fn serve(
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    if let Some((r, handle)) = runner {
+        r.stop(handle).await;
+    }
     Ok(())
 }

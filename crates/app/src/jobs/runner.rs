@@ -133,6 +133,19 @@ impl Runner {
         })
     }
 
+    /// A server stopping: its loop and the runs in progress end here, and its leases are given back,
+    /// so that another server (or this one, restarted) takes a cut-short run up at once instead of
+    /// after the lease's expiry. The run rows stay unfinished: that is how they are taken up.
+    pub async fn stop(&self, handle: tokio::task::JoinHandle<()>) {
+        handle.abort();
+        let _ = handle.await;
+        for job in &self.jobs {
+            if let Err(e) = self.reg.store.release_lease(job.name(), &self.holder).await {
+                tracing::warn!("job runner stopping: lease of {}: {e}", job.name());
+            }
+        }
+    }
+
     async fn spawn_due(self: &Arc<Self>, set: &mut JoinSet<Option<Ran>>) {
         let now = self.reg.clock.now();
         // A lease held by a live holder (here or elsewhere): nothing to try, nothing to write.
