@@ -9,15 +9,7 @@ impl Registry {
         household_id: &str,
         actor: &Actor,
     ) -> Result<Vec<AppointmentView>> {
-        let rec = self
-            .household_in_reach(household_id, actor, Permission::ReadPersonal)
-            .await?;
-        self.record_reads(
-            actor,
-            "household.read",
-            &[(&rec.household.household_id, &rec.household.card_number)],
-        )
-        .await?;
+        let rec = self.household_read(household_id, actor).await?;
         self.store
             .appointments_of(household_id)
             .await?
@@ -44,6 +36,24 @@ impl Registry {
         if !actor.sees(&rec.household) {
             return Err(AppError::NotFound);
         }
+        Ok(rec)
+    }
+
+    /// A household in reach whose personal data is about to leave: its read is in the audit log first.
+    pub(crate) async fn household_read(
+        &self,
+        household_id: &str,
+        actor: &Actor,
+    ) -> Result<HouseholdRecord> {
+        let rec = self
+            .household_in_reach(household_id, actor, Permission::ReadPersonal)
+            .await?;
+        self.record_reads(
+            actor,
+            "household.read",
+            &[(&rec.household.household_id, &rec.household.card_number)],
+        )
+        .await?;
         Ok(rec)
     }
 
