@@ -3,6 +3,7 @@
 //! migrations, connection settings and bulk path (multi-row inserts on SQLite, COPY on PostgreSQL).
 
 pub mod appointments;
+pub mod audit;
 mod error;
 pub mod jobs;
 mod migrate;
@@ -13,6 +14,7 @@ mod rows;
 pub mod screening;
 mod sql_access;
 mod sql_appointments;
+mod sql_audit;
 mod sql_cards;
 mod sql_civil;
 mod sql_crvs;
@@ -32,6 +34,7 @@ pub use appointments::{
     Appointment, AppointmentMember, AppointmentStore, Booking, FirstFree, MobileTeam,
     PreparedBooking, Progress, ProgressScope, SlotLoad, TemporaryCard,
 };
+pub use audit::AuditStore;
 pub use error::{Conflict, StoreError};
 pub use jobs::{JobFinish, JobLease, JobRequest, JobRun, JobStore};
 pub use pool::{PoolStats, PoolUse};
@@ -66,7 +69,9 @@ pub trait CivilBulkLoad: Send {
 
 /// Everything the application asks of storage. Each method is one transaction.
 #[async_trait]
-pub trait Store: AppointmentStore + ScreeningStore + JobStore + PoolUse + Send + Sync {
+pub trait Store:
+    AuditStore + AppointmentStore + ScreeningStore + JobStore + PoolUse + Send + Sync
+{
     fn backend(&self) -> Backend;
 
     /// Applies pending migrations; returns how many were applied.
@@ -122,23 +127,6 @@ pub trait Store: AppointmentStore + ScreeningStore + JobStore + PoolUse + Send +
     /// turned out incomplete (docs/formats.md, grouping rule); a registered household is closed instead.
     async fn delete_imported(&self, rec: &HouseholdRecord, log: &ChangeLog) -> Result<()>;
 
-    /// The head of an audit chain: (position, hash) of its last entry, (0, GENESIS) when empty.
-    async fn audit_head(&self, chain: i64) -> Result<(i64, String)>;
-
-    /// Every chain's head as (chain, position, hash), in chain order: one read for a checkpoint.
-    async fn audit_heads(&self) -> Result<Vec<(i64, i64, String)>>;
-
-    /// Entries of one chain after `after` in position order, at most `limit`.
-    async fn audit_page(
-        &self,
-        chain: i64,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<tamwin_domain::audit::AuditEntry>>;
-
-    /// Whether some entry of the chain has this hash (a scan: asked only when verification fails).
-    async fn audit_hash_exists(&self, chain: i64, hash: &str) -> Result<bool>;
-
     /// Runs one statement as it is: for tests that tamper with the database behind the application.
     #[cfg(feature = "testkit")]
     async fn execute_unchecked(&self, sql: &str) -> Result<()>;
@@ -158,25 +146,6 @@ pub trait Store: AppointmentStore + ScreeningStore + JobStore + PoolUse + Send +
     async fn household_by_id(&self, household_id: &str) -> Result<Option<HouseholdRecord>>;
     /// The open household registered with this mobile number.
     async fn household_by_phone(&self, phone: &tamwin_domain::Phone) -> Result<Option<String>>;
-    /// Appends one audit entry per household whose personal data was shown (`household.read`, …).
-    async fn record_reads(&self, reads: &[(String, ChangeLog)]) -> Result<()>;
-    /// A household's audit entries with one of these actions, newest first, whole (for audits and
-    /// tests that look at an entry's details).
-    async fn household_audit(
-        &self,
-        household_id: &str,
-        actions: &[&str],
-        limit: u32,
-    ) -> Result<Vec<tamwin_domain::audit::AuditContent>>;
-    /// Every read entry of a household (actions `*.read` and `*.listed`, as `record_reads` writes them)
-    /// by anyone but the household itself, newest first, a day's list appearances by one actor
-    /// collapsed into one row; keyset-paged: rows before the cursor `(last_at, group_key)`.
-    async fn household_reads(
-        &self,
-        household_id: &str,
-        before: Option<(&str, &str)>,
-        limit: u32,
-    ) -> Result<Vec<HouseholdReadRow>>;
     /// Households and present members by district and state, within the scope.
     async fn household_stats(&self, scope: &Scope) -> Result<Vec<AreaCount>>;
 
