@@ -481,7 +481,7 @@ async fn the_visit_checks_in_by_the_signed_form_verifies_each_adult_and_complete
                 .map(|b| format!("{b:02x}"))
                 .collect(),
         );
-        store
+        tamwin_store::testkit::civil_of(&store)
             .civil_load(&[head_on_file, spouse, civil(&members[2], None)])
             .await
             .unwrap();
@@ -781,7 +781,7 @@ async fn a_national_id_declared_online_is_linked_when_the_card_is_seen() {
         let card = v["card_number"].as_str().unwrap().to_string();
         let mut on_file = members[1].clone();
         on_file["national_id"] = serde_json::json!(declared);
-        store
+        tamwin_store::testkit::civil_of(&store)
             .civil_load(&[civil(&members[0], None), civil(&on_file, None)])
             .await
             .unwrap();
@@ -874,7 +874,7 @@ async fn members_proposed_online_join_the_card_when_an_officer_accepts_them() {
         let (reg, clock, _) = wired(store.clone()).await;
         let (card, hid, members) = family(&reg, 88_000_000_001, "11", "1101").await;
         let daughter = person(88_000_000_009, "daughter", "female", "2010-02-02", "زينب");
-        store
+        tamwin_store::testkit::civil_of(&store)
             .civil_load(&[civil(&members[0], None), civil(&daughter, None)])
             .await
             .unwrap();
@@ -1006,7 +1006,7 @@ async fn a_completed_update_needs_no_other_visit_and_the_card_shows_its_new_stat
         let (mut reg, clock, _) = wired(store.clone()).await;
         forms(&mut reg);
         let (card, hid, members) = family(&reg, 84_000_000_301, "11", "1101").await;
-        store
+        tamwin_store::testkit::civil_of(&store)
             .civil_load(&[
                 civil(&members[0], None),
                 civil(&members[1], None),

@@ -58,14 +58,17 @@ async fn search_and_vital_records_in_process_and_over_http() {
         };
         tamwin_synth::generate(&cfg, &reg.geo, &dir, &|_| {}).unwrap();
         tamwin_civil::load::load_persons(
-            store.clone(),
+            tamwin_store::testkit::civil_of(&store),
             &dir.join("persons.csv"),
             &dir.join("civil-rejects.csv"),
             Arc::new(|_| {}),
         )
         .await
         .unwrap();
-        let persons = store.civil_page(None, 10_000, false).await.unwrap();
+        let persons = tamwin_store::testkit::civil_of(&store)
+            .civil_page(None, 10_000, false)
+            .await
+            .unwrap();
         let alive = persons
             .iter()
             .find(|p| p.death_date.is_none() && p.abroad_since.is_none())

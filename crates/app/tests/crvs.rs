@@ -126,7 +126,7 @@ async fn vital_events_by_subscription_on_every_backend() {
             (81_000_000_002, "مريم", "female"),
             (81_000_000_003, "علي", "male"),
         ] {
-            store
+            tamwin_store::testkit::civil_of(&store)
                 .civil_load(&[person(n, given, sex, "1980-01-01")])
                 .await
                 .unwrap();
@@ -166,7 +166,7 @@ async fn vital_events_by_subscription_on_every_backend() {
             "{backend}"
         );
         assert_eq!(
-            store
+            tamwin_store::testkit::civil_of(&store)
                 .crvs_subscribers(crvs::EventType::Death.code())
                 .await
                 .unwrap()
@@ -212,7 +212,10 @@ async fn vital_events_by_subscription_on_every_backend() {
             "{backend}"
         );
         // The same notification delivered again (an acknowledgement lost on the way) changes nothing.
-        let queued = store.crvs_due(jiff::Timestamp::MAX, 100).await.unwrap();
+        let queued = tamwin_store::testkit::civil_of(&store)
+            .crvs_due(jiff::Timestamp::MAX, 100)
+            .await
+            .unwrap();
         assert!(queued.is_empty());
         assert_eq!(held(&reg, &card, HoldReason::Deceased).await, 1);
 
@@ -256,7 +259,7 @@ async fn vital_events_by_subscription_on_every_backend() {
             "{backend}"
         );
         assert!(
-            store
+            tamwin_store::testkit::civil_of(&store)
                 .civil_person(&nid(81_000_000_009))
                 .await
                 .unwrap()
@@ -289,7 +292,10 @@ async fn vital_events_by_subscription_on_every_backend() {
         // the same) is found by search: synchronous here, asynchronous through on-search below.
         let mut gone = person(81_000_000_011, "كريم", "male", "1950-01-01");
         gone.death_date = Some("2026-10-01".into());
-        store.civil_load(&[gone]).await.unwrap();
+        tamwin_store::testkit::civil_of(&store)
+            .civil_load(&[gone])
+            .await
+            .unwrap();
         let card2 = register(&reg, &[(81_000_000_011, "male", "head")]).await;
         let found = reg
             .crvs_search(&[nid(81_000_000_011), nid(81_000_000_099)])
@@ -304,7 +310,10 @@ async fn vital_events_by_subscription_on_every_backend() {
 
         let mut far = person(81_000_000_012, "سجاد", "male", "1990-01-01");
         far.abroad_since = Some("2025-12-01".into());
-        store.civil_load(&[far]).await.unwrap();
+        tamwin_store::testkit::civil_of(&store)
+            .civil_load(&[far])
+            .await
+            .unwrap();
         let card3 = register(&reg, &[(81_000_000_012, "male", "head")]).await;
         let hub = reg.hub.as_ref().unwrap();
         let mut h = crvs::header("search", "m-search-1", clock.now(), "IQ/GOV/MOT/tamwin", 1);

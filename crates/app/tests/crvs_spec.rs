@@ -212,7 +212,7 @@ async fn sender_uri_is_the_whole_callback_address_and_optional_on_every_backend(
         server.process_pending(10).await.unwrap();
         server.deliver_due(&rec, 10).await.unwrap();
         assert_eq!(rec.take()[0].0, "/crvs/registry/on-subscribe", "{backend}");
-        store
+        tamwin_store::testkit::civil_of(&store)
             .civil_load(&[civil(
                 &json!({"national_id": tamwin_domain::NationalId::from_payload(83_000_000_001).unwrap().to_string(),
                     "given_name": "حسن", "father_name": "حسين", "grandfather_name": "علي", "family_name": "الجبوري",
@@ -251,7 +251,7 @@ async fn sender_uri_is_the_whole_callback_address_and_optional_on_every_backend(
         // The ration side itself names the whole address of each callback.
         let c = reg.crvs_subscribe().await.unwrap();
         assert!(!c.is_empty());
-        let t = store
+        let t = tamwin_store::testkit::civil_of(&store)
             .crvs_txn(CLIENT, "correlation_id", &c)
             .await
             .unwrap()
@@ -525,7 +525,11 @@ async fn malformed_fields_are_refused_and_the_example_signature_form_accepted_on
             );
         }
         assert!(
-            store.crvs_pending_txns(10).await.unwrap().is_empty(),
+            tamwin_store::testkit::civil_of(&store)
+                .crvs_pending_txns(10)
+                .await
+                .unwrap()
+                .is_empty(),
             "{backend}: nothing recorded"
         );
         // At the limits: 99 characters and a three-letter locale are fine.

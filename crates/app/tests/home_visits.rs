@@ -36,7 +36,7 @@ async fn a_home_visit_goes_to_the_district_team_and_is_verified_at_the_door() {
     for (backend, store) in testkit::backends().await {
         let (reg, clock, _) = wired(store.clone()).await;
         let (card, hid, members) = family(&reg, 85_000_000_001, "11", "1104").await;
-        store
+        tamwin_store::testkit::civil_of(&store)
             .civil_load(&[civil(&members[0], None), civil(&members[1], None)])
             .await
             .unwrap();
@@ -194,7 +194,10 @@ async fn a_temporary_card_converts_when_the_unified_card_comes_and_holds_when_it
         let v = body(&o);
         let card = tamwin_domain::CardNumber::parse(v["card_number"].as_str().unwrap()).unwrap();
         let hid = v["household_id"].as_str().unwrap().to_string();
-        store.civil_load(&[civil(&members[0], None)]).await.unwrap();
+        tamwin_store::testkit::civil_of(&store)
+            .civil_load(&[civil(&members[0], None)])
+            .await
+            .unwrap();
         let a = body(
             &reg.book_appointment(
                 &hid,
@@ -314,7 +317,10 @@ async fn a_temporary_card_converts_when_the_unified_card_comes_and_holds_when_it
             .to_string();
         let mut wife_data = members[1].clone();
         wife_data["national_id"] = serde_json::json!(nid);
-        store.civil_load(&[civil(&wife_data, None)]).await.unwrap();
+        tamwin_store::testkit::civil_of(&store)
+            .civil_load(&[civil(&wife_data, None)])
+            .await
+            .unwrap();
         let change = serde_json::from_value(
             serde_json::json!({"reason": "unified card issued", "member": wife_data}),
         )
@@ -336,7 +342,7 @@ async fn a_temporary_card_converts_when_the_unified_card_comes_and_holds_when_it
 
         // Another member's card runs out unconverted: she is held, with the cure path in the evidence.
         let (card2, hid2, m2) = family(&reg, 86_000_000_101, "11", "1101").await;
-        store
+        tamwin_store::testkit::civil_of(&store)
             .civil_load(&[civil(&m2[0], None), civil(&m2[1], None)])
             .await
             .unwrap();

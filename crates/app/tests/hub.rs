@@ -49,7 +49,7 @@ async fn verification_through_the_hub_on_every_backend() {
         );
         let mut wife_on_file = civil(&wife, None);
         wife_on_file.mother_name = "أمل جاسم محمد".into();
-        store
+        tamwin_store::testkit::civil_of(&store)
             .civil_load(&[
                 civil(&head, None),
                 wife_on_file,
@@ -176,7 +176,7 @@ async fn reconciliation_catches_missed_deaths_and_resumes_on_every_backend() {
             let m = serde_json::json!({"national_id": nid(n), "given_name": "سلمان", "father_name": "داود", "grandfather_name": "سلمان",
                 "mother_name": "نجلاء علي حسن", "birth_date": "1950-01-01", "sex": "male", "relation": "head"});
             // The second person died; the death event never reached the ration side.
-            store
+            tamwin_store::testkit::civil_of(&store)
                 .civil_load(&[civil(&m, (i == 1).then_some("2026-08-01"))])
                 .await
                 .unwrap();

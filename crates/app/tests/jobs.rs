@@ -268,7 +268,10 @@ async fn the_nightly_reconciliation_is_scheduled_in_iraq_time_and_its_failure_sh
         let m = serde_json::json!({"national_id": tamwin_domain::NationalId::from_payload(62_000_000_011).unwrap().to_string(),
             "given_name": "سلمان", "father_name": "داود", "grandfather_name": "سلمان",
             "mother_name": "نجلاء علي حسن", "birth_date": "1950-01-01", "sex": "male", "relation": "head"});
-        store.civil_load(&[common::civil(&m, None)]).await.unwrap();
+        tamwin_store::testkit::civil_of(&store)
+            .civil_load(&[common::civil(&m, None)])
+            .await
+            .unwrap();
         let h = serde_json::from_value(serde_json::json!({"governorate": "11", "district": "1101", "address": "دار 3", "members": [m]})).unwrap();
         reg.create_household(&h, &Actor::system("t"), None)
             .await

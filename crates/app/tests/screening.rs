@@ -41,7 +41,10 @@ async fn direct_read(reg: &Registry) -> BTreeSet<Row> {
             r
         })
         .collect();
-    let civil = reg.store.civil_page(None, 100_000, false).await.unwrap();
+    let civil = tamwin_store::testkit::civil_of(&reg.store)
+        .civil_page(None, 100_000, false)
+        .await
+        .unwrap();
     let (mut registry, mut deaths, mut exits, mut trips) = (vec![], vec![], vec![], vec![]);
     let (mut death_ids, mut exit_ids) = (vec![], vec![]);
     for p in &civil {

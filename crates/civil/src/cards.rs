@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use tamwin_domain::delivery::DeliveryStatus;
 use tamwin_hub::HubErrorCode;
 use tamwin_hub::services::{CardDeliveries, CardDeliveryQuery, DeliveryOrder, DeliveryStep};
-use tamwin_store::{CardDelivery, CivilCard, Store};
+use tamwin_store::{CardDelivery, CivilCard, CivilStore};
 
 /// A unified card is valid ten years.
 pub const CARD_YEARS: i64 = 10;
@@ -155,7 +155,7 @@ impl HubServer {
 
 /// The `card-delivery` service: the orders of the people asked about (a household), for tracking.
 pub async fn card_deliveries(
-    store: &dyn Store,
+    store: &dyn CivilStore,
     q: &CardDeliveryQuery,
 ) -> Result<CardDeliveries, HubErrorCode> {
     if q.national_ids.is_empty() || q.national_ids.len() > MAX_PEOPLE {

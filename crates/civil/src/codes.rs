@@ -5,7 +5,7 @@
 use sha2::Digest;
 use tamwin_hub::HubErrorCode;
 use tamwin_hub::services::{CodeCheck, CodeSent, SendCodeQuery, VerifyCodeQuery};
-use tamwin_store::{CivilOtp, Store};
+use tamwin_store::{CivilOtp, CivilStore};
 
 pub const CODE_MINUTES: i64 = 5;
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -29,7 +29,7 @@ fn unavailable<E>(_: E) -> HubErrorCode {
 }
 
 pub async fn send_code(
-    store: &dyn Store,
+    store: &dyn CivilStore,
     client: &str,
     now: jiff::Timestamp,
     q: &SendCodeQuery,
@@ -93,7 +93,7 @@ pub async fn send_code(
 }
 
 pub async fn verify_code(
-    store: &dyn Store,
+    store: &dyn CivilStore,
     client: &str,
     now: jiff::Timestamp,
     q: &VerifyCodeQuery,

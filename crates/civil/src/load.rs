@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tamwin_domain::csv_columns::CIVIL_PERSONS;
 use tamwin_domain::{NationalId, Phone};
-use tamwin_store::{CivilPerson, CivilRows, Store, StoreError};
+use tamwin_store::{CivilPerson, CivilRows, CivilStore, StoreError};
 
 /// Rows per transaction: large enough that COPY runs at full speed, small enough to bisect quickly.
 pub const BATCH: usize = 50_000;
@@ -326,7 +326,7 @@ fn read_batches(
 
 /// Loads the rows, bisecting on a refusal: the rows the database refused come back as rejects.
 async fn load_bisect(
-    store: &dyn Store,
+    store: &dyn CivilStore,
     lines: &[u64],
     persons: &[CivilPerson],
 ) -> Result<Vec<Reject>, StoreError> {
@@ -364,7 +364,7 @@ async fn load_bisect(
 /// caught while reading. All or nothing: on an error nothing is loaded. Otherwise (a registry that
 /// already holds persons, or SQLite), batches of `BATCH` rows are committed one by one.
 pub async fn load_persons(
-    store: Arc<dyn Store>,
+    store: Arc<dyn CivilStore>,
     file: &Path,
     rejects_path: &Path,
     progress: Arc<dyn Fn(u64) + Send + Sync>,

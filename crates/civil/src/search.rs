@@ -10,7 +10,7 @@ use tamwin_hub::search::{
 };
 use tamwin_matching::search::Index;
 use tamwin_matching::{BirthDate, RawPerson, Rec, Settings, Vocab};
-use tamwin_store::{CivilPerson, Store};
+use tamwin_store::{CivilPerson, CivilStore};
 
 /// Persons read from the registry's table per statement while the index is built.
 const PAGE: u32 = 20_000;
@@ -82,7 +82,7 @@ fn validate(b: &SearchBatch) -> Result<(), HubErrorCode> {
     Ok(())
 }
 
-async fn build(store: &dyn Store, run: &str) -> Result<Session, HubErrorCode> {
+async fn build(store: &dyn CivilStore, run: &str) -> Result<Session, HubErrorCode> {
     let mut vocab = Vocab::new();
     let mut ignore = |_: &'static str, _| {};
     let (mut recs, mut life) = (Vec::new(), Vec::new());
@@ -124,7 +124,7 @@ async fn build(store: &dyn Store, run: &str) -> Result<Session, HubErrorCode> {
 impl Searcher {
     pub async fn search(
         &self,
-        store: &dyn Store,
+        store: &dyn CivilStore,
         batch: SearchBatch,
     ) -> Result<SearchAnswers, HubErrorCode> {
         validate(&batch)?;
@@ -170,7 +170,7 @@ impl Searcher {
 
 /// A page of the deceased and those abroad.
 pub async fn vital_records(
-    store: &dyn Store,
+    store: &dyn CivilStore,
     q: &VitalRecordsQuery,
 ) -> Result<VitalRecords, HubErrorCode> {
     if q.limit > MAX_PAGE {

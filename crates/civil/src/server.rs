@@ -14,10 +14,10 @@ use std::sync::Arc;
 use tamwin_hub::services::{FingerprintQuery, IdentityQuery, NationalIdQuery, Service};
 use tamwin_hub::signing::{self, SignedHeaders};
 use tamwin_hub::{Envelope, HubErrorCode, KeyRing, MemberKey, ServiceId};
-use tamwin_store::{CivilPerson, Store};
+use tamwin_store::{CivilPerson, CivilStore};
 
 pub struct HubServer {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<dyn CivilStore>,
     /// The hub's own key: it signs every answer.
     pub key: SigningKey,
     pub key_id: String,
@@ -51,7 +51,7 @@ fn header(h: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-pub(crate) async fn ring(store: &dyn Store) -> Result<KeyRing, HubErrorCode> {
+pub(crate) async fn ring(store: &dyn CivilStore) -> Result<KeyRing, HubErrorCode> {
     let keys = store.hub_keys().await.map_err(|e| {
         tracing::warn!("hub keys: {e}");
         HubErrorCode::Unavailable
@@ -77,7 +77,7 @@ enum Answer {
     Err(HubErrorCode),
 }
 
-async fn person(store: &dyn Store, national_id: &str) -> Result<CivilPerson, HubErrorCode> {
+async fn person(store: &dyn CivilStore, national_id: &str) -> Result<CivilPerson, HubErrorCode> {
     let id =
         tamwin_domain::NationalId::parse(national_id).map_err(|_| HubErrorCode::InvalidInput)?;
     store

@@ -4,7 +4,7 @@
 //! later, within working hours, in the station's governorate.
 
 use tamwin_domain::Geography;
-use tamwin_store::{RegistrationSite, StationVisit, Store, StoreError};
+use tamwin_store::{CivilStore, RegistrationSite, StationVisit, StoreError};
 
 pub const PLACE_KINDS: [&str; 4] = ["care_home", "camp", "remote_area", "hospital"];
 pub const SERVICES: [&str; 3] = ["card_application", "card_with_delivery", "record_update"];
@@ -51,7 +51,7 @@ fn store_err(e: StoreError) -> Refusal {
 }
 
 pub struct Stations<'a> {
-    pub store: &'a dyn Store,
+    pub store: &'a dyn CivilStore,
     pub geo: &'a Geography,
     pub now: jiff::Timestamp,
 }

@@ -32,8 +32,7 @@ fn person(n: u64, death: Option<&str>) -> CivilPerson {
 
 #[tokio::test]
 async fn cards_and_home_delivery_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
-        store.migrate().await.unwrap();
+    for (backend, store) in testkit::civil_backends().await {
         let (alive, dead) = (
             person(89_000_000_001, None),
             person(89_000_000_002, Some("2024-01-01")),

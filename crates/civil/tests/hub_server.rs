@@ -123,8 +123,7 @@ async fn call(
 
 #[tokio::test]
 async fn signed_questions_and_refusals_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
-        store.migrate().await.unwrap();
+    for (backend, store) in testkit::civil_backends().await {
         let alive = person(88_000_000_001, None);
         let dead = person(88_000_000_002, Some("2025-03-01"));
         store
@@ -385,8 +384,7 @@ async fn signed_questions_and_refusals_on_every_backend() {
 /// reused, expired or exhausted codes; at most three per quarter hour; only the asker may verify.
 #[tokio::test]
 async fn codes_to_the_phone_on_file_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
-        store.migrate().await.unwrap();
+    for (backend, store) in testkit::civil_backends().await {
         let mut with_phone = person(88_000_000_011, None);
         with_phone.phone = Some("+9647801112233".into());
         let no_phone = person(88_000_000_012, None);

@@ -8,8 +8,7 @@ use tamwin_store::testkit;
 
 #[tokio::test]
 async fn persons_load_with_rejects_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
-        store.migrate().await.unwrap();
+    for (backend, store) in testkit::civil_backends().await {
         let dir =
             std::env::temp_dir().join(format!("tamwin-civil-{}-{backend}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -177,10 +176,10 @@ async fn initial_load_rejects_like_the_incremental_load_and_keeps_the_key() {
     let file = dir.join("persons.csv");
     std::fs::write(&file, text).unwrap();
 
-    for ((backend, empty), (_, occupied)) in testkit::backends()
+    for ((backend, empty), (_, occupied)) in testkit::civil_backends()
         .await
         .into_iter()
-        .zip(testkit::backends().await)
+        .zip(testkit::civil_backends().await)
     {
         // Someone not in the file: this registry takes the incremental path.
         let outsider = id(30_000_000_001);
@@ -292,7 +291,7 @@ async fn initial_load_rejects_like_the_incremental_load_and_keeps_the_key() {
 /// The store's initial load is all or nothing, and whatever happens the table keeps its key.
 #[tokio::test]
 async fn civil_initial_load_commits_whole_or_leaves_the_empty_keyed_table() {
-    for (backend, store) in testkit::backends().await {
+    for (backend, store) in testkit::civil_backends().await {
         let keyed_and_empty = || async {
             assert_eq!(store.civil_count().await.unwrap(), 0, "{backend}");
             let p = person(&id(40_000_000_001), "علي");

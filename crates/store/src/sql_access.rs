@@ -4,20 +4,6 @@
 macro_rules! access_sql {
     ($store:ident) => {
         impl $store {
-            fn session_from_row(r: &DbRow) -> Result<$crate::Session> {
-                Ok($crate::Session {
-                    session_hash: r.try_get("session_hash")?,
-                    kind: r.try_get("kind")?,
-                    subject_id: r.try_get("subject_id")?,
-                    subject_name: r.try_get("subject_name")?,
-                    csrf_token: r.try_get("csrf_token")?,
-                    created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
-                    last_seen_at: parse_ts(&r.try_get::<String, _>("last_seen_at")?)?,
-                    expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
-                    ended_at: parse_opt_ts(r.try_get("ended_at")?)?,
-                })
-            }
-
             fn otp_from_row(r: &DbRow) -> Result<$crate::OtpChallenge> {
                 Ok($crate::OtpChallenge {
                     challenge_id: r.try_get("challenge_id")?,
@@ -28,20 +14,6 @@ macro_rules! access_sql {
                     expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
                     attempts: r.try_get("attempts")?,
                     used_at: parse_opt_ts(r.try_get("used_at")?)?,
-                })
-            }
-
-            fn token_from_row(r: &DbRow) -> Result<$crate::ApiToken> {
-                Ok($crate::ApiToken {
-                    token_id: r.try_get("token_id")?,
-                    name: r.try_get("name")?,
-                    role: parse_role("api_tokens", &r.try_get::<String, _>("role")?)?,
-                    area: r.try_get("area")?,
-                    secret_hash: r.try_get("secret_hash")?,
-                    created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
-                    created_by: r.try_get("created_by")?,
-                    expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
-                    revoked_at: parse_opt_ts(r.try_get("revoked_at")?)?,
                 })
             }
 
@@ -61,97 +33,37 @@ macro_rules! access_sql {
                 .await
             }
 
-            async fn access_household_stats(&self, scope: &$crate::Scope) -> Result<Vec<$crate::AreaCount>> {
-                let rows = sqlx::query(concat!(
-                    "SELECT h.governorate_code, h.district_code, h.state, COUNT(*) AS households, ",
-                    "CAST(SUM((SELECT COUNT(*) FROM members m WHERE m.household_id = h.household_id ",
-                    "AND m.presence = 'present')) AS BIGINT) AS members FROM households h ",
-                    "WHERE ($1 = '' OR h.governorate_code = $1) AND ($2 = '' OR h.district_code = $2) ",
-                    "GROUP BY h.governorate_code, h.district_code, h.state ",
-                    "ORDER BY h.governorate_code, h.district_code, h.state"
+            /// Queues a message in the same transaction as the change it tells about.
+            async fn outbox_insert(c: &mut Conn, m: &$crate::OutboxMessage) -> Result<()> {
+                sqlx::query(concat!(
+                    "INSERT INTO outbox (message_id, channel, recipient, body, created_at, delivered_at) ",
+                    "VALUES ($1, $2, $3, $4, $5, $6)"
                 ))
-                .bind(scope.governorate.as_deref().unwrap_or(""))
-                .bind(scope.district.as_deref().unwrap_or(""))
-                .fetch_all(&self.pool)
+                .bind(m.message_id.as_str())
+                .bind(m.channel.as_str())
+                .bind(m.recipient.as_str())
+                .bind(m.body.as_str())
+                .bind(ts(&m.created_at))
+                .bind(m.delivered_at.as_ref().map(ts))
+                .execute(&mut *c)
                 .await?;
-                rows.iter()
-                    .map(|r| {
-                        let state: String = r.try_get(2)?;
-                        Ok($crate::AreaCount {
-                            governorate: r.try_get(0)?,
-                            district: r.try_get(1)?,
-                            state: CardState::parse(&state).ok_or_else(|| corrupt("card state", &state))?,
-                            households: r.try_get(3)?,
-                            members: r.try_get(4)?,
-                        })
-                    })
-                    .collect()
+                Ok(())
             }
 
-            async fn access_create_session(&self, s: &$crate::Session, log: &ChangeLog) -> Result<()> {
-                self.audited(log, None, |c| {
-                    let s = s.clone();
-                    Box::pin(async move {
-                        sqlx::query(concat!(
-                            "INSERT INTO sessions (session_hash, kind, subject_id, subject_name, csrf_token, created_at, ",
-                            "last_seen_at, expires_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)"
-                        ))
-                        .bind(s.session_hash.as_str())
-                        .bind(s.kind.as_str())
-                        .bind(s.subject_id.as_str())
-                        .bind(s.subject_name.as_str())
-                        .bind(s.csrf_token.as_str())
-                        .bind(ts(&s.created_at))
-                        .bind(ts(&s.last_seen_at))
-                        .bind(ts(&s.expires_at))
-                        .execute(&mut *c)
-                        .await?;
-                        Ok(1)
-                    })
+            fn throttle_from_row(r: &DbRow) -> Result<$crate::Throttle> {
+                Ok($crate::Throttle {
+                    key: r.try_get("throttle_key")?,
+                    failures: r.try_get("failures")?,
+                    window_start: parse_ts(&r.try_get::<String, _>("window_start")?)?,
+                    blocked_until: parse_opt_ts(r.try_get("blocked_until")?)?,
                 })
-                .await
-                .map(|_| ())
             }
 
-            async fn access_session(&self, hash: &str) -> Result<Option<$crate::Session>> {
-                let row = sqlx::query("SELECT * FROM sessions WHERE session_hash = $1")
-                    .bind(hash)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.as_ref().map(Self::session_from_row).transpose()
-            }
+        }
 
-            async fn access_touch_session(&self, hash: &str, at: jiff::Timestamp, expires: jiff::Timestamp) -> Result<()> {
-                with_retry(|| async {
-                    sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE session_hash = $3 AND ended_at IS NULL")
-                        .bind(ts(&at))
-                        .bind(ts(&expires))
-                        .bind(hash)
-                        .execute(&self.pool)
-                        .await?;
-                    Ok(())
-                })
-                .await
-            }
-
-            async fn access_end_session(&self, hash: &str, log: &ChangeLog) -> Result<()> {
-                let at = ts(&log.at);
-                self.audited(log, None, |c| {
-                    let (at, hash) = (at.clone(), hash.to_string());
-                    Box::pin(async move {
-                        Ok(sqlx::query("UPDATE sessions SET ended_at = $1 WHERE session_hash = $2 AND ended_at IS NULL")
-                            .bind(at)
-                            .bind(hash.as_str())
-                            .execute(&mut *c)
-                            .await?
-                            .rows_affected())
-                    })
-                })
-                .await
-                .map(|_| ())
-            }
-
-            async fn access_create_otp(&self, o: &$crate::OtpChallenge, msg: Option<&$crate::OutboxMessage>) -> Result<()> {
+        #[async_trait::async_trait]
+        impl $crate::AccessStore for $store {
+            async fn create_otp(&self, o: &$crate::OtpChallenge, msg: Option<&$crate::OutboxMessage>) -> Result<()> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
                     sqlx::query(concat!(
@@ -176,24 +88,7 @@ macro_rules! access_sql {
                 .await
             }
 
-            /// Queues a message in the same transaction as the change it tells about.
-            async fn outbox_insert(c: &mut Conn, m: &$crate::OutboxMessage) -> Result<()> {
-                sqlx::query(concat!(
-                    "INSERT INTO outbox (message_id, channel, recipient, body, created_at, delivered_at) ",
-                    "VALUES ($1, $2, $3, $4, $5, $6)"
-                ))
-                .bind(m.message_id.as_str())
-                .bind(m.channel.as_str())
-                .bind(m.recipient.as_str())
-                .bind(m.body.as_str())
-                .bind(ts(&m.created_at))
-                .bind(m.delivered_at.as_ref().map(ts))
-                .execute(&mut *c)
-                .await?;
-                Ok(())
-            }
-
-            async fn access_otps_since(&self, phone: &str, since: jiff::Timestamp) -> Result<i64> {
+            async fn otps_since(&self, phone: &str, since: jiff::Timestamp) -> Result<i64> {
                 let r = sqlx::query("SELECT COUNT(*) FROM otp_challenges WHERE phone = $1 AND created_at >= $2")
                     .bind(phone)
                     .bind(ts(&since))
@@ -202,7 +97,7 @@ macro_rules! access_sql {
                 Ok(r.try_get(0)?)
             }
 
-            async fn access_latest_otp(&self, phone: &str) -> Result<Option<$crate::OtpChallenge>> {
+            async fn latest_otp(&self, phone: &str) -> Result<Option<$crate::OtpChallenge>> {
                 let row = sqlx::query("SELECT * FROM otp_challenges WHERE phone = $1 ORDER BY created_at DESC, challenge_id DESC LIMIT 1")
                     .bind(phone)
                     .fetch_optional(&self.pool)
@@ -210,7 +105,7 @@ macro_rules! access_sql {
                 row.as_ref().map(Self::otp_from_row).transpose()
             }
 
-            async fn access_otp_attempt(&self, id: &str, max: i64) -> Result<bool> {
+            async fn otp_attempt(&self, id: &str, max: i64) -> Result<bool> {
                 with_retry(|| async {
                     let n = sqlx::query(
                         "UPDATE otp_challenges SET attempts = attempts + 1 WHERE challenge_id = $1 AND used_at IS NULL AND attempts < $2",
@@ -225,7 +120,7 @@ macro_rules! access_sql {
                 .await
             }
 
-            async fn access_otp_use(&self, id: &str, at: jiff::Timestamp) -> Result<bool> {
+            async fn otp_use(&self, id: &str, at: jiff::Timestamp) -> Result<bool> {
                 with_retry(|| async {
                     let n = sqlx::query("UPDATE otp_challenges SET used_at = $1 WHERE challenge_id = $2 AND used_at IS NULL")
                         .bind(ts(&at))
@@ -238,7 +133,7 @@ macro_rules! access_sql {
                 .await
             }
 
-            async fn access_outbox_recent(&self, limit: u32) -> Result<Vec<$crate::OutboxMessage>> {
+            async fn outbox_recent(&self, limit: u32) -> Result<Vec<$crate::OutboxMessage>> {
                 let rows = sqlx::query(concat!(
                     "SELECT message_id, channel, recipient, body, created_at, delivered_at FROM outbox ",
                     "ORDER BY created_at DESC, message_id DESC LIMIT $1"
@@ -260,7 +155,7 @@ macro_rules! access_sql {
                     .collect()
             }
 
-            async fn access_outbox_update(&self, id: &str, at: Option<jiff::Timestamp>, body: Option<&str>) -> Result<()> {
+            async fn outbox_update(&self, id: &str, at: Option<jiff::Timestamp>, body: Option<&str>) -> Result<()> {
                 with_retry(|| async {
                     sqlx::query("UPDATE outbox SET delivered_at = COALESCE($1, delivered_at), body = COALESCE($2, body) WHERE message_id = $3")
                         .bind(at.as_ref().map(ts))
@@ -273,16 +168,7 @@ macro_rules! access_sql {
                 .await
             }
 
-            fn throttle_from_row(r: &DbRow) -> Result<$crate::Throttle> {
-                Ok($crate::Throttle {
-                    key: r.try_get("throttle_key")?,
-                    failures: r.try_get("failures")?,
-                    window_start: parse_ts(&r.try_get::<String, _>("window_start")?)?,
-                    blocked_until: parse_opt_ts(r.try_get("blocked_until")?)?,
-                })
-            }
-
-            async fn access_throttles(&self, keys: &[String]) -> Result<Vec<$crate::Throttle>> {
+            async fn throttles(&self, keys: &[String]) -> Result<Vec<$crate::Throttle>> {
                 let mut out = Vec::new();
                 for k in keys {
                     let row = sqlx::query("SELECT * FROM sign_in_throttle WHERE throttle_key = $1")
@@ -296,7 +182,7 @@ macro_rules! access_sql {
                 Ok(out)
             }
 
-            async fn access_throttle_fail(
+            async fn throttle_fail(
                 &self,
                 key: &str,
                 now: jiff::Timestamp,
@@ -328,7 +214,7 @@ macro_rules! access_sql {
                 .await
             }
 
-            async fn access_throttle_reset(&self, key: &str, now: jiff::Timestamp) -> Result<()> {
+            async fn throttle_reset(&self, key: &str, now: jiff::Timestamp) -> Result<()> {
                 with_retry(|| async {
                     sqlx::query(concat!(
                         "INSERT INTO sign_in_throttle (throttle_key, failures, window_start, blocked_until) VALUES ($1, 0, $2, NULL) ",
@@ -343,7 +229,7 @@ macro_rules! access_sql {
                 .await
             }
 
-            async fn access_throttle_forget(&self, before: jiff::Timestamp) -> Result<u64> {
+            async fn throttle_forget(&self, before: jiff::Timestamp) -> Result<u64> {
                 let b = ts(&before);
                 with_retry(|| async {
                     Ok(sqlx::query(
@@ -355,68 +241,6 @@ macro_rules! access_sql {
                     .rows_affected())
                 })
                 .await
-            }
-
-            async fn access_create_token(&self, t: &$crate::ApiToken, log: &ChangeLog) -> Result<()> {
-                self.audited(log, None, |c| {
-                    let t = t.clone();
-                    Box::pin(async move {
-                        sqlx::query(concat!(
-                            "INSERT INTO api_tokens (token_id, name, role, area, secret_hash, created_at, created_by, ",
-                            "expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)"
-                        ))
-                        .bind(t.token_id.as_str())
-                        .bind(t.name.as_str())
-                        .bind(t.role.code())
-                        .bind(t.area.as_str())
-                        .bind(t.secret_hash.as_str())
-                        .bind(ts(&t.created_at))
-                        .bind(t.created_by.as_str())
-                        .bind(ts(&t.expires_at))
-                        .execute(&mut *c)
-                        .await?;
-                        Ok(1)
-                    })
-                })
-                .await
-                .map(|_| ())
-            }
-
-            async fn access_token(&self, id: &str) -> Result<Option<$crate::ApiToken>> {
-                let row = sqlx::query("SELECT * FROM api_tokens WHERE token_id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.as_ref().map(Self::token_from_row).transpose()
-            }
-
-            async fn access_revoke_token(&self, id: &str, log: &ChangeLog) -> Result<bool> {
-                let at = ts(&log.at);
-                // Nothing to revoke: no audit entry either.
-                if self.access_token(id).await?.is_none_or(|t| t.revoked_at.is_some()) {
-                    return Ok(false);
-                }
-                let n = self
-                    .audited(log, None, |c| {
-                        let (at, id) = (at.clone(), id.to_string());
-                        Box::pin(async move {
-                            Ok(sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE token_id = $2 AND revoked_at IS NULL")
-                                .bind(at)
-                                .bind(id.as_str())
-                                .execute(&mut *c)
-                                .await?
-                                .rows_affected())
-                        })
-                    })
-                    .await?;
-                Ok(n == 1)
-            }
-
-            async fn access_tokens(&self) -> Result<Vec<$crate::ApiToken>> {
-                let rows = sqlx::query("SELECT * FROM api_tokens ORDER BY created_at, token_id")
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map(Self::token_from_row).collect()
             }
         }
     };

@@ -4,7 +4,56 @@
 macro_rules! cards_sql {
     ($store:ident) => {
         impl $store {
-            async fn q_issue_card(&self, c: &$crate::CivilCard, d: Option<&$crate::CardDelivery>) -> Result<()> {
+            async fn q_step(c: &mut Conn, order_id: &str, status: &str, at: jiff::Timestamp, note: &str) -> Result<()> {
+                sqlx::query(concat!(
+                    "INSERT INTO card_delivery_steps (order_id, seq, status, at, note) VALUES ($1, ",
+                    "(SELECT COALESCE(MAX(seq), 0) + 1 FROM card_delivery_steps WHERE order_id = $2), $3, $4, $5)"
+                ))
+                .bind(order_id)
+                .bind(order_id)
+                .bind(status)
+                .bind(ts(&at))
+                .bind(note)
+                .execute(&mut *c)
+                .await?;
+                Ok(())
+            }
+
+            async fn q_deliveries(&self, by: &'static str, v: &str) -> Result<Vec<$crate::CardDelivery>> {
+                let sql = if by == "order_id" {
+                    "SELECT * FROM card_deliveries WHERE order_id = $1"
+                } else {
+                    "SELECT * FROM card_deliveries WHERE national_id = $1 ORDER BY created_at DESC, order_id DESC"
+                };
+                let rows = sqlx::query(sql).bind(v).fetch_all(&self.pool).await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    let order_id: String = r.try_get("order_id")?;
+                    let steps = sqlx::query("SELECT status, at, note FROM card_delivery_steps WHERE order_id = $1 ORDER BY seq")
+                        .bind(order_id.as_str())
+                        .fetch_all(&self.pool)
+                        .await?
+                        .iter()
+                        .map(|s| Ok((s.try_get(0)?, parse_ts(&s.try_get::<String, _>(1)?)?, s.try_get(2)?)))
+                        .collect::<Result<Vec<_>>>()?;
+                    out.push($crate::CardDelivery {
+                        order_id,
+                        card_id: r.try_get("card_id")?,
+                        national_id: r.try_get("national_id")?,
+                        address: r.try_get("address")?,
+                        status: r.try_get("status")?,
+                        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+                        updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
+                        steps,
+                    });
+                }
+                Ok(out)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::CardStore for $store {
+            async fn civil_issue_card(&self, c: &$crate::CivilCard, d: Option<&$crate::CardDelivery>) -> Result<()> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
                     sqlx::query("UPDATE civil_cards SET status = 'replaced' WHERE national_id = $1 AND status = 'valid'")
@@ -52,22 +101,7 @@ macro_rules! cards_sql {
                 .await
             }
 
-            async fn q_step(c: &mut Conn, order_id: &str, status: &str, at: jiff::Timestamp, note: &str) -> Result<()> {
-                sqlx::query(concat!(
-                    "INSERT INTO card_delivery_steps (order_id, seq, status, at, note) VALUES ($1, ",
-                    "(SELECT COALESCE(MAX(seq), 0) + 1 FROM card_delivery_steps WHERE order_id = $2), $3, $4, $5)"
-                ))
-                .bind(order_id)
-                .bind(order_id)
-                .bind(status)
-                .bind(ts(&at))
-                .bind(note)
-                .execute(&mut *c)
-                .await?;
-                Ok(())
-            }
-
-            async fn q_cards(&self, national_id: &str) -> Result<Vec<$crate::CivilCard>> {
+            async fn civil_cards(&self, national_id: &str) -> Result<Vec<$crate::CivilCard>> {
                 sqlx::query("SELECT * FROM civil_cards WHERE national_id = $1 ORDER BY issued_at DESC, card_id DESC")
                     .bind(national_id)
                     .fetch_all(&self.pool)
@@ -87,7 +121,7 @@ macro_rules! cards_sql {
                     .collect()
             }
 
-            async fn q_delivery_step(&self, order_id: &str, from: &str, to: &str, at: jiff::Timestamp, note: &str) -> Result<bool> {
+            async fn card_delivery_step(&self, order_id: &str, from: &str, to: &str, at: jiff::Timestamp, note: &str) -> Result<bool> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
                     let n = sqlx::query("UPDATE card_deliveries SET status = $1, updated_at = $2 WHERE order_id = $3 AND status = $4")
@@ -107,35 +141,12 @@ macro_rules! cards_sql {
                 .await
             }
 
-            async fn q_deliveries(&self, by: &'static str, v: &str) -> Result<Vec<$crate::CardDelivery>> {
-                let sql = if by == "order_id" {
-                    "SELECT * FROM card_deliveries WHERE order_id = $1"
-                } else {
-                    "SELECT * FROM card_deliveries WHERE national_id = $1 ORDER BY created_at DESC, order_id DESC"
-                };
-                let rows = sqlx::query(sql).bind(v).fetch_all(&self.pool).await?;
-                let mut out = Vec::with_capacity(rows.len());
-                for r in &rows {
-                    let order_id: String = r.try_get("order_id")?;
-                    let steps = sqlx::query("SELECT status, at, note FROM card_delivery_steps WHERE order_id = $1 ORDER BY seq")
-                        .bind(order_id.as_str())
-                        .fetch_all(&self.pool)
-                        .await?
-                        .iter()
-                        .map(|s| Ok((s.try_get(0)?, parse_ts(&s.try_get::<String, _>(1)?)?, s.try_get(2)?)))
-                        .collect::<Result<Vec<_>>>()?;
-                    out.push($crate::CardDelivery {
-                        order_id,
-                        card_id: r.try_get("card_id")?,
-                        national_id: r.try_get("national_id")?,
-                        address: r.try_get("address")?,
-                        status: r.try_get("status")?,
-                        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
-                        updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
-                        steps,
-                    });
-                }
-                Ok(out)
+            async fn card_delivery(&self, order_id: &str) -> Result<Option<$crate::CardDelivery>> {
+                Ok(self.q_deliveries("order_id", order_id).await?.into_iter().next())
+            }
+
+            async fn card_deliveries(&self, national_id: &str) -> Result<Vec<$crate::CardDelivery>> {
+                self.q_deliveries("national_id", national_id).await
             }
         }
     };

@@ -59,40 +59,15 @@ macro_rules! crvs_sql {
                 Ok(())
             }
 
-            async fn q_record_event(&self, e: &$crate::CivilEvent, p: &$crate::CivilPerson, notify: &[$crate::Delivery]) -> Result<bool> {
-                with_retry(|| async {
-                    let mut tx = self.begin_write().await?;
-                    let n = sqlx::query(concat!(
-                        "INSERT INTO civil_events (event_id, kind, national_id, event_date, details, recorded_at) ",
-                        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING"
-                    ))
-                    .bind(e.event_id.as_str())
-                    .bind(e.kind.as_str())
-                    .bind(e.national_id.as_str())
-                    .bind(e.event_date.as_str())
-                    .bind(e.details.as_str())
-                    .bind(ts(&e.recorded_at))
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                    if n == 0 {
-                        return Ok(false);
-                    }
-                    sqlx::query("DELETE FROM civil_persons WHERE national_id = $1")
-                        .bind(p.national_id.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                    Self::insert_rows(&mut tx, "civil_persons", CIVIL_COLS, &[civil_vals(p)], "").await?;
-                    for d in notify {
-                        Self::q_enqueue(&mut tx, d).await?;
-                    }
-                    tx.commit().await.map_err(crate::error::commit_error)?;
-                    Ok(true)
-                })
-                .await
+            async fn q_subscriptions(&self, sql: &'static str, v: &str) -> Result<Vec<$crate::CrvsSubscription>> {
+                sqlx::query(sql).bind(v).fetch_all(&self.pool).await?.iter().map(Self::q_subscription).collect()
             }
 
-            async fn q_save_subscriptions(&self, subs: &[$crate::CrvsSubscription]) -> Result<()> {
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::CrvsStore for $store {
+            async fn crvs_save_subscriptions(&self, subs: &[$crate::CrvsSubscription]) -> Result<()> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
                     for s in subs {
@@ -115,11 +90,15 @@ macro_rules! crvs_sql {
                 .await
             }
 
-            async fn q_subscriptions(&self, sql: &'static str, v: &str) -> Result<Vec<$crate::CrvsSubscription>> {
-                sqlx::query(sql).bind(v).fetch_all(&self.pool).await?.iter().map(Self::q_subscription).collect()
+            async fn crvs_subscribers(&self, event_type: &str) -> Result<Vec<$crate::CrvsSubscription>> {
+                self.q_subscriptions("SELECT * FROM crvs_subscriptions WHERE event_type = $1 AND status = 'subscribe' ORDER BY created_at, code", event_type).await
             }
 
-            async fn q_unsubscribe(&self, subscriber: &str, code: &str) -> Result<bool> {
+            async fn crvs_subscriptions_of(&self, subscriber: &str) -> Result<Vec<$crate::CrvsSubscription>> {
+                self.q_subscriptions("SELECT * FROM crvs_subscriptions WHERE subscriber = $1 ORDER BY created_at, code", subscriber).await
+            }
+
+            async fn crvs_unsubscribe(&self, subscriber: &str, code: &str) -> Result<bool> {
                 with_retry(|| async {
                     let n = sqlx::query(
                         "UPDATE crvs_subscriptions SET status = 'unsubscribe' WHERE subscriber = $1 AND code = $2 AND status = 'subscribe'",
@@ -134,7 +113,7 @@ macro_rules! crvs_sql {
                 .await
             }
 
-            async fn q_save_txn(&self, t: &$crate::CrvsTxn) -> Result<bool> {
+            async fn crvs_save_txn(&self, t: &$crate::CrvsTxn) -> Result<bool> {
                 with_retry(|| async {
                     let n = sqlx::query(concat!(
                         "INSERT INTO crvs_transactions (correlation_id, sender, transaction_id, txn_type, status, request, ",
@@ -157,7 +136,7 @@ macro_rules! crvs_sql {
                 .await
             }
 
-            async fn q_txn(&self, sender: &str, attribute: &str, value: &str) -> Result<Option<$crate::CrvsTxn>> {
+            async fn crvs_txn(&self, sender: &str, attribute: &str, value: &str) -> Result<Option<$crate::CrvsTxn>> {
                 let sql = if attribute == "correlation_id" {
                     "SELECT * FROM crvs_transactions WHERE sender = $1 AND correlation_id = $2"
                 } else {
@@ -167,7 +146,7 @@ macro_rules! crvs_sql {
                 row.as_ref().map(Self::q_txn_row).transpose()
             }
 
-            async fn q_pending_txns(&self, limit: u32) -> Result<Vec<$crate::CrvsTxn>> {
+            async fn crvs_pending_txns(&self, limit: u32) -> Result<Vec<$crate::CrvsTxn>> {
                 sqlx::query("SELECT * FROM crvs_transactions WHERE status = 'pdng' ORDER BY created_at LIMIT $1")
                     .bind(i64::from(limit))
                     .fetch_all(&self.pool)
@@ -177,7 +156,7 @@ macro_rules! crvs_sql {
                     .collect()
             }
 
-            async fn q_complete_txn(&self, id: &str, status: &str, response: &str, callback: &$crate::Delivery) -> Result<()> {
+            async fn crvs_complete_txn(&self, id: &str, status: &str, response: &str, callback: &$crate::Delivery) -> Result<()> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
                     let n = sqlx::query("UPDATE crvs_transactions SET status = $1, response = $2 WHERE correlation_id = $3 AND status = 'pdng'")
@@ -197,7 +176,7 @@ macro_rules! crvs_sql {
                 .await
             }
 
-            async fn q_enqueue_one(&self, d: &$crate::Delivery) -> Result<()> {
+            async fn crvs_enqueue(&self, d: &$crate::Delivery) -> Result<()> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
                     Self::q_enqueue(&mut tx, d).await?;
@@ -207,7 +186,7 @@ macro_rules! crvs_sql {
                 .await
             }
 
-            async fn q_due(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<$crate::Delivery>> {
+            async fn crvs_due(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<$crate::Delivery>> {
                 sqlx::query(concat!(
                     "SELECT * FROM crvs_deliveries WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ",
                     "ORDER BY created_at, delivery_id LIMIT $2"
@@ -221,7 +200,7 @@ macro_rules! crvs_sql {
                 .collect()
             }
 
-            async fn q_attempted(&self, id: &str, delivered: Option<jiff::Timestamp>, error: Option<&str>, next: Option<jiff::Timestamp>) -> Result<()> {
+            async fn crvs_attempted(&self, id: &str, delivered: Option<jiff::Timestamp>, error: Option<&str>, next: Option<jiff::Timestamp>) -> Result<()> {
                 with_retry(|| async {
                     sqlx::query(concat!(
                         "UPDATE crvs_deliveries SET attempts = attempts + 1, delivered_at = $1, last_error = $2, next_attempt_at = $3 ",
@@ -236,95 +215,6 @@ macro_rules! crvs_sql {
                     Ok(())
                 })
                 .await
-            }
-
-            async fn q_client_confirmed(&self, code: &str, event_type: &str, status: &str, at: jiff::Timestamp) -> Result<()> {
-                with_retry(|| async {
-                    let mut tx = self.begin_write().await?;
-                    sqlx::query("DELETE FROM crvs_client_subscriptions WHERE code = $1").bind(code).execute(&mut *tx).await?;
-                    sqlx::query("INSERT INTO crvs_client_subscriptions (code, event_type, status, confirmed_at) VALUES ($1, $2, $3, $4)")
-                        .bind(code)
-                        .bind(event_type)
-                        .bind(status)
-                        .bind(ts(&at))
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await.map_err(crate::error::commit_error)?;
-                    Ok(())
-                })
-                .await
-            }
-
-            async fn q_otp_create(&self, o: &$crate::CivilOtp, phone: &str, body: &str) -> Result<()> {
-                with_retry(|| async {
-                    let mut tx = self.begin_write().await?;
-                    sqlx::query(concat!(
-                        "INSERT INTO civil_otps (challenge_id, national_id, client, purpose, code_hash, created_at, expires_at, ",
-                        "attempts, used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)"
-                    ))
-                    .bind(o.challenge_id.as_str())
-                    .bind(o.national_id.as_str())
-                    .bind(o.client.as_str())
-                    .bind(o.purpose.as_str())
-                    .bind(o.code_hash.as_str())
-                    .bind(ts(&o.created_at))
-                    .bind(ts(&o.expires_at))
-                    .bind(o.attempts)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("INSERT INTO civil_sms (message_id, phone, body, created_at) VALUES ($1, $2, $3, $4)")
-                        .bind(o.challenge_id.as_str())
-                        .bind(phone)
-                        .bind(body)
-                        .bind(ts(&o.created_at))
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await.map_err(crate::error::commit_error)?;
-                    Ok(())
-                })
-                .await
-            }
-
-            async fn q_otp(&self, id: &str) -> Result<Option<$crate::CivilOtp>> {
-                let row = sqlx::query("SELECT * FROM civil_otps WHERE challenge_id = $1").bind(id).fetch_optional(&self.pool).await?;
-                row.as_ref()
-                    .map(|r| {
-                        Ok($crate::CivilOtp {
-                            challenge_id: r.try_get("challenge_id")?,
-                            national_id: r.try_get("national_id")?,
-                            client: r.try_get("client")?,
-                            purpose: r.try_get("purpose")?,
-                            code_hash: r.try_get("code_hash")?,
-                            created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
-                            expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
-                            attempts: r.try_get("attempts")?,
-                            used_at: parse_opt_ts(r.try_get("used_at")?)?,
-                        })
-                    })
-                    .transpose()
-            }
-
-            /// One conditional update: true if it changed the row (the condition held).
-            async fn q_otp_update(&self, sql: &'static str, id: &str, v: Val) -> Result<bool> {
-                with_retry(|| async {
-                    let q = sqlx::query(sql).bind(id);
-                    let q = match &v {
-                        Val::Int(i) => q.bind(*i),
-                        Val::Text(s) => q.bind(s.as_str()),
-                        _ => q,
-                    };
-                    Ok(q.execute(&self.pool).await?.rows_affected() == 1)
-                })
-                .await
-            }
-
-            async fn q_client_subscriptions(&self) -> Result<Vec<(String, String, String)>> {
-                sqlx::query("SELECT code, event_type, status FROM crvs_client_subscriptions ORDER BY event_type, code")
-                    .fetch_all(&self.pool)
-                    .await?
-                    .iter()
-                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-                    .collect()
             }
         }
     };

@@ -32,7 +32,19 @@ macro_rules! evidence_sql {
                 .await
             }
 
-            async fn verification_save(&self, v: &$crate::MemberVerification, e: Option<&$crate::Evidence>) -> Result<()> {
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::EvidenceStore for $store {
+            async fn save_evidence(&self, e: &$crate::Evidence) -> Result<()> {
+                self.evidence_save(std::slice::from_ref(e)).await
+            }
+
+            async fn save_evidence_batch(&self, e: &[$crate::Evidence]) -> Result<()> {
+                self.evidence_save(e).await
+            }
+
+            async fn save_verification(&self, v: &$crate::MemberVerification, e: Option<&$crate::Evidence>) -> Result<()> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
                     if let Some(e) = e {
@@ -62,7 +74,7 @@ macro_rules! evidence_sql {
                 .await
             }
 
-            async fn verification_get(&self, household_id: &str, member_id: &str) -> Result<Option<$crate::MemberVerification>> {
+            async fn verification(&self, household_id: &str, member_id: &str) -> Result<Option<$crate::MemberVerification>> {
                 let row = sqlx::query("SELECT * FROM member_verifications WHERE household_id = $1 AND member_id = $2")
                     .bind(household_id)
                     .bind(member_id)
@@ -71,7 +83,7 @@ macro_rules! evidence_sql {
                 row.as_ref().map(Self::verification_from_row).transpose()
             }
 
-            async fn verifications_due(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<$crate::MemberVerification>> {
+            async fn due_verifications(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<$crate::MemberVerification>> {
                 let rows = sqlx::query(
                     "SELECT * FROM member_verifications WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
                 )
@@ -82,67 +94,7 @@ macro_rules! evidence_sql {
                 rows.iter().map(Self::verification_from_row).collect()
             }
 
-            async fn vital_save(&self, e: &$crate::VitalEvent) -> Result<bool> {
-                with_retry(|| async {
-                    let n = sqlx::query(concat!(
-                        "INSERT INTO vital_events (event_id, national_id, kind, event_date, received_at, applied_at, details) ",
-                        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
-                    ))
-                    .bind(e.event_id.as_str())
-                    .bind(e.national_id.as_str())
-                    .bind(e.kind.as_str())
-                    .bind(e.event_date.as_str())
-                    .bind(ts(&e.received_at))
-                    .bind(e.applied_at.as_ref().map(ts))
-                    .bind(e.details.as_str())
-                    .execute(&self.pool)
-                    .await?
-                    .rows_affected();
-                    Ok(n == 1)
-                })
-                .await
-            }
-
-            async fn vital_query(&self, rest: &'static str, national_id: Option<&str>, limit: i64) -> Result<Vec<$crate::VitalEvent>> {
-                let sql = format!(
-                    "SELECT event_id, national_id, kind, event_date, received_at, applied_at, details FROM vital_events {rest}"
-                );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit);
-                if let Some(n) = national_id {
-                    q = q.bind(n);
-                }
-                q.fetch_all(&self.pool).await?.iter().map(Self::vital_from_row).collect()
-            }
-
-            fn vital_from_row(r: &DbRow) -> Result<$crate::VitalEvent> {
-                Ok($crate::VitalEvent {
-                    event_id: r.try_get(0)?,
-                    national_id: r.try_get(1)?,
-                    kind: r.try_get(2)?,
-                    event_date: r.try_get(3)?,
-                    received_at: parse_ts(&r.try_get::<String, _>(4)?)?,
-                    applied_at: parse_opt_ts(r.try_get(5)?)?,
-                    details: r.try_get(6)?,
-                })
-            }
-
-            async fn vital_pending_after(&self, at: jiff::Timestamp, id: &str, limit: i64) -> Result<Vec<$crate::VitalEvent>> {
-                sqlx::query(concat!(
-                    "SELECT event_id, national_id, kind, event_date, received_at, applied_at, details FROM vital_events ",
-                    "WHERE applied_at IS NULL AND (received_at > $1 OR (received_at = $1 AND event_id > $2)) ",
-                    "ORDER BY received_at, event_id LIMIT $3"
-                ))
-                .bind(ts(&at))
-                .bind(id)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(Self::vital_from_row)
-                .collect()
-            }
-
-            async fn evidence_list(&self, household_id: &str) -> Result<Vec<$crate::Evidence>> {
+            async fn evidence_of(&self, household_id: &str) -> Result<Vec<$crate::Evidence>> {
                 let rows = sqlx::query("SELECT * FROM hub_evidence WHERE household_id = $1 ORDER BY at, evidence_id")
                     .bind(household_id)
                     .fetch_all(&self.pool)

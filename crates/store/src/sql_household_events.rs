@@ -10,7 +10,26 @@ macro_rules! exemption_columns {
 macro_rules! household_events_sql {
     ($store:ident) => {
         impl $store {
-            async fn suggestion_save(&self, s: &$crate::Suggestion, notice: Option<&$crate::OutboxMessage>) -> Result<bool> {
+            fn exemption_of(r: &DbRow) -> Result<$crate::Exemption> {
+                Ok($crate::Exemption {
+                    exemption_id: r.try_get("exemption_id")?,
+                    national_id: r.try_get("national_id")?,
+                    reason: r.try_get("reason")?,
+                    valid_from: r.try_get("valid_from")?,
+                    valid_until: r.try_get("valid_until")?,
+                    evidence: r.try_get("evidence")?,
+                    granted_by: r.try_get("granted_by")?,
+                    granted_at: parse_ts(&r.try_get::<String, _>("granted_at")?)?,
+                    document_name: r.try_get("document_name")?,
+                    document_type: r.try_get("document_type")?,
+                })
+            }
+
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::HouseholdEventStore for $store {
+            async fn save_suggestion(&self, s: &$crate::Suggestion, notice: Option<&$crate::OutboxMessage>) -> Result<bool> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
                     let n = sqlx::query(concat!(
@@ -40,7 +59,7 @@ macro_rules! household_events_sql {
                 .await
             }
 
-            async fn suggestions_of(&self, household_id: &str) -> Result<Vec<$crate::Suggestion>> {
+            async fn suggestions(&self, household_id: &str) -> Result<Vec<$crate::Suggestion>> {
                 let rows = sqlx::query(
                     "SELECT * FROM household_suggestions WHERE household_id = $1 ORDER BY created_at DESC, suggestion_id DESC",
                 )
@@ -65,7 +84,7 @@ macro_rules! household_events_sql {
                     .collect()
             }
 
-            async fn suggestion_decide(&self, id: &str, from: &str, status: &str, at: jiff::Timestamp, by: &str) -> Result<bool> {
+            async fn decide_suggestion(&self, id: &str, from: &str, status: &str, at: jiff::Timestamp, by: &str) -> Result<bool> {
                 with_retry(|| async {
                     let n = sqlx::query(concat!(
                         "UPDATE household_suggestions SET status = $1, decided_at = $2, decided_by = $3 ",
@@ -84,7 +103,7 @@ macro_rules! household_events_sql {
                 .await
             }
 
-            async fn exemption_save(&self, e: &$crate::Exemption, document: &[u8], household_id: &str, log: &ChangeLog) -> Result<()> {
+            async fn save_exemption(&self, e: &$crate::Exemption, document: &[u8], household_id: &str, log: &ChangeLog) -> Result<()> {
                 self.audited(log, Some(household_id), |c| {
                     let e = e.clone();
                     let document = document.to_vec();
@@ -114,22 +133,7 @@ macro_rules! household_events_sql {
                 .map(|_| ())
             }
 
-            fn exemption_of(r: &DbRow) -> Result<$crate::Exemption> {
-                Ok($crate::Exemption {
-                    exemption_id: r.try_get("exemption_id")?,
-                    national_id: r.try_get("national_id")?,
-                    reason: r.try_get("reason")?,
-                    valid_from: r.try_get("valid_from")?,
-                    valid_until: r.try_get("valid_until")?,
-                    evidence: r.try_get("evidence")?,
-                    granted_by: r.try_get("granted_by")?,
-                    granted_at: parse_ts(&r.try_get::<String, _>("granted_at")?)?,
-                    document_name: r.try_get("document_name")?,
-                    document_type: r.try_get("document_type")?,
-                })
-            }
-
-            async fn exemptions_of(&self, national_id: &str) -> Result<Vec<$crate::Exemption>> {
+            async fn exemptions(&self, national_id: &str) -> Result<Vec<$crate::Exemption>> {
                 let rows = sqlx::query(concat!(
                     "SELECT ", $crate::sql_household_events::exemption_columns!(), " FROM abroad_exemptions WHERE national_id = $1 ",
                     "ORDER BY valid_until DESC, exemption_id"
@@ -140,7 +144,7 @@ macro_rules! household_events_sql {
                 rows.iter().map(Self::exemption_of).collect()
             }
 
-            async fn exemption_with_document(&self, exemption_id: &str) -> Result<Option<($crate::Exemption, Vec<u8>)>> {
+            async fn exemption_document(&self, exemption_id: &str) -> Result<Option<($crate::Exemption, Vec<u8>)>> {
                 let row = sqlx::query(concat!(
                     "SELECT ", $crate::sql_household_events::exemption_columns!(), ", document FROM abroad_exemptions WHERE exemption_id = $1"
                 ))

@@ -17,7 +17,27 @@ macro_rules! staff_sql {
                 })
             }
 
-            async fn staff_create(&self, u: &$crate::StaffUser, log: &ChangeLog) -> Result<()> {
+        }
+
+        impl $store {
+            fn session_from_row(r: &DbRow) -> Result<$crate::Session> {
+                Ok($crate::Session {
+                    session_hash: r.try_get("session_hash")?,
+                    kind: r.try_get("kind")?,
+                    subject_id: r.try_get("subject_id")?,
+                    subject_name: r.try_get("subject_name")?,
+                    csrf_token: r.try_get("csrf_token")?,
+                    created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+                    last_seen_at: parse_ts(&r.try_get::<String, _>("last_seen_at")?)?,
+                    expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
+                    ended_at: parse_opt_ts(r.try_get("ended_at")?)?,
+                })
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::StaffStore for $store {
+            async fn create_staff_user(&self, u: &$crate::StaffUser, log: &ChangeLog) -> Result<()> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
                     sqlx::query(concat!(
@@ -42,7 +62,7 @@ macro_rules! staff_sql {
                 .await
             }
 
-            async fn staff_by_username(&self, username: &str) -> Result<Option<$crate::StaffUser>> {
+            async fn staff_user_by_username(&self, username: &str) -> Result<Option<$crate::StaffUser>> {
                 let row = sqlx::query("SELECT * FROM staff_users WHERE username = $1")
                     .bind(username)
                     .fetch_optional(&self.pool)
@@ -50,7 +70,7 @@ macro_rules! staff_sql {
                 row.as_ref().map(Self::staff_from_row).transpose()
             }
 
-            async fn staff_login_outcome(&self, user_id: &str, failed: i64, until: Option<jiff::Timestamp>) -> Result<()> {
+            async fn save_login_outcome(&self, user_id: &str, failed: i64, until: Option<jiff::Timestamp>) -> Result<()> {
                 with_retry(|| async {
                     sqlx::query("UPDATE staff_users SET failed_logins = $1, locked_until = $2 WHERE user_id = $3")
                         .bind(failed)
@@ -63,7 +83,12 @@ macro_rules! staff_sql {
                 .await
             }
 
-            async fn staff_by_id(&self, user_id: &str) -> Result<Option<$crate::StaffUser>> {
+            async fn staff_users(&self) -> Result<Vec<$crate::StaffUser>> {
+                let rows = sqlx::query("SELECT * FROM staff_users ORDER BY username").fetch_all(&self.pool).await?;
+                rows.iter().map(Self::staff_from_row).collect()
+            }
+
+            async fn staff_user_by_id(&self, user_id: &str) -> Result<Option<$crate::StaffUser>> {
                 let row = sqlx::query("SELECT * FROM staff_users WHERE user_id = $1")
                     .bind(user_id)
                     .fetch_optional(&self.pool)
@@ -71,7 +96,7 @@ macro_rules! staff_sql {
                 row.as_ref().map(Self::staff_from_row).transpose()
             }
 
-            async fn staff_set_password(&self, user_id: &str, hash: &str, keep: Option<&str>, log: &ChangeLog) -> Result<()> {
+            async fn set_staff_password(&self, user_id: &str, hash: &str, keep: Option<&str>, log: &ChangeLog) -> Result<()> {
                 let at = ts(&log.at);
                 self.audited(log, None, |c| {
                     let (at, user_id, hash, keep) = (at.clone(), user_id.to_string(), hash.to_string(), keep.unwrap_or("").to_string());
@@ -94,7 +119,7 @@ macro_rules! staff_sql {
                 .map(|_| ())
             }
 
-            async fn staff_set_disabled(&self, user_id: &str, disabled: Option<jiff::Timestamp>, log: &ChangeLog) -> Result<()> {
+            async fn set_staff_disabled(&self, user_id: &str, disabled: Option<jiff::Timestamp>, log: &ChangeLog) -> Result<()> {
                 let at = ts(&log.at);
                 let disabled = disabled.as_ref().map(ts);
                 self.audited(log, None, |c| {
@@ -120,9 +145,67 @@ macro_rules! staff_sql {
                 .map(|_| ())
             }
 
-            async fn staff_all(&self) -> Result<Vec<$crate::StaffUser>> {
-                let rows = sqlx::query("SELECT * FROM staff_users ORDER BY username").fetch_all(&self.pool).await?;
-                rows.iter().map(Self::staff_from_row).collect()
+            async fn create_session(&self, s: &$crate::Session, log: &ChangeLog) -> Result<()> {
+                self.audited(log, None, |c| {
+                    let s = s.clone();
+                    Box::pin(async move {
+                        sqlx::query(concat!(
+                            "INSERT INTO sessions (session_hash, kind, subject_id, subject_name, csrf_token, created_at, ",
+                            "last_seen_at, expires_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)"
+                        ))
+                        .bind(s.session_hash.as_str())
+                        .bind(s.kind.as_str())
+                        .bind(s.subject_id.as_str())
+                        .bind(s.subject_name.as_str())
+                        .bind(s.csrf_token.as_str())
+                        .bind(ts(&s.created_at))
+                        .bind(ts(&s.last_seen_at))
+                        .bind(ts(&s.expires_at))
+                        .execute(&mut *c)
+                        .await?;
+                        Ok(1)
+                    })
+                })
+                .await
+                .map(|_| ())
+            }
+
+            async fn session(&self, hash: &str) -> Result<Option<$crate::Session>> {
+                let row = sqlx::query("SELECT * FROM sessions WHERE session_hash = $1")
+                    .bind(hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(Self::session_from_row).transpose()
+            }
+
+            async fn touch_session(&self, hash: &str, at: jiff::Timestamp, expires: jiff::Timestamp) -> Result<()> {
+                with_retry(|| async {
+                    sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE session_hash = $3 AND ended_at IS NULL")
+                        .bind(ts(&at))
+                        .bind(ts(&expires))
+                        .bind(hash)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                })
+                .await
+            }
+
+            async fn end_session(&self, hash: &str, log: &ChangeLog) -> Result<()> {
+                let at = ts(&log.at);
+                self.audited(log, None, |c| {
+                    let (at, hash) = (at.clone(), hash.to_string());
+                    Box::pin(async move {
+                        Ok(sqlx::query("UPDATE sessions SET ended_at = $1 WHERE session_hash = $2 AND ended_at IS NULL")
+                            .bind(at)
+                            .bind(hash.as_str())
+                            .execute(&mut *c)
+                            .await?
+                            .rows_affected())
+                    })
+                })
+                .await
+                .map(|_| ())
             }
         }
     };

@@ -5,7 +5,7 @@
 // Test support only: a test that cannot get its database must stop loudly.
 #![allow(clippy::panic)]
 
-use crate::{PgStore, SqliteStore, Store};
+use crate::{CivilStore, PgStore, SqliteStore, Store};
 use std::sync::Arc;
 
 pub async fn sqlite() -> Arc<dyn Store> {
@@ -20,13 +20,41 @@ fn sqlite_url() -> String {
 }
 
 async fn sqlite_at(url: &str) -> Arc<dyn Store> {
+    sqlite_concrete(url).await
+}
+
+/// The civil registry's side of each test database, by the address of its store (both sides are one
+/// allocation): tests that play the reference registry on the same database ask `civil_of`.
+static CIVIL: std::sync::Mutex<Vec<(usize, std::sync::Weak<dyn CivilStore>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn remember<S: CivilStore + 'static>(s: &Arc<S>) {
+    let civil: Arc<dyn CivilStore> = s.clone();
+    let mut all = CIVIL.lock().unwrap_or_else(|e| e.into_inner());
+    all.retain(|(_, w)| w.strong_count() > 0);
+    all.push((Arc::as_ptr(s) as *const () as usize, Arc::downgrade(&civil)));
+}
+
+/// The civil registry's store on the same database as this test store (made by this module).
+pub fn civil_of(store: &Arc<dyn Store>) -> Arc<dyn CivilStore> {
+    let key = Arc::as_ptr(store) as *const () as usize;
+    let all = CIVIL.lock().unwrap_or_else(|e| e.into_inner());
+    all.iter()
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, w)| w.upgrade())
+        .unwrap_or_else(|| panic!("civil_of: this store was not made by testkit"))
+}
+
+async fn sqlite_concrete(url: &str) -> Arc<SqliteStore> {
     let s = SqliteStore::connect(url)
         .await
         .unwrap_or_else(|e| panic!("sqlite: {e}"));
     s.migrate()
         .await
         .unwrap_or_else(|e| panic!("migrate sqlite: {e}"));
-    Arc::new(s)
+    let s = Arc::new(s);
+    remember(&s);
+    s
 }
 
 pub async fn postgres() -> Option<Arc<dyn Store>> {
@@ -65,13 +93,19 @@ async fn postgres_url() -> Option<String> {
 }
 
 async fn postgres_at(url: &str) -> Arc<dyn Store> {
+    postgres_concrete(url).await
+}
+
+async fn postgres_concrete(url: &str) -> Arc<PgStore> {
     let s = PgStore::connect(url)
         .await
         .unwrap_or_else(|e| panic!("postgres {url}: {e}"));
     s.migrate()
         .await
         .unwrap_or_else(|e| panic!("migrate postgres: {e}"));
-    Arc::new(s)
+    let s = Arc::new(s);
+    remember(&s);
+    s
 }
 
 /// Both backends, each a fresh database opened twice (two pools, as two servers would): for tests of
@@ -92,4 +126,34 @@ pub async fn backends() -> Vec<(&'static str, Arc<dyn Store>)> {
         v.push(("postgres", p));
     }
     v
+}
+
+/// A backend's name, the ration side's store and the civil registry's, on one database.
+pub type WithCivil = (&'static str, Arc<dyn Store>, Arc<dyn CivilStore>);
+
+/// Both backends, each fresh, with the ration side's store and the civil registry's on one database
+/// (as the embedded demo keeps them): `("sqlite", ration, civil)` and `("postgres", …)`.
+pub async fn backends_with_civil() -> Vec<WithCivil> {
+    let s = sqlite_concrete(&sqlite_url()).await;
+    let mut v: Vec<WithCivil> = vec![("sqlite", s.clone(), s)];
+    if let Some(url) = postgres_url().await {
+        let p = postgres_concrete(&url).await;
+        v.push(("postgres", p.clone(), p));
+    }
+    v
+}
+
+/// Both backends' civil registry stores, each fresh.
+pub async fn civil_backends() -> Vec<(&'static str, Arc<dyn CivilStore>)> {
+    backends_with_civil()
+        .await
+        .into_iter()
+        .map(|(name, _, civil)| (name, civil))
+        .collect()
+}
+
+/// A fresh SQLite database as both sides' stores.
+pub async fn sqlite_with_civil() -> (Arc<dyn Store>, Arc<dyn CivilStore>) {
+    let s = sqlite_concrete(&sqlite_url()).await;
+    (s.clone(), s)
 }

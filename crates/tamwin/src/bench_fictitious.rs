@@ -19,7 +19,7 @@ use tamwin_matching::blocking::DEATH_RULES;
 use tamwin_matching::record::NO_HOUSEHOLD;
 use tamwin_matching::screen::{fictitious, id_note};
 use tamwin_matching::{Quiet, Rec, Settings, Vocab, link};
-use tamwin_store::{CivilPerson, HubKey, ScreeningPerson, Store};
+use tamwin_store::{CivilPerson, CivilStore, HubKey, ScreeningPerson};
 
 /// Rows of registry.csv loaded per transaction when the registry is empty.
 const LOAD_CHUNK: usize = 50_000;
@@ -75,7 +75,7 @@ fn civil(r: &csv::StringRecord) -> CivilPerson {
 /// Before issue 14: the registry paged out of its table (20,000 a statement, as screening did) into
 /// the engine beside the members, and one linkage of all members against it.
 async fn direct(
-    store: &dyn Store,
+    store: &dyn CivilStore,
     vocab: &mut Vocab,
     people: &[Rec],
 ) -> Result<BTreeSet<u32>, Error> {
@@ -177,7 +177,9 @@ fn client(
     ))
 }
 
-pub async fn fictitious_kind(store: Arc<dyn Store>, dir: &Path) -> Result<(), Error> {
+/// The civil registry is read through its own store: the direct read is the way screening read it
+/// before issue 14, kept only as the baseline.
+pub async fn fictitious_kind(store: Arc<dyn CivilStore>, dir: &Path) -> Result<(), Error> {
     if store.civil_count().await? == 0 {
         let t = Instant::now();
         // The table is keyed by national ID: the file's few persons without one stay out of it.

@@ -13,7 +13,10 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 
 use crate::cli::HubCommand;
 use crate::hub_http;
-use crate::wiring::{Settings, bar, count_lines, migrated_store, new_registry};
+use crate::wiring::{
+    Settings, bar, count_lines, migrated_civil_store, new_registry, new_registry_with_civil,
+};
+use tamwin_store::CivilStore;
 
 fn new_key() -> Result<SigningKey, Error> {
     let mut seed = [0u8; 32];
@@ -23,16 +26,22 @@ fn new_key() -> Result<SigningKey, Error> {
 
 /// Wires the registry to the reference civil registry in the same database: a fresh ministry key and
 /// a fresh Trade key (registered with the hub under `mot-embedded`, replacing the last run's).
-pub async fn embed(reg: &mut Registry) -> Result<Arc<tamwin_civil::server::HubServer>, Error> {
-    let (client, server) = embedded(reg).await?;
+pub async fn embed(
+    reg: &mut Registry,
+    civil: Arc<dyn CivilStore>,
+) -> Result<Arc<tamwin_civil::server::HubServer>, Error> {
+    let (client, server) = embedded(reg, civil).await?;
     reg.hub = Some(client);
     Ok(server)
 }
 
 /// Without a hub, screening still asks the civil registry in the same database, in-process (the
 /// embedded default); nothing else calls it (identity checks wait for a hub as before).
-pub async fn embed_civil_search(reg: &mut Registry) -> Result<(), Error> {
-    let (client, _) = embedded(reg).await?;
+pub async fn embed_civil_search(
+    reg: &mut Registry,
+    civil: Arc<dyn CivilStore>,
+) -> Result<(), Error> {
+    let (client, _) = embedded(reg, civil).await?;
     reg.civil = Some(client);
     Ok(())
 }
@@ -40,10 +49,11 @@ pub async fn embed_civil_search(reg: &mut Registry) -> Result<(), Error> {
 /// The in-process client of the reference registry on the registry's database, and its server.
 async fn embedded(
     reg: &Registry,
+    civil: Arc<dyn CivilStore>,
 ) -> Result<(Arc<HubClient>, Arc<tamwin_civil::server::HubServer>), Error> {
     let (hub_key, mot_key) = (new_key()?, new_key()?);
     let now = reg.clock.now();
-    reg.store
+    civil
         .save_hub_key(&HubKey {
             member: "IQ/GOV/MOT".into(),
             key_id: "mot-embedded".into(),
@@ -54,7 +64,7 @@ async fn embedded(
         .await?;
     let clock = reg.clock.clone();
     let server = Arc::new(tamwin_civil::server::HubServer {
-        store: reg.store.clone(),
+        store: civil,
         key: hub_key.clone(),
         key_id: "moi-embedded".into(),
         now: Arc::new(move || clock.now()),
@@ -86,17 +96,17 @@ async fn embedded(
 /// wired in-process.
 pub async fn demo_registry(
     reg: &mut Registry,
+    civil: Arc<dyn CivilStore>,
     persons: &std::path::Path,
 ) -> Result<Arc<tamwin_civil::server::HubServer>, Error> {
     let rejects = persons.with_file_name("civil-rejects.csv");
-    let r =
-        tamwin_civil::load::load_persons(reg.store.clone(), persons, &rejects, Arc::new(|_| {}))
-            .await?;
+    let r = tamwin_civil::load::load_persons(civil.clone(), persons, &rejects, Arc::new(|_| {}))
+        .await?;
     println!(
         "Civil registry (in-process): {} persons, {} rejected",
         r.persons, r.rejected
     );
-    embed(reg).await
+    embed(reg, civil).await
 }
 
 /// Subscribes to vital events, starts the task that works the registry's queue and delivers its
@@ -264,7 +274,7 @@ pub async fn reconcile(reg: &Registry, batch: u32, restart: bool) -> Result<(), 
 }
 
 /// The stations' commands, on the registry's database.
-pub async fn stations(store: &dyn tamwin_store::Store, command: HubCommand) -> Result<(), Error> {
+pub async fn stations(store: &dyn CivilStore, command: HubCommand) -> Result<(), Error> {
     use crate::cli::HubCommand::*;
     let geo = tamwin_domain::Geography::builtin()?;
     let s = tamwin_civil::stations::Stations {
@@ -360,7 +370,7 @@ pub(crate) async fn run(rules: &Settings, command: HubCommand) -> Result<(), Err
             callbacks,
             client_callbacks,
         } => {
-            let store = migrated_store(rules).await?;
+            let store = migrated_civil_store(rules).await?;
             let defaults = client_callbacks
                 .iter()
                 .map(|c| {
@@ -385,7 +395,7 @@ pub(crate) async fn run(rules: &Settings, command: HubCommand) -> Result<(), Err
             key_id,
             public_key,
         } => {
-            let store = migrated_store(rules).await?;
+            let store = migrated_civil_store(rules).await?;
             if tamwin_hub::unhex(&public_key).is_none_or(|b| b.len() != 32) {
                 return Err("--public-key: 64 hex digits".into());
             }
@@ -409,7 +419,7 @@ pub(crate) async fn run(rules: &Settings, command: HubCommand) -> Result<(), Err
             key,
             key_id,
         } => {
-            let store = migrated_store(rules).await?;
+            let store = migrated_civil_store(rules).await?;
             let server = hub_http::server(store, &key, &key_id, vec![], vec![])?;
             let new = server
                 .record_event(&tamwin_civil::crvs::NewEvent {
@@ -440,8 +450,13 @@ pub(crate) async fn run(rules: &Settings, command: HubCommand) -> Result<(), Err
             key,
             key_id,
         } => {
-            let server =
-                hub_http::server(migrated_store(rules).await?, &key, &key_id, vec![], vec![])?;
+            let server = hub_http::server(
+                migrated_civil_store(rules).await?,
+                &key,
+                &key_id,
+                vec![],
+                vec![],
+            )?;
             let (card, order) = server
                 .issue_card(&national_id, deliver_to.as_deref())
                 .await?;
@@ -469,8 +484,13 @@ pub(crate) async fn run(rules: &Settings, command: HubCommand) -> Result<(), Err
             key,
             key_id,
         } => {
-            let server =
-                hub_http::server(migrated_store(rules).await?, &key, &key_id, vec![], vec![])?;
+            let server = hub_http::server(
+                migrated_civil_store(rules).await?,
+                &key,
+                &key_id,
+                vec![],
+                vec![],
+            )?;
             let d = server.advance_delivery(&order, &status, &note).await?;
             println!("order {}: {}", d.order_id, d.status);
             Ok(())
@@ -480,7 +500,7 @@ pub(crate) async fn run(rules: &Settings, command: HubCommand) -> Result<(), Err
         | HubCommand::VisitRegister { .. }
         | HubCommand::VisitClose { .. }
         | HubCommand::Visits { .. }) => {
-            stations(migrated_store(rules).await?.as_ref(), command).await
+            stations(migrated_civil_store(rules).await?.as_ref(), command).await
         }
         HubCommand::Subscribe { listen, hub } => {
             let mut reg = new_registry(&rules.database_url, rules).await?;
@@ -498,8 +518,7 @@ pub(crate) async fn run(rules: &Settings, command: HubCommand) -> Result<(), Err
             Ok(())
         }
         HubCommand::Load { path, rejects } => {
-            let store = tamwin_store::connect(&rules.database_url).await?;
-            store.migrate().await?;
+            let store = migrated_civil_store(rules).await?;
             let file = if path.is_dir() {
                 path.join("persons.csv")
             } else {
@@ -533,8 +552,8 @@ pub(crate) async fn run(rules: &Settings, command: HubCommand) -> Result<(), Err
         }
         HubCommand::Reconcile { batch, restart } => {
             // The embedded default: the reference registry lives in the same database.
-            let mut reg = new_registry(&rules.database_url, rules).await?;
-            embed(&mut reg).await?;
+            let (mut reg, civil) = new_registry_with_civil(&rules.database_url, rules).await?;
+            embed(&mut reg, civil).await?;
             reconcile(&reg, batch, restart).await
         }
     }

@@ -78,7 +78,7 @@ pub fn connect(reg: &mut Registry, f: &HubFlags, listen: &str) -> Result<(), Err
 
 /// The registry's server from its key file.
 pub fn server(
-    store: Arc<dyn tamwin_store::Store>,
+    store: Arc<dyn tamwin_store::CivilStore>,
     key: &std::path::Path,
     key_id: &str,
     callback_prefixes: Vec<String>,
@@ -133,7 +133,7 @@ mod tests {
     /// delivers the notification over HTTP to Tamwin's callback route, and the member is held.
     #[tokio::test]
     async fn crvs_over_http_on_every_backend() {
-        for (backend, store) in tamwin_store::testkit::backends().await {
+        for (backend, store, civil) in tamwin_store::testkit::backends_with_civil().await {
             let dir = std::env::temp_dir()
                 .join(format!("tamwin-hub-http-{}-{backend}", std::process::id()));
             std::fs::create_dir_all(&dir).unwrap();
@@ -149,7 +149,7 @@ mod tests {
             reg.prepare().await.unwrap();
 
             let hub = server(
-                store.clone(),
+                civil.clone(),
                 &dir.join("hub.key"),
                 "moi-1",
                 vec!["http://127.0.0.1:".into()],
@@ -175,7 +175,7 @@ mod tests {
             };
             connect(&mut reg, &flags, &web_addr.to_string()).unwrap();
             let client_key = reg.hub.as_ref().unwrap().key.verifying_key();
-            store
+            civil
                 .save_hub_key(&tamwin_store::HubKey {
                     member: "IQ/GOV/MOT".into(),
                     key_id: "mot-1".into(),
@@ -199,7 +199,7 @@ mod tests {
             let id = NationalId::from_payload(82_000_000_001)
                 .unwrap()
                 .to_string();
-            store
+            civil
                 .civil_load(&[tamwin_store::CivilPerson {
                     national_id: id.clone(),
                     given_name: "حسن".into(),

@@ -104,8 +104,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Bench {
             command: BenchCommand::Fictitious { dir },
         } => {
-            let reg = registry(&rules).await?;
-            bench_fictitious::fictitious_kind(reg.store.clone(), &dir).await
+            let civil = wiring::migrated_civil_store(&rules).await?;
+            bench_fictitious::fictitious_kind(civil, &dir).await
         }
         Command::Token { command } => {
             let reg = registry(&rules).await?;

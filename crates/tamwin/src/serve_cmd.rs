@@ -2,7 +2,7 @@
 //! the web server.
 
 use crate::Error;
-use crate::wiring::{Settings, count_members, form_keys, new_registry};
+use crate::wiring::{Settings, count_members, form_keys, new_registry_with_civil};
 use crate::{access_cmd, data_cmd, hub_cmd, hub_http, sms_http};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,12 +20,12 @@ pub(crate) async fn serve_command(
     jobs: bool,
 ) -> Result<(), Error> {
     let gateway = sms_http::gateway(sms)?;
-    let mut reg = new_registry(&rules.database_url, rules).await?;
+    let (mut reg, civil) = new_registry_with_civil(&rules.database_url, rules).await?;
     reg.sms = gateway;
     reg.forms = Some(Arc::new(form_keys(form_key, reg.clock.now())?));
     hub_http::connect(&mut reg, hub, listen)?;
     if reg.hub.is_none() {
-        hub_cmd::embed_civil_search(&mut reg).await?;
+        hub_cmd::embed_civil_search(&mut reg, civil).await?;
     }
     let web = tamwin_web::Config {
         demo: false,
@@ -50,7 +50,7 @@ pub(crate) async fn demo(
         let _ = std::fs::remove_file(PathBuf::from(p));
     }
     let url = format!("sqlite://{}", db.display());
-    let mut reg = new_registry(&url, rules).await?;
+    let (mut reg, civil) = new_registry_with_civil(&url, rules).await?;
     if let Some(start) = clock_start {
         let start: jiff::Timestamp = start
             .parse()
@@ -77,7 +77,7 @@ pub(crate) async fn demo(
         reg.store.count_households().await?,
         db.display()
     );
-    let server = hub_cmd::demo_registry(&mut reg, &dir.join("persons.csv")).await?;
+    let server = hub_cmd::demo_registry(&mut reg, civil, &dir.join("persons.csv")).await?;
     let _ = std::fs::remove_dir_all(&dir);
     let reg = Arc::new(reg);
     hub_cmd::demo_subscribe(&reg, server.clone()).await?;

@@ -16,11 +16,14 @@ pub(crate) struct Settings {
     pub(crate) screening_grace_days: i64,
 }
 
-/// The configured database, migrated (the hub's commands work on the store alone).
-pub(crate) async fn migrated_store(cli: &Settings) -> Result<Arc<dyn tamwin_store::Store>, Error> {
-    let store = tamwin_store::connect(&cli.database_url).await?;
+/// The civil registry's store on the configured database, migrated (the hub's and the reference
+/// registry's commands work on it alone).
+pub(crate) async fn migrated_civil_store(
+    cli: &Settings,
+) -> Result<Arc<dyn tamwin_store::CivilStore>, Error> {
+    let (store, civil) = tamwin_store::open(&cli.database_url).await?;
     store.migrate().await?;
-    Ok(store)
+    Ok(civil)
 }
 
 pub(crate) async fn registry(cli: &Settings) -> Result<Arc<Registry>, Error> {
@@ -29,7 +32,16 @@ pub(crate) async fn registry(cli: &Settings) -> Result<Arc<Registry>, Error> {
 
 /// The registry on a database, migrated, with the programme's rules from the flags.
 pub(crate) async fn new_registry(url: &str, cli: &Settings) -> Result<Registry, Error> {
-    let store = tamwin_store::connect(url).await?;
+    Ok(new_registry_with_civil(url, cli).await?.0)
+}
+
+/// The registry and, on the same database, the reference civil registry's store: for the embedded
+/// default, where the registry is served in-process (the registry itself never reads it).
+pub(crate) async fn new_registry_with_civil(
+    url: &str,
+    cli: &Settings,
+) -> Result<(Registry, Arc<dyn tamwin_store::CivilStore>), Error> {
+    let (store, civil) = tamwin_store::open(url).await?;
     let mut reg = Registry::new(
         store,
         Arc::new(Geography::builtin()?),
@@ -40,7 +52,7 @@ pub(crate) async fn new_registry(url: &str, cli: &Settings) -> Result<Registry, 
     reg.temporary_card_months = cli.temporary_card_months;
     reg.screening_grace_days = cli.screening_grace_days;
     reg.prepare().await?;
-    Ok(reg)
+    Ok((reg, civil))
 }
 
 pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {

@@ -121,11 +121,12 @@ pub async fn wired_with_server(
     reg.prepare().await.unwrap();
 
     // The ministry's side: its key, Trade's key registered with it, and a router on the same clock.
+    let civil = tamwin_store::testkit::civil_of(&store);
     let (hub_key, mot_key) = (
         SigningKey::from_bytes(&[9; 32]),
         SigningKey::from_bytes(&[1; 32]),
     );
-    store
+    civil
         .save_hub_key(&HubKey {
             member: "IQ/GOV/MOT".into(),
             key_id: "mot-1".into(),
@@ -137,7 +138,7 @@ pub async fn wired_with_server(
         .unwrap();
     let c2 = clock.clone();
     let server = Arc::new(tamwin_civil::server::HubServer {
-        store: store.clone(),
+        store: civil,
         key: hub_key.clone(),
         key_id: "moi-1".into(),
         now: Arc::new(move || c2.now()),
@@ -170,7 +171,7 @@ pub async fn populate(reg: &Registry, dir: &std::path::Path, households: u64) {
         .await
         .unwrap();
     tamwin_civil::load::load_persons(
-        reg.store.clone(),
+        tamwin_store::testkit::civil_of(&reg.store),
         &dir.join("persons.csv"),
         &dir.join("civil-rejects.csv"),
         Arc::new(|_| {}),

@@ -1,0 +1,27 @@
+//! Machine credentials: API tokens and the keys of registered devices, with the nonces that refuse a
+//! replayed device request. SQL in `sql_credentials.rs`.
+
+use crate::*;
+use async_trait::async_trait;
+
+#[async_trait]
+pub trait CredentialStore: Send + Sync {
+    async fn create_api_token(&self, t: &ApiToken, log: &ChangeLog) -> Result<()>;
+    async fn api_token(&self, token_id: &str) -> Result<Option<ApiToken>>;
+    /// Revokes a token; false if there was none or it already was.
+    async fn revoke_api_token(&self, token_id: &str, log: &ChangeLog) -> Result<bool>;
+    async fn api_tokens(&self) -> Result<Vec<ApiToken>>;
+    async fn create_device_key(&self, d: &DeviceKey, log: &ChangeLog) -> Result<()>;
+    async fn device_key(&self, device_id: &str) -> Result<Option<DeviceKey>>;
+    async fn revoke_device_key(&self, device_id: &str, log: &ChangeLog) -> Result<bool>;
+    async fn device_keys(&self) -> Result<Vec<DeviceKey>>;
+    /// Records a request's nonce; false if the device used it before (a replay). Nonces older than
+    /// `forget_before` are dropped on the way: their timestamps are refused anyway.
+    async fn use_nonce(
+        &self,
+        device_id: &str,
+        nonce: &str,
+        at: jiff::Timestamp,
+        forget_before: jiff::Timestamp,
+    ) -> Result<bool>;
+}

@@ -1,0 +1,194 @@
+//! Device keys' SQL, shared by both backends like `sql_impl`: inherent methods the `Store` impl calls.
+
+macro_rules! credentials_sql {
+    ($store:ident) => {
+        impl $store {
+            fn device_from_row(r: &DbRow) -> Result<$crate::DeviceKey> {
+                Ok($crate::DeviceKey {
+                    device_id: r.try_get("device_id")?,
+                    name: r.try_get("name")?,
+                    role: parse_role("device_keys", &r.try_get::<String, _>("role")?)?,
+                    area: r.try_get("area")?,
+                    public_key: r.try_get("public_key")?,
+                    created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+                    created_by: r.try_get("created_by")?,
+                    revoked_at: parse_opt_ts(r.try_get("revoked_at")?)?,
+                })
+            }
+
+            async fn device_get(&self, id: &str) -> Result<Option<$crate::DeviceKey>> {
+                let row = sqlx::query("SELECT * FROM device_keys WHERE device_id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(Self::device_from_row).transpose()
+            }
+
+        }
+
+        impl $store {
+            fn token_from_row(r: &DbRow) -> Result<$crate::ApiToken> {
+                Ok($crate::ApiToken {
+                    token_id: r.try_get("token_id")?,
+                    name: r.try_get("name")?,
+                    role: parse_role("api_tokens", &r.try_get::<String, _>("role")?)?,
+                    area: r.try_get("area")?,
+                    secret_hash: r.try_get("secret_hash")?,
+                    created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+                    created_by: r.try_get("created_by")?,
+                    expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
+                    revoked_at: parse_opt_ts(r.try_get("revoked_at")?)?,
+                })
+            }
+
+            async fn access_token(&self, id: &str) -> Result<Option<$crate::ApiToken>> {
+                let row = sqlx::query("SELECT * FROM api_tokens WHERE token_id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(Self::token_from_row).transpose()
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::CredentialStore for $store {
+            async fn create_api_token(&self, t: &$crate::ApiToken, log: &ChangeLog) -> Result<()> {
+                self.audited(log, None, |c| {
+                    let t = t.clone();
+                    Box::pin(async move {
+                        sqlx::query(concat!(
+                            "INSERT INTO api_tokens (token_id, name, role, area, secret_hash, created_at, created_by, ",
+                            "expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)"
+                        ))
+                        .bind(t.token_id.as_str())
+                        .bind(t.name.as_str())
+                        .bind(t.role.code())
+                        .bind(t.area.as_str())
+                        .bind(t.secret_hash.as_str())
+                        .bind(ts(&t.created_at))
+                        .bind(t.created_by.as_str())
+                        .bind(ts(&t.expires_at))
+                        .execute(&mut *c)
+                        .await?;
+                        Ok(1)
+                    })
+                })
+                .await
+                .map(|_| ())
+            }
+
+            async fn api_token(&self, token_id: &str) -> Result<Option<$crate::ApiToken>> {
+                self.access_token(token_id).await
+            }
+
+            async fn revoke_api_token(&self, id: &str, log: &ChangeLog) -> Result<bool> {
+                let at = ts(&log.at);
+                // Nothing to revoke: no audit entry either.
+                if self.access_token(id).await?.is_none_or(|t| t.revoked_at.is_some()) {
+                    return Ok(false);
+                }
+                let n = self
+                    .audited(log, None, |c| {
+                        let (at, id) = (at.clone(), id.to_string());
+                        Box::pin(async move {
+                            Ok(sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE token_id = $2 AND revoked_at IS NULL")
+                                .bind(at)
+                                .bind(id.as_str())
+                                .execute(&mut *c)
+                                .await?
+                                .rows_affected())
+                        })
+                    })
+                    .await?;
+                Ok(n == 1)
+            }
+
+            async fn api_tokens(&self) -> Result<Vec<$crate::ApiToken>> {
+                let rows = sqlx::query("SELECT * FROM api_tokens ORDER BY created_at, token_id")
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(Self::token_from_row).collect()
+            }
+
+            async fn create_device_key(&self, d: &$crate::DeviceKey, log: &ChangeLog) -> Result<()> {
+                self.audited(log, None, |c| {
+                    let d = d.clone();
+                    Box::pin(async move {
+                        sqlx::query(concat!(
+                            "INSERT INTO device_keys (device_id, name, role, area, public_key, created_at, created_by, revoked_at) ",
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)"
+                        ))
+                        .bind(d.device_id.as_str())
+                        .bind(d.name.as_str())
+                        .bind(d.role.code())
+                        .bind(d.area.as_str())
+                        .bind(d.public_key.as_str())
+                        .bind(ts(&d.created_at))
+                        .bind(d.created_by.as_str())
+                        .execute(&mut *c)
+                        .await?;
+                        Ok(1)
+                    })
+                })
+                .await
+                .map(|_| ())
+            }
+
+            async fn device_key(&self, device_id: &str) -> Result<Option<$crate::DeviceKey>> {
+                self.device_get(device_id).await
+            }
+
+            async fn revoke_device_key(&self, id: &str, log: &ChangeLog) -> Result<bool> {
+                if self.device_get(id).await?.is_none_or(|d| d.revoked_at.is_some()) {
+                    return Ok(false);
+                }
+                let at = ts(&log.at);
+                let n = self
+                    .audited(log, None, |c| {
+                        let (at, id) = (at.clone(), id.to_string());
+                        Box::pin(async move {
+                            Ok(sqlx::query("UPDATE device_keys SET revoked_at = $1 WHERE device_id = $2 AND revoked_at IS NULL")
+                                .bind(at)
+                                .bind(id.as_str())
+                                .execute(&mut *c)
+                                .await?
+                                .rows_affected())
+                        })
+                    })
+                    .await?;
+                Ok(n == 1)
+            }
+
+            async fn device_keys(&self) -> Result<Vec<$crate::DeviceKey>> {
+                let rows = sqlx::query("SELECT * FROM device_keys ORDER BY created_at, device_id")
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(Self::device_from_row).collect()
+            }
+
+            async fn use_nonce(&self, id: &str, nonce: &str, at: jiff::Timestamp, forget: jiff::Timestamp) -> Result<bool> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query("DELETE FROM device_nonces WHERE device_id = $1 AND at < $2")
+                        .bind(id)
+                        .bind(ts(&forget))
+                        .execute(&mut *tx)
+                        .await?;
+                    let fresh = sqlx::query("INSERT INTO device_nonces (device_id, nonce, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                        .bind(id)
+                        .bind(nonce)
+                        .bind(ts(&at))
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                        == 1;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(fresh)
+                })
+                .await
+            }
+        }
+    };
+}
+
+pub(crate) use credentials_sql;
