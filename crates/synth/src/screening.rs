@@ -18,7 +18,7 @@ mod romanise;
 
 pub use generate::generate_screening;
 
-use crate::Person;
+use crate::people::Person;
 use jiff::civil::Date;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;

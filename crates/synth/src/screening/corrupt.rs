@@ -2,7 +2,8 @@
 //! names shifted, a wrong birth date…), and the copy of a member on a second card built from them.
 
 use super::{Row, Tier, pick};
-use crate::{Gen, Weighted};
+use crate::people::Gen;
+use crate::weighted::Weighted;
 use jiff::civil::Date;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;

@@ -5,7 +5,9 @@
 use super::corrupt::{corrupt, duplicate};
 use super::romanise::romanise;
 use super::{PERSON_COLUMNS, Row, ScreeningConfig, ScreeningSummary};
-use crate::{Gen, HEAD_AGE_BANDS, Person, Weighted, create, household_people, io, names};
+use crate::people::{Chain, Gen, HEAD_AGE_BANDS, Person, household_people, splitmix64};
+use crate::weighted::Weighted;
+use crate::{Summary, create, io, names};
 use jiff::civil::Date;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -49,7 +51,7 @@ pub fn generate_screening(
         male: Weighted::new(names::MALE.iter().copied()),
         female: Weighted::new(names::FEMALE.iter().copied()),
         family: Weighted::new(names::FAMILY.iter().copied()),
-        next_id: crate::splitmix64(cfg.seed),
+        next_id: splitmix64(cfg.seed),
         no_id_share: 0.03,
         as_of: cfg.as_of,
         recent_heads: Vec::new(),
@@ -102,7 +104,7 @@ pub fn generate_screening(
 
     let head_age = Weighted::new(HEAD_AGE_BANDS.iter().copied());
     let mut s = ScreeningSummary::default();
-    let mut summary = crate::Summary::default();
+    let mut summary = Summary::default();
     // Copies waiting for another card: (the original's record id, the corrupted row, what was done).
     let mut pending: Vec<(String, Row, String)> = Vec::new();
     let (mut person_n, mut death_n, mut exit_n, mut registry_n) = (0u64, 0u64, 0u64, 0u64);
@@ -275,7 +277,7 @@ pub fn generate_screening(
                 let other = &previous[rng.random_range(0..previous.len())];
                 let mine = &people[rng.random_range(0..people.len())];
                 Person {
-                    chain: crate::Chain {
+                    chain: Chain {
                         given: mine.chain.given.clone(),
                         father: mine.chain.father.clone(),
                         grandfather: other.chain.grandfather.clone(),
