@@ -1,4 +1,5 @@
 use super::*;
+use tamwin_domain::{CardNumber, Geography, NationalId};
 
 fn read(dir: &Path, name: &str) -> Vec<Vec<String>> {
     let mut r = csv::Reader::from_path(dir.join(name)).unwrap();
