@@ -434,7 +434,7 @@ impl SmsGateway for DownGateway {
 /// The stored outbox (not the demo's in-memory copy) once its latest message was handled.
 async fn stored_after_delivery(reg: &Registry) -> tamwin_store::OutboxMessage {
     for _ in 0..200 {
-        let m = reg.store.outbox_recent(1).await.unwrap().remove(0);
+        let m = reg.store().outbox_recent(1).await.unwrap().remove(0);
         if m.body.contains(session::CODE_MASK) {
             return m;
         }
@@ -462,7 +462,7 @@ async fn codes_leave_the_stored_outbox_once_the_gateway_had_them() {
         assert!(reg.verify_code("07701112299", &code).await.is_ok());
 
         // A gateway that fails: not delivered, and the code is not kept either.
-        reg.sms = Arc::new(DownGateway);
+        reg.set_sms(Arc::new(DownGateway));
         advance(&clock, 1);
         reg.request_code("07701112299").await.unwrap();
         let stored = stored_after_delivery(&reg).await;
@@ -474,7 +474,7 @@ async fn codes_leave_the_stored_outbox_once_the_gateway_had_them() {
 async fn who_read_my_data_lists_staff_reads_not_the_citizens_own() {
     for (backend, store) in testkit::backends().await {
         let (mut reg, _) = setup(store).await;
-        reg.forms = Some(Arc::new(
+        reg.set_forms(Arc::new(
             appointments::FormKeys::single(
                 "forms-1",
                 ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
@@ -489,7 +489,7 @@ async fn who_read_my_data_lists_staff_reads_not_the_citizens_own() {
         .await;
         let sys = Actor::system("t");
         let hid = reg
-            .store
+            .store()
             .household_by_card(&card)
             .await
             .unwrap()
@@ -510,7 +510,7 @@ async fn who_read_my_data_lists_staff_reads_not_the_citizens_own() {
             .unwrap();
         let booked: serde_json::Value = serde_json::from_str(&booked.body).unwrap();
         let centre = booked["centre_code"].as_str().unwrap().to_string();
-        let district = reg.geo.centre(&centre).unwrap().district_code.clone();
+        let district = reg.geo().centre(&centre).unwrap().district_code.clone();
         let officer = Actor::staff(
             "u-officer",
             "officer.k",
@@ -549,7 +549,7 @@ async fn who_read_my_data_lists_staff_reads_not_the_citizens_own() {
         // A read another use case writes the same way (a screening finding opened, say) shows too.
         let finding_read = tamwin_store::ChangeLog {
             change_id: uuid::Uuid::new_v4().to_string(),
-            at: reg.clock.now(),
+            at: reg.clock().now(),
             actor: "auditor.k".into(),
             role: "auditor".into(),
             area: "11".into(),
@@ -559,7 +559,7 @@ async fn who_read_my_data_lists_staff_reads_not_the_citizens_own() {
             details: serde_json::json!({}),
             channel: "web",
         };
-        reg.store
+        reg.store()
             .record_reads(&[(hid.clone(), finding_read)])
             .await
             .unwrap();

@@ -41,7 +41,7 @@ async fn booking_follows_geography_and_refuses_bad_slots() {
                 .unwrap_err();
             assert_eq!(code(e), want, "{backend} {:?}", req.starts_at);
         }
-        reg.store
+        reg.store()
             .save_holiday("*", "2026-11-23", "عطلة")
             .await
             .unwrap();
@@ -52,7 +52,7 @@ async fn booking_follows_geography_and_refuses_bad_slots() {
         assert_eq!(code(e), "slot_holiday", "{backend}");
 
         // A member under 18 cannot be marked required, an adult cannot be excused.
-        let rec = reg.store.household_by_id(&hid).await.unwrap().unwrap();
+        let rec = reg.store().household_by_id(&hid).await.unwrap().unwrap();
         let child = rec
             .members
             .iter()
@@ -111,7 +111,7 @@ async fn booking_follows_geography_and_refuses_bad_slots() {
             "document_unknown"
         );
         assert!(
-            reg.store.appointments_of(&hid).await.unwrap().is_empty(),
+            reg.store().appointments_of(&hid).await.unwrap().is_empty(),
             "{backend}: nothing booked by refusals"
         );
 
@@ -158,7 +158,7 @@ async fn booking_follows_geography_and_refuses_bad_slots() {
             .unwrap();
         assert_eq!(o.status, 200);
         let loads = reg
-            .store
+            .store()
             .slot_loads("KRB-D04", "2026-11-22", "2026-11-25")
             .await
             .unwrap();
@@ -174,7 +174,7 @@ async fn booking_follows_geography_and_refuses_bad_slots() {
             ],
             "{backend}"
         );
-        let all = reg.store.appointments_of(&hid).await.unwrap();
+        let all = reg.store().appointments_of(&hid).await.unwrap();
         let states: Vec<&str> = all.iter().map(|a| a.status.as_str()).collect();
         assert_eq!(states, ["booked", "rescheduled"], "{backend}");
         reg.cancel_appointment(&hid, &me).await.unwrap();
@@ -183,7 +183,7 @@ async fn booking_follows_geography_and_refuses_bad_slots() {
             "no_open_appointment"
         );
         let loads = reg
-            .store
+            .store()
             .slot_loads("KRB-D04", "2026-11-24", "2026-11-25")
             .await
             .unwrap();
@@ -259,7 +259,7 @@ async fn a_full_centre_sends_the_household_to_the_nearest_free_one() {
             district: Some("1101".into()),
             centre: Some(centre.to_string()),
         };
-        let p = reg.store.progress(&scope, "2026-11-21").await.unwrap();
+        let p = reg.store().progress(&scope, "2026-11-21").await.unwrap();
         assert_eq!(
             (p.households_preregistered, p.appointments_due),
             (1, 1),
@@ -324,13 +324,13 @@ async fn no_slot_is_overbooked_and_a_repeated_submission_books_once() {
         }
         assert_eq!(ok, 3, "{backend}");
         let loads = reg
-            .store
+            .store()
             .slot_loads("KRB-D05", "2026-11-22", "2026-11-23")
             .await
             .unwrap();
         assert_eq!((loads[0].booked, loads[0].capacity), (3, 3), "{backend}");
         let booked = reg
-            .store
+            .store()
             .appointments_at("KRB-D05", "2026-11-22", "2026-11-23")
             .await
             .unwrap();
@@ -370,7 +370,7 @@ async fn no_slot_is_overbooked_and_a_repeated_submission_books_once() {
             "{backend}: every retry answers the same"
         );
         assert_eq!(
-            reg.store.appointments_of(&hid).await.unwrap().len(),
+            reg.store().appointments_of(&hid).await.unwrap().len(),
             1,
             "{backend}"
         );
@@ -395,7 +395,7 @@ async fn reminders_the_day_before_and_no_shows_free_the_place() {
         );
         assert_eq!(reg.send_reminders().await.unwrap(), 1, "{backend}");
         assert_eq!(reg.send_reminders().await.unwrap(), 0, "{backend}: once");
-        let sms = reg.store.outbox_recent(100).await.unwrap();
+        let sms = reg.store().outbox_recent(100).await.unwrap();
         assert!(
             sms.iter()
                 .any(|m| m.body.contains("08:30") && m.body.contains("مركز حي الحسين")),
@@ -426,7 +426,7 @@ async fn reminders_the_day_before_and_no_shows_free_the_place() {
         advance(&clock, 2 * 24 * 60);
         assert_eq!(reg.release_no_shows().await.unwrap(), 1, "{backend}");
         let l = &reg
-            .store
+            .store()
             .slot_loads("KRB-C01", "2026-11-22", "2026-11-23")
             .await
             .unwrap();
@@ -438,7 +438,7 @@ async fn reminders_the_day_before_and_no_shows_free_the_place() {
         );
         // The abandoned visit is closed, so the family can book again.
         assert_eq!(
-            reg.store.appointments_of(&hid2).await.unwrap()[0].status,
+            reg.store().appointments_of(&hid2).await.unwrap()[0].status,
             "cancelled",
             "{backend}"
         );
@@ -452,11 +452,11 @@ async fn reminders_the_day_before_and_no_shows_free_the_place() {
         .await
         .unwrap();
         assert_eq!(
-            reg.store.appointments_of(&hid).await.unwrap()[0].status,
+            reg.store().appointments_of(&hid).await.unwrap()[0].status,
             "no_show"
         );
         let p = reg
-            .store
+            .store()
             .progress(&ProgressScope::default(), "2026-11-23")
             .await
             .unwrap();
@@ -1124,12 +1124,12 @@ async fn the_earliest_free_slot_under_a_rush_never_overbooks() {
             t.await.unwrap().unwrap();
         }
         let loads = reg
-            .store
+            .store()
             .slot_loads("KRB-D05", "2026-01-01", "2027-12-31")
             .await
             .unwrap();
         let booked = reg
-            .store
+            .store()
             .appointments_at("KRB-D05", "2026-01-01", "2027-12-31")
             .await
             .unwrap();

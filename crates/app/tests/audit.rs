@@ -60,7 +60,7 @@ async fn story(store: Arc<dyn Store>) -> (Arc<Registry>, i64, Vec<String>) {
     }
     let chain = chain_of(v["household_id"].as_str());
     let ids: Vec<String> = reg
-        .store
+        .store()
         .audit_page(chain, 0, 100)
         .await
         .unwrap()
@@ -81,7 +81,7 @@ async fn every_change_is_chained_on_every_backend() {
     for (backend, store) in testkit::backends().await {
         let (reg, chain, ids) = story(store.clone()).await;
         assert_eq!(ids.len(), 7, "{backend}");
-        let entries = reg.store.audit_page(chain, 0, 100).await.unwrap();
+        let entries = reg.store().audit_page(chain, 0, 100).await.unwrap();
         assert_eq!(entries[0].content.action, "created");
         assert_eq!(entries[1].content.action, "member_added");
         assert_eq!(entries[1].content.actor, "officer-7");
@@ -128,7 +128,7 @@ async fn a_deleted_entry_is_found_on_every_backend() {
         assert_eq!((f.kind, f.position), (FaultKind::Deleted, 3), "{backend}");
         // The newest entry deleted: the chain's head still remembers it.
         let (reg, chain, _) = story(testkit::sqlite().await).await;
-        reg.store
+        reg.store()
             .execute_unchecked(&format!(
                 "DELETE FROM audit_log WHERE chain = {chain} AND position = 7"
             ))

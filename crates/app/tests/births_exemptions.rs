@@ -43,7 +43,7 @@ async fn register(
     )
     .unwrap();
     let hid = reg
-        .store
+        .store()
         .household_by_card(&card)
         .await
         .unwrap()
@@ -122,7 +122,7 @@ async fn births_wait_for_the_head() {
             "{backend}: {}",
             s[0].full_name
         );
-        let sms = reg.store.outbox_recent(10).await.unwrap();
+        let sms = reg.store().outbox_recent(10).await.unwrap();
         assert_eq!(
             sms.iter()
                 .filter(|m| m.recipient == "+9647801234501" && m.body.contains("زهراء"))
@@ -564,7 +564,7 @@ async fn exemptions_keep_the_abroad_hold_away() {
 async fn the_abroad_limit_is_the_programmes() {
     for (backend, store) in testkit::backends().await {
         let (mut reg, _) = setup(store);
-        reg.abroad_after_days = 30;
+        reg.set_abroad_after_days(30);
         reg.prepare().await.unwrap();
         let (card, _) = register(&reg, &[(74_000_000_001, "head", "male")], "07801234521").await;
         reg.receive_vital_event(

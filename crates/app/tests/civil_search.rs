@@ -56,7 +56,7 @@ async fn search_and_vital_records_in_process_and_over_http() {
             governorate: Some("11".into()),
             ..Default::default()
         };
-        tamwin_synth::generate(&cfg, &reg.geo, &dir, &|_| {}).unwrap();
+        tamwin_synth::generate(&cfg, reg.geo(), &dir, &|_| {}).unwrap();
         tamwin_civil::load::load_persons(
             tamwin_store::testkit::civil_of(&store),
             &dir.join("persons.csv"),
@@ -99,7 +99,7 @@ async fn search_and_vital_records_in_process_and_over_http() {
         };
 
         // In-process, through the port the hub client implements.
-        let hub = reg.hub.clone().unwrap();
+        let hub = reg.hub_client().cloned().unwrap();
         let a = hub.search(&batch("run-1")).await.unwrap();
         assert_eq!(a.searched, persons.len() as u64, "{backend}");
         let r = &a.answers;

@@ -315,7 +315,7 @@ async fn vital_events_by_subscription_on_every_backend() {
             .await
             .unwrap();
         let card3 = register(&reg, &[(81_000_000_012, "male", "head")]).await;
-        let hub = reg.hub.as_ref().unwrap();
+        let hub = reg.hub_client().unwrap();
         let mut h = crvs::header("search", "m-search-1", clock.now(), "IQ/GOV/MOT/tamwin", 1);
         // The whole callback address, as the specification's example has it.
         h.sender_uri = Some("/crvs/registry/on-search".into());

@@ -155,7 +155,7 @@ fn status_message(tx: &str, txn_type: &str, attribute: &str, value: &str) -> Val
 async fn sender_uri_is_the_whole_callback_address_and_optional_on_every_backend() {
     for (backend, store) in testkit::backends().await {
         let (reg, clock, transport, server) = wired_with_server(store.clone()).await;
-        let hub = reg.hub.as_ref().unwrap();
+        let hub = reg.hub_client().unwrap();
         let rec = Recorder::default();
         let now = clock.now().to_string();
         let seal = |h: &crvs::Header, m: &dyn erased::Msg| {
@@ -264,7 +264,7 @@ async fn sender_uri_is_the_whole_callback_address_and_optional_on_every_backend(
 async fn transaction_status_answers_in_the_specification_shapes_on_every_backend() {
     for (backend, store) in testkit::backends().await {
         let (reg, clock, transport, server) = wired_with_server(store.clone()).await;
-        let hub = reg.hub.as_ref().unwrap();
+        let hub = reg.hub_client().unwrap();
         let rec = Recorder::default();
         let now = clock.now().to_string();
         let seal = |id: &str, action: &str, m: &Value| {
@@ -449,7 +449,7 @@ async fn transaction_status_answers_in_the_specification_shapes_on_every_backend
 async fn malformed_fields_are_refused_and_the_example_signature_form_accepted_on_every_backend() {
     for (backend, store) in testkit::backends().await {
         let (reg, clock, transport, _server) = wired_with_server(store.clone()).await;
-        let hub = reg.hub.as_ref().unwrap();
+        let hub = reg.hub_client().unwrap();
         let now = clock.now().to_string();
         // With a callback address, so that only the field under test is wrong.
         let h = |id: &str, action: &str| {

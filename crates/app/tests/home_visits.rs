@@ -266,7 +266,7 @@ async fn a_temporary_card_converts_when_the_unified_card_comes_and_holds_when_it
         );
         let payload = tamwin_card::verify(
             t.token.as_deref().unwrap(),
-            &reg.forms.as_ref().unwrap().ring,
+            &reg.forms().unwrap().ring,
             clock.now().as_second(),
         )
         .unwrap();

@@ -71,7 +71,7 @@ async fn verification_through_the_hub_on_every_backend() {
                 .unwrap(),
         )
         .unwrap();
-        let rec = reg.store.household_by_card(&card).await.unwrap().unwrap();
+        let rec = reg.store().household_by_card(&card).await.unwrap().unwrap();
         let id_of = |rel: tamwin_domain::Relation| {
             rec.members
                 .iter()
@@ -89,7 +89,7 @@ async fn verification_through_the_hub_on_every_backend() {
             states.iter().all(|v| v.status == "pending"),
             "{backend}: {states:?}"
         );
-        assert_eq!(reg.store.evidence_of(&hid).await.unwrap().len(), 3);
+        assert_eq!(reg.store().evidence_of(&hid).await.unwrap().len(), 3);
         assert_eq!(reg.retry_verifications(10).await.unwrap(), 0, "not due yet");
 
         // Back up; after the retry delay the queue is worked off.
@@ -99,7 +99,7 @@ async fn verification_through_the_hub_on_every_backend() {
         let state = |rel| {
             let (reg, hid) = (&reg, hid.clone());
             async move {
-                reg.store
+                reg.store()
                     .verification(&hid, &id_of(rel))
                     .await
                     .unwrap()
@@ -148,7 +148,7 @@ async fn verification_through_the_hub_on_every_backend() {
                 .count(),
             1
         );
-        let evidence = reg.store.evidence_of(&hid).await.unwrap();
+        let evidence = reg.store().evidence_of(&hid).await.unwrap();
         assert_eq!(evidence.len(), 7);
         assert!(
             evidence

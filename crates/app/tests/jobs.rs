@@ -434,7 +434,9 @@ async fn an_interrupted_screening_run_is_finished_by_the_other_server_on_every_b
             clock.clone(),
             Arc::new(RandomIds),
         );
-        wb.hub = wa.hub.clone();
+        if let Some(hub) = wa.hub_client() {
+            wb.set_hub(hub.clone());
+        }
         let (a, b) = (Arc::new(wa), Arc::new(wb));
         let dir =
             std::env::temp_dir().join(format!("tamwin-jobs-{backend}-{}", std::process::id()));
@@ -531,7 +533,7 @@ async fn a_server_runner_looks_once_a_tick_and_when_woken() {
         1,
         "one look, then the tick's wait"
     );
-    reg.jobs_wake.notify_one();
+    reg.jobs_wake().notify_one();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(job.looks.load(Ordering::SeqCst), 2, "woken: one more look");
     handle.abort();

@@ -29,7 +29,7 @@ async fn direct_read(reg: &Registry) -> BTreeSet<Row> {
     use tamwin_matching::screen::{Decision, Inputs, Kind, Models, Trip, days, screen};
     use tamwin_matching::{BirthDate, Quiet, Rec, Settings, Vocab};
     let (mut vocab, mut ignore) = (Vocab::new(), |_: &'static str, _| {});
-    let members = reg.store.screening_members(None, 100_000).await.unwrap();
+    let members = reg.store().screening_members(None, 100_000).await.unwrap();
     let mut households = std::collections::HashMap::new();
     let people: Vec<Rec> = members
         .iter()
@@ -41,7 +41,7 @@ async fn direct_read(reg: &Registry) -> BTreeSet<Row> {
             r
         })
         .collect();
-    let civil = tamwin_store::testkit::civil_of(&reg.store)
+    let civil = tamwin_store::testkit::civil_of(reg.store())
         .civil_page(None, 100_000, false)
         .await
         .unwrap();
@@ -67,7 +67,7 @@ async fn direct_read(reg: &Registry) -> BTreeSet<Row> {
         }
         registry.push(r);
     }
-    let today = BirthDate::parse(&reg.clock.today().to_string())
+    let today = BirthDate::parse(&reg.clock().today().to_string())
         .and_then(days)
         .unwrap();
     let inputs = Inputs {
@@ -79,7 +79,7 @@ async fn direct_read(reg: &Registry) -> BTreeSet<Row> {
         registry: Some(&registry),
         collections: None,
         today,
-        abroad_days: reg.abroad_after_days as i32,
+        abroad_days: reg.abroad_after_days() as i32,
     };
     let out = screen(&inputs, &Models::default(), &Settings::default(), &Quiet);
     out.findings
@@ -116,7 +116,7 @@ async fn run(reg: &Arc<Registry>, auditor: &Actor) -> String {
         .await;
     for _ in 0..600 {
         let r = reg
-            .store
+            .store()
             .screening_run(&started.run_id)
             .await
             .unwrap()
@@ -156,7 +156,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
 
         // The same man registered again on a card of his own, without his ID, one dot wrong.
         let original = reg
-            .store
+            .store()
             .screening_members(None, 1)
             .await
             .unwrap()
@@ -182,7 +182,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
         )
         .unwrap();
         let copy_rec = reg
-            .store
+            .store()
             .household_by_card(&copy_card)
             .await
             .unwrap()
@@ -243,7 +243,12 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
 
         // Confirmed: nothing changes on the card until the grace period ends; the household is told.
         let held_hh = found.household_id.clone();
-        let held_rec = reg.store.household_by_id(&held_hh).await.unwrap().unwrap();
+        let held_rec = reg
+            .store()
+            .household_by_id(&held_hh)
+            .await
+            .unwrap()
+            .unwrap();
         let card = held_rec.household.card_number.clone();
         let confirmed = reg
             .decide_screening_finding(&auditor, &found.finding_id, true, "same person")
@@ -261,7 +266,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
             }))
         ));
         if let Some(phone) = &held_rec.household.phone {
-            let sms = reg.store.outbox_recent(20).await.unwrap();
+            let sms = reg.store().outbox_recent(20).await.unwrap();
             assert!(
                 sms.iter()
                     .any(|m| m.recipient == phone.as_str() && m.body.contains("تموين")),
@@ -276,9 +281,19 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
         assert_eq!(reg.apply_due_findings().await.unwrap(), 0);
         *clock.0.lock().unwrap() = "2026-12-06T09:00:00Z".parse().unwrap();
         assert_eq!(reg.apply_due_findings().await.unwrap(), 1, "{backend}");
-        let rec = reg.store.household_by_id(&held_hh).await.unwrap().unwrap();
+        let rec = reg
+            .store()
+            .household_by_id(&held_hh)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(dup_holds(&rec), 1, "{backend}");
-        let in_effect = reg.store.finding(&found.finding_id).await.unwrap().unwrap();
+        let in_effect = reg
+            .store()
+            .finding(&found.finding_id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(in_effect.status, "in_effect");
 
         // Cleared findings are never raised again by a later run.
@@ -373,10 +388,15 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
         reg.decide_appeal(&auditor, &a2, true, "the court letter shows two people")
             .await
             .unwrap();
-        let rec = reg.store.household_by_id(&held_hh).await.unwrap().unwrap();
+        let rec = reg
+            .store()
+            .household_by_id(&held_hh)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(dup_holds(&rec), 0, "{backend}");
         assert_eq!(
-            reg.store
+            reg.store()
                 .finding(&found.finding_id)
                 .await
                 .unwrap()
@@ -403,7 +423,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
         // Every decision is in the audit log.
         let mut actions = std::collections::BTreeSet::new();
         for chain in 0..tamwin_domain::audit::CHAINS {
-            for e in reg.store.audit_page(chain, 0, 100_000).await.unwrap() {
+            for e in reg.store().audit_page(chain, 0, 100_000).await.unwrap() {
                 actions.insert(e.content.action.clone());
             }
         }

@@ -37,7 +37,7 @@ async fn create(reg: &Registry, h: &NewHousehold) -> Card {
         .unwrap();
     let v: serde_json::Value = serde_json::from_str(&o.body).unwrap();
     let card = CardNumber::parse(v["card_number"].as_str().unwrap()).unwrap();
-    let rec = reg.store.household_by_card(&card).await.unwrap().unwrap();
+    let rec = reg.store().household_by_card(&card).await.unwrap().unwrap();
     Card {
         card,
         household_id: rec.household.household_id.clone(),
@@ -76,7 +76,7 @@ fn finding(run_id: &str, n: usize, a: &Card, b: Option<&Card>, score: i64) -> Sc
 
 /// Read entries of a household, by the route they came through.
 async fn reads(reg: &Registry, household_id: &str, action: &str, via: &str) -> usize {
-    reg.store
+    reg.store()
         .household_audit(household_id, &[action], 1000)
         .await
         .unwrap()
@@ -121,7 +121,7 @@ async fn screening_reads_stay_in_the_area_and_are_audited_on_every_backend() {
             details: serde_json::json!({}),
             channel: "cli",
         };
-        reg.store
+        reg.store()
             .start_screening_run(
                 &tamwin_store::ScreeningRun {
                     run_id: run.clone(),
@@ -148,7 +148,7 @@ async fn screening_reads_stay_in_the_area_and_are_audited_on_every_backend() {
         for n in 2..12 {
             rows.push(finding(&run, n, &a, None, 900_000 - n as i64));
         }
-        reg.store.save_findings(&run, &rows, 12).await.unwrap();
+        reg.store().save_findings(&run, &rows, 12).await.unwrap();
 
         let district = auditor(Area::District("1101".into()));
         let karbala = auditor(Area::Governorate("11".into()));

@@ -810,7 +810,7 @@ async fn import_validates_rows_and_keeps_households_whole_on_every_backend() {
             governorate: Some("11".into()),
             ..Default::default()
         };
-        let summary = tamwin_synth::generate(&cfg, &reg.geo, &dir, &|_| {}).unwrap();
+        let summary = tamwin_synth::generate(&cfg, reg.geo(), &dir, &|_| {}).unwrap();
         // Break five households: a bad national ID, a wrong column count, bad UTF-8, a national ID of
         // spaces (not taken as "no ID"), an emoji in a given name.
         let text = std::fs::read_to_string(dir.join("members.csv")).unwrap();
@@ -943,7 +943,7 @@ async fn a_rerun_after_a_partial_import_skips_what_is_there_on_the_bulk_path_on_
             governorate: Some("11".into()),
             ..Default::default()
         };
-        tamwin_synth::generate(&cfg, &reg.geo, &dir, &|_| {}).unwrap();
+        tamwin_synth::generate(&cfg, reg.geo(), &dir, &|_| {}).unwrap();
         // The first 25 households, as an interrupted run leaves them.
         std::fs::create_dir_all(&part).unwrap();
         let households = std::fs::read_to_string(dir.join("households.csv")).unwrap();

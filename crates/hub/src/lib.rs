@@ -5,6 +5,7 @@
 
 pub mod crvs;
 pub mod crvs_formats;
+mod crvs_messages;
 pub mod crvs_signature;
 pub mod envelope;
 pub mod ids;

@@ -121,6 +121,7 @@ fn demo_area(r: Role) -> &'static str {
 /// number for the citizen sign-in, prints both and writes them as JSON to `out` (docs/formats.md).
 pub async fn demo_accounts(
     reg: &Arc<Registry>,
+    store: &dyn tamwin_store::Store,
     out: &std::path::Path,
 ) -> Result<Option<tamwin_domain::Phone>, Error> {
     let mut accounts = Vec::new();
@@ -157,7 +158,7 @@ pub async fn demo_accounts(
         let Ok(p) = tamwin_domain::Phone::parse(&phone) else {
             continue;
         };
-        if reg.store.household_by_phone(&p).await?.is_some() {
+        if store.household_by_phone(&p).await?.is_some() {
             if found.is_none() {
                 println!(
                     "Citizen sign-in: /citizen/sign-in with {} (codes appear on /demo/outbox)",

@@ -13,12 +13,15 @@ use tamwin_app::Registry;
 use tamwin_store::ListFilter;
 
 /// The first `n` open households of a governorate, in card order (keyset pages).
-async fn cards(reg: &Registry, governorate: &str, n: usize) -> Result<Vec<String>, Error> {
+async fn cards(
+    store: &dyn tamwin_store::Store,
+    governorate: &str,
+    n: usize,
+) -> Result<Vec<String>, Error> {
     let mut out = vec![];
     let mut after = None;
     while out.len() < n {
-        let page = reg
-            .store
+        let page = store
             .list_households(&ListFilter {
                 governorate: Some(governorate.to_string()),
                 district: None,
@@ -94,6 +97,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 pub async fn booking(
     reg: &Registry,
+    store: &dyn tamwin_store::Store,
     url: &str,
     token: &str,
     households: usize,
@@ -105,7 +109,7 @@ pub async fn booking(
         .strip_prefix("http://")
         .ok_or("--url: http://host:port")?
         .to_string();
-    let list = cards(reg, governorate, households).await?;
+    let list = cards(store, governorate, households).await?;
     println!(
         "{} households book at once through {clients} clients",
         list.len()
@@ -153,13 +157,12 @@ pub async fn booking(
         percentile(&latencies, 1.0).as_secs_f64() * 1e3,
     );
     // Every slot against its capacity, from the appointments themselves.
-    let today = reg.clock.today();
+    let today = reg.clock().today();
     let until = today.saturating_add(jiff::Span::new().days(40)).to_string();
     let (mut slots, mut overbooked, mut full) = (0, 0, 0);
-    for c in &reg.geo.centres {
+    for c in &reg.geo().centres {
         let mut count: BTreeMap<String, i64> = BTreeMap::new();
-        for a in reg
-            .store
+        for a in store
             .appointments_at(&c.code, &today.to_string(), &until)
             .await?
         {
@@ -167,8 +170,7 @@ pub async fn booking(
                 *count.entry(a.starts_at).or_default() += 1;
             }
         }
-        for l in reg
-            .store
+        for l in store
             .slot_loads(&c.code, &today.to_string(), &until)
             .await?
         {

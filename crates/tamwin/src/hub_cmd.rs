@@ -13,9 +13,7 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 
 use crate::cli::HubCommand;
 use crate::hub_http;
-use crate::wiring::{
-    Settings, bar, count_lines, migrated_civil_store, new_registry, new_registry_with_civil,
-};
+use crate::wiring::{Settings, bar, count_lines, migrated_civil_store, new_registry};
 use tamwin_store::CivilStore;
 
 fn new_key() -> Result<SigningKey, Error> {
@@ -31,7 +29,7 @@ pub async fn embed(
     civil: Arc<dyn CivilStore>,
 ) -> Result<Arc<tamwin_civil::server::HubServer>, Error> {
     let (client, server) = embedded(reg, civil).await?;
-    reg.hub = Some(client);
+    reg.set_hub(client);
     Ok(server)
 }
 
@@ -42,7 +40,7 @@ pub async fn embed_civil_search(
     civil: Arc<dyn CivilStore>,
 ) -> Result<(), Error> {
     let (client, _) = embedded(reg, civil).await?;
-    reg.civil = Some(client);
+    reg.set_civil_search(client);
     Ok(())
 }
 
@@ -52,7 +50,7 @@ async fn embedded(
     civil: Arc<dyn CivilStore>,
 ) -> Result<(Arc<HubClient>, Arc<tamwin_civil::server::HubServer>), Error> {
     let (hub_key, mot_key) = (new_key()?, new_key()?);
-    let now = reg.clock.now();
+    let now = reg.clock().now();
     civil
         .save_hub_key(&HubKey {
             member: "IQ/GOV/MOT".into(),
@@ -62,7 +60,7 @@ async fn embedded(
             valid_until: None,
         })
         .await?;
-    let clock = reg.clock.clone();
+    let clock = reg.clock().clone();
     let server = Arc::new(tamwin_civil::server::HubServer {
         store: civil,
         key: hub_key.clone(),
@@ -87,7 +85,7 @@ async fn embedded(
             valid_from: now.checked_sub(jiff::SignedDuration::from_mins(10))?,
             valid_until: None,
         }]),
-        reg.clock.clone(),
+        reg.clock().clone(),
     );
     Ok((Arc::new(client), server))
 }
@@ -144,13 +142,14 @@ pub async fn demo_subscribe(
 /// notification and waits there for the head's confirmation.
 pub async fn demo_birth(
     reg: &Registry,
+    store: &dyn tamwin_store::Store,
     server: &tamwin_civil::server::HubServer,
     phone: &tamwin_domain::Phone,
 ) -> Result<(), Error> {
-    let Some(hid) = reg.store.household_by_phone(phone).await? else {
+    let Some(hid) = store.household_by_phone(phone).await? else {
         return Ok(());
     };
-    let Some(rec) = reg.store.household_by_id(&hid).await? else {
+    let Some(rec) = store.household_by_id(&hid).await? else {
         return Ok(());
     };
     let parents: Vec<String> = rec
@@ -174,7 +173,7 @@ pub async fn demo_birth(
         99_000_000_000 + (rec.household.household_id.len() as u64),
     )
     .ok_or("no national ID for the newborn")?;
-    let today = reg.clock.today();
+    let today = reg.clock().today();
     let born = today.checked_sub(jiff::Span::new().days(3))?.to_string();
     let newborn = tamwin_store::CivilPerson {
         national_id: child.as_str().to_string(),
@@ -505,7 +504,7 @@ pub(crate) async fn run(rules: &Settings, command: HubCommand) -> Result<(), Err
         HubCommand::Subscribe { listen, hub } => {
             let mut reg = new_registry(&rules.database_url, rules).await?;
             hub_http::connect(&mut reg, &hub, &listen)?;
-            if reg.hub.is_none() {
+            if reg.hub_client().is_none() {
                 return Err("--hub-url is needed".into());
             }
             let c = reg
@@ -552,7 +551,8 @@ pub(crate) async fn run(rules: &Settings, command: HubCommand) -> Result<(), Err
         }
         HubCommand::Reconcile { batch, restart } => {
             // The embedded default: the reference registry lives in the same database.
-            let (mut reg, civil) = new_registry_with_civil(&rules.database_url, rules).await?;
+            let crate::wiring::Wired { mut reg, civil, .. } =
+                crate::wiring::wire(&rules.database_url, rules).await?;
             embed(&mut reg, civil).await?;
             reconcile(&reg, batch, restart).await
         }

@@ -66,13 +66,13 @@ pub fn connect(reg: &mut Registry, f: &HubFlags, listen: &str) -> Result<(), Err
             valid_from: jiff::Timestamp::UNIX_EPOCH,
             valid_until: None,
         }]),
-        reg.clock.clone(),
+        reg.clock().clone(),
     );
     client.callback_uri = f
         .callback_uri
         .clone()
         .unwrap_or_else(|| format!("http://{listen}/crvs"));
-    reg.hub = Some(Arc::new(client));
+    reg.set_hub(Arc::new(client));
     Ok(())
 }
 
@@ -174,7 +174,7 @@ mod tests {
                 callback_uri: None,
             };
             connect(&mut reg, &flags, &web_addr.to_string()).unwrap();
-            let client_key = reg.hub.as_ref().unwrap().key.verifying_key();
+            let client_key = reg.hub_client().unwrap().key.verifying_key();
             civil
                 .save_hub_key(&tamwin_store::HubKey {
                     member: "IQ/GOV/MOT".into(),

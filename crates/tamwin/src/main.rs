@@ -98,8 +98,17 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     governorate,
                 },
         } => {
-            let reg = registry(&rules).await?;
-            bench_cmd::booking(&reg, &url, &token, households, clients, &governorate).await
+            let (reg, store) = wiring::registry_and_store(&rules).await?;
+            bench_cmd::booking(
+                &reg,
+                store.as_ref(),
+                &url,
+                &token,
+                households,
+                clients,
+                &governorate,
+            )
+            .await
         }
         Command::Bench {
             command: BenchCommand::Fictitious { dir },

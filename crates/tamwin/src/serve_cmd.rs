@@ -2,7 +2,7 @@
 //! the web server.
 
 use crate::Error;
-use crate::wiring::{Settings, count_members, form_keys, new_registry_with_civil};
+use crate::wiring::{Settings, Wired, count_members, form_keys, wire};
 use crate::{access_cmd, data_cmd, hub_cmd, hub_http, sms_http};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,11 +20,11 @@ pub(crate) async fn serve_command(
     jobs: bool,
 ) -> Result<(), Error> {
     let gateway = sms_http::gateway(sms)?;
-    let (mut reg, civil) = new_registry_with_civil(&rules.database_url, rules).await?;
-    reg.sms = gateway;
-    reg.forms = Some(Arc::new(form_keys(form_key, reg.clock.now())?));
+    let Wired { mut reg, civil, .. } = wire(&rules.database_url, rules).await?;
+    reg.set_sms(gateway);
+    reg.set_forms(Arc::new(form_keys(form_key, reg.clock().now())?));
     hub_http::connect(&mut reg, hub, listen)?;
-    if reg.hub.is_none() {
+    if reg.hub_client().is_none() {
         hub_cmd::embed_civil_search(&mut reg, civil).await?;
     }
     let web = tamwin_web::Config {
@@ -50,19 +50,21 @@ pub(crate) async fn demo(
         let _ = std::fs::remove_file(PathBuf::from(p));
     }
     let url = format!("sqlite://{}", db.display());
-    let (mut reg, civil) = new_registry_with_civil(&url, rules).await?;
+    let Wired {
+        mut reg,
+        store,
+        civil,
+    } = wire(&url, rules).await?;
     if let Some(start) = clock_start {
         let start: jiff::Timestamp = start
             .parse()
             .map_err(|e| format!("--clock-start {start}: {e}"))?;
         let offset = start.duration_since(jiff::Timestamp::now());
-        reg.clock = Arc::new(tamwin_app::OffsetClock(offset));
+        reg.set_clock(Arc::new(tamwin_app::OffsetClock(offset)));
         println!("The demo's clock starts at {start}");
     }
-    reg.forms = Some(Arc::new(form_keys(
-        &db.with_extension("forms.key"),
-        reg.clock.now(),
-    )?));
+    let forms = form_keys(&db.with_extension("forms.key"), reg.clock().now())?;
+    reg.set_forms(Arc::new(forms));
     let dir = std::env::temp_dir().join(format!("tamwin-demo-{}", std::process::id()));
     let cfg = tamwin_synth::Config {
         households,
@@ -74,16 +76,18 @@ pub(crate) async fn demo(
     data_cmd::import(&reg, &dir, &dir.join("rejects.csv"), count_members(&dir)).await?;
     println!(
         "Karbala demo: {} households in {} with Karbala's 10 update centres",
-        reg.store.count_households().await?,
+        store.count_households().await?,
         db.display()
     );
     let server = hub_cmd::demo_registry(&mut reg, civil, &dir.join("persons.csv")).await?;
     let _ = std::fs::remove_dir_all(&dir);
     let reg = Arc::new(reg);
     hub_cmd::demo_subscribe(&reg, server.clone()).await?;
-    let citizen = access_cmd::demo_accounts(&reg, &db.with_extension("accounts.json")).await?;
+    let citizen =
+        access_cmd::demo_accounts(&reg, store.as_ref(), &db.with_extension("accounts.json"))
+            .await?;
     if let Some(phone) = citizen {
-        hub_cmd::demo_birth(&reg, &server, &phone).await?;
+        hub_cmd::demo_birth(&reg, store.as_ref(), &server, &phone).await?;
     }
     let web = tamwin_web::Config {
         demo: true,

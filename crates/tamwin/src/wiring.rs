@@ -32,27 +32,41 @@ pub(crate) async fn registry(cli: &Settings) -> Result<Arc<Registry>, Error> {
 
 /// The registry on a database, migrated, with the programme's rules from the flags.
 pub(crate) async fn new_registry(url: &str, cli: &Settings) -> Result<Registry, Error> {
-    Ok(new_registry_with_civil(url, cli).await?.0)
+    Ok(wire(url, cli).await?.reg)
 }
 
-/// The registry and, on the same database, the reference civil registry's store: for the embedded
-/// default, where the registry is served in-process (the registry itself never reads it).
-pub(crate) async fn new_registry_with_civil(
-    url: &str,
+/// The registry and, on its database (one pool), the stores behind it: the operator's commands and
+/// the demo's seeding work on the store directly, and the embedded default serves the reference civil
+/// registry in-process from `civil` (the registry itself never reads it). `web` gets only `reg`.
+pub(crate) struct Wired {
+    pub(crate) reg: Registry,
+    pub(crate) store: Arc<dyn tamwin_store::Store>,
+    pub(crate) civil: Arc<dyn tamwin_store::CivilStore>,
+}
+
+/// `registry`, and the store it runs on.
+pub(crate) async fn registry_and_store(
     cli: &Settings,
-) -> Result<(Registry, Arc<dyn tamwin_store::CivilStore>), Error> {
+) -> Result<(Arc<Registry>, Arc<dyn tamwin_store::Store>), Error> {
+    let w = wire(&cli.database_url, cli).await?;
+    Ok((Arc::new(w.reg), w.store))
+}
+
+pub(crate) async fn wire(url: &str, cli: &Settings) -> Result<Wired, Error> {
     let (store, civil) = tamwin_store::open(url).await?;
     let mut reg = Registry::new(
-        store,
+        store.clone(),
         Arc::new(Geography::builtin()?),
         Arc::new(SystemClock),
         Arc::new(RandomIds),
     );
-    reg.abroad_after_days = cli.abroad_after_days;
-    reg.temporary_card_months = cli.temporary_card_months;
-    reg.screening_grace_days = cli.screening_grace_days;
+    reg.set_rules(
+        cli.abroad_after_days,
+        cli.temporary_card_months,
+        cli.screening_grace_days,
+    );
     reg.prepare().await?;
-    Ok((reg, civil))
+    Ok(Wired { reg, store, civil })
 }
 
 pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {

@@ -135,4 +135,30 @@ mod tests {
             found.join("\n")
         );
     }
+
+    /// `web` reaches the store only through `app` (whose use cases check the area and audit reads):
+    /// no handler names the store or the store crate's capabilities.
+    #[test]
+    fn web_never_reaches_the_store_behind_the_application() {
+        let mut files = vec![];
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let banned = [[".store", "()"].concat(), [".store", "."].concat()];
+        let mut found = vec![];
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                if banned.iter().any(|b| line.contains(b.as_str())) {
+                    found.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "ask a use case in app instead:\n{}",
+            found.join("\n")
+        );
+    }
 }

@@ -140,7 +140,7 @@ impl Who {
 }
 
 pub fn area_label(s: &AppState, area: &Area, tr: Tr) -> String {
-    let geo = &s.reg.geo;
+    let geo = s.reg.geo();
     let named = match area {
         Area::Nation => None,
         Area::Governorate(g) => geo.governorate(g).map(|x| (&x.name_ar, &x.name_en)),

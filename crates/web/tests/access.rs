@@ -902,7 +902,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
     if r.path.contains("{suggestion_id}") {
         // A birth in the citizen's household, the head (first member) as parent.
         let hid = CITIZEN_HOUSEHOLD.lock().unwrap().clone();
-        let rec = reg.store.household_by_id(&hid).await.unwrap().unwrap();
+        let rec = reg.store().household_by_id(&hid).await.unwrap().unwrap();
         let parent = rec.members[0].national_id.clone().unwrap().to_string();
         let event = format!("birth-{}", serial());
         reg.receive_vital_event(&event, "birth", &nid(40_000_000_000 + serial()), "2026-10-01",
@@ -911,7 +911,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
             .await
             .unwrap();
         suggestion = reg
-            .store
+            .store()
             .suggestions(&hid)
             .await
             .unwrap()
@@ -992,7 +992,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
         .run_due()
         .await;
         for i in 0..1200 {
-            let runs = reg.store.screening_runs(1000).await.unwrap();
+            let runs = reg.store().screening_runs(1000).await.unwrap();
             if runs.iter().all(|x| x.status != "running") {
                 break;
             }
@@ -1007,9 +1007,9 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
         } else {
             reg.household_id_of_card(&m.card).await.unwrap()
         };
-        let rec = reg.store.household_by_id(&hid).await.unwrap().unwrap();
+        let rec = reg.store().household_by_id(&hid).await.unwrap().unwrap();
         let member = rec.members[0].member_id.clone();
-        let (run, now) = (format!("run-{}", serial()), reg.clock.now());
+        let (run, now) = (format!("run-{}", serial()), reg.clock().now());
         let sys = Actor::system("fixture");
         let log = tamwin_store::ChangeLog {
             change_id: format!("c-{}", serial()),
@@ -1036,7 +1036,10 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
             summary: String::new(),
             error: None,
         };
-        reg.store.start_screening_run(&started, &log).await.unwrap();
+        reg.store()
+            .start_screening_run(&started, &log)
+            .await
+            .unwrap();
         finding = format!("f-{}", serial());
         let confirmed = !r.path.ends_with("/decision") || r.path.contains("{appeal_id}");
         let f = tamwin_store::ScreeningFinding {
@@ -1060,8 +1063,8 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
             effective_at: confirmed.then_some(now),
             hold_id: None,
         };
-        reg.store.save_findings(&run, &[f], 1).await.unwrap();
-        reg.store
+        reg.store().save_findings(&run, &[f], 1).await.unwrap();
+        reg.store()
             .finish_screening_run(&run, "done", "fixture", None, now, &log)
             .await
             .unwrap();
@@ -1081,7 +1084,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
                 decided_by: None,
                 decision_note: None,
             };
-            reg.store.submit_appeal(&a, &log).await.unwrap();
+            reg.store().submit_appeal(&a, &log).await.unwrap();
         }
     }
     // An exemption with its document, for the person whose household every Karbala caller sees.
@@ -1097,13 +1100,13 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
             valid_until: "2027-06-30".into(),
             evidence: "university letter 17".into(),
             granted_by: "fixture".into(),
-            granted_at: reg.clock.now(),
+            granted_at: reg.clock().now(),
             document_name: Some("letter.pdf".into()),
             document_type: Some("application/pdf".into()),
         };
         let log = tamwin_store::ChangeLog {
             change_id: format!("c-{}", serial()),
-            at: reg.clock.now(),
+            at: reg.clock().now(),
             actor: "fixture".into(),
             role: "system".into(),
             area: "".into(),
@@ -1113,7 +1116,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
             details: json!({}),
             channel: Actor::system("fixture").channel,
         };
-        reg.store
+        reg.store()
             .save_exemption(&e, b"%PDF-1.4", &hid, &log)
             .await
             .unwrap();
@@ -1157,7 +1160,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
     let body = match (r.method, r.path) {
         ("post", "/api/v1/me/home-visits") => {
             let hid = CITIZEN_HOUSEHOLD.lock().unwrap().clone();
-            let rec = reg.store.household_by_id(&hid).await.unwrap().unwrap();
+            let rec = reg.store().household_by_id(&hid).await.unwrap().unwrap();
             Some(json!({"member_ids": [rec.members[1].member_id], "reason": "sick"}).to_string())
         }
         ("post", p) if p.ends_with("/home-visits") => {
@@ -1176,7 +1179,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
         }
         ("post", "/citizen/home-visit") => {
             let hid = CITIZEN_HOUSEHOLD.lock().unwrap().clone();
-            let rec = reg.store.household_by_id(&hid).await.unwrap().unwrap();
+            let rec = reg.store().household_by_id(&hid).await.unwrap().unwrap();
             form(&[("member", &rec.members[0].member_id), ("reason", "elderly"), ("csrf", &caller.csrf)])
         }
         ("post", "/centre/visits/{appointment_id}/members/{member_id}/correction") => form(&[
@@ -1364,7 +1367,7 @@ async fn authorisation_matrix_on_every_backend() {
 #[tokio::test]
 async fn attacks_fail_safely_on_every_backend() {
     for (backend, app, reg) in apps().await {
-        let before = reg.store.count_households().await.unwrap();
+        let before = reg.store().count_households().await.unwrap();
         let body = fixture(None).to_string();
         // A browser session without the CSRF header cannot change anything through the API.
         for csrf in [None, Some("forged")] {
@@ -1377,7 +1380,7 @@ async fn attacks_fail_safely_on_every_backend() {
             assert!(b.contains("csrf_invalid"));
         }
         assert_eq!(
-            reg.store.count_households().await.unwrap(),
+            reg.store().count_households().await.unwrap(),
             before,
             "{backend}: nothing written"
         );

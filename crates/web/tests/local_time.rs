@@ -58,7 +58,7 @@ async fn pages_show_iraqs_local_time_on_every_backend() {
         .run_due()
         .await;
         for _ in 0..600 {
-            let runs = reg.store.screening_runs(10).await.unwrap();
+            let runs = reg.store().screening_runs(10).await.unwrap();
             if runs.iter().all(|r| r.status != "running") {
                 break;
             }

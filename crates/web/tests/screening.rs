@@ -36,7 +36,7 @@ async fn create(reg: &Registry, district: &str, id: u64, given: &str, phone: Opt
     let v: Value = serde_json::from_str(&o.body).unwrap();
     let card = v["card_number"].as_str().unwrap().to_string();
     let rec = reg
-        .store
+        .store()
         .household_by_card(&tamwin_domain::CardNumber::parse(&card).unwrap())
         .await
         .unwrap()
@@ -76,7 +76,7 @@ async fn findings(reg: &Registry, a: &Card, b: &Card) {
         summary: String::new(),
         error: None,
     };
-    reg.store.start_screening_run(&run, &log).await.unwrap();
+    reg.store().start_screening_run(&run, &log).await.unwrap();
     let f = |n: usize, other: Option<&Card>, score: i64| ScreeningFinding {
         finding_id: format!("f-{n}"),
         run_id: "run-1".into(),
@@ -103,7 +103,7 @@ async fn findings(reg: &Registry, a: &Card, b: &Card) {
         effective_at: None,
         hold_id: None,
     };
-    reg.store
+    reg.store()
         .save_findings("run-1", &[f(0, Some(b), 990_000), f(1, None, 700_000)], 2)
         .await
         .unwrap();
@@ -179,7 +179,7 @@ async fn screening_api_shapes_area_redaction_and_role_first_on_every_backend() {
         let read = |h: String| {
             let reg = reg.clone();
             async move {
-                reg.store
+                reg.store()
                     .household_audit(&h, &["household.read"], 100)
                     .await
                     .unwrap()

@@ -39,7 +39,7 @@ pub async fn family(
     let v: serde_json::Value = serde_json::from_str(&o.body).unwrap();
     let card = CardNumber::parse(v["card_number"].as_str().unwrap()).unwrap();
     let hid = reg
-        .store
+        .store()
         .household_by_card(&card)
         .await
         .unwrap()
@@ -87,7 +87,7 @@ pub fn body(o: &Outcome) -> serde_json::Value {
 }
 
 pub fn forms(reg: &mut Registry) {
-    reg.forms = Some(Arc::new(
+    reg.set_forms(Arc::new(
         FormKeys::single(
             "forms-1",
             ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
@@ -103,5 +103,5 @@ pub fn counters(reg: &mut Registry, counters: u32) {
     for c in &mut g.centres {
         c.counters = counters;
     }
-    reg.geo = Arc::new(g);
+    reg.set_geo(Arc::new(g));
 }

@@ -152,7 +152,7 @@ pub async fn wired_with_server(
     });
     let mut client = client(transport.clone(), clock.clone());
     client.backoff = Duration::from_millis(1);
-    reg.hub = Some(Arc::new(client));
+    reg.set_hub(Arc::new(client));
 
     (reg, clock, transport, server)
 }
@@ -166,12 +166,12 @@ pub async fn populate(reg: &Registry, dir: &std::path::Path, households: u64) {
         governorate: Some("11".into()),
         ..Default::default()
     };
-    tamwin_synth::generate(&cfg, &reg.geo, dir, &|_| {}).unwrap();
+    tamwin_synth::generate(&cfg, reg.geo(), dir, &|_| {}).unwrap();
     import::import_dir(reg, dir, &dir.join("rejects.csv"), Arc::new(|_| {}))
         .await
         .unwrap();
     tamwin_civil::load::load_persons(
-        tamwin_store::testkit::civil_of(&reg.store),
+        tamwin_store::testkit::civil_of(reg.store()),
         &dir.join("persons.csv"),
         &dir.join("civil-rejects.csv"),
         Arc::new(|_| {}),

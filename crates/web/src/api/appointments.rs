@@ -27,7 +27,7 @@ pub struct DayQuery {
 
 fn day(s: &AppState, q: &DayQuery) -> Result<jiff::civil::Date, Problem> {
     match &q.day {
-        None => Ok(s.reg.clock.today()),
+        None => Ok(s.reg.clock().today()),
         Some(d) => {
             tamwin_domain::household::parse_date(d).ok_or_else(|| Problem::new(422, "date_invalid"))
         }

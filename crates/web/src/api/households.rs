@@ -141,7 +141,7 @@ fn area(s: &AppState, q: &ListQuery) -> Result<(Option<String>, Option<String>),
     let fold = |v: &Option<String>| v.as_deref().map(|x| tamwin_text_ar::fold_digits(x.trim()));
     let (g, d) = (fold(&q.governorate), fold(&q.district));
     if let Some(g) = &g
-        && s.reg.geo.governorate(g).is_none()
+        && s.reg.geo().governorate(g).is_none()
     {
         return Err(Problem::invalid(&FieldError::new(
             "governorate",
@@ -150,7 +150,7 @@ fn area(s: &AppState, q: &ListQuery) -> Result<(Option<String>, Option<String>),
         )));
     }
     if let Some(d) = &d {
-        match s.reg.geo.district(d) {
+        match s.reg.geo().district(d) {
             Some(x) if g.as_ref().is_none_or(|g| *g == x.governorate_code) => {}
             _ => {
                 return Err(Problem::invalid(&FieldError::new(
@@ -414,5 +414,5 @@ pub async fn lift_hold(
 pub async fn governorates(
     State(s): State<AppState>,
 ) -> axum::Json<Vec<tamwin_domain::Governorate>> {
-    axum::Json(s.reg.geo.governorates.clone())
+    axum::Json(s.reg.geo().governorates.clone())
 }

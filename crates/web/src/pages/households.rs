@@ -173,8 +173,8 @@ pub struct HouseholdBody {
 
 pub fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdBody {
     let h = &v.household;
-    let gov = s.reg.geo.governorate(&h.governorate);
-    let dist = s.reg.geo.district(&h.district);
+    let gov = s.reg.geo().governorate(&h.governorate);
+    let dist = s.reg.geo().district(&h.district);
     let name_of = |id: &str| {
         v.members
             .iter()

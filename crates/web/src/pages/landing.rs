@@ -134,7 +134,7 @@ pub async fn stats_page(
     let a = &signed.actor;
     let p = s.reg.progress(&ProgressQuery::default(), a).await?;
     let counts = s.reg.stats(a).await?;
-    let geo = &s.reg.geo;
+    let geo = s.reg.geo();
     let page_ = StatsPage {
         tr,
         langs: switch(tr, |c| format!("/stats?lang={c}")),

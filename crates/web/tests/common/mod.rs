@@ -52,7 +52,7 @@ pub async fn apps_with(
             Arc::new(RandomIds),
         );
         if forms {
-            reg.forms = Some(Arc::new(
+            reg.set_forms(Arc::new(
                 tamwin_app::appointments::FormKeys::single(
                     "forms-1",
                     ed25519_dalek::SigningKey::from_bytes(&[5; 32]),

@@ -34,7 +34,7 @@ struct AdminUsersPage {
 
 /// Areas an administrator may grant: their own and every area inside it (the dropdown is scoped too).
 fn grantable_areas(s: &AppState, signed: &SignedIn, tr: Tr) -> Vec<Choice> {
-    let geo = &s.reg.geo;
+    let geo = s.reg.geo();
     let mut all = vec![tamwin_domain::access::Area::Nation];
     for g in &geo.governorates {
         all.push(tamwin_domain::access::Area::Governorate(g.code.clone()));

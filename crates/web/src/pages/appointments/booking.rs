@@ -61,7 +61,7 @@ pub async fn citizen_appointment(
         .into_iter()
         .find(|v| v.kind == "centre" && (v.status == "booked" || v.status == "checked_in"));
     let status = s.reg.update_status(hid, a).await?;
-    let today = s.reg.clock.today();
+    let today = s.reg.clock().today();
     let day = q
         .day
         .as_deref()

@@ -8,7 +8,7 @@ use super::*;
 /// first: the first is where the workspace opens.
 async fn workplaces(s: &AppState, signed: &SignedIn, tr: Tr) -> Vec<(String, String)> {
     let a = &signed.actor;
-    let geo = &s.reg.geo;
+    let geo = s.reg.geo();
     let centres = geo
         .centres
         .iter()
@@ -83,7 +83,7 @@ pub async fn centre_page(
         .day
         .as_deref()
         .and_then(tamwin_domain::household::parse_date)
-        .unwrap_or_else(|| s.reg.clock.today());
+        .unwrap_or_else(|| s.reg.clock().today());
     let list = s.reg.centre_day(&centre, day, &signed.actor).await?;
     let rows = list
         .iter()

@@ -170,10 +170,10 @@ pub async fn screening_page(
         .filter(|r| r.total > 0)
         .collect();
     // The districts the reader may filter on: those of their area.
-    let scope = signed.actor.scope(&s.reg.geo);
+    let scope = signed.actor.scope(s.reg.geo());
     let districts = s
         .reg
-        .geo
+        .geo()
         .districts
         .iter()
         .filter(|d| {
