@@ -6,7 +6,7 @@
 //! cannot go stale.
 
 use serde_json::{Value, json};
-use tamwin_domain::appointment::AppointmentStatus;
+use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus};
 use tamwin_domain::{CardState, HoldReason, Relation};
 
 const PROBLEM: &str = "application/problem+json";
@@ -82,7 +82,11 @@ pub fn properties() -> Vec<(&'static str, &'static str, Rule)> {
             "status",
             codes(&AppointmentStatus::ALL, AppointmentStatus::code),
         ),
-        ("AppointmentView", "kind", Enum(vec!["centre", "home"])),
+        (
+            "AppointmentView",
+            "kind",
+            codes(&AppointmentKind::ALL, AppointmentKind::code),
+        ),
         ("MemberCheck", "attendance", Enum(vec!["present", "absent"])),
         (
             "HomeVisitRequest",
