@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use tamwin_card::{KeyRing, Kind, Payload, Signer};
 use tamwin_domain::access::Permission;
 use tamwin_domain::appointment::{
-    self as rules, AppointmentStatus, CentreSchedule, Document, parse_slot, slot_text,
+    self as rules, AppointmentKind, AppointmentStatus, Attendance, CentreSchedule, Document,
+    parse_slot, slot_text,
 };
 use tamwin_domain::{FieldError, HouseholdRecord, UpdateCentre, ValidationErrors};
 use tamwin_store::{Appointment, AppointmentMember, Booking, Conflict, StoreError};
@@ -99,7 +100,8 @@ pub struct AppointmentMemberView {
     pub declared_documents: Vec<String>,
     /// A national ID the head declared for a member without one, to be linked at the visit.
     pub declared_national_id: Option<String>,
-    pub attendance: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub attendance: Attendance,
     pub documents_seen: Vec<String>,
     pub note: Option<String>,
 }
@@ -110,8 +112,10 @@ pub struct AppointmentView {
     pub appointment_id: String,
     pub card_number: String,
     /// `centre` or `home`.
-    pub kind: String,
-    pub status: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub kind: AppointmentKind,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub status: AppointmentStatus,
     pub status_ar: String,
     pub centre_code: String,
     pub centre_name_ar: String,

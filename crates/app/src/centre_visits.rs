@@ -7,7 +7,7 @@ use crate::appointments::{AppointmentView, invalid};
 use crate::{Actor, AppError, HoldInput, HoldLift, Registry, Result};
 use serde::Deserialize;
 use tamwin_domain::access::Permission;
-use tamwin_domain::appointment::{self as rules, Attendance};
+use tamwin_domain::appointment::{self as rules, AppointmentKind, AppointmentStatus, Attendance};
 use tamwin_domain::{CardNumber, HoldReason, HouseholdRecord};
 use tamwin_store::{Appointment, AppointmentMember};
 
@@ -48,7 +48,8 @@ pub struct MemberCheck {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberCheckResult {
     pub member_id: String,
-    pub attendance: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub attendance: Attendance,
     /// The hub's answer: `verified`, `mismatch`, `deceased`, `not_found`, `pending` (hub unavailable:
     /// retried later), `no_national_id` (a temporary card is the way), or `hub_not_configured`.
     pub verification: Option<String>,
@@ -198,7 +199,7 @@ impl Registry {
                     .appointments_of(&rec.household.household_id)
                     .await?
                 {
-                    if a.status == "booked"
+                    if a.status == AppointmentStatus::Booked
                         && (found.is_none() || a.starts_at.starts_with(&today))
                         && self.works_at(actor, &a.centre_code).await?
                     {
@@ -215,15 +216,15 @@ impl Registry {
             }
         };
         let (a, rec) = self.visit_of(&appointment_id, actor).await?;
-        match a.status.as_str() {
-            "booked" => {}
-            "checked_in" | "completed" => {
+        match a.status {
+            AppointmentStatus::Booked => {}
+            AppointmentStatus::CheckedIn | AppointmentStatus::Completed => {
                 return Err(AppError::rule("appointment_already_used"));
             }
-            "rescheduled" => {
+            AppointmentStatus::Rescheduled => {
                 return Err(AppError::rule("appointment_replaced"));
             }
-            _ => {
+            AppointmentStatus::Cancelled | AppointmentStatus::NoShow => {
                 return Err(AppError::rule("appointment_closed"));
             }
         }
@@ -266,7 +267,7 @@ impl Registry {
         actor: &Actor,
     ) -> Result<MemberCheckResult> {
         let (a, rec) = self.visit_of(appointment_id, actor).await?;
-        if a.status != "checked_in" {
+        if a.status != AppointmentStatus::CheckedIn {
             return Err(not_checked_in());
         }
         let slot = a
@@ -299,7 +300,7 @@ impl Registry {
             ])));
         }
         let record = AppointmentMember {
-            attendance: attendance.code().into(),
+            attendance,
             documents_seen: rules::documents_text(&docs),
             note,
             ..slot.clone()
@@ -398,7 +399,7 @@ impl Registry {
         actor: &Actor,
     ) -> Result<MemberCheckResult> {
         let (a, rec) = self.visit_of(appointment_id, actor).await?;
-        if a.status != "checked_in" {
+        if a.status != AppointmentStatus::CheckedIn {
             return Err(not_checked_in());
         }
         let slot = a
@@ -435,7 +436,8 @@ impl Registry {
                     .map(|m| m.national_id.is_some())
             })
             .unwrap_or(false);
-        let verification = if has_id && self.hub.is_some() && slot.attendance == "present" {
+        let verification = if has_id && self.hub.is_some() && slot.attendance == Attendance::Present
+        {
             Some(self.verify_member(&a.household_id, member_id).await?.status)
         } else {
             None
@@ -461,7 +463,7 @@ impl Registry {
         }
         Ok(MemberCheckResult {
             member_id: member_id.to_string(),
-            attendance: slot.attendance.clone(),
+            attendance: slot.attendance,
             verification,
             fingerprint: None,
         })
@@ -477,7 +479,7 @@ impl Registry {
         actor: &Actor,
     ) -> Result<AppointmentView> {
         let (a, rec) = self.visit_of(appointment_id, actor).await?;
-        if a.status != "checked_in" {
+        if a.status != AppointmentStatus::CheckedIn {
             return Err(not_checked_in());
         }
         let mut list = crate::appointments::proposals(&a.proposed_members)?;
@@ -550,12 +552,12 @@ impl Registry {
         actor: &Actor,
     ) -> Result<AppointmentView> {
         let (a, rec) = self.visit_of(appointment_id, actor).await?;
-        if a.status != "checked_in" {
+        if a.status != AppointmentStatus::CheckedIn {
             return Err(not_checked_in());
         }
         if a.members
             .iter()
-            .any(|m| m.required && m.attendance == "expected")
+            .any(|m| m.required && m.attendance == Attendance::Expected)
         {
             return Err(AppError::rule("attendance_incomplete"));
         }
@@ -567,9 +569,9 @@ impl Registry {
             .await?
             .into_iter()
             .filter(|x| {
-                x.kind == "home"
+                x.kind == AppointmentKind::Home
                     && x.appointment_id != a.appointment_id
-                    && matches!(x.status.as_str(), "booked" | "checked_in" | "completed")
+                    && (x.status.is_open() || x.status == AppointmentStatus::Completed)
             })
             .flat_map(|x| x.members.into_iter().map(|m| m.member_id))
             .collect();
@@ -588,8 +590,8 @@ impl Registry {
                 h.member_id.as_deref() == Some(m.member_id.as_str())
                     && h.reason == HoldReason::NotVerifiedInPerson
             });
-            match (m.attendance.as_str(), held) {
-                ("absent", None) if m.required && !at_home.contains(&m.member_id) => {
+            match (m.attendance, held) {
+                (Attendance::Absent, None) if m.required && !at_home.contains(&m.member_id) => {
                     let input = HoldInput {
                         member_id: Some(m.member_id.clone()),
                         reason: HoldReason::NotVerifiedInPerson.code().into(),
@@ -601,7 +603,7 @@ impl Registry {
                     };
                     self.place_hold_once(&card, &input, &by).await?;
                 }
-                ("present", Some(h)) => {
+                (Attendance::Present, Some(h)) => {
                     let lift = HoldLift {
                         reason: format!("verified in person on {day} ({})", a.appointment_id),
                     };
@@ -626,8 +628,8 @@ impl Registry {
                 "appointment_id": a.appointment_id,
                 "visit_minutes": seconds / 60,
                 "over_target": seconds > rules::VISIT_TARGET_MINUTES * 60,
-                "present": a.members.iter().filter(|m| m.attendance == "present").count(),
-                "absent": a.members.iter().filter(|m| m.attendance == "absent").count(),
+                "present": a.members.iter().filter(|m| m.attendance == Attendance::Present).count(),
+                "absent": a.members.iter().filter(|m| m.attendance == Attendance::Absent).count(),
             }),
         );
         if !self

@@ -7,7 +7,9 @@ use crate::appointments::{AppointmentView, local};
 use crate::{Actor, AppError, IdemRequest, Outcome, Registry, Result};
 use serde::Deserialize;
 use tamwin_domain::access::Permission;
-use tamwin_domain::appointment::{AppointmentStatus, BOOKING_HORIZON_DAYS};
+use tamwin_domain::appointment::{
+    AppointmentKind, AppointmentStatus, Attendance, BOOKING_HORIZON_DAYS,
+};
 use tamwin_store::{Appointment, AppointmentMember, Booking};
 
 /// Days within which a visit should happen (facts.md: a team came two days after the request).
@@ -96,10 +98,10 @@ impl Registry {
                 let appt = Appointment {
                     household_id: household_id.to_string(),
                     appointment_id: self.ids.id(),
-                    kind: "home".into(),
+                    kind: AppointmentKind::Home,
                     centre_code: t.team_code.clone(),
                     starts_at: d.clone(),
-                    status: AppointmentStatus::Booked.code().into(),
+                    status: AppointmentStatus::Booked,
                     booked_at: self.clock.now(),
                     booked_by: actor.name.clone(),
                     reason: Some(req.reason.clone()),
@@ -118,7 +120,7 @@ impl Registry {
                             required: true,
                             declared_documents: String::new(),
                             declared_national_id: None,
-                            attendance: "expected".into(),
+                            attendance: Attendance::Expected,
                             documents_seen: String::new(),
                             note: None,
                         })

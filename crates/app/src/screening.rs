@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tamwin_domain::HoldReason;
 use tamwin_domain::access::Permission;
+use tamwin_domain::screening::{AppealStatus, FindingKind, FindingStatus, ScreenDecision};
 use tamwin_matching::screen::{Decision, Inputs, Kind, Models, Trip, days, screen};
 use tamwin_matching::{BirthDate, Progress, RawPerson, Rec, Settings, Vocab};
 use tamwin_store::{
@@ -36,11 +37,32 @@ const PAGE: u32 = 20_000;
 const BATCH: usize = 500;
 
 /// The hold a finding of this kind becomes.
-pub fn hold_reason(kind: &str) -> HoldReason {
-    match kind {
-        "deceased" => HoldReason::Deceased,
-        "abroad" => HoldReason::Abroad,
-        "fictitious" => HoldReason::Fictitious,
-        _ => HoldReason::Duplicate,
+pub fn hold_reason(kind: FindingKind) -> HoldReason {
+    kind.hold_reason()
+}
+
+/// The stored kind of an engine finding. Silent cards need collections, which the database run does
+/// not screen: one reaching here is a fault, not something to store under another kind.
+fn stored_kind(k: Kind) -> Result<FindingKind> {
+    Ok(match k {
+        Kind::SameId => FindingKind::SameId,
+        Kind::Duplicate => FindingKind::Duplicate,
+        Kind::Deceased => FindingKind::Deceased,
+        Kind::Abroad => FindingKind::Abroad,
+        Kind::Fictitious => FindingKind::Fictitious,
+        Kind::Silent => {
+            return Err(AppError::Internal(
+                "a silent-card finding in a database run".into(),
+            ));
+        }
+    })
+}
+
+/// The stored decision of an engine finding; none for one below both thresholds (never stored).
+fn stored_decision(d: Decision) -> Option<ScreenDecision> {
+    match d {
+        Decision::Hold => Some(ScreenDecision::Hold),
+        Decision::Review => Some(ScreenDecision::Review),
+        Decision::None => None,
     }
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use tamwin_card::{Kind, Payload};
 use tamwin_domain::HoldReason;
 use tamwin_domain::access::Permission;
+use tamwin_domain::appointment::{AppointmentStatus, Attendance};
 use tamwin_hub::services::{CardStatus, NationalIdQuery, Service};
 use tamwin_store::{Conflict, StoreError, TemporaryCard};
 
@@ -90,7 +91,7 @@ impl Registry {
         let (name, present, unified) = match v.members.iter().find(|m| m.member_id == member_id) {
             Some(m) => (
                 m.name.clone(),
-                m.attendance == "present",
+                m.attendance == Attendance::Present,
                 m.documents_seen.iter().any(|d| d == "unified_card"),
             ),
             None => {
@@ -113,7 +114,7 @@ impl Registry {
                 (m.full_name(), true, m.national_id.is_some())
             }
         };
-        if v.status != "checked_in" || !present {
+        if v.status != AppointmentStatus::CheckedIn || !present {
             return Err(AppError::rule("temporary_card_needs_presence"));
         }
         if unified {

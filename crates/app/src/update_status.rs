@@ -6,6 +6,7 @@ use crate::appointments::AppointmentView;
 use crate::{Actor, Registry, Result};
 use serde::Serialize;
 use tamwin_domain::access::Permission;
+use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus, Attendance};
 use tamwin_domain::{CardState, HoldReason};
 
 /// One member seen at the completed visit.
@@ -24,7 +25,8 @@ pub struct VerifiedMember {
 pub struct CompletedUpdate {
     pub appointment_id: String,
     /// `centre` or `home`.
-    pub kind: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub kind: AppointmentKind,
     /// The day of the visit, in the country's time (`YYYY-MM-DD`).
     pub day: String,
     pub completed_at: String,
@@ -61,7 +63,7 @@ fn completed(v: &AppointmentView) -> CompletedUpdate {
         .unwrap_or_else(|_| v.starts_at.get(..10).unwrap_or_default().to_string());
     CompletedUpdate {
         appointment_id: v.appointment_id.clone(),
-        kind: v.kind.clone(),
+        kind: v.kind,
         day,
         completed_at: at,
         centre_name_ar: v.centre_name_ar.clone(),
@@ -69,7 +71,7 @@ fn completed(v: &AppointmentView) -> CompletedUpdate {
         verified: v
             .members
             .iter()
-            .filter(|m| m.attendance == "present")
+            .filter(|m| m.attendance == Attendance::Present)
             .map(|m| VerifiedMember {
                 member_id: m.member_id.clone(),
                 name: m.name.clone(),
@@ -79,7 +81,7 @@ fn completed(v: &AppointmentView) -> CompletedUpdate {
         absent: v
             .members
             .iter()
-            .filter(|m| m.attendance == "absent")
+            .filter(|m| m.attendance == Attendance::Absent)
             .map(|m| m.name.clone())
             .collect(),
     }
@@ -94,7 +96,7 @@ impl Registry {
         let list = self.household_appointments(household_id, actor).await?;
         let last = list
             .iter()
-            .filter(|v| v.status == "completed" && v.completed_at.is_some())
+            .filter(|v| v.status == AppointmentStatus::Completed && v.completed_at.is_some())
             .max_by(|a, b| a.completed_at.cmp(&b.completed_at))
             .map(completed);
         let not_seen = |member: Option<&str>| {

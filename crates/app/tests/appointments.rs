@@ -175,7 +175,7 @@ async fn booking_follows_geography_and_refuses_bad_slots() {
             "{backend}"
         );
         let all = reg.store().appointments_of(&hid).await.unwrap();
-        let states: Vec<&str> = all.iter().map(|a| a.status.as_str()).collect();
+        let states: Vec<&str> = all.iter().map(|a| a.status.code()).collect();
         assert_eq!(states, ["booked", "rescheduled"], "{backend}");
         reg.cancel_appointment(&hid, &me).await.unwrap();
         assert_eq!(
@@ -438,7 +438,9 @@ async fn reminders_the_day_before_and_no_shows_free_the_place() {
         );
         // The abandoned visit is closed, so the family can book again.
         assert_eq!(
-            reg.store().appointments_of(&hid2).await.unwrap()[0].status,
+            reg.store().appointments_of(&hid2).await.unwrap()[0]
+                .status
+                .code(),
             "cancelled",
             "{backend}"
         );
@@ -452,7 +454,9 @@ async fn reminders_the_day_before_and_no_shows_free_the_place() {
         .await
         .unwrap();
         assert_eq!(
-            reg.store().appointments_of(&hid).await.unwrap()[0].status,
+            reg.store().appointments_of(&hid).await.unwrap()[0]
+                .status
+                .code(),
             "no_show"
         );
         let p = reg
@@ -540,7 +544,7 @@ async fn the_visit_checks_in_by_the_signed_form_verifies_each_adult_and_complete
         assert_eq!(code(e), "forbidden");
 
         let v = reg.check_in(&by_qr, &desk).await.unwrap();
-        assert_eq!(v.status, "checked_in");
+        assert_eq!(v.status.code(), "checked_in");
         assert_eq!(
             code(reg.check_in(&by_qr, &desk).await.unwrap_err()),
             "appointment_already_used",
@@ -667,7 +671,7 @@ async fn the_visit_checks_in_by_the_signed_form_verifies_each_adult_and_complete
         assert_eq!(code(e), "attendance_invalid");
         advance(&clock, 20);
         let done = reg.complete_visit(&appt, &desk).await.unwrap();
-        assert_eq!(done.status, "completed", "{backend}");
+        assert_eq!(done.status.code(), "completed", "{backend}");
         let view = reg.household(&card, &Actor::system("t")).await.unwrap();
         let held: Vec<(&str, HoldReason)> = view
             .holds
@@ -1076,7 +1080,7 @@ async fn a_completed_update_needs_no_other_visit_and_the_card_shows_its_new_stat
         let done = u.last_completed.expect("completed");
         assert_eq!(done.verified.len(), 2, "{backend}");
         assert!(done.absent.is_empty());
-        assert_eq!(done.kind, "centre");
+        assert_eq!(done.kind.code(), "centre");
         // Every member verified and holding the unified card: the card is active now, stored and derived.
         assert_eq!(u.state, tamwin_domain::CardState::Active, "{backend}");
         let view = reg.household(&card, &Actor::system("t")).await.unwrap();

@@ -107,7 +107,7 @@ async fn a_home_visit_goes_to_the_district_team_and_is_verified_at_the_door() {
         };
         // The centre's officer checks in the centre appointment; the team its home visit.
         let c = reg.check_in(&by_card, &desk).await.unwrap();
-        assert_eq!(c.kind, "centre", "{backend}");
+        assert_eq!(c.kind.code(), "centre", "{backend}");
         let present = MemberCheck {
             attendance: "present".into(),
             documents_seen: vec!["unified_card".into()],
@@ -144,7 +144,7 @@ async fn a_home_visit_goes_to_the_district_team_and_is_verified_at_the_door() {
             .unwrap_err();
         assert_eq!(code(e), "forbidden", "{backend}: another centre's officer");
         let h = reg.check_in(&by_card, &team_officer()).await.unwrap();
-        assert_eq!(h.kind, "home", "{backend}");
+        assert_eq!(h.kind.code(), "home", "{backend}");
         let r = reg
             .check_member(&h.appointment_id, &wife, &present, &team_officer())
             .await

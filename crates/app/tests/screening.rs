@@ -202,11 +202,11 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
         for kind in ["deceased", "abroad", "fictitious"] {
             for f in findings(&reg, &auditor, kind).await {
                 through_hub.insert((
-                    f.kind,
+                    f.kind.code().to_string(),
                     f.member_id,
                     f.other_national_id,
                     f.score_micros,
-                    f.decision,
+                    f.decision.code().to_string(),
                     f.explanation,
                 ));
             }
@@ -223,7 +223,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
             })
             .unwrap_or_else(|| panic!("{backend}: the copy was not found: {dups:?}"));
         assert!(found.explanation.starts_with("given="), "{backend}");
-        assert_eq!(found.status, "pending");
+        assert_eq!(found.status.code(), "pending");
         // The civil registry knows deaths and members it has never heard of.
         assert!(
             !findings(&reg, &auditor, "deceased").await.is_empty(),
@@ -254,7 +254,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
             .decide_screening_finding(&auditor, &found.finding_id, true, "same person")
             .await
             .unwrap();
-        assert_eq!(confirmed.status, "confirmed");
+        assert_eq!(confirmed.status.code(), "confirmed");
         let again = reg
             .decide_screening_finding(&auditor, &found.finding_id, false, "no")
             .await;
@@ -294,7 +294,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(in_effect.status, "in_effect");
+        assert_eq!(in_effect.status.code(), "in_effect");
 
         // Cleared findings are never raised again by a later run.
         let other = findings(&reg, &auditor, "fictitious").await.remove(0);
@@ -316,7 +316,7 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
             .filter(|f| f.member_id == other.member_id)
             .collect();
         assert_eq!(again.len(), 1, "{backend}");
-        assert_eq!(again[0].status, "cleared");
+        assert_eq!(again[0].status.code(), "cleared");
 
         // The citizen appeals with a document; one open appeal at a time; the wrong kind of file is refused.
         let citizen = Actor::citizen(&held_hh, "+9647809990001", "web");
@@ -401,7 +401,8 @@ async fn screening_confirm_grace_hold_clear_and_appeal() {
                 .await
                 .unwrap()
                 .unwrap()
-                .status,
+                .status
+                .code(),
             "cleared"
         );
         // An appeal on a hold already lifted is refused.

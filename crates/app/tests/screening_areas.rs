@@ -11,6 +11,7 @@ use tamwin_app::documents::Document;
 use tamwin_app::screening::QueueQuery;
 use tamwin_app::*;
 use tamwin_domain::access::{Area, Role};
+use tamwin_domain::screening::{FindingKind, FindingStatus, ScreenDecision};
 use tamwin_domain::{CardNumber, Geography, NewHousehold};
 use tamwin_store::{ScreeningFinding, testkit};
 
@@ -50,11 +51,10 @@ fn finding(run_id: &str, n: usize, a: &Card, b: Option<&Card>, score: i64) -> Sc
         finding_id: format!("f-{n:03}"),
         run_id: run_id.into(),
         kind: if b.is_some() {
-            "duplicate"
+            FindingKind::Duplicate
         } else {
-            "fictitious"
-        }
-        .into(),
+            FindingKind::Fictitious
+        },
         household_id: a.household_id.clone(),
         member_id: a.member_id.clone(),
         other_household_id: b.map(|b| b.household_id.clone()),
@@ -62,9 +62,9 @@ fn finding(run_id: &str, n: usize, a: &Card, b: Option<&Card>, score: i64) -> Sc
         other_national_id: None,
         pair_key: format!("test:{n}"),
         score_micros: score,
-        decision: "hold".into(),
+        decision: ScreenDecision::Hold,
         explanation: "given=exact(+3.41,tf-1.20);father=exact(+2.10)".into(),
-        status: "pending".into(),
+        status: FindingStatus::Pending,
         created_at: "2026-11-21T09:00:00Z".parse().unwrap(),
         decided_at: None,
         decided_by: None,
@@ -358,7 +358,7 @@ async fn screening_reads_stay_in_the_area_and_are_audited_on_every_backend() {
             .find(|m| m.finding.finding_id == "f-000")
             .unwrap();
         let a_view = m.appeal.as_ref().unwrap();
-        assert_eq!(a_view.status, "rejected", "{backend}");
+        assert_eq!(a_view.status.code(), "rejected", "{backend}");
         assert_eq!(
             a_view.decision_note.as_deref(),
             Some("the two cards show one man"),
@@ -387,7 +387,7 @@ async fn screening_reads_stay_in_the_area_and_are_audited_on_every_backend() {
             .iter()
             .find(|m| m.finding.finding_id == "f-000")
             .unwrap();
-        assert_eq!(m.finding.status, "cleared", "{backend}");
+        assert_eq!(m.finding.status.code(), "cleared", "{backend}");
         assert_eq!(
             m.appeal.as_ref().and_then(|a| a.decision_note.as_deref()),
             Some("the court letter shows two men"),

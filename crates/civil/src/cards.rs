@@ -98,7 +98,7 @@ impl HubServer {
                 card_id: card.card_id.clone(),
                 national_id: p.national_id.clone(),
                 address: a.trim().to_string(),
-                status: DeliveryStatus::Requested.code().into(),
+                status: DeliveryStatus::Requested,
                 created_at: now,
                 updated_at: now,
                 steps: vec![],
@@ -129,17 +129,22 @@ impl HubServer {
             .await
             .map_err(|e| e.to_string())?
             .ok_or("no such delivery order")?;
-        let now_status = DeliveryStatus::parse(&d.status).ok_or("stored status unknown")?;
-        if !now_status.may_become(next) {
+        if !d.status.may_become(next) {
             return Err(format!(
                 "an order {} cannot become {}",
-                d.status,
+                d.status.code(),
                 next.code()
             ));
         }
         if !self
             .store
-            .card_delivery_step(order_id, &d.status, next.code(), (self.now)(), note.trim())
+            .card_delivery_step(
+                order_id,
+                d.status.code(),
+                next.code(),
+                (self.now)(),
+                note.trim(),
+            )
             .await
             .map_err(|e| e.to_string())?
         {
@@ -172,13 +177,14 @@ pub async fn card_deliveries(
             orders.push(DeliveryOrder {
                 national_id: d.national_id,
                 order_id: d.order_id,
-                status: d.status,
+                // The hub's wire form is the code.
+                status: d.status.code().to_string(),
                 updated_at: d.updated_at.to_string(),
                 steps: d
                     .steps
                     .into_iter()
                     .map(|(status, at, note)| DeliveryStep {
-                        status,
+                        status: status.code().to_string(),
                         at: at.to_string(),
                         note,
                     })

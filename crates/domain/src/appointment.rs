@@ -7,6 +7,9 @@ use crate::geography::UpdateCentre;
 use crate::household::MemberData;
 use jiff::civil::{Date, DateTime, Time, Weekday};
 
+mod states;
+pub use states::{AppointmentKind, AppointmentStatus, Attendance};
+
 /// The usual slot length: a transaction should take no more than half an hour.
 pub const SLOT_MINUTES: i32 = 30;
 /// How far ahead a household may book.
@@ -229,86 +232,6 @@ pub fn documents_from_text(s: &str) -> Vec<Document> {
 pub fn documents_suffice(docs: &[Document]) -> bool {
     docs.contains(&Document::UnifiedCard)
         || (docs.contains(&Document::CivilId) && docs.contains(&Document::NationalityCertificate))
-}
-
-/// Where an appointment stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AppointmentStatus {
-    Booked,
-    CheckedIn,
-    Completed,
-    Cancelled,
-    /// Replaced by a new booking; its form no longer admits anyone.
-    Rescheduled,
-    NoShow,
-}
-
-impl AppointmentStatus {
-    pub const ALL: [AppointmentStatus; 6] = [
-        AppointmentStatus::Booked,
-        AppointmentStatus::CheckedIn,
-        AppointmentStatus::Completed,
-        AppointmentStatus::Cancelled,
-        AppointmentStatus::Rescheduled,
-        AppointmentStatus::NoShow,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            AppointmentStatus::Booked => "booked",
-            AppointmentStatus::CheckedIn => "checked_in",
-            AppointmentStatus::Completed => "completed",
-            AppointmentStatus::Cancelled => "cancelled",
-            AppointmentStatus::Rescheduled => "rescheduled",
-            AppointmentStatus::NoShow => "no_show",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.code() == s)
-    }
-    /// Booked or checked in: the household's one open appointment.
-    pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            AppointmentStatus::Booked | AppointmentStatus::CheckedIn
-        )
-    }
-    pub fn label_ar(self) -> &'static str {
-        match self {
-            AppointmentStatus::Booked => "محجوز",
-            AppointmentStatus::CheckedIn => "حضر إلى المركز",
-            AppointmentStatus::Completed => "اكتمل التحديث",
-            AppointmentStatus::Cancelled => "ملغى",
-            AppointmentStatus::Rescheduled => "أعيدت جدولته",
-            AppointmentStatus::NoShow => "لم يحضر",
-        }
-    }
-}
-
-/// What the officer records of one member at the visit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Attendance {
-    Expected,
-    Present,
-    Absent,
-}
-
-impl Attendance {
-    pub fn code(self) -> &'static str {
-        match self {
-            Attendance::Expected => "expected",
-            Attendance::Present => "present",
-            Attendance::Absent => "absent",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Attendance::Expected,
-            Attendance::Present,
-            Attendance::Absent,
-        ]
-        .into_iter()
-        .find(|x| x.code() == s)
-    }
 }
 
 /// Great-circle distance in kilometres between two points given in degrees: "nearest centre".

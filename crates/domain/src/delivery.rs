@@ -69,6 +69,13 @@ impl DeliveryStatus {
     }
 }
 
+// Printed and logged as the stored code.
+impl std::fmt::Display for DeliveryStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ pub mod household;
 pub mod job;
 pub mod national_id;
 pub mod phone;
+pub mod screening;
 
 pub use card_number::CardNumber;
 pub use card_state::{CardState, card_state, member_entitled};

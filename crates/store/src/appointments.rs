@@ -4,18 +4,18 @@
 
 use crate::{ChangeLog, IdemEntry, OutboxMessage, Result};
 use async_trait::async_trait;
+use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus, Attendance};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appointment {
     pub household_id: String,
     pub appointment_id: String,
-    /// `centre` or `home`.
-    pub kind: String,
+    pub kind: AppointmentKind,
     /// The update centre, or the mobile team of a home visit.
     pub centre_code: String,
     /// Local time `YYYY-MM-DDTHH:MM` (a home visit: `YYYY-MM-DD`).
     pub starts_at: String,
-    pub status: String,
+    pub status: AppointmentStatus,
     pub booked_at: jiff::Timestamp,
     pub booked_by: String,
     /// A home visit's reason: `elderly`, `sick`, `disabled`.
@@ -40,8 +40,7 @@ pub struct AppointmentMember {
     pub declared_documents: String,
     /// A national ID the head declared for a member the card holds without one.
     pub declared_national_id: Option<String>,
-    /// `expected`, `present`, `absent`.
-    pub attendance: String,
+    pub attendance: Attendance,
     pub documents_seen: String,
     pub note: Option<String>,
 }
@@ -160,7 +159,7 @@ pub trait AppointmentStore: Send + Sync {
         &self,
         household_id: &str,
         appointment_id: &str,
-        to: &str,
+        to: AppointmentStatus,
         at: jiff::Timestamp,
         log: &ChangeLog,
     ) -> Result<bool>;

@@ -4,6 +4,7 @@
 
 use crate::{ChangeLog, OutboxMessage, Result};
 use async_trait::async_trait;
+use tamwin_domain::screening::{AppealStatus, FindingKind, FindingStatus, ScreenDecision};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScreeningRun {
@@ -26,8 +27,7 @@ pub struct ScreeningRun {
 pub struct ScreeningFinding {
     pub finding_id: String,
     pub run_id: String,
-    /// `same_id`, `duplicate`, `deceased`, `abroad`, `fictitious`.
-    pub kind: String,
+    pub kind: FindingKind,
     pub household_id: String,
     pub member_id: String,
     pub other_household_id: Option<String>,
@@ -36,11 +36,9 @@ pub struct ScreeningFinding {
     /// Stable across runs: the same pair is never raised twice.
     pub pair_key: String,
     pub score_micros: i64,
-    /// `hold` (a hold pending review) or `review` (a review item).
-    pub decision: String,
+    pub decision: ScreenDecision,
     pub explanation: String,
-    /// `pending`, `confirmed` (grace period running), `in_effect` (hold placed), `cleared`.
-    pub status: String,
+    pub status: FindingStatus,
     pub created_at: jiff::Timestamp,
     pub decided_at: Option<jiff::Timestamp>,
     pub decided_by: Option<String>,
@@ -60,8 +58,7 @@ pub struct Appeal {
     pub document_type: String,
     /// Left empty when listing; read with `appeal_document`.
     pub document: Vec<u8>,
-    /// `open`, `upheld`, `rejected`.
-    pub status: String,
+    pub status: AppealStatus,
     pub decided_at: Option<jiff::Timestamp>,
     pub decided_by: Option<String>,
     pub decision_note: Option<String>,
@@ -131,7 +128,7 @@ pub struct QueuedFinding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxAppeal {
     pub appeal: Appeal,
-    pub kind: String,
+    pub kind: FindingKind,
     pub member_id: String,
     pub who: Concerned,
 }
@@ -139,16 +136,16 @@ pub struct InboxAppeal {
 /// How many findings of a kind and status lie in an area.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingCount {
-    pub kind: String,
-    pub status: String,
+    pub kind: FindingKind,
+    pub status: FindingStatus,
     pub count: i64,
 }
 
 /// An auditor's decision on a pending finding.
 pub struct FindingDecision<'a> {
     pub finding_id: &'a str,
-    /// `confirmed` or `cleared`.
-    pub status: &'a str,
+    /// `Confirmed` or `Cleared`.
+    pub status: FindingStatus,
     pub at: jiff::Timestamp,
     pub by: &'a str,
     pub note: &'a str,
@@ -234,7 +231,7 @@ pub trait ScreeningStore: Send + Sync {
     async fn submit_appeal(&self, appeal: &Appeal, log: &ChangeLog) -> Result<()>;
     async fn appeals(
         &self,
-        status: Option<&str>,
+        status: Option<AppealStatus>,
         household_id: Option<&str>,
         limit: u32,
     ) -> Result<Vec<Appeal>>;
@@ -244,7 +241,7 @@ pub trait ScreeningStore: Send + Sync {
     async fn decide_appeal(
         &self,
         appeal_id: &str,
-        status: &str,
+        status: AppealStatus,
         at: jiff::Timestamp,
         by: &str,
         note: &str,

@@ -4,19 +4,22 @@
 macro_rules! appointments_sql {
     ($store:ident) => {
         use $crate::appointments::*;
+        use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus, Attendance};
 
         const APPT_COLS: &str = "household_id, appointment_id, kind, centre_code, starts_at, status, booked_at, booked_by, \
             reason, checked_in_at, completed_at, closed_at, reminded_at, waited_minutes, visit_seconds, proposed_members";
 
         impl $store {
             fn appt_row(r: &DbRow) -> Result<Appointment> {
+                let kind: String = r.try_get("kind")?;
+                let status: String = r.try_get("status")?;
                 Ok(Appointment {
                     household_id: r.try_get("household_id")?,
                     appointment_id: r.try_get("appointment_id")?,
-                    kind: r.try_get("kind")?,
+                    kind: AppointmentKind::parse(&kind).ok_or_else(|| corrupt("appointments.kind", &kind))?,
                     centre_code: r.try_get("centre_code")?,
                     starts_at: r.try_get("starts_at")?,
-                    status: r.try_get("status")?,
+                    status: AppointmentStatus::parse(&status).ok_or_else(|| corrupt("appointments.status", &status))?,
                     booked_at: parse_ts(&r.try_get::<String, _>("booked_at")?)?,
                     booked_by: r.try_get("booked_by")?,
                     reason: r.try_get("reason")?,
@@ -59,12 +62,15 @@ macro_rules! appointments_sql {
                 let rows = q.fetch_all(&self.pool).await?;
                 let mut by_appt: std::collections::HashMap<String, Vec<AppointmentMember>> = Default::default();
                 for r in &rows {
+                    let attendance: String = r.try_get("attendance")?;
+                    let attendance = Attendance::parse(&attendance)
+                        .ok_or_else(|| corrupt("appointment_members.attendance", &attendance))?;
                     by_appt.entry(r.try_get("appointment_id")?).or_default().push(AppointmentMember {
                         member_id: r.try_get("member_id")?,
                         required: r.try_get("required")?,
                         declared_documents: r.try_get("declared_documents")?,
                         declared_national_id: r.try_get("declared_national_id")?,
-                        attendance: r.try_get("attendance")?,
+                        attendance,
                         documents_seen: r.try_get("documents_seen")?,
                         note: r.try_get("note")?,
                     });
@@ -110,10 +116,10 @@ macro_rules! appointments_sql {
                 let row = vec![
                     a.household_id.as_str().into(),
                     a.appointment_id.as_str().into(),
-                    a.kind.as_str().into(),
+                    a.kind.code().into(),
                     a.centre_code.as_str().into(),
                     a.starts_at.as_str().into(),
-                    a.status.as_str().into(),
+                    a.status.code().into(),
                     ts(&a.booked_at).into(),
                     a.booked_by.as_str().into(),
                     Val::OptText(a.reason.clone()),
@@ -138,7 +144,7 @@ macro_rules! appointments_sql {
                             Val::Bool(m.required),
                             m.declared_documents.as_str().into(),
                             Val::OptText(m.declared_national_id.clone()),
-                            m.attendance.as_str().into(),
+                            m.attendance.code().into(),
                         ]
                     })
                     .collect();
@@ -247,13 +253,13 @@ macro_rules! appointments_sql {
                 &self,
                 household_id: &str,
                 appointment_id: &str,
-                to: &str,
+                to: AppointmentStatus,
                 at: jiff::Timestamp,
                 log: &ChangeLog,
             ) -> Result<bool> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
-                    if !Self::release_in(&mut tx, household_id, appointment_id, to, &ts(&at)).await? {
+                    if !Self::release_in(&mut tx, household_id, appointment_id, to.code(), &ts(&at)).await? {
                         return Ok(false);
                     }
                     Self::append_audit(&mut tx, &[(Some(household_id), log)]).await?;
@@ -359,7 +365,7 @@ macro_rules! appointments_sql {
                         "SELECT 1 FROM appointments a WHERE a.household_id = $4 AND a.appointment_id = $5 AND a.status = 'checked_in')"
                     ),
                     &[
-                        m.attendance.as_str().into(),
+                        m.attendance.code().into(),
                         m.documents_seen.as_str().into(),
                         Val::OptText(m.note.clone()),
                         household_id.into(),

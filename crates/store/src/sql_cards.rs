@@ -3,6 +3,11 @@
 
 macro_rules! cards_sql {
     ($store:ident) => {
+        /// A stored delivery status, parsed once: an unknown value is an error naming its table and column.
+        fn delivery_status(what: &str, v: &str) -> Result<tamwin_domain::delivery::DeliveryStatus> {
+            tamwin_domain::delivery::DeliveryStatus::parse(v).ok_or_else(|| corrupt(what, v))
+        }
+
         impl $store {
             async fn q_step(c: &mut Conn, order_id: &str, status: &str, at: jiff::Timestamp, note: &str) -> Result<()> {
                 sqlx::query(concat!(
@@ -34,14 +39,17 @@ macro_rules! cards_sql {
                         .fetch_all(&self.pool)
                         .await?
                         .iter()
-                        .map(|s| Ok((s.try_get(0)?, parse_ts(&s.try_get::<String, _>(1)?)?, s.try_get(2)?)))
+                        .map(|s| {
+                            let status = delivery_status("card_delivery_steps.status", &s.try_get::<String, _>(0)?)?;
+                            Ok((status, parse_ts(&s.try_get::<String, _>(1)?)?, s.try_get(2)?))
+                        })
                         .collect::<Result<Vec<_>>>()?;
                     out.push($crate::CardDelivery {
                         order_id,
                         card_id: r.try_get("card_id")?,
                         national_id: r.try_get("national_id")?,
                         address: r.try_get("address")?,
-                        status: r.try_get("status")?,
+                        status: delivery_status("card_deliveries.status", &r.try_get::<String, _>("status")?)?,
                         created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
                         updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
                         steps,
@@ -88,12 +96,12 @@ macro_rules! cards_sql {
                         .bind(d.card_id.as_str())
                         .bind(d.national_id.as_str())
                         .bind(d.address.as_str())
-                        .bind(d.status.as_str())
+                        .bind(d.status.code())
                         .bind(ts(&d.created_at))
                         .bind(ts(&d.updated_at))
                         .execute(&mut *tx)
                         .await?;
-                        Self::q_step(&mut tx, &d.order_id, &d.status, d.created_at, "").await?;
+                        Self::q_step(&mut tx, &d.order_id, d.status.code(), d.created_at, "").await?;
                     }
                     tx.commit().await.map_err(crate::error::commit_error)?;
                     Ok(())

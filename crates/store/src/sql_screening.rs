@@ -3,6 +3,15 @@
 macro_rules! screening_sql {
     ($store:ident) => {
         use $crate::screening::*;
+        use tamwin_domain::screening::{AppealStatus, FindingKind, FindingStatus, ScreenDecision};
+
+        /// A stored finding kind, parsed once: an unknown value is an error naming its table and column.
+        fn finding_kind(table: &str, v: &str) -> Result<FindingKind> {
+            FindingKind::parse(v).ok_or_else(|| corrupt(&format!("{table}.kind"), v))
+        }
+        fn finding_status(table: &str, v: &str) -> Result<FindingStatus> {
+            FindingStatus::parse(v).ok_or_else(|| corrupt(&format!("{table}.status"), v))
+        }
 
         const FINDING_COLS: &str = "finding_id, run_id, kind, household_id, member_id, other_household_id, other_member_id, \
             other_national_id, pair_key, score_micros, decision, explanation, status, created_at, decided_at, decided_by, \
@@ -29,10 +38,11 @@ macro_rules! screening_sql {
             }
 
             fn finding_row(r: &DbRow) -> Result<ScreeningFinding> {
+                let decision: String = r.try_get("decision")?;
                 Ok(ScreeningFinding {
                     finding_id: r.try_get("finding_id")?,
                     run_id: r.try_get("run_id")?,
-                    kind: r.try_get("kind")?,
+                    kind: finding_kind("screening_findings", &r.try_get::<String, _>("kind")?)?,
                     household_id: r.try_get("household_id")?,
                     member_id: r.try_get("member_id")?,
                     other_household_id: r.try_get("other_household_id")?,
@@ -40,9 +50,10 @@ macro_rules! screening_sql {
                     other_national_id: r.try_get("other_national_id")?,
                     pair_key: r.try_get("pair_key")?,
                     score_micros: r.try_get("score_micros")?,
-                    decision: r.try_get("decision")?,
+                    decision: ScreenDecision::parse(&decision)
+                        .ok_or_else(|| corrupt("screening_findings.decision", &decision))?,
                     explanation: r.try_get("explanation")?,
-                    status: r.try_get("status")?,
+                    status: finding_status("screening_findings", &r.try_get::<String, _>("status")?)?,
                     created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
                     decided_at: parse_opt_ts(r.try_get("decided_at")?)?,
                     decided_by: r.try_get("decided_by")?,
@@ -53,6 +64,7 @@ macro_rules! screening_sql {
             }
 
             fn appeal_row(r: &DbRow, with_document: bool) -> Result<Appeal> {
+                let status: String = r.try_get("status")?;
                 Ok(Appeal {
                     appeal_id: r.try_get("appeal_id")?,
                     finding_id: r.try_get("finding_id")?,
@@ -62,7 +74,7 @@ macro_rules! screening_sql {
                     document_name: r.try_get("document_name")?,
                     document_type: r.try_get("document_type")?,
                     document: if with_document { r.try_get("document")? } else { Vec::new() },
-                    status: r.try_get("status")?,
+                    status: AppealStatus::parse(&status).ok_or_else(|| corrupt("appeals.status", &status))?,
                     decided_at: parse_opt_ts(r.try_get("decided_at")?)?,
                     decided_by: r.try_get("decided_by")?,
                     decision_note: r.try_get("decision_note")?,
@@ -88,7 +100,7 @@ macro_rules! screening_sql {
                 vec![
                     f.finding_id.clone().into(),
                     f.run_id.clone().into(),
-                    f.kind.clone().into(),
+                    f.kind.code().into(),
                     f.household_id.clone().into(),
                     f.member_id.clone().into(),
                     f.other_household_id.clone().into(),
@@ -96,9 +108,9 @@ macro_rules! screening_sql {
                     f.other_national_id.clone().into(),
                     f.pair_key.clone().into(),
                     Val::Int(f.score_micros),
-                    f.decision.clone().into(),
+                    f.decision.code().into(),
                     f.explanation.clone().into(),
-                    f.status.clone().into(),
+                    f.status.code().into(),
                     ts(&f.created_at).into(),
                     f.decided_at.as_ref().map(ts).into(),
                     f.decided_by.clone().into(),
@@ -324,8 +336,8 @@ macro_rules! screening_sql {
                 rows.iter()
                     .map(|r| {
                         Ok(FindingCount {
-                            kind: r.try_get(0)?,
-                            status: r.try_get(1)?,
+                            kind: finding_kind("screening_findings", &r.try_get::<String, _>(0)?)?,
+                            status: finding_status("screening_findings", &r.try_get::<String, _>(1)?)?,
                             count: r.try_get(2)?,
                         })
                     })
@@ -363,7 +375,7 @@ macro_rules! screening_sql {
                     .map(|r| {
                         Ok(InboxAppeal {
                             appeal: Self::appeal_row(r, false)?,
-                            kind: r.try_get("kind")?,
+                            kind: finding_kind("screening_findings", &r.try_get::<String, _>("kind")?)?,
                             member_id: r.try_get("member_id")?,
                             who: Self::concerned_row(r)?,
                         })
@@ -387,7 +399,7 @@ macro_rules! screening_sql {
                     let n = sqlx::query(
                         "UPDATE screening_findings SET status = $1, decided_at = $2, decided_by = $3, decision_note = $4, effective_at = $5 WHERE finding_id = $6 AND status = 'pending'",
                     )
-                    .bind(d.status)
+                    .bind(d.status.code())
                     .bind(ts(&d.at))
                     .bind(d.by)
                     .bind(d.note)
@@ -486,13 +498,13 @@ macro_rules! screening_sql {
                 .await
             }
 
-            async fn appeals(&self, status: Option<&str>, household_id: Option<&str>, limit: u32) -> Result<Vec<Appeal>> {
+            async fn appeals(&self, status: Option<AppealStatus>, household_id: Option<&str>, limit: u32) -> Result<Vec<Appeal>> {
                 let sql = format!(
                     "SELECT {APPEAL_COLS} FROM appeals WHERE ($1 = '' OR status = $1) AND ($2 = '' OR household_id = $2) ORDER BY submitted_at, appeal_id LIMIT {}",
                     limit.clamp(1, 1000)
                 );
                 let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(status.unwrap_or(""))
+                    .bind(status.map_or("", AppealStatus::code))
                     .bind(household_id.unwrap_or(""))
                     .fetch_all(&self.pool)
                     .await?;
@@ -510,7 +522,7 @@ macro_rules! screening_sql {
             async fn decide_appeal(
                 &self,
                 appeal_id: &str,
-                status: &str,
+                status: AppealStatus,
                 at: jiff::Timestamp,
                 by: &str,
                 note: &str,
@@ -521,7 +533,7 @@ macro_rules! screening_sql {
                     let n = sqlx::query(
                         "UPDATE appeals SET status = $1, decided_at = $2, decided_by = $3, decision_note = $4 WHERE appeal_id = $5 AND status = 'open'",
                     )
-                    .bind(status)
+                    .bind(status.code())
                     .bind(ts(&at))
                     .bind(by)
                     .bind(note)

@@ -437,10 +437,14 @@ pub struct CardDelivery {
     pub card_id: String,
     pub national_id: String,
     pub address: String,
-    pub status: String,
+    pub status: tamwin_domain::delivery::DeliveryStatus,
     pub created_at: jiff::Timestamp,
     pub updated_at: jiff::Timestamp,
-    pub steps: Vec<(String, jiff::Timestamp, String)>,
+    pub steps: Vec<(
+        tamwin_domain::delivery::DeliveryStatus,
+        jiff::Timestamp,
+        String,
+    )>,
 }
 
 /// A civil registry office or mobile station.

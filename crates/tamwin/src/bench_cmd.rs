@@ -166,7 +166,7 @@ pub async fn booking(
             .appointments_at(&c.code, &today.to_string(), &until)
             .await?
         {
-            if a.status == "booked" {
+            if a.status == tamwin_domain::appointment::AppointmentStatus::Booked {
                 *count.entry(a.starts_at).or_default() += 1;
             }
         }

@@ -6,7 +6,8 @@
 //! cannot go stale.
 
 use serde_json::{Value, json};
-use tamwin_domain::appointment::AppointmentStatus;
+use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus};
+use tamwin_domain::screening::{AppealStatus, FindingKind, FindingStatus, ScreenDecision};
 use tamwin_domain::{CardState, HoldReason, Relation};
 
 const PROBLEM: &str = "application/problem+json";
@@ -29,8 +30,15 @@ fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Rule {
     Rule::Enum(all.iter().map(|x| code(*x)).collect())
 }
 
-const KINDS: [&str; 5] = ["same_id", "duplicate", "deceased", "abroad", "fictitious"];
-const FINDING_STATUSES: [&str; 4] = ["pending", "confirmed", "in_effect", "cleared"];
+fn kinds() -> Rule {
+    codes(&FindingKind::ALL, FindingKind::code)
+}
+fn finding_statuses() -> Rule {
+    codes(&FindingStatus::ALL, FindingStatus::code)
+}
+fn decisions() -> Rule {
+    codes(&ScreenDecision::ALL, ScreenDecision::code)
+}
 
 /// Properties of component schemas: (schema, property, rule).
 pub fn properties() -> Vec<(&'static str, &'static str, Rule)> {
@@ -82,7 +90,11 @@ pub fn properties() -> Vec<(&'static str, &'static str, Rule)> {
             "status",
             codes(&AppointmentStatus::ALL, AppointmentStatus::code),
         ),
-        ("AppointmentView", "kind", Enum(vec!["centre", "home"])),
+        (
+            "AppointmentView",
+            "kind",
+            codes(&AppointmentKind::ALL, AppointmentKind::code),
+        ),
         ("MemberCheck", "attendance", Enum(vec!["present", "absent"])),
         (
             "HomeVisitRequest",
@@ -104,9 +116,9 @@ pub fn properties() -> Vec<(&'static str, &'static str, Rule)> {
             "decision",
             Enum(vec!["confirm", "clear", "uphold", "reject"]),
         ),
-        ("FindingView", "kind", Enum(KINDS.to_vec())),
-        ("FindingView", "status", Enum(FINDING_STATUSES.to_vec())),
-        ("FindingView", "decision", Enum(vec!["hold", "review"])),
+        ("FindingView", "kind", kinds()),
+        ("FindingView", "status", finding_statuses()),
+        ("FindingView", "decision", decisions()),
         (
             "FindingView",
             "hold_reason",
@@ -115,7 +127,7 @@ pub fn properties() -> Vec<(&'static str, &'static str, Rule)> {
         (
             "AppealView",
             "status",
-            Enum(vec!["open", "upheld", "rejected"]),
+            codes(&AppealStatus::ALL, AppealStatus::code),
         ),
         (
             "SuggestionView",
@@ -158,17 +170,9 @@ pub fn parameters() -> Vec<(&'static str, &'static str, Rule)> {
             Pattern("^[0-9]{2}$"),
         ),
         ("/api/v1/stats/progress", "district", Pattern("^[0-9]{4}$")),
-        ("/api/v1/screening/findings", "kind", Enum(KINDS.to_vec())),
-        (
-            "/api/v1/screening/findings",
-            "status",
-            Enum(FINDING_STATUSES.to_vec()),
-        ),
-        (
-            "/api/v1/screening/findings",
-            "decision",
-            Enum(vec!["hold", "review"]),
-        ),
+        ("/api/v1/screening/findings", "kind", kinds()),
+        ("/api/v1/screening/findings", "status", finding_statuses()),
+        ("/api/v1/screening/findings", "decision", decisions()),
         (
             "/api/v1/me/suggestions/{suggestion_id}/{decision}",
             "decision",

@@ -1045,7 +1045,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
         let f = tamwin_store::ScreeningFinding {
             finding_id: finding.clone(),
             run_id: run.clone(),
-            kind: "fictitious".into(),
+            kind: tamwin_domain::screening::FindingKind::Fictitious,
             household_id: hid.clone(),
             member_id: member.clone(),
             other_household_id: None,
@@ -1053,9 +1053,13 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
             other_national_id: None,
             pair_key: format!("fictitious:{member}:{}", serial()),
             score_micros: 999_000,
-            decision: "hold".into(),
+            decision: tamwin_domain::screening::ScreenDecision::Hold,
             explanation: "no_national_id;best_registry_match=0.0010".into(),
-            status: if confirmed { "confirmed" } else { "pending" }.into(),
+            status: if confirmed {
+                tamwin_domain::screening::FindingStatus::Confirmed
+            } else {
+                tamwin_domain::screening::FindingStatus::Pending
+            },
             created_at: now,
             decided_at: None,
             decided_by: None,
@@ -1079,7 +1083,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
                 document_name: "id.pdf".into(),
                 document_type: "application/pdf".into(),
                 document: b"%PDF-1.4".to_vec(),
-                status: "open".into(),
+                status: tamwin_domain::screening::AppealStatus::Open,
                 decided_at: None,
                 decided_by: None,
                 decision_note: None,

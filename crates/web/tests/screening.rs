@@ -81,11 +81,10 @@ async fn findings(reg: &Registry, a: &Card, b: &Card) {
         finding_id: format!("f-{n}"),
         run_id: "run-1".into(),
         kind: if other.is_some() {
-            "duplicate"
+            tamwin_domain::screening::FindingKind::Duplicate
         } else {
-            "fictitious"
-        }
-        .into(),
+            tamwin_domain::screening::FindingKind::Fictitious
+        },
         household_id: a.household_id.clone(),
         member_id: a.member_id.clone(),
         other_household_id: other.map(|o| o.household_id.clone()),
@@ -93,9 +92,9 @@ async fn findings(reg: &Registry, a: &Card, b: &Card) {
         other_national_id: None,
         pair_key: format!("t:{n}"),
         score_micros: score,
-        decision: "hold".into(),
+        decision: tamwin_domain::screening::ScreenDecision::Hold,
         explanation: "given=exact(+3.41,tf-1.20);father=exact(+2.10)".into(),
-        status: "pending".into(),
+        status: tamwin_domain::screening::FindingStatus::Pending,
         created_at: at,
         decided_at: None,
         decided_by: None,

@@ -152,7 +152,7 @@ impl Registry {
                     required: rules::must_attend(m, day),
                     declared_documents: rules::documents_text(&docs),
                     declared_national_id: nid,
-                    attendance: "expected".into(),
+                    attendance: Attendance::Expected,
                     documents_seen: String::new(),
                     note: None,
                 }
@@ -194,12 +194,12 @@ impl Registry {
             .appointments_of(household_id)
             .await?
             .into_iter()
-            .find(|a| a.kind == "centre" && matches!(a.status.as_str(), "booked" | "checked_in"));
+            .find(|a| a.kind == AppointmentKind::Centre && a.status.is_open());
         let replaces = match (&open, reschedule) {
             (Some(_), false) => {
                 return Err(AppError::rule("appointment_already_booked"));
             }
-            (Some(a), true) if a.status != "booked" => {
+            (Some(a), true) if a.status != AppointmentStatus::Booked => {
                 return Err(AppError::rule("appointment_in_progress"));
             }
             (Some(a), true) => Some(a.appointment_id.clone()),
@@ -443,7 +443,7 @@ impl Registry {
             .appointments_of(household_id)
             .await?
             .into_iter()
-            .find(|a| a.kind == "centre" && a.status == "booked")
+            .find(|a| a.kind == AppointmentKind::Centre && a.status == AppointmentStatus::Booked)
             .ok_or_else(no_open_appointment)?;
         let log = self.log(
             "appointment_cancelled",
@@ -457,7 +457,7 @@ impl Registry {
             .release_appointment(
                 household_id,
                 &open.appointment_id,
-                "cancelled",
+                AppointmentStatus::Cancelled,
                 self.clock.now(),
                 &log,
             )

@@ -42,10 +42,10 @@ impl Registry {
         let appt = Appointment {
             household_id: p.rec.household.household_id.clone(),
             appointment_id: self.ids.id(),
-            kind: "centre".into(),
+            kind: AppointmentKind::Centre,
             centre_code: p.centre.code.clone(),
             starts_at: slot_text(t),
-            status: AppointmentStatus::Booked.code().into(),
+            status: AppointmentStatus::Booked,
             booked_at: self.clock.now(),
             booked_by: p.actor.name.clone(),
             reason: None,

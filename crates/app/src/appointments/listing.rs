@@ -111,25 +111,22 @@ impl Registry {
                     required: am.required,
                     declared_documents: codes(&am.declared_documents),
                     declared_national_id: am.declared_national_id.clone(),
-                    attendance: am.attendance.clone(),
+                    attendance: am.attendance,
                     documents_seen: codes(&am.documents_seen),
                     note: am.note.clone(),
                 }
             })
             .collect();
-        let status = AppointmentStatus::parse(&a.status);
-        let token = match (status, &self.forms) {
-            (Some(AppointmentStatus::Booked), Some(_)) => {
-                Some(self.appointment_token(rec, a, day)?)
-            }
+        let token = match (a.status, &self.forms) {
+            (AppointmentStatus::Booked, Some(_)) => Some(self.appointment_token(rec, a, day)?),
             _ => None,
         };
         Ok(AppointmentView {
             appointment_id: a.appointment_id.clone(),
             card_number: rec.household.card_number.as_str().to_string(),
-            kind: a.kind.clone(),
-            status: a.status.clone(),
-            status_ar: status.map(|s| s.label_ar()).unwrap_or_default().to_string(),
+            kind: a.kind,
+            status: a.status,
+            status_ar: a.status.label_ar().to_string(),
             centre_code: a.centre_code.clone(),
             centre_name_ar: name_ar,
             centre_name_en: name_en,

@@ -32,7 +32,7 @@ impl Registry {
                     .map(|c| c.name_ar.clone())
                     .unwrap_or_else(|| a.centre_code.clone());
                 let time = a.starts_at.get(11..).unwrap_or_default();
-                let body = if a.kind == "home" {
+                let body = if a.kind == AppointmentKind::Home {
                     "تموين: يزوركم الفريق الجوّال غداً في البيت لتحديث البطاقة التموينية. يُرجى تحضير الوثائق الأصلية للفرد المطلوب زيارته.".to_string()
                 } else {
                     format!(
@@ -108,7 +108,7 @@ impl Registry {
                     .release_appointment(
                         &a.household_id,
                         &a.appointment_id,
-                        "no_show",
+                        AppointmentStatus::NoShow,
                         self.clock.now(),
                         &log,
                     )

@@ -40,7 +40,7 @@ impl Registry {
                 .iter()
                 .map(|r| InboxItemView {
                     appeal: AppealView::from(&r.appeal),
-                    kind: r.kind.clone(),
+                    kind: r.kind,
                     member_id: r.member_id.clone(),
                     who: ConcernedView::of(&r.who, &self.geo),
                     age_days: now.duration_since(r.appeal.submitted_at).as_hours().max(0) / 24,
@@ -71,11 +71,13 @@ impl Registry {
                     .rfind(|a| a.finding_id == q.finding.finding_id)
                     .cloned();
                 // A finding cleared by an upheld appeal stays listed: the citizen learns the outcome.
-                let upheld = appeal.as_ref().is_some_and(|a| a.status == "upheld");
-                let shown = match q.finding.status.as_str() {
-                    "confirmed" | "in_effect" => true,
-                    "cleared" => upheld,
-                    _ => false,
+                let upheld = appeal
+                    .as_ref()
+                    .is_some_and(|a| a.status == AppealStatus::Upheld);
+                let shown = match q.finding.status {
+                    FindingStatus::Confirmed | FindingStatus::InEffect => true,
+                    FindingStatus::Cleared => upheld,
+                    FindingStatus::Pending => false,
                 };
                 shown.then_some((q, appeal))
             })
@@ -110,9 +112,9 @@ impl Registry {
             .await?
             .filter(|f| f.household_id == household_id)
             .ok_or(AppError::NotFound)?;
-        let lifted = match f.status.as_str() {
-            "confirmed" => false,
-            "in_effect" => !self
+        let lifted = match f.status {
+            FindingStatus::Confirmed => false,
+            FindingStatus::InEffect => !self
                 .store
                 .household_by_id(&f.household_id)
                 .await?
@@ -144,7 +146,7 @@ impl Registry {
             document_name: document.name,
             document_type: document.content_type,
             document: document.bytes,
-            status: "open".into(),
+            status: AppealStatus::Open,
             decided_at: None,
             decided_by: None,
             decision_note: None,
@@ -234,7 +236,11 @@ impl Registry {
             actor,
             serde_json::json!({"appeal_id": appeal_id, "finding_id": a.finding_id, "note": note}),
         );
-        let status = if uphold { "upheld" } else { "rejected" };
+        let status = if uphold {
+            AppealStatus::Upheld
+        } else {
+            AppealStatus::Rejected
+        };
         if !self
             .store
             .decide_appeal(appeal_id, status, self.clock.now(), &actor.name, note, &log)

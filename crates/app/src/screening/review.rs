@@ -211,7 +211,7 @@ impl Registry {
             ))
             .unwrap_or(now)
         });
-        let reason = hold_reason(&f.kind);
+        let reason = f.kind.hold_reason();
         let member = detail.household.member(&f.member_id);
         let name = member.map(|m| m.given_name.clone()).unwrap_or_default();
         let message = match (&detail.household.household.phone, effective) {
@@ -252,7 +252,11 @@ impl Registry {
             .store
             .decide_finding(&FindingDecision {
                 finding_id,
-                status: if confirm { "confirmed" } else { "cleared" },
+                status: if confirm {
+                    FindingStatus::Confirmed
+                } else {
+                    FindingStatus::Cleared
+                },
                 at: now,
                 by: &actor.name,
                 note,
@@ -279,7 +283,7 @@ impl Registry {
                 continue;
             };
             let card = rec.household.card_number.clone();
-            let reason = hold_reason(&f.kind);
+            let reason = f.kind.hold_reason();
             // A member no longer on the card (removed in the meantime) needs no hold.
             if rec.present_members().any(|m| m.member_id == f.member_id) {
                 let input = HoldInput {

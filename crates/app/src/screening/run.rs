@@ -257,6 +257,9 @@ impl Registry {
             .iter()
             .filter(|f| f.decision != Decision::None)
         {
+            let (Some(decision), kind) = (stored_decision(f.decision), stored_kind(f.kind)?) else {
+                continue;
+            };
             let m = &l.members[f.a as usize];
             let (other_hh, other_member, other_nid) = match (f.kind, f.b) {
                 (Kind::SameId | Kind::Duplicate, Some(b)) => {
@@ -288,7 +291,7 @@ impl Registry {
             rows.push(ScreeningFinding {
                 finding_id: self.ids.id(),
                 run_id: run_id.to_string(),
-                kind: f.kind.code().to_string(),
+                kind,
                 household_id: m.household_id.clone(),
                 member_id: m.id.clone(),
                 other_household_id: other_hh,
@@ -296,9 +299,9 @@ impl Registry {
                 other_national_id: other_nid,
                 pair_key,
                 score_micros: (f.score * 1e6).round() as i64,
-                decision: f.decision.code().to_string(),
+                decision,
                 explanation: f.explanation.clone(),
-                status: "pending".into(),
+                status: FindingStatus::Pending,
                 created_at: now,
                 decided_at: None,
                 decided_by: None,

@@ -60,8 +60,10 @@ pub struct QueueItemView {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CountView {
-    pub kind: String,
-    pub status: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub kind: FindingKind,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub status: FindingStatus,
     pub count: i64,
 }
 
@@ -82,7 +84,8 @@ pub struct QueuePage {
 pub struct InboxItemView {
     pub appeal: AppealView,
     /// The finding's kind.
-    pub kind: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub kind: FindingKind,
     pub member_id: String,
     pub who: ConcernedView,
     /// Whole days since it was submitted.
@@ -105,7 +108,8 @@ pub struct FindingView {
     pub finding_id: String,
     pub run_id: String,
     /// `same_id`, `duplicate`, `deceased`, `abroad`, `fictitious`.
-    pub kind: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub kind: FindingKind,
     pub household_id: String,
     pub member_id: String,
     pub other_household_id: Option<String>,
@@ -114,11 +118,13 @@ pub struct FindingView {
     /// Match probability (fictitious: one minus the best match in the civil registry).
     pub score: f64,
     /// `hold` (a hold pending review) or `review`.
-    pub decision: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub decision: ScreenDecision,
     /// Each field's level and weight (docs/formats.md).
     pub explanation: String,
     /// `pending`, `confirmed`, `in_effect`, `cleared`.
-    pub status: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub status: FindingStatus,
     /// The hold this finding becomes, and its reason code.
     pub hold_reason: String,
     pub created_at: String,
@@ -135,17 +141,17 @@ impl From<&ScreeningFinding> for FindingView {
         FindingView {
             finding_id: f.finding_id.clone(),
             run_id: f.run_id.clone(),
-            kind: f.kind.clone(),
+            kind: f.kind,
             household_id: f.household_id.clone(),
             member_id: f.member_id.clone(),
             other_household_id: f.other_household_id.clone(),
             other_member_id: f.other_member_id.clone(),
             other_national_id: f.other_national_id.clone(),
             score: f.score_micros as f64 / 1e6,
-            decision: f.decision.clone(),
+            decision: f.decision,
             explanation: f.explanation.clone(),
-            status: f.status.clone(),
-            hold_reason: hold_reason(&f.kind).code().to_string(),
+            status: f.status,
+            hold_reason: f.kind.hold_reason().code().to_string(),
             created_at: f.created_at.to_string(),
             decided_at: f.decided_at.map(|t| t.to_string()),
             decided_by: f.decided_by.clone(),
@@ -167,7 +173,8 @@ pub struct AppealView {
     pub document_name: String,
     pub document_type: String,
     /// `open`, `upheld`, `rejected`.
-    pub status: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub status: AppealStatus,
     pub decided_at: Option<String>,
     pub decision_note: Option<String>,
 }
@@ -181,7 +188,7 @@ impl From<&Appeal> for AppealView {
             statement: a.statement.clone(),
             document_name: a.document_name.clone(),
             document_type: a.document_type.clone(),
-            status: a.status.clone(),
+            status: a.status,
             decided_at: a.decided_at.map(|t| t.to_string()),
             decision_note: a.decision_note.clone(),
         }

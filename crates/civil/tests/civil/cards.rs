@@ -126,7 +126,7 @@ async fn cards_and_home_delivery_on_every_backend() {
 
         // Delivery: forward only; a failure, then out again, then delivered, which is final.
         let o = order.unwrap();
-        assert_eq!(o.status, "requested");
+        assert_eq!(o.status.code(), "requested");
         assert!(
             server
                 .advance_delivery(&o.order_id, "delivered", "")
@@ -163,7 +163,7 @@ async fn cards_and_home_delivery_on_every_backend() {
             .await
             .unwrap();
         assert_eq!(
-            d.steps.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+            d.steps.iter().map(|s| s.0.code()).collect::<Vec<_>>(),
             [
                 "requested",
                 "printed",

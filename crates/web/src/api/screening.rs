@@ -15,6 +15,7 @@ use tamwin_app::screening::{
     RunView,
 };
 use tamwin_domain::access::Permission;
+use tamwin_domain::screening::AppealStatus;
 
 #[utoipa::path(post, path = "/api/v1/screening/runs", tag = "screening", security(("bearer" = []), ("session" = [])),
     responses((status = 202, description = "Started in the background; poll the runs for progress", body = RunView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 409, description = "Another run is in progress (`screening_running`)", body = Problem)))]
@@ -194,11 +195,11 @@ pub struct MyFindingView {
 
 /// The catalog key of what a citizen can do next about a finding, given its latest appeal.
 pub fn next_step_key(m: &MyFinding) -> &'static str {
-    match m.appeal.as_ref().map(|a| a.status.as_str()) {
-        Some("open") => "appeal_next_open",
-        Some("upheld") => "appeal_next_upheld",
-        Some("rejected") => "appeal_next_rejected",
-        _ => "appeal_next_none",
+    match m.appeal.as_ref().map(|a| a.status) {
+        Some(AppealStatus::Open) => "appeal_next_open",
+        Some(AppealStatus::Upheld) => "appeal_next_upheld",
+        Some(AppealStatus::Rejected) => "appeal_next_rejected",
+        None => "appeal_next_none",
     }
 }
 

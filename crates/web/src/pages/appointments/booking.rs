@@ -59,7 +59,7 @@ pub async fn citizen_appointment(
     let list = s.reg.household_appointments(hid, a).await?;
     let current = list
         .into_iter()
-        .find(|v| v.kind == "centre" && (v.status == "booked" || v.status == "checked_in"));
+        .find(|v| v.kind == AppointmentKind::Centre && v.status.is_open());
     let status = s.reg.update_status(hid, a).await?;
     let today = s.reg.clock().today();
     let day = q
@@ -100,7 +100,7 @@ pub async fn citizen_appointment(
                 age: m.member.age_on(day),
                 required: tamwin_domain::appointment::must_attend(&m.member, day),
                 declared: String::new(),
-                attendance: String::new(),
+                attendance: Attendance::Expected,
                 seen: String::new(),
                 temp_card: String::new(),
                 can_issue: false,
@@ -133,7 +133,7 @@ pub async fn citizen_appointment(
         },
         // A booked appointment may move; otherwise a new one only while a visit is still needed.
         can_book: match &current {
-            Some(c) => c.status == "booked",
+            Some(c) => c.status == AppointmentStatus::Booked,
             None => status.visit_needed,
         },
         update: update_done(&status, tr),
@@ -330,7 +330,7 @@ pub async fn citizen_form(
     let list = s.reg.household_appointments(hid, &signed.actor).await?;
     let v = list
         .into_iter()
-        .find(|v| v.kind == "centre" && v.status == "booked");
+        .find(|v| v.kind == AppointmentKind::Centre && v.status == AppointmentStatus::Booked);
     let Some(v) = v else {
         return Ok(Redirect::to(&href("/citizen/appointment", tr.lang)).into_response());
     };

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tamwin_app::appointments::{AppointmentView, BookingRequest, CentreDay, MemberDeclaration};
 use tamwin_app::temporary_cards::TemporaryCardView;
 use tamwin_app::{AppError, CheckInRequest, MemberCheck, SignedIn};
-use tamwin_domain::appointment::Document;
+use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus, Attendance, Document};
 
 pub(crate) fn tr_of(q: &PageQuery, h: &HeaderMap) -> Tr {
     Tr {
@@ -93,7 +93,7 @@ pub struct MemberRow {
     pub age: i16,
     pub required: bool,
     pub declared: String,
-    pub attendance: String,
+    pub attendance: Attendance,
     pub seen: String,
     /// At the visit: the status of the member's newest temporary card (`active`…), or empty.
     pub temp_card: String,
@@ -113,7 +113,7 @@ fn member_rows(v: &AppointmentView, tr: Tr) -> Vec<MemberRow> {
             age: m.age,
             required: m.required,
             declared: doc_labels(tr, &m.declared_documents),
-            attendance: m.attendance.clone(),
+            attendance: m.attendance,
             seen: doc_labels(tr, &m.documents_seen),
             temp_card: String::new(),
             can_issue: false,

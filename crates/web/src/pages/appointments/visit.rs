@@ -58,8 +58,8 @@ pub async fn visit_page(
         let unified = v.members.iter().any(|x| {
             x.member_id == m.member_id && x.documents_seen.iter().any(|d| d == "unified_card")
         });
-        m.can_issue = v.status == "checked_in"
-            && m.attendance == "present"
+        m.can_issue = v.status == AppointmentStatus::CheckedIn
+            && m.attendance == Attendance::Present
             && !unified
             && m.temp_card != "active";
     }
@@ -78,7 +78,10 @@ pub async fn visit_page(
                 .national_id
                 .as_deref()
                 .is_none_or(|n| n.trim().is_empty());
-            let can = v.status == "checked_in" && !id.is_empty() && no_id && status != "active";
+            let can = v.status == AppointmentStatus::CheckedIn
+                && !id.is_empty()
+                && no_id
+                && status != "active";
             (id, status, can)
         })
         .collect();

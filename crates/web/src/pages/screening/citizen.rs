@@ -40,8 +40,8 @@ pub async fn citizen_findings(
         .iter()
         .map(|m| {
             let (f, a) = (&m.finding, &m.appeal);
-            let reason = hold_reason(&f.kind);
-            let open = a.as_ref().is_some_and(|a| a.status == "open");
+            let reason = f.kind.hold_reason();
+            let open = a.as_ref().is_some_and(|a| a.status == AppealStatus::Open);
             CitizenFinding {
                 finding_id: f.finding_id.clone(),
                 member: m.member_name.clone(),
@@ -64,7 +64,7 @@ pub async fn citizen_findings(
                     Some(_) => tr.t(crate::api::screening::next_step_key(m)).to_string(),
                     None => String::new(),
                 },
-                can_appeal: !open && f.status != "cleared",
+                can_appeal: !open && f.status != FindingStatus::Cleared,
             }
         })
         .collect();

@@ -116,7 +116,7 @@ pub struct AppealRow {
     pub document_name: String,
     pub document_href: String,
     pub status: String,
-    pub code: String,
+    pub code: AppealStatus,
     pub open: bool,
     pub note: String,
 }
@@ -167,7 +167,7 @@ pub async fn finding_page(
     let tr = tr_of(&page_query(&q.lang), &headers);
     let d: FindingDetailView = s.reg.screening_finding(&signed.actor, &id).await?.view();
     let (explain_rows, notes, total) = explain(tr, &d.finding.explanation);
-    let reason = hold_reason(&d.finding.kind);
+    let reason = d.finding.kind.hold_reason();
     let p = FindingPage {
         tr,
         langs: switch(tr, |c| format!("/screening/findings/{id}?lang={c}")),
@@ -176,7 +176,7 @@ pub async fn finding_page(
         csrf: signed.csrf.clone(),
         message: message_html(tr, q.message.as_deref()),
         error: error_html(tr, q.error.as_deref()),
-        kind: kind_label(tr, &d.finding.kind).to_string(),
+        kind: kind_label(tr, d.finding.kind).to_string(),
         effective: d
             .finding
             .effective_at
@@ -188,8 +188,8 @@ pub async fn finding_page(
             .to_string(),
         status: tr.t(&format!("fstatus_{}", d.finding.status)).to_string(),
         reason: tr.reason(reason).to_string(),
-        exemptions_href: match (&d.member.national_id, d.finding.kind.as_str()) {
-            (Some(nid), "abroad") => {
+        exemptions_href: match (&d.member.national_id, d.finding.kind) {
+            (Some(nid), FindingKind::Abroad) => {
                 format!("/exemptions?national_id={nid}&lang={}", tr.lang.code())
             }
             _ => String::new(),
@@ -210,8 +210,8 @@ pub async fn finding_page(
                 document_name: a.document_name.clone(),
                 document_href: format!("/screening/appeals/{}/document", a.appeal_id),
                 status: tr.t(&format!("astatus_{}", a.status)).to_string(),
-                code: a.status.clone(),
-                open: a.status == "open",
+                code: a.status,
+                open: a.status == AppealStatus::Open,
                 note: a.decision_note.clone().unwrap_or_default(),
             })
             .collect(),

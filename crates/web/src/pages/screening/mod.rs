@@ -16,11 +16,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use tamwin_app::AppError;
-use tamwin_app::screening::{
-    FindingDetailView, FindingView, QueueQuery, RunView, SideView, hold_reason,
-};
+use tamwin_app::screening::{FindingDetailView, FindingView, QueueQuery, RunView, SideView};
+use tamwin_domain::screening::{AppealStatus, FindingKind, FindingStatus, ScreenDecision};
 
-fn kind_label(tr: Tr, kind: &str) -> &'static str {
+fn kind_label(tr: Tr, kind: FindingKind) -> &'static str {
     tr.t(&format!("kind_{kind}"))
 }
 

@@ -10,7 +10,7 @@ pub struct QueueRow {
     pub kind: String,
     pub score: String,
     pub decision: String,
-    pub decision_code: String,
+    pub decision_code: ScreenDecision,
     pub status: String,
 }
 
@@ -71,11 +71,11 @@ pub struct ScreeningQuery {
     pub error: Option<String>,
 }
 
-const DECISIONS: [&str; 2] = ["hold", "review"];
+const DECISIONS: [ScreenDecision; 2] = ScreenDecision::ALL;
 const QUEUE_PAGE: u32 = 100;
 
-const KINDS: [&str; 5] = ["same_id", "duplicate", "deceased", "abroad", "fictitious"];
-const STATUSES: [&str; 4] = ["pending", "confirmed", "in_effect", "cleared"];
+const KINDS: [FindingKind; 5] = FindingKind::ALL;
+const STATUSES: [FindingStatus; 4] = FindingStatus::ALL;
 
 fn run_row(tr: Tr, r: &RunView) -> RunRow {
     use crate::screening_text as st;
@@ -106,16 +106,18 @@ pub async fn screening_page(
 ) -> Result<Response, PageError> {
     let tr = tr_of(&page_query(&q.lang), &headers);
     let runs = s.reg.screening_runs(&signed.actor).await?;
-    let kind = q.kind.clone().filter(|k| KINDS.contains(&k.as_str()));
-    let status = q
-        .status
-        .clone()
-        .filter(|k| STATUSES.contains(&k.as_str()))
-        .or_else(|| q.status.is_none().then(|| "pending".to_string()));
-    let decision = q
-        .decision
-        .clone()
-        .filter(|k| DECISIONS.contains(&k.as_str()));
+    // Filters the page does not know are dropped (`status=all` among them).
+    let kind = q.kind.as_deref().and_then(FindingKind::parse);
+    let status = match q.status.as_deref() {
+        None => Some(FindingStatus::Pending),
+        Some(s) => FindingStatus::parse(s),
+    };
+    let decision = q.decision.as_deref().and_then(ScreenDecision::parse);
+    let (kind, status, decision) = (
+        kind.map(|k| k.code().to_string()),
+        status.map(|s| s.code().to_string()),
+        decision.map(|d| d.code().to_string()),
+    );
     let district = q.district.clone().filter(|d| !d.is_empty());
     let query = QueueQuery {
         kind: kind.clone(),
@@ -138,10 +140,10 @@ pub async fn screening_page(
                 district: tr
                     .pick(&i.who.district_name_ar, &i.who.district_name_en)
                     .to_string(),
-                kind: kind_label(tr, &f.kind).to_string(),
+                kind: kind_label(tr, f.kind).to_string(),
                 score: format!("{:.3}", f.score),
                 decision: tr.t(&format!("decision_{}", f.decision)).to_string(),
-                decision_code: f.decision.clone(),
+                decision_code: f.decision,
                 status: tr.t(&format!("fstatus_{}", f.status)).to_string(),
             }
         })
@@ -161,7 +163,7 @@ pub async fn screening_page(
                 })
                 .collect();
             CountRow {
-                kind: kind_label(tr, k).to_string(),
+                kind: kind_label(tr, *k).to_string(),
                 code: k.to_string(),
                 total: cells.iter().sum(),
                 cells,
@@ -224,7 +226,7 @@ pub async fn screening_page(
         rows,
         kinds: KINDS
             .iter()
-            .map(|k| (k.to_string(), kind_label(tr, k).to_string()))
+            .map(|k| (k.to_string(), kind_label(tr, *k).to_string()))
             .collect(),
         statuses: STATUSES
             .iter()
@@ -297,7 +299,7 @@ pub async fn appeals_page(
             district: tr
                 .pick(&i.who.district_name_ar, &i.who.district_name_en)
                 .to_string(),
-            kind: kind_label(tr, &i.kind).to_string(),
+            kind: kind_label(tr, i.kind).to_string(),
             submitted_at: i
                 .appeal
                 .submitted_at
