@@ -1,10 +1,15 @@
-//! Appointments, slots, home visits, temporary cards and progress figures, shared by both backends
-//! like `sql_impl`.
+//! Appointments, slots, home visits, reminders and progress figures, shared by both backends like
+//! `sql_impl`; the visit itself and its temporary cards are in `sql_visits`, expanded with this.
+
+// Declared here rather than in lib.rs so that it comes and goes with this file.
+#[path = "sql_visits.rs"]
+pub(crate) mod sql_visits;
 
 macro_rules! appointments_sql {
     ($store:ident) => {
         use $crate::appointments::*;
         use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus, Attendance};
+        $crate::sql_appointments::sql_visits::visits_sql!($store);
 
         const APPT_COLS: &str = "household_id, appointment_id, kind, centre_code, starts_at, status, booked_at, booked_by, \
             reason, checked_in_at, completed_at, closed_at, reminded_at, waited_minutes, visit_seconds, proposed_members";
@@ -224,19 +229,6 @@ macro_rules! appointments_sql {
                 .await
             }
 
-            fn temp_card_row(r: &DbRow) -> Result<TemporaryCard> {
-                Ok(TemporaryCard {
-                    household_id: r.try_get("household_id")?,
-                    card_id: r.try_get("card_id")?,
-                    member_id: r.try_get("member_id")?,
-                    issued_at: parse_ts(&r.try_get::<String, _>("issued_at")?)?,
-                    issued_by: r.try_get("issued_by")?,
-                    expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
-                    status: r.try_get("status")?,
-                    closed_at: parse_opt_ts(r.try_get("closed_at")?)?,
-                    national_id: r.try_get("national_id")?,
-                })
-            }
         }
 
         #[async_trait::async_trait]
@@ -334,87 +326,16 @@ macro_rules! appointments_sql {
                 .await
             }
 
-            async fn check_in(
-                &self,
-                household_id: &str,
-                appointment_id: &str,
-                at: jiff::Timestamp,
-                waited_minutes: i64,
-                log: &ChangeLog,
-            ) -> Result<bool> {
-                self.appt_update(
-                    "UPDATE appointments SET status = 'checked_in', checked_in_at = $1, waited_minutes = $2 WHERE household_id = $3 AND appointment_id = $4 AND status = 'booked'",
-                    &[ts(&at).into(), Val::Int(waited_minutes), household_id.into(), appointment_id.into()],
-                    household_id,
-                    log,
-                )
-                .await
+            async fn check_in(&self, household_id: &str, appointment_id: &str, at: jiff::Timestamp, waited_minutes: i64, log: &ChangeLog) -> Result<bool> {
+                self.q_check_in(household_id, appointment_id, at, waited_minutes, log).await
             }
 
-            async fn save_attendance(
-                &self,
-                household_id: &str,
-                appointment_id: &str,
-                m: &AppointmentMember,
-                log: &ChangeLog,
-            ) -> Result<bool> {
-                self.appt_update(
-                    concat!(
-                        "UPDATE appointment_members SET attendance = $1, documents_seen = $2, note = $3 ",
-                        "WHERE household_id = $4 AND appointment_id = $5 AND member_id = $6 AND EXISTS (",
-                        "SELECT 1 FROM appointments a WHERE a.household_id = $4 AND a.appointment_id = $5 AND a.status = 'checked_in')"
-                    ),
-                    &[
-                        m.attendance.code().into(),
-                        m.documents_seen.as_str().into(),
-                        Val::OptText(m.note.clone()),
-                        household_id.into(),
-                        appointment_id.into(),
-                        m.member_id.as_str().into(),
-                    ],
-                    household_id,
-                    log,
-                )
-                .await
+            async fn save_attendance(&self, household_id: &str, appointment_id: &str, m: &AppointmentMember, log: &ChangeLog) -> Result<bool> {
+                self.q_save_attendance(household_id, appointment_id, m, log).await
             }
 
-            async fn complete_appointment(
-                &self,
-                household_id: &str,
-                appointment_id: &str,
-                at: jiff::Timestamp,
-                visit_seconds: i64,
-                log: &ChangeLog,
-            ) -> Result<bool> {
-                with_retry(|| async {
-                    let mut tx = self.begin_write().await?;
-                    let n = sqlx::query(
-                        "UPDATE appointments SET status = 'completed', completed_at = $1, visit_seconds = $2 WHERE household_id = $3 AND appointment_id = $4 AND status = 'checked_in'",
-                    )
-                    .bind(ts(&at))
-                    .bind(visit_seconds)
-                    .bind(household_id)
-                    .bind(appointment_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                    if n != 1 {
-                        return Ok(false);
-                    }
-                    // An officer's household (registered at the counter) has no online submission.
-                    sqlx::query(concat!(
-                        "INSERT INTO household_registrations (household_id, submitted_at, verified_at) VALUES ($1, $2, $2) ",
-                        "ON CONFLICT (household_id) DO UPDATE SET verified_at = excluded.verified_at"
-                    ))
-                    .bind(household_id)
-                    .bind(ts(&at))
-                    .execute(&mut *tx)
-                    .await?;
-                    Self::append_audit(&mut tx, &[(Some(household_id), log)]).await?;
-                    tx.commit().await.map_err(crate::error::commit_error)?;
-                    Ok(true)
-                })
-                .await
+            async fn complete_appointment(&self, household_id: &str, appointment_id: &str, at: jiff::Timestamp, visit_seconds: i64, log: &ChangeLog) -> Result<bool> {
+                self.q_complete_appointment(household_id, appointment_id, at, visit_seconds, log).await
             }
 
             async fn due_reminders(&self, from: &str, to: &str, limit: u32) -> Result<Vec<Appointment>> {
@@ -463,21 +384,7 @@ macro_rules! appointments_sql {
             }
 
             async fn save_proposals(&self, household_id: &str, appointment_id: &str, from: &str, to: &str) -> Result<bool> {
-                with_retry(|| async {
-                    let n = sqlx::query(concat!(
-                        "UPDATE appointments SET proposed_members = $1 WHERE household_id = $2 AND appointment_id = $3 ",
-                        "AND status = 'checked_in' AND proposed_members = $4"
-                    ))
-                    .bind(to)
-                    .bind(household_id)
-                    .bind(appointment_id)
-                    .bind(from)
-                    .execute(&self.pool)
-                    .await?
-                    .rows_affected();
-                    Ok(n == 1)
-                })
-                .await
+                self.q_save_proposals(household_id, appointment_id, from, to).await
             }
 
             async fn unfinished(&self, before: &str, limit: u32) -> Result<Vec<Appointment>> {
@@ -485,20 +392,8 @@ macro_rules! appointments_sql {
                 self.appts_where("status = 'checked_in' AND starts_at < $1", &[before], &order).await
             }
 
-            async fn close_unfinished(
-                &self,
-                household_id: &str,
-                appointment_id: &str,
-                at: jiff::Timestamp,
-                log: &ChangeLog,
-            ) -> Result<bool> {
-                self.appt_update(
-                    "UPDATE appointments SET status = 'cancelled', closed_at = $1 WHERE household_id = $2 AND appointment_id = $3 AND status = 'checked_in'",
-                    &[ts(&at).into(), household_id.into(), appointment_id.into()],
-                    household_id,
-                    log,
-                )
-                .await
+            async fn close_unfinished(&self, household_id: &str, appointment_id: &str, at: jiff::Timestamp, log: &ChangeLog) -> Result<bool> {
+                self.q_close_unfinished(household_id, appointment_id, at, log).await
             }
 
             async fn save_team(&self, t: &MobileTeam) -> Result<()> {
@@ -536,94 +431,23 @@ macro_rules! appointments_sql {
             }
 
             async fn issue_temporary_card(&self, c: &TemporaryCard, log: &ChangeLog) -> Result<()> {
-                with_retry(|| async {
-                    let mut tx = self.begin_write().await?;
-                    let row = vec![
-                        c.household_id.as_str().into(),
-                        c.card_id.as_str().into(),
-                        c.member_id.as_str().into(),
-                        ts(&c.issued_at).into(),
-                        c.issued_by.as_str().into(),
-                        ts(&c.expires_at).into(),
-                        c.status.as_str().into(),
-                    ];
-                    Self::insert_rows(
-                        &mut tx,
-                        "temporary_cards",
-                        "household_id, card_id, member_id, issued_at, issued_by, expires_at, status",
-                        &[row],
-                        "",
-                    )
-                    .await?;
-                    Self::append_audit(&mut tx, &[(Some(c.household_id.as_str()), log)]).await?;
-                    tx.commit().await.map_err(crate::error::commit_error)?;
-                    Ok(())
-                })
-                .await
+                self.q_issue_temporary_card(c, log).await
             }
 
             async fn temporary_cards_of(&self, household_id: &str) -> Result<Vec<TemporaryCard>> {
-                sqlx::query("SELECT * FROM temporary_cards WHERE household_id = $1 ORDER BY issued_at DESC, card_id")
-                    .bind(household_id)
-                    .fetch_all(&self.pool)
-                    .await?
-                    .iter()
-                    .map(Self::temp_card_row)
-                    .collect()
+                self.q_temporary_cards_of(household_id).await
             }
 
             async fn active_temporary_cards(&self, after: &str, limit: u32) -> Result<Vec<TemporaryCard>> {
-                let sql = format!(
-                    "SELECT t.* FROM temporary_cards t JOIN members m ON m.household_id = t.household_id AND m.member_id = t.member_id \
-                     WHERE t.status = 'active' AND t.card_id > $1 AND m.national_id IS NOT NULL AND m.presence = 'present' \
-                     ORDER BY t.card_id LIMIT {}",
-                    limit.clamp(1, 10_000)
-                );
-                sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(after)
-                    .fetch_all(&self.pool)
-                    .await?
-                    .iter()
-                    .map(Self::temp_card_row)
-                    .collect()
+                self.q_active_temporary_cards(after, limit).await
             }
 
             async fn expired_temporary_cards(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<TemporaryCard>> {
-                let sql = format!(
-                    "SELECT * FROM temporary_cards WHERE status = 'active' AND expires_at < $1 ORDER BY expires_at, card_id LIMIT {}",
-                    limit.clamp(1, 10_000)
-                );
-                sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(ts(&now))
-                    .fetch_all(&self.pool)
-                    .await?
-                    .iter()
-                    .map(Self::temp_card_row)
-                    .collect()
+                self.q_expired_temporary_cards(now, limit).await
             }
 
-            async fn close_temporary_card(
-                &self,
-                household_id: &str,
-                card_id: &str,
-                to: &str,
-                national_id: Option<&str>,
-                at: jiff::Timestamp,
-                log: &ChangeLog,
-            ) -> Result<bool> {
-                self.appt_update(
-                    "UPDATE temporary_cards SET status = $1, national_id = $2, closed_at = $3 WHERE household_id = $4 AND card_id = $5 AND status = 'active'",
-                    &[
-                        to.into(),
-                        Val::OptText(national_id.map(str::to_string)),
-                        ts(&at).into(),
-                        household_id.into(),
-                        card_id.into(),
-                    ],
-                    household_id,
-                    log,
-                )
-                .await
+            async fn close_temporary_card(&self, household_id: &str, card_id: &str, to: &str, national_id: Option<&str>, at: jiff::Timestamp, log: &ChangeLog) -> Result<bool> {
+                self.q_close_temporary_card(household_id, card_id, to, national_id, at, log).await
             }
 
             async fn progress(&self, scope: &ProgressScope, today: &str) -> Result<Progress> {
