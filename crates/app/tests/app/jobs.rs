@@ -4,7 +4,7 @@
 //! interrupted screening run is finished by the other server without saving a finding twice.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{advance, wired};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

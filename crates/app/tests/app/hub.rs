@@ -3,7 +3,7 @@
 //! verified on a later retry.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 use common::*;
 use tamwin_app::*;
 use tamwin_store::testkit;

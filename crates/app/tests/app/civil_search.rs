@@ -3,7 +3,7 @@
 //! too large, malformed queries and bad signatures refused with their stable codes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! sync) and transaction status; forged, unsigned, stale, replayed and misdirected messages refused.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 use common::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -5,7 +5,7 @@
 //! locales and over-long identifiers are refused; the specification's example signature form is accepted.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::{Value, json};
 use std::sync::Mutex;
