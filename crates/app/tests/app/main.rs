@@ -1,5 +1,5 @@
 //! The app crate's integration tests as one binary (one link instead of eleven); each module was a
-//! test binary of its own and keeps its tests, and their assertions as they were.
+//! test binary of its own and keeps its tests, now one per backend (`NAME::sqlite`, `NAME::postgres`).
 //! `common` stays beside the test files that are still binaries of their own.
 
 #[path = "../common/mod.rs"]
