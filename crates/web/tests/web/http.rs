@@ -1,7 +1,7 @@
 //! The HTTP surface on both backends: documented routes, problem+json errors, idempotency, pages, metrics.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{apps, apps_with, call, citizen_session, clock, household, nid, staff_session};

@@ -2,7 +2,7 @@
 //! citizen, on both backends), and the attacks that must fail safely.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{ANON, TestApp, apps, call, nid};
 use serde_json::{Value, json};
@@ -421,7 +421,7 @@ const ROWS: &[Row] = &[
         [401, 403, 403, 403, 403, 403, 403, 403, 201],
     ),
     // Signed by the registry, not by the caller: the same answer whoever sends it (no hub is
-    // configured here; signatures are tested in crates/app/tests/crvs.rs).
+    // configured here; signatures are tested in crates/app/tests/app/crvs.rs).
     row(
         "post",
         "/crvs/registry/{callback}",

@@ -3,7 +3,7 @@
 //! and never broken at a dash.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{apps_with_clock, call, household, nid};
 use serde_json::Value;
@@ -82,7 +82,7 @@ async fn card_numbers_are_printed_one_way_and_isolated_on_every_backend() {
             "{backend}: {b}"
         );
     }
-    let css = include_str!("../assets/app.css");
+    let css = include_str!("../../assets/app.css");
     let num = css.lines().find(|l| l.starts_with(".num {")).unwrap();
     assert!(
         num.contains("unicode-bidi: isolate") && num.contains("white-space: nowrap"),

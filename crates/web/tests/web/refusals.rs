@@ -3,7 +3,7 @@
 //! page. None of them is axum's plain text naming Rust fields and types (issue 13, point 9).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{ANON, apps, call};
 use serde_json::Value;

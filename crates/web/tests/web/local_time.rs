@@ -2,7 +2,7 @@
 //! Baghdad (UTC+3); pages say so, readable to the minute, while the API keeps RFC 3339 in UTC.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{apps_with_clock, call, household, nid};
 use serde_json::Value;

@@ -4,7 +4,7 @@
 //! The request id (issue 14, point 8): on every answer, in every problem, in the request's log lines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{ANON, apps, call};
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! `?message=` is never shown on a page; a known code shows the catalog's text, numbers isolated.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{apps, call, household, nid};
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! account can do; a refusal links to the caller's landing page, never to itself.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{ANON, apps, call, household, nid};
 use tamwin_app::Actor;
