@@ -1,5 +1,5 @@
 //! The web crate's HTTP tests as one binary (one link instead of eight); each module was a test
-//! binary of its own and keeps its tests and their assertions as they were.
+//! binary of its own and keeps its tests, now one per backend (`NAME::sqlite`, `NAME::postgres`).
 //! `common` stays beside the test file that is still a binary of its own.
 
 #[path = "../common/mod.rs"]
