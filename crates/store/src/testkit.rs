@@ -1,12 +1,52 @@
 //! Fresh, empty, migrated stores for tests: a new SQLite file, and a new PostgreSQL database created
 //! through `TAMWIN_TEST_POSTGRES_URL`. Without that variable the PostgreSQL half fails loudly, unless
 //! `TAMWIN_TEST_SKIP_POSTGRES=1` says to skip it (and that is printed): nothing skips silently.
+//!
+//! A story written once becomes one test per backend with [`backend_tests!`](crate::backend_tests),
+//! so that a failure names its backend and one backend's failure does not hide the other's run.
 
 // Test support only: a test that cannot get its database must stop loudly.
 #![allow(clippy::panic)]
 
 use crate::{CivilStore, PgStore, SqliteStore, Store};
 use std::sync::Arc;
+
+mod stories;
+
+/// One of the backends every store behaviour is tested on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `"sqlite"` or `"postgres"`, as tests name it in messages and paths.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// Whether this backend's test is to be skipped: never for SQLite; for PostgreSQL only under
+    /// `TAMWIN_TEST_SKIP_POSTGRES=1` (printed), and a loud failure when its URL is not set.
+    pub fn skipped(self) -> bool {
+        self == Backend::Postgres && postgres_base().is_none()
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl PartialEq<&str> for Backend {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
 
 pub async fn sqlite() -> Arc<dyn Store> {
     sqlite_at(&sqlite_url()).await
@@ -61,8 +101,8 @@ pub async fn postgres() -> Option<Arc<dyn Store>> {
     Some(postgres_at(&postgres_url().await?).await)
 }
 
-/// A new, empty PostgreSQL database's URL.
-async fn postgres_url() -> Option<String> {
+/// The PostgreSQL server tests make their databases on; `None` (printed) when skipped.
+fn postgres_base() -> Option<String> {
     let Ok(base) = std::env::var("TAMWIN_TEST_POSTGRES_URL") else {
         if std::env::var("TAMWIN_TEST_SKIP_POSTGRES").as_deref() == Ok("1") {
             eprintln!("WARNING: TAMWIN_TEST_SKIP_POSTGRES=1: PostgreSQL half of this test skipped");
@@ -72,6 +112,12 @@ async fn postgres_url() -> Option<String> {
             "TAMWIN_TEST_POSTGRES_URL is not set: the store tests run on PostgreSQL too (see README)"
         );
     };
+    Some(base)
+}
+
+/// A new, empty PostgreSQL database's URL.
+async fn postgres_url() -> Option<String> {
+    let base = postgres_base()?;
     let name = format!("tamwin_t_{}", uuid::Uuid::new_v4().simple());
     let admin = PgStore::connect(&base)
         .await
@@ -156,4 +202,53 @@ pub async fn civil_backends() -> Vec<(&'static str, Arc<dyn CivilStore>)> {
 pub async fn sqlite_with_civil() -> (Arc<dyn Store>, Arc<dyn CivilStore>) {
     let s = sqlite_concrete(&sqlite_url()).await;
     (s.clone(), s)
+}
+
+/// A fresh PostgreSQL database's URL for a test that was not skipped.
+async fn postgres_url_for(b: Backend) -> String {
+    postgres_url()
+        .await
+        .unwrap_or_else(|| panic!("{b}: this backend is skipped; check `Backend::skipped` first"))
+}
+
+/// One backend's fresh store: what `backends` gives, one backend at a time.
+pub async fn store(b: Backend) -> (&'static str, Arc<dyn Store>) {
+    match b {
+        Backend::Sqlite => (b.name(), sqlite().await),
+        Backend::Postgres => (b.name(), postgres_at(&postgres_url_for(b).await).await),
+    }
+}
+
+/// One backend's fresh database opened twice (two pools, as two servers would): what
+/// `backend_pairs` gives, one backend at a time.
+pub async fn pair(b: Backend) -> (&'static str, Arc<dyn Store>, Arc<dyn Store>) {
+    let url = match b {
+        Backend::Sqlite => sqlite_url(),
+        Backend::Postgres => postgres_url_for(b).await,
+    };
+    match b {
+        Backend::Sqlite => (b.name(), sqlite_at(&url).await, sqlite_at(&url).await),
+        Backend::Postgres => (b.name(), postgres_at(&url).await, postgres_at(&url).await),
+    }
+}
+
+/// One backend's fresh database as both sides' stores: what `backends_with_civil` gives, one
+/// backend at a time.
+pub async fn with_civil(b: Backend) -> WithCivil {
+    match b {
+        Backend::Sqlite => {
+            let s = sqlite_concrete(&sqlite_url()).await;
+            (b.name(), s.clone(), s)
+        }
+        Backend::Postgres => {
+            let p = postgres_concrete(&postgres_url_for(b).await).await;
+            (b.name(), p.clone(), p)
+        }
+    }
+}
+
+/// One backend's fresh civil registry store: what `civil_backends` gives, one backend at a time.
+pub async fn civil(b: Backend) -> (&'static str, Arc<dyn CivilStore>) {
+    let (name, _, civil) = with_civil(b).await;
+    (name, civil)
 }

@@ -7,7 +7,7 @@ use ed25519_dalek::SigningKey;
 use std::sync::Arc;
 use tamwin_civil::server::HubServer;
 use tamwin_hub::services::CardDeliveryQuery;
-use tamwin_store::{CivilPerson, testkit};
+use tamwin_store::CivilPerson;
 
 fn person(n: u64, death: Option<&str>) -> CivilPerson {
     CivilPerson {
@@ -30,9 +30,8 @@ fn person(n: u64, death: Option<&str>) -> CivilPerson {
     }
 }
 
-#[tokio::test]
-async fn cards_and_home_delivery_on_every_backend() {
-    for (backend, store) in testkit::civil_backends().await {
+tamwin_store::backend_tests! {
+    async fn cards_and_home_delivery_on_every_backend((backend, store) in civil_backends) {
         let (alive, dead) = (
             person(89_000_000_001, None),
             person(89_000_000_002, Some("2024-01-01")),

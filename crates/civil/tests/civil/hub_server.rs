@@ -18,7 +18,7 @@ use tamwin_civil::server::{HubServer, router};
 use tamwin_hub::services::{HUB_MEMBER, Service};
 use tamwin_hub::signing::{self, RequestParts, ResponseParts};
 use tamwin_hub::{ClientId, KeyRing, MemberKey};
-use tamwin_store::{CivilPerson, HubKey, testkit};
+use tamwin_store::{CivilPerson, HubKey};
 use tower::ServiceExt;
 
 const NOW: &str = "2026-11-21T10:00:00Z";

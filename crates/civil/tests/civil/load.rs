@@ -6,9 +6,8 @@ use std::sync::Arc;
 use tamwin_domain::Geography;
 use tamwin_store::testkit;
 
-#[tokio::test]
-async fn persons_load_with_rejects_on_every_backend() {
-    for (backend, store) in testkit::civil_backends().await {
+tamwin_store::backend_tests! {
+    async fn persons_load_with_rejects_on_every_backend((backend, store) in civil_backends) {
         let dir =
             std::env::temp_dir().join(format!("tamwin-civil-{}-{backend}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -138,49 +137,50 @@ fn reject_rows(path: &std::path::Path) -> Vec<String> {
     rows
 }
 
-/// An initial load into an empty registry (PostgreSQL: without the key, built at the end) rejects
-/// exactly what a load into a registry that already holds persons (batches under the key) rejects,
-/// keeps the first of repeated IDs, and leaves the key in place.
-#[tokio::test]
-async fn initial_load_rejects_like_the_incremental_load_and_keeps_the_key() {
-    let dir = std::env::temp_dir().join(format!("tamwin-civil-initial-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let header = tamwin_domain::csv_columns::CIVIL_PERSONS.join(",");
-    let row = |national_id: &str, given: &str, birth: &str| {
-        format!(
-            "{national_id},{given},حسين,كاظم,,\"زينب\tعلي\nحسن\",{birth},male,07701234567,valid,2030-01-01,,,"
-        )
-    };
-    let mut text = format!("{header}\n");
-    // 120,000 distinct persons: more than one batch of either path.
-    for n in 0..120_000u64 {
-        text.push_str(&row(&id(10_000_000_000 + n * 7919), "علي", "1970-01-01"));
-        text.push('\n');
-    }
-    let (a, b, c) = (id(20_000_000_001), id(20_000_000_002), id(20_000_000_003));
-    for line in [
-        row(&a, "الأول", "1980-02-02"),
-        row(&a, "الثاني", "1980-02-02"),
-        row(&a, "الثالث", "1980-02-02"),
-        // Repeats a person from the first batch, far back in the file.
-        row(&id(10_000_000_000 + 5 * 7919), "مكرر", "1970-01-01"),
-        // A refused first occurrence does not count: the second loads.
-        row(&b, "تاريخ", "1980-13-01"),
-        row(&b, "صحيح", "1980-02-02"),
-        row(&c, "بلا", "1980-02-02").replace(",male,", ",other,"),
-        "123456789012,علي,حسين,كاظم,,زينب,1970-01-01,male,,,,,,".to_string(),
-    ] {
-        text.push_str(&line);
-        text.push('\n');
-    }
-    let file = dir.join("persons.csv");
-    std::fs::write(&file, text).unwrap();
+tamwin_store::backend_tests! {
+    /// An initial load into an empty registry (PostgreSQL: without the key, built at the end) rejects
+    /// exactly what a load into a registry that already holds persons (batches under the key) rejects,
+    /// keeps the first of repeated IDs, and leaves the key in place.
+    async fn initial_load_rejects_like_the_incremental_load_and_keeps_the_key(backend) {
+        let dir = std::env::temp_dir().join(format!(
+            "tamwin-civil-initial-{}-{backend}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let header = tamwin_domain::csv_columns::CIVIL_PERSONS.join(",");
+        let row = |national_id: &str, given: &str, birth: &str| {
+            format!(
+                "{national_id},{given},حسين,كاظم,,\"زينب\tعلي\nحسن\",{birth},male,07701234567,valid,2030-01-01,,,"
+            )
+        };
+        let mut text = format!("{header}\n");
+        // 120,000 distinct persons: more than one batch of either path.
+        for n in 0..120_000u64 {
+            text.push_str(&row(&id(10_000_000_000 + n * 7919), "علي", "1970-01-01"));
+            text.push('\n');
+        }
+        let (a, b, c) = (id(20_000_000_001), id(20_000_000_002), id(20_000_000_003));
+        for line in [
+            row(&a, "الأول", "1980-02-02"),
+            row(&a, "الثاني", "1980-02-02"),
+            row(&a, "الثالث", "1980-02-02"),
+            // Repeats a person from the first batch, far back in the file.
+            row(&id(10_000_000_000 + 5 * 7919), "مكرر", "1970-01-01"),
+            // A refused first occurrence does not count: the second loads.
+            row(&b, "تاريخ", "1980-13-01"),
+            row(&b, "صحيح", "1980-02-02"),
+            row(&c, "بلا", "1980-02-02").replace(",male,", ",other,"),
+            "123456789012,علي,حسين,كاظم,,زينب,1970-01-01,male,,,,,,".to_string(),
+        ] {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        let file = dir.join("persons.csv");
+        std::fs::write(&file, text).unwrap();
 
-    for ((backend, empty), (_, occupied)) in testkit::civil_backends()
-        .await
-        .into_iter()
-        .zip(testkit::civil_backends().await)
-    {
+        // Two registries of this backend, each a fresh database.
+        let ((backend, empty), (_, occupied)) =
+            (testkit::civil(backend).await, testkit::civil(backend).await);
         // Someone not in the file: this registry takes the incremental path.
         let outsider = id(30_000_000_001);
         occupied
@@ -284,14 +284,15 @@ async fn initial_load_rejects_like_the_incremental_load_and_keeps_the_key() {
             "{backend}"
         );
         assert_eq!(empty.civil_count().await.unwrap(), 120_003, "{backend}");
+        std::fs::remove_dir_all(&dir).ok();
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
-/// The store's initial load is all or nothing, and whatever happens the table keeps its key.
-#[tokio::test]
-async fn civil_initial_load_commits_whole_or_leaves_the_empty_keyed_table() {
-    for (backend, store) in testkit::civil_backends().await {
+tamwin_store::backend_tests! {
+    /// The store's initial load is all or nothing, and whatever happens the table keeps its key.
+    async fn civil_initial_load_commits_whole_or_leaves_the_empty_keyed_table(
+        (backend, store) in civil_backends
+    ) {
         let keyed_and_empty = || async {
             assert_eq!(store.civil_count().await.unwrap(), 0, "{backend}");
             let p = person(&id(40_000_000_001), "علي");
@@ -314,7 +315,7 @@ async fn civil_initial_load_commits_whole_or_leaves_the_empty_keyed_table() {
         if backend == "sqlite" {
             // SQLite cannot drop a primary key's index: it loads with `civil_load` only.
             assert!(store.civil_initial_load().await.unwrap().is_none());
-            continue;
+            return;
         }
 
         // Abandoned midway (an error, a crash): rolled back.

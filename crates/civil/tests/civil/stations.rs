@@ -28,10 +28,10 @@ fn person(n: u64, death: Option<&str>) -> CivilPerson {
     }
 }
 
-#[tokio::test]
-async fn mobile_stations_on_every_backend() {
-    let geo = Geography::builtin().unwrap();
-    for (backend, store) in testkit::civil_backends().await {
+tamwin_store::backend_tests! {
+    async fn mobile_stations_on_every_backend(backend) {
+        let geo = Geography::builtin().unwrap();
+        let (backend, store) = testkit::civil(backend).await;
         let (old, dead) = (
             person(87_000_000_001, None),
             person(87_000_000_002, Some("2025-01-01")),

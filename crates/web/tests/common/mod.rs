@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use tamwin_app::{Actor, Clock, FixedClock, RandomIds, Registry};
 use tamwin_domain::{Geography, NationalId};
-use tamwin_store::testkit;
+use tamwin_store::testkit::{self, Backend};
 use tower::ServiceExt;
 
 /// An app on one backend; requests carry the administrator's token and session unless they name
@@ -44,55 +44,81 @@ pub async fn apps_with(
     forms: bool,
 ) -> Vec<(&'static str, TestApp, Arc<Registry>)> {
     let mut out = vec![];
-    for (name, store) in testkit::backends().await {
-        let mut reg = Registry::new(
-            store,
-            Arc::new(Geography::builtin().unwrap()),
-            clock.clone(),
-            Arc::new(RandomIds),
-        );
-        if forms {
-            reg.set_forms(Arc::new(
-                tamwin_app::appointments::FormKeys::single(
-                    "forms-1",
-                    ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
-                    0,
-                )
-                .unwrap(),
-            ));
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        if !backend.skipped() {
+            out.push(app_on_with(backend, clock.clone(), forms).await);
         }
-        let reg = Arc::new(reg);
-        reg.prepare().await.unwrap();
-        let sys = Actor::system("test");
-        let (_, token) = reg
-            .create_token("test client", "ministry_admin", "nation", 30, &sys)
-            .await
-            .unwrap();
-        reg.add_staff(
-            "admin",
-            "ministry_admin",
-            "nation",
-            Some("admin password 1"),
-            &sys,
-        )
-        .await
-        .unwrap();
-        let s = reg
-            .staff_session("admin", "admin password 1")
-            .await
-            .unwrap();
-        out.push((
-            name,
-            TestApp {
-                router: tamwin_web::app_with(reg.clone(), true),
-                token,
-                cookie: format!("tamwin_session={}", s.cookie),
-                csrf: s.csrf,
-            },
-            reg,
-        ));
     }
     out
+}
+
+/// One backend's app, for `tamwin_store::backend_tests!`: what `apps` gives, one at a time.
+pub async fn app_on(backend: Backend) -> (&'static str, TestApp, Arc<Registry>) {
+    app_on_with_clock(backend, Arc::new(tamwin_app::SystemClock)).await
+}
+
+/// One backend's app on this clock: what `apps_with_clock` gives, one at a time.
+pub async fn app_on_with_clock(
+    backend: Backend,
+    clock: Arc<dyn Clock>,
+) -> (&'static str, TestApp, Arc<Registry>) {
+    app_on_with(backend, clock, false).await
+}
+
+/// One backend's app, its registry signing forms and cards when `forms`: what `apps_with` gives,
+/// one at a time.
+pub async fn app_on_with(
+    backend: Backend,
+    clock: Arc<dyn Clock>,
+    forms: bool,
+) -> (&'static str, TestApp, Arc<Registry>) {
+    let (name, store) = testkit::store(backend).await;
+    let mut reg = Registry::new(
+        store,
+        Arc::new(Geography::builtin().unwrap()),
+        clock,
+        Arc::new(RandomIds),
+    );
+    if forms {
+        reg.set_forms(Arc::new(
+            tamwin_app::appointments::FormKeys::single(
+                "forms-1",
+                ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
+                0,
+            )
+            .unwrap(),
+        ));
+    }
+    let reg = Arc::new(reg);
+    reg.prepare().await.unwrap();
+    let sys = Actor::system("test");
+    let (_, token) = reg
+        .create_token("test client", "ministry_admin", "nation", 30, &sys)
+        .await
+        .unwrap();
+    reg.add_staff(
+        "admin",
+        "ministry_admin",
+        "nation",
+        Some("admin password 1"),
+        &sys,
+    )
+    .await
+    .unwrap();
+    let s = reg
+        .staff_session("admin", "admin password 1")
+        .await
+        .unwrap();
+    (
+        name,
+        TestApp {
+            router: tamwin_web::app_with(reg.clone(), true),
+            token,
+            cookie: format!("tamwin_session={}", s.cookie),
+            csrf: s.csrf,
+        },
+        reg,
+    )
 }
 
 pub async fn call(

@@ -2,12 +2,11 @@
 
 use super::*;
 
-/// The registry's one-time codes to the phone on file: sent only to the number it holds (never to the
-/// asker), refused for the deceased, the unknown and those without a number; one answer for wrong,
-/// reused, expired or exhausted codes; at most three per quarter hour; only the asker may verify.
-#[tokio::test]
-async fn codes_to_the_phone_on_file_on_every_backend() {
-    for (backend, store) in testkit::civil_backends().await {
+tamwin_store::backend_tests! {
+    /// The registry's one-time codes to the phone on file: sent only to the number it holds (never to the
+    /// asker), refused for the deceased, the unknown and those without a number; one answer for wrong,
+    /// reused, expired or exhausted codes; at most three per quarter hour; only the asker may verify.
+    async fn codes_to_the_phone_on_file_on_every_backend((backend, store) in civil_backends) {
         let mut with_phone = person(88_000_000_011, None);
         with_phone.phone = Some("+9647801112233".into());
         let no_phone = person(88_000_000_012, None);

@@ -3,9 +3,8 @@
 
 use super::*;
 
-#[tokio::test]
-async fn signed_questions_and_refusals_on_every_backend() {
-    for (backend, store) in testkit::civil_backends().await {
+tamwin_store::backend_tests! {
+    async fn signed_questions_and_refusals_on_every_backend((backend, store) in civil_backends) {
         let alive = person(88_000_000_001, None);
         let dead = person(88_000_000_002, Some("2025-03-01"));
         store

@@ -5,14 +5,13 @@
 //! locales and over-long identifiers are refused; the specification's example signature form is accepted.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::{Value, json};
 use std::sync::Mutex;
 use tamwin_app::Clock as _;
 use tamwin_hub::HubTransport;
 use tamwin_hub::crvs::{self, Ack};
-use tamwin_store::testkit;
 
 const CLIENT: &str = "IQ/GOV/MOT/tamwin";
 
@@ -151,9 +150,10 @@ fn status_message(tx: &str, txn_type: &str, attribute: &str, value: &str) -> Val
         "attribute_type": attribute, "attribute_value": value, "locale": "eng"}})
 }
 
-#[tokio::test]
-async fn sender_uri_is_the_whole_callback_address_and_optional_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn sender_uri_is_the_whole_callback_address_and_optional_on_every_backend(
+        (backend, store) in backends
+    ) {
         let (reg, clock, transport, server) = wired_with_server(store.clone()).await;
         let hub = reg.hub_client().unwrap();
         let rec = Recorder::default();
@@ -260,9 +260,10 @@ async fn sender_uri_is_the_whole_callback_address_and_optional_on_every_backend(
     }
 }
 
-#[tokio::test]
-async fn transaction_status_answers_in_the_specification_shapes_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn transaction_status_answers_in_the_specification_shapes_on_every_backend(
+        (backend, store) in backends
+    ) {
         let (reg, clock, transport, server) = wired_with_server(store.clone()).await;
         let hub = reg.hub_client().unwrap();
         let rec = Recorder::default();
@@ -445,9 +446,10 @@ async fn transaction_status_answers_in_the_specification_shapes_on_every_backend
     }
 }
 
-#[tokio::test]
-async fn malformed_fields_are_refused_and_the_example_signature_form_accepted_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn malformed_fields_are_refused_and_the_example_signature_form_accepted_on_every_backend(
+        (backend, store) in backends
+    ) {
         let (reg, clock, transport, _server) = wired_with_server(store.clone()).await;
         let hub = reg.hub_client().unwrap();
         let now = clock.now().to_string();

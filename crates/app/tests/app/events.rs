@@ -6,7 +6,6 @@
 use std::sync::{Arc, Mutex};
 use tamwin_app::*;
 use tamwin_domain::{CardNumber, Geography, HoldReason};
-use tamwin_store::testkit;
 
 fn advance_days(clock: &FixedClock, days: i64) {
     let mut t = clock.0.lock().unwrap();
@@ -46,9 +45,8 @@ async fn active(reg: &Registry, card: &CardNumber, reason: HoldReason) -> usize 
         .count()
 }
 
-#[tokio::test]
-async fn vital_events_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn vital_events_on_every_backend((backend, store) in backends) {
         let clock = Arc::new(FixedClock(Mutex::new(
             "2026-11-21T09:00:00Z".parse().unwrap(),
         )));

@@ -4,7 +4,7 @@
 //! sync) and transaction status; forged, unsigned, stale, replayed and misdirected messages refused.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 use common::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +13,6 @@ use tamwin_civil::crvs::NewEvent;
 use tamwin_domain::{CardNumber, HoldReason, NationalId};
 use tamwin_hub::HubTransport;
 use tamwin_hub::crvs::{self, Ack};
-use tamwin_store::testkit;
 
 /// The ration side's callback endpoints, reached without HTTP (the web crate serves the same call).
 struct Callbacks {
@@ -112,9 +111,8 @@ async fn post(t: &Flaky, path: &str, body: Vec<u8>) -> (u16, Ack) {
     (s, serde_json::from_slice(&b).unwrap())
 }
 
-#[tokio::test]
-async fn vital_events_by_subscription_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn vital_events_by_subscription_on_every_backend((backend, store) in backends) {
         let (reg, clock, transport, server) = wired_with_server(store.clone()).await;
         let reg = Arc::new(reg);
         let callbacks = Callbacks {

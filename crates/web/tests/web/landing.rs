@@ -3,9 +3,9 @@
 //! account can do; a refusal links to the caller's landing page, never to itself.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
-use common::{ANON, apps, call, household, nid};
+use common::{ANON, call, household, nid};
 use tamwin_app::Actor;
 use tamwin_domain::access::Role;
 
@@ -26,9 +26,10 @@ fn href_of(page: &str, id: &str) -> Option<String> {
     Some(h[..h.find('"')?].to_string())
 }
 
-#[tokio::test]
-async fn every_role_lands_on_a_page_it_may_see_on_every_backend() {
-    for (backend, app, reg) in apps().await {
+tamwin_store::backend_tests! {
+    async fn every_role_lands_on_a_page_it_may_see_on_every_backend(
+        (backend, app, reg) in common::app_on
+    ) {
         for role in Role::ALL {
             let user = format!("land.{}", role.code().replace('_', "-"));
             reg.add_staff(
@@ -153,19 +154,19 @@ fn latin_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn pages_speak_the_readers_language_on_every_backend() {
-    // The interface texts of a catalog, long enough not to be a name.
-    let texts = |lang: &str| -> Vec<String> {
-        std::fs::read_to_string(format!("{}/i18n/{lang}.txt", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .lines()
-            .filter_map(|l| l.split_once(" = ").map(|(_, v)| v.trim().to_string()))
-            .filter(|v| v.chars().count() >= 8 && !v.contains('<') && !v.contains('{'))
-            .collect()
-    };
-    let (ar_texts, ckb_texts) = (texts("ar"), texts("ckb"));
-    for (backend, app, _) in apps().await {
+tamwin_store::backend_tests! {
+    async fn pages_speak_the_readers_language_on_every_backend(backend) {
+        // The interface texts of a catalog, long enough not to be a name.
+        let texts = |lang: &str| -> Vec<String> {
+            std::fs::read_to_string(format!("{}/i18n/{lang}.txt", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .lines()
+                .filter_map(|l| l.split_once(" = ").map(|(_, v)| v.trim().to_string()))
+                .filter(|v| v.chars().count() >= 8 && !v.contains('<') && !v.contains('{'))
+                .collect()
+        };
+        let (ar_texts, ckb_texts) = (texts("ar"), texts("ckb"));
+        let (backend, app, _) = common::app_on(backend).await;
         // A head and a daughter with no national ID (held by a registry rule), and a hold the civil
         // registry's answer placed.
         let (s, b, _) = call(

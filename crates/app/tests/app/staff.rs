@@ -5,11 +5,9 @@ use std::sync::{Arc, Mutex};
 use tamwin_app::*;
 use tamwin_domain::Geography;
 use tamwin_domain::access::{Area, Role};
-use tamwin_store::testkit;
 
-#[tokio::test]
-async fn sign_in_and_lock_out_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn sign_in_and_lock_out_on_every_backend((backend, store) in backends) {
         let clock = Arc::new(FixedClock(Mutex::new(
             "2026-11-21T09:00:00Z".parse().unwrap(),
         )));

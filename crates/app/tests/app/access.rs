@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use tamwin_app::*;
 use tamwin_domain::{CardNumber, Geography, NewHousehold};
-use tamwin_store::{ListFilter, testkit};
+use tamwin_store::ListFilter;
 
 fn advance(clock: &FixedClock, minutes: i64) {
     let mut t = clock.0.lock().unwrap();
@@ -55,9 +55,8 @@ async fn last_code(reg: &Registry) -> String {
         .collect()
 }
 
-#[tokio::test]
-async fn one_time_codes_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn one_time_codes_on_every_backend((backend, store) in backends) {
         let (reg, clock) = setup(store).await;
         create(
             &reg,
@@ -148,9 +147,8 @@ async fn one_time_codes_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn sessions_and_tokens_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn sessions_and_tokens_on_every_backend((backend, store) in backends) {
         let (reg, clock) = setup(store).await;
         let sys = Actor::system("t");
         reg.add_staff(
@@ -299,9 +297,8 @@ async fn sessions_and_tokens_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn scope_and_reads_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn scope_and_reads_on_every_backend((backend, store) in backends) {
         let (reg, _) = setup(store).await;
         let sys = Actor::system("t");
         let karbala = create(
@@ -443,9 +440,8 @@ async fn stored_after_delivery(reg: &Registry) -> tamwin_store::OutboxMessage {
     panic!("the stored message kept its code");
 }
 
-#[tokio::test]
-async fn codes_leave_the_stored_outbox_once_the_gateway_had_them() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn codes_leave_the_stored_outbox_once_the_gateway_had_them((backend, store) in backends) {
         let (mut reg, clock) = setup(store).await;
         create(
             &reg,
@@ -470,9 +466,8 @@ async fn codes_leave_the_stored_outbox_once_the_gateway_had_them() {
     }
 }
 
-#[tokio::test]
-async fn who_read_my_data_lists_staff_reads_not_the_citizens_own() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn who_read_my_data_lists_staff_reads_not_the_citizens_own((backend, store) in backends) {
         let (mut reg, _) = setup(store).await;
         reg.set_forms(Arc::new(
             appointments::FormKeys::single(
@@ -609,9 +604,8 @@ async fn who_read_my_data_lists_staff_reads_not_the_citizens_own() {
     }
 }
 
-#[tokio::test]
-async fn a_stranger_cannot_use_up_a_citizens_codes() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn a_stranger_cannot_use_up_a_citizens_codes((backend, store) in backends) {
         let (reg, clock) = setup(store).await;
         create(
             &reg,
@@ -667,11 +661,12 @@ async fn a_stranger_cannot_use_up_a_citizens_codes() {
     }
 }
 
-/// A stored role or area the code does not know is an error naming its table and column, on sign-in,
-/// on a token and in the staff list; never a panic, a silent default or a skipped row.
-#[tokio::test]
-async fn an_unknown_stored_role_or_area_is_named_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    /// A stored role or area the code does not know is an error naming its table and column, on sign-in,
+    /// on a token and in the staff list; never a panic, a silent default or a skipped row.
+    async fn an_unknown_stored_role_or_area_is_named_on_every_backend(
+        (backend, store) in backends
+    ) {
         let (reg, _clock) = setup(store.clone()).await;
         let sys = Actor::system("t");
         reg.add_staff("k.aud", "auditor", "11", Some("auditor pass 1"), &sys)

@@ -3,14 +3,12 @@
 //! verified on a later retry.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 use common::*;
 use tamwin_app::*;
-use tamwin_store::testkit;
 
-#[tokio::test]
-async fn verification_through_the_hub_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn verification_through_the_hub_on_every_backend((backend, store) in backends) {
         let (reg, clock, transport) = wired(store.clone()).await;
         // A household of three with IDs: the head as on file, the wife on file with another mother's
         // name, the grandfather deceased in the civil registry.
@@ -159,9 +157,10 @@ async fn verification_through_the_hub_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn reconciliation_catches_missed_deaths_and_resumes_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn reconciliation_catches_missed_deaths_and_resumes_on_every_backend(
+        (backend, store) in backends
+    ) {
         let (reg, _clock, transport) = wired(store.clone()).await;
         let nid = |n: u64| {
             tamwin_domain::NationalId::from_payload(n)

@@ -4,7 +4,7 @@
 //! interrupted screening run is finished by the other server without saving a finding twice.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{advance, wired};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -95,9 +95,11 @@ impl Job for Stalls {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_runners_never_run_a_job_at_once_and_each_due_run_happens_once_on_every_backend() {
-    for (backend, one, two) in testkit::backend_pairs().await {
+tamwin_store::backend_tests! {
+    #[multi_thread]
+    async fn two_runners_never_run_a_job_at_once_and_each_due_run_happens_once_on_every_backend(
+        (backend, one, two) in backend_pairs
+    ) {
         let clock = clock_at("2026-11-21T09:03:00Z");
         let job = Arc::new(Counting::default());
         let a = runner(registry(one.clone(), clock.clone()), job.clone());
@@ -147,9 +149,11 @@ async fn two_runners_never_run_a_job_at_once_and_each_due_run_happens_once_on_ev
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_crashed_holders_lease_expires_and_the_other_server_takes_its_run_up_on_every_backend() {
-    for (backend, one, two) in testkit::backend_pairs().await {
+tamwin_store::backend_tests! {
+    #[multi_thread]
+    async fn a_crashed_holders_lease_expires_and_the_other_server_takes_its_run_up_on_every_backend(
+        (backend, one, two) in backend_pairs
+    ) {
         let clock = clock_at("2026-11-21T09:03:00Z");
         let job = Arc::new(Stalls::default());
         let a = runner(registry(one.clone(), clock.clone()), job.clone());
@@ -198,10 +202,11 @@ async fn a_crashed_holders_lease_expires_and_the_other_server_takes_its_run_up_o
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stopped_server_gives_its_leases_back_and_the_other_takes_its_run_up_at_once_on_every_backend()
- {
-    for (backend, one, two) in testkit::backend_pairs().await {
+tamwin_store::backend_tests! {
+    #[multi_thread]
+    async fn a_stopped_server_gives_its_leases_back_and_the_other_takes_its_run_up_at_once_on_every_backend(
+        (backend, one, two) in backend_pairs
+    ) {
         let clock = clock_at("2026-11-21T09:03:00Z");
         let job = Arc::new(Stalls::default());
         let a = runner(registry(one.clone(), clock.clone()), job.clone());
@@ -228,9 +233,10 @@ async fn a_stopped_server_gives_its_leases_back_and_the_other_takes_its_run_up_a
     }
 }
 
-#[tokio::test]
-async fn a_failed_run_is_recorded_and_the_job_runs_at_its_next_slot_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn a_failed_run_is_recorded_and_the_job_runs_at_its_next_slot_on_every_backend(
+        (backend, store) in backends
+    ) {
         let clock = clock_at("2026-11-21T09:03:00Z");
         let job = Arc::new(Counting {
             fail_first: true,
@@ -259,10 +265,10 @@ async fn a_failed_run_is_recorded_and_the_job_runs_at_its_next_slot_on_every_bac
     }
 }
 
-#[tokio::test]
-async fn the_nightly_reconciliation_is_scheduled_in_iraq_time_and_its_failure_shown_on_every_backend()
- {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn the_nightly_reconciliation_is_scheduled_in_iraq_time_and_its_failure_shown_on_every_backend(
+        (backend, store) in backends
+    ) {
         let (reg, clock, transport) = wired(store.clone()).await;
         let reg = Arc::new(reg);
         let m = serde_json::json!({"national_id": tamwin_domain::NationalId::from_payload(62_000_000_011).unwrap().to_string(),
@@ -355,9 +361,10 @@ async fn the_nightly_reconciliation_is_scheduled_in_iraq_time_and_its_failure_sh
     }
 }
 
-#[tokio::test]
-async fn run_now_runs_a_job_once_more_and_only_an_administrator_asks_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn run_now_runs_a_job_once_more_and_only_an_administrator_asks_on_every_backend(
+        (backend, store) in backends
+    ) {
         let clock = clock_at("2026-11-21T09:03:00Z");
         let reg = registry(store.clone(), clock.clone());
         reg.prepare().await.unwrap();
@@ -422,9 +429,11 @@ async fn findings(store: &Arc<dyn Store>) -> usize {
         .len()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_interrupted_screening_run_is_finished_by_the_other_server_on_every_backend() {
-    for (backend, one, two) in testkit::backend_pairs().await {
+tamwin_store::backend_tests! {
+    #[multi_thread]
+    async fn an_interrupted_screening_run_is_finished_by_the_other_server_on_every_backend(
+        (backend, one, two) in backend_pairs
+    ) {
         // Both servers ask the reference civil registry through the hub, in-process.
         let (wa, clock, _) = wired(one.clone()).await;
         *clock.0.lock().unwrap() = "2026-11-21T09:03:00Z".parse().unwrap();
@@ -539,9 +548,11 @@ async fn a_server_runner_looks_once_a_tick_and_when_woken() {
     handle.abort();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_of_many_servers_takes_a_lease_and_another_only_once_it_expired_on_every_backend() {
-    for (backend, one, two) in testkit::backend_pairs().await {
+tamwin_store::backend_tests! {
+    #[multi_thread]
+    async fn one_of_many_servers_takes_a_lease_and_another_only_once_it_expired_on_every_backend(
+        (backend, one, two) in backend_pairs
+    ) {
         let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
         let (now, until) = (at("2026-11-21T09:00:00Z"), at("2026-11-21T09:02:00Z"));
         // Sixteen holders on two pools ask at the same instant.

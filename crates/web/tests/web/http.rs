@@ -1,10 +1,10 @@
 //! The HTTP surface on both backends: documented routes, problem+json errors, idempotency, pages, metrics.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
-use common::{apps, apps_with, call, citizen_session, clock, household, nid, staff_session};
+use common::{call, citizen_session, clock, household, nid, staff_session};
 use serde_json::{Value, json};
 
 #[test]
@@ -57,9 +57,8 @@ fn every_route_is_in_the_openapi_document() {
     }
 }
 
-#[tokio::test]
-async fn api_answers_and_errors_on_every_backend() {
-    for (backend, app, _) in apps().await {
+tamwin_store::backend_tests! {
+    async fn api_answers_and_errors_on_every_backend((backend, app, _) in common::app_on) {
         let (s, b, _) = call(&app, "GET", "/healthz", None, &[]).await;
         assert_eq!(s, StatusCode::OK, "{backend}: {b}");
         assert!(b.contains(backend));
@@ -255,9 +254,10 @@ async fn api_answers_and_errors_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn pages_are_arabic_right_to_left_on_every_backend() {
-    for (backend, app, reg) in apps().await {
+tamwin_store::backend_tests! {
+    async fn pages_are_arabic_right_to_left_on_every_backend(
+        (backend, app, reg) in common::app_on
+    ) {
         let (s, b, _) = call(&app, "GET", "/", None, &[]).await;
         assert_eq!(s, StatusCode::OK);
         assert!(b.contains(r#"<html lang="ar" dir="rtl">"#), "{backend}");
@@ -305,9 +305,10 @@ async fn pages_are_arabic_right_to_left_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn arabic_noise_is_accepted_kept_and_searchable_on_every_backend() {
-    for (backend, app, _) in apps().await {
+tamwin_store::backend_tests! {
+    async fn arabic_noise_is_accepted_kept_and_searchable_on_every_backend(
+        (backend, app, _) in common::app_on
+    ) {
         let mut h = household(&nid(19_000_000_050));
         // Diacritics, tatweel and a zero-width non-joiner; a family name typed in presentation forms.
         let given = "مُحَمَّـد\u{200C}";
@@ -348,9 +349,10 @@ async fn arabic_noise_is_accepted_kept_and_searchable_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn odd_requests_get_problems_not_500s_on_every_backend() {
-    for (backend, app, _) in apps().await {
+tamwin_store::backend_tests! {
+    async fn odd_requests_get_problems_not_500s_on_every_backend(
+        (backend, app, _) in common::app_on
+    ) {
         let (s, b, h) = call(&app, "DELETE", "/api/v1/households", None, &[]).await;
         assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED, "{backend}");
         assert_eq!(h["content-type"], "application/problem+json");
@@ -447,13 +449,13 @@ async fn odd_requests_get_problems_not_500s_on_every_backend() {
     }
 }
 
-/// Issue 13, points 13 and 17: a temporary card issued at the visit reaches the citizen (API and page)
-/// and prints for the officer from the visit; after completion the citizen sees the update done, and
-/// booking is no longer offered.
-#[tokio::test]
-async fn the_visit_reaches_the_citizen_on_every_backend() {
-    let clock = clock();
-    for (backend, app, reg) in apps_with(clock.clone(), true).await {
+tamwin_store::backend_tests! {
+    /// Issue 13, points 13 and 17: a temporary card issued at the visit reaches the citizen (API and page)
+    /// and prints for the officer from the visit; after completion the citizen sees the update done, and
+    /// booking is no longer offered.
+    async fn the_visit_reaches_the_citizen_on_every_backend(backend) {
+        let clock = clock();
+        let (backend, app, reg) = common::app_on_with(backend, clock.clone(), true).await;
         *clock.0.lock().unwrap() = "2026-11-21T09:00:00Z".parse().unwrap();
         let mut h = household(&nid(19_000_000_777));
         h["phone"] = json!("07801110777");
@@ -641,10 +643,11 @@ async fn the_visit_reaches_the_citizen_on_every_backend() {
     }
 }
 
-/// Issue 13, point 12: too little checking of input, on the API and the pages.
-#[tokio::test]
-async fn loose_inputs_are_refused_with_codes_on_every_backend() {
-    for (backend, app, _) in apps().await {
+tamwin_store::backend_tests! {
+    /// Issue 13, point 12: too little checking of input, on the API and the pages.
+    async fn loose_inputs_are_refused_with_codes_on_every_backend(
+        (backend, app, _) in common::app_on
+    ) {
         let code_of = |b: &str| serde_json::from_str::<Value>(b).unwrap().to_string();
         let mut emoji = household(&nid(19_000_000_901));
         emoji["members"][0]["given_name"] = json!("أحمد😀");
@@ -706,9 +709,10 @@ fn sample(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
         .and_then(|v| v.parse().ok())
 }
 
-#[tokio::test]
-async fn metrics_count_requests_by_route_template_and_show_the_pool_on_every_backend() {
-    for (backend, app, _) in apps().await {
+tamwin_store::backend_tests! {
+    async fn metrics_count_requests_by_route_template_and_show_the_pool_on_every_backend(
+        (backend, app, _) in common::app_on
+    ) {
         // A card number in the path: counted under the template, the number in no label.
         let (s, _, _) = call(&app, "GET", "/api/v1/households/11-98765432-1", None, &[]).await;
         assert!(s.is_client_error(), "{backend}: {s}");
@@ -785,9 +789,10 @@ async fn metrics_count_requests_by_route_template_and_show_the_pool_on_every_bac
     }
 }
 
-#[tokio::test]
-async fn with_a_metrics_token_only_its_bearer_reads_the_metrics() {
-    for (backend, _, reg) in apps().await {
+tamwin_store::backend_tests! {
+    async fn with_a_metrics_token_only_its_bearer_reads_the_metrics(
+        (backend, _, reg) in common::app_on
+    ) {
         let app = common::TestApp {
             router: tamwin_web::app_configured(
                 reg,

@@ -9,7 +9,6 @@ use tamwin_app::exemptions::ExemptionRequest;
 use tamwin_app::*;
 use tamwin_domain::access::{Area, Role};
 use tamwin_domain::{CardNumber, Geography, HoldReason, NationalId};
-use tamwin_store::testkit;
 
 fn nid(n: u64) -> String {
     NationalId::from_payload(n).unwrap().to_string()
@@ -80,9 +79,8 @@ fn setup(store: Arc<dyn tamwin_store::Store>) -> (Registry, Arc<FixedClock>) {
     (reg, clock)
 }
 
-#[tokio::test]
-async fn births_wait_for_the_head() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn births_wait_for_the_head((backend, store) in backends) {
         let (reg, _) = setup(store);
         reg.prepare().await.unwrap();
         let (card, hid) = register(
@@ -311,9 +309,8 @@ async fn births_wait_for_the_head() {
     }
 }
 
-#[tokio::test]
-async fn exemptions_keep_the_abroad_hold_away() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn exemptions_keep_the_abroad_hold_away((backend, store) in backends) {
         let (reg, clock) = setup(store);
         reg.prepare().await.unwrap();
         let (card, _) = register(
@@ -560,9 +557,8 @@ async fn exemptions_keep_the_abroad_hold_away() {
     }
 }
 
-#[tokio::test]
-async fn the_abroad_limit_is_the_programmes() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn the_abroad_limit_is_the_programmes((backend, store) in backends) {
         let (mut reg, _) = setup(store);
         reg.set_abroad_after_days(30);
         reg.prepare().await.unwrap();

@@ -2,18 +2,18 @@
 //! Baghdad (UTC+3); pages say so, readable to the minute, while the API keeps RFC 3339 in UTC.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
-use common::{apps_with_clock, call, household, nid};
+use common::{call, household, nid};
 use serde_json::Value;
 use std::sync::Arc;
 
-#[tokio::test]
-async fn pages_show_iraqs_local_time_on_every_backend() {
-    let clock = Arc::new(tamwin_app::FixedClock(std::sync::Mutex::new(
-        "2026-11-21T22:30:00Z".parse().unwrap(),
-    )));
-    for (backend, app, reg) in apps_with_clock(clock).await {
+tamwin_store::backend_tests! {
+    async fn pages_show_iraqs_local_time_on_every_backend(backend) {
+        let clock = Arc::new(tamwin_app::FixedClock(std::sync::Mutex::new(
+            "2026-11-21T22:30:00Z".parse().unwrap(),
+        )));
+        let (backend, app, reg) = common::app_on_with_clock(backend, clock).await;
         // The hold on a member without a national ID is placed now: on the 22nd in Iraq.
         let o = reg
             .create_household(
@@ -67,14 +67,14 @@ async fn pages_show_iraqs_local_time_on_every_backend() {
     }
 }
 
-/// The jobs page (issue 14, point 4): last and next run in Iraq time on the page, UTC in the API; the
-/// administrator's "run now" is CSRF-checked and shown as asked for.
-#[tokio::test]
-async fn the_jobs_page_shows_runs_in_iraq_time_and_takes_run_now_on_every_backend() {
-    let clock = Arc::new(tamwin_app::FixedClock(std::sync::Mutex::new(
-        "2026-11-21T22:33:00Z".parse().unwrap(),
-    )));
-    for (backend, app, reg) in apps_with_clock(clock).await {
+tamwin_store::backend_tests! {
+    /// The jobs page (issue 14, point 4): last and next run in Iraq time on the page, UTC in the API; the
+    /// administrator's "run now" is CSRF-checked and shown as asked for.
+    async fn the_jobs_page_shows_runs_in_iraq_time_and_takes_run_now_on_every_backend(backend) {
+        let clock = Arc::new(tamwin_app::FixedClock(std::sync::Mutex::new(
+            "2026-11-21T22:33:00Z".parse().unwrap(),
+        )));
+        let (backend, app, reg) = common::app_on_with_clock(backend, clock).await;
         let runner = Arc::new(tamwin_app::jobs::Runner::only(
             reg.clone(),
             &["sign_in.throttles"],

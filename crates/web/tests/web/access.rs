@@ -2,9 +2,9 @@
 //! citizen, on both backends), and the attacks that must fail safely.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
-use common::{ANON, TestApp, apps, call, nid};
+use common::{ANON, TestApp, call, nid};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -39,8 +39,23 @@ struct Caller {
     csrf: String,
 }
 
-/// The citizen's household, which birth suggestions are made for.
-static CITIZEN_HOUSEHOLD: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+/// The citizen's household, which birth suggestions are made for, by registry: each backend's test
+/// has its own, and they run at once.
+static CITIZEN_HOUSEHOLD: std::sync::Mutex<Vec<(usize, String)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn citizen_household(reg: &Arc<Registry>) -> String {
+    let key = Arc::as_ptr(reg) as usize;
+    let all = CITIZEN_HOUSEHOLD.lock().unwrap();
+    all.iter().find(|(k, _)| *k == key).unwrap().1.clone()
+}
+
+fn set_citizen_household(reg: &Arc<Registry>, household: String) {
+    let key = Arc::as_ptr(reg) as usize;
+    let mut all = CITIZEN_HOUSEHOLD.lock().unwrap();
+    all.retain(|(k, _)| *k != key);
+    all.push((key, household));
+}
 
 static SERIAL: AtomicU64 = AtomicU64::new(1);
 fn serial() -> u64 {
@@ -175,11 +190,13 @@ async fn callers(reg: &Arc<Registry>) -> Vec<Caller> {
         )
         .await
         .unwrap();
-    *CITIZEN_HOUSEHOLD.lock().unwrap() =
+    set_citizen_household(
+        reg,
         serde_json::from_str::<Value>(&o.body).unwrap()["household_id"]
             .as_str()
             .unwrap()
-            .to_string();
+            .to_string(),
+    );
     reg.request_code(&phone).await.unwrap();
     let msg = reg.outbox(1).await.unwrap().remove(0);
     let code: String = msg
@@ -421,7 +438,7 @@ const ROWS: &[Row] = &[
         [401, 403, 403, 403, 403, 403, 403, 403, 201],
     ),
     // Signed by the registry, not by the caller: the same answer whoever sends it (no hub is
-    // configured here; signatures are tested in crates/app/tests/crvs.rs).
+    // configured here; signatures are tested in crates/app/tests/app/crvs.rs).
     row(
         "post",
         "/crvs/registry/{callback}",
@@ -901,7 +918,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
     let mut suggestion = String::new();
     if r.path.contains("{suggestion_id}") {
         // A birth in the citizen's household, the head (first member) as parent.
-        let hid = CITIZEN_HOUSEHOLD.lock().unwrap().clone();
+        let hid = citizen_household(reg);
         let rec = reg.store().household_by_id(&hid).await.unwrap().unwrap();
         let parent = rec.members[0].national_id.clone().unwrap().to_string();
         let event = format!("birth-{}", serial());
@@ -1003,7 +1020,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
     if r.path.contains("{finding_id}") || r.path.contains("{appeal_id}") {
         let own = r.path.starts_with("/api/v1/me/");
         let hid = if own {
-            CITIZEN_HOUSEHOLD.lock().unwrap().clone()
+            citizen_household(reg)
         } else {
             reg.household_id_of_card(&m.card).await.unwrap()
         };
@@ -1163,7 +1180,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
     }
     let body = match (r.method, r.path) {
         ("post", "/api/v1/me/home-visits") => {
-            let hid = CITIZEN_HOUSEHOLD.lock().unwrap().clone();
+            let hid = citizen_household(reg);
             let rec = reg.store().household_by_id(&hid).await.unwrap().unwrap();
             Some(json!({"member_ids": [rec.members[1].member_id], "reason": "sick"}).to_string())
         }
@@ -1182,7 +1199,7 @@ async fn request(reg: &Arc<Registry>, r: &Row, caller: &Caller) -> (String, Opti
             form(&[("attendance", "absent"), ("csrf", &caller.csrf)])
         }
         ("post", "/citizen/home-visit") => {
-            let hid = CITIZEN_HOUSEHOLD.lock().unwrap().clone();
+            let hid = citizen_household(reg);
             let rec = reg.store().household_by_id(&hid).await.unwrap().unwrap();
             form(&[("member", &rec.members[0].member_id), ("reason", "elderly"), ("csrf", &caller.csrf)])
         }
@@ -1336,14 +1353,14 @@ fn every_route_has_a_row_and_every_row_a_route() {
     );
 }
 
-#[tokio::test]
-async fn authorisation_matrix_on_every_backend() {
-    // A Saturday at 08:00 in Iraq: the whole day's slots at KRB-C01 (23 × 6 places) are free for the
-    // appointments the rows need today.
-    let clock = Arc::new(tamwin_app::FixedClock(std::sync::Mutex::new(
-        "2026-11-21T05:00:00Z".parse().unwrap(),
-    )));
-    for (backend, app, reg) in common::apps_with_clock(clock).await {
+tamwin_store::backend_tests! {
+    async fn authorisation_matrix_on_every_backend(backend) {
+        // A Saturday at 08:00 in Iraq: the whole day's slots at KRB-C01 (23 × 6 places) are free for the
+        // appointments the rows need today.
+        let clock = Arc::new(tamwin_app::FixedClock(std::sync::Mutex::new(
+            "2026-11-21T05:00:00Z".parse().unwrap(),
+        )));
+        let (backend, app, reg) = common::app_on_with_clock(backend, clock).await;
         let callers = callers(&reg).await;
         let mut wrong = Vec::new();
         for r in ROWS {
@@ -1368,9 +1385,8 @@ async fn authorisation_matrix_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn attacks_fail_safely_on_every_backend() {
-    for (backend, app, reg) in apps().await {
+tamwin_store::backend_tests! {
+    async fn attacks_fail_safely_on_every_backend((backend, app, reg) in common::app_on) {
         let before = reg.store().count_households().await.unwrap();
         let body = fixture(None).to_string();
         // A browser session without the CSRF header cannot change anything through the API.
@@ -1570,9 +1586,8 @@ fn signed(
     ]
 }
 
-#[tokio::test]
-async fn device_keys_sign_requests_on_every_backend() {
-    for (backend, app, reg) in apps().await {
+tamwin_store::backend_tests! {
+    async fn device_keys_sign_requests_on_every_backend((backend, app, reg) in common::app_on) {
         let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
         let public: String = key
             .verifying_key()
@@ -1722,9 +1737,8 @@ async fn device_keys_sign_requests_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn who_read_my_data_over_the_api_on_every_backend() {
-    for (backend, app, reg) in apps().await {
+tamwin_store::backend_tests! {
+    async fn who_read_my_data_over_the_api_on_every_backend((backend, app, reg) in common::app_on) {
         let phone = phone();
         let o = reg
             .create_household(

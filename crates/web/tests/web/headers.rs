@@ -4,9 +4,9 @@
 //! The request id (issue 14, point 8): on every answer, in every problem, in the request's log lines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
-use common::{ANON, apps, call};
+use common::{ANON, call};
 use serde_json::Value;
 
 fn check(what: &str, h: &axum::http::HeaderMap, cacheable: bool) -> Vec<String> {
@@ -51,9 +51,10 @@ fn check(what: &str, h: &axum::http::HeaderMap, cacheable: bool) -> Vec<String> 
     wrong
 }
 
-#[tokio::test]
-async fn every_route_answers_with_the_security_headers_on_every_backend() {
-    for (backend, app, _) in apps().await {
+tamwin_store::backend_tests! {
+    async fn every_route_answers_with_the_security_headers_on_every_backend(
+        (backend, app, _) in common::app_on
+    ) {
         let mut wrong = vec![];
         let routes = tamwin_web::routes().list;
         assert!(routes.len() > 50);
@@ -123,9 +124,10 @@ fn no_template_has_inline_script_or_style() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-#[tokio::test]
-async fn a_request_id_is_kept_when_well_formed_made_otherwise_and_named_in_every_problem() {
-    for (backend, app, _) in apps().await {
+tamwin_store::backend_tests! {
+    async fn a_request_id_is_kept_when_well_formed_made_otherwise_and_named_in_every_problem(
+        (backend, app, _) in common::app_on
+    ) {
         let id = |h: &axum::http::HeaderMap| h["x-request-id"].to_str().unwrap().to_string();
         let (_, _, h) = call(
             &app,
@@ -200,32 +202,42 @@ async fn a_request_id_is_kept_when_well_formed_made_otherwise_and_named_in_every
     }
 }
 
-/// The log lines written while answering carry the request's id, the database driver's too where it
-/// writes them on the request's task (PostgreSQL; SQLite's driver runs its statements, and logs them,
-/// on a thread of its own, outside any request's span).
-#[tokio::test]
-async fn the_log_lines_of_a_request_carry_its_id() {
-    #[derive(Clone, Default)]
-    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Lines {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+#[derive(Clone, Default)]
+struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+impl std::io::Write for Lines {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
     }
-    let lines = Lines::default();
-    let writer = lines.clone();
-    // The process's subscriber (no other test of this binary sets one): a thread's own would miss the
-    // events of callsites other tests reach first.
-    tracing_subscriber::fmt()
-        .with_env_filter("warn,tamwin_web=debug,sqlx::query=debug")
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .init();
-    for (backend, app, _) in apps().await {
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What the process's subscriber wrote, set once for both backends' tests (no other test of this
+/// binary sets one): a thread's own would miss the events of callsites other tests reach first.
+fn log_lines() -> Lines {
+    static LINES: std::sync::OnceLock<Lines> = std::sync::OnceLock::new();
+    LINES
+        .get_or_init(|| {
+            let lines = Lines::default();
+            let writer = lines.clone();
+            tracing_subscriber::fmt()
+                .with_env_filter("warn,tamwin_web=debug,sqlx::query=debug")
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .init();
+            lines
+        })
+        .clone()
+}
+
+tamwin_store::backend_tests! {
+    /// The log lines written while answering carry the request's id, the database driver's too where it
+    /// writes them on the request's task (PostgreSQL; SQLite's driver runs its statements, and logs them,
+    /// on a thread of its own, outside any request's span).
+    async fn the_log_lines_of_a_request_carry_its_id((backend, app, _) in common::app_on) {
+        let lines = log_lines();
         let rid = format!("log-test-{backend}");
         let (s, _, _) = call(&app, "GET", "/healthz", None, &[("x-request-id", &rid)]).await;
         assert_eq!(s, 200, "{backend}");

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tamwin_app::*;
 use tamwin_domain::household::MemberInput;
 use tamwin_domain::*;
-use tamwin_store::{ListFilter, Store, testkit};
+use tamwin_store::{ListFilter, Store};
 
 fn registry(store: Arc<dyn Store>) -> Arc<Registry> {
     let clock = FixedClock(std::sync::Mutex::new(
@@ -68,9 +68,8 @@ fn card_of(v: &Value) -> CardNumber {
     CardNumber::parse(v["card_number"].as_str().unwrap()).unwrap()
 }
 
-#[tokio::test]
-async fn household_life_cycle_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn household_life_cycle_on_every_backend((backend, store) in backends) {
         let reg = registry(store);
         reg.prepare().await.unwrap();
         let v = create(
@@ -330,9 +329,8 @@ async fn household_life_cycle_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn agents_and_counts_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn agents_and_counts_on_every_backend((backend, store) in backends) {
         let reg = registry(store.clone());
         reg.prepare().await.unwrap();
         let agent = tamwin_domain::geography::RationAgent {
@@ -374,9 +372,8 @@ async fn agents_and_counts_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn invariants_hold_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn invariants_hold_on_every_backend((backend, store) in backends) {
         let reg = registry(store.clone());
         reg.prepare().await.unwrap();
         let v = create(
@@ -558,9 +555,8 @@ fn uuid_like(n: u8) -> String {
     format!("00000000-0000-4000-8000-0000000000{n:02}")
 }
 
-#[tokio::test]
-async fn search_variants_and_keyset_pages_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn search_variants_and_keyset_pages_on_every_backend((backend, store) in backends) {
         let reg = registry(store);
         reg.prepare().await.unwrap();
         let mut m = member("أحمد", "head", None, "1980-05-17");
@@ -677,9 +673,8 @@ async fn search_variants_and_keyset_pages_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn idempotency_and_concurrency_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn idempotency_and_concurrency_on_every_backend((backend, store) in backends) {
         let reg = registry(store.clone());
         reg.prepare().await.unwrap();
         let h = household(vec![member(
@@ -797,9 +792,10 @@ async fn idempotency_and_concurrency_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn import_validates_rows_and_keeps_households_whole_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn import_validates_rows_and_keeps_households_whole_on_every_backend(
+        (backend, store) in backends
+    ) {
         let reg = registry(store.clone());
         reg.prepare().await.unwrap();
         let dir =
@@ -929,9 +925,10 @@ fn rows_of_cards(
     std::fs::write(to, out).unwrap();
 }
 
-#[tokio::test]
-async fn a_rerun_after_a_partial_import_skips_what_is_there_on_the_bulk_path_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn a_rerun_after_a_partial_import_skips_what_is_there_on_the_bulk_path_on_every_backend(
+        (backend, store) in backends
+    ) {
         let reg = registry(store.clone());
         reg.prepare().await.unwrap();
         let dir =
@@ -1028,9 +1025,8 @@ async fn a_rerun_after_a_partial_import_skips_what_is_there_on_the_bulk_path_on_
     }
 }
 
-#[tokio::test]
-async fn the_no_id_hold_follows_the_national_id_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn the_no_id_hold_follows_the_national_id_on_every_backend((backend, store) in backends) {
         let reg = registry(store);
         reg.prepare().await.unwrap();
         let v = create(
@@ -1116,9 +1112,10 @@ async fn the_no_id_hold_follows_the_national_id_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn concurrent_retries_with_one_key_get_one_answer_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn concurrent_retries_with_one_key_get_one_answer_on_every_backend(
+        (backend, store) in backends
+    ) {
         let reg = registry(store.clone());
         reg.prepare().await.unwrap();
         // The member carries a national ID: a retry must not fail on it while the first is in flight.
@@ -1192,10 +1189,9 @@ async fn concurrent_retries_with_one_key_get_one_answer_on_every_backend() {
     }
 }
 
-/// Hand-written files for the grouping rules of docs/formats.md.
-#[tokio::test]
-async fn import_grouping_rules_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    /// Hand-written files for the grouping rules of docs/formats.md.
+    async fn import_grouping_rules_on_every_backend((backend, store) in backends) {
         let reg = registry(store.clone());
         reg.prepare().await.unwrap();
         let dir = std::env::temp_dir().join(format!(

@@ -3,7 +3,7 @@
 //! too large, malformed queries and bad signatures refused with their stable codes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use tamwin_app::hub_client::{CallError, HubClient};
 use tamwin_hub::HubErrorCode;
 use tamwin_hub::search::{SearchBatch, VitalRecordsQuery};
 use tamwin_hub::services::Service;
-use tamwin_store::{CivilPerson, testkit};
+use tamwin_store::CivilPerson;
 
 fn ask(id: &str, p: &CivilPerson, with_id: bool) -> PersonQuery {
     PersonQuery {
@@ -41,9 +41,8 @@ async fn refused<Q: serde::Serialize + Sync>(hub: &HubClient, s: Service, q: &Q)
     }
 }
 
-#[tokio::test]
-async fn search_and_vital_records_in_process_and_over_http() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn search_and_vital_records_in_process_and_over_http((backend, store) in backends) {
         let (reg, clock, _, server) = common::wired_with_server(store.clone()).await;
         let dir = std::env::temp_dir().join(format!(
             "tamwin-civil-search-{backend}-{}",

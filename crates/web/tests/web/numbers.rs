@@ -3,19 +3,19 @@
 //! and never broken at a dash.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
-use common::{apps_with_clock, call, household, nid};
+use common::{call, household, nid};
 use serde_json::Value;
 use std::sync::Arc;
 
-#[tokio::test]
-async fn card_numbers_are_printed_one_way_and_isolated_on_every_backend() {
-    // A Saturday at 08:00 in Iraq: KRB-C01 has free slots today.
-    let clock = Arc::new(tamwin_app::FixedClock(std::sync::Mutex::new(
-        "2026-11-21T05:00:00Z".parse().unwrap(),
-    )));
-    for (backend, app, reg) in apps_with_clock(clock).await {
+tamwin_store::backend_tests! {
+    async fn card_numbers_are_printed_one_way_and_isolated_on_every_backend(backend) {
+        // A Saturday at 08:00 in Iraq: KRB-C01 has free slots today.
+        let clock = Arc::new(tamwin_app::FixedClock(std::sync::Mutex::new(
+            "2026-11-21T05:00:00Z".parse().unwrap(),
+        )));
+        let (backend, app, reg) = common::app_on_with_clock(backend, clock).await;
         let sys = tamwin_app::Actor::system("t");
         let o = reg
             .create_household(
@@ -81,11 +81,11 @@ async fn card_numbers_are_printed_one_way_and_isolated_on_every_backend() {
             b.contains(r#"<bdi dir="ltr" class="ltr">12</bdi>"#),
             "{backend}: {b}"
         );
+        let css = include_str!("../../assets/app.css");
+        let num = css.lines().find(|l| l.starts_with(".num {")).unwrap();
+        assert!(
+            num.contains("unicode-bidi: isolate") && num.contains("white-space: nowrap"),
+            "{num}"
+        );
     }
-    let css = include_str!("../assets/app.css");
-    let num = css.lines().find(|l| l.starts_with(".num {")).unwrap();
-    assert!(
-        num.contains("unicode-bidi: isolate") && num.contains("white-space: nowrap"),
-        "{num}"
-    );
 }

@@ -2,18 +2,19 @@
 //! `?message=` is never shown on a page; a known code shows the catalog's text, numbers isolated.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
-use common::{apps, call, household, nid};
+use common::{call, household, nid};
 use serde_json::Value;
 
 /// "Call 07801234567 to collect your ration", as a link would carry it.
 const MADE_UP: &str =
     "%D8%A7%D8%AA%D8%B5%D9%84%20%D8%A8%D8%A7%D9%84%D8%B1%D9%82%D9%85%2007801234567";
 
-#[tokio::test]
-async fn no_text_from_the_link_is_shown_on_every_backend() {
-    for (backend, app, reg) in apps().await {
+tamwin_store::backend_tests! {
+    async fn no_text_from_the_link_is_shown_on_every_backend(
+        (backend, app, reg) in common::app_on
+    ) {
         // Staff pages, as the administrator.
         for path in [
             "/centre",

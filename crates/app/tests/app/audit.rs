@@ -76,9 +76,8 @@ async fn verify(
     tamwin_app::audit::verify(reg, &|_| {}).await.unwrap()
 }
 
-#[tokio::test]
-async fn every_change_is_chained_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn every_change_is_chained_on_every_backend((backend, store) in backends) {
         let (reg, chain, ids) = story(store.clone()).await;
         assert_eq!(ids.len(), 7, "{backend}");
         let entries = reg.store().audit_page(chain, 0, 100).await.unwrap();
@@ -94,9 +93,8 @@ async fn every_change_is_chained_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn a_modified_entry_is_named_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn a_modified_entry_is_named_on_every_backend((backend, store) in backends) {
         let (reg, chain, ids) = story(store.clone()).await;
         store
             .execute_unchecked(&format!(
@@ -114,9 +112,8 @@ async fn a_modified_entry_is_named_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn a_deleted_entry_is_found_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn a_deleted_entry_is_found_on_every_backend((backend, store) in backends) {
         let (reg, chain, _) = story(store.clone()).await;
         store
             .execute_unchecked(&format!(
@@ -139,9 +136,8 @@ async fn a_deleted_entry_is_found_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn reordered_entries_are_found_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn reordered_entries_are_found_on_every_backend((backend, store) in backends) {
         let (reg, chain, ids) = story(store.clone()).await;
         for sql in [
             format!("UPDATE audit_log SET position = -1 WHERE chain = {chain} AND position = 5"),
@@ -160,9 +156,10 @@ async fn reordered_entries_are_found_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn concurrent_writers_keep_every_chain_whole_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn concurrent_writers_keep_every_chain_whole_on_every_backend(
+        (backend, store) in backends
+    ) {
         let reg = Arc::new(Registry::new(
             store,
             Arc::new(Geography::builtin().unwrap()),
@@ -195,9 +192,8 @@ async fn concurrent_writers_keep_every_chain_whole_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn signed_checkpoints_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn signed_checkpoints_on_every_backend((backend, store) in backends) {
         let (reg, chain, _) = story(store.clone()).await;
         let dir = std::env::temp_dir().join(format!("tamwin-cp-{}-{backend}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -283,9 +279,10 @@ fn households_of_one_chain(n: usize) -> (i64, Vec<String>) {
     (chain, ids)
 }
 
-#[tokio::test]
-async fn the_last_entry_of_a_chain_deleted_is_found_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn the_last_entry_of_a_chain_deleted_is_found_on_every_backend(
+        (backend, store) in backends
+    ) {
         let (reg, chain, _) = story(store.clone()).await;
         store
             .execute_unchecked(&format!(
@@ -302,9 +299,10 @@ async fn the_last_entry_of_a_chain_deleted_is_found_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn an_entry_moved_to_another_chain_is_found_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn an_entry_moved_to_another_chain_is_found_on_every_backend(
+        (backend, store) in backends
+    ) {
         let (reg, chain, ids) = story(store.clone()).await;
         // The newest entry taken out of its chain and put first in an empty one, head and all: its
         // hash covers its chain, and its old chain's head still counts it.
@@ -333,9 +331,10 @@ async fn an_entry_moved_to_another_chain_is_found_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn concurrent_appends_to_one_chain_never_fork_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn concurrent_appends_to_one_chain_never_fork_on_every_backend(
+        (backend, store) in backends
+    ) {
         let reg = Arc::new(Registry::new(
             store.clone(),
             Arc::new(Geography::builtin().unwrap()),
@@ -380,10 +379,10 @@ async fn concurrent_appends_to_one_chain_never_fork_on_every_backend() {
     }
 }
 
-#[tokio::test]
-async fn a_log_of_the_sixteen_chains_still_verifies_after_migration_0022_on_every_backend() {
-    use tamwin_domain::audit::{AuditContent, CHAINS_BEFORE_0022, GENESIS, append};
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn a_log_of_the_sixteen_chains_still_verifies_after_migration_0022_on_every_backend(backend) {
+        use tamwin_domain::audit::{AuditContent, CHAINS_BEFORE_0022, GENESIS, append};
+        let (backend, store) = testkit::store(backend).await;
         let reg = Arc::new(Registry::new(
             store.clone(),
             Arc::new(Geography::builtin().unwrap()),

@@ -1,0 +1,15 @@
+//! The web crate's HTTP tests as one binary (one link instead of eight); each module was a test
+//! binary of its own and keeps its tests, now one per backend (`NAME::sqlite`, `NAME::postgres`).
+//! `common` stays beside the test file that is still a binary of its own.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod access;
+mod headers;
+mod http;
+mod landing;
+mod local_time;
+mod notices;
+mod numbers;
+mod refusals;
