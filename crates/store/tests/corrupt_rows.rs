@@ -182,3 +182,28 @@ async fn unknown_delivery_states_are_errors_naming_their_column() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_unknown_temporary_card_status_is_an_error_naming_its_column() {
+    for (backend, s) in testkit::backends().await {
+        exec(
+            &s,
+            &format!(
+                "INSERT INTO temporary_cards (household_id, card_id, member_id, issued_at, issued_by, expires_at, status) \
+                 VALUES ('h1', 't1', 'm1', '{T}', 'test', '{T}', 'active')"
+            ),
+        )
+        .await;
+        assert_eq!(
+            s.temporary_cards_of("h1").await.unwrap().len(),
+            1,
+            "{backend}"
+        );
+        write_unknown(backend, &s, "temporary_cards", "status", "card_id = 't1'").await;
+        names(
+            backend,
+            s.temporary_cards_of("h1").await,
+            "temporary_cards.status",
+        );
+    }
+}
