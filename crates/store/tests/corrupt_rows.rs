@@ -207,3 +207,30 @@ async fn an_unknown_temporary_card_status_is_an_error_naming_its_column() {
         );
     }
 }
+
+#[tokio::test]
+async fn unknown_job_run_cause_and_outcome_are_errors_naming_their_column() {
+    for column in ["cause", "outcome"] {
+        for (backend, s) in testkit::backends().await {
+            exec(
+                &s,
+                &format!(
+                    "INSERT INTO job_runs (run_id, job, slot, cause, holder, attempts, started_at, finished_at, outcome, items) \
+                     VALUES ('j1', 'reminders', 's1', 'schedule', 'test', 1, '{T}', '{T}', 'ok', 0)"
+                ),
+            )
+            .await;
+            assert_eq!(
+                s.job_runs("reminders", 10).await.unwrap().len(),
+                1,
+                "{backend}"
+            );
+            write_unknown(backend, &s, "job_runs", column, "run_id = 'j1'").await;
+            names(
+                backend,
+                s.job_runs("reminders", 10).await,
+                &format!("job_runs.{column}"),
+            );
+        }
+    }
+}
