@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use tamwin_card::{Kind, Payload};
 use tamwin_domain::HoldReason;
 use tamwin_domain::access::Permission;
-use tamwin_domain::appointment::{AppointmentStatus, Attendance};
+use tamwin_domain::appointment::{AppointmentStatus, Attendance, TemporaryCardStatus};
 use tamwin_hub::services::{CardStatus, NationalIdQuery, Service};
 use tamwin_store::{Conflict, StoreError, TemporaryCard};
 
@@ -26,7 +26,8 @@ pub struct TemporaryCardView {
     pub issued_at: String,
     pub expires_at: String,
     /// `active`, `converted`, `expired`.
-    pub status: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub status: TemporaryCardStatus,
     pub national_id: Option<String>,
     /// The signed QR text, marked as a temporary card (`kind` = `tc`).
     pub token: Option<String>,
@@ -39,8 +40,8 @@ impl Registry {
         card_number: &str,
         name: &str,
     ) -> Result<TemporaryCardView> {
-        let token = match (&self.forms, c.status.as_str()) {
-            (Some(keys), "active") => {
+        let token = match (&self.forms, c.status) {
+            (Some(keys), TemporaryCardStatus::Active) => {
                 let mut claims = BTreeMap::new();
                 claims.insert("card_id".to_string(), c.card_id.clone());
                 claims.insert("card_number".to_string(), card_number.to_string());
@@ -65,7 +66,7 @@ impl Registry {
             member_name: name.to_string(),
             issued_at: c.issued_at.to_string(),
             expires_at: c.expires_at.to_string(),
-            status: c.status.clone(),
+            status: c.status,
             national_id: c.national_id.clone(),
             token,
         })
@@ -133,7 +134,7 @@ impl Registry {
             issued_at: now,
             issued_by: actor.name.clone(),
             expires_at: expires,
-            status: "active".into(),
+            status: TemporaryCardStatus::Active,
             closed_at: None,
             national_id: None,
         };
@@ -263,7 +264,7 @@ impl Registry {
                     .close_temporary_card(
                         &c.household_id,
                         &c.card_id,
-                        "converted",
+                        TemporaryCardStatus::Converted,
                         Some(nid.as_str()),
                         self.clock.now(),
                         &log,
@@ -322,7 +323,7 @@ impl Registry {
                     .close_temporary_card(
                         &c.household_id,
                         &c.card_id,
-                        "expired",
+                        TemporaryCardStatus::Expired,
                         None,
                         self.clock.now(),
                         &log,

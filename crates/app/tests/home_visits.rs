@@ -259,7 +259,7 @@ async fn a_temporary_card_converts_when_the_unified_card_comes_and_holds_when_it
         let r = reg.check_member(&appt, &wife, &old, &desk).await.unwrap();
         assert_eq!(r.verification.as_deref(), Some("no_national_id"));
         let t = reg.issue_temporary_card(&appt, &wife, &desk).await.unwrap();
-        assert_eq!(t.status, "active");
+        assert_eq!(t.status.code(), "active");
         assert_eq!(
             t.expires_at, "2027-05-22T06:00:00Z",
             "{backend}: six months"
@@ -283,7 +283,7 @@ async fn a_temporary_card_converts_when_the_unified_card_comes_and_holds_when_it
         assert_eq!(
             (
                 mine[0].card_id.as_str(),
-                mine[0].status.as_str(),
+                mine[0].status.code(),
                 mine[0].member_id.as_str()
             ),
             (t.card_id.as_str(), "active", wife.as_str()),
@@ -331,7 +331,7 @@ async fn a_temporary_card_converts_when_the_unified_card_comes_and_holds_when_it
         assert_eq!(reg.convert_temporary_cards().await.unwrap(), 1, "{backend}");
         let cards = reg.temporary_cards(&hid, &citizen(&hid)).await.unwrap();
         assert_eq!(
-            (cards[0].status.as_str(), cards[0].national_id.as_deref()),
+            (cards[0].status.code(), cards[0].national_id.as_deref()),
             ("converted", Some(nid.as_str()))
         );
         assert_eq!(

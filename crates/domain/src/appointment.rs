@@ -8,7 +8,7 @@ use crate::household::MemberData;
 use jiff::civil::{Date, DateTime, Time, Weekday};
 
 mod states;
-pub use states::{AppointmentKind, AppointmentStatus, Attendance};
+pub use states::{AppointmentKind, AppointmentStatus, Attendance, TemporaryCardStatus};
 
 /// The usual slot length: a transaction should take no more than half an hour.
 pub const SLOT_MINUTES: i32 = 30;

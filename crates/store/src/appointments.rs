@@ -4,7 +4,9 @@
 
 use crate::{ChangeLog, IdemEntry, OutboxMessage, Result};
 use async_trait::async_trait;
-use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus, Attendance};
+use tamwin_domain::appointment::{
+    AppointmentKind, AppointmentStatus, Attendance, TemporaryCardStatus,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appointment {
@@ -107,8 +109,7 @@ pub struct TemporaryCard {
     pub issued_at: jiff::Timestamp,
     pub issued_by: String,
     pub expires_at: jiff::Timestamp,
-    /// `active`, `converted`, `expired`.
-    pub status: String,
+    pub status: TemporaryCardStatus,
     pub closed_at: Option<jiff::Timestamp>,
     pub national_id: Option<String>,
 }
@@ -252,7 +253,7 @@ pub trait AppointmentStore: Send + Sync {
         &self,
         household_id: &str,
         card_id: &str,
-        to: &str,
+        to: TemporaryCardStatus,
         national_id: Option<&str>,
         at: jiff::Timestamp,
         log: &ChangeLog,

@@ -8,7 +8,7 @@ pub(crate) mod sql_visits;
 macro_rules! appointments_sql {
     ($store:ident) => {
         use $crate::appointments::*;
-        use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus, Attendance};
+        use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus, Attendance, TemporaryCardStatus};
         $crate::sql_appointments::sql_visits::visits_sql!($store);
 
         const APPT_COLS: &str = "household_id, appointment_id, kind, centre_code, starts_at, status, booked_at, booked_by, \
@@ -446,7 +446,7 @@ macro_rules! appointments_sql {
                 self.q_expired_temporary_cards(now, limit).await
             }
 
-            async fn close_temporary_card(&self, household_id: &str, card_id: &str, to: &str, national_id: Option<&str>, at: jiff::Timestamp, log: &ChangeLog) -> Result<bool> {
+            async fn close_temporary_card(&self, household_id: &str, card_id: &str, to: TemporaryCardStatus, national_id: Option<&str>, at: jiff::Timestamp, log: &ChangeLog) -> Result<bool> {
                 self.q_close_temporary_card(household_id, card_id, to, national_id, at, log).await
             }
 

@@ -125,6 +125,7 @@ macro_rules! visits_sql {
             // ---- temporary cards ----
 
             fn temp_card_row(r: &DbRow) -> Result<TemporaryCard> {
+                let status: String = r.try_get("status")?;
                 Ok(TemporaryCard {
                     household_id: r.try_get("household_id")?,
                     card_id: r.try_get("card_id")?,
@@ -132,7 +133,7 @@ macro_rules! visits_sql {
                     issued_at: parse_ts(&r.try_get::<String, _>("issued_at")?)?,
                     issued_by: r.try_get("issued_by")?,
                     expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
-                    status: r.try_get("status")?,
+                    status: TemporaryCardStatus::parse(&status).ok_or_else(|| corrupt("temporary_cards.status", &status))?,
                     closed_at: parse_opt_ts(r.try_get("closed_at")?)?,
                     national_id: r.try_get("national_id")?,
                 })
@@ -148,7 +149,7 @@ macro_rules! visits_sql {
                         ts(&c.issued_at).into(),
                         c.issued_by.as_str().into(),
                         ts(&c.expires_at).into(),
-                        c.status.as_str().into(),
+                        c.status.code().into(),
                     ];
                     Self::insert_rows(
                         &mut tx,
@@ -209,7 +210,7 @@ macro_rules! visits_sql {
                 &self,
                 household_id: &str,
                 card_id: &str,
-                to: &str,
+                to: TemporaryCardStatus,
                 national_id: Option<&str>,
                 at: jiff::Timestamp,
                 log: &ChangeLog,
@@ -217,7 +218,7 @@ macro_rules! visits_sql {
                 self.appt_update(
                     "UPDATE temporary_cards SET status = $1, national_id = $2, closed_at = $3 WHERE household_id = $4 AND card_id = $5 AND status = 'active'",
                     &[
-                        to.into(),
+                        to.code().into(),
                         Val::OptText(national_id.map(str::to_string)),
                         ts(&at).into(),
                         household_id.into(),

@@ -188,3 +188,55 @@ async fn unknown_delivery_states_are_errors_naming_their_column() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_unknown_temporary_card_status_is_an_error_naming_its_column() {
+    for (backend, s) in testkit::backends().await {
+        exec(
+            &s,
+            &format!(
+                "INSERT INTO temporary_cards (household_id, card_id, member_id, issued_at, issued_by, expires_at, status) \
+                 VALUES ('h1', 't1', 'm1', '{T}', 'test', '{T}', 'active')"
+            ),
+        )
+        .await;
+        assert_eq!(
+            s.temporary_cards_of("h1").await.unwrap().len(),
+            1,
+            "{backend}"
+        );
+        write_unknown(backend, &s, "temporary_cards", "status", "card_id = 't1'").await;
+        names(
+            backend,
+            s.temporary_cards_of("h1").await,
+            "temporary_cards.status",
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_job_run_cause_and_outcome_are_errors_naming_their_column() {
+    for column in ["cause", "outcome"] {
+        for (backend, s) in testkit::backends().await {
+            exec(
+                &s,
+                &format!(
+                    "INSERT INTO job_runs (run_id, job, slot, cause, holder, attempts, started_at, finished_at, outcome, items) \
+                     VALUES ('j1', 'reminders', 's1', 'schedule', 'test', 1, '{T}', '{T}', 'ok', 0)"
+                ),
+            )
+            .await;
+            assert_eq!(
+                s.job_runs("reminders", 10).await.unwrap().len(),
+                1,
+                "{backend}"
+            );
+            write_unknown(backend, &s, "job_runs", column, "run_id = 'j1'").await;
+            names(
+                backend,
+                s.job_runs("reminders", 10).await,
+                &format!("job_runs.{column}"),
+            );
+        }
+    }
+}

@@ -6,7 +6,7 @@
 //! cannot go stale.
 
 use serde_json::{Value, json};
-use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus};
+use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus, TemporaryCardStatus};
 use tamwin_domain::screening::{AppealStatus, FindingKind, FindingStatus, ScreenDecision};
 use tamwin_domain::{CardState, HoldReason, Relation};
 
@@ -137,7 +137,7 @@ pub fn properties() -> Vec<(&'static str, &'static str, Rule)> {
         (
             "TemporaryCardView",
             "status",
-            Enum(vec!["active", "converted", "expired"]),
+            codes(&TemporaryCardStatus::ALL, TemporaryCardStatus::code),
         ),
         (
             "Me",

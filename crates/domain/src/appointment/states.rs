@@ -105,6 +105,33 @@ impl Attendance {
     }
 }
 
+/// Where a temporary card stands: in use, replaced by the unified card, or run out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TemporaryCardStatus {
+    Active,
+    Converted,
+    Expired,
+}
+
+impl TemporaryCardStatus {
+    pub const ALL: [TemporaryCardStatus; 3] = [
+        TemporaryCardStatus::Active,
+        TemporaryCardStatus::Converted,
+        TemporaryCardStatus::Expired,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            TemporaryCardStatus::Active => "active",
+            TemporaryCardStatus::Converted => "converted",
+            TemporaryCardStatus::Expired => "expired",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.code() == s)
+    }
+}
+
 // Templates write the stored code (`data-status="{{ v.status }}"`).
 macro_rules! display_code {
     ($($t:ty),*) => {$(
@@ -115,7 +142,12 @@ macro_rules! display_code {
         }
     )*};
 }
-display_code!(AppointmentStatus, AppointmentKind, Attendance);
+display_code!(
+    AppointmentStatus,
+    AppointmentKind,
+    Attendance,
+    TemporaryCardStatus
+);
 
 #[cfg(test)]
 mod tests {
@@ -145,6 +177,13 @@ mod tests {
             assert_eq!(
                 serde_json::to_string(&a).unwrap(),
                 format!("\"{}\"", a.code())
+            );
+        }
+        for t in TemporaryCardStatus::ALL {
+            assert_eq!(TemporaryCardStatus::parse(t.code()), Some(t));
+            assert_eq!(
+                serde_json::to_string(&t).unwrap(),
+                format!("\"{}\"", t.code())
             );
         }
         assert_eq!(AppointmentStatus::parse("Booked"), None);

@@ -16,7 +16,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tamwin_app::appointments::{AppointmentView, BookingRequest, CentreDay, MemberDeclaration};
 use tamwin_app::temporary_cards::TemporaryCardView;
 use tamwin_app::{AppError, CheckInRequest, MemberCheck, SignedIn};
-use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus, Attendance, Document};
+use tamwin_domain::appointment::{
+    AppointmentKind, AppointmentStatus, Attendance, Document, TemporaryCardStatus,
+};
 
 pub(crate) fn tr_of(q: &PageQuery, h: &HeaderMap) -> Tr {
     Tr {

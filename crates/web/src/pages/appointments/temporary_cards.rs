@@ -6,7 +6,7 @@ use super::*;
 
 pub struct TempCardRow {
     pub name: String,
-    pub status: String,
+    pub status: TemporaryCardStatus,
     pub expires: String,
     pub qr_svg: String,
 }

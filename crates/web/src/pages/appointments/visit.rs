@@ -50,10 +50,9 @@ pub async fn visit_page(
     let mut members = member_rows(&v, tr);
     for m in &mut members {
         // Newest first: the first card of the member is the one that counts.
-        m.temp_card = cards
-            .iter()
-            .find(|c| c.member_id == m.member_id)
-            .map(|c| c.status.clone())
+        let card = cards.iter().find(|c| c.member_id == m.member_id);
+        m.temp_card = card
+            .map(|c| c.status.code().to_string())
             .unwrap_or_default();
         let unified = v.members.iter().any(|x| {
             x.member_id == m.member_id && x.documents_seen.iter().any(|d| d == "unified_card")
@@ -61,17 +60,16 @@ pub async fn visit_page(
         m.can_issue = v.status == AppointmentStatus::CheckedIn
             && m.attendance == Attendance::Present
             && !unified
-            && m.temp_card != "active";
+            && card.is_none_or(|c| c.status != TemporaryCardStatus::Active);
     }
     let proposal_cards = v
         .proposed_members
         .iter()
         .map(|p| {
             let id = p.accepted.clone().unwrap_or_default();
-            let status = cards
-                .iter()
-                .find(|c| !id.is_empty() && c.member_id == id)
-                .map(|c| c.status.clone())
+            let card = cards.iter().find(|c| !id.is_empty() && c.member_id == id);
+            let status = card
+                .map(|c| c.status.code().to_string())
                 .unwrap_or_default();
             let no_id = p
                 .member
@@ -81,7 +79,7 @@ pub async fn visit_page(
             let can = v.status == AppointmentStatus::CheckedIn
                 && !id.is_empty()
                 && no_id
-                && status != "active";
+                && card.is_none_or(|c| c.status != TemporaryCardStatus::Active);
             (id, status, can)
         })
         .collect();
