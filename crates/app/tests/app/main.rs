@@ -12,6 +12,7 @@ mod civil_search;
 mod crvs;
 mod crvs_spec;
 mod events;
+mod home_visits;
 mod hub;
 mod jobs;
 mod staff;
