@@ -15,5 +15,6 @@ mod events;
 mod home_visits;
 mod hub;
 mod jobs;
+mod screening;
 mod staff;
 mod stories;
