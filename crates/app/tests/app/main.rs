@@ -16,5 +16,6 @@ mod home_visits;
 mod hub;
 mod jobs;
 mod screening;
+mod screening_areas;
 mod staff;
 mod stories;
