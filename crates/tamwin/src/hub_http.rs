@@ -129,11 +129,11 @@ mod tests {
     use tamwin_app::{Actor, FixedClock, RandomIds};
     use tamwin_domain::{Geography, HoldReason, NationalId};
 
-    /// Both servers on real sockets: Tamwin subscribes over HTTP, the registry records a death and
-    /// delivers the notification over HTTP to Tamwin's callback route, and the member is held.
-    #[tokio::test]
-    async fn crvs_over_http_on_every_backend() {
-        for (backend, store, civil) in tamwin_store::testkit::backends_with_civil().await {
+    tamwin_store::backend_tests! {
+        /// Both servers on real sockets: Tamwin subscribes over HTTP, the registry records a death
+        /// and delivers the notification over HTTP to Tamwin's callback route, and the member is
+        /// held.
+        async fn crvs_over_http_on_every_backend((backend, store, civil) in backends_with_civil) {
             let dir = std::env::temp_dir()
                 .join(format!("tamwin-hub-http-{}-{backend}", std::process::id()));
             std::fs::create_dir_all(&dir).unwrap();

@@ -30,34 +30,12 @@ pub fn clock() -> Arc<FixedClock> {
     )))
 }
 
-pub async fn apps() -> Vec<(&'static str, TestApp, Arc<Registry>)> {
-    apps_with_clock(Arc::new(tamwin_app::SystemClock)).await
-}
-
-pub async fn apps_with_clock(clock: Arc<dyn Clock>) -> Vec<(&'static str, TestApp, Arc<Registry>)> {
-    apps_with(clock, false).await
-}
-
-/// Apps whose registry signs forms and cards (`forms`), for the appointment journey.
-pub async fn apps_with(
-    clock: Arc<dyn Clock>,
-    forms: bool,
-) -> Vec<(&'static str, TestApp, Arc<Registry>)> {
-    let mut out = vec![];
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        if !backend.skipped() {
-            out.push(app_on_with(backend, clock.clone(), forms).await);
-        }
-    }
-    out
-}
-
-/// One backend's app, for `tamwin_store::backend_tests!`: what `apps` gives, one at a time.
+/// One backend's app, for `tamwin_store::backend_tests!`, on the system clock.
 pub async fn app_on(backend: Backend) -> (&'static str, TestApp, Arc<Registry>) {
     app_on_with_clock(backend, Arc::new(tamwin_app::SystemClock)).await
 }
 
-/// One backend's app on this clock: what `apps_with_clock` gives, one at a time.
+/// One backend's app on this clock.
 pub async fn app_on_with_clock(
     backend: Backend,
     clock: Arc<dyn Clock>,
@@ -65,8 +43,7 @@ pub async fn app_on_with_clock(
     app_on_with(backend, clock, false).await
 }
 
-/// One backend's app, its registry signing forms and cards when `forms`: what `apps_with` gives,
-/// one at a time.
+/// One backend's app, its registry signing forms and cards when `forms` (the appointment journey).
 pub async fn app_on_with(
     backend: Backend,
     clock: Arc<dyn Clock>,

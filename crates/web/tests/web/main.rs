@@ -1,6 +1,6 @@
 //! The web crate's HTTP tests as one binary (one link instead of eight); each module was a test
 //! binary of its own and keeps its tests, now one per backend (`NAME::sqlite`, `NAME::postgres`).
-//! `common` stays beside the test file that is still a binary of its own.
+//! `common` is shared by path.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -13,3 +13,4 @@ mod local_time;
 mod notices;
 mod numbers;
 mod refusals;
+mod screening;

@@ -4,9 +4,9 @@
 //! body, whatever its faults.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
-use common::{ANON, TestApp, apps_with_clock, call, nid};
+use common::{ANON, TestApp, call, nid};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tamwin_app::{Actor, Registry};
@@ -130,12 +130,12 @@ async fn post(app: &TestApp, token: &str, uri: &str, body: &str) -> (u16, String
     (s.as_u16(), body)
 }
 
-#[tokio::test]
-async fn screening_api_shapes_area_redaction_and_role_first_on_every_backend() {
-    let clock = common::clock();
-    for (backend, app, reg) in apps_with_clock(clock.clone()).await {
+tamwin_store::backend_tests! {
+    async fn screening_api_shapes_area_redaction_and_role_first_on_every_backend(backend) {
+        let clock = common::clock();
+        let (backend, app, reg) = common::app_on_with_clock(backend, clock.clone()).await;
         let reg: Arc<Registry> = reg;
-        // One clock for both backends: each starts on the same morning.
+        // Each backend starts on the same morning.
         *clock.0.lock().unwrap() = "2026-11-21T09:00:00Z".parse().unwrap();
         let phone = "07809990123";
         let a = create(&reg, "1101", 44_000_000_001, "كاظم", Some(phone)).await;

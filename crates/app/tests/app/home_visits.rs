@@ -4,7 +4,7 @@
 //! valid at the hub, or holds the member when it runs out.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::booking::*;
 use common::{advance, civil, wired};
@@ -12,7 +12,7 @@ use tamwin_app::home_visits::HomeVisitRequest;
 use tamwin_app::*;
 use tamwin_domain::access::{Area, Role};
 use tamwin_domain::{HoldReason, NationalId};
-use tamwin_store::{ProgressScope, testkit};
+use tamwin_store::ProgressScope;
 
 fn team_officer() -> Actor {
     Actor::staff(
@@ -31,9 +31,10 @@ fn visit(members: &[&str], reason: &str) -> HomeVisitRequest {
     }
 }
 
-#[tokio::test]
-async fn a_home_visit_goes_to_the_district_team_and_is_verified_at_the_door() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn a_home_visit_goes_to_the_district_team_and_is_verified_at_the_door(
+        (backend, store) in backends
+    ) {
         let (reg, clock, _) = wired(store.clone()).await;
         let (card, hid, members) = family(&reg, 85_000_000_001, "11", "1104").await;
         tamwin_store::testkit::civil_of(&store)
@@ -171,11 +172,10 @@ async fn a_home_visit_goes_to_the_district_team_and_is_verified_at_the_door() {
             "{backend}"
         );
     }
-}
 
-#[tokio::test]
-async fn a_temporary_card_converts_when_the_unified_card_comes_and_holds_when_it_runs_out() {
-    for (backend, store) in testkit::backends().await {
+    async fn a_temporary_card_converts_when_the_unified_card_comes_and_holds_when_it_runs_out(
+        (backend, store) in backends
+    ) {
         let (mut reg, clock, _) = wired(store.clone()).await;
         forms(&mut reg);
         // A family whose spouse has no national ID on the card.

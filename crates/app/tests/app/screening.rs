@@ -4,7 +4,7 @@
 //! a document; every decision is audited. Both backends.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use tamwin_app::documents::Document;
 use tamwin_app::*;
 use tamwin_domain::access::{Area, Role};
 use tamwin_domain::{CardNumber, HoldReason};
-use tamwin_store::{FindingFilter, ScreeningFinding, testkit};
+use tamwin_store::{FindingFilter, ScreeningFinding};
 
 /// The registry wired to the reference civil registry in-process (screening asks it through the hub).
 async fn setup(store: Arc<dyn tamwin_store::Store>) -> (Arc<Registry>, Arc<FixedClock>) {
@@ -143,9 +143,8 @@ async fn findings(reg: &Registry, auditor: &Actor, kind: &str) -> Vec<ScreeningF
     .unwrap()
 }
 
-#[tokio::test]
-async fn screening_confirm_grace_hold_clear_and_appeal() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn screening_confirm_grace_hold_clear_and_appeal((backend, store) in backends) {
         let (reg, clock) = setup(store).await;
         reg.prepare().await.unwrap();
         let dir =

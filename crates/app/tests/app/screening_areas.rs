@@ -13,7 +13,7 @@ use tamwin_app::*;
 use tamwin_domain::access::{Area, Role};
 use tamwin_domain::screening::{FindingKind, FindingStatus, ScreenDecision};
 use tamwin_domain::{CardNumber, Geography, NewHousehold};
-use tamwin_store::{ScreeningFinding, testkit};
+use tamwin_store::ScreeningFinding;
 
 fn household(district: &str, id: u64, given: &str) -> NewHousehold {
     serde_json::from_value(serde_json::json!({
@@ -89,9 +89,10 @@ fn auditor(area: Area) -> Actor {
     Actor::staff("u1", "auditor", Role::Auditor, area, "web")
 }
 
-#[tokio::test]
-async fn screening_reads_stay_in_the_area_and_are_audited_on_every_backend() {
-    for (backend, store) in testkit::backends().await {
+tamwin_store::backend_tests! {
+    async fn screening_reads_stay_in_the_area_and_are_audited_on_every_backend(
+        (backend, store) in backends
+    ) {
         let clock = Arc::new(FixedClock(Mutex::new(
             "2026-11-21T09:00:00Z".parse().unwrap(),
         )));
