@@ -62,14 +62,15 @@ async fn with_appointment(s: &Arc<dyn Store>) {
     .await;
 }
 
-#[tokio::test]
-async fn unknown_appointment_states_are_errors_naming_their_column() {
+tamwin_store::backend_tests! {
+async fn unknown_appointment_states_are_errors_naming_their_column(backend) {
     for (table, column) in [
         ("appointments", "status"),
         ("appointments", "kind"),
         ("appointment_members", "attendance"),
     ] {
-        for (backend, s) in testkit::backends().await {
+        {
+            let (backend, s) = testkit::store(backend).await;
             with_appointment(&s).await;
             // Readable as written.
             assert_eq!(s.appointment("a1").await.unwrap().unwrap().members.len(), 1);
@@ -79,6 +80,7 @@ async fn unknown_appointment_states_are_errors_naming_their_column() {
             names(backend, s.appointments_of("h1").await, &what);
         }
     }
+}
 }
 
 async fn with_finding(s: &Arc<dyn Store>) {
@@ -111,15 +113,16 @@ async fn with_finding(s: &Arc<dyn Store>) {
     .await;
 }
 
-#[tokio::test]
-async fn unknown_screening_states_are_errors_naming_their_column() {
+tamwin_store::backend_tests! {
+async fn unknown_screening_states_are_errors_naming_their_column(backend) {
     for (table, column, cond) in [
         ("screening_findings", "kind", "finding_id = 'f1'"),
         ("screening_findings", "decision", "finding_id = 'f1'"),
         ("screening_findings", "status", "finding_id = 'f1'"),
         ("appeals", "status", "appeal_id = 'p1'"),
     ] {
-        for (backend, s) in testkit::backends().await {
+        {
+            let (backend, s) = testkit::store(backend).await;
             with_finding(&s).await;
             assert!(s.finding("f1").await.unwrap().is_some(), "{backend}");
             assert_eq!(s.appeals(None, Some("h1"), 10).await.unwrap().len(), 1);
@@ -134,6 +137,7 @@ async fn unknown_screening_states_are_errors_naming_their_column() {
             }
         }
     }
+}
 }
 
 async fn with_delivery(s: &Arc<dyn Store>) {
@@ -162,13 +166,14 @@ async fn with_delivery(s: &Arc<dyn Store>) {
     .await;
 }
 
-#[tokio::test]
-async fn unknown_delivery_states_are_errors_naming_their_column() {
+tamwin_store::backend_tests! {
+async fn unknown_delivery_states_are_errors_naming_their_column(backend) {
     for (table, column) in [
         ("card_deliveries", "status"),
         ("card_delivery_steps", "status"),
     ] {
-        for (backend, s, civil) in testkit::backends_with_civil().await {
+        {
+            let (backend, s, civil) = testkit::with_civil(backend).await;
             with_delivery(&s).await;
             assert_eq!(
                 civil
@@ -188,10 +193,12 @@ async fn unknown_delivery_states_are_errors_naming_their_column() {
         }
     }
 }
+}
 
-#[tokio::test]
-async fn an_unknown_temporary_card_status_is_an_error_naming_its_column() {
-    for (backend, s) in testkit::backends().await {
+tamwin_store::backend_tests! {
+async fn an_unknown_temporary_card_status_is_an_error_naming_its_column(backend) {
+    {
+        let (backend, s) = testkit::store(backend).await;
         exec(
             &s,
             &format!(
@@ -213,11 +220,13 @@ async fn an_unknown_temporary_card_status_is_an_error_naming_its_column() {
         );
     }
 }
+}
 
-#[tokio::test]
-async fn unknown_job_run_cause_and_outcome_are_errors_naming_their_column() {
+tamwin_store::backend_tests! {
+async fn unknown_job_run_cause_and_outcome_are_errors_naming_their_column(backend) {
     for column in ["cause", "outcome"] {
-        for (backend, s) in testkit::backends().await {
+        {
+            let (backend, s) = testkit::store(backend).await;
             exec(
                 &s,
                 &format!(
@@ -239,4 +248,5 @@ async fn unknown_job_run_cause_and_outcome_are_errors_naming_their_column() {
             );
         }
     }
+}
 }
