@@ -402,11 +402,19 @@ impl Registry {
         now: jiff::civil::DateTime,
     ) -> Result<(Vec<jiff::civil::DateTime>, Vec<String>)> {
         let mut day = now.date();
+        // The horizon's holidays in one read, not one read a day passed over.
+        let last = day.saturating_add(jiff::Span::new().days(rules::BOOKING_HORIZON_DAYS));
+        let holidays: Vec<jiff::civil::Date> = self
+            .store
+            .holidays(&c.code, &day.to_string(), &last.to_string())
+            .await?
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect();
         for _ in 0..=rules::BOOKING_HORIZON_DAYS {
             let next = day
                 .tomorrow()
                 .map_err(|e| AppError::Internal(e.to_string()))?;
-            let holidays = self.holidays_on(&c.code, day).await?;
             let times: Vec<_> = s
                 .slots_on(day)
                 .into_iter()
