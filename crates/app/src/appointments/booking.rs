@@ -5,6 +5,8 @@ use super::*;
 
 /// Days of slot loads read at once when looking for the earliest free slot.
 const LOADS_READ_DAYS: i64 = 7;
+/// Open days with a free place whose slots one booking's write transaction may choose from.
+const CANDIDATE_DAYS: usize = 3;
 /// Times a booking reads its centre again after the day it read filled before its write.
 const SAME_CENTRE_RETRIES: usize = 2;
 
@@ -412,10 +414,13 @@ impl Registry {
         }
     }
 
-    /// Candidate times for "the earliest free slot": the first day's slots with a place left, in order,
-    /// and the times of that day that already have a slot row (rows are never deleted). The horizon's
-    /// holidays are read once and the slots' loads a week at a time: under a rush the first days are
-    /// full, and one read a day passed over made a booking several reads (bench/README.md).
+    /// Candidate times for "the earliest free slot": the slots with a place left of the first days that
+    /// have one (up to `CANDIDATE_DAYS` open days, within one read of loads), in order, and the times
+    /// among them that already have a slot row (rows are never deleted). The write transaction takes
+    /// the earliest of them still free: a day that fills between this read and the write then costs
+    /// no second attempt (on SQLite a second trip through the writers' queue). The horizon's holidays
+    /// are read once and the slots' loads a week at a time: under a rush the first days are full, and
+    /// one read a day passed over made a booking several reads (bench/README.md).
     async fn next_free_times(
         &self,
         c: &UpdateCentre,
@@ -434,7 +439,8 @@ impl Registry {
         let mut day = first;
         let mut loads: Vec<tamwin_store::SlotLoad> = vec![];
         let mut read_until = first;
-        while day <= last {
+        let (mut out, mut rows, mut days) = (vec![], vec![], 0);
+        while day <= last && days < CANDIDATE_DAYS {
             let next = day
                 .tomorrow()
                 .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -448,6 +454,10 @@ impl Registry {
                 continue;
             }
             if day >= read_until {
+                // Candidates come from one read only: they are compared as of one moment.
+                if !out.is_empty() {
+                    break;
+                }
                 read_until = day.saturating_add(jiff::Span::new().days(LOADS_READ_DAYS));
                 loads = self
                     .store
@@ -472,11 +482,13 @@ impl Registry {
                 })
                 .collect();
             if !free.is_empty() {
-                return Ok((free, of_day.iter().map(|l| l.starts_at.clone()).collect()));
+                out.extend(free);
+                rows.extend(of_day.iter().map(|l| l.starts_at.clone()));
+                days += 1;
             }
             day = next;
         }
-        Ok((vec![], vec![]))
+        Ok((out, rows))
     }
 
     /// Cancels the household's booked appointment and frees its place.
