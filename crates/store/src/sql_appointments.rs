@@ -116,8 +116,15 @@ macro_rules! appointments_sql {
             }
 
             /// The rows of a booking whose place is (or is about to be) taken: the appointment, its members,
-            /// the household's registration, the audit entry and the idempotency entry.
-            async fn insert_booking(tx: &mut Conn, a: &Appointment, log: &ChangeLog, idem: Option<&IdemEntry>) -> Result<()> {
+            /// the household's registration, the audit entry and the idempotency entry, written in one
+            /// call (`write_all`). `head`: the household's chain head, if the caller has locked and read it.
+            async fn insert_booking(
+                tx: &mut Conn,
+                a: &Appointment,
+                log: &ChangeLog,
+                idem: Option<&IdemEntry>,
+                head: Option<(i64, String)>,
+            ) -> Result<()> {
                 let row = vec![
                     a.household_id.as_str().into(),
                     a.appointment_id.as_str().into(),
@@ -130,14 +137,6 @@ macro_rules! appointments_sql {
                     Val::OptText(a.reason.clone()),
                     a.proposed_members.as_str().into(),
                 ];
-                Self::insert_rows(
-                    &mut *tx,
-                    "appointments",
-                    "household_id, appointment_id, kind, centre_code, starts_at, status, booked_at, booked_by, reason, proposed_members",
-                    &[row],
-                    "",
-                )
-                .await?;
                 let rows: Vec<Vec<Val>> = a
                     .members
                     .iter()
@@ -153,27 +152,40 @@ macro_rules! appointments_sql {
                         ]
                     })
                     .collect();
-                if !rows.is_empty() {
-                    Self::insert_rows(
-                        &mut *tx,
-                        "appointment_members",
-                        "household_id, appointment_id, member_id, required, declared_documents, declared_national_id, attendance",
-                        &rows,
-                        "",
-                    )
-                    .await?;
-                }
-                sqlx::query(
-                    "INSERT INTO household_registrations (household_id, submitted_at) VALUES ($1, $2) ON CONFLICT (household_id) DO NOTHING",
+                let registration: Vec<Vec<Val>> = vec![vec![a.household_id.as_str().into(), ts(&a.booked_at).into()]];
+                let chain = tamwin_domain::audit::chain_for(Some(&a.household_id), &log.actor);
+                let (audit, moved) =
+                    Self::link_audit(&mut *tx, &[(Some(a.household_id.as_str()), log)], head.map(|h| (chain, h))).await?;
+                let [entries, heads] = Self::audit_writes(&audit, &moved);
+                let idem: Vec<Vec<Val>> = idem.map($crate::sql_first_free::idem_vals).into_iter().collect();
+                use $crate::sql_audit::Write;
+                Self::write_all(
+                    &mut *tx,
+                    &[
+                        Write {
+                            table: "appointments",
+                            cols: "household_id, appointment_id, kind, centre_code, starts_at, status, booked_at, booked_by, reason, proposed_members",
+                            rows: std::slice::from_ref(&row),
+                            suffix: "",
+                        },
+                        Write {
+                            table: "appointment_members",
+                            cols: "household_id, appointment_id, member_id, required, declared_documents, declared_national_id, attendance",
+                            rows: &rows,
+                            suffix: "",
+                        },
+                        Write {
+                            table: "household_registrations",
+                            cols: "household_id, submitted_at",
+                            rows: &registration,
+                            suffix: " ON CONFLICT (household_id) DO NOTHING",
+                        },
+                        entries,
+                        heads,
+                        Write { table: "idempotency_keys", cols: $crate::sql_first_free::IDEM_COLS, rows: &idem, suffix: "" },
+                    ],
                 )
-                .bind(a.household_id.as_str())
-                .bind(ts(&a.booked_at))
-                .execute(&mut *tx)
                 .await?;
-                Self::append_audit(&mut *tx, &[(Some(a.household_id.as_str()), log)]).await?;
-                if let Some(e) = idem {
-                    Self::insert_idem(&mut *tx, e).await?;
-                }
                 Ok(())
             }
 
@@ -185,7 +197,7 @@ macro_rules! appointments_sql {
                         return Err(StoreError::Conflict(Conflict::AppointmentClosed, old.to_string()));
                     }
                 }
-                Self::insert_booking(&mut tx, a, b.log, b.idem).await?;
+                Self::insert_booking(&mut tx, a, b.log, b.idem, None).await?;
                 sqlx::query(concat!(
                     "INSERT INTO centre_slots (centre_code, starts_at, capacity, booked, no_shows) VALUES ($1, $2, $3, 0, 0) ",
                     "ON CONFLICT (centre_code, starts_at) DO NOTHING"

@@ -1,5 +1,66 @@
 //! The hash-chained audit log's SQL, shared by both backends like `sql_impl`: the append every write
-//! transaction makes (`append_audit`, in the caller's transaction) and `AuditStore`'s reads.
+//! transaction makes (`append_audit`, in the caller's transaction) and `AuditStore`'s reads; and
+//! `write_all`, which sends the rows of several tables as one call (the append's entries and heads, a
+//! booking's rows), since a statement's round trip, not its work, is what a write costs most.
+
+use crate::rows::Val;
+
+/// A chain head moved past the entries appended (every chain has its head row since migration 0022).
+pub(crate) const AUDIT_HEAD_UPSERT: &str =
+    " ON CONFLICT (chain) DO UPDATE SET position = excluded.position, hash = excluded.hash";
+
+/// Rows for one table, written by `write_all` with others in one call.
+pub(crate) struct Write<'a> {
+    pub table: &'a str,
+    pub cols: &'a str,
+    pub rows: &'a [Vec<Val>],
+    /// After the VALUES (an `ON CONFLICT …` clause), or empty.
+    pub suffix: &'a str,
+}
+
+/// One call's SQL for several writes: on PostgreSQL one statement whose data-modifying CTEs all run
+/// (parameters numbered across them); on SQLite the INSERTs separated by `;`, which the connection's
+/// thread runs one after the other in a single call (its `?` taken in order across them).
+pub(crate) fn writes_sql(writes: &[Write<'_>], numbered: bool) -> String {
+    let mut p = 0usize;
+    let mut parts = Vec::new();
+    for w in writes.iter().filter(|w| !w.rows.is_empty()) {
+        let mut s = format!("INSERT INTO {} ({}) VALUES ", w.table, w.cols);
+        for (r, row) in w.rows.iter().enumerate() {
+            s.push_str(if r > 0 { ", (" } else { "(" });
+            for c in 0..row.len() {
+                if c > 0 {
+                    s.push_str(", ");
+                }
+                p += 1;
+                if numbered {
+                    s.push('$');
+                    s.push_str(&p.to_string());
+                } else {
+                    s.push('?');
+                }
+            }
+            s.push(')');
+        }
+        s.push_str(w.suffix);
+        parts.push(s);
+    }
+    if !numbered {
+        return parts.join("; ");
+    }
+    let Some(last) = parts.pop() else {
+        return String::new();
+    };
+    if parts.is_empty() {
+        return last;
+    }
+    let ctes: Vec<String> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("w{i} AS ({s})"))
+        .collect();
+    format!("WITH {} {last}", ctes.join(", "))
+}
 
 macro_rules! audit_sql {
     ($store:ident) => {
@@ -7,15 +68,39 @@ macro_rules! audit_sql {
 
         impl $store {
             /// Appends one audit entry per change to the chains of their households, in the caller's
-            /// transaction. Heads are locked in chain order, so two writers never wait on each other in a cycle.
+            /// transaction: the heads locked (in chain order, so two writers never wait on each other
+            /// in a cycle), then the entries and the moved heads written in one call.
             async fn append_audit(conn: &mut Conn, changes: &[(Option<&str>, &ChangeLog)]) -> Result<()> {
-                let rows = Self::chain_audit(conn, changes).await?;
-                Self::insert_rows(conn, "audit_log", AUDIT_COLS, &rows, "").await?;
-                Ok(())
+                let (rows, moved) = Self::link_audit(conn, changes, None).await?;
+                Self::write_all(conn, &Self::audit_writes(&rows, &moved)).await
             }
 
-            /// The audit rows for these changes, linked onto their chains, whose heads move past them.
+            /// The audit rows for these changes, linked onto their chains, whose heads move past them
+            /// (the PostgreSQL import copies the rows itself; SQLite's appends through `append_audit`).
+            #[allow(dead_code)]
             async fn chain_audit(conn: &mut Conn, changes: &[(Option<&str>, &ChangeLog)]) -> Result<Vec<Vec<Val>>> {
+                let (rows, moved) = Self::link_audit(conn, changes, None).await?;
+                Self::insert_rows(conn, "audit_heads", "chain, position, hash", &moved, $crate::sql_audit::AUDIT_HEAD_UPSERT).await?;
+                Ok(rows)
+            }
+
+            /// The writes of an append: the entries, and the heads moved past them.
+            fn audit_writes<'a>(rows: &'a [Vec<Val>], moved: &'a [Vec<Val>]) -> [$crate::sql_audit::Write<'a>; 2] {
+                [
+                    $crate::sql_audit::Write { table: "audit_log", cols: AUDIT_COLS, rows, suffix: "" },
+                    $crate::sql_audit::Write { table: "audit_heads", cols: "chain, position, hash", rows: moved, suffix: $crate::sql_audit::AUDIT_HEAD_UPSERT },
+                ]
+            }
+
+            /// Links the entries of these changes onto their chains: the audit rows and the heads'
+            /// new (chain, position, hash) rows, not yet written. `known`: a head the caller has
+            /// already locked and read in this transaction (a booking reads it with its slot);
+            /// every other head is locked and read here, all in one statement, in chain order.
+            async fn link_audit(
+                conn: &mut Conn,
+                changes: &[(Option<&str>, &ChangeLog)],
+                known: Option<(i64, (i64, String))>,
+            ) -> Result<(Vec<Vec<Val>>, Vec<Vec<Val>>)> {
                 use tamwin_domain::audit::{AuditContent, append, chain_for};
                 let mut by_chain: std::collections::BTreeMap<i64, Vec<AuditContent>> = Default::default();
                 for (hid, log) in changes {
@@ -33,24 +118,25 @@ macro_rules! audit_sql {
                         details: details.to_string(),
                     });
                 }
-                // Every head this transaction appends to, locked in one statement in chain order (so
-                // two writers never wait on each other in a cycle), then moved in one statement: a bulk
-                // import batch touches hundreds of chains.
-                let chains: Vec<i64> = by_chain.keys().copied().collect();
-                let marks: Vec<String> =
-                    (1..=chains.len()).map(|i| if Self::NUMBERED_PARAMS { format!("${i}") } else { "?".into() }).collect();
-                let sql = format!(
-                    "SELECT chain, position, hash FROM audit_heads WHERE chain IN ({}) ORDER BY chain{}",
-                    marks.join(", "),
-                    Self::LOCK_HEADS
-                );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for c in &chains {
-                    q = q.bind(*c);
-                }
-                let mut heads: std::collections::BTreeMap<i64, (i64, String)> = Default::default();
-                for r in q.fetch_all(&mut *conn).await? {
-                    heads.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
+                let mut heads: std::collections::BTreeMap<i64, (i64, String)> = known.into_iter().collect();
+                // Every other head this transaction appends to, locked in one statement in chain
+                // order: a bulk import batch touches hundreds of chains.
+                let chains: Vec<i64> = by_chain.keys().copied().filter(|c| !heads.contains_key(c)).collect();
+                if !chains.is_empty() {
+                    let marks: Vec<String> =
+                        (1..=chains.len()).map(|i| if Self::NUMBERED_PARAMS { format!("${i}") } else { "?".into() }).collect();
+                    let sql = format!(
+                        "SELECT chain, position, hash FROM audit_heads WHERE chain IN ({}) ORDER BY chain{}",
+                        marks.join(", "),
+                        Self::LOCK_HEADS
+                    );
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for c in &chains {
+                        q = q.bind(*c);
+                    }
+                    for r in q.fetch_all(&mut *conn).await? {
+                        heads.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
+                    }
                 }
                 let mut rows = Vec::new();
                 let mut moved: Vec<Vec<Val>> = Vec::new();
@@ -66,9 +152,29 @@ macro_rules! audit_sql {
                     }
                     moved.push(vec![chain.into(), position.into(), hash.into()]);
                 }
-                Self::insert_rows(conn, "audit_heads", "chain, position, hash", &moved, &upsert_suffix("chain, position, hash", &["chain"]))
-                    .await?;
-                Ok(rows)
+                Ok((rows, moved))
+            }
+
+            /// Writes the rows of several tables in one call (`sql_audit::writes_sql`); more rows than
+            /// one statement should carry go table by table in multi-row statements instead.
+            async fn write_all(conn: &mut Conn, writes: &[$crate::sql_audit::Write<'_>]) -> Result<()> {
+                let params: usize = writes.iter().flat_map(|w| w.rows.iter()).map(Vec::len).sum();
+                if params > $crate::sql_impl::PARAMS_PER_STATEMENT {
+                    for w in writes {
+                        Self::insert_rows(&mut *conn, w.table, w.cols, w.rows, w.suffix).await?;
+                    }
+                    return Ok(());
+                }
+                if params == 0 {
+                    return Ok(());
+                }
+                let sql = $crate::sql_audit::writes_sql(writes, Self::NUMBERED_PARAMS);
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for row in writes.iter().flat_map(|w| w.rows.iter()) {
+                    q = Self::bind_vals(q, row);
+                }
+                q.execute(&mut *conn).await?;
+                Ok(())
             }
         }
 

@@ -3,6 +3,13 @@
 
 use super::*;
 
+/// Days of slot loads read at once when looking for the earliest free slot.
+const LOADS_READ_DAYS: i64 = 7;
+/// Open days with a free place whose slots one booking's write transaction may choose from.
+const CANDIDATE_DAYS: usize = 3;
+/// Times a booking reads its centre again after the day it read filled before its write.
+const SAME_CENTRE_RETRIES: usize = 2;
+
 impl Registry {
     /// The centres a household may book, its own district's first, then by distance.
     fn centres_for(&self, rec: &HouseholdRecord) -> Vec<&UpdateCentre> {
@@ -292,14 +299,28 @@ impl Registry {
                 actor,
                 idem,
             };
-            let booked = if starts.is_some() {
-                self.book_at(&ctx, &s, &times, &decl).await?
-            } else {
-                self.book_earliest(&ctx, &s, (&times, &slot_rows), &decl)
+            if starts.is_some() {
+                if let Some(o) = self.book_at(&ctx, &s, &times, &decl).await? {
+                    return Ok(o);
+                }
+                continue;
+            }
+            // The day read may have filled before the write: read this centre again (its next free
+            // day) rather than fall to a farther centre that a race, not a full calendar, chose.
+            let (mut times, mut slot_rows) = (times, slot_rows);
+            for attempt in 0..=SAME_CENTRE_RETRIES {
+                if times.is_empty() {
+                    break;
+                }
+                if let Some(o) = self
+                    .book_earliest(&ctx, &s, (&times, &slot_rows), &decl)
                     .await?
-            };
-            if let Some(o) = booked {
-                return Ok(o);
+                {
+                    return Ok(o);
+                }
+                if attempt < SAME_CENTRE_RETRIES {
+                    (times, slot_rows) = self.next_free_times(c, &s, now).await?;
+                }
             }
         }
         match (first_refusal, starts) {
@@ -393,46 +414,81 @@ impl Registry {
         }
     }
 
-    /// Candidate times for "the earliest free slot": the next days' slots with a place left, in order,
-    /// and the times of that day that already have a slot row (rows are never deleted).
+    /// Candidate times for "the earliest free slot": the slots with a place left of the first days that
+    /// have one (up to `CANDIDATE_DAYS` open days, within one read of loads), in order, and the times
+    /// among them that already have a slot row (rows are never deleted). The write transaction takes
+    /// the earliest of them still free: a day that fills between this read and the write then costs
+    /// no second attempt (on SQLite a second trip through the writers' queue). The horizon's holidays
+    /// are read once and the slots' loads a week at a time: under a rush the first days are full, and
+    /// one read a day passed over made a booking several reads (bench/README.md).
     async fn next_free_times(
         &self,
         c: &UpdateCentre,
         s: &CentreSchedule,
         now: jiff::civil::DateTime,
     ) -> Result<(Vec<jiff::civil::DateTime>, Vec<String>)> {
-        let mut day = now.date();
-        for _ in 0..=rules::BOOKING_HORIZON_DAYS {
+        let first = now.date();
+        let last = first.saturating_add(jiff::Span::new().days(rules::BOOKING_HORIZON_DAYS));
+        let holidays: Vec<jiff::civil::Date> = self
+            .store
+            .holidays(&c.code, &first.to_string(), &last.to_string())
+            .await?
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        let mut day = first;
+        let mut loads: Vec<tamwin_store::SlotLoad> = vec![];
+        let mut read_until = first;
+        let (mut out, mut rows, mut days) = (vec![], vec![], 0);
+        while day <= last && days < CANDIDATE_DAYS {
             let next = day
                 .tomorrow()
                 .map_err(|e| AppError::Internal(e.to_string()))?;
-            let holidays = self.holidays_on(&c.code, day).await?;
             let times: Vec<_> = s
                 .slots_on(day)
                 .into_iter()
                 .filter(|t| s.check(*t, now, &holidays).is_ok())
                 .collect();
-            if !times.is_empty() {
-                let loads = self
-                    .store
-                    .slot_loads(&c.code, &day.to_string(), &next.to_string())
-                    .await?;
-                let full: Vec<&str> = loads
-                    .iter()
-                    .filter(|l| l.booked >= l.capacity)
-                    .map(|l| l.starts_at.as_str())
-                    .collect();
-                let free: Vec<_> = times
-                    .into_iter()
-                    .filter(|t| !full.contains(&slot_text(*t).as_str()))
-                    .collect();
-                if !free.is_empty() {
-                    return Ok((free, loads.into_iter().map(|l| l.starts_at).collect()));
+            if times.is_empty() {
+                day = next;
+                continue;
+            }
+            if day >= read_until {
+                // Candidates come from one read only: they are compared as of one moment.
+                if !out.is_empty() {
+                    break;
                 }
+                read_until = day.saturating_add(jiff::Span::new().days(LOADS_READ_DAYS));
+                loads = self
+                    .store
+                    .slot_loads(&c.code, &day.to_string(), &read_until.to_string())
+                    .await?;
+            }
+            let (today, next_text) = (day.to_string(), next.to_string());
+            let of_day: Vec<&tamwin_store::SlotLoad> = loads
+                .iter()
+                .filter(|l| {
+                    l.starts_at.as_str() >= today.as_str()
+                        && l.starts_at.as_str() < next_text.as_str()
+                })
+                .collect();
+            let free: Vec<_> = times
+                .into_iter()
+                .filter(|t| {
+                    let key = slot_text(*t);
+                    !of_day
+                        .iter()
+                        .any(|l| l.starts_at == key && l.booked >= l.capacity)
+                })
+                .collect();
+            if !free.is_empty() {
+                out.extend(free);
+                rows.extend(of_day.iter().map(|l| l.starts_at.clone()));
+                days += 1;
             }
             day = next;
         }
-        Ok((vec![], vec![]))
+        Ok((out, rows))
     }
 
     /// Cancels the household's booked appointment and frees its place.

@@ -114,9 +114,9 @@ impl Registry {
         Ok(None)
     }
 
-    /// The earliest of `times` (one day's free slots, as last read) that still has a place when the
-    /// write transaction takes it; None when all were taken meanwhile. `slot_rows`: the times read
-    /// with a slot row already, which the transaction need not make.
+    /// The earliest of `times` (the free slots of the first open days, as last read) that still has a
+    /// place when the write transaction takes it; None when all were taken meanwhile. `slot_rows`: the
+    /// times read with a slot row already, which the transaction need not make.
     pub(super) async fn book_earliest(
         &self,
         p: &Prepare<'_>,
@@ -124,19 +124,42 @@ impl Registry {
         (times, slot_rows): (&[jiff::civil::DateTime], &[String]),
         decl: &[MemberDeclaration],
     ) -> Result<Option<Outcome>> {
-        let Some(day) = times.first().map(|t| t.date()) else {
-            return Ok(None);
-        };
         // Members depend on the day alone: checked here, before the transaction, so that a refusal
-        // is the household's error and not the store's.
-        let times: Vec<jiff::civil::DateTime> =
-            times.iter().copied().filter(|t| t.date() == day).collect();
-        let members = self.booking_members(p.rec, day, decl)?;
+        // is the household's error and not the store's. The first day's refusal is the answer; a
+        // later day the members would be refused on (a member turning 18) is not offered.
+        let mut by_day: Vec<(jiff::civil::Date, Vec<AppointmentMember>)> = vec![];
+        for t in times {
+            let day = t.date();
+            if by_day.iter().any(|(d, _)| *d == day) {
+                continue;
+            }
+            match self.booking_members(p.rec, day, decl) {
+                Ok(m) => by_day.push((day, m)),
+                Err(e) if by_day.is_empty() => return Err(e),
+                Err(_) => break,
+            }
+        }
+        let times: Vec<jiff::civil::DateTime> = times
+            .iter()
+            .copied()
+            .filter(|t| by_day.iter().any(|(d, _)| *d == t.date()))
+            .collect();
+        if times.is_empty() {
+            return Ok(None);
+        }
+        let members_on = |day: jiff::civil::Date| {
+            by_day
+                .iter()
+                .find(|(d, _)| *d == day)
+                .map(|(_, m)| m.clone())
+                .unwrap_or_default()
+        };
         let texts: Vec<String> = times.iter().map(|t| slot_text(*t)).collect();
         // The answer of the booking made, or why it could not be built.
         let made: std::sync::Mutex<Option<Result<String>>> = std::sync::Mutex::new(None);
         let make = |i: usize| -> tamwin_store::Result<PreparedBooking> {
-            let (stash, out) = match self.prepare_booking(p, times[i], members.clone()) {
+            let (stash, out) = match self.prepare_booking(p, times[i], members_on(times[i].date()))
+            {
                 Ok(b) => (
                     Ok(b.body),
                     Ok(PreparedBooking {
