@@ -20,7 +20,6 @@ use crate::{Actor, AppError, HoldInput, HoldLift, Registry, Result};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use tamwin_domain::HoldReason;
 use tamwin_domain::access::Permission;
 use tamwin_domain::screening::{AppealStatus, FindingKind, FindingStatus, ScreenDecision};
 use tamwin_matching::screen::{Decision, Inputs, Kind, Models, Trip, days, screen};
@@ -36,10 +35,6 @@ pub use crate::documents::{DOCUMENT_TYPES, Document, MAX_DOCUMENT_BYTES};
 const PAGE: u32 = 20_000;
 const BATCH: usize = 500;
 
-/// The hold a finding of this kind becomes.
-pub fn hold_reason(kind: FindingKind) -> HoldReason {
-    kind.hold_reason()
-}
 
 /// The stored kind of an engine finding. Silent cards need collections, which the database run does
 /// not screen: one reaching here is a fault, not something to store under another kind.
