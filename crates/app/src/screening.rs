@@ -35,7 +35,6 @@ pub use crate::documents::{DOCUMENT_TYPES, Document, MAX_DOCUMENT_BYTES};
 const PAGE: u32 = 20_000;
 const BATCH: usize = 500;
 
-
 /// The stored kind of an engine finding. Silent cards need collections, which the database run does
 /// not screen: one reaching here is a fault, not something to store under another kind.
 fn stored_kind(k: Kind) -> Result<FindingKind> {
