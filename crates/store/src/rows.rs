@@ -1,6 +1,6 @@
 //! Domain values to column values and back, shared by both backends.
 
-use crate::{ChangeLog, StoreError};
+use crate::{ChangeLog, IdemEntry, StoreError};
 use jiff::Timestamp;
 use tamwin_domain::household::{MemberData, parse_date};
 use tamwin_domain::{
@@ -389,5 +389,19 @@ pub(crate) fn civil_vals(p: &crate::CivilPerson) -> Vec<Val> {
         p.fingerprint_sha256.clone().into(),
         p.death_date.clone().into(),
         p.abroad_since.clone().into(),
+    ]
+}
+
+/// The idempotency table's columns, shared by every write that stores an answer with its change.
+pub(crate) const IDEM_COLS: &str = "idem_key, request_hash, status, body, created_at";
+
+/// An idempotency entry's row, in `IDEM_COLS` order.
+pub(crate) fn idem_vals(e: &IdemEntry) -> Vec<Val> {
+    vec![
+        e.key.as_str().into(),
+        e.request_hash.as_str().into(),
+        i64::from(e.status).into(),
+        e.body.as_str().into(),
+        ts(&e.created_at).into(),
     ]
 }

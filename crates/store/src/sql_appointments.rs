@@ -157,7 +157,7 @@ macro_rules! appointments_sql {
                 let (audit, moved) =
                     Self::link_audit(&mut *tx, &[(Some(a.household_id.as_str()), log)], head.map(|h| (chain, h))).await?;
                 let [entries, heads] = Self::audit_writes(&audit, &moved);
-                let idem: Vec<Vec<Val>> = idem.map($crate::sql_first_free::idem_vals).into_iter().collect();
+                let idem: Vec<Vec<Val>> = idem.map(idem_vals).into_iter().collect();
                 use $crate::sql_audit::Write;
                 Self::write_all(
                     &mut *tx,
@@ -182,7 +182,7 @@ macro_rules! appointments_sql {
                         },
                         entries,
                         heads,
-                        Write { table: "idempotency_keys", cols: $crate::sql_first_free::IDEM_COLS, rows: &idem, suffix: "" },
+                        Write { table: "idempotency_keys", cols: IDEM_COLS, rows: &idem, suffix: "" },
                     ],
                 )
                 .await?;

@@ -3,6 +3,18 @@
 macro_rules! credentials_sql {
     ($store:ident) => {
         impl $store {
+            /// Revokes one credential still in force with `sql` (`$1` the time, `$2` the id), audited;
+            /// false if it was revoked meanwhile.
+            async fn revoke_audited(&self, sql: &'static str, id: &str, at: &str, log: &ChangeLog) -> Result<bool> {
+                let n = self
+                    .audited(log, None, |c| {
+                        let (at, id) = (at.to_string(), id.to_string());
+                        Box::pin(async move { Ok(sqlx::query(sql).bind(at).bind(id.as_str()).execute(&mut *c).await?.rows_affected()) })
+                    })
+                    .await?;
+                Ok(n == 1)
+            }
+
             fn device_from_row(r: &DbRow) -> Result<$crate::DeviceKey> {
                 Ok($crate::DeviceKey {
                     device_id: r.try_get("device_id")?,
@@ -87,20 +99,7 @@ macro_rules! credentials_sql {
                 if self.access_token(id).await?.is_none_or(|t| t.revoked_at.is_some()) {
                     return Ok(false);
                 }
-                let n = self
-                    .audited(log, None, |c| {
-                        let (at, id) = (at.clone(), id.to_string());
-                        Box::pin(async move {
-                            Ok(sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE token_id = $2 AND revoked_at IS NULL")
-                                .bind(at)
-                                .bind(id.as_str())
-                                .execute(&mut *c)
-                                .await?
-                                .rows_affected())
-                        })
-                    })
-                    .await?;
-                Ok(n == 1)
+                self.revoke_audited("UPDATE api_tokens SET revoked_at = $1 WHERE token_id = $2 AND revoked_at IS NULL", id, &at, log).await
             }
 
             async fn api_tokens(&self) -> Result<Vec<$crate::ApiToken>> {
@@ -143,20 +142,7 @@ macro_rules! credentials_sql {
                     return Ok(false);
                 }
                 let at = ts(&log.at);
-                let n = self
-                    .audited(log, None, |c| {
-                        let (at, id) = (at.clone(), id.to_string());
-                        Box::pin(async move {
-                            Ok(sqlx::query("UPDATE device_keys SET revoked_at = $1 WHERE device_id = $2 AND revoked_at IS NULL")
-                                .bind(at)
-                                .bind(id.as_str())
-                                .execute(&mut *c)
-                                .await?
-                                .rows_affected())
-                        })
-                    })
-                    .await?;
-                Ok(n == 1)
+                self.revoke_audited("UPDATE device_keys SET revoked_at = $1 WHERE device_id = $2 AND revoked_at IS NULL", id, &at, log).await
             }
 
             async fn device_keys(&self) -> Result<Vec<$crate::DeviceKey>> {

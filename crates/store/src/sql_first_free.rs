@@ -3,22 +3,6 @@
 //! is four calls to the database: begin, take the slot and read the household's chain head in one
 //! statement, write every row in one more (`write_all`), commit (bench/README.md, "Appointment booking").
 
-use crate::IdemEntry;
-use crate::rows::{Val, ts};
-
-pub(crate) const IDEM_COLS: &str = "idem_key, request_hash, status, body, created_at";
-
-/// An idempotency entry's row, in `IDEM_COLS` order.
-pub(crate) fn idem_vals(e: &IdemEntry) -> Vec<Val> {
-    vec![
-        e.key.as_str().into(),
-        e.request_hash.as_str().into(),
-        i64::from(e.status).into(),
-        e.body.as_str().into(),
-        ts(&e.created_at).into(),
-    ]
-}
-
 macro_rules! first_free_sql {
     ($store:ident) => {
         impl $store {

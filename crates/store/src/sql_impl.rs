@@ -74,14 +74,8 @@ macro_rules! sql_store {
             }
 
             async fn insert_idem(conn: &mut Conn, e: &IdemEntry) -> Result<()> {
-                let row = vec![
-                    e.key.as_str().into(),
-                    e.request_hash.as_str().into(),
-                    i64::from(e.status).into(),
-                    e.body.as_str().into(),
-                    ts(&e.created_at).into(),
-                ];
-                Self::insert_rows(conn, "idempotency_keys", "idem_key, request_hash, status, body, created_at", &[row], "")
+                let row = idem_vals(e);
+                Self::insert_rows(conn, "idempotency_keys", IDEM_COLS, &[row], "")
                     .await?;
                 Ok(())
             }
