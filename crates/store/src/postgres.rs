@@ -175,6 +175,17 @@ impl PgStore {
         Ok(Self { pool })
     }
 
+    /// The names of the databases on this server that start with `prefix` (for the test kit's sweep).
+    #[cfg(feature = "testkit")]
+    pub(crate) async fn database_names(&self, prefix: &str) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+                .bind(prefix)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(name,)| name).collect())
+    }
+
     /// One statement outside any transaction (e.g. CREATE DATABASE for tests).
     pub async fn execute_raw(&self, sql: &str) -> Result<()> {
         sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))

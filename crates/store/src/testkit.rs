@@ -12,6 +12,7 @@ use crate::{CivilStore, PgStore, SqliteStore, Store};
 use std::sync::Arc;
 
 mod stories;
+mod sweep;
 
 /// One of the backends every store behaviour is tested on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +56,9 @@ pub async fn sqlite() -> Arc<dyn Store> {
 fn sqlite_url() -> String {
     let dir = std::env::temp_dir().join("tamwin-tests");
     std::fs::create_dir_all(&dir).ok();
-    let path = dir.join(format!("{}.db", uuid::Uuid::new_v4()));
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    SWEPT.call_once(|| sweep::sqlite_files(&dir));
+    let path = dir.join(format!("{}.db", sweep::fresh_name("")));
     format!("sqlite://{}", path.display())
 }
 
@@ -118,10 +121,14 @@ fn postgres_base() -> Option<String> {
 /// A new, empty PostgreSQL database's URL.
 async fn postgres_url() -> Option<String> {
     let base = postgres_base()?;
-    let name = format!("tamwin_t_{}", uuid::Uuid::new_v4().simple());
+    let name = sweep::fresh_name(sweep::PG_PREFIX);
     let admin = PgStore::connect(&base)
         .await
         .unwrap_or_else(|e| panic!("postgres {base}: {e}"));
+    static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    SWEPT
+        .get_or_init(|| sweep::postgres_databases(&admin))
+        .await;
     admin
         .execute_raw(&format!("CREATE DATABASE {name}"))
         .await
