@@ -3,6 +3,7 @@
 //! whatever the channel.
 
 use crate::{AppError, Result};
+use tamwin_domain::HouseholdId;
 use tamwin_domain::access::{Area, Permission, Role};
 use tamwin_domain::{Geography, Household};
 use tamwin_store::Scope;
@@ -15,7 +16,7 @@ pub enum ActorKind {
         user_id: String,
     },
     Citizen {
-        household_id: String,
+        household_id: HouseholdId,
     },
     Token {
         token_id: String,
@@ -72,11 +73,11 @@ impl Actor {
         }
     }
 
-    pub fn citizen(household_id: &str, phone: &str, channel: &'static str) -> Actor {
+    pub fn citizen(household_id: &HouseholdId, phone: &str, channel: &'static str) -> Actor {
         Actor {
             name: phone.to_string(),
             kind: ActorKind::Citizen {
-                household_id: household_id.to_string(),
+                household_id: household_id.clone(),
             },
             role: None,
             area: Area::Nation,
@@ -114,7 +115,7 @@ impl Actor {
     }
 
     /// The household of a citizen; None for anyone else.
-    pub fn citizen_household(&self) -> Option<String> {
+    pub fn citizen_household(&self) -> Option<HouseholdId> {
         match &self.kind {
             ActorKind::Citizen { household_id } => Some(household_id.clone()),
             _ => None,

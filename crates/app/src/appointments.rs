@@ -12,6 +12,7 @@ use tamwin_domain::appointment::{
     self as rules, AppointmentKind, AppointmentStatus, Attendance, CentreSchedule, Document,
     parse_slot, slot_text,
 };
+use tamwin_domain::{AppointmentId, HouseholdId, MemberId};
 use tamwin_domain::{FieldError, HouseholdRecord, UpdateCentre, ValidationErrors};
 use tamwin_store::{Appointment, AppointmentMember, Booking, Conflict, StoreError};
 
@@ -43,7 +44,8 @@ impl FormKeys {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MemberDeclaration {
-    pub member_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub member_id: MemberId,
     /// `unified_card`, `civil_id`, `nationality_certificate`.
     #[serde(default)]
     pub documents: Vec<String>,
@@ -82,7 +84,8 @@ pub struct ProposedMember {
     pub member: tamwin_domain::MemberInput,
     /// The member id once an officer accepted it at the visit.
     #[serde(default)]
-    pub accepted: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub accepted: Option<MemberId>,
 }
 
 /// The most members proposed with one booking.
@@ -91,7 +94,8 @@ pub const PROPOSED_MAX: usize = 10;
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppointmentMemberView {
-    pub member_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub member_id: MemberId,
     pub name: String,
     /// The member's data as registered, for the officer's corrections at the visit.
     pub data: Option<tamwin_domain::MemberInput>,
@@ -109,7 +113,8 @@ pub struct AppointmentMemberView {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppointmentView {
-    pub appointment_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub appointment_id: AppointmentId,
     pub card_number: String,
     /// `centre` or `home`.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
@@ -186,7 +191,7 @@ impl Registry {
     /// The household this actor may book for: a citizen's own, or one within a staff member's area.
     pub(crate) async fn household_for_booking(
         &self,
-        household_id: &str,
+        household_id: &HouseholdId,
         actor: &Actor,
     ) -> Result<HouseholdRecord> {
         let rec = self

@@ -4,6 +4,7 @@
 
 use crate::{Actor, AppError, MemberChange, Registry, Result};
 use serde::Serialize;
+use tamwin_domain::HouseholdId;
 use tamwin_domain::{MemberInput, NationalId, Relation, Vulnerability};
 use tamwin_store::{OutboxMessage, StoreError, Suggestion, VitalEvent};
 
@@ -272,7 +273,7 @@ impl Registry {
         Ok(SuggestionView::of(&find().await?))
     }
 
-    async fn child_added(&self, household_id: &str, s: &Suggestion) -> Result<bool> {
+    async fn child_added(&self, household_id: &HouseholdId, s: &Suggestion) -> Result<bool> {
         let Ok(id) = NationalId::parse(&s.national_id) else {
             return Ok(false);
         };
@@ -280,6 +281,6 @@ impl Registry {
             .store
             .household_by_national_id(&id)
             .await?
-            .is_some_and(|r| r.household.household_id == household_id))
+            .is_some_and(|r| r.household.household_id == *household_id))
     }
 }

@@ -9,6 +9,7 @@ use crate::{Actor, AppError, HoldInput, HoldLift, Registry, Result};
 use serde::Deserialize;
 use tamwin_domain::access::Permission;
 use tamwin_domain::appointment::{self as rules, AppointmentKind, AppointmentStatus, Attendance};
+use tamwin_domain::{AppointmentId, MemberId};
 use tamwin_domain::{CardNumber, HoldReason, HouseholdRecord};
 use tamwin_store::{Appointment, AppointmentMember};
 
@@ -52,7 +53,8 @@ pub struct MemberCheck {
 #[derive(Debug, Clone, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberCheckResult {
-    pub member_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub member_id: MemberId,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub attendance: Attendance,
     /// The hub's answer: `verified`, `mismatch`, `deceased`, `not_found`, `pending` (hub unavailable:
@@ -92,7 +94,7 @@ impl Registry {
     /// audit log (`visit.read`) before anything of it is shown or changed.
     async fn visit_of(
         &self,
-        appointment_id: &str,
+        appointment_id: &AppointmentId,
         actor: &Actor,
     ) -> Result<(Appointment, HouseholdRecord)> {
         actor.require(Permission::VerifyInPerson)?;

@@ -2,6 +2,7 @@
 
 use crate::{Actor, ActorKind, AppError, HouseholdView, Registry, Result};
 use serde::Serialize;
+use tamwin_domain::HouseholdId;
 use tamwin_domain::access::{Area, Role};
 
 /// One read of the household's data, told the way a citizen can weigh it: which institution, in
@@ -35,7 +36,7 @@ pub struct DataUse {
 pub const DATA_USES_PAGE: u32 = 100;
 
 impl Registry {
-    pub fn own_household_id(actor: &Actor) -> Result<&str> {
+    pub fn own_household_id(actor: &Actor) -> Result<&HouseholdId> {
         match &actor.kind {
             ActorKind::Citizen { household_id } => Ok(household_id),
             _ => Err(AppError::Forbidden),

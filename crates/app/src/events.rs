@@ -4,6 +4,7 @@
 //! order they arrived in.
 
 use crate::{Actor, AppError, HoldInput, HoldLift, Registry, Result};
+use tamwin_domain::MemberId;
 use tamwin_domain::{HoldReason, NationalId};
 use tamwin_store::VitalEvent;
 
@@ -154,7 +155,7 @@ impl Registry {
     async fn place_event_hold(
         &self,
         card: &tamwin_domain::CardNumber,
-        member_id: &str,
+        member_id: &MemberId,
         reason: HoldReason,
         e: &VitalEvent,
         actor: &Actor,
@@ -165,7 +166,7 @@ impl Registry {
             "exit"
         };
         let input = HoldInput {
-            member_id: Some(member_id.to_string()),
+            member_id: Some(member_id.clone()),
             reason: reason.code().into(),
             evidence: format!(
                 "{what} on {} (civil registry event {})",

@@ -167,7 +167,7 @@ impl Registry {
 
                 let log = self.log(
                     "exemption.granted",
-                    member.clone(),
+                    member.clone().map(String::from),
                     Some(e.evidence.clone()),
                     actor,
                     serde_json::json!({

@@ -6,6 +6,7 @@
 use crate::appointments::{AppointmentView, local};
 use crate::{Actor, AppError, IdemRequest, Outcome, Registry, Result};
 use serde::Deserialize;
+use tamwin_domain::HouseholdId;
 use tamwin_domain::access::Permission;
 use tamwin_domain::appointment::{
     AppointmentKind, AppointmentStatus, Attendance, BOOKING_HORIZON_DAYS,
@@ -31,7 +32,7 @@ impl Registry {
     /// Schedules a home visit with the household's district team on the earliest day with room.
     pub async fn request_home_visit(
         &self,
-        household_id: &str,
+        household_id: &HouseholdId,
         req: &HomeVisitRequest,
         actor: &Actor,
         idem: Option<&IdemRequest>,
@@ -44,7 +45,7 @@ impl Registry {
 
     async fn home_visit_once(
         &self,
-        household_id: &str,
+        household_id: &HouseholdId,
         req: &HomeVisitRequest,
         actor: &Actor,
         idem: Option<&IdemRequest>,
@@ -96,8 +97,8 @@ impl Registry {
                     continue;
                 }
                 let appt = Appointment {
-                    household_id: household_id.to_string(),
-                    appointment_id: self.ids.id(),
+                    household_id: household_id.clone(),
+                    appointment_id: self.ids.id().into(),
                     kind: AppointmentKind::Home,
                     centre_code: t.team_code.clone(),
                     starts_at: d.clone(),
@@ -116,7 +117,7 @@ impl Registry {
                         .member_ids
                         .iter()
                         .map(|id| AppointmentMember {
-                            member_id: id.clone(),
+                            member_id: id.clone().into(),
                             required: true,
                             declared_documents: String::new(),
                             declared_national_id: None,

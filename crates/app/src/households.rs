@@ -2,6 +2,8 @@
 //! searching by name, listing and counting, each checked against the caller's role and area.
 
 use crate::*;
+use tamwin_domain::HouseholdId;
+use tamwin_domain::MemberId;
 use tamwin_domain::access::Permission;
 use tamwin_domain::household::{MemberData, automatic_holds};
 use tamwin_domain::{
@@ -17,7 +19,7 @@ pub const NAME_QUERY_MAX_CHARS: usize = 200;
 impl Registry {
     pub(crate) fn new_member(&self, no: i64, data: MemberData) -> Member {
         Member {
-            member_id: self.ids.id(),
+            member_id: self.ids.id().into(),
             member_no: no,
             data,
             presence: Presence::Present,
@@ -43,7 +45,7 @@ impl Registry {
 
     pub(crate) fn new_hold(
         &self,
-        member_id: Option<String>,
+        member_id: Option<MemberId>,
         reason: HoldReason,
         evidence: &str,
         source: &str,
@@ -139,7 +141,7 @@ impl Registry {
                 .ok_or_else(|| AppError::Internal("card number".into()))?;
             let mut rec = HouseholdRecord {
                 household: Household {
-                    household_id: household_id.clone(),
+                    household_id: household_id.clone().into(),
                     card_number,
                     governorate: valid.governorate.clone(),
                     district: valid.district.clone(),
@@ -239,10 +241,10 @@ impl Registry {
         &self,
         actor: &Actor,
         action: &'static str,
-        households: &[(&String, &CardNumber)],
+        households: &[(&HouseholdId, &CardNumber)],
     ) -> Result<()> {
         let mut seen = std::collections::BTreeSet::new();
-        let reads: Vec<(String, ChangeLog)> = households
+        let reads: Vec<(HouseholdId, ChangeLog)> = households
             .iter()
             .filter(|(h, _)| seen.insert(*h))
             .map(|(h, c)| {
@@ -296,7 +298,7 @@ impl Registry {
                 limit.clamp(1, 200),
             )
             .await?;
-        let read: Vec<(&String, &CardNumber)> = hits
+        let read: Vec<(&HouseholdId, &CardNumber)> = hits
             .iter()
             .map(|h| (&h.household_id, &h.card_number))
             .collect();
@@ -321,7 +323,7 @@ impl Registry {
             }
         }
         let rows = self.store.list_households(&f).await?;
-        let read: Vec<(&String, &CardNumber)> = rows
+        let read: Vec<(&HouseholdId, &CardNumber)> = rows
             .iter()
             .map(|h| (&h.household_id, &h.card_number))
             .collect();

@@ -14,6 +14,7 @@ pub use household::{Closure, PhoneChange};
 pub use members::{HeadChange, MemberChange, MemberRemoval};
 
 use crate::{AppError, Result};
+use tamwin_domain::MemberId;
 use tamwin_domain::{FieldError, ValidationErrors};
 
 fn invalid(field: &str, code: &'static str, en: &str) -> AppError {
@@ -46,7 +47,7 @@ fn prefix(e: ValidationErrors, parent: &str) -> ValidationErrors {
 /// What a change did, for the history.
 struct Done {
     kind: &'static str,
-    member_id: Option<String>,
+    member_id: Option<MemberId>,
     reason: String,
     status: u16,
 }

@@ -229,7 +229,7 @@ impl Registry {
                 self.store.save_evidence_batch(&evidence).await?;
                 for (card, member_id, reason, why) in holds {
                     let input = HoldInput {
-                        member_id: Some(member_id),
+                        member_id: Some(member_id.clone()),
                         reason: reason.code().into(),
                         evidence: format!(
                             "civil registry search: {why} (hub request {})",

@@ -176,7 +176,7 @@ impl Registry {
                 let area = crate::actor::stored_area(&self.geo, "staff_users", &u.area)?;
                 Actor::staff(&u.user_id, &u.username, role, area, "web")
             }
-            "citizen" => Actor::citizen(&s.subject_id, &s.subject_name, "web"),
+            "citizen" => Actor::citizen(&s.subject_id.as_str().into(), &s.subject_name, "web"),
             _ => return Err(AppError::Unauthenticated),
         };
         // One write a minute at most, not one per request.
@@ -373,10 +373,10 @@ impl Registry {
         }
         // The number may have moved to another household, or the card closed, since the code was sent.
         let still = self.store.household_by_phone(&phone).await?;
-        if still.as_ref() != Some(household_id) {
+        if still.as_deref() != Some(household_id.as_str()) {
             return Err(AppError::CodeRefused);
         }
-        let actor = Actor::citizen(household_id, phone.as_str(), "web");
+        let actor = Actor::citizen(&household_id.as_str().into(), phone.as_str(), "web");
         self.open_session(
             "citizen",
             household_id,

@@ -10,6 +10,7 @@ use tamwin_card::{Kind, Payload};
 use tamwin_domain::HoldReason;
 use tamwin_domain::access::Permission;
 use tamwin_domain::appointment::{AppointmentStatus, Attendance, TemporaryCardStatus};
+use tamwin_domain::{AppointmentId, HouseholdId, MemberId};
 use tamwin_hub::services::{CardStatus, NationalIdQuery, Service};
 use tamwin_store::{Conflict, StoreError, TemporaryCard};
 
@@ -21,7 +22,8 @@ pub const TEMPORARY_CARD_MONTHS: i64 = 6;
 pub struct TemporaryCardView {
     pub card_id: String,
     pub card_number: String,
-    pub member_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub member_id: MemberId,
     pub member_name: String,
     pub issued_at: String,
     pub expires_at: String,
@@ -76,8 +78,8 @@ impl Registry {
     /// not include the unified national card.
     pub async fn issue_temporary_card(
         &self,
-        appointment_id: &str,
-        member_id: &str,
+        appointment_id: &AppointmentId,
+        member_id: &MemberId,
         actor: &Actor,
     ) -> Result<TemporaryCardView> {
         actor.require(Permission::VerifyInPerson)?;
@@ -89,7 +91,7 @@ impl Registry {
             .ok_or(AppError::NotFound)?;
         // A member on the booking, or one the head proposed and the officer added at this visit (seen
         // with the documents, and the one most likely to have no unified card yet).
-        let (name, present, unified) = match v.members.iter().find(|m| m.member_id == member_id) {
+        let (name, present, unified) = match v.members.iter().find(|m| m.member_id == *member_id) {
             Some(m) => (
                 m.name.clone(),
                 m.attendance == Attendance::Present,
@@ -110,7 +112,7 @@ impl Registry {
                     .ok_or(AppError::NotFound)?;
                 let m = h
                     .present_members()
-                    .find(|m| m.member_id == member_id)
+                    .find(|m| m.member_id == *member_id)
                     .ok_or(AppError::NotFound)?;
                 (m.full_name(), true, m.national_id.is_some())
             }
@@ -130,7 +132,7 @@ impl Registry {
         let card = TemporaryCard {
             household_id: rec.household_id.clone(),
             card_id: self.ids.id(),
-            member_id: member_id.to_string(),
+            member_id: member_id.clone(),
             issued_at: now,
             issued_by: actor.name.clone(),
             expires_at: expires,
@@ -158,7 +160,7 @@ impl Registry {
     /// A household's temporary cards (a citizen's own, or within a staff member's area).
     pub async fn temporary_cards(
         &self,
-        household_id: &str,
+        household_id: &HouseholdId,
         actor: &Actor,
     ) -> Result<Vec<TemporaryCardView>> {
         // Members' names leave with the cards.
@@ -183,7 +185,7 @@ impl Registry {
     /// visit's own reach (role, centre), not the officer's area, decides.
     pub async fn visit_temporary_cards(
         &self,
-        appointment_id: &str,
+        appointment_id: &AppointmentId,
         actor: &Actor,
     ) -> Result<Vec<TemporaryCardView>> {
         let v = self.visit(appointment_id, actor).await?;
@@ -254,7 +256,7 @@ impl Registry {
                 }
                 let log = self.log(
                     "temporary_card_converted",
-                    Some(c.member_id.clone()),
+                    Some(c.member_id.to_string()),
                     None,
                     &Actor::system("temporary-cards"),
                     serde_json::json!({ "card_id": c.card_id, "national_id": nid.as_str() }),
@@ -313,7 +315,7 @@ impl Registry {
                 }
                 let log = self.log(
                     "temporary_card_expired",
-                    Some(c.member_id.clone()),
+                    Some(c.member_id.to_string()),
                     None,
                     &by,
                     serde_json::json!({ "card_id": c.card_id }),

@@ -7,13 +7,15 @@ use crate::{Actor, Registry, Result};
 use serde::Serialize;
 use tamwin_domain::access::Permission;
 use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus, Attendance};
+use tamwin_domain::{AppointmentId, HouseholdId, MemberId};
 use tamwin_domain::{CardState, HoldReason};
 
 /// One member seen at the completed visit.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifiedMember {
-    pub member_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub member_id: MemberId,
     pub name: String,
     /// Originals the officer saw: `unified_card`, `civil_id`, `nationality_certificate`.
     pub documents_seen: Vec<String>,
@@ -23,7 +25,8 @@ pub struct VerifiedMember {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompletedUpdate {
-    pub appointment_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub appointment_id: AppointmentId,
     /// `centre` or `home`.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: AppointmentKind,
@@ -89,7 +92,11 @@ fn completed(v: &AppointmentView) -> CompletedUpdate {
 
 impl Registry {
     /// The household's update status (a citizen's own, or within a staff member's area).
-    pub async fn update_status(&self, household_id: &str, actor: &Actor) -> Result<UpdateStatus> {
+    pub async fn update_status(
+        &self,
+        household_id: &HouseholdId,
+        actor: &Actor,
+    ) -> Result<UpdateStatus> {
         let rec = self
             .household_in_reach(household_id, actor, Permission::ReadPersonal)
             .await?;

@@ -6,6 +6,7 @@
 use crate::hub_client::{CallError, HubClient};
 use crate::{Actor, AppError, HoldInput, Registry, Result};
 use tamwin_domain::{CardNumber, HoldReason, HouseholdRecord};
+use tamwin_domain::{HouseholdId, MemberId};
 use tamwin_hub::HubErrorCode;
 use tamwin_hub::services::{IdentityMatch, IdentityQuery, Service};
 use tamwin_store::{Evidence, MemberVerification};
@@ -28,8 +29,8 @@ impl Registry {
     /// Checks one member (by household and member id) and records what came of it.
     pub async fn verify_member(
         &self,
-        household_id: &str,
-        member_id: &str,
+        household_id: &HouseholdId,
+        member_id: &MemberId,
     ) -> Result<MemberVerification> {
         let hub = self.hub()?;
         let rec = self
@@ -39,7 +40,7 @@ impl Registry {
             .ok_or(AppError::NotFound)?;
         let m = rec
             .present_members()
-            .find(|m| m.member_id == member_id)
+            .find(|m| m.member_id == *member_id)
             .ok_or(AppError::NotFound)?;
         let Some(nid) = &m.national_id else {
             return Err(AppError::rule("member_without_national_id"));
@@ -131,9 +132,9 @@ impl Registry {
             ),
         };
         let evidence = Evidence {
-            household_id: household_id.to_string(),
+            household_id: household_id.clone(),
             evidence_id: evidence_id.clone(),
-            member_id: Some(member_id.to_string()),
+            member_id: Some(member_id.clone()),
             service: Service::VerifyIdentity.id().to_string(),
             request_hash: request_hash.clone(),
             response_hash,
@@ -141,8 +142,8 @@ impl Registry {
             outcome: outcome.to_string(),
         };
         let v = MemberVerification {
-            household_id: household_id.to_string(),
-            member_id: member_id.to_string(),
+            household_id: household_id.clone(),
+            member_id: member_id.clone(),
             status: status.to_string(),
             attempts,
             last_attempt_at: now,
@@ -170,8 +171,8 @@ impl Registry {
     /// `matched`, `not_matched`, or `unavailable` when the hub cannot answer.
     pub async fn verify_fingerprint(
         &self,
-        household_id: &str,
-        member_id: &str,
+        household_id: &HouseholdId,
+        member_id: &MemberId,
         national_id: &str,
         template: &str,
     ) -> Result<String> {
@@ -204,9 +205,9 @@ impl Registry {
         };
         self.store
             .save_evidence(&Evidence {
-                household_id: household_id.to_string(),
+                household_id: household_id.clone(),
                 evidence_id: self.ids.id(),
-                member_id: Some(member_id.to_string()),
+                member_id: Some(member_id.clone()),
                 service: Service::VerifyFingerprint.id().to_string(),
                 request_hash,
                 response_hash,
@@ -221,13 +222,13 @@ impl Registry {
     async fn hold_from_hub(
         &self,
         card: &CardNumber,
-        member_id: &str,
+        member_id: &MemberId,
         reason: HoldReason,
         why: &str,
         request_hash: &str,
     ) -> Result<()> {
         let input = HoldInput {
-            member_id: Some(member_id.to_string()),
+            member_id: Some(member_id.clone()),
             reason: reason.code().to_string(),
             evidence: format!("{why} (hub request {request_hash})"),
             source: "civil_registry".into(),
@@ -239,7 +240,7 @@ impl Registry {
     /// Checks every present member with a national ID of a household.
     pub async fn verify_household(&self, rec: &HouseholdRecord) -> Result<Vec<MemberVerification>> {
         let mut out = vec![];
-        let ids: Vec<String> = rec
+        let ids: Vec<MemberId> = rec
             .present_members()
             .filter(|m| m.national_id.is_some())
             .map(|m| m.member_id.clone())

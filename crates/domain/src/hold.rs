@@ -141,7 +141,7 @@ impl HoldReason {
 #[serde(tag = "level", content = "member_id", rename_all = "snake_case")]
 pub enum HoldScope {
     Household,
-    Member(String),
+    Member(crate::MemberId),
 }
 
 /// One hold. Lifted holds stay in the record with who lifted them and why.
@@ -150,7 +150,8 @@ pub enum HoldScope {
 pub struct Hold {
     pub hold_id: String,
     /// `None` for a hold on the whole household.
-    pub member_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub member_id: Option<crate::MemberId>,
     pub reason: HoldReason,
     /// What the hold rests on: a death record number, a screening match, an officer's observation.
     pub evidence: String,

@@ -501,7 +501,8 @@ impl NewHousehold {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
-    pub member_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub member_id: crate::MemberId,
     /// Position on the card, 1 for the first member entered.
     pub member_no: i64,
     #[serde(flatten)]
@@ -522,7 +523,8 @@ impl std::ops::Deref for Member {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Household {
-    pub household_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub household_id: crate::HouseholdId,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub card_number: CardNumber,
     pub governorate: String,
@@ -533,7 +535,8 @@ pub struct Household {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub phone: Option<crate::Phone>,
     pub state: CardState,
-    pub head_member_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub head_member_id: crate::MemberId,
     /// Optimistic-concurrency version, incremented by every change.
     pub version: i64,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]

@@ -13,6 +13,7 @@ pub mod error;
 pub mod geography;
 pub mod hold;
 pub mod household;
+pub mod ids;
 pub mod job;
 pub mod national_id;
 pub mod phone;
@@ -27,6 +28,7 @@ pub use household::{
     Household, HouseholdRecord, Member, MemberInput, NewHousehold, Presence, Relation, Sex,
     Vulnerability,
 };
+pub use ids::{AppointmentId, FindingId, HouseholdId, MemberId};
 pub use national_id::NationalId;
 pub use phone::Phone;
 

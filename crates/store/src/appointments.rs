@@ -7,11 +7,12 @@ use async_trait::async_trait;
 use tamwin_domain::appointment::{
     AppointmentKind, AppointmentStatus, Attendance, TemporaryCardStatus,
 };
+use tamwin_domain::{AppointmentId, HouseholdId, MemberId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appointment {
-    pub household_id: String,
-    pub appointment_id: String,
+    pub household_id: HouseholdId,
+    pub appointment_id: AppointmentId,
     pub kind: AppointmentKind,
     /// The update centre, or the mobile team of a home visit.
     pub centre_code: String,
@@ -35,7 +36,7 @@ pub struct Appointment {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppointmentMember {
-    pub member_id: String,
+    pub member_id: MemberId,
     /// Must attend in person (an adult on the day).
     pub required: bool,
     /// Comma-separated document codes (`domain::appointment::Document`).
@@ -70,7 +71,7 @@ pub struct Booking<'a> {
 /// A booking at whichever of several times has a place, chosen inside the write transaction: the
 /// earliest free slot, decided where it is authoritative instead of one transaction per time tried.
 pub struct FirstFree<'a> {
-    pub household_id: &'a str,
+    pub household_id: &'a HouseholdId,
     pub centre_code: &'a str,
     /// When it is booked (the replaced appointment's closing time).
     pub booked_at: jiff::Timestamp,
@@ -103,9 +104,9 @@ pub struct MobileTeam {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemporaryCard {
-    pub household_id: String,
+    pub household_id: HouseholdId,
     pub card_id: String,
-    pub member_id: String,
+    pub member_id: MemberId,
     pub issued_at: jiff::Timestamp,
     pub issued_by: String,
     pub expires_at: jiff::Timestamp,
@@ -158,15 +159,15 @@ pub trait AppointmentStore: Send + Sync {
     /// on the slot); false if it was not booked any more.
     async fn release_appointment(
         &self,
-        household_id: &str,
-        appointment_id: &str,
+        household_id: &HouseholdId,
+        appointment_id: &AppointmentId,
         to: AppointmentStatus,
         at: jiff::Timestamp,
         log: &ChangeLog,
     ) -> Result<bool>;
-    async fn appointment(&self, appointment_id: &str) -> Result<Option<Appointment>>;
+    async fn appointment(&self, appointment_id: &AppointmentId) -> Result<Option<Appointment>>;
     /// A household's appointments, newest first.
-    async fn appointments_of(&self, household_id: &str) -> Result<Vec<Appointment>>;
+    async fn appointments_of(&self, household_id: &HouseholdId) -> Result<Vec<Appointment>>;
     /// A centre's (or team's) appointments starting from `from` up to `to` (exclusive), in time order.
     async fn appointments_at(&self, centre: &str, from: &str, to: &str)
     -> Result<Vec<Appointment>>;
@@ -178,8 +179,8 @@ pub trait AppointmentStore: Send + Sync {
     /// booked → checked_in; false if it was not booked.
     async fn check_in(
         &self,
-        household_id: &str,
-        appointment_id: &str,
+        household_id: &HouseholdId,
+        appointment_id: &AppointmentId,
         at: jiff::Timestamp,
         waited_minutes: i64,
         log: &ChangeLog,
@@ -187,16 +188,16 @@ pub trait AppointmentStore: Send + Sync {
     /// What the officer recorded of one member of a checked-in appointment; false if it is not checked in.
     async fn save_attendance(
         &self,
-        household_id: &str,
-        appointment_id: &str,
+        household_id: &HouseholdId,
+        appointment_id: &AppointmentId,
         m: &AppointmentMember,
         log: &ChangeLog,
     ) -> Result<bool>;
     /// checked_in → completed, with the visit's length, and the household's registration verified.
     async fn complete_appointment(
         &self,
-        household_id: &str,
-        appointment_id: &str,
+        household_id: &HouseholdId,
+        appointment_id: &AppointmentId,
         at: jiff::Timestamp,
         visit_seconds: i64,
         log: &ChangeLog,
@@ -207,8 +208,8 @@ pub trait AppointmentStore: Send + Sync {
     /// already reminded.
     async fn mark_reminded(
         &self,
-        household_id: &str,
-        appointment_id: &str,
+        household_id: &HouseholdId,
+        appointment_id: &AppointmentId,
         at: jiff::Timestamp,
         message: Option<&OutboxMessage>,
     ) -> Result<bool>;
@@ -216,8 +217,8 @@ pub trait AppointmentStore: Send + Sync {
     /// since they were read (`from`).
     async fn save_proposals(
         &self,
-        household_id: &str,
-        appointment_id: &str,
+        household_id: &HouseholdId,
+        appointment_id: &AppointmentId,
         from: &str,
         to: &str,
     ) -> Result<bool>;
@@ -228,8 +229,8 @@ pub trait AppointmentStore: Send + Sync {
     /// checked_in → cancelled (the place was used and is not given back); false if not checked in.
     async fn close_unfinished(
         &self,
-        household_id: &str,
-        appointment_id: &str,
+        household_id: &HouseholdId,
+        appointment_id: &AppointmentId,
         at: jiff::Timestamp,
         log: &ChangeLog,
     ) -> Result<bool>;
@@ -239,7 +240,7 @@ pub trait AppointmentStore: Send + Sync {
 
     /// Issues a temporary card (`Conflict::Other` if the member holds an active one).
     async fn issue_temporary_card(&self, c: &TemporaryCard, log: &ChangeLog) -> Result<()>;
-    async fn temporary_cards_of(&self, household_id: &str) -> Result<Vec<TemporaryCard>>;
+    async fn temporary_cards_of(&self, household_id: &HouseholdId) -> Result<Vec<TemporaryCard>>;
     /// Active temporary cards of members with a national ID, after `after` (card id), for conversion.
     async fn active_temporary_cards(&self, after: &str, limit: u32) -> Result<Vec<TemporaryCard>>;
     /// Active temporary cards that expired before `now`.
@@ -251,7 +252,7 @@ pub trait AppointmentStore: Send + Sync {
     /// active → converted or expired; false if it was not active.
     async fn close_temporary_card(
         &self,
-        household_id: &str,
+        household_id: &HouseholdId,
         card_id: &str,
         to: TemporaryCardStatus,
         national_id: Option<&str>,

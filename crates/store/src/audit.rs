@@ -4,6 +4,7 @@
 
 use crate::{ChangeLog, HouseholdReadRow, Result};
 use async_trait::async_trait;
+use tamwin_domain::HouseholdId;
 
 #[async_trait]
 pub trait AuditStore: Send + Sync {
@@ -25,12 +26,12 @@ pub trait AuditStore: Send + Sync {
     async fn audit_hash_exists(&self, chain: i64, hash: &str) -> Result<bool>;
 
     /// Appends one audit entry per household whose personal data was shown (`household.read`, …).
-    async fn record_reads(&self, reads: &[(String, ChangeLog)]) -> Result<()>;
+    async fn record_reads(&self, reads: &[(HouseholdId, ChangeLog)]) -> Result<()>;
     /// A household's audit entries with one of these actions, newest first, whole (for audits and
     /// tests that look at an entry's details).
     async fn household_audit(
         &self,
-        household_id: &str,
+        household_id: &HouseholdId,
         actions: &[&str],
         limit: u32,
     ) -> Result<Vec<tamwin_domain::audit::AuditContent>>;
@@ -39,7 +40,7 @@ pub trait AuditStore: Send + Sync {
     /// collapsed into one row; keyset-paged: rows before the cursor `(last_at, group_key)`.
     async fn household_reads(
         &self,
-        household_id: &str,
+        household_id: &HouseholdId,
         before: Option<(&str, &str)>,
         limit: u32,
     ) -> Result<Vec<HouseholdReadRow>>;

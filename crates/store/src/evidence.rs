@@ -3,6 +3,7 @@
 
 use crate::*;
 use async_trait::async_trait;
+use tamwin_domain::{HouseholdId, MemberId};
 
 #[async_trait]
 pub trait EvidenceStore: Send + Sync {
@@ -18,8 +19,8 @@ pub trait EvidenceStore: Send + Sync {
     ) -> Result<()>;
     async fn verification(
         &self,
-        household_id: &str,
-        member_id: &str,
+        household_id: &HouseholdId,
+        member_id: &MemberId,
     ) -> Result<Option<MemberVerification>>;
     /// Pending checks whose retry time has come, oldest first.
     async fn due_verifications(
@@ -27,5 +28,5 @@ pub trait EvidenceStore: Send + Sync {
         now: jiff::Timestamp,
         limit: u32,
     ) -> Result<Vec<MemberVerification>>;
-    async fn evidence_of(&self, household_id: &str) -> Result<Vec<Evidence>>;
+    async fn evidence_of(&self, household_id: &HouseholdId) -> Result<Vec<Evidence>>;
 }

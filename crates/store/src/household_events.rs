@@ -3,6 +3,7 @@
 
 use crate::*;
 use async_trait::async_trait;
+use tamwin_domain::HouseholdId;
 
 #[async_trait]
 pub trait HouseholdEventStore: Send + Sync {
@@ -11,7 +12,7 @@ pub trait HouseholdEventStore: Send + Sync {
     async fn save_suggestion(&self, s: &Suggestion, notice: Option<&OutboxMessage>)
     -> Result<bool>;
     /// A household's suggestions, newest first.
-    async fn suggestions(&self, household_id: &str) -> Result<Vec<Suggestion>>;
+    async fn suggestions(&self, household_id: &HouseholdId) -> Result<Vec<Suggestion>>;
     /// Moves a suggestion from `from` to `to`; false if it was not at `from` (decided meanwhile).
     async fn decide_suggestion(
         &self,
@@ -26,7 +27,7 @@ pub trait HouseholdEventStore: Send + Sync {
         &self,
         e: &Exemption,
         document: &[u8],
-        household_id: &str,
+        household_id: &HouseholdId,
         log: &ChangeLog,
     ) -> Result<()>;
     /// A person's exemptions, latest ending first.

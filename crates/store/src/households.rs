@@ -4,6 +4,7 @@
 
 use crate::*;
 use async_trait::async_trait;
+use tamwin_domain::HouseholdId;
 use tamwin_domain::{CardNumber, HouseholdRecord, NationalId};
 
 #[async_trait]
@@ -19,7 +20,7 @@ pub trait HouseholdStore: Send + Sync {
     async fn save_change(&self, change: &HouseholdChange, idem: Option<&IdemEntry>) -> Result<()>;
     async fn household_by_card(&self, card: &CardNumber) -> Result<Option<HouseholdRecord>>;
     /// The household a card number belongs to, without reading the household (one index lookup).
-    async fn household_id_by_card(&self, card: &CardNumber) -> Result<Option<String>>;
+    async fn household_id_by_card(&self, card: &CardNumber) -> Result<Option<HouseholdId>>;
     async fn household_by_national_id(&self, id: &NationalId) -> Result<Option<HouseholdRecord>>;
     /// Which of these national IDs already belong to an open household, and to which card.
     async fn national_id_owners(&self, ids: &[NationalId])
@@ -43,9 +44,10 @@ pub trait HouseholdStore: Send + Sync {
     /// Removes a household and everything of it, in one transaction. Only for undoing an import that
     /// turned out incomplete (docs/formats.md, grouping rule); a registered household is closed instead.
     async fn delete_imported(&self, rec: &HouseholdRecord, log: &ChangeLog) -> Result<()>;
-    async fn household_by_id(&self, household_id: &str) -> Result<Option<HouseholdRecord>>;
+    async fn household_by_id(&self, household_id: &HouseholdId) -> Result<Option<HouseholdRecord>>;
     /// The open household registered with this mobile number.
-    async fn household_by_phone(&self, phone: &tamwin_domain::Phone) -> Result<Option<String>>;
+    async fn household_by_phone(&self, phone: &tamwin_domain::Phone)
+    -> Result<Option<HouseholdId>>;
     /// Households and present members by district and state, within the scope.
     async fn household_stats(&self, scope: &Scope) -> Result<Vec<AreaCount>>;
     async fn count_households(&self) -> Result<i64>;

@@ -33,6 +33,33 @@ impl From<Option<String>> for Val {
         Val::OptText(s)
     }
 }
+/// Identifiers are stored as their text.
+macro_rules! id_vals {
+    ($($id:ty),*) => {$(
+        impl From<$id> for Val {
+            fn from(id: $id) -> Self {
+                Val::Text(id.into_string())
+            }
+        }
+        impl From<&$id> for Val {
+            fn from(id: &$id) -> Self {
+                Val::Text(id.to_string())
+            }
+        }
+        impl From<Option<$id>> for Val {
+            fn from(id: Option<$id>) -> Self {
+                Val::OptText(id.map(<$id>::into_string))
+            }
+        }
+    )*};
+}
+id_vals!(
+    tamwin_domain::HouseholdId,
+    tamwin_domain::MemberId,
+    tamwin_domain::AppointmentId,
+    tamwin_domain::FindingId
+);
+
 impl From<i64> for Val {
     fn from(n: i64) -> Self {
         Val::Int(n)
@@ -136,12 +163,12 @@ impl HouseholdCols {
                 .phone
                 .map(|p| tamwin_domain::Phone::parse(&p).map_err(|_| corrupt("phone", &p)))
                 .transpose()?,
-            household_id: self.household_id,
+            household_id: self.household_id.into(),
             governorate: self.governorate,
             district: self.district,
             address: self.address,
             agent_code: self.agent_code,
-            head_member_id: self.head_member_id,
+            head_member_id: self.head_member_id.into(),
             version: self.version,
         })
     }
@@ -203,7 +230,7 @@ impl MemberCols {
             None => None,
         };
         Ok(Member {
-            member_id: self.member_id,
+            member_id: self.member_id.into(),
             member_no: self.member_no,
             data: MemberData {
                 national_id,
@@ -272,7 +299,7 @@ impl HoldCols {
             since: parse_ts(&self.since)?,
             lifted_at: parse_opt_ts(self.lifted_at)?,
             hold_id: self.hold_id,
-            member_id: self.member_id,
+            member_id: self.member_id.map(Into::into),
             evidence: self.evidence,
             source: self.source,
             placed_by: self.placed_by,

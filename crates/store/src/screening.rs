@@ -5,6 +5,7 @@
 use crate::{ChangeLog, OutboxMessage, Result};
 use async_trait::async_trait;
 use tamwin_domain::screening::{AppealStatus, FindingKind, FindingStatus, ScreenDecision};
+use tamwin_domain::{FindingId, HouseholdId, MemberId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScreeningRun {
@@ -25,13 +26,13 @@ pub struct ScreeningRun {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScreeningFinding {
-    pub finding_id: String,
+    pub finding_id: FindingId,
     pub run_id: String,
     pub kind: FindingKind,
-    pub household_id: String,
-    pub member_id: String,
-    pub other_household_id: Option<String>,
-    pub other_member_id: Option<String>,
+    pub household_id: HouseholdId,
+    pub member_id: MemberId,
+    pub other_household_id: Option<HouseholdId>,
+    pub other_member_id: Option<MemberId>,
     pub other_national_id: Option<String>,
     /// Stable across runs: the same pair is never raised twice.
     pub pair_key: String,
@@ -50,8 +51,8 @@ pub struct ScreeningFinding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appeal {
     pub appeal_id: String,
-    pub finding_id: String,
-    pub household_id: String,
+    pub finding_id: FindingId,
+    pub household_id: HouseholdId,
     pub submitted_at: jiff::Timestamp,
     pub statement: String,
     pub document_name: String,
@@ -68,7 +69,7 @@ pub struct Appeal {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ScreeningPerson {
     /// The card's household id (members), empty for civil-registry persons.
-    pub household_id: String,
+    pub household_id: HouseholdId,
     /// The member id, or the civil registry's national ID.
     pub id: String,
     pub national_id: Option<String>,
@@ -90,7 +91,7 @@ pub struct FindingFilter {
     pub status: Option<String>,
     pub kind: Option<String>,
     pub decision: Option<String>,
-    pub household_id: Option<String>,
+    pub household_id: Option<HouseholdId>,
     /// Households of this governorate, or district, only (the reader's area).
     pub governorate: Option<String>,
     pub district: Option<String>,
@@ -104,7 +105,7 @@ pub struct FindingFilter {
 pub struct QueueCursor {
     pub decision: String,
     pub score_micros: i64,
-    pub finding_id: String,
+    pub finding_id: FindingId,
 }
 
 /// Who a finding or an appeal concerns, for the auditors' lists: the card and the member.
@@ -129,7 +130,7 @@ pub struct QueuedFinding {
 pub struct InboxAppeal {
     pub appeal: Appeal,
     pub kind: FindingKind,
-    pub member_id: String,
+    pub member_id: MemberId,
     pub who: Concerned,
 }
 
@@ -143,7 +144,7 @@ pub struct FindingCount {
 
 /// An auditor's decision on a pending finding.
 pub struct FindingDecision<'a> {
-    pub finding_id: &'a str,
+    pub finding_id: &'a FindingId,
     /// `Confirmed` or `Cleared`.
     pub status: FindingStatus,
     pub at: jiff::Timestamp,
@@ -211,18 +212,18 @@ pub trait ScreeningStore: Send + Sync {
         after: Option<(jiff::Timestamp, &str)>,
         limit: u32,
     ) -> Result<Vec<InboxAppeal>>;
-    async fn finding(&self, finding_id: &str) -> Result<Option<ScreeningFinding>>;
+    async fn finding(&self, finding_id: &FindingId) -> Result<Option<ScreeningFinding>>;
     /// pending → confirmed or cleared; false when the finding was not pending any more.
     async fn decide_finding(&self, d: &FindingDecision<'_>) -> Result<bool>;
     /// Confirmed findings whose grace period has ended and whose hold is not placed yet.
     async fn due_findings(&self, now: jiff::Timestamp, limit: u32)
     -> Result<Vec<ScreeningFinding>>;
     /// confirmed → in_effect with the hold that was placed.
-    async fn finding_in_effect(&self, finding_id: &str, hold_id: &str) -> Result<bool>;
+    async fn finding_in_effect(&self, finding_id: &FindingId, hold_id: &str) -> Result<bool>;
     /// Clears a confirmed or in-effect finding (an appeal upheld); false if it was neither.
     async fn clear_finding(
         &self,
-        finding_id: &str,
+        finding_id: &FindingId,
         at: jiff::Timestamp,
         by: &str,
         note: &str,
@@ -232,7 +233,7 @@ pub trait ScreeningStore: Send + Sync {
     async fn appeals(
         &self,
         status: Option<AppealStatus>,
-        household_id: Option<&str>,
+        household_id: Option<&HouseholdId>,
         limit: u32,
     ) -> Result<Vec<Appeal>>;
     /// The appeal with its document.

@@ -8,7 +8,7 @@ macro_rules! access_sql {
                 Ok($crate::OtpChallenge {
                     challenge_id: r.try_get("challenge_id")?,
                     phone: r.try_get("phone")?,
-                    household_id: r.try_get("household_id")?,
+                    household_id: r.try_get::<Option<String>, _>("household_id")?.map(Into::into),
                     code_hash: r.try_get("code_hash")?,
                     created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
                     expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,

@@ -19,8 +19,8 @@ macro_rules! appointments_sql {
                 let kind: String = r.try_get("kind")?;
                 let status: String = r.try_get("status")?;
                 Ok(Appointment {
-                    household_id: r.try_get("household_id")?,
-                    appointment_id: r.try_get("appointment_id")?,
+                    household_id: r.try_get::<String, _>("household_id")?.into(),
+                    appointment_id: r.try_get::<String, _>("appointment_id")?.into(),
                     kind: AppointmentKind::parse(&kind).ok_or_else(|| corrupt("appointments.kind", &kind))?,
                     centre_code: r.try_get("centre_code")?,
                     starts_at: r.try_get("starts_at")?,
@@ -71,7 +71,7 @@ macro_rules! appointments_sql {
                     let attendance = Attendance::parse(&attendance)
                         .ok_or_else(|| corrupt("appointment_members.attendance", &attendance))?;
                     by_appt.entry(r.try_get("appointment_id")?).or_default().push(AppointmentMember {
-                        member_id: r.try_get("member_id")?,
+                        member_id: r.try_get::<String, _>("member_id")?.into(),
                         required: r.try_get("required")?,
                         declared_documents: r.try_get("declared_documents")?,
                         declared_national_id: r.try_get("declared_national_id")?,
@@ -81,7 +81,7 @@ macro_rules! appointments_sql {
                     });
                 }
                 for a in &mut out {
-                    a.members = by_appt.remove(&a.appointment_id).unwrap_or_default();
+                    a.members = by_appt.remove(a.appointment_id.as_str()).unwrap_or_default();
                 }
                 Ok(out)
             }
@@ -255,8 +255,8 @@ macro_rules! appointments_sql {
 
             async fn release_appointment(
                 &self,
-                household_id: &str,
-                appointment_id: &str,
+                household_id: &HouseholdId,
+                appointment_id: &AppointmentId,
                 to: AppointmentStatus,
                 at: jiff::Timestamp,
                 log: &ChangeLog,
@@ -273,11 +273,11 @@ macro_rules! appointments_sql {
                 .await
             }
 
-            async fn appointment(&self, appointment_id: &str) -> Result<Option<Appointment>> {
+            async fn appointment(&self, appointment_id: &AppointmentId) -> Result<Option<Appointment>> {
                 Ok(self.appts_where("appointment_id = $1", &[appointment_id], "appointment_id").await?.pop())
             }
 
-            async fn appointments_of(&self, household_id: &str) -> Result<Vec<Appointment>> {
+            async fn appointments_of(&self, household_id: &HouseholdId) -> Result<Vec<Appointment>> {
                 self.appts_where("household_id = $1", &[household_id], "booked_at DESC, appointment_id DESC").await
             }
 
@@ -338,15 +338,15 @@ macro_rules! appointments_sql {
                 .await
             }
 
-            async fn check_in(&self, household_id: &str, appointment_id: &str, at: jiff::Timestamp, waited_minutes: i64, log: &ChangeLog) -> Result<bool> {
+            async fn check_in(&self, household_id: &HouseholdId, appointment_id: &AppointmentId, at: jiff::Timestamp, waited_minutes: i64, log: &ChangeLog) -> Result<bool> {
                 self.q_check_in(household_id, appointment_id, at, waited_minutes, log).await
             }
 
-            async fn save_attendance(&self, household_id: &str, appointment_id: &str, m: &AppointmentMember, log: &ChangeLog) -> Result<bool> {
+            async fn save_attendance(&self, household_id: &HouseholdId, appointment_id: &AppointmentId, m: &AppointmentMember, log: &ChangeLog) -> Result<bool> {
                 self.q_save_attendance(household_id, appointment_id, m, log).await
             }
 
-            async fn complete_appointment(&self, household_id: &str, appointment_id: &str, at: jiff::Timestamp, visit_seconds: i64, log: &ChangeLog) -> Result<bool> {
+            async fn complete_appointment(&self, household_id: &HouseholdId, appointment_id: &AppointmentId, at: jiff::Timestamp, visit_seconds: i64, log: &ChangeLog) -> Result<bool> {
                 self.q_complete_appointment(household_id, appointment_id, at, visit_seconds, log).await
             }
 
@@ -362,8 +362,8 @@ macro_rules! appointments_sql {
 
             async fn mark_reminded(
                 &self,
-                household_id: &str,
-                appointment_id: &str,
+                household_id: &HouseholdId,
+                appointment_id: &AppointmentId,
                 at: jiff::Timestamp,
                 message: Option<&$crate::OutboxMessage>,
             ) -> Result<bool> {
@@ -373,8 +373,8 @@ macro_rules! appointments_sql {
                         "UPDATE appointments SET reminded_at = $1 WHERE household_id = $2 AND appointment_id = $3 AND reminded_at IS NULL",
                     )
                     .bind(ts(&at))
-                    .bind(household_id)
-                    .bind(appointment_id)
+                    .bind(household_id.as_str())
+                    .bind(appointment_id.as_str())
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
@@ -395,7 +395,7 @@ macro_rules! appointments_sql {
                 self.appts_where("status = 'booked' AND starts_at < $1", &[before], &order).await
             }
 
-            async fn save_proposals(&self, household_id: &str, appointment_id: &str, from: &str, to: &str) -> Result<bool> {
+            async fn save_proposals(&self, household_id: &HouseholdId, appointment_id: &AppointmentId, from: &str, to: &str) -> Result<bool> {
                 self.q_save_proposals(household_id, appointment_id, from, to).await
             }
 
@@ -404,7 +404,7 @@ macro_rules! appointments_sql {
                 self.appts_where("status = 'checked_in' AND starts_at < $1", &[before], &order).await
             }
 
-            async fn close_unfinished(&self, household_id: &str, appointment_id: &str, at: jiff::Timestamp, log: &ChangeLog) -> Result<bool> {
+            async fn close_unfinished(&self, household_id: &HouseholdId, appointment_id: &AppointmentId, at: jiff::Timestamp, log: &ChangeLog) -> Result<bool> {
                 self.q_close_unfinished(household_id, appointment_id, at, log).await
             }
 
@@ -446,7 +446,7 @@ macro_rules! appointments_sql {
                 self.q_issue_temporary_card(c, log).await
             }
 
-            async fn temporary_cards_of(&self, household_id: &str) -> Result<Vec<TemporaryCard>> {
+            async fn temporary_cards_of(&self, household_id: &HouseholdId) -> Result<Vec<TemporaryCard>> {
                 self.q_temporary_cards_of(household_id).await
             }
 
@@ -458,7 +458,7 @@ macro_rules! appointments_sql {
                 self.q_expired_temporary_cards(now, limit).await
             }
 
-            async fn close_temporary_card(&self, household_id: &str, card_id: &str, to: TemporaryCardStatus, national_id: Option<&str>, at: jiff::Timestamp, log: &ChangeLog) -> Result<bool> {
+            async fn close_temporary_card(&self, household_id: &HouseholdId, card_id: &str, to: TemporaryCardStatus, national_id: Option<&str>, at: jiff::Timestamp, log: &ChangeLog) -> Result<bool> {
                 self.q_close_temporary_card(household_id, card_id, to, national_id, at, log).await
             }
 

@@ -236,7 +236,7 @@ macro_rules! audit_sql {
                 Ok(r.try_get::<i64, _>(0)? > 0)
             }
 
-            async fn record_reads(&self, reads: &[(String, ChangeLog)]) -> Result<()> {
+            async fn record_reads(&self, reads: &[(HouseholdId, ChangeLog)]) -> Result<()> {
                 if reads.is_empty() {
                     return Ok(());
                 }
@@ -253,7 +253,7 @@ macro_rules! audit_sql {
 
             async fn household_audit(
                 &self,
-                household_id: &str,
+                household_id: &HouseholdId,
                 actions: &[&str],
                 limit: u32,
             ) -> Result<Vec<tamwin_domain::audit::AuditContent>> {
@@ -267,7 +267,7 @@ macro_rules! audit_sql {
                     marks.join(", "),
                     limit.clamp(1, 1000)
                 );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(household_id);
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(household_id.as_str());
                 for a in actions {
                     q = q.bind(*a);
                 }
@@ -293,7 +293,7 @@ macro_rules! audit_sql {
 
             async fn household_reads(
                 &self,
-                household_id: &str,
+                household_id: &HouseholdId,
                 before: Option<(&str, &str)>,
                 limit: u32,
             ) -> Result<Vec<$crate::HouseholdReadRow>> {
@@ -312,7 +312,7 @@ macro_rules! audit_sql {
                 );
                 let (at, key) = before.unwrap_or(("", ""));
                 sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(household_id)
+                    .bind(household_id.as_str())
                     .bind(at)
                     .bind(key)
                     .fetch_all(&self.pool)

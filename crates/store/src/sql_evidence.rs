@@ -5,8 +5,8 @@ macro_rules! evidence_sql {
         impl $store {
             fn verification_from_row(r: &DbRow) -> Result<$crate::MemberVerification> {
                 Ok($crate::MemberVerification {
-                    household_id: r.try_get("household_id")?,
-                    member_id: r.try_get("member_id")?,
+                    household_id: r.try_get::<String, _>("household_id")?.into(),
+                    member_id: r.try_get::<String, _>("member_id")?.into(),
                     status: r.try_get("status")?,
                     attempts: r.try_get("attempts")?,
                     last_attempt_at: parse_ts(&r.try_get::<String, _>("last_attempt_at")?)?,
@@ -74,10 +74,10 @@ macro_rules! evidence_sql {
                 .await
             }
 
-            async fn verification(&self, household_id: &str, member_id: &str) -> Result<Option<$crate::MemberVerification>> {
+            async fn verification(&self, household_id: &HouseholdId, member_id: &MemberId) -> Result<Option<$crate::MemberVerification>> {
                 let row = sqlx::query("SELECT * FROM member_verifications WHERE household_id = $1 AND member_id = $2")
-                    .bind(household_id)
-                    .bind(member_id)
+                    .bind(household_id.as_str())
+                    .bind(member_id.as_str())
                     .fetch_optional(&self.pool)
                     .await?;
                 row.as_ref().map(Self::verification_from_row).transpose()
@@ -94,17 +94,17 @@ macro_rules! evidence_sql {
                 rows.iter().map(Self::verification_from_row).collect()
             }
 
-            async fn evidence_of(&self, household_id: &str) -> Result<Vec<$crate::Evidence>> {
+            async fn evidence_of(&self, household_id: &HouseholdId) -> Result<Vec<$crate::Evidence>> {
                 let rows = sqlx::query("SELECT * FROM hub_evidence WHERE household_id = $1 ORDER BY at, evidence_id")
-                    .bind(household_id)
+                    .bind(household_id.as_str())
                     .fetch_all(&self.pool)
                     .await?;
                 rows.iter()
                     .map(|r| {
                         Ok($crate::Evidence {
-                            household_id: r.try_get("household_id")?,
+                            household_id: r.try_get::<String, _>("household_id")?.into(),
                             evidence_id: r.try_get("evidence_id")?,
-                            member_id: r.try_get("member_id")?,
+                            member_id: r.try_get::<Option<String>, _>("member_id")?.map(Into::into),
                             service: r.try_get("service")?,
                             request_hash: r.try_get("request_hash")?,
                             response_hash: r.try_get("response_hash")?,

@@ -59,18 +59,18 @@ macro_rules! household_events_sql {
                 .await
             }
 
-            async fn suggestions(&self, household_id: &str) -> Result<Vec<$crate::Suggestion>> {
+            async fn suggestions(&self, household_id: &HouseholdId) -> Result<Vec<$crate::Suggestion>> {
                 let rows = sqlx::query(
                     "SELECT * FROM household_suggestions WHERE household_id = $1 ORDER BY created_at DESC, suggestion_id DESC",
                 )
-                .bind(household_id)
+                .bind(household_id.as_str())
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter()
                     .map(|r| {
                         Ok($crate::Suggestion {
                             suggestion_id: r.try_get("suggestion_id")?,
-                            household_id: r.try_get("household_id")?,
+                            household_id: r.try_get::<String, _>("household_id")?.into(),
                             kind: r.try_get("kind")?,
                             event_id: r.try_get("event_id")?,
                             national_id: r.try_get("national_id")?,
@@ -103,7 +103,7 @@ macro_rules! household_events_sql {
                 .await
             }
 
-            async fn save_exemption(&self, e: &$crate::Exemption, document: &[u8], household_id: &str, log: &ChangeLog) -> Result<()> {
+            async fn save_exemption(&self, e: &$crate::Exemption, document: &[u8], household_id: &HouseholdId, log: &ChangeLog) -> Result<()> {
                 self.audited(log, Some(household_id), |c| {
                     let e = e.clone();
                     let document = document.to_vec();

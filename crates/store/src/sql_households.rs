@@ -162,10 +162,10 @@ macro_rules! households_sql {
                 Ok(())
             }
 
-            async fn household_id_where(&self, sql: &'static str, key: &str) -> Result<Option<String>> {
+            async fn household_id_where(&self, sql: &'static str, key: &str) -> Result<Option<HouseholdId>> {
                 let row = sqlx::query(sql).bind(key).fetch_optional(&self.pool).await?;
                 Ok(match row {
-                    Some(r) => Some(r.try_get::<String, _>(0)?),
+                    Some(r) => Some(r.try_get::<String, _>(0)?.into()),
                     None => None,
                 })
             }
@@ -227,7 +227,7 @@ macro_rules! households_sql {
                 }
             }
 
-            async fn household_id_by_card(&self, card: &CardNumber) -> Result<Option<String>> {
+            async fn household_id_by_card(&self, card: &CardNumber) -> Result<Option<HouseholdId>> {
                 self.household_id_where("SELECT household_id FROM card_index WHERE card_number = $1", card.as_str()).await
             }
 
@@ -325,9 +325,9 @@ macro_rules! households_sql {
                         }
                         Ok(NameHit {
                             card_number: CardNumber::parse(&card).map_err(|_| corrupt("card number", &card))?,
-                            household_id: r.try_get(1)?,
+                            household_id: r.try_get::<String, _>(1)?.into(),
                             state: CardState::parse(&state).ok_or_else(|| corrupt("card state", &state))?,
-                            member_id: r.try_get(3)?,
+                            member_id: r.try_get::<String, _>(3)?.into(),
                             full_name,
                             birth_date: r.try_get(8)?,
                             relation: r.try_get(9)?,
@@ -401,7 +401,7 @@ macro_rules! households_sql {
                     }
                     tx.commit().await.map_err(crate::error::commit_error)?;
                     for household in households {
-                        let (members, holds) = parts.remove(&household.household_id).unwrap_or_default();
+                        let (members, holds) = parts.remove(household.household_id.as_str()).unwrap_or_default();
                         out.push(HouseholdRecord { household, members, holds });
                     }
                 }
@@ -446,7 +446,7 @@ macro_rules! households_sql {
                         let parts: Vec<Option<String>> =
                             vec![r.try_get(5)?, r.try_get(6)?, r.try_get(7)?, r.try_get(8)?];
                         Ok(HouseholdSummary {
-                            household_id: r.try_get(0)?,
+                            household_id: r.try_get::<String, _>(0)?.into(),
                             card_number: CardNumber::parse(&card).map_err(|_| corrupt("card number", &card))?,
                             governorate: r.try_get(2)?,
                             district: r.try_get(3)?,
@@ -513,11 +513,11 @@ macro_rules! households_sql {
                 .await
             }
 
-            async fn household_by_id(&self, household_id: &str) -> Result<Option<HouseholdRecord>> {
+            async fn household_by_id(&self, household_id: &HouseholdId) -> Result<Option<HouseholdRecord>> {
                 self.load(household_id).await
             }
 
-            async fn household_by_phone(&self, phone: &tamwin_domain::Phone) -> Result<Option<String>> {
+            async fn household_by_phone(&self, phone: &tamwin_domain::Phone) -> Result<Option<HouseholdId>> {
                 self.household_id_where("SELECT household_id FROM households WHERE phone = $1 AND state <> 'closed'", phone.as_str()).await
             }
 

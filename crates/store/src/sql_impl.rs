@@ -15,7 +15,10 @@ macro_rules! sql_store {
             Result, Store, StoreError, with_retry,
         };
         use tamwin_domain::geography::RationAgent;
-        use tamwin_domain::{CardNumber, CardState, Geography, HouseholdRecord, NationalId, Presence, Relation};
+        use tamwin_domain::{
+            AppointmentId, CardNumber, CardState, FindingId, Geography, HouseholdId, HouseholdRecord, MemberId,
+            NationalId, Presence, Relation,
+        };
 
         type Conn = <$db as sqlx::Database>::Connection;
         $crate::sql_reference::reference_sql!($store);

@@ -40,13 +40,13 @@ macro_rules! screening_sql {
             fn finding_row(r: &DbRow) -> Result<ScreeningFinding> {
                 let decision: String = r.try_get("decision")?;
                 Ok(ScreeningFinding {
-                    finding_id: r.try_get("finding_id")?,
+                    finding_id: r.try_get::<String, _>("finding_id")?.into(),
                     run_id: r.try_get("run_id")?,
                     kind: finding_kind("screening_findings", &r.try_get::<String, _>("kind")?)?,
-                    household_id: r.try_get("household_id")?,
-                    member_id: r.try_get("member_id")?,
-                    other_household_id: r.try_get("other_household_id")?,
-                    other_member_id: r.try_get("other_member_id")?,
+                    household_id: r.try_get::<String, _>("household_id")?.into(),
+                    member_id: r.try_get::<String, _>("member_id")?.into(),
+                    other_household_id: r.try_get::<Option<String>, _>("other_household_id")?.map(Into::into),
+                    other_member_id: r.try_get::<Option<String>, _>("other_member_id")?.map(Into::into),
                     other_national_id: r.try_get("other_national_id")?,
                     pair_key: r.try_get("pair_key")?,
                     score_micros: r.try_get("score_micros")?,
@@ -67,8 +67,8 @@ macro_rules! screening_sql {
                 let status: String = r.try_get("status")?;
                 Ok(Appeal {
                     appeal_id: r.try_get("appeal_id")?,
-                    finding_id: r.try_get("finding_id")?,
-                    household_id: r.try_get("household_id")?,
+                    finding_id: r.try_get::<String, _>("finding_id")?.into(),
+                    household_id: r.try_get::<String, _>("household_id")?.into(),
                     submitted_at: parse_ts(&r.try_get::<String, _>("submitted_at")?)?,
                     statement: r.try_get("statement")?,
                     document_name: r.try_get("document_name")?,
@@ -136,7 +136,7 @@ macro_rules! screening_sql {
                 rows.iter()
                     .map(|r| {
                         Ok(ScreeningPerson {
-                            household_id: r.try_get(0)?,
+                            household_id: r.try_get::<String, _>(0)?.into(),
                             id: r.try_get(1)?,
                             national_id: r.try_get(2)?,
                             given: r.try_get(3)?,
@@ -273,15 +273,15 @@ macro_rules! screening_sql {
                 let mut cond: Vec<String> = vec!["1 = 1".into()];
                 let mut args: Vec<String> = vec![];
                 for (col, v) in [
-                    ("f.status", &f.status),
-                    ("f.kind", &f.kind),
-                    ("f.decision", &f.decision),
-                    ("f.household_id", &f.household_id),
-                    ("h.governorate_code", &f.governorate),
-                    ("h.district_code", &f.district),
+                    ("f.status", f.status.as_deref()),
+                    ("f.kind", f.kind.as_deref()),
+                    ("f.decision", f.decision.as_deref()),
+                    ("f.household_id", f.household_id.as_deref()),
+                    ("h.governorate_code", f.governorate.as_deref()),
+                    ("h.district_code", f.district.as_deref()),
                 ] {
                     if let Some(v) = v {
-                        args.push(v.clone());
+                        args.push(v.to_string());
                         cond.push(format!("{col} = ${}", args.len()));
                     }
                 }
@@ -376,18 +376,18 @@ macro_rules! screening_sql {
                         Ok(InboxAppeal {
                             appeal: Self::appeal_row(r, false)?,
                             kind: finding_kind("screening_findings", &r.try_get::<String, _>("kind")?)?,
-                            member_id: r.try_get("member_id")?,
+                            member_id: r.try_get::<String, _>("member_id")?.into(),
                             who: Self::concerned_row(r)?,
                         })
                     })
                     .collect()
             }
 
-            async fn finding(&self, finding_id: &str) -> Result<Option<ScreeningFinding>> {
+            async fn finding(&self, finding_id: &FindingId) -> Result<Option<ScreeningFinding>> {
                 let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT {FINDING_COLS} FROM screening_findings WHERE finding_id = $1"
                 )))
-                .bind(finding_id)
+                .bind(finding_id.as_str())
                 .fetch_optional(&self.pool)
                 .await?;
                 row.as_ref().map(Self::finding_row).transpose()
@@ -404,7 +404,7 @@ macro_rules! screening_sql {
                     .bind(d.by)
                     .bind(d.note)
                     .bind(d.effective_at.as_ref().map(ts))
-                    .bind(d.finding_id)
+                    .bind(d.finding_id.as_str())
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
@@ -412,7 +412,7 @@ macro_rules! screening_sql {
                         return Ok(false);
                     }
                     let household: String = sqlx::query_scalar("SELECT household_id FROM screening_findings WHERE finding_id = $1")
-                        .bind(d.finding_id)
+                        .bind(d.finding_id.as_str())
                         .fetch_one(&mut *tx)
                         .await?;
                     if let Some(m) = d.message {
@@ -436,13 +436,13 @@ macro_rules! screening_sql {
                 rows.iter().map(Self::finding_row).collect()
             }
 
-            async fn finding_in_effect(&self, finding_id: &str, hold_id: &str) -> Result<bool> {
+            async fn finding_in_effect(&self, finding_id: &FindingId, hold_id: &str) -> Result<bool> {
                 with_retry(|| async {
                     let n = sqlx::query(
                         "UPDATE screening_findings SET status = 'in_effect', hold_id = $1 WHERE finding_id = $2 AND status = 'confirmed'",
                     )
                     .bind(hold_id)
-                    .bind(finding_id)
+                    .bind(finding_id.as_str())
                     .execute(&self.pool)
                     .await?
                     .rows_affected();
@@ -451,7 +451,7 @@ macro_rules! screening_sql {
                 .await
             }
 
-            async fn clear_finding(&self, finding_id: &str, at: jiff::Timestamp, by: &str, note: &str) -> Result<bool> {
+            async fn clear_finding(&self, finding_id: &FindingId, at: jiff::Timestamp, by: &str, note: &str) -> Result<bool> {
                 with_retry(|| async {
                     let n = sqlx::query(
                         "UPDATE screening_findings SET status = 'cleared', decided_at = $1, decided_by = $2, decision_note = $3 WHERE finding_id = $4 AND status IN ('confirmed', 'in_effect')",
@@ -459,7 +459,7 @@ macro_rules! screening_sql {
                     .bind(ts(&at))
                     .bind(by)
                     .bind(note)
-                    .bind(finding_id)
+                    .bind(finding_id.as_str())
                     .execute(&self.pool)
                     .await?
                     .rows_affected();
@@ -498,14 +498,14 @@ macro_rules! screening_sql {
                 .await
             }
 
-            async fn appeals(&self, status: Option<AppealStatus>, household_id: Option<&str>, limit: u32) -> Result<Vec<Appeal>> {
+            async fn appeals(&self, status: Option<AppealStatus>, household_id: Option<&HouseholdId>, limit: u32) -> Result<Vec<Appeal>> {
                 let sql = format!(
                     "SELECT {APPEAL_COLS} FROM appeals WHERE ($1 = '' OR status = $1) AND ($2 = '' OR household_id = $2) ORDER BY submitted_at, appeal_id LIMIT {}",
                     limit.clamp(1, 1000)
                 );
                 let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(status.map_or("", AppealStatus::code))
-                    .bind(household_id.unwrap_or(""))
+                    .bind(household_id.map_or("", |h| h.as_str()))
                     .fetch_all(&self.pool)
                     .await?;
                 rows.iter().map(|r| Self::appeal_row(r, false)).collect()

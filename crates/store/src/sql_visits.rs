@@ -127,9 +127,9 @@ macro_rules! visits_sql {
             fn temp_card_row(r: &DbRow) -> Result<TemporaryCard> {
                 let status: String = r.try_get("status")?;
                 Ok(TemporaryCard {
-                    household_id: r.try_get("household_id")?,
+                    household_id: r.try_get::<String, _>("household_id")?.into(),
                     card_id: r.try_get("card_id")?,
-                    member_id: r.try_get("member_id")?,
+                    member_id: r.try_get::<String, _>("member_id")?.into(),
                     issued_at: parse_ts(&r.try_get::<String, _>("issued_at")?)?,
                     issued_by: r.try_get("issued_by")?,
                     expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,

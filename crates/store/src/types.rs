@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 use tamwin_domain::{CardNumber, CardState, Hold, Household, Member, NationalId};
+use tamwin_domain::{HouseholdId, MemberId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -31,6 +32,7 @@ pub struct ChangeLog {
     pub area: String,
     /// `created`, `member_added`, `member_updated`, `member_removed`, `head_changed`, `hold_placed`, `hold_lifted`.
     pub kind: &'static str,
+    /// The member the change is about, or another subject (a device, token or staff account): text.
     pub member_id: Option<String>,
     pub reason: Option<String>,
     pub details: Value,
@@ -51,7 +53,7 @@ pub struct HouseholdChange {
     /// National IDs that stop belonging to this household.
     pub national_ids_removed: Vec<NationalId>,
     /// National IDs that start belonging to it, with the member.
-    pub national_ids_added: Vec<(NationalId, String)>,
+    pub national_ids_added: Vec<(NationalId, MemberId)>,
     pub log: ChangeLog,
 }
 
@@ -78,7 +80,7 @@ pub struct ListFilter {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HouseholdSummary {
-    pub household_id: String,
+    pub household_id: HouseholdId,
     pub card_number: CardNumber,
     pub governorate: String,
     pub district: String,
@@ -91,8 +93,8 @@ pub struct HouseholdSummary {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameHit {
     pub card_number: CardNumber,
-    pub household_id: String,
-    pub member_id: String,
+    pub household_id: HouseholdId,
+    pub member_id: MemberId,
     pub full_name: String,
     pub birth_date: String,
     pub relation: String,
@@ -147,7 +149,7 @@ pub struct OtpChallenge {
     /// E.164.
     pub phone: String,
     /// None when no open household has this number (nothing is sent; the code can never match).
-    pub household_id: Option<String>,
+    pub household_id: Option<HouseholdId>,
     pub code_hash: String,
     pub created_at: jiff::Timestamp,
     pub expires_at: jiff::Timestamp,
@@ -268,9 +270,9 @@ pub struct HubKey {
 /// One call to the hub, kept as evidence and linked to the record it concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evidence {
-    pub household_id: String,
+    pub household_id: HouseholdId,
     pub evidence_id: String,
-    pub member_id: Option<String>,
+    pub member_id: Option<MemberId>,
     /// The service id, `IQ/GOV/MOI/civil-registry/verify-identity/v1`.
     pub service: String,
     pub request_hash: String,
@@ -284,8 +286,8 @@ pub struct Evidence {
 /// Where a member's check against the civil registry stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberVerification {
-    pub household_id: String,
-    pub member_id: String,
+    pub household_id: HouseholdId,
+    pub member_id: MemberId,
     /// `verified`, `pending`, `mismatch`, `deceased`, `not_found`.
     pub status: String,
     pub attempts: i64,
@@ -315,7 +317,7 @@ pub struct VitalEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suggestion {
     pub suggestion_id: String,
-    pub household_id: String,
+    pub household_id: HouseholdId,
     /// `add_newborn`.
     pub kind: String,
     pub event_id: String,

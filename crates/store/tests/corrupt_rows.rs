@@ -73,11 +73,11 @@ async fn unknown_appointment_states_are_errors_naming_their_column(backend) {
             let (backend, s) = testkit::store(backend).await;
             with_appointment(&s).await;
             // Readable as written.
-            assert_eq!(s.appointment("a1").await.unwrap().unwrap().members.len(), 1);
+            assert_eq!(s.appointment(&"a1".into()).await.unwrap().unwrap().members.len(), 1);
             write_unknown(backend, &s, table, column, "appointment_id = 'a1'").await;
             let what = format!("{table}.{column}");
-            names(backend, s.appointment("a1").await, &what);
-            names(backend, s.appointments_of("h1").await, &what);
+            names(backend, s.appointment(&"a1".into()).await, &what);
+            names(backend, s.appointments_of(&"h1".into()).await, &what);
         }
     }
 }
@@ -124,16 +124,16 @@ async fn unknown_screening_states_are_errors_naming_their_column(backend) {
         {
             let (backend, s) = testkit::store(backend).await;
             with_finding(&s).await;
-            assert!(s.finding("f1").await.unwrap().is_some(), "{backend}");
-            assert_eq!(s.appeals(None, Some("h1"), 10).await.unwrap().len(), 1);
+            assert!(s.finding(&"f1".into()).await.unwrap().is_some(), "{backend}");
+            assert_eq!(s.appeals(None, Some(&"h1".into()), 10).await.unwrap().len(), 1);
             write_unknown(backend, &s, table, column, cond).await;
             let what = format!("{table}.{column}");
             if table == "appeals" {
                 names(backend, s.appeal("p1").await, &what);
-                names(backend, s.appeals(None, Some("h1"), 10).await, &what);
+                names(backend, s.appeals(None, Some(&"h1".into()), 10).await, &what);
             } else {
                 // The lists join the card the finding concerns (none here); they share the row reader.
-                names(backend, s.finding("f1").await, &what);
+                names(backend, s.finding(&"f1".into()).await, &what);
             }
         }
     }
@@ -208,14 +208,14 @@ async fn an_unknown_temporary_card_status_is_an_error_naming_its_column(backend)
         )
         .await;
         assert_eq!(
-            s.temporary_cards_of("h1").await.unwrap().len(),
+            s.temporary_cards_of(&"h1".into()).await.unwrap().len(),
             1,
             "{backend}"
         );
         write_unknown(backend, &s, "temporary_cards", "status", "card_id = 't1'").await;
         names(
             backend,
-            s.temporary_cards_of("h1").await,
+            s.temporary_cards_of(&"h1".into()).await,
             "temporary_cards.status",
         );
     }

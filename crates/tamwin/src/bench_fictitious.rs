@@ -38,7 +38,7 @@ fn col(r: &csv::StringRecord, i: usize) -> String {
 fn member(r: &csv::StringRecord) -> ScreeningPerson {
     let opt = |i| Some(col(r, i)).filter(|s| !s.is_empty());
     ScreeningPerson {
-        household_id: col(r, 1),
+        household_id: col(r, 1).into(),
         id: col(r, 0),
         national_id: opt(2),
         given: col(r, 3),
@@ -205,7 +205,7 @@ pub async fn fictitious_kind(store: Arc<dyn CivilStore>, dir: &Path) -> Result<(
         .iter()
         .map(|p| {
             let next = households.len() as u32;
-            let hh = *households.entry(p.household_id.clone()).or_insert(next);
+            let hh = *households.entry(p.household_id.to_string()).or_insert(next);
             let r = Rec::from_raw(&mut vocab, &tamwin_app::screening::raw(p), hh, &mut ignore);
             r.count_names(&mut vocab);
             r

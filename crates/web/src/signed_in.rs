@@ -17,6 +17,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
 use tamwin_app::{AppError, SignedIn};
+use tamwin_domain::HouseholdId;
 use tamwin_domain::access::Permission;
 
 /// What a staff page asks of its caller.
@@ -93,7 +94,7 @@ impl<P: PermissionMarker> FromRequestParts<AppState> for Staff<P> {
 /// `STAFF_HOME`, sent to the search.
 pub struct Citizen<const STAFF_HOME: bool = false> {
     pub signed: SignedIn,
-    pub household: String,
+    pub household: HouseholdId,
 }
 
 impl<const STAFF_HOME: bool> FromRequestParts<AppState> for Citizen<STAFF_HOME> {
@@ -106,7 +107,7 @@ impl<const STAFF_HOME: bool> FromRequestParts<AppState> for Citizen<STAFF_HOME> 
                 Err(PageError::redirect(&href("/", lang(parts))))
             }
             Some(x) => {
-                let household = tamwin_app::Registry::own_household_id(&x.actor)?.to_string();
+                let household = tamwin_app::Registry::own_household_id(&x.actor)?.clone();
                 Ok(Citizen {
                     signed: x,
                     household,

@@ -2,6 +2,7 @@
 //! members and proposals an appointment carries, and cancelling.
 
 use super::*;
+use tamwin_domain::HouseholdId;
 
 /// Days of slot loads read at once when looking for the earliest free slot.
 const LOADS_READ_DAYS: i64 = 7;
@@ -33,7 +34,7 @@ impl Registry {
     }
 
     /// The household of a card number (authorisation is the use case's that follows).
-    pub async fn household_id_of_card(&self, card: &str) -> Result<String> {
+    pub async fn household_id_of_card(&self, card: &str) -> Result<HouseholdId> {
         let card = tamwin_domain::CardNumber::parse(card)
             .map_err(|e| AppError::Validation(ValidationErrors(vec![e])))?;
         // The id alone: the use case that follows reads the household itself.
@@ -47,7 +48,7 @@ impl Registry {
     /// governorate nearest first (all of them, so a full district can be seen to be full).
     pub async fn free_slots(
         &self,
-        household_id: &str,
+        household_id: &HouseholdId,
         day: jiff::civil::Date,
         actor: &Actor,
     ) -> Result<Vec<CentreDay>> {
@@ -170,7 +171,7 @@ impl Registry {
     /// Books the household's appointment (or, with `reschedule`, moves its open one).
     pub async fn book_appointment(
         &self,
-        household_id: &str,
+        household_id: &HouseholdId,
         req: &BookingRequest,
         reschedule: bool,
         actor: &Actor,
@@ -186,7 +187,7 @@ impl Registry {
 
     async fn book_once(
         &self,
-        household_id: &str,
+        household_id: &HouseholdId,
         req: &BookingRequest,
         reschedule: bool,
         actor: &Actor,
@@ -492,7 +493,11 @@ impl Registry {
     }
 
     /// Cancels the household's booked appointment and frees its place.
-    pub async fn cancel_appointment(&self, household_id: &str, actor: &Actor) -> Result<()> {
+    pub async fn cancel_appointment(
+        &self,
+        household_id: &HouseholdId,
+        actor: &Actor,
+    ) -> Result<()> {
         self.household_for_booking(household_id, actor).await?;
         let open = self
             .store

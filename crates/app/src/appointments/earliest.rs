@@ -41,7 +41,7 @@ impl Registry {
     ) -> Result<Prepared> {
         let appt = Appointment {
             household_id: p.rec.household.household_id.clone(),
-            appointment_id: self.ids.id(),
+            appointment_id: self.ids.id().into(),
             kind: AppointmentKind::Centre,
             centre_code: p.centre.code.clone(),
             starts_at: slot_text(t),

@@ -1,12 +1,13 @@
 //! A household's appointments as it and the centre see them, with the signed form's token.
 
 use super::*;
+use tamwin_domain::HouseholdId;
 
 impl Registry {
     /// The household's appointments, newest first, with the form token of a booked one.
     pub async fn household_appointments(
         &self,
-        household_id: &str,
+        household_id: &HouseholdId,
         actor: &Actor,
     ) -> Result<Vec<AppointmentView>> {
         let rec = self.household_read(household_id, actor).await?;
@@ -21,7 +22,7 @@ impl Registry {
     /// A citizen's own household, or one in a staff member's area whose role allows `perm`.
     pub(crate) async fn household_in_reach(
         &self,
-        household_id: &str,
+        household_id: &HouseholdId,
         actor: &Actor,
         perm: Permission,
     ) -> Result<HouseholdRecord> {
@@ -42,7 +43,7 @@ impl Registry {
     /// A household in reach whose personal data is about to leave: its read is in the audit log first.
     pub(crate) async fn household_read(
         &self,
-        household_id: &str,
+        household_id: &HouseholdId,
         actor: &Actor,
     ) -> Result<HouseholdRecord> {
         let rec = self
@@ -162,7 +163,7 @@ impl Registry {
         )?;
         let issued = a.booked_at.as_second().min(self.clock.now().as_second());
         let mut claims = BTreeMap::new();
-        claims.insert("appointment_id".into(), a.appointment_id.clone());
+        claims.insert("appointment_id".into(), a.appointment_id.to_string());
         claims.insert(
             "card_number".into(),
             rec.household.card_number.as_str().to_string(),

@@ -1,6 +1,7 @@
 //! The day's queue of a centre (or team) and check-in by the form's QR or the card number.
 
 use super::*;
+use tamwin_domain::{AppointmentId, HouseholdId};
 
 impl Registry {
     /// A centre's (or team's) appointments of one day, in time order.
@@ -27,7 +28,7 @@ impl Registry {
                 recs.push((rec, a));
             }
         }
-        let read: Vec<(&String, &CardNumber)> = recs
+        let read: Vec<(&HouseholdId, &CardNumber)> = recs
             .iter()
             .map(|(r, _)| (&r.household.household_id, &r.household.card_number))
             .collect();
@@ -41,7 +42,11 @@ impl Registry {
         Ok(out)
     }
 
-    pub async fn visit(&self, appointment_id: &str, actor: &Actor) -> Result<AppointmentView> {
+    pub async fn visit(
+        &self,
+        appointment_id: &AppointmentId,
+        actor: &Actor,
+    ) -> Result<AppointmentView> {
         let (a, rec) = self.visit_of(appointment_id, actor).await?;
         let mut v = self.appointment_view(&rec, &a)?;
         v.token = None;
@@ -70,7 +75,7 @@ impl Registry {
                 }
                 p.claims
                     .get("appointment_id")
-                    .cloned()
+                    .map(|id| AppointmentId::new(id.as_str()))
                     .ok_or_else(|| code_error(tamwin_card::CardError::PayloadInvalid))?
             }
             (None, Some(card)) => {

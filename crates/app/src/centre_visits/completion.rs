@@ -2,13 +2,15 @@
 //! visit's length recorded.
 
 use super::*;
+use tamwin_domain::AppointmentId;
+use tamwin_domain::MemberId;
 
 impl Registry {
     /// Completes the visit: every required member recorded; absent adults held "not verified in
     /// person" (cure: book again or ask for a home visit); a present member's earlier such hold lifted.
     pub async fn complete_visit(
         &self,
-        appointment_id: &str,
+        appointment_id: &AppointmentId,
         actor: &Actor,
     ) -> Result<AppointmentView> {
         let (a, rec) = self.visit_of(appointment_id, actor).await?;
@@ -23,7 +25,7 @@ impl Registry {
         }
         let card = rec.household.card_number.clone();
         // A member a mobile team visits (or has visited) at home is not held for missing the centre.
-        let at_home: Vec<String> = self
+        let at_home: Vec<MemberId> = self
             .store
             .appointments_of(&a.household_id)
             .await?

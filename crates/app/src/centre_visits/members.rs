@@ -2,13 +2,14 @@
 //! correction of their data, and a member the head proposed online accepted onto the card.
 
 use super::*;
+use tamwin_domain::{AppointmentId, MemberId};
 
 impl Registry {
     /// Records one member: present with the originals seen (then checked through the hub), or absent.
     pub async fn check_member(
         &self,
-        appointment_id: &str,
-        member_id: &str,
+        appointment_id: &AppointmentId,
+        member_id: &MemberId,
         req: &MemberCheck,
         actor: &Actor,
     ) -> Result<MemberCheckResult> {
@@ -19,7 +20,7 @@ impl Registry {
         let slot = a
             .members
             .iter()
-            .find(|m| m.member_id == member_id)
+            .find(|m| m.member_id == *member_id)
             .ok_or(AppError::NotFound)?;
         let attendance = Attendance::parse(req.attendance.trim())
             .filter(|x| *x != Attendance::Expected)
@@ -67,7 +68,7 @@ impl Registry {
         }
         let mut member = rec
             .present_members()
-            .find(|m| m.member_id == member_id)
+            .find(|m| m.member_id == *member_id)
             .cloned();
         // The head declared this member's unified national ID online; the officer has the card in hand:
         // it is linked now (audited as a member change with the reason), then checked at the hub.
@@ -96,7 +97,7 @@ impl Registry {
                 .await?
                 .and_then(|r| {
                     r.present_members()
-                        .find(|m| m.member_id == member_id)
+                        .find(|m| m.member_id == *member_id)
                         .cloned()
                 });
         }
@@ -127,7 +128,7 @@ impl Registry {
             _ => None,
         };
         Ok(MemberCheckResult {
-            member_id: member_id.to_string(),
+            member_id: member_id.clone(),
             attendance: record.attendance,
             verification,
             fingerprint,
@@ -139,8 +140,8 @@ impl Registry {
     /// then checks the member at the hub again. Only while the household is checked in.
     pub async fn correct_member(
         &self,
-        appointment_id: &str,
-        member_id: &str,
+        appointment_id: &AppointmentId,
+        member_id: &MemberId,
         change: &crate::MemberChange,
         actor: &Actor,
     ) -> Result<MemberCheckResult> {
@@ -151,7 +152,7 @@ impl Registry {
         let slot = a
             .members
             .iter()
-            .find(|m| m.member_id == member_id)
+            .find(|m| m.member_id == *member_id)
             .ok_or(AppError::NotFound)?;
         // The officer's own area may not reach a household from a neighbouring district: the visit does.
         let mut by = Actor::system(&format!("visit {}", actor.name));
@@ -178,7 +179,7 @@ impl Registry {
             .await?
             .and_then(|r| {
                 r.present_members()
-                    .find(|m| m.member_id == member_id)
+                    .find(|m| m.member_id == *member_id)
                     .map(|m| m.national_id.is_some())
             })
             .unwrap_or(false);
@@ -208,7 +209,7 @@ impl Registry {
             }
         }
         Ok(MemberCheckResult {
-            member_id: member_id.to_string(),
+            member_id: member_id.clone(),
             attendance: slot.attendance,
             verification,
             fingerprint: None,
@@ -220,7 +221,7 @@ impl Registry {
     /// national ID, checked at the hub.
     pub async fn accept_proposal(
         &self,
-        appointment_id: &str,
+        appointment_id: &AppointmentId,
         index: usize,
         actor: &Actor,
     ) -> Result<AppointmentView> {

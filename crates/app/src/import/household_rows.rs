@@ -4,6 +4,7 @@ use super::csv_groups::Row;
 use super::{Rejects, reject};
 use std::collections::HashMap;
 use std::sync::Arc;
+use tamwin_domain::MemberId;
 use tamwin_domain::household::{MemberInput, NewHousehold};
 use tamwin_domain::{
     CardNumber, Hold, HoldReason, Household, HouseholdRecord, Member, Presence, Vulnerability,
@@ -175,13 +176,13 @@ impl Parser {
             self.reject_household(line, card_text);
             return None;
         };
-        let mut by_no: HashMap<i64, String> = HashMap::new();
+        let mut by_no: HashMap<i64, MemberId> = HashMap::new();
         let members: Vec<Member> = valid
             .members
             .into_iter()
             .zip(&numbers)
             .map(|(data, (no, _))| {
-                let id = self.reg_ids.id();
+                let id = MemberId::new(self.reg_ids.id());
                 by_no.insert(*no, id.clone());
                 Member {
                     member_id: id,
@@ -193,7 +194,7 @@ impl Parser {
             })
             .collect();
         let mut hold_list: Vec<Hold> = Vec::new();
-        let mk = |member_id: Option<String>, reason, evidence: &str, source: &str| Hold {
+        let mk = |member_id: Option<MemberId>, reason, evidence: &str, source: &str| Hold {
             hold_id: self.reg_ids.id(),
             member_id,
             reason,
@@ -272,7 +273,7 @@ impl Parser {
             .clone();
         let mut rec = HouseholdRecord {
             household: Household {
-                household_id: self.reg_ids.id(),
+                household_id: self.reg_ids.id().into(),
                 card_number: card,
                 governorate: valid.governorate,
                 district: valid.district,

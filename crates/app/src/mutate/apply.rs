@@ -5,6 +5,7 @@
 use super::Done;
 use crate::{Actor, AppError, HouseholdView, IdemRequest, Outcome, Registry, Result};
 use std::collections::BTreeSet;
+use tamwin_domain::MemberId;
 use tamwin_domain::access::Permission;
 use tamwin_domain::household::check_member_set;
 use tamwin_domain::{CardNumber, HouseholdRecord, NationalId, ValidationErrors};
@@ -12,7 +13,7 @@ use tamwin_store::{Conflict, HouseholdChange, StoreError};
 
 const ATTEMPTS: usize = 5;
 
-fn present_ids(r: &HouseholdRecord) -> BTreeSet<(NationalId, String)> {
+fn present_ids(r: &HouseholdRecord) -> BTreeSet<(NationalId, MemberId)> {
     if r.household.closed_at.is_some() {
         return BTreeSet::new();
     }
@@ -124,7 +125,8 @@ impl Registry {
                 return Err(AppError::Validation(errs));
             }
             let (old_ids, new_ids) = (present_ids(&before), present_ids(&after));
-            let added: Vec<(NationalId, String)> = new_ids.difference(&old_ids).cloned().collect();
+            let added: Vec<(NationalId, MemberId)> =
+                new_ids.difference(&old_ids).cloned().collect();
             let removed: Vec<NationalId> = old_ids
                 .difference(&new_ids)
                 .map(|(n, _)| n.clone())
@@ -167,7 +169,7 @@ impl Registry {
                 national_ids_added: added,
                 log: self.log(
                     done.kind,
-                    done.member_id,
+                    done.member_id.map(String::from),
                     Some(done.reason),
                     actor,
                     before_after(&before, &after),

@@ -4,6 +4,7 @@
 use super::{Done, free_text, invalid, required_reason};
 use crate::{Actor, AppError, IdemRequest, Outcome, Registry, Result};
 use serde::Deserialize;
+use tamwin_domain::MemberId;
 use tamwin_domain::access::Permission;
 use tamwin_domain::{CardNumber, HoldReason};
 
@@ -13,7 +14,8 @@ use tamwin_domain::{CardNumber, HoldReason};
 pub struct HoldInput {
     /// Absent for a hold on the whole household.
     #[serde(default)]
-    pub member_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub member_id: Option<MemberId>,
     /// One of `deceased`, `abroad`, `duplicate`, `fictitious`, `not_verified_in_person`, `no_national_id`,
     /// `data_mismatch`, `other`.
     pub reason: String,
@@ -95,7 +97,7 @@ impl Registry {
     ) -> Result<Outcome> {
         let reason = required_reason(&req.reason)?;
         self.mutate(Permission::LiftHold, card, actor, idem, |reg, rec| {
-            let members_without_id: Vec<String> = rec
+            let members_without_id: Vec<MemberId> = rec
                 .present_members()
                 .filter(|m| m.national_id.is_none())
                 .map(|m| m.member_id.clone())

@@ -4,6 +4,7 @@
 use super::{Done, invalid, prefix, required_reason};
 use crate::{Actor, AppError, IdemRequest, Outcome, Registry, Result};
 use serde::Deserialize;
+use tamwin_domain::MemberId;
 use tamwin_domain::access::Permission;
 use tamwin_domain::household::MemberInput;
 use tamwin_domain::{CardNumber, HoldReason, Presence, Relation};
@@ -29,7 +30,8 @@ pub struct MemberRemoval {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HeadChange {
-    pub member_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub member_id: MemberId,
     pub former_head_relation: String,
     pub reason: String,
 }
@@ -67,7 +69,7 @@ impl Registry {
             rec.members.push(m);
             Ok(Done {
                 kind: "member_added",
-                member_id: Some(id),
+                member_id: Some(id.clone()),
                 reason: reason.clone(),
                 status: 201,
             })
@@ -78,7 +80,7 @@ impl Registry {
     pub async fn update_member(
         &self,
         card: &CardNumber,
-        member_id: &str,
+        member_id: &MemberId,
         req: &MemberChange,
         actor: &Actor,
         idem: Option<&IdemRequest>,
@@ -92,7 +94,7 @@ impl Registry {
             let m = rec
                 .members
                 .iter_mut()
-                .find(|m| m.member_id == member_id && m.presence == Presence::Present)
+                .find(|m| m.member_id == *member_id && m.presence == Presence::Present)
                 .ok_or(AppError::NotFound)?;
             if (m.relation == Relation::Head) != (data.relation == Relation::Head) {
                 return Err(AppError::rule("head_change_not_by_update"));
@@ -125,7 +127,7 @@ impl Registry {
             }
             Ok(Done {
                 kind: "member_updated",
-                member_id: Some(mid),
+                member_id: Some(mid.clone()),
                 reason: reason.clone(),
                 status: 200,
             })
@@ -136,7 +138,7 @@ impl Registry {
     pub async fn remove_member(
         &self,
         card: &CardNumber,
-        member_id: &str,
+        member_id: &MemberId,
         req: &MemberRemoval,
         actor: &Actor,
         idem: Option<&IdemRequest>,
@@ -146,7 +148,7 @@ impl Registry {
             let m = rec
                 .members
                 .iter_mut()
-                .find(|m| m.member_id == member_id && m.presence == Presence::Present)
+                .find(|m| m.member_id == *member_id && m.presence == Presence::Present)
                 .ok_or(AppError::NotFound)?;
             if m.relation == Relation::Head {
                 return Err(AppError::rule("head_cannot_be_removed"));
@@ -155,7 +157,7 @@ impl Registry {
             m.removed_reason = Some(reason.clone());
             Ok(Done {
                 kind: "member_removed",
-                member_id: Some(member_id.to_string()),
+                member_id: Some(member_id.clone()),
                 reason: reason.clone(),
                 status: 200,
             })

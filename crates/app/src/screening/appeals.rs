@@ -2,6 +2,7 @@
 
 use super::review::parse_inbox_cursor;
 use super::*;
+use tamwin_domain::{FindingId, HouseholdId};
 
 impl Registry {
     /// Open appeals within the actor's area, oldest first, with their age (their reads audited).
@@ -24,9 +25,9 @@ impl Registry {
                 limit,
             )
             .await?;
-        let read: Vec<(&str, &str)> = rows
+        let read: Vec<(&HouseholdId, &str)> = rows
             .iter()
-            .map(|r| (r.appeal.household_id.as_str(), r.who.card_number.as_str()))
+            .map(|r| (&r.appeal.household_id, r.who.card_number.as_str()))
             .collect();
         self.record_screening_reads(actor, "household.listed", "screening.appeals", &read)
             .await?;
@@ -88,9 +89,9 @@ impl Registry {
                 appeal,
             })
             .collect();
-        let read: Vec<(&str, &str)> = list
+        let read: Vec<(&HouseholdId, &str)> = list
             .iter()
-            .map(|m| (household_id.as_str(), m.card_number.as_str()))
+            .map(|m| (&household_id, m.card_number.as_str()))
             .collect();
         self.record_screening_reads(actor, "household.read", "screening.my_findings", &read)
             .await?;
@@ -101,7 +102,7 @@ impl Registry {
     pub async fn submit_appeal(
         &self,
         actor: &Actor,
-        finding_id: &str,
+        finding_id: &FindingId,
         statement: &str,
         document: Document,
     ) -> Result<String> {
@@ -153,7 +154,7 @@ impl Registry {
         };
         let log = self.log(
             "appeal_submitted",
-            Some(f.member_id.clone()),
+            Some(f.member_id.to_string()),
             None,
             actor,
             serde_json::json!({"appeal_id": appeal.appeal_id, "finding_id": f.finding_id,
@@ -201,7 +202,7 @@ impl Registry {
             actor,
             "household.read",
             "screening.appeal_document",
-            &[(h.household_id.as_str(), h.card_number.as_str())],
+            &[(&h.household_id, h.card_number.as_str())],
         )
         .await?;
         Ok(a)
@@ -231,7 +232,7 @@ impl Registry {
             } else {
                 "appeal_rejected"
             },
-            Some(detail.finding.member_id.clone()),
+            Some(detail.finding.member_id.to_string()),
             None,
             actor,
             serde_json::json!({"appeal_id": appeal_id, "finding_id": a.finding_id, "note": note}),

@@ -2,6 +2,7 @@
 //! and holds once the grace period ends.
 
 use super::*;
+use tamwin_domain::{FindingId, HouseholdId};
 
 impl Registry {
     /// Findings within the actor's area.
@@ -49,9 +50,9 @@ impl Registry {
             .store
             .finding_counts(scope.governorate.as_deref(), district.as_deref())
             .await?;
-        let read: Vec<(&str, &str)> = rows
+        let read: Vec<(&HouseholdId, &str)> = rows
             .iter()
-            .map(|r| (r.finding.household_id.as_str(), r.who.card_number.as_str()))
+            .map(|r| (&r.finding.household_id, r.who.card_number.as_str()))
             .collect();
         self.record_screening_reads(actor, "household.listed", "screening.queue", &read)
             .await?;
@@ -90,18 +91,15 @@ impl Registry {
     pub async fn screening_finding(
         &self,
         actor: &Actor,
-        finding_id: &str,
+        finding_id: &FindingId,
     ) -> Result<FindingDetail> {
         let d = self.finding_detail(actor, finding_id).await?;
         let mut read = vec![(
-            d.household.household.household_id.as_str(),
+            &d.household.household.household_id,
             d.household.household.card_number.as_str(),
         )];
         if let Some(o) = &d.other {
-            read.push((
-                o.household.household_id.as_str(),
-                o.household.card_number.as_str(),
-            ));
+            read.push((&o.household.household_id, o.household.card_number.as_str()));
         }
         self.record_screening_reads(actor, "household.read", "screening.finding", &read)
             .await?;
@@ -112,7 +110,7 @@ impl Registry {
     pub(super) async fn finding_detail(
         &self,
         actor: &Actor,
-        finding_id: &str,
+        finding_id: &FindingId,
     ) -> Result<FindingDetail> {
         actor.require(Permission::Screen)?;
         let f = self
@@ -162,10 +160,10 @@ impl Registry {
         actor: &Actor,
         action: &'static str,
         via: &'static str,
-        households: &[(&str, &str)],
+        households: &[(&HouseholdId, &str)],
     ) -> Result<()> {
         let mut seen = std::collections::BTreeSet::new();
-        let reads: Vec<(String, tamwin_store::ChangeLog)> = households
+        let reads: Vec<(HouseholdId, tamwin_store::ChangeLog)> = households
             .iter()
             .filter(|(h, _)| seen.insert(*h))
             .map(|(h, card)| {
@@ -176,7 +174,7 @@ impl Registry {
                     actor,
                     serde_json::json!({ "card_number": card, "via": via }),
                 );
-                (h.to_string(), log)
+                ((*h).clone(), log)
             })
             .collect();
         if reads.is_empty() {
@@ -190,7 +188,7 @@ impl Registry {
     pub async fn decide_screening_finding(
         &self,
         actor: &Actor,
-        finding_id: &str,
+        finding_id: &FindingId,
         confirm: bool,
         note: &str,
     ) -> Result<ScreeningFinding> {
@@ -237,7 +235,7 @@ impl Registry {
         };
         let log = self.log(
             kind,
-            Some(f.member_id.clone()),
+            Some(f.member_id.to_string()),
             Some(reason.code().into()),
             actor,
             serde_json::json!({
@@ -345,7 +343,7 @@ pub(super) fn parse_queue_cursor(s: &str) -> Result<tamwin_store::QueueCursor> {
         (Some(d), Some(score), Some(id)) if !id.is_empty() => Ok(tamwin_store::QueueCursor {
             decision: d.to_string(),
             score_micros: score.parse().map_err(|_| cursor_invalid())?,
-            finding_id: id.to_string(),
+            finding_id: FindingId::new(id),
         }),
         _ => Err(cursor_invalid()),
     }

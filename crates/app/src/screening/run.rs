@@ -1,6 +1,7 @@
 //! A screening run: queued from the page, loaded, screened and saved by the job runner, resumed after a stop.
 
 use super::*;
+use tamwin_domain::MemberId;
 
 /// The phase and counts of the run in progress, shared between the screening thread and the task that
 /// writes them to the store.
@@ -175,10 +176,10 @@ impl Registry {
                 .screening_members(after.as_ref().map(|(h, m)| (h.as_str(), m.as_str())), PAGE)
                 .await?;
             let Some(last) = page.last() else { break };
-            after = Some((last.household_id.clone(), last.id.clone()));
+            after = Some((last.household_id.to_string(), last.id.clone()));
             for p in page {
                 let next = households.len() as u32;
-                let hh = *households.entry(p.household_id.clone()).or_insert(next);
+                let hh = *households.entry(p.household_id.to_string()).or_insert(next);
                 let r = Rec::from_raw(&mut vocab, &raw(&p), hh, &mut ignore);
                 r.count_names(&mut vocab);
                 people.push(r);
@@ -264,7 +265,11 @@ impl Registry {
             let (other_hh, other_member, other_nid) = match (f.kind, f.b) {
                 (Kind::SameId | Kind::Duplicate, Some(b)) => {
                     let o = &l.members[b as usize];
-                    (Some(o.household_id.clone()), Some(o.id.clone()), None)
+                    (
+                        Some(o.household_id.clone()),
+                        Some(MemberId::new(o.id.clone())),
+                        None,
+                    )
                 }
                 (Kind::Deceased, Some(b)) => (None, None, l.death_ids.get(b as usize).cloned()),
                 (Kind::Abroad, Some(b)) => (None, None, l.exit_ids.get(b as usize).cloned()),
@@ -279,7 +284,12 @@ impl Registry {
             }
             let pair_key = match (&other_member, &other_nid) {
                 (Some(o), _) => {
-                    let (x, y) = if m.id <= *o { (&m.id, o) } else { (o, &m.id) };
+                    let o = o.as_str();
+                    let (x, y) = if m.id.as_str() <= o {
+                        (m.id.as_str(), o)
+                    } else {
+                        (o, m.id.as_str())
+                    };
                     format!("pair:{x}:{y}")
                 }
                 (None, Some(n)) => format!("{}:{}:{n}", f.kind.code(), m.id),
@@ -289,11 +299,11 @@ impl Registry {
                 .entry(format!("{} {}", f.kind.code(), f.decision.code()))
                 .or_default() += 1;
             rows.push(ScreeningFinding {
-                finding_id: self.ids.id(),
+                finding_id: self.ids.id().into(),
                 run_id: run_id.to_string(),
                 kind,
                 household_id: m.household_id.clone(),
-                member_id: m.id.clone(),
+                member_id: m.id.clone().into(),
                 other_household_id: other_hh,
                 other_member_id: other_member,
                 other_national_id: other_nid,

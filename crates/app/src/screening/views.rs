@@ -1,6 +1,7 @@
 //! What screening answers carry: findings, appeals, the queue and inbox pages, the side-by-side view.
 
 use super::*;
+use tamwin_domain::{FindingId, HouseholdId, MemberId};
 
 /// A finding with what the auditor compares: the member's card, the other card or the civil record.
 pub struct FindingDetail {
@@ -86,7 +87,8 @@ pub struct InboxItemView {
     /// The finding's kind.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: FindingKind,
-    pub member_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub member_id: MemberId,
     pub who: ConcernedView,
     /// Whole days since it was submitted.
     pub age_days: i64,
@@ -105,15 +107,20 @@ pub struct InboxPage {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FindingView {
-    pub finding_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub finding_id: FindingId,
     pub run_id: String,
     /// `same_id`, `duplicate`, `deceased`, `abroad`, `fictitious`.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: FindingKind,
-    pub household_id: String,
-    pub member_id: String,
-    pub other_household_id: Option<String>,
-    pub other_member_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub household_id: HouseholdId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub member_id: MemberId,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub other_household_id: Option<HouseholdId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub other_member_id: Option<MemberId>,
     pub other_national_id: Option<String>,
     /// Match probability (fictitious: one minus the best match in the civil registry).
     pub score: f64,
@@ -167,7 +174,8 @@ impl From<&ScreeningFinding> for FindingView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppealView {
     pub appeal_id: String,
-    pub finding_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub finding_id: FindingId,
     pub submitted_at: String,
     pub statement: String,
     pub document_name: String,
@@ -214,7 +222,7 @@ pub struct SideView {
     pub abroad_since: Option<String>,
 }
 
-fn member_side(r: &tamwin_domain::HouseholdRecord, member_id: &str) -> Option<SideView> {
+fn member_side(r: &tamwin_domain::HouseholdRecord, member_id: &MemberId) -> Option<SideView> {
     let m = r.member(member_id)?;
     Some(SideView {
         card_number: r.household.card_number.as_str().to_string(),

@@ -353,7 +353,7 @@ tamwin_store::backend_tests! {
                 let store = store.clone();
                 tokio::spawn(async move {
                     store
-                        .record_reads(&[(h, read_log("officer-1"))])
+                        .record_reads(&[(h.into(), read_log("officer-1"))])
                         .await
                         .unwrap();
                 })
@@ -465,7 +465,7 @@ tamwin_store::backend_tests! {
         let (_, same) = households_of_one_chain(1);
         for h in ["old-household-1", "old-household-2", same[0].as_str()] {
             store
-                .record_reads(&[(h.to_string(), read_log("officer-2"))])
+                .record_reads(&[(h.to_string().into(), read_log("officer-2"))])
                 .await
                 .unwrap();
         }

@@ -19,7 +19,7 @@ async fn register(
     reg: &Registry,
     people: &[(u64, &str, &str)],
     phone: &str,
-) -> (CardNumber, String) {
+) -> (CardNumber, tamwin_domain::HouseholdId) {
     let members: Vec<serde_json::Value> = people
         .iter()
         .map(|(id, rel, sex)| {

@@ -128,7 +128,7 @@ tamwin_store::backend_tests! {
             .await
             .unwrap();
         reg.complete_visit(&c.appointment_id, &desk).await.unwrap();
-        assert_eq!(a["appointment_id"], c.appointment_id);
+        assert_eq!(a["appointment_id"], c.appointment_id.as_str());
 
         let route = reg
             .team_route("MT-1104", "2026-11-22".parse().unwrap(), &team_officer())
@@ -193,7 +193,7 @@ tamwin_store::backend_tests! {
             .unwrap();
         let v = body(&o);
         let card = tamwin_domain::CardNumber::parse(v["card_number"].as_str().unwrap()).unwrap();
-        let hid = v["household_id"].as_str().unwrap().to_string();
+        let hid = tamwin_domain::HouseholdId::new(v["household_id"].as_str().unwrap());
         tamwin_store::testkit::civil_of(&store)
             .civil_load(&[civil(&members[0], None)])
             .await
@@ -209,7 +209,7 @@ tamwin_store::backend_tests! {
             .await
             .unwrap(),
         );
-        let appt = a["appointment_id"].as_str().unwrap().to_string();
+        let appt = tamwin_domain::AppointmentId::new(a["appointment_id"].as_str().unwrap());
         advance(&clock, 21 * 60);
         let desk = officer("KRB-C01", "1101");
         reg.check_in(
@@ -357,7 +357,7 @@ tamwin_store::backend_tests! {
             .await
             .unwrap(),
         );
-        let appt2 = a2["appointment_id"].as_str().unwrap().to_string();
+        let appt2 = tamwin_domain::AppointmentId::new(a2["appointment_id"].as_str().unwrap());
         reg.check_in(
             &CheckInRequest {
                 token: None,

@@ -202,7 +202,7 @@ tamwin_store::backend_tests! {
             for f in findings(&reg, &auditor, kind).await {
                 through_hub.insert((
                     f.kind.code().to_string(),
-                    f.member_id,
+                    f.member_id.into_string(),
                     f.other_national_id,
                     f.score_micros,
                     f.decision.code().to_string(),
@@ -361,7 +361,7 @@ tamwin_store::backend_tests! {
             }))
         ));
         // Another household cannot appeal it.
-        let stranger = Actor::citizen("someone-else", "+9647800000000", "web");
+        let stranger = Actor::citizen(&"someone-else".into(), "+9647800000000", "web");
         assert!(matches!(
             reg.submit_appeal(
                 &stranger,

@@ -41,24 +41,24 @@ async fn create(reg: &Registry, h: &NewHousehold) -> Card {
     let rec = reg.store().household_by_card(&card).await.unwrap().unwrap();
     Card {
         card,
-        household_id: rec.household.household_id.clone(),
-        member_id: rec.members[0].member_id.clone(),
+        household_id: rec.household.household_id.to_string(),
+        member_id: rec.members[0].member_id.to_string(),
     }
 }
 
 fn finding(run_id: &str, n: usize, a: &Card, b: Option<&Card>, score: i64) -> ScreeningFinding {
     ScreeningFinding {
-        finding_id: format!("f-{n:03}"),
+        finding_id: format!("f-{n:03}").into(),
         run_id: run_id.into(),
         kind: if b.is_some() {
             FindingKind::Duplicate
         } else {
             FindingKind::Fictitious
         },
-        household_id: a.household_id.clone(),
-        member_id: a.member_id.clone(),
-        other_household_id: b.map(|b| b.household_id.clone()),
-        other_member_id: b.map(|b| b.member_id.clone()),
+        household_id: a.household_id.clone().into(),
+        member_id: a.member_id.clone().into(),
+        other_household_id: b.map(|b| b.household_id.as_str().into()),
+        other_member_id: b.map(|b| b.member_id.as_str().into()),
         other_national_id: None,
         pair_key: format!("test:{n}"),
         score_micros: score,
@@ -77,7 +77,7 @@ fn finding(run_id: &str, n: usize, a: &Card, b: Option<&Card>, score: i64) -> Sc
 /// Read entries of a household, by the route they came through.
 async fn reads(reg: &Registry, household_id: &str, action: &str, via: &str) -> usize {
     reg.store()
-        .household_audit(household_id, &[action], 1000)
+        .household_audit(&household_id.into(), &[action], 1000)
         .await
         .unwrap()
         .iter()
@@ -156,7 +156,7 @@ tamwin_store::backend_tests! {
 
         // The district's auditor sees their card and only that a card elsewhere matches.
         let before = reads(&reg, &a.household_id, "household.read", "screening.finding").await;
-        let d = reg.screening_finding(&district, "f-000").await.unwrap();
+        let d = reg.screening_finding(&district, &"f-000".into()).await.unwrap();
         let v = d.view();
         assert!(v.other.is_none(), "{backend}");
         assert!(v.other_outside_area, "{backend}");
@@ -183,7 +183,7 @@ tamwin_store::backend_tests! {
         );
         // The governorate's auditor covers both cards: both shown, both read.
         let v = reg
-            .screening_finding(&karbala, "f-000")
+            .screening_finding(&karbala, &"f-000".into())
             .await
             .unwrap()
             .view();
@@ -200,14 +200,14 @@ tamwin_store::backend_tests! {
         );
         // Najaf's card stays hidden from Karbala's auditor; Najaf's auditor does not see the finding.
         let v = reg
-            .screening_finding(&karbala, "f-001")
+            .screening_finding(&karbala, &"f-001".into())
             .await
             .unwrap()
             .view();
         assert!(v.other.is_none() && v.other_outside_area, "{backend}");
         let najaf_auditor = auditor(Area::Governorate("12".into()));
         assert!(matches!(
-            reg.screening_finding(&najaf_auditor, "f-001").await,
+            reg.screening_finding(&najaf_auditor, &"f-001".into()).await,
             Err(AppError::NotFound)
         ));
 
@@ -291,14 +291,14 @@ tamwin_store::backend_tests! {
 
         // An appeal: in the inbox of the area with its age, its document read audited, its outcome's
         // reason shown to the citizen.
-        reg.decide_screening_finding(&district, "f-000", true, "same person")
+        reg.decide_screening_finding(&district, &"f-000".into(), true, "same person")
             .await
             .unwrap();
-        let citizen = Actor::citizen(&a.household_id, "+9647809990001", "web");
+        let citizen = Actor::citizen(&a.household_id.as_str().into(), "+9647809990001", "web");
         let appeal = reg
             .submit_appeal(
                 &citizen,
-                "f-000",
+                &"f-000".into(),
                 "أنا شخص واحد",
                 Document {
                     name: "card.pdf".into(),
@@ -370,7 +370,7 @@ tamwin_store::backend_tests! {
         let again = reg
             .submit_appeal(
                 &citizen,
-                "f-000",
+                &"f-000".into(),
                 "مستند جديد",
                 Document {
                     name: "court.pdf".into(),
@@ -410,7 +410,7 @@ tamwin_store::backend_tests! {
         let analyst = Actor::staff("u2", "analyst", Role::Analyst, Area::Nation, "web");
         for who in [&analyst, &citizen] {
             assert!(matches!(
-                reg.decide_screening_finding(who, "no-such-finding", true, "")
+                reg.decide_screening_finding(who, &"no-such-finding".into(), true, "")
                     .await,
                 Err(AppError::Forbidden)
             ));
@@ -437,7 +437,7 @@ tamwin_store::backend_tests! {
         assert!(matches!(
             reg.submit_appeal(
                 &analyst,
-                "no-such-finding",
+                &"no-such-finding".into(),
                 "",
                 Document {
                     name: String::new(),

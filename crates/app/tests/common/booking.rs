@@ -23,7 +23,11 @@ pub async fn family(
     base: u64,
     gov: &str,
     district: &str,
-) -> (CardNumber, String, Vec<serde_json::Value>) {
+) -> (
+    CardNumber,
+    tamwin_domain::HouseholdId,
+    Vec<serde_json::Value>,
+) {
     let members = vec![
         person(base, "head", "male", "1980-03-01", "كريم"),
         person(base + 1, "spouse", "female", "1984-05-02", "فاطمة"),
@@ -50,7 +54,7 @@ pub async fn family(
 }
 
 pub fn citizen(hid: &str) -> Actor {
-    Actor::citizen(hid, "07801234567", "api")
+    Actor::citizen(&hid.into(), "07801234567", "api")
 }
 
 pub fn officer(centre: &str, district: &str) -> Actor {

@@ -15,6 +15,7 @@ use tamwin_app::home_visits::HomeVisitRequest;
 use tamwin_app::progress::{ProgressQuery, ProgressView};
 use tamwin_app::temporary_cards::TemporaryCardView;
 use tamwin_app::{CheckInRequest, MemberCheck, MemberCheckResult, Registry};
+use tamwin_domain::{AppointmentId, MemberId};
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -149,7 +150,7 @@ pub async fn check_in(
 pub async fn appointment(
     State(s): State<AppState>,
     Caller(a): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<AppointmentId>,
 ) -> Result<axum::Json<AppointmentView>, Problem> {
     Ok(axum::Json(s.reg.visit(&id, &a).await?))
 }
@@ -161,7 +162,7 @@ pub async fn appointment(
 pub async fn check_member(
     State(s): State<AppState>,
     Caller(a): Caller,
-    Path((id, member)): Path<(String, String)>,
+    Path((id, member)): Path<(AppointmentId, MemberId)>,
     m: Mutation<MemberCheck>,
 ) -> Result<axum::Json<MemberCheckResult>, Problem> {
     Ok(axum::Json(
@@ -175,7 +176,7 @@ pub async fn check_member(
 pub async fn complete(
     State(s): State<AppState>,
     Caller(a): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<AppointmentId>,
 ) -> Result<axum::Json<AppointmentView>, Problem> {
     Ok(axum::Json(s.reg.complete_visit(&id, &a).await?))
 }
@@ -259,7 +260,7 @@ pub async fn team_route(
 pub async fn issue_temporary_card(
     State(s): State<AppState>,
     Caller(a): Caller,
-    Path((id, member)): Path<(String, String)>,
+    Path((id, member)): Path<(AppointmentId, MemberId)>,
 ) -> Result<(StatusCode, axum::Json<TemporaryCardView>), Problem> {
     Ok((
         StatusCode::CREATED,
@@ -294,7 +295,7 @@ pub async fn my_update(
 pub async fn correct_member(
     State(s): State<AppState>,
     Caller(a): Caller,
-    Path((id, member)): Path<(String, String)>,
+    Path((id, member)): Path<(AppointmentId, MemberId)>,
     m: Mutation<tamwin_app::MemberChange>,
 ) -> Result<axum::Json<MemberCheckResult>, Problem> {
     Ok(axum::Json(
@@ -309,7 +310,7 @@ pub async fn correct_member(
 pub async fn accept_proposal(
     State(s): State<AppState>,
     Caller(a): Caller,
-    Path((id, index)): Path<(String, usize)>,
+    Path((id, index)): Path<(AppointmentId, usize)>,
 ) -> Result<axum::Json<AppointmentView>, Problem> {
     Ok(axum::Json(s.reg.accept_proposal(&id, index, &a).await?))
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use tamwin_app::{
     Closure, HeadChange, HoldInput, HoldLift, HouseholdView, MemberChange, MemberRemoval, Outcome,
 };
+use tamwin_domain::MemberId;
 use tamwin_domain::{CardNumber, CardState, FieldError, NationalId, NewHousehold};
 use tamwin_store::ListFilter;
 
@@ -109,7 +110,8 @@ pub struct HouseholdItem {
     pub head_name: Option<String>,
     pub members: Option<i64>,
     /// With a name or national-ID search: the member that matched.
-    pub matched_member_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub matched_member_id: Option<MemberId>,
     pub matched_name: Option<String>,
     pub matched_birth_date: Option<String>,
 }
@@ -238,7 +240,7 @@ pub async fn list_households(
                 state: h.state,
                 head_name: None,
                 members: None,
-                matched_member_id: Some(h.member_id),
+                matched_member_id: Some(h.member_id.clone()),
                 matched_name: Some(h.full_name),
                 matched_birth_date: Some(h.birth_date),
             })
@@ -315,7 +317,7 @@ pub async fn add_member(
 pub async fn update_member(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((c, id)): Path<(String, String)>,
+    Path((c, id)): Path<(String, MemberId)>,
     m: Mutation<MemberChange>,
 ) -> Result<Response, Problem> {
     Ok(outcome_response(
@@ -332,7 +334,7 @@ pub async fn update_member(
 pub async fn remove_member(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Path((c, id)): Path<(String, String)>,
+    Path((c, id)): Path<(String, MemberId)>,
     m: Mutation<MemberRemoval>,
 ) -> Result<Response, Problem> {
     Ok(outcome_response(

@@ -14,6 +14,7 @@ use tamwin_app::screening::{
     AppealView, FindingDetailView, FindingView, InboxPage, MyFinding, QueuePage, QueueQuery,
     RunView,
 };
+use tamwin_domain::FindingId;
 use tamwin_domain::access::Permission;
 use tamwin_domain::screening::AppealStatus;
 
@@ -115,7 +116,7 @@ pub async fn appeals(
 pub async fn finding(
     State(s): State<AppState>,
     Caller(a): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<FindingId>,
 ) -> Result<axum::Json<FindingDetailView>, Problem> {
     Ok(axum::Json(s.reg.screening_finding(&a, &id).await?.view()))
 }
@@ -140,7 +141,7 @@ fn unknown_decision() -> Problem {
 pub async fn decide_finding(
     State(s): State<AppState>,
     Caller(a): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<FindingId>,
     m: Result<Mutation<DecisionRequest>, Problem>,
 ) -> Result<axum::Json<FindingView>, Problem> {
     // The role first: a caller who may not decide learns nothing from their body's faults.
@@ -248,7 +249,7 @@ pub struct AppealRequest {
 pub async fn appeal(
     State(s): State<AppState>,
     Caller(a): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<FindingId>,
     m: Result<Mutation<AppealRequest>, Problem>,
 ) -> Result<(StatusCode, axum::Json<AppealView>), Problem> {
     // Only a citizen appeals: the role before the body and its document.

@@ -35,7 +35,7 @@ tamwin_store::backend_tests! {
             ..Default::default()
         };
         let o = reg
-            .book_appointment(hid, &req, false, &sys, None)
+            .book_appointment(&hid.into(), &req, false, &sys, None)
             .await
             .unwrap();
         let id = serde_json::from_str::<Value>(&o.body).unwrap()["appointment_id"]

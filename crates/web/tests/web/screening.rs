@@ -43,8 +43,8 @@ async fn create(reg: &Registry, district: &str, id: u64, given: &str, phone: Opt
         .unwrap();
     Card {
         card,
-        household_id: rec.household.household_id.clone(),
-        member_id: rec.members[0].member_id.clone(),
+        household_id: rec.household.household_id.to_string(),
+        member_id: rec.members[0].member_id.to_string(),
     }
 }
 
@@ -78,17 +78,17 @@ async fn findings(reg: &Registry, a: &Card, b: &Card) {
     };
     reg.store().start_screening_run(&run, &log).await.unwrap();
     let f = |n: usize, other: Option<&Card>, score: i64| ScreeningFinding {
-        finding_id: format!("f-{n}"),
+        finding_id: format!("f-{n}").into(),
         run_id: "run-1".into(),
         kind: if other.is_some() {
             tamwin_domain::screening::FindingKind::Duplicate
         } else {
             tamwin_domain::screening::FindingKind::Fictitious
         },
-        household_id: a.household_id.clone(),
-        member_id: a.member_id.clone(),
-        other_household_id: other.map(|o| o.household_id.clone()),
-        other_member_id: other.map(|o| o.member_id.clone()),
+        household_id: a.household_id.clone().into(),
+        member_id: a.member_id.clone().into(),
+        other_household_id: other.map(|o| o.household_id.as_str().into()),
+        other_member_id: other.map(|o| o.member_id.as_str().into()),
         other_national_id: None,
         pair_key: format!("t:{n}"),
         score_micros: score,
@@ -179,7 +179,7 @@ tamwin_store::backend_tests! {
             let reg = reg.clone();
             async move {
                 reg.store()
-                    .household_audit(&h, &["household.read"], 100)
+                    .household_audit(&h.as_str().into(), &["household.read"], 100)
                     .await
                     .unwrap()
                     .iter()

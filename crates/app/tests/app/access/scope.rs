@@ -182,7 +182,7 @@ tamwin_store::backend_tests! {
         let ksup = reg.token_actor(&tok).await.unwrap();
 
         // The officer opens the visit; the supervisor opens the household and lists it five times.
-        reg.visit(booked["appointment_id"].as_str().unwrap(), &officer)
+        reg.visit(&booked["appointment_id"].as_str().unwrap().into(), &officer)
             .await
             .unwrap();
         reg.household(&card, &ksup).await.unwrap();

@@ -29,7 +29,7 @@ tamwin_store::backend_tests! {
                 .await
                 .unwrap(),
         );
-        let hid = v["household_id"].as_str().unwrap().to_string();
+        let hid = tamwin_domain::HouseholdId::new(v["household_id"].as_str().unwrap());
         let card = v["card_number"].as_str().unwrap().to_string();
         let mut on_file = members[1].clone();
         on_file["national_id"] = serde_json::json!(declared);
@@ -84,7 +84,7 @@ tamwin_store::backend_tests! {
         );
         advance(&clock, 21 * 60);
         let desk = officer("KRB-C01", "1101");
-        let appt = a["appointment_id"].as_str().unwrap().to_string();
+        let appt = tamwin_domain::AppointmentId::new(a["appointment_id"].as_str().unwrap());
         reg.check_in(
             &CheckInRequest {
                 token: None,
@@ -177,7 +177,7 @@ tamwin_store::backend_tests! {
                 .count(),
             3
         );
-        let appt = a["appointment_id"].as_str().unwrap().to_string();
+        let appt = tamwin_domain::AppointmentId::new(a["appointment_id"].as_str().unwrap());
         let desk = officer("KRB-C01", "1101");
         assert_eq!(
             code(reg.accept_proposal(&appt, 0, &desk).await.unwrap_err()),
@@ -294,7 +294,7 @@ tamwin_store::backend_tests! {
             .await
             .unwrap(),
         );
-        let appt = v["appointment_id"].as_str().unwrap().to_string();
+        let appt = tamwin_domain::AppointmentId::new(v["appointment_id"].as_str().unwrap());
         advance(&clock, 21 * 60);
         let desk = officer("KRB-C01", "1101");
         let v = reg

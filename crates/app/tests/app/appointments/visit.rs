@@ -135,7 +135,7 @@ tamwin_store::backend_tests! {
             .unwrap(),
         );
         let token = v["token"].as_str().unwrap().to_string();
-        let appt = v["appointment_id"].as_str().unwrap().to_string();
+        let appt = tamwin_domain::AppointmentId::new(v["appointment_id"].as_str().unwrap());
         let desk = officer("KRB-C01", "1101");
         let by_qr = CheckInRequest {
             token: Some(token.clone()),

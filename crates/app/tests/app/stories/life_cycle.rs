@@ -69,8 +69,8 @@ tamwin_store::backend_tests! {
             .unwrap();
         assert_eq!(o.status, 201);
         let v: Value = serde_json::from_str(&o.body).unwrap();
-        let son = v["members"][2]["member_id"].as_str().unwrap().to_string();
-        let head = v["members"][0]["member_id"].as_str().unwrap().to_string();
+        let son = tamwin_domain::MemberId::new(v["members"][2]["member_id"].as_str().unwrap());
+        let head = tamwin_domain::MemberId::new(v["members"][0]["member_id"].as_str().unwrap());
         let e = reg
             .remove_member(
                 &card,
@@ -280,7 +280,7 @@ tamwin_store::backend_tests! {
         .await;
         assert_eq!(v["state"], "active", "{backend}");
         let card = card_of(&v);
-        let head = v["members"][0]["member_id"].as_str().unwrap().to_string();
+        let head = tamwin_domain::MemberId::new(v["members"][0]["member_id"].as_str().unwrap());
         // The ID was recorded in error: removing it makes the card temporary, by the same rule.
         let o = reg
             .update_member(

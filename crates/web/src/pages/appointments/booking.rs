@@ -55,7 +55,7 @@ pub async fn citizen_appointment(
 ) -> Result<Response, PageError> {
     let tr = tr_of(&page_query(&q.lang), &headers);
     let a = &signed.actor;
-    let hid = household.as_str();
+    let hid = &household;
     let list = s.reg.household_appointments(hid, a).await?;
     let current = list
         .into_iter()
@@ -92,7 +92,7 @@ pub async fn citizen_appointment(
             .iter()
             .filter(|m| m.member.presence == tamwin_domain::Presence::Present)
             .map(|m| MemberRow {
-                member_id: m.member.member_id.clone(),
+                member_id: m.member.member_id.to_string(),
                 data: None,
                 no_nid: m.member.national_id.is_none(),
                 declared_nid: String::new(),
@@ -161,7 +161,7 @@ pub async fn citizen_book(
     CsrfForm { form: f, .. }: CsrfForm<Pairs>,
 ) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let hid = hid.as_str();
+    let hid = &hid;
     let (centre, starts_at) = match field(&f, "slot").split_once('|') {
         Some((c, t)) => (Some(c.to_string()), Some(t.to_string())),
         None => (None, None),
@@ -178,7 +178,7 @@ pub async fn citizen_book(
             Some(i) => i,
             None => {
                 members.push(MemberDeclaration {
-                    member_id: member.to_string(),
+                    member_id: member.to_string().into(),
                     documents: vec![],
                     required: None,
                     national_id: None,
@@ -247,7 +247,7 @@ pub async fn citizen_home_visit(
     CsrfForm { form: f, .. }: CsrfForm<Pairs>,
 ) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let hid = hid.as_str();
+    let hid = &hid;
     let req = tamwin_app::home_visits::HomeVisitRequest {
         member_ids: vec![field(&f, "member").to_string()],
         reason: field(&f, "reason").to_string(),
@@ -291,7 +291,7 @@ pub async fn citizen_cancel(
     _: CsrfForm<Pairs>,
 ) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let hid = hid.as_str();
+    let hid = &hid;
     s.reg.cancel_appointment(hid, &signed.actor).await?;
     Ok(Redirect::to(&href("/citizen/appointment", tr.lang)).into_response())
 }
@@ -326,7 +326,7 @@ pub async fn citizen_form(
     }: Citizen,
 ) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let hid = hid.as_str();
+    let hid = &hid;
     let list = s.reg.household_appointments(hid, &signed.actor).await?;
     let v = list
         .into_iter()

@@ -107,7 +107,7 @@ fn member_rows(v: &AppointmentView, tr: Tr) -> Vec<MemberRow> {
     v.members
         .iter()
         .map(|m| MemberRow {
-            member_id: m.member_id.clone(),
+            member_id: m.member_id.to_string(),
             data: m.data.clone(),
             no_nid: false,
             declared_nid: m.declared_national_id.clone().unwrap_or_default(),

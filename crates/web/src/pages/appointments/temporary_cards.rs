@@ -1,6 +1,7 @@
 //! Temporary cards: issued at the visit, printed, and listed for the citizen.
 
 use super::*;
+use tamwin_domain::{AppointmentId, MemberId};
 
 // ---- the citizen's temporary cards ---------------------------------------------------------------
 
@@ -42,7 +43,7 @@ pub async fn visit_issue_temporary_card(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-    Path((id, member)): Path<(String, String)>,
+    Path((id, member)): Path<(AppointmentId, MemberId)>,
     Staff(signed, _): Staff<VerifyInPerson>,
     _: CsrfForm<Pairs>,
 ) -> Result<Response, PageError> {
@@ -60,7 +61,7 @@ pub async fn visit_temporary_card(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-    Path((id, member)): Path<(String, String)>,
+    Path((id, member)): Path<(AppointmentId, MemberId)>,
     Staff(signed, _): Staff<VerifyInPerson>,
 ) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
@@ -92,7 +93,7 @@ pub async fn citizen_temporary_cards(
     }: Citizen,
 ) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
-    let hid = hid.as_str();
+    let hid = &hid;
     let list = s.reg.temporary_cards(hid, &signed.actor).await?;
     let p = TempCardsPage {
         tr,

@@ -1,6 +1,7 @@
 //! One visit at the centre: each member's attendance and originals, corrections, completion.
 
 use super::*;
+use tamwin_domain::{AppointmentId, MemberId};
 
 #[derive(Template)]
 #[template(path = "visit.html")]
@@ -34,7 +35,7 @@ pub async fn visit_page(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<VisitQuery>,
-    Path(id): Path<String>,
+    Path(id): Path<AppointmentId>,
     Staff(signed, _): Staff<VerifyInPerson>,
 ) -> Result<Response, PageError> {
     let tr = tr_of(&page_query(&q.lang), &headers);
@@ -80,7 +81,7 @@ pub async fn visit_page(
                 && !id.is_empty()
                 && no_id
                 && card.is_none_or(|c| c.status != TemporaryCardStatus::Active);
-            (id, status, can)
+            (id.into_string(), status, can)
         })
         .collect();
     let p = VisitPage {
@@ -106,7 +107,7 @@ pub async fn visit_member(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-    Path((id, member)): Path<(String, String)>,
+    Path((id, member)): Path<(AppointmentId, MemberId)>,
     Staff(signed, _): Staff<VerifyInPerson>,
     CsrfForm { form: f, .. }: CsrfForm<Pairs>,
 ) -> Result<Response, PageError> {
@@ -134,7 +135,7 @@ pub async fn visit_correct(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-    Path((id, member)): Path<(String, String)>,
+    Path((id, member)): Path<(AppointmentId, MemberId)>,
     Staff(signed, _): Staff<VerifyInPerson>,
     CsrfForm { form: f, .. }: CsrfForm<Pairs>,
 ) -> Result<Response, PageError> {
@@ -173,7 +174,7 @@ pub async fn visit_accept(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-    Path((id, index)): Path<(String, usize)>,
+    Path((id, index)): Path<(AppointmentId, usize)>,
     Staff(signed, _): Staff<VerifyInPerson>,
     _: CsrfForm<Pairs>,
 ) -> Result<Response, PageError> {
@@ -190,7 +191,7 @@ pub async fn visit_complete(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-    Path(id): Path<String>,
+    Path(id): Path<AppointmentId>,
     Staff(signed, _): Staff<VerifyInPerson>,
     _: CsrfForm<Pairs>,
 ) -> Result<Response, PageError> {

@@ -43,7 +43,7 @@ pub async fn citizen_findings(
             let reason = f.kind.hold_reason();
             let open = a.as_ref().is_some_and(|a| a.status == AppealStatus::Open);
             CitizenFinding {
-                finding_id: f.finding_id.clone(),
+                finding_id: f.finding_id.to_string(),
                 member: m.member_name.clone(),
                 reason: tr.reason(reason).to_string(),
                 cure: tr.cure(reason).to_string(),

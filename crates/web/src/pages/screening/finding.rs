@@ -1,6 +1,7 @@
 //! One finding: both records side by side, the explanation field by field, the decisions.
 
 use super::*;
+use tamwin_domain::FindingId;
 
 pub struct ExplainRow {
     pub field: String,
@@ -161,7 +162,7 @@ pub async fn finding_page(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<FindingQuery>,
-    Path(id): Path<String>,
+    Path(id): Path<FindingId>,
     Staff(signed, _): Staff<Screen>,
 ) -> Result<Response, PageError> {
     let tr = tr_of(&page_query(&q.lang), &headers);
@@ -233,7 +234,7 @@ pub async fn finding_decide(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<crate::render::PageQuery>,
-    Path(id): Path<String>,
+    Path(id): Path<FindingId>,
     Staff(signed, _): Staff<Screen>,
     CsrfForm { form: f, .. }: CsrfForm<Pairs>,
 ) -> Result<Response, PageError> {

@@ -41,10 +41,15 @@ struct Caller {
 static CITIZEN_HOUSEHOLD: std::sync::Mutex<Vec<(usize, String)>> =
     std::sync::Mutex::new(Vec::new());
 
-fn citizen_household(reg: &Arc<Registry>) -> String {
+fn citizen_household(reg: &Arc<Registry>) -> tamwin_domain::HouseholdId {
     let key = Arc::as_ptr(reg) as usize;
     let all = CITIZEN_HOUSEHOLD.lock().unwrap();
-    all.iter().find(|(k, _)| *k == key).unwrap().1.clone()
+    all.iter()
+        .find(|(k, _)| *k == key)
+        .unwrap()
+        .1
+        .as_str()
+        .into()
 }
 
 fn set_citizen_household(reg: &Arc<Registry>, household: String) {

@@ -112,7 +112,7 @@ pub(super) async fn request(
     }
     // An appointment today at KRB-C01 for the fresh household: booked, or checked in (and, for
     // completion, every adult recorded absent).
-    let mut appointment = String::new();
+    let mut appointment = tamwin_domain::AppointmentId::default();
     if r.path.contains("{appointment_id}")
         || r.path.ends_with("check-ins")
         || r.path.ends_with("check-in")
@@ -135,7 +135,7 @@ pub(super) async fn request(
         appointment = serde_json::from_str::<Value>(&o.body).unwrap()["appointment_id"]
             .as_str()
             .unwrap()
-            .to_string();
+            .into();
         if r.path.contains("{appointment_id}/") {
             let by_card = tamwin_app::CheckInRequest {
                 token: None,
@@ -150,7 +150,7 @@ pub(super) async fn request(
                 note: None,
                 fingerprint: None,
             };
-            reg.check_member(&appointment, &m.spouse, &old, &sys)
+            reg.check_member(&appointment, &m.spouse.as_str().into(), &old, &sys)
                 .await
                 .unwrap();
         }
@@ -233,7 +233,7 @@ pub(super) async fn request(
         finding = format!("f-{}", serial());
         let confirmed = !r.path.ends_with("/decision") || r.path.contains("{appeal_id}");
         let f = tamwin_store::ScreeningFinding {
-            finding_id: finding.clone(),
+            finding_id: finding.clone().into(),
             run_id: run.clone(),
             kind: tamwin_domain::screening::FindingKind::Fictitious,
             household_id: hid.clone(),
@@ -266,7 +266,7 @@ pub(super) async fn request(
             appeal = format!("a-{}", serial());
             let a = tamwin_store::Appeal {
                 appeal_id: appeal.clone(),
-                finding_id: finding.clone(),
+                finding_id: finding.clone().into(),
                 household_id: hid.clone(),
                 submitted_at: now,
                 statement: "أنا موجود".into(),
