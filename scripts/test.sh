@@ -10,7 +10,8 @@ if [ -z "${TAMWIN_TEST_POSTGRES_URL:-}" ]; then
   if ! pg_lsclusters 2>/dev/null | grep -q online; then
     pg_ctlcluster 15 main start
   fi
-  for _ in $(seq 1 30); do pg_isready -q && break; sleep 1; done
+  # After an unclean stop it fsyncs its data directory first, which can take minutes.
+  for _ in $(seq 1 300); do pg_isready -q && break; sleep 1; done
   pg_isready || { echo "PostgreSQL did not start" >&2; exit 1; }
   su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='tamwin'\"" | grep -q 1 \
     || su postgres -c "psql -qc \"CREATE ROLE tamwin LOGIN SUPERUSER PASSWORD 'tamwin'\""

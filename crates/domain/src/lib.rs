@@ -17,6 +17,7 @@ pub mod ids;
 pub mod job;
 pub mod national_id;
 pub mod phone;
+pub mod programme;
 pub mod screening;
 
 pub use card_number::CardNumber;
