@@ -2,6 +2,7 @@
 //! versioned data checked from their file, and the amounts a household is owed.
 
 pub mod catalog;
+pub mod eligibility;
 pub mod entitle;
 pub mod model;
 pub mod month;

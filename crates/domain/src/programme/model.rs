@@ -118,6 +118,8 @@ pub struct ProgrammeVersion {
     pub skip: Vec<CycleMonth>,
     /// Months that carry only some of the basket's items.
     pub only: Vec<(CycleMonth, Vec<&'static str>)>,
+    /// Rules that exclude a household as a whole.
+    pub rules: Vec<super::eligibility::Rule>,
 }
 
 /// A programme and its history of versions, oldest first.

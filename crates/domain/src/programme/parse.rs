@@ -63,6 +63,8 @@ pub struct RawVersion {
     pub skip: Vec<String>,
     #[serde(default)]
     pub only: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub rules: Vec<super::eligibility::RawRule>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -260,12 +262,14 @@ fn version(v: &RawVersion, kind: &str, errs: &mut ValidationErrors) -> Option<Pr
         }
         only.push((month, codes));
     }
+    let rules = super::eligibility::rules(&v.rules, errs);
     Some(ProgrammeVersion {
         version: number?,
         effective_from: from?,
         benefit,
         skip,
         only,
+        rules,
     })
 }
 

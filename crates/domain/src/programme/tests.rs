@@ -28,7 +28,11 @@ fn iraq() -> serde_json::Value {
                 {"item": "flour", "quantity": 1000, "unit": "g"}
             ],
             "skip": ["2026-06"],
-            "only": {"2026-07": ["rice", "sugar"]}
+            "only": {"2026-07": ["rice", "sugar"]},
+            "rules": [{"code": "public_employee_high_income", "when": [
+                {"field": "head_sector", "is": "public"},
+                {"field": "head_monthly_income", "at_least": 1500000000}
+            ]}]
         }]
     })
 }
@@ -231,4 +235,83 @@ fn months_parse_order_and_count_their_days() {
     for bad in ["2026-1", "26-12", "2026-00", "2026/12", ""] {
         assert!(CycleMonth::parse(bad).is_err(), "{bad}");
     }
+}
+
+#[test]
+fn a_public_employee_head_paid_enough_excludes_the_household_and_members_count_by_dates() {
+    use eligibility::{HouseholdFacts, MemberFacts, counted, excluded_by};
+    let p = parse(iraq()).unwrap();
+    let rules = &p.versions[0].rules;
+    let head = |sector: &str, income: i64| HouseholdFacts {
+        head_sector: Some(sector.into()),
+        head_monthly_income: Some(income),
+        ..Default::default()
+    };
+    // 1.5 million IQD is 1,500,000,000 fils.
+    let out = excluded_by(rules, &head("public", 1_500_000_000)).expect("excluded");
+    assert_eq!(out.code, "public_employee_high_income");
+    assert!(excluded_by(rules, &head("public", 1_499_999_999)).is_none());
+    assert!(excluded_by(rules, &head("private", 3_000_000_000)).is_none());
+    assert!(
+        excluded_by(rules, &HouseholdFacts::default()).is_none(),
+        "nothing declared, nothing excluded"
+    );
+
+    let m = |s: &str| CycleMonth::parse(s).unwrap();
+    let nov = m("2026-11");
+    assert!(counted(&MemberFacts::default(), nov));
+    assert!(!counted(
+        &MemberFacts {
+            held: true,
+            ..Default::default()
+        },
+        nov
+    ));
+    let newborn = MemberFacts {
+        birth_confirmed: Some(m("2026-10")),
+        ..Default::default()
+    };
+    assert!(
+        !counted(&newborn, m("2026-10")),
+        "not in the month of confirmation"
+    );
+    assert!(counted(&newborn, nov), "from the cycle after");
+    let died = MemberFacts {
+        left: Some(m("2026-10")),
+        ..Default::default()
+    };
+    assert!(counted(&died, m("2026-10")), "still in the month of death");
+    assert!(!counted(&died, nov), "not from the cycle after");
+}
+
+#[test]
+fn a_rule_naming_an_unknown_field_or_comparing_it_wrongly_is_refused() {
+    let bad = |cond: serde_json::Value| {
+        let mut f = iraq();
+        f["versions"][0]["rules"][0]["when"][0] = cond;
+        parse(f).unwrap_err()
+    };
+    assert_eq!(
+        bad(serde_json::json!({"field": "shoe_size", "at_least": 40})),
+        ["rule_field_unknown"]
+    );
+    assert_eq!(
+        bad(serde_json::json!({"field": "head_sector", "at_least": 1})),
+        ["rule_comparison_invalid"]
+    );
+    assert_eq!(
+        bad(serde_json::json!({"field": "head_sector", "is": "astronaut"})),
+        ["sector_unknown"]
+    );
+    assert_eq!(
+        bad(serde_json::json!({"field": "head_monthly_income", "at_least": 1.5})),
+        ["quantity_not_integer"]
+    );
+    assert_eq!(
+        bad(serde_json::json!({"field": "social_welfare", "is": "yes"})),
+        ["rule_comparison_invalid"]
+    );
+    let mut f = iraq();
+    f["versions"][0]["rules"][0]["when"] = serde_json::json!([]);
+    assert_eq!(parse(f).unwrap_err(), ["rule_without_condition"]);
 }
