@@ -3,9 +3,8 @@
 //! whatever the channel.
 
 use crate::{AppError, Result};
-use tamwin_domain::HouseholdId;
 use tamwin_domain::access::{Area, Permission, Role};
-use tamwin_domain::{Geography, Household};
+use tamwin_domain::{Geography, Household, HouseholdId};
 use tamwin_store::Scope;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

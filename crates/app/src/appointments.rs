@@ -12,8 +12,10 @@ use tamwin_domain::appointment::{
     self as rules, AppointmentKind, AppointmentStatus, Attendance, CentreSchedule, Document,
     parse_slot, slot_text,
 };
-use tamwin_domain::{AppointmentId, HouseholdId, MemberId};
-use tamwin_domain::{FieldError, HouseholdRecord, UpdateCentre, ValidationErrors};
+use tamwin_domain::{
+    AppointmentId, FieldError, HouseholdId, HouseholdRecord, MemberId, UpdateCentre,
+    ValidationErrors,
+};
 use tamwin_store::{Appointment, AppointmentMember, Booking, Conflict, StoreError};
 
 mod booking;

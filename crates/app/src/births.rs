@@ -4,8 +4,7 @@
 
 use crate::{Actor, AppError, MemberChange, Registry, Result};
 use serde::Serialize;
-use tamwin_domain::HouseholdId;
-use tamwin_domain::{MemberInput, NationalId, Relation, Vulnerability};
+use tamwin_domain::{HouseholdId, MemberInput, NationalId, Relation, Vulnerability};
 use tamwin_store::{OutboxMessage, StoreError, Suggestion, VitalEvent};
 
 /// What a birth event carries beyond the newborn's ID and birth date (`vital_events.details`).

@@ -9,8 +9,7 @@ use crate::{Actor, AppError, HoldInput, HoldLift, Registry, Result};
 use serde::Deserialize;
 use tamwin_domain::access::Permission;
 use tamwin_domain::appointment::{self as rules, AppointmentKind, AppointmentStatus, Attendance};
-use tamwin_domain::{AppointmentId, MemberId};
-use tamwin_domain::{CardNumber, HoldReason, HouseholdRecord};
+use tamwin_domain::{AppointmentId, CardNumber, HoldReason, HouseholdRecord, MemberId};
 use tamwin_store::{Appointment, AppointmentMember};
 
 mod check_in;

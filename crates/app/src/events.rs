@@ -4,8 +4,7 @@
 //! order they arrived in.
 
 use crate::{Actor, AppError, HoldInput, HoldLift, Registry, Result};
-use tamwin_domain::MemberId;
-use tamwin_domain::{HoldReason, NationalId};
+use tamwin_domain::{HoldReason, MemberId, NationalId};
 use tamwin_store::VitalEvent;
 
 /// By default an exit older than this (days) without a later entry puts the member on an `abroad`

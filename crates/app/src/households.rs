@@ -2,13 +2,11 @@
 //! searching by name, listing and counting, each checked against the caller's role and area.
 
 use crate::*;
-use tamwin_domain::HouseholdId;
-use tamwin_domain::MemberId;
 use tamwin_domain::access::Permission;
 use tamwin_domain::household::{MemberData, automatic_holds};
 use tamwin_domain::{
-    CardNumber, Hold, HoldReason, Household, HouseholdRecord, Member, NationalId, NewHousehold,
-    Presence,
+    CardNumber, Hold, HoldReason, Household, HouseholdId, HouseholdRecord, Member, MemberId,
+    NationalId, NewHousehold, Presence,
 };
 use tamwin_store::{ChangeLog, Conflict, HouseholdSummary, ListFilter, NameHit, StoreError};
 

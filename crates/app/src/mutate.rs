@@ -14,8 +14,7 @@ pub use household::{Closure, PhoneChange};
 pub use members::{HeadChange, MemberChange, MemberRemoval};
 
 use crate::{AppError, Result};
-use tamwin_domain::MemberId;
-use tamwin_domain::{FieldError, ValidationErrors};
+use tamwin_domain::{FieldError, MemberId, ValidationErrors};
 
 fn invalid(field: &str, code: &'static str, en: &str) -> AppError {
     AppError::Validation(ValidationErrors(vec![FieldError::new(field, code, en)]))

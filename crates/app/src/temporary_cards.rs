@@ -7,10 +7,9 @@ use crate::{Actor, AppError, HoldInput, Registry, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tamwin_card::{Kind, Payload};
-use tamwin_domain::HoldReason;
 use tamwin_domain::access::Permission;
 use tamwin_domain::appointment::{AppointmentStatus, Attendance, TemporaryCardStatus};
-use tamwin_domain::{AppointmentId, HouseholdId, MemberId};
+use tamwin_domain::{AppointmentId, HoldReason, HouseholdId, MemberId};
 use tamwin_hub::services::{CardStatus, NationalIdQuery, Service};
 use tamwin_store::{Conflict, StoreError, TemporaryCard};
 

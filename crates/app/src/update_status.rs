@@ -7,8 +7,7 @@ use crate::{Actor, Registry, Result};
 use serde::Serialize;
 use tamwin_domain::access::Permission;
 use tamwin_domain::appointment::{AppointmentKind, AppointmentStatus, Attendance};
-use tamwin_domain::{AppointmentId, HouseholdId, MemberId};
-use tamwin_domain::{CardState, HoldReason};
+use tamwin_domain::{AppointmentId, CardState, HoldReason, HouseholdId, MemberId};
 
 /// One member seen at the completed visit.
 #[derive(Debug, Clone, Serialize)]

@@ -5,8 +5,7 @@
 
 use crate::hub_client::{CallError, HubClient};
 use crate::{Actor, AppError, HoldInput, Registry, Result};
-use tamwin_domain::{CardNumber, HoldReason, HouseholdRecord};
-use tamwin_domain::{HouseholdId, MemberId};
+use tamwin_domain::{CardNumber, HoldReason, HouseholdId, HouseholdRecord, MemberId};
 use tamwin_hub::HubErrorCode;
 use tamwin_hub::services::{IdentityMatch, IdentityQuery, Service};
 use tamwin_store::{Evidence, MemberVerification};

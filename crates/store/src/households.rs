@@ -4,8 +4,7 @@
 
 use crate::*;
 use async_trait::async_trait;
-use tamwin_domain::HouseholdId;
-use tamwin_domain::{CardNumber, HouseholdRecord, NationalId};
+use tamwin_domain::{CardNumber, HouseholdId, HouseholdRecord, NationalId};
 
 #[async_trait]
 pub trait HouseholdStore: Send + Sync {

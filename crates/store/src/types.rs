@@ -1,8 +1,9 @@
 //! Values passed to and returned by the store.
 
 use serde_json::Value;
-use tamwin_domain::{CardNumber, CardState, Hold, Household, Member, NationalId};
-use tamwin_domain::{HouseholdId, MemberId};
+use tamwin_domain::{
+    CardNumber, CardState, Hold, Household, HouseholdId, Member, MemberId, NationalId,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -2,8 +2,7 @@
 //! visit's length recorded.
 
 use super::*;
-use tamwin_domain::AppointmentId;
-use tamwin_domain::MemberId;
+use tamwin_domain::{AppointmentId, MemberId};
 
 impl Registry {
     /// Completes the visit: every required member recorded; absent adults held "not verified in

@@ -4,10 +4,10 @@ use super::csv_groups::Row;
 use super::{Rejects, reject};
 use std::collections::HashMap;
 use std::sync::Arc;
-use tamwin_domain::MemberId;
 use tamwin_domain::household::{MemberInput, NewHousehold};
 use tamwin_domain::{
-    CardNumber, Hold, HoldReason, Household, HouseholdRecord, Member, Presence, Vulnerability,
+    CardNumber, Hold, HoldReason, Household, HouseholdRecord, Member, MemberId, Presence,
+    Vulnerability,
 };
 
 fn flag(s: &str) -> Option<bool> {

@@ -5,10 +5,9 @@
 use super::Done;
 use crate::{Actor, AppError, HouseholdView, IdemRequest, Outcome, Registry, Result};
 use std::collections::BTreeSet;
-use tamwin_domain::MemberId;
 use tamwin_domain::access::Permission;
 use tamwin_domain::household::check_member_set;
-use tamwin_domain::{CardNumber, HouseholdRecord, NationalId, ValidationErrors};
+use tamwin_domain::{CardNumber, HouseholdRecord, MemberId, NationalId, ValidationErrors};
 use tamwin_store::{Conflict, HouseholdChange, StoreError};
 
 const ATTEMPTS: usize = 5;

@@ -4,9 +4,8 @@
 use super::{Done, free_text, invalid, required_reason};
 use crate::{Actor, AppError, IdemRequest, Outcome, Registry, Result};
 use serde::Deserialize;
-use tamwin_domain::MemberId;
 use tamwin_domain::access::Permission;
-use tamwin_domain::{CardNumber, HoldReason};
+use tamwin_domain::{CardNumber, HoldReason, MemberId};
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -4,10 +4,9 @@
 use super::{Done, invalid, prefix, required_reason};
 use crate::{Actor, AppError, IdemRequest, Outcome, Registry, Result};
 use serde::Deserialize;
-use tamwin_domain::MemberId;
 use tamwin_domain::access::Permission;
 use tamwin_domain::household::MemberInput;
-use tamwin_domain::{CardNumber, HoldReason, Presence, Relation};
+use tamwin_domain::{CardNumber, HoldReason, MemberId, Presence, Relation};
 
 /// Add a member, or replace a member's data; `reason` is kept in the history.
 #[derive(Debug, Clone, Deserialize)]

@@ -11,8 +11,7 @@ use serde::{Deserialize, Serialize};
 use tamwin_app::{
     Closure, HeadChange, HoldInput, HoldLift, HouseholdView, MemberChange, MemberRemoval, Outcome,
 };
-use tamwin_domain::MemberId;
-use tamwin_domain::{CardNumber, CardState, FieldError, NationalId, NewHousehold};
+use tamwin_domain::{CardNumber, CardState, FieldError, MemberId, NationalId, NewHousehold};
 use tamwin_store::ListFilter;
 
 pub(crate) fn outcome_response(o: Outcome) -> Response {
