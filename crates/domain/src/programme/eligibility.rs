@@ -161,10 +161,7 @@ pub fn rules(raw: &[RawRule], errs: &mut ValidationErrors) -> Vec<Rule> {
         let mut when = vec![];
         for (j, c) in r.when.iter().enumerate() {
             let at = format!("{at}.when[{j}]");
-            match condition(c, &at, errs) {
-                Some(c) => when.push(c),
-                None => continue,
-            }
+            when.extend(condition(c, &at, errs));
         }
         out.push(Rule {
             code: r.code.clone(),
