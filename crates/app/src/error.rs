@@ -106,6 +106,17 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(Conflict::PhoneTaken, _) => {
                 AppError::rule("phone_in_other_household")
             }
+            StoreError::Conflict(Conflict::FourEyes, _) => AppError::rule("cycle_own_draft"),
+            StoreError::Conflict(Conflict::CycleNotGenerated, _) => {
+                AppError::rule("cycle_not_generated")
+            }
+            StoreError::Conflict(Conflict::CycleExists, _) => AppError::rule("cycle_exists"),
+            StoreError::Conflict(Conflict::VersionExists, _) => {
+                AppError::rule("programme_version_exists")
+            }
+            StoreError::Conflict(Conflict::LineBelowZero, _) => {
+                AppError::rule("entitlement_below_zero")
+            }
             other => AppError::Store(other),
         }
     }

@@ -70,6 +70,10 @@ pub enum Permission {
     ViewJobs,
     /// Ask a background job to run now. Jobs work on the whole nation: ministry administrators only.
     RunJobs,
+    /// Import programme versions and the social-protection ministry's lists: the ministry's.
+    ManageProgrammes,
+    /// Draft, approve (another's draft), open and close the cycles of one's governorate.
+    ManageCycles,
 }
 
 impl Role {
@@ -89,6 +93,7 @@ impl Role {
                     | ReadAggregates
                     | VerifyInPerson
                     | ViewJobs
+                    | ManageCycles
             ),
             Role::CentreOfficer => matches!(
                 p,

@@ -31,6 +31,16 @@ pub enum Conflict {
     ScreeningRunning,
     /// The finding already has an open appeal.
     AppealOpen,
+    /// A cycle approved by the person who drafted it.
+    FourEyes,
+    /// A cycle opened (or closed) before its generation was done.
+    CycleNotGenerated,
+    /// The programme already has a cycle for that month and governorate.
+    CycleExists,
+    /// The programme already has a version with that number or month.
+    VersionExists,
+    /// An entitlement line would go below zero, or hand out more than it holds.
+    LineBelowZero,
     /// Any other unique or check constraint.
     Other,
 }
@@ -87,6 +97,16 @@ fn classify_constraint(text: &str) -> Conflict {
         Conflict::AppointmentOpen
     } else if t.contains("temporary_cards_one_active") || t.contains("temporary_cards.member_id") {
         Conflict::TemporaryCardActive
+    } else if t.contains("cycles_four_eyes") {
+        Conflict::FourEyes
+    } else if t.contains("cycles_generated") {
+        Conflict::CycleNotGenerated
+    } else if t.contains("cycles_programme_month") || t.contains("cycles.programme, cycles.month") {
+        Conflict::CycleExists
+    } else if t.contains("programme_versions") {
+        Conflict::VersionExists
+    } else if t.contains("entitlement_lines_whole") {
+        Conflict::LineBelowZero
     } else {
         Conflict::Other
     }

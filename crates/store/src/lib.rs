@@ -10,6 +10,8 @@ pub mod appointments;
 pub mod audit;
 pub mod civil;
 pub mod credentials;
+pub mod cycles;
+pub mod eligibility;
 mod error;
 pub mod evidence;
 pub mod household_events;
@@ -18,6 +20,7 @@ pub mod jobs;
 mod migrate;
 mod pool;
 mod postgres;
+pub mod programmes;
 pub mod reference;
 mod retry;
 mod rows;
@@ -29,6 +32,8 @@ mod sql_cards;
 mod sql_civil;
 mod sql_credentials;
 mod sql_crvs;
+mod sql_cycles;
+mod sql_eligibility;
 mod sql_evidence;
 mod sql_first_free;
 mod sql_household_events;
@@ -36,6 +41,7 @@ mod sql_households;
 mod sql_hub;
 mod sql_impl;
 mod sql_jobs;
+mod sql_programmes;
 mod sql_reference;
 mod sql_screening;
 mod sql_staff;
@@ -56,6 +62,10 @@ pub use civil::{
     CardStore, CivilBulkLoad, CivilRegistryStore, CivilStore, CrvsStore, HubStore, StationStore,
 };
 pub use credentials::CredentialStore;
+pub use cycles::{
+    AreaTotal, Counting, Cycle, CycleFilter, CycleMove, CycleStore, Entitlement, Generated,
+};
+pub use eligibility::{Declarations, EligibilityStore};
 pub use error::{Conflict, StoreError};
 pub use evidence::EvidenceStore;
 pub use household_events::HouseholdEventStore;
@@ -63,6 +73,7 @@ pub use households::HouseholdStore;
 pub use jobs::{JobFinish, JobLease, JobRequest, JobRun, JobStore};
 pub use pool::{PoolStats, PoolUse};
 pub use postgres::{CivilRows, PgStore};
+pub use programmes::{ProgrammeRow, ProgrammeStore, StoredVersion};
 pub use reference::ReferenceStore;
 pub use retry::with_retry;
 pub use screening::{
@@ -95,6 +106,9 @@ pub trait Store:
     + AppointmentStore
     + ScreeningStore
     + JobStore
+    + ProgrammeStore
+    + CycleStore
+    + EligibilityStore
     + PoolUse
     + Send
     + Sync

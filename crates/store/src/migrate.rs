@@ -122,6 +122,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "job_runs",
         sql: include_str!("../migrations/sqlite/0023_job_runs.sql"),
     },
+    Migration {
+        version: 24,
+        name: "programmes",
+        sql: include_str!("../migrations/sqlite/0024_programmes.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -239,6 +244,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 23,
         name: "job_runs",
         sql: include_str!("../migrations/postgres/0023_job_runs.sql"),
+    },
+    Migration {
+        version: 24,
+        name: "programmes",
+        sql: include_str!("../migrations/postgres/0024_programmes.sql"),
     },
 ];
 

@@ -108,6 +108,14 @@ pub(crate) fn parse_role(table: &str, v: &str) -> Result<tamwin_domain::access::
     tamwin_domain::access::Role::parse(v).map_err(|_| corrupt(&format!("{table}.role"), v))
 }
 
+/// A stored cycle month (`YYYY-MM`).
+pub(crate) fn parse_month(
+    what: &str,
+    v: &str,
+) -> Result<tamwin_domain::programme::CycleMonth, StoreError> {
+    tamwin_domain::programme::CycleMonth::parse(v).map_err(|_| corrupt(what, v))
+}
+
 pub(crate) fn corrupt(what: &str, v: &str) -> StoreError {
     StoreError::Corrupt(format!("{what}: {v:?}"))
 }

@@ -142,11 +142,25 @@ macro_rules! households_sql {
                 // A head steps down before another steps up: the one-head index is checked row by row.
                 let mut members: Vec<&tamwin_domain::Member> = c.members.iter().collect();
                 members.sort_by_key(|m| m.relation == Relation::Head && m.presence == Presence::Present);
-                let rows: Vec<Vec<Val>> = members.iter().map(|m| member_vals(hid, m)).collect();
-                for row in rows {
-                    Self::insert_rows(&mut tx, "members", MEMBER_COLS, &[row], &upsert_suffix(MEMBER_COLS, &["household_id", "member_id"]))
-                        .await?;
+                // A member new to the card counts from the next cycle; one removed counts up to the
+                // cycle of the month it was removed in (docs/distribution.md).
+                let month = tamwin_domain::programme::CycleMonth::in_iraq(c.log.at);
+                let next = Val::Text(month.next().to_string());
+                let cols = format!("{MEMBER_COLS}, counts_from");
+                let update = upsert_suffix(MEMBER_COLS, &["household_id", "member_id"]);
+                for m in members {
+                    let mut row = member_vals(hid, m);
+                    row.push(next.clone());
+                    Self::insert_rows(&mut tx, "members", &cols, &[row], &update).await?;
                 }
+                sqlx::query(concat!(
+                    "UPDATE members SET left_in = CASE WHEN presence = 'removed' THEN $2 ELSE NULL END ",
+                    "WHERE household_id = $1 AND ((presence = 'removed' AND left_in IS NULL) OR (presence = 'present' AND left_in IS NOT NULL))"
+                ))
+                .bind(hid)
+                .bind(month.to_string())
+                .execute(&mut *tx)
+                .await?;
                 let ids: Vec<Vec<Val>> = c
                     .national_ids_added
                     .iter()
@@ -156,6 +170,7 @@ macro_rules! households_sql {
                 let holds: Vec<Vec<Val>> = c.holds.iter().map(|x| hold_vals(hid, x)).collect();
                 Self::insert_rows(&mut tx, "holds", HOLD_COLS, &holds, &upsert_suffix(HOLD_COLS, &["household_id", "hold_id"]))
                     .await?;
+                sqlx::query($crate::sql_cycles::REFRESH_SUSPENSION).bind(hid).execute(&mut *tx).await?;
                 Self::insert_rows(&mut tx, "household_changes", CHANGE_COLS, &[change_vals(hid, &c.log)], "").await?;
                 Self::append_audit(&mut tx, &[(Some(hid), &c.log)]).await?;
                 tx.commit().await.map_err(crate::error::commit_error)?;

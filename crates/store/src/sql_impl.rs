@@ -39,6 +39,9 @@ macro_rules! sql_store {
         $crate::sql_first_free::first_free_sql!($store);
         $crate::sql_screening::screening_sql!($store);
         $crate::sql_jobs::jobs_sql!($store);
+        $crate::sql_programmes::programmes_sql!($store);
+        $crate::sql_cycles::cycles_sql!($store);
+        $crate::sql_eligibility::eligibility_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
         type DbQuery<'q> = sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>;

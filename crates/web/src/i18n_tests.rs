@@ -151,7 +151,11 @@ fn every_key_the_code_names_is_in_the_catalogs() {
         }
         let text = text.replace("\n", " ");
         let squeezed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        for k in literals_after(&squeezed, "AppError::rule(\"") {
+        // `AppError::rule("…")` and the helpers named `rule("…", params)`.
+        for k in literals_after(&squeezed, "rule(\"") {
+            need(format!("err_{k}"), file);
+        }
+        for k in literals_after(&squeezed, "Rule { code: \"") {
             need(format!("err_{k}"), file);
         }
         for k in literals_after(&squeezed, "for_field(\"") {

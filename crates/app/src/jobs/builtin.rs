@@ -81,6 +81,32 @@ impl Job for Screening {
     }
 }
 
+/// Cycle generation: approving a cycle queues it (`approve_cycle`); this job generates it, in one
+/// transaction, reporting the districts done as its progress.
+struct GenerateCycles;
+
+#[async_trait::async_trait]
+impl Job for GenerateCycles {
+    fn name(&self) -> &'static str {
+        crate::cycles::GENERATE_JOB
+    }
+    fn schedule(&self) -> Schedule {
+        Schedule::Queued
+    }
+    async fn queued(&self, reg: &Registry) -> Result<Option<String>> {
+        reg.cycle_waiting().await
+    }
+    async fn run(&self, reg: &Registry, ctx: &RunContext) -> Result<Done> {
+        let Some(id) = ctx.item.as_deref() else {
+            return Ok(Done::Skipped("nothing_queued"));
+        };
+        let (households, _) = reg
+            .generate_cycle(id, id, &|done, total| ctx.progress(done, Some(total)))
+            .await?;
+        Ok(items(households))
+    }
+}
+
 impl Runner {
     /// The runner with every job of the registry (`standard_jobs`).
     pub fn standard(reg: Arc<Registry>) -> Runner {
@@ -142,6 +168,7 @@ pub fn standard_jobs(with_hub: bool) -> Vec<Arc<dyn Job>> {
         Box::pin(async move { Ok(items(reg.apply_due_findings().await?)) })
     }));
     r.push(Arc::new(Screening));
+    r.push(Arc::new(GenerateCycles));
     // Old run rows go, once a day (00:00 UTC, 03:00 in Iraq).
     r.push(Arc::new(Simple {
         name: "jobs.prune",

@@ -12,6 +12,7 @@ mod births_exemptions;
 mod civil_search;
 mod crvs;
 mod crvs_spec;
+mod cycles;
 mod events;
 mod home_visits;
 mod hub;

@@ -62,6 +62,14 @@ impl CycleMonth {
         }
     }
 
+    /// The month an instant falls in, in Iraq (UTC+3 all year): cycles follow the Iraqi calendar.
+    pub fn in_iraq(at: jiff::Timestamp) -> Self {
+        Self::of(
+            at.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(3)))
+                .date(),
+        )
+    }
+
     pub fn first_day(self) -> jiff::civil::Date {
         jiff::civil::date(self.year, self.month, 1)
     }

@@ -315,3 +315,18 @@ fn a_rule_naming_an_unknown_field_or_comparing_it_wrongly_is_refused() {
     f["versions"][0]["rules"][0]["when"] = serde_json::json!([]);
     assert_eq!(parse(f).unwrap_err(), ["rule_without_condition"]);
 }
+
+#[test]
+fn the_shipped_programme_files_are_valid() {
+    for (code, text) in BUILTIN {
+        let p = parse(serde_json::from_str(text).expect("JSON")).expect(code);
+        assert_eq!(p.code, code);
+        let m = CycleMonth::parse("2026-12").unwrap();
+        assert!(
+            !owed(p.version_for(m).unwrap(), m, 1, &[])
+                .unwrap()
+                .is_empty(),
+            "{code}"
+        );
+    }
+}

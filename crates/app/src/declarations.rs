@@ -1,0 +1,183 @@
+//! What a household declares for eligibility (issue 15 point 2): the head's employment sector and
+//! monthly income, the household's income, and the social-protection ministry's lists. Changed by an
+//! officer of the household's area (API, visit page) and by the list import, each change audited with
+//! what it was before.
+
+use crate::{Actor, AppError, Registry, Result};
+use serde::{Deserialize, Serialize};
+use tamwin_domain::CardNumber;
+use tamwin_domain::access::Permission;
+use tamwin_domain::error::{FieldError, ValidationErrors};
+use tamwin_domain::programme::eligibility::SECTORS;
+use tamwin_store::Declarations;
+
+/// A change of declarations: absent fields stay as they are; `null` clears a declaration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeclarationsInput {
+    /// `public`, `private`, `military`, `retired` or `none`.
+    #[serde(default, with = "serde_with_nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub head_sector: Option<Option<String>>,
+    /// In the smallest money unit (fils: 1,500,000 IQD is 1,500,000,000).
+    #[serde(default, with = "serde_with_nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub head_monthly_income: Option<Option<i64>>,
+    #[serde(default, with = "serde_with_nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub household_monthly_income: Option<Option<i64>>,
+    #[serde(default)]
+    pub social_welfare: Option<bool>,
+    #[serde(default)]
+    pub low_income: Option<bool>,
+}
+
+/// `Some(None)` for an explicit `null`, `None` for an absent field.
+mod serde_with_nullable {
+    use serde::{Deserialize, Deserializer};
+    pub fn deserialize<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeclarationsView {
+    pub head_sector: Option<String>,
+    pub head_monthly_income: Option<i64>,
+    pub household_monthly_income: Option<i64>,
+    pub social_welfare: bool,
+    pub low_income: bool,
+}
+
+impl DeclarationsView {
+    fn of(d: &Declarations) -> Self {
+        Self {
+            head_sector: d.head_sector.clone(),
+            head_monthly_income: d.head_monthly_income,
+            household_monthly_income: d.household_monthly_income,
+            social_welfare: d.social_welfare,
+            low_income: d.low_income,
+        }
+    }
+}
+
+/// Checks a change against what is declared now; every problem is reported.
+pub(crate) fn apply(now: &Declarations, input: &DeclarationsInput) -> Result<Declarations> {
+    let mut errs = ValidationErrors::default();
+    let mut d = now.clone();
+    if let Some(s) = &input.head_sector {
+        match s.as_deref().map(str::trim) {
+            Some(s) if !SECTORS.contains(&s) => errs.push(
+                FieldError::new(
+                    "head_sector",
+                    "sector_unknown",
+                    "the sector is public, private, military, retired or none",
+                )
+                .with("value", s),
+            ),
+            s => d.head_sector = s.map(str::to_string),
+        }
+    }
+    for (field, value, slot) in [
+        (
+            "head_monthly_income",
+            input.head_monthly_income,
+            &mut d.head_monthly_income,
+        ),
+        (
+            "household_monthly_income",
+            input.household_monthly_income,
+            &mut d.household_monthly_income,
+        ),
+    ] {
+        match value {
+            Some(Some(n)) if n < 0 => errs.push(FieldError::new(
+                field,
+                "income_negative",
+                "an income is a whole, non-negative amount of the smallest unit",
+            )),
+            Some(v) => *slot = v,
+            None => {}
+        }
+    }
+    if let Some(b) = input.social_welfare {
+        d.social_welfare = b;
+    }
+    if let Some(b) = input.low_income {
+        d.low_income = b;
+    }
+    if errs.0.is_empty() {
+        Ok(d)
+    } else {
+        Err(AppError::Validation(errs))
+    }
+}
+
+impl Registry {
+    pub async fn declarations(&self, card: &CardNumber, actor: &Actor) -> Result<DeclarationsView> {
+        actor.require(Permission::ReadPersonal)?;
+        let r = self
+            .store
+            .household_by_card(card)
+            .await?
+            .filter(|r| actor.sees(&r.household))
+            .ok_or(AppError::NotFound)?;
+        let h = &r.household;
+        self.record_reads(
+            actor,
+            "declarations.read",
+            &[(&h.household_id, &h.card_number)],
+        )
+        .await?;
+        let d = self
+            .store
+            .declarations(&h.household_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(DeclarationsView::of(&d))
+    }
+
+    /// Changes a household's declarations; the change history keeps what they were.
+    pub async fn declare(
+        &self,
+        card: &CardNumber,
+        input: &DeclarationsInput,
+        actor: &Actor,
+    ) -> Result<DeclarationsView> {
+        actor.require(Permission::EditMembers)?;
+        let r = self
+            .store
+            .household_by_card(card)
+            .await?
+            .filter(|r| actor.sees(&r.household))
+            .ok_or(AppError::NotFound)?;
+        let hid = &r.household.household_id;
+        let now = self
+            .store
+            .declarations(hid)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let new = apply(&now, input)?;
+        let log = self.log(
+            "declarations_changed",
+            None,
+            None,
+            actor,
+            serde_json::json!({
+                "card_number": card.as_str(),
+                "before": DeclarationsView::of(&now),
+                "after": DeclarationsView::of(&new),
+            }),
+        );
+        if !self.store.set_declarations(hid, &new, &log).await? {
+            return Err(AppError::NotFound);
+        }
+        Ok(DeclarationsView::of(&new))
+    }
+}

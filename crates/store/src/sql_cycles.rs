@@ -1,0 +1,394 @@
+//! `CycleStore` for both backends, like `sql_impl`. Generation and the dry run share one `SELECT`
+//! (`counting_select`): households of an area joined to the members counted in the month, less those a
+//! rule excludes, one row per household. Rules become SQL here, with their values bound.
+
+use crate::rows::Val;
+use tamwin_domain::programme::eligibility::{Condition, Rule};
+
+/// `AND NOT (…)` for each rule, its values bound from `$first` on. A missing declaration (NULL) never
+/// satisfies a condition, as in `eligibility::excluded_by`.
+pub(crate) fn exclusions(rules: &[Rule], first: usize) -> (String, Vec<Val>) {
+    let mut sql = String::new();
+    let mut vals = vec![];
+    for r in rules.iter().filter(|r| !r.when.is_empty()) {
+        let mut conds = vec![];
+        for c in &r.when {
+            let n = first + vals.len();
+            conds.push(match c {
+                Condition::SectorIs(s) => {
+                    vals.push(Val::Text((*s).to_string()));
+                    format!("(h.head_sector IS NOT NULL AND h.head_sector = ${n})")
+                }
+                Condition::AtLeast(f, v) => {
+                    vals.push(Val::Int(*v));
+                    format!("(h.{0} IS NOT NULL AND h.{0} >= ${n})", f.code())
+                }
+                Condition::Below(f, v) => {
+                    vals.push(Val::Int(*v));
+                    format!("(h.{0} IS NOT NULL AND h.{0} < ${n})", f.code())
+                }
+                Condition::IsTrue(f) => format!("h.{} = TRUE", f.code()),
+                Condition::IsFalse(f) => format!("h.{} = FALSE", f.code()),
+            });
+        }
+        sql.push_str(&format!(" AND NOT ({})", conds.join(" AND ")));
+    }
+    (sql, vals)
+}
+
+/// The members counted in month `$1` of the households in area `$2` (`area_col` names the column),
+/// grouped by household. Held members (any hold but a missing national ID, which a temporary card
+/// covers) are not counted; a household that cannot collect now is counted, suspended as a whole, so
+/// that lifting its hold during the cycle restores its share.
+pub(crate) fn counting_select(area_col: &str, rules_sql: &str) -> String {
+    format!(
+        "SELECT h.household_id AS household_id, COUNT(*) AS persons, \
+         string_agg(CAST(m.member_no AS TEXT), ' ') AS counted, \
+         CAST((CASE WHEN h.social_welfare THEN 1 ELSE 0 END) + (CASE WHEN h.low_income THEN 2 ELSE 0 END) AS BIGINT) AS categories, \
+         h.district_code AS district_code, h.agent_code AS agent_code, \
+         h.state NOT IN ('active', 'temporary') AS suspended_whole \
+         FROM households h JOIN members m ON m.household_id = h.household_id \
+         WHERE h.{area_col} = $2 AND h.state <> 'closed'{rules_sql} \
+         AND (m.presence = 'present' OR (m.left_in IS NOT NULL AND m.left_in >= $1)) \
+         AND (m.counts_from IS NULL OR m.counts_from <= $1) \
+         AND NOT EXISTS (SELECT 1 FROM holds x WHERE x.household_id = m.household_id AND x.member_id = m.member_id \
+         AND x.lifted_at IS NULL AND x.reason <> 'no_national_id') \
+         GROUP BY h.household_id, h.social_welfare, h.low_income, h.district_code, h.agent_code, h.state"
+    )
+}
+
+/// After a household's change, its entitlements in approved and open cycles follow its holds: the
+/// whole share waits while the household cannot collect, and each counted member held is suspended.
+/// Lifting the hold restores it the same way. Nothing is regenerated.
+pub(crate) const REFRESH_SUSPENSION: &str = "UPDATE entitlements SET \
+    suspended_whole = (SELECT h.state NOT IN ('active', 'temporary') FROM households h WHERE h.household_id = entitlements.household_id), \
+    suspended_persons = (SELECT COUNT(*) FROM members m WHERE m.household_id = entitlements.household_id \
+        AND (' ' || entitlements.counted || ' ') LIKE ('% ' || CAST(m.member_no AS TEXT) || ' %') \
+        AND EXISTS (SELECT 1 FROM holds x WHERE x.household_id = m.household_id AND x.member_id = m.member_id \
+        AND x.lifted_at IS NULL AND x.reason <> 'no_national_id')) \
+    WHERE household_id = $1 AND cycle_id IN (SELECT cycle_id FROM cycles WHERE status IN ('approved', 'open'))";
+
+pub(crate) const CYCLE_COLS: &str = "cycle_id, programme, version, month, governorate_code, status, drafted_by, drafted_at, \
+    approved_by, approved_at, generated_at, generation_run, households, persons, error, opened_by, opened_at, closed_by, closed_at";
+
+pub(crate) const ENTITLEMENT_COLS: &str = "household_id, cycle_id, persons, counted, categories, district_code, agent_code, suspended_persons, suspended_whole";
+
+macro_rules! cycles_sql {
+    ($store:ident) => {
+        use $crate::cycles::{AreaTotal, Counting, Cycle, CycleFilter, CycleMove, CycleStore, Entitlement, Generated};
+        use tamwin_domain::programme::CycleStatus;
+
+        impl $store {
+            fn cycle_from_row(r: &DbRow) -> Result<Cycle> {
+                let month: String = r.try_get("month")?;
+                let status: String = r.try_get("status")?;
+                Ok(Cycle {
+                    cycle_id: r.try_get("cycle_id")?,
+                    programme: r.try_get("programme")?,
+                    version: r.try_get("version")?,
+                    month: parse_month("cycles.month", &month)?,
+                    governorate: r.try_get("governorate_code")?,
+                    status: CycleStatus::parse(&status).ok_or_else(|| corrupt("cycles.status", &status))?,
+                    drafted_by: r.try_get("drafted_by")?,
+                    drafted_at: parse_ts(&r.try_get::<String, _>("drafted_at")?)?,
+                    approved_by: r.try_get("approved_by")?,
+                    approved_at: parse_opt_ts(r.try_get("approved_at")?)?,
+                    generated_at: parse_opt_ts(r.try_get("generated_at")?)?,
+                    generation_run: r.try_get("generation_run")?,
+                    households: r.try_get("households")?,
+                    persons: r.try_get("persons")?,
+                    error: r.try_get("error")?,
+                    opened_by: r.try_get("opened_by")?,
+                    opened_at: parse_opt_ts(r.try_get("opened_at")?)?,
+                    closed_by: r.try_get("closed_by")?,
+                    closed_at: parse_opt_ts(r.try_get("closed_at")?)?,
+                })
+            }
+
+            fn entitlement_from_row(r: &DbRow) -> Result<Entitlement> {
+                let counted: String = r.try_get("counted")?;
+                let mut nos = counted
+                    .split(' ')
+                    .map(|n| n.parse::<i64>().map_err(|_| corrupt("entitlements.counted", &counted)))
+                    .collect::<Result<Vec<_>>>()?;
+                nos.sort_unstable();
+                Ok(Entitlement {
+                    household_id: HouseholdId::from(r.try_get::<String, _>("household_id")?),
+                    cycle_id: r.try_get("cycle_id")?,
+                    persons: r.try_get("persons")?,
+                    counted: nos,
+                    categories: r.try_get("categories")?,
+                    district: r.try_get("district_code")?,
+                    agent: r.try_get("agent_code")?,
+                    suspended_persons: r.try_get("suspended_persons")?,
+                    suspended_whole: r.try_get("suspended_whole")?,
+                })
+            }
+
+            async fn cycle_in(conn: &mut Conn, cycle_id: &str) -> Result<Option<Cycle>> {
+                let sql = format!("SELECT {} FROM cycles WHERE cycle_id = $1", $crate::sql_cycles::CYCLE_COLS);
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(cycle_id)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .as_ref()
+                    .map(Self::cycle_from_row)
+                    .transpose()
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl CycleStore for $store {
+            async fn draft_cycle(&self, c: &Cycle, log: &ChangeLog) -> Result<()> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query(concat!(
+                        "INSERT INTO cycles (cycle_id, programme, version, month, governorate_code, status, drafted_by, drafted_at) ",
+                        "VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7)"
+                    ))
+                    .bind(c.cycle_id.as_str())
+                    .bind(c.programme.as_str())
+                    .bind(c.version)
+                    .bind(c.month.to_string())
+                    .bind(c.governorate.as_str())
+                    .bind(c.drafted_by.as_str())
+                    .bind(ts(&c.drafted_at))
+                    .execute(&mut *tx)
+                    .await?;
+                    Self::append_audit(&mut tx, &[(None, log)]).await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(())
+                })
+                .await
+            }
+
+            async fn cycle(&self, cycle_id: &str) -> Result<Option<Cycle>> {
+                let mut conn = self.pool.acquire().await?;
+                Self::cycle_in(&mut conn, cycle_id).await
+            }
+
+            async fn cycles(&self, f: &CycleFilter) -> Result<Vec<Cycle>> {
+                let sql = format!(
+                    "SELECT {} FROM cycles WHERE ($1 IS NULL OR programme = $1) AND ($2 IS NULL OR month = $2) \
+                     AND ($3 IS NULL OR governorate_code = $3) AND ($4 IS NULL OR status = $4) \
+                     ORDER BY month DESC, programme, governorate_code LIMIT 1000",
+                    $crate::sql_cycles::CYCLE_COLS
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(f.programme.as_deref())
+                    .bind(f.month.map(|m| m.to_string()))
+                    .bind(f.governorate.as_deref())
+                    .bind(f.status.map(|s| s.code()))
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(Self::cycle_from_row)
+                    .collect()
+            }
+
+            async fn move_cycle(&self, m: &CycleMove<'_>) -> Result<bool> {
+                let (who, when) = match m.to {
+                    CycleStatus::Approved => ("approved_by", "approved_at"),
+                    CycleStatus::Open => ("opened_by", "opened_at"),
+                    CycleStatus::Closed => ("closed_by", "closed_at"),
+                    other => return Err(StoreError::Database(format!("a cycle is not moved to {}", other.code()))),
+                };
+                // Approving again after a failed generation starts it afresh.
+                let sql = format!(
+                    "UPDATE cycles SET status = $1, {who} = $2, {when} = $3, \
+                     error = CASE WHEN $4 = 'failed' THEN NULL ELSE error END, \
+                     generation_run = CASE WHEN $4 = 'failed' THEN NULL ELSE generation_run END \
+                     WHERE cycle_id = $5 AND status = $4"
+                );
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    let n = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                        .bind(m.to.code())
+                        .bind(m.by)
+                        .bind(ts(&m.at))
+                        .bind(m.from.code())
+                        .bind(m.cycle_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if n != 1 {
+                        return Ok(false);
+                    }
+                    Self::append_audit(&mut tx, &[(None, m.log)]).await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(true)
+                })
+                .await
+            }
+
+            async fn generate_cycle(
+                &self,
+                cycle_id: &str,
+                counting: Counting<'_>,
+                run: &str,
+                at: jiff::Timestamp,
+                progress: &(dyn Fn(u64, u64) + Send + Sync),
+                log: &ChangeLog,
+            ) -> Result<Generated> {
+                let (rules_sql, rule_vals) = $crate::sql_cycles::exclusions(counting.rules, 3);
+                let cycle_param = 3 + rule_vals.len();
+                let insert = format!(
+                    "INSERT INTO entitlements ({}) SELECT g.household_id, ${cycle_param}, g.persons, g.counted, g.categories, \
+                     g.district_code, g.agent_code, 0, g.suspended_whole FROM ({}) g",
+                    $crate::sql_cycles::ENTITLEMENT_COLS,
+                    $crate::sql_cycles::counting_select("district_code", &rules_sql)
+                );
+                let month = counting.month.to_string();
+                let mut tx = self.begin_write().await?;
+                // Claims the cycle: a second generation waits here for the first to commit, then finds
+                // it generated and writes nothing.
+                let claimed = sqlx::query(
+                    "UPDATE cycles SET generation_run = $2 WHERE cycle_id = $1 AND status = 'approved' AND generated_at IS NULL",
+                )
+                .bind(cycle_id)
+                .bind(run)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let Some(cycle) = Self::cycle_in(&mut tx, cycle_id).await? else {
+                    return Ok(Generated::NoSuchCycle);
+                };
+                if claimed != 1 {
+                    return Ok(Generated::NotPending(cycle.status));
+                }
+                let districts: Vec<String> = sqlx::query("SELECT code FROM districts WHERE governorate_code = $1 ORDER BY code")
+                    .bind(cycle.governorate.as_str())
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get::<String, _>(0))
+                    .collect::<std::result::Result<_, _>>()?;
+                let total = districts.len() as u64;
+                for (i, d) in districts.iter().enumerate() {
+                    let q = sqlx::query(sqlx::AssertSqlSafe(insert.as_str())).bind(month.as_str()).bind(d.as_str());
+                    let q = Self::bind_vals(q, &rule_vals).bind(cycle_id);
+                    q.execute(&mut *tx).await?;
+                    progress(i as u64 + 1, total);
+                }
+                let row = sqlx::query(
+                    "SELECT COUNT(*), CAST(COALESCE(SUM(persons), 0) AS BIGINT) FROM entitlements WHERE cycle_id = $1",
+                )
+                .bind(cycle_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let (households, persons): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+                sqlx::query("UPDATE cycles SET generated_at = $2, households = $3, persons = $4 WHERE cycle_id = $1")
+                    .bind(cycle_id)
+                    .bind(ts(&at))
+                    .bind(households)
+                    .bind(persons)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::append_audit(&mut tx, &[(None, log)]).await?;
+                tx.commit().await.map_err(crate::error::commit_error)?;
+                Ok(Generated::Done { households, persons })
+            }
+
+            async fn fail_generation(&self, cycle_id: &str, error: &str, log: &ChangeLog) -> Result<bool> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    let n = sqlx::query(
+                        "UPDATE cycles SET status = 'failed', error = $2 WHERE cycle_id = $1 AND status = 'approved' AND generated_at IS NULL",
+                    )
+                    .bind(cycle_id)
+                    .bind(error)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if n != 1 {
+                        return Ok(false);
+                    }
+                    Self::append_audit(&mut tx, &[(None, log)]).await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(true)
+                })
+                .await
+            }
+
+            async fn dry_run(&self, governorate: &str, counting: Counting<'_>) -> Result<Vec<AreaTotal>> {
+                let (rules_sql, rule_vals) = $crate::sql_cycles::exclusions(counting.rules, 3);
+                let sql = format!(
+                    "SELECT district_code, agent_code, categories, suspended_whole, COUNT(*) AS households, \
+                     CAST(SUM(persons) AS BIGINT) AS persons FROM ({}) g \
+                     GROUP BY district_code, agent_code, categories, suspended_whole \
+                     ORDER BY district_code, agent_code, categories, suspended_whole",
+                    $crate::sql_cycles::counting_select("governorate_code", &rules_sql)
+                );
+                let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(counting.month.to_string()).bind(governorate);
+                let q = Self::bind_vals(q, &rule_vals);
+                let mut tx = self.begin_read().await?;
+                let rows = q.fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(AreaTotal {
+                            district: r.try_get("district_code")?,
+                            agent: r.try_get("agent_code")?,
+                            categories: r.try_get("categories")?,
+                            suspended: r.try_get("suspended_whole")?,
+                            households: r.try_get("households")?,
+                            persons: r.try_get("persons")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn entitlement(&self, household_id: &HouseholdId, cycle_id: &str) -> Result<Option<Entitlement>> {
+                let sql = format!(
+                    "SELECT {} FROM entitlements WHERE household_id = $1 AND cycle_id = $2",
+                    $crate::sql_cycles::ENTITLEMENT_COLS
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(household_id.as_str())
+                    .bind(cycle_id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .as_ref()
+                    .map(Self::entitlement_from_row)
+                    .transpose()
+            }
+
+            async fn household_entitlements(
+                &self,
+                household_id: &HouseholdId,
+                statuses: &[CycleStatus],
+            ) -> Result<Vec<(Cycle, Entitlement)>> {
+                let cycle_cols: Vec<String> = $crate::sql_cycles::CYCLE_COLS
+                    .split(',')
+                    .map(|c| format!("c.{}", c.trim()))
+                    .collect();
+                let ent_cols: Vec<String> = $crate::sql_cycles::ENTITLEMENT_COLS
+                    .split(',')
+                    .filter(|c| !matches!(c.trim(), "cycle_id"))
+                    .map(|c| format!("e.{}", c.trim()))
+                    .collect();
+                let codes: Vec<&str> = statuses.iter().map(|s| s.code()).collect();
+                let sql = format!(
+                    "SELECT {}, {} FROM entitlements e JOIN cycles c ON c.cycle_id = e.cycle_id \
+                     WHERE e.household_id = $1 ORDER BY c.month DESC, c.programme",
+                    cycle_cols.join(", "),
+                    ent_cols.join(", ")
+                );
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(household_id.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut out = vec![];
+                for r in &rows {
+                    let c = Self::cycle_from_row(r)?;
+                    if codes.contains(&c.status.code()) {
+                        out.push((c, Self::entitlement_from_row(r)?));
+                    }
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+pub(crate) use cycles_sql;
