@@ -298,7 +298,7 @@ impl Registry {
         }
     }
 
-    /// The next approved cycle waiting for its generation, oldest month first.
+    /// The next approved cycle waiting for its generation, oldest month first, as `cycle_id@approved_at`.
     pub async fn cycle_waiting(&self) -> Result<Option<String>> {
         let mut waiting: Vec<Cycle> = self
             .store
@@ -311,7 +311,12 @@ impl Registry {
             .filter(|c| c.generated_at.is_none())
             .collect();
         waiting.sort_by(|a, b| (a.month, &a.cycle_id).cmp(&(b.month, &b.cycle_id)));
-        Ok(waiting.into_iter().next().map(|c| c.cycle_id))
+        // Each approval is its own piece of work: a cycle approved again after a failed generation
+        // runs again (the runner runs each item once).
+        Ok(waiting.into_iter().next().map(|c| {
+            let approved = c.approved_at.map(|t| t.to_string()).unwrap_or_default();
+            format!("{}@{approved}", c.cycle_id)
+        }))
     }
 
     /// Generates a cycle's entitlements (the job's work; `tamwin cycle approve` runs it too). A

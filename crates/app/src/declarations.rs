@@ -122,12 +122,7 @@ pub(crate) fn apply(now: &Declarations, input: &DeclarationsInput) -> Result<Dec
 impl Registry {
     pub async fn declarations(&self, card: &CardNumber, actor: &Actor) -> Result<DeclarationsView> {
         actor.require(Permission::ReadPersonal)?;
-        let r = self
-            .store
-            .household_by_card(card)
-            .await?
-            .filter(|r| actor.sees(&r.household))
-            .ok_or(AppError::NotFound)?;
+        let r = self.card_in_reach(card, actor).await?;
         let h = &r.household;
         self.record_reads(
             actor,
@@ -151,12 +146,7 @@ impl Registry {
         actor: &Actor,
     ) -> Result<DeclarationsView> {
         actor.require(Permission::EditMembers)?;
-        let r = self
-            .store
-            .household_by_card(card)
-            .await?
-            .filter(|r| actor.sees(&r.household))
-            .ok_or(AppError::NotFound)?;
+        let r = self.card_in_reach(card, actor).await?;
         let hid = &r.household.household_id;
         let now = self
             .store

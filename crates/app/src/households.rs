@@ -196,12 +196,7 @@ impl Registry {
         if !actor.is_citizen() {
             actor.require(Permission::ReadPersonal)?;
         }
-        let r = self
-            .store
-            .household_by_card(card)
-            .await?
-            .filter(|r| actor.sees(&r.household))
-            .ok_or(AppError::NotFound)?;
+        let r = self.card_in_reach(card, actor).await?;
         self.record_reads(
             actor,
             "household.read",
@@ -209,6 +204,20 @@ impl Registry {
         )
         .await?;
         Ok(HouseholdView::of(&r))
+    }
+
+    /// The household of a card when the actor may see it; not found otherwise (never "forbidden": a
+    /// card outside one's area is not confirmed to exist).
+    pub(crate) async fn card_in_reach(
+        &self,
+        card: &CardNumber,
+        actor: &Actor,
+    ) -> Result<tamwin_domain::HouseholdRecord> {
+        self.store
+            .household_by_card(card)
+            .await?
+            .filter(|r| actor.sees(&r.household))
+            .ok_or(AppError::NotFound)
     }
 
     pub async fn household_by_national_id(

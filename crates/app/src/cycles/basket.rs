@@ -56,12 +56,7 @@ impl Registry {
     /// The baskets of a household of the staff member's area, newest month first.
     pub async fn baskets(&self, card: &CardNumber, actor: &Actor) -> Result<Vec<BasketView>> {
         actor.require(Permission::ReadPersonal)?;
-        let r = self
-            .store
-            .household_by_card(card)
-            .await?
-            .filter(|r| actor.sees(&r.household))
-            .ok_or(AppError::NotFound)?;
+        let r = self.card_in_reach(card, actor).await?;
         self.baskets_of(&r, actor).await
     }
 

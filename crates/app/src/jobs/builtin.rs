@@ -97,11 +97,12 @@ impl Job for GenerateCycles {
         reg.cycle_waiting().await
     }
     async fn run(&self, reg: &Registry, ctx: &RunContext) -> Result<Done> {
-        let Some(id) = ctx.item.as_deref() else {
+        let Some(item) = ctx.item.as_deref() else {
             return Ok(Done::Skipped("nothing_queued"));
         };
+        let id = item.split('@').next().unwrap_or(item);
         let (households, _) = reg
-            .generate_cycle(id, id, &|done, total| ctx.progress(done, Some(total)))
+            .generate_cycle(id, item, &|done, total| ctx.progress(done, Some(total)))
             .await?;
         Ok(items(households))
     }

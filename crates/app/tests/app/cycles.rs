@@ -15,10 +15,17 @@ use tamwin_domain::access::{Area, Role};
 use tamwin_domain::programme::BUILTIN;
 use tamwin_store::Store;
 
-fn registry(store: Arc<dyn Store>, seed: u64) -> Arc<Registry> {
-    let clock = Arc::new(FixedClock(Mutex::new(
+fn start() -> Arc<FixedClock> {
+    Arc::new(FixedClock(Mutex::new(
         "2026-12-03T09:00:00Z".parse().unwrap(),
-    )));
+    )))
+}
+
+fn registry(store: Arc<dyn Store>, seed: u64) -> Arc<Registry> {
+    registry_at(store, seed, start())
+}
+
+fn registry_at(store: Arc<dyn Store>, seed: u64, clock: Arc<FixedClock>) -> Arc<Registry> {
     Arc::new(Registry::new(
         store,
         Arc::new(Geography::builtin().unwrap()),
@@ -181,5 +188,138 @@ tamwin_store::backend_tests! {
         assert_eq!(now.persons, 3, "{backend}: the newborn not yet, the son still this month");
         let next = reg.dry_run("iq-flour", "2027-01", "11", &ali).await.unwrap();
         assert_eq!(next.persons, 3, "{backend}: the newborn counts, the son no longer");
+    }
+}
+
+/// Makes the generation fail at the second district, after the first one's rows are written.
+fn failing_trigger(backend: &str) -> Vec<&'static str> {
+    if backend == "sqlite" {
+        vec![
+            "CREATE TRIGGER fail_generation BEFORE INSERT ON entitlements WHEN NEW.district_code = '1102' \
+              BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+        ]
+    } else {
+        vec![
+            "CREATE FUNCTION fail_generation() RETURNS trigger AS $$ BEGIN IF NEW.district_code = '1102' THEN \
+             RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER fail_generation BEFORE INSERT ON entitlements FOR EACH ROW EXECUTE FUNCTION fail_generation()",
+        ]
+    }
+}
+
+async fn drafted_and_approved(reg: &Registry, programme: &str) -> String {
+    let c = reg
+        .draft_cycle(programme, "2026-12", "11", &supervisor("ali"))
+        .await
+        .unwrap();
+    reg.approve_cycle(&c.cycle_id, &supervisor("omar"))
+        .await
+        .unwrap();
+    c.cycle_id
+}
+
+tamwin_store::backend_tests! {
+    async fn a_failed_generation_leaves_no_half_cycle_and_the_cycle_cannot_open((backend, store) in backends) {
+        let clock = start();
+        let reg = registry_at(store.clone(), 4, clock.clone());
+        with_programmes(&reg).await;
+        let (_, hid_a, _) = family(&reg, 71_000_000_600, "11", "1101").await;
+        family(&reg, 71_000_000_700, "11", "1102").await;
+        let id = drafted_and_approved(&reg, "iq-pds").await;
+        for sql in failing_trigger(backend) {
+            store.execute_unchecked(sql).await.unwrap();
+        }
+        let ran = generate(&reg).await;
+        assert_eq!(ran[0].outcome, Some(tamwin_app::jobs::JobOutcome::Failed), "{backend}: {ran:?}");
+        let c = reg.cycle_status(&id, &supervisor("ali")).await.unwrap();
+        assert_eq!(c.status, "failed", "{backend}");
+        assert!(c.error.is_some(), "{backend}");
+        assert!(
+            store.entitlement(&hid_a, &id).await.unwrap().is_none(),
+            "{backend}: the first district's rows went with the failure"
+        );
+        let open = reg.open_cycle(&id, &supervisor("ali")).await.unwrap_err();
+        assert_eq!(code(open), "cycle_generation_failed", "{backend}");
+        // Repaired and approved again, it generates whole.
+        store.execute_unchecked("DROP TRIGGER fail_generation ON entitlements").await.or(
+            store.execute_unchecked("DROP TRIGGER fail_generation").await
+        ).unwrap();
+        crate::common::advance(&clock, 30);
+        reg.approve_cycle(&id, &supervisor("omar")).await.unwrap();
+        generate(&reg).await;
+        let c = reg.cycle_status(&id, &supervisor("ali")).await.unwrap();
+        assert_eq!((c.status.as_str(), c.households), ("approved", Some(2)), "{backend}");
+        reg.open_cycle(&id, &supervisor("ali")).await.unwrap();
+    }
+
+    async fn the_database_keeps_four_eyes_one_entitlement_and_counts_at_or_above_zero((backend, store) in backends) {
+        let reg = registry(store.clone(), 5);
+        with_programmes(&reg).await;
+        let (_, hid, _) = family(&reg, 71_000_000_800, "11", "1101").await;
+        let c = reg.draft_cycle("iq-pds", "2026-12", "11", &supervisor("ali")).await.unwrap();
+        let id = c.cycle_id;
+        let refused = |sql: String| {
+            let store = store.clone();
+            async move {
+                let e = store.execute_unchecked(&sql).await;
+                assert!(e.is_err(), "{backend}: the database took {sql}");
+            }
+        };
+        // Behind the application's back: approved by the drafter, opened before generation.
+        refused(format!("UPDATE cycles SET status = 'approved', approved_by = drafted_by WHERE cycle_id = '{id}'")).await;
+        refused(format!("UPDATE cycles SET status = 'open', approved_by = 'omar' WHERE cycle_id = '{id}'")).await;
+        refused(format!("UPDATE cycles SET status = 'approved' WHERE cycle_id = '{id}'")).await;
+        reg.approve_cycle(&id, &supervisor("omar")).await.unwrap();
+        generate(&reg).await;
+        let h = hid.as_str();
+        refused(format!(
+            "INSERT INTO entitlements (household_id, cycle_id, persons, counted, categories, district_code) \
+             VALUES ('{h}', '{id}', 3, '1 2 3', 0, '1101')"
+        )).await;
+        refused(format!("UPDATE entitlements SET persons = 0 WHERE household_id = '{h}'")).await;
+        refused(format!("UPDATE entitlements SET suspended_persons = 4 WHERE household_id = '{h}'")).await;
+        refused(format!("UPDATE entitlements SET suspended_persons = -1 WHERE household_id = '{h}'")).await;
+        refused(format!(
+            "INSERT INTO entitlement_lines (household_id, cycle_id, item, quantity) VALUES ('{h}', '{id}', 'rice', -1)"
+        )).await;
+        store.execute_unchecked(&format!(
+            "INSERT INTO entitlement_lines (household_id, cycle_id, item, quantity, redeemed) VALUES ('{h}', '{id}', 'rice', 9000, 6000)"
+        )).await.unwrap();
+        refused(format!("UPDATE entitlement_lines SET suspended = 3001 WHERE household_id = '{h}'")).await;
+        refused(format!("UPDATE entitlement_lines SET quantity = quantity - 3001 WHERE household_id = '{h}'")).await;
+    }
+
+    #[multi_thread]
+    async fn two_servers_generating_at_once_write_one_cycle_and_two_approvers_approve_once(
+        (backend, one, two) in backend_pairs
+    ) {
+        let (a, b) = (registry(one.clone(), 6), registry(two.clone(), 7));
+        with_programmes(&a).await;
+        let mut ids = vec![];
+        for i in 0..20u64 {
+            let (_, hid, _) = family(&a, 71_000_001_000 + i * 10, "11", if i % 2 == 0 { "1101" } else { "1103" }).await;
+            ids.push(hid);
+        }
+        let c = a.draft_cycle("iq-pds", "2026-12", "11", &supervisor("ali")).await.unwrap();
+        let (omar, sara) = (supervisor("omar"), supervisor("sara"));
+        let (x, y) = tokio::join!(
+            a.approve_cycle(&c.cycle_id, &omar),
+            b.approve_cycle(&c.cycle_id, &sara)
+        );
+        assert_eq!(u8::from(x.is_ok()) + u8::from(y.is_ok()), 1, "{backend}: {x:?} {y:?}");
+        let (x, y) = tokio::join!(
+            a.generate_cycle(&c.cycle_id, "a", &|_, _| {}),
+            b.generate_cycle(&c.cycle_id, "b", &|_, _| {})
+        );
+        let (ok, refused): (Vec<_>, Vec<_>) = [x, y].into_iter().partition(|r| r.is_ok());
+        assert_eq!(ok.len(), 1, "{backend}: {ok:?} {refused:?}");
+        assert_eq!(ok[0].as_ref().unwrap(), &(20, 60), "{backend}");
+        let e = refused.into_iter().next().unwrap().unwrap_err();
+        assert_eq!(code(e), "cycle_already_generated", "{backend}");
+        for hid in &ids {
+            assert!(one.entitlement(hid, &c.cycle_id).await.unwrap().is_some(), "{backend}");
+        }
+        let status = a.cycle_status(&c.cycle_id, &supervisor("ali")).await.unwrap();
+        assert_eq!((status.households, status.persons), (Some(20), Some(60)), "{backend}");
     }
 }
