@@ -281,3 +281,18 @@ impl Registry {
         Ok(self.store.set_staff_disabled(&u.user_id, at, &log).await?)
     }
 }
+
+impl Registry {
+    /// A staff account acting from the command line (`--as USERNAME`): its role and area, and its
+    /// name in the audit log. A disabled or unknown account cannot act.
+    pub async fn acting_as(&self, username: &str) -> Result<Actor> {
+        let u = self
+            .store
+            .staff_user_by_username(username.trim())
+            .await?
+            .filter(|u| u.disabled_at.is_none())
+            .ok_or(AppError::Unauthenticated)?;
+        let area = crate::actor::stored_area(&self.geo, "staff_users", &u.area)?;
+        Ok(Actor::staff(&u.user_id, &u.username, u.role, area, "cli"))
+    }
+}

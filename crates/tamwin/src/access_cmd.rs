@@ -126,8 +126,15 @@ pub async fn demo_accounts(
 ) -> Result<Option<tamwin_domain::Phone>, Error> {
     let mut accounts = Vec::new();
     println!("Demo accounts (Karbala):");
-    for r in Role::ALL {
-        let username = format!("{}.karbala", r.code().replace('_', "-"));
+    // A second supervisor: cycles are approved by someone other than who drafted them.
+    let second = (
+        "governorate-supervisor-2.karbala".to_string(),
+        Role::GovernorateSupervisor,
+    );
+    let named = Role::ALL
+        .into_iter()
+        .map(|r| (format!("{}.karbala", r.code().replace('_', "-")), r));
+    for (username, r) in named.chain([second]) {
         let (acc, pw) = reg
             .add_staff(
                 &username,

@@ -146,6 +146,16 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Programmes as versioned data (docs/formats.md, "Programme files").
+    Programme {
+        #[command(subcommand)]
+        command: ProgrammeCommand,
+    },
+    /// Monthly cycles: draft, dry run, approve (a second account), open, close (docs/distribution.md).
+    Cycle {
+        #[command(subcommand)]
+        command: CycleCommand,
+    },
     /// Create a demo database for Karbala, fill it with a synthetic population, and serve it.
     Demo {
         #[arg(long, default_value_t = 50_000)]
@@ -458,5 +468,76 @@ pub(crate) enum AuditCommand {
         /// The server's Ed25519 key file; created on first use.
         #[arg(long, env = "TAMWIN_SERVER_KEY", default_value = "tamwin-server.key")]
         key: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ProgrammeCommand {
+    /// Check programme files and add their new versions (versions already stored must be unchanged).
+    Import { files: Vec<PathBuf> },
+    /// The programmes and the version each is at.
+    List,
+    /// A programme with its history of versions, as JSON.
+    Show { code: String },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum CycleCommand {
+    /// Draft the cycle of a programme for a month and governorate.
+    Draft {
+        #[arg(long)]
+        programme: String,
+        /// `YYYY-MM`.
+        #[arg(long)]
+        month: String,
+        /// A governorate code, e.g. 11 for Karbala.
+        #[arg(long)]
+        governorate: String,
+        /// The staff account drafting it.
+        #[arg(long = "as")]
+        r#as: String,
+    },
+    /// What a cycle would hold, before approval: counts by district, each item's total, and with
+    /// `--agents-csv` each agent's quantities.
+    DryRun {
+        /// A drafted cycle; or give --programme, --month and --governorate.
+        cycle: Option<String>,
+        #[arg(long)]
+        programme: Option<String>,
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        governorate: Option<String>,
+        #[arg(long)]
+        agents_csv: Option<PathBuf>,
+    },
+    /// Approve another's draft (four eyes) and generate its entitlements here, with a progress bar.
+    Approve {
+        cycle: String,
+        #[arg(long = "as")]
+        r#as: String,
+        /// Only approve: a server's job runner generates it.
+        #[arg(long)]
+        no_generate: bool,
+    },
+    /// Open a generated cycle: outlets may hand out its entitlements.
+    Open {
+        cycle: String,
+        #[arg(long = "as")]
+        r#as: String,
+    },
+    /// Close an open cycle.
+    Close {
+        cycle: String,
+        #[arg(long = "as")]
+        r#as: String,
+    },
+    /// A cycle's status, or the cycles of a month and governorate.
+    Status {
+        cycle: Option<String>,
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        governorate: Option<String>,
     },
 }

@@ -7,6 +7,7 @@ mod bench_cmd;
 mod bench_fictitious;
 mod centre_cmd;
 mod cli;
+mod cycle_cmd;
 mod data_cmd;
 mod hub_cmd;
 mod hub_http;
@@ -88,6 +89,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Centre { command } => centre_cmd::run(&rules, command).await,
+        Command::Programme { command } => cycle_cmd::programme(&rules, command).await,
+        Command::Cycle { command } => cycle_cmd::cycle(&rules, command).await,
         Command::Bench {
             command:
                 BenchCommand::Booking {

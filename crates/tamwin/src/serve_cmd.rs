@@ -89,6 +89,7 @@ pub(crate) async fn demo(
     if let Some(phone) = citizen {
         hub_cmd::demo_birth(&reg, store.as_ref(), &server, &phone).await?;
     }
+    crate::cycle_cmd::demo_cycle(&reg).await?;
     let web = tamwin_web::Config {
         demo: true,
         metrics_token: None,
