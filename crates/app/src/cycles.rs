@@ -87,13 +87,27 @@ fn month_of(s: &str) -> Result<CycleMonth> {
 }
 
 impl Registry {
-    /// A governorate within the actor's area, or not found.
+    /// A governorate the actor manages cycles of (their area covers it), or not found.
     fn cycle_area(&self, governorate: &str, actor: &Actor) -> Result<()> {
         if self.geo.governorate(governorate).is_none() || !actor.covers_code(governorate, &self.geo)
         {
             return Err(AppError::NotFound);
         }
         Ok(())
+    }
+
+    /// Whether the actor sees a governorate's cycles: it covers the governorate, or lies in it (a
+    /// district's or centre's staff see their governorate's totals).
+    fn sees_cycles_of(&self, governorate: &str, actor: &Actor) -> bool {
+        use tamwin_domain::access::Area;
+        match &actor.area {
+            Area::Nation => true,
+            Area::Governorate(g) => g == governorate,
+            Area::District(d) | Area::Centre { district: d, .. } => self
+                .geo
+                .district(d)
+                .is_some_and(|x| x.governorate_code == governorate),
+        }
     }
 
     /// The version of a programme in force in a month, refusing a month the programme skips.
@@ -163,20 +177,25 @@ impl Registry {
         )
     }
 
-    /// A cycle within the actor's area.
+    /// A cycle the actor manages.
     async fn cycle_for(&self, cycle_id: &str, actor: &Actor) -> Result<Cycle> {
-        let c = self
-            .store
-            .cycle(cycle_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let c = self.cycle_seen(cycle_id, actor).await?;
         self.cycle_area(&c.governorate, actor)?;
         Ok(c)
     }
 
+    /// A cycle the actor sees.
+    async fn cycle_seen(&self, cycle_id: &str, actor: &Actor) -> Result<Cycle> {
+        self.store
+            .cycle(cycle_id)
+            .await?
+            .filter(|c| self.sees_cycles_of(&c.governorate, actor))
+            .ok_or(AppError::NotFound)
+    }
+
     pub async fn cycle_status(&self, cycle_id: &str, actor: &Actor) -> Result<CycleView> {
         actor.require(Permission::ReadAggregates)?;
-        Ok(CycleView::of(&self.cycle_for(cycle_id, actor).await?))
+        Ok(CycleView::of(&self.cycle_seen(cycle_id, actor).await?))
     }
 
     /// Cycles within the actor's area, newest month first.
@@ -187,7 +206,7 @@ impl Registry {
             .cycles(filter)
             .await?
             .iter()
-            .filter(|c| actor.covers_code(&c.governorate, &self.geo))
+            .filter(|c| self.sees_cycles_of(&c.governorate, actor))
             .map(CycleView::of)
             .collect())
     }

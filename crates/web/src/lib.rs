@@ -26,7 +26,7 @@ mod url;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{MethodRouter, get, post, put};
+use axum::routing::{MethodRouter, get, patch, post, put};
 use std::sync::Arc;
 use tamwin_app::Registry;
 
@@ -287,6 +287,46 @@ pub fn routes() -> Routes {
     )
     .add("get", "/api/v1/screening/runs", get(api::screening::runs))
     .add("get", "/api/v1/jobs", get(api::jobs::jobs))
+    .add("get", "/api/v1/programmes", get(api::cycles::programmes))
+    .add(
+        "post",
+        "/api/v1/programmes",
+        post(api::cycles::import_programme),
+    )
+    .add(
+        "get",
+        "/api/v1/programmes/{code}",
+        get(api::cycles::programme),
+    )
+    .add("get", "/api/v1/cycles", get(api::cycles::cycles))
+    .add("post", "/api/v1/cycles", post(api::cycles::draft))
+    .add("get", "/api/v1/cycles/{cycle_id}", get(api::cycles::cycle))
+    .add(
+        "get",
+        "/api/v1/cycles/{cycle_id}/dry-run",
+        get(api::cycles::dry_run),
+    )
+    .add(
+        "post",
+        "/api/v1/cycles/{cycle_id}/{step}",
+        post(api::cycles::step),
+    )
+    .add(
+        "get",
+        "/api/v1/households/{card_number}/baskets",
+        get(api::cycles::baskets),
+    )
+    .add("get", "/api/v1/me/baskets", get(api::cycles::my_baskets))
+    .add(
+        "get",
+        "/api/v1/households/{card_number}/declarations",
+        get(api::cycles::declarations),
+    )
+    .add(
+        "patch",
+        "/api/v1/households/{card_number}/declarations",
+        patch(api::cycles::declare),
+    )
     .add(
         "get",
         "/api/v1/screening/findings",

@@ -61,13 +61,25 @@ use utoipa::OpenApi;
         crate::api::screening::my_findings,
         crate::api::screening::appeal,
         crate::api::jobs::jobs,
+        crate::api::cycles::programmes,
+        crate::api::cycles::programme,
+        crate::api::cycles::import_programme,
+        crate::api::cycles::cycles,
+        crate::api::cycles::draft,
+        crate::api::cycles::cycle,
+        crate::api::cycles::dry_run,
+        crate::api::cycles::step,
+        crate::api::cycles::baskets,
+        crate::api::cycles::my_baskets,
+        crate::api::cycles::declarations,
+        crate::api::cycles::declare,
         crate::api::crvs::callback,
         crate::api::crvs::txn_on_status,
         serve_json,
         docs_page,
     ),
     modifiers(&Security),
-    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "access"), (name = "appointments"), (name = "screening"), (name = "hub"), (name = "system"))
+    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "access"), (name = "appointments"), (name = "screening"), (name = "cycles"), (name = "hub"), (name = "system"))
 )]
 struct ApiDoc;
 

@@ -147,7 +147,9 @@ impl Registry {
         actor: &Actor,
     ) -> Result<DryRun> {
         actor.require(Permission::ReadAggregates)?;
-        self.cycle_area(governorate, actor)?;
+        if self.geo.governorate(governorate).is_none() || !self.sees_cycles_of(governorate, actor) {
+            return Err(AppError::NotFound);
+        }
         let month = month_of(month)?;
         let p = self.load_programme(programme).await?;
         let v = Self::version_in(&p, month)?;
@@ -179,7 +181,7 @@ impl Registry {
     /// The dry run of a drafted cycle.
     pub async fn dry_run_cycle(&self, cycle_id: &str, actor: &Actor) -> Result<DryRun> {
         actor.require(Permission::ReadAggregates)?;
-        let c = self.cycle_for(cycle_id, actor).await?;
+        let c = self.cycle_seen(cycle_id, actor).await?;
         if c.status == tamwin_domain::programme::CycleStatus::Closed {
             return Err(rule("cycle_closed", vec![]));
         }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod appointments;
 pub mod crvs;
+pub mod cycles;
 pub mod events;
 pub mod households;
 pub mod jobs;

@@ -315,8 +315,27 @@ pub(super) async fn request(
             .await
             .unwrap();
     }
+    // A drafted cycle of its own month (drafted by the system, so that any caller may approve it).
+    let mut cycle = String::new();
+    if r.path.contains("cycle") || r.path.contains("programme") || r.path.contains("basket") {
+        for (_, text) in tamwin_domain::programme::BUILTIN {
+            reg.import_programme(text, &Actor::system("fixture"))
+                .await
+                .unwrap();
+        }
+    }
+    if r.path.contains("{cycle_id}") {
+        cycle = reg
+            .draft_cycle("iq-pds", &fresh_month(), "11", &Actor::system("fixture"))
+            .await
+            .unwrap()
+            .cycle_id;
+    }
     let mut path = r
         .path
+        .replace("{cycle_id}", &cycle)
+        .replace("{step}", "approval")
+        .replace("{code}", "iq-pds")
         .replace("{exemption_id}", &exemption)
         .replace("{finding_id}", &finding)
         .replace("{appeal_id}", &appeal)
@@ -429,6 +448,14 @@ pub(super) async fn request(
             .to_string(),
         ),
         ("post", "/api/v1/households") => Some(fixture(None).to_string()),
+        ("post", "/api/v1/programmes") => Some(tamwin_domain::programme::BUILTIN[0].1.to_string()),
+        ("post", "/api/v1/cycles") => {
+            Some(json!({"programme": "iq-pds", "month": fresh_month(), "governorate": "11"}).to_string())
+        }
+        ("post", "/api/v1/cycles/{cycle_id}/{step}") => Some("{}".into()),
+        ("patch", p) if p.ends_with("/declarations") => {
+            Some(json!({"head_sector": "private", "head_monthly_income": 900_000_000}).to_string())
+        }
         ("post", p) if p.ends_with("/members") => Some(
             json!({"reason": "birth", "member": {"given_name": "حسن", "father_name": "علي", "grandfather_name": "حسين",
                 "family_name": "الموسوي", "mother_name": "فاطمة جاسم محمد", "birth_date": "2024-01-01", "sex": "male", "relation": "son"}})
@@ -472,4 +499,11 @@ pub(super) async fn request(
         _ => None,
     };
     (path, body)
+}
+
+/// A month no cycle of the matrix has used yet: each row drafts its own.
+fn fresh_month() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    format!("{:04}-{:02}", 2027 + n / 12, 1 + n % 12)
 }
