@@ -377,6 +377,14 @@ pub fn routes() -> Routes {
     .add("get", "/account", get(pages::landing::account_page))
     .add("get", "/stats", get(pages::landing::stats_page))
     .add("get", "/jobs", get(pages::jobs::jobs_page))
+    .add("get", "/cycles", get(pages::cycles::cycles_page))
+    .add("post", "/cycles", post(pages::cycles::draft))
+    .add("get", "/cycles/{cycle_id}", get(pages::cycles::cycle_page))
+    .add(
+        "post",
+        "/cycles/{cycle_id}/{step}",
+        post(pages::cycles::step),
+    )
     .add("post", "/jobs/{job}/run", post(pages::jobs::run_now))
     .add(
         "get",

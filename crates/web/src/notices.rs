@@ -46,7 +46,7 @@ pub fn error_html(tr: Tr, codes: Option<&str>) -> String {
 }
 
 /// Outcomes a redirect may name in `?message=`: these catalog keys, and those starting with these
-/// prefixes (the verification's answer, a finding's and an appeal's status).
+/// prefixes (the verification's answer, a finding's and an appeal's status, a cycle's step).
 const OUTCOMES: [&str; 8] = [
     "tc_issued",
     "home_visit_booked",
@@ -57,7 +57,7 @@ const OUTCOMES: [&str; 8] = [
     "exemption_granted",
     "job_requested",
 ];
-const OUTCOME_PREFIXES: [&str; 3] = ["verif_", "fstatus_", "astatus_"];
+const OUTCOME_PREFIXES: [&str; 4] = ["verif_", "fstatus_", "astatus_", "cycle_msg_"];
 
 /// The message a page shows for `?message=codes`: the catalog's text of each known outcome; nothing
 /// for an unknown one.

@@ -107,6 +107,8 @@ pub struct Who {
     pub stats: bool,
     /// Sees the background jobs.
     pub jobs: bool,
+    /// Sees the monthly cycles (and, a supervisor, drafts and approves them).
+    pub cycles: bool,
 }
 
 impl Who {
@@ -135,6 +137,7 @@ impl Who {
                 && (a.may(Permission::LiftHold) || a.may(Permission::Screen)),
             stats: !a.is_citizen() && a.may(Permission::ReadAggregates),
             jobs: !a.is_citizen() && a.may(Permission::ViewJobs),
+            cycles: !a.is_citizen() && a.may(Permission::ReadAggregates),
         }
     }
 }

@@ -55,6 +55,9 @@ markers! {
     ViewJobs = Some(Permission::ViewJobs), false;
     RunJobs = Some(Permission::RunJobs), false;
     ManageAccess = Some(Permission::ManageAccess), false;
+    /// The cycles pages: totals, no names.
+    Cycles = Some(Permission::ReadAggregates), false;
+    ManageCycles = Some(Permission::ManageCycles), false;
 }
 
 /// The session behind the request, kept for the error page's header.

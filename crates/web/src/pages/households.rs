@@ -153,6 +153,7 @@ struct HouseholdPage {
     who: Option<Who>,
     tr: Tr,
     h: HouseholdBody,
+    baskets: Vec<crate::pages::cycles::BasketCard>,
     langs: Vec<LangLink>,
     back_href: String,
 }
@@ -253,7 +254,9 @@ pub async fn household(
     let card = CardNumber::parse(&card).map_err(|_| AppError::NotFound)?;
     let v = s.reg.household(&card, &signed.actor).await?;
     let h = household_page(&s, &v, tr);
+    let baskets = s.reg.baskets(&card, &signed.actor).await?;
     let p = HouseholdPage {
+        baskets: crate::pages::cycles::basket_cards(tr, &baskets),
         who: Some(Who::of(&s, &signed, tr)),
         tr,
         langs: switch(tr, |code| format!("/households/{}?lang={code}", h.card_raw)),

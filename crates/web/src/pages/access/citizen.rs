@@ -240,6 +240,7 @@ pub struct UseRow {
 struct CitizenHome {
     tr: Tr,
     h: HouseholdBody,
+    baskets: Vec<crate::pages::cycles::BasketCard>,
     suggestions: Vec<SuggestionRow>,
     deliveries: Vec<DeliveryRow>,
     deliveries_unavailable: bool,
@@ -337,7 +338,9 @@ pub async fn citizen_home(
     };
     let u = s.reg.update_status(&hid, &signed.actor).await?;
     let update = crate::pages::appointments::update_done(&u, tr);
+    let baskets = s.reg.own_baskets(&signed.actor).await?;
     let p = CitizenHome {
+        baskets: crate::pages::cycles::basket_cards(tr, &baskets),
         update,
         tr,
         h: household_page(&s, &v, tr),
