@@ -151,6 +151,28 @@ pub fn rules(raw: &[RawRule], errs: &mut ValidationErrors) -> Vec<Rule> {
     let mut out = vec![];
     for (i, r) in raw.iter().enumerate() {
         let at = format!("rules[{i}]");
+        // The code names the reason a household left in dry runs: present, and one per rule.
+        let code_ok = !r.code.is_empty()
+            && r.code.len() <= 60
+            && r.code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !code_ok {
+            errs.push(FieldError::new(
+                format!("{at}.code"),
+                "rule_code_invalid",
+                "a rule's code is 1 to 60 lower-case letters, digits and underscores",
+            ));
+        } else if raw[..i].iter().any(|x| x.code == r.code) {
+            errs.push(
+                FieldError::new(
+                    format!("{at}.code"),
+                    "rule_code_repeated",
+                    "two rules have this code",
+                )
+                .with("value", &r.code),
+            );
+        }
         if r.when.is_empty() {
             errs.push(FieldError::new(
                 format!("{at}.when"),

@@ -236,9 +236,30 @@ fn version(v: &RawVersion, kind: &str, errs: &mut ValidationErrors) -> Option<Pr
         }
         _ => None,
     }?;
+    // A skipped or partial month belongs to this version: not before it takes effect, not twice.
+    let own = |m: CycleMonth, at: &str, seen: &[CycleMonth], errs: &mut ValidationErrors| {
+        if from.is_some_and(|f| m < f) {
+            errs.push(
+                FieldError::new(
+                    at,
+                    "month_before_version",
+                    "the month is before the version takes effect",
+                )
+                .with("month", m),
+            );
+        } else if seen.contains(&m) {
+            errs.push(
+                FieldError::new(at, "month_repeated", "the month is listed twice").with("month", m),
+            );
+        }
+    };
     let mut skip = vec![];
     for (i, m) in v.skip.iter().enumerate() {
-        skip.extend(month(m, &format!("skip[{i}]"), errs));
+        let at = format!("skip[{i}]");
+        if let Some(m) = month(m, &at, errs) {
+            own(m, &at, &skip, errs);
+            skip.push(m);
+        }
     }
     let mut only = vec![];
     for (m, items) in &v.only {
@@ -246,6 +267,7 @@ fn version(v: &RawVersion, kind: &str, errs: &mut ValidationErrors) -> Option<Pr
         let Some(month) = month(m, &at, errs) else {
             continue;
         };
+        own(month, &at, &skip, errs);
         let mut codes = vec![];
         for (i, item) in items.iter().enumerate() {
             match known(item) {

@@ -131,6 +131,9 @@ fn a_new_version_takes_over_from_its_month_and_history_stays() {
     second["version"] = 2.into();
     second["effective_from"] = "2026-09".into();
     second["per_person"][0]["quantity"] = 2000.into();
+    // Its own skipped and partial months, none before it takes effect.
+    second["skip"] = serde_json::json!(["2026-10"]);
+    second["only"] = serde_json::json!({});
     f["versions"].as_array_mut().unwrap().push(second);
     let p = parse(f).unwrap();
     let rice = |m: &str| {
@@ -197,6 +200,29 @@ fn bad_programmes_are_refused_with_a_code_for_each_problem() {
     let again = f["versions"][0].clone();
     f["versions"].as_array_mut().unwrap().push(again);
     assert_eq!(parse(f).unwrap_err(), ["programme_versions_overlap"]);
+    // Skipped and partial months belong to the version; rule codes name one rule each.
+    assert_eq!(
+        with(&["versions", "0", "skip", "0"], "2025-06".into()),
+        ["month_before_version"]
+    );
+    let mut f = iraq();
+    f["versions"][0]["skip"] = serde_json::json!(["2026-06", "2026-06"]);
+    assert_eq!(parse(f).unwrap_err(), ["month_repeated"]);
+    let mut f = iraq();
+    f["versions"][0]["only"] = serde_json::json!({"2026-06": ["rice"]});
+    assert_eq!(
+        parse(f).unwrap_err(),
+        ["month_repeated"],
+        "a skipped month cannot carry items"
+    );
+    assert_eq!(
+        with(&["versions", "0", "rules", "0", "code"], "".into()),
+        ["rule_code_invalid"]
+    );
+    let mut f = iraq();
+    let rule = f["versions"][0]["rules"][0].clone();
+    f["versions"][0]["rules"].as_array_mut().unwrap().push(rule);
+    assert_eq!(parse(f).unwrap_err(), ["rule_code_repeated"]);
     // Every problem of a file is reported at once, under its field's path.
     let mut f = iraq();
     f["versions"][0]["per_person"][1]["quantity"] = serde_json::json!(-1);

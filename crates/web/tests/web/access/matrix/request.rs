@@ -334,7 +334,14 @@ pub(super) async fn request(
     let mut path = r
         .path
         .replace("{cycle_id}", &cycle)
-        .replace("{step}", "approval")
+        .replace(
+            "{step}",
+            if r.path.starts_with("/api/") {
+                "approval"
+            } else {
+                "approve"
+            },
+        )
         .replace("{code}", "iq-pds")
         .replace("{exemption_id}", &exemption)
         .replace("{finding_id}", &finding)
@@ -429,7 +436,13 @@ pub(super) async fn request(
                 "document_type": "application/pdf", "document_base64": "JVBERi0xLjQ="})
             .to_string(),
         ),
-        ("post", "/jobs/{job}/run") => form(&[("csrf", &caller.csrf)]),
+        ("post", "/jobs/{job}/run") | ("post", "/cycles/{cycle_id}/{step}") => form(&[("csrf", &caller.csrf)]),
+        ("post", "/cycles") => form(&[
+            ("programme", "iq-pds"),
+            ("month", &fresh_month()),
+            ("governorate", "11"),
+            ("csrf", &caller.csrf),
+        ]),
         ("post", "/api/v1/screening/runs") => None,
         ("post", "/screening/runs") => form(&[("csrf", &caller.csrf)]),
         ("post", "/screening/findings/{finding_id}/decision") => {
