@@ -4,9 +4,11 @@
 //! household's basket are in `cycles/`.
 
 mod basket;
+mod changes;
 mod dry_run;
 
 pub use basket::{BasketLine, BasketView, CountedMember};
+pub use changes::{ChangeRow, CycleChanges};
 pub use dry_run::{AgentTonnage, DistrictTotal, DryRun, ItemAmount};
 
 use crate::{Actor, AppError, Registry, Result};

@@ -73,6 +73,19 @@ pub struct AreaTotal {
     pub persons: i64,
 }
 
+/// A household counted differently than in the previous cycle: entering (no `before`), leaving (no
+/// `after`), or with other members counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountChange {
+    pub household_id: HouseholdId,
+    pub card_number: String,
+    pub district: String,
+    pub persons_before: Option<i64>,
+    pub counted_before: Vec<i64>,
+    pub persons_after: Option<i64>,
+    pub counted_after: Vec<i64>,
+}
+
 /// One household's entitlement in a cycle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entitlement {
@@ -131,6 +144,14 @@ pub trait CycleStore: Send + Sync {
     async fn fail_generation(&self, cycle_id: &str, error: &str, log: &ChangeLog) -> Result<bool>;
     /// What generation would write for a governorate's households, totalled; nothing is written.
     async fn dry_run(&self, governorate: &str, counting: Counting<'_>) -> Result<Vec<AreaTotal>>;
+    /// The households a dry run counts differently from the `previous` cycle's entitlements, in
+    /// district and card order; nothing is written.
+    async fn dry_run_changes(
+        &self,
+        governorate: &str,
+        counting: Counting<'_>,
+        previous: &str,
+    ) -> Result<Vec<CountChange>>;
     async fn entitlement(
         &self,
         household_id: &HouseholdId,

@@ -63,7 +63,8 @@ pub use civil::{
 };
 pub use credentials::CredentialStore;
 pub use cycles::{
-    AreaTotal, Counting, Cycle, CycleFilter, CycleMove, CycleStore, Entitlement, Generated,
+    AreaTotal, CountChange, Counting, Cycle, CycleFilter, CycleMove, CycleStore, Entitlement,
+    Generated,
 };
 pub use eligibility::{Declarations, EligibilityStore};
 pub use error::{Conflict, StoreError};

@@ -37,13 +37,13 @@ pub(crate) fn exclusions(rules: &[Rule], first: usize) -> (String, Vec<Val>) {
 }
 
 /// The members counted in month `$1` of the households in area `$2` (`area_col` names the column),
-/// grouped by household. Held members (any hold but a missing national ID, which a temporary card
+/// grouped by household, their member numbers in order (so that two countings compare as text). Held members (any hold but a missing national ID, which a temporary card
 /// covers) are not counted; a household that cannot collect now is counted, suspended as a whole, so
 /// that lifting its hold during the cycle restores its share.
 pub(crate) fn counting_select(area_col: &str, rules_sql: &str) -> String {
     format!(
         "SELECT h.household_id AS household_id, COUNT(*) AS persons, \
-         string_agg(CAST(m.member_no AS TEXT), ' ') AS counted, \
+         string_agg(CAST(m.member_no AS TEXT), ' ' ORDER BY m.member_no) AS counted, \
          CAST((CASE WHEN h.social_welfare THEN 1 ELSE 0 END) + (CASE WHEN h.low_income THEN 2 ELSE 0 END) AS BIGINT) AS categories, \
          h.district_code AS district_code, h.agent_code AS agent_code, \
          h.state NOT IN ('active', 'temporary') AS suspended_whole \
@@ -75,7 +75,7 @@ pub(crate) const ENTITLEMENT_COLS: &str = "household_id, cycle_id, persons, coun
 
 macro_rules! cycles_sql {
     ($store:ident) => {
-        use $crate::cycles::{AreaTotal, Counting, Cycle, CycleFilter, CycleMove, CycleStore, Entitlement, Generated};
+        use $crate::cycles::{AreaTotal, CountChange, Counting, Cycle, CycleFilter, CycleMove, CycleStore, Entitlement, Generated};
         use tamwin_domain::programme::CycleStatus;
 
         impl $store {
@@ -333,6 +333,49 @@ macro_rules! cycles_sql {
                             suspended: r.try_get("suspended_whole")?,
                             households: r.try_get("households")?,
                             persons: r.try_get("persons")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn dry_run_changes(&self, governorate: &str, counting: Counting<'_>, previous: &str) -> Result<Vec<CountChange>> {
+                let (rules_sql, rule_vals) = $crate::sql_cycles::exclusions(counting.rules, 3);
+                let prev_param = 3 + rule_vals.len();
+                let sql = format!(
+                    "SELECT h.household_id AS household_id, h.card_number AS card_number, h.district_code AS district_code, \
+                     g.persons AS persons_after, g.counted AS counted_after, p.persons AS persons_before, p.counted AS counted_before \
+                     FROM ({}) g \
+                     FULL OUTER JOIN (SELECT household_id, persons, counted FROM entitlements WHERE cycle_id = ${prev_param}) p \
+                     ON p.household_id = g.household_id \
+                     JOIN households h ON h.household_id = COALESCE(g.household_id, p.household_id) \
+                     WHERE g.household_id IS NULL OR p.household_id IS NULL OR g.counted <> p.counted \
+                     ORDER BY h.district_code, h.card_number",
+                    $crate::sql_cycles::counting_select("governorate_code", &rules_sql)
+                );
+                let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(counting.month.to_string()).bind(governorate);
+                let q = Self::bind_vals(q, &rule_vals).bind(previous);
+                let mut tx = self.begin_read().await?;
+                let rows = q.fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                let nos = |v: Option<String>| -> Result<Vec<i64>> {
+                    v.map(|c| {
+                        c.split(' ')
+                            .map(|n| n.parse::<i64>().map_err(|_| corrupt("entitlements.counted", &c)))
+                            .collect::<Result<Vec<_>>>()
+                    })
+                    .transpose()
+                    .map(Option::unwrap_or_default)
+                };
+                rows.iter()
+                    .map(|r| {
+                        Ok(CountChange {
+                            household_id: HouseholdId::from(r.try_get::<String, _>("household_id")?),
+                            card_number: r.try_get("card_number")?,
+                            district: r.try_get("district_code")?,
+                            persons_before: r.try_get("persons_before")?,
+                            counted_before: nos(r.try_get("counted_before")?)?,
+                            persons_after: r.try_get("persons_after")?,
+                            counted_after: nos(r.try_get("counted_after")?)?,
                         })
                     })
                     .collect()

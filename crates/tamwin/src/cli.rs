@@ -510,6 +510,9 @@ pub(crate) enum CycleCommand {
         governorate: Option<String>,
         #[arg(long)]
         agents_csv: Option<PathBuf>,
+        /// With a cycle: who enters, leaves and changes against the previous cycle, and why.
+        #[arg(long)]
+        changes_csv: Option<PathBuf>,
     },
     /// Approve another's draft (four eyes) and generate its entitlements here, with a progress bar.
     Approve {

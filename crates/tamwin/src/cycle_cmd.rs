@@ -192,8 +192,25 @@ pub(crate) async fn cycle(rules: &Settings, command: CycleCommand) -> Result<(),
             governorate,
             cycle,
             agents_csv: csv_path,
+            changes_csv,
         } => {
             let a = Actor::system("cli");
+            if let (Some(id), Some(path)) = (&cycle, &changes_csv) {
+                let ch = reg.cycle_changes(id, &a).await.map_err(message)?;
+                std::fs::write(path, ch.to_csv().map_err(message)?)?;
+                match &ch.previous {
+                    Some(p) => println!(
+                        "against {} ({}): {} enter, {} leave, {} change; the list in {}",
+                        p.month,
+                        p.cycle_id,
+                        ch.enters,
+                        ch.leaves,
+                        ch.changes,
+                        path.display()
+                    ),
+                    None => println!("no earlier cycle to compare with"),
+                }
+            }
             let d = match (cycle, programme, month, governorate) {
                 (Some(id), _, _, _) => reg.dry_run_cycle(&id, &a).await,
                 (None, Some(p), Some(m), Some(g)) => reg.dry_run(&p, &m, &g, &a).await,

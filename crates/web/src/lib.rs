@@ -307,6 +307,11 @@ pub fn routes() -> Routes {
         get(api::cycles::dry_run),
     )
     .add(
+        "get",
+        "/api/v1/cycles/{cycle_id}/changes",
+        get(api::cycles::changes),
+    )
+    .add(
         "post",
         "/api/v1/cycles/{cycle_id}/{step}",
         post(api::cycles::step),
@@ -380,6 +385,11 @@ pub fn routes() -> Routes {
     .add("get", "/cycles", get(pages::cycles::cycles_page))
     .add("post", "/cycles", post(pages::cycles::draft))
     .add("get", "/cycles/{cycle_id}", get(pages::cycles::cycle_page))
+    .add(
+        "get",
+        "/cycles/{cycle_id}/changes.csv",
+        get(pages::cycles::changes_csv),
+    )
     .add(
         "post",
         "/cycles/{cycle_id}/{step}",

@@ -68,6 +68,7 @@ use utoipa::OpenApi;
         crate::api::cycles::draft,
         crate::api::cycles::cycle,
         crate::api::cycles::dry_run,
+        crate::api::cycles::changes,
         crate::api::cycles::step,
         crate::api::cycles::baskets,
         crate::api::cycles::my_baskets,

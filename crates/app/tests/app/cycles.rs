@@ -323,3 +323,64 @@ tamwin_store::backend_tests! {
         assert_eq!((status.households, status.persons), (Some(20), Some(60)), "{backend}");
     }
 }
+
+tamwin_store::backend_tests! {
+    async fn the_dry_run_says_who_enters_who_leaves_and_why_against_the_previous_cycle((backend, store) in backends) {
+        let clock = start();
+        let reg = registry_at(store.clone(), 8, clock.clone());
+        with_programmes(&reg).await;
+        let (card_stay, _, _) = family(&reg, 71_000_002_000, "11", "1101").await;
+        let (card_baby, _, _) = family(&reg, 71_000_002_100, "11", "1101").await;
+        let (card_death, _, members) = family(&reg, 71_000_002_200, "11", "1102").await;
+        let (card_rich, _, _) = family(&reg, 71_000_002_300, "11", "1101").await;
+        let (card_gone, _, _) = family(&reg, 71_000_002_400, "11", "1101").await;
+        let (card_held, _, _) = family(&reg, 71_000_002_500, "11", "1101").await;
+        let dec = drafted_and_approved(&reg, "iq-pds").await;
+        generate(&reg).await;
+        reg.open_cycle(&dec, &supervisor("ali")).await.unwrap();
+        // During December: a birth confirmed, a death, a declaration, a card closed, a hold, a new card.
+        crate::common::advance(&clock, 60);
+        let officer = Actor::staff("o1", "officer", Role::GovernorateSupervisor, Area::Governorate("11".into()), "api");
+        let baby: MemberChange = serde_json::from_value(serde_json::json!({
+            "member": crate::common::booking::person(71_000_002_110, "daughter", "female", "2026-11-30", "زهراء"),
+            "reason": "birth confirmed"
+        })).unwrap();
+        reg.add_member(&card_baby, &baby, &officer, None).await.unwrap();
+        let rec = store.household_by_card(&card_death).await.unwrap().unwrap();
+        let son = rec.members.iter().find(|m| m.national_id.as_ref().map(|n| n.to_string()).as_deref() == members[2]["national_id"].as_str()).unwrap();
+        reg.remove_member(&card_death, &son.member_id, &MemberRemoval { reason: "deceased".into() }, &officer, None).await.unwrap();
+        let rich: DeclarationsInput = serde_json::from_value(serde_json::json!({
+            "head_sector": "public", "head_monthly_income": 1_800_000_000i64
+        })).unwrap();
+        reg.declare(&card_rich, &rich, &officer).await.unwrap();
+        reg.close_household(&card_gone, &Closure { reason: "emigrated".into() }, &officer, None).await.unwrap();
+        let rec = store.household_by_card(&card_held).await.unwrap().unwrap();
+        let spouse = rec.members.iter().find(|m| m.member_no == 2).unwrap().member_id.clone();
+        let hold = HoldInput { member_id: Some(spouse), reason: "abroad".into(), evidence: "exit record".into(), source: "civil_registry".into() };
+        reg.place_hold(&card_held, &hold, &officer, None).await.unwrap();
+        let (card_new, _, _) = family(&reg, 71_000_002_600, "11", "1103").await;
+
+        let jan = reg.draft_cycle("iq-pds", "2027-01", "11", &supervisor("ali")).await.unwrap();
+        let ch = reg.cycle_changes(&jan.cycle_id, &supervisor("omar")).await.unwrap();
+        assert_eq!(ch.previous.as_ref().map(|p| p.cycle_id.as_str()), Some(dec.as_str()), "{backend}");
+        let row = |card: &tamwin_domain::CardNumber| {
+            ch.rows.iter().find(|r| r.card_number == card.as_str()).map(|r| (r.change.as_str(), r.reasons.clone()))
+        };
+        assert_eq!(row(&card_stay), None, "{backend}: unchanged households are not listed");
+        assert_eq!(row(&card_baby), Some(("changes", vec!["member_joined:4".to_string()])), "{backend}");
+        assert_eq!(row(&card_death), Some(("changes", vec!["member_left:3".to_string()])), "{backend}");
+        assert_eq!(row(&card_rich), Some(("leaves", vec!["rule:public_employee_high_income".to_string()])), "{backend}");
+        assert_eq!(row(&card_gone), Some(("leaves", vec!["household_closed".to_string()])), "{backend}");
+        assert_eq!(row(&card_held), Some(("changes", vec!["member_held:2:abroad".to_string()])), "{backend}");
+        assert_eq!(row(&card_new), Some(("enters", vec!["new_household".to_string()])), "{backend}");
+        assert_eq!((ch.enters, ch.leaves, ch.changes), (1, 2, 3), "{backend}");
+        // The December cycle still holds what it was generated with; the baby counts from January.
+        let dry = reg.dry_run_cycle(&jan.cycle_id, &supervisor("ali")).await.unwrap();
+        assert_eq!(dry.households, 5, "{backend}");
+        // A district's staff see only their district's households in the list.
+        let district = Actor::staff("d1", "district", Role::CentreOfficer, Area::District("1102".into()), "api");
+        let only = reg.cycle_changes(&jan.cycle_id, &district).await.unwrap();
+        assert!(only.rows.iter().all(|r| r.district == "1102"), "{backend}: {:?}", only.rows);
+        assert_eq!(only.rows.len(), 1, "{backend}");
+    }
+}

@@ -223,6 +223,9 @@ struct CyclePage {
     may_open: bool,
     may_close: bool,
     dry: Option<DryRun>,
+    /// Against the previous cycle: entering, leaving, changing households.
+    changes: Option<(usize, usize, usize)>,
+    may_list: bool,
     districts: Vec<DistrictLine>,
     items: Vec<ItemLine>,
     agents: Vec<AgentLine>,
@@ -262,6 +265,7 @@ pub async fn cycle_page(
         )
     };
     let manage = a.may(Permission::ManageCycles) && a.covers_code(&c.governorate, geo);
+    let changes = s.reg.cycle_change_counts(&id, a).await?;
     let p = CyclePage {
         tr,
         langs: switch(tr, |l| format!("/cycles/{id}?lang={l}")),
@@ -274,6 +278,8 @@ pub async fn cycle_page(
         approved_by: c.approved_by.clone().unwrap_or_default(),
         failure: c.error.clone().unwrap_or_default(),
         waiting: c.status == "approved" && c.generated_at.is_none(),
+        changes,
+        may_list: a.may(Permission::ReadPersonal),
         may_approve: manage
             && matches!(c.status.as_str(), "draft" | "failed")
             && c.drafted_by != a.name,
@@ -312,6 +318,35 @@ pub async fn cycle_page(
         dry,
     };
     Ok(page(p.render(), tr.lang, StatusCode::OK))
+}
+
+/// Who enters, leaves and changes against the previous cycle, as a CSV download (personal data:
+/// each household listed is checked against the caller's area and its read audited).
+pub async fn changes_csv(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Staff(signed, _): Staff<ReadPersonal>,
+) -> Result<Response, PageError> {
+    let ch = s.reg.cycle_changes(&id, &signed.actor).await?;
+    let name = format!(
+        "changes-{}-{}-{}.csv",
+        ch.cycle.programme, ch.cycle.month, ch.cycle.governorate
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        ch.to_csv()?,
+    )
+        .into_response())
 }
 
 /// Approve, open or close (CSRF-checked, audited): back to the cycle with what came of it.

@@ -73,6 +73,9 @@ pub(super) const ROWS: &[Row] = &[
         [401, 200, 200, 200, 403, 200, 200, 403, 403]),
     row("get", "/api/v1/cycles/{cycle_id}/dry-run", Kind::Api,
         [401, 200, 200, 200, 403, 200, 200, 403, 403]),
+    // Who enters and leaves lists card numbers: personal data.
+    row("get", "/api/v1/cycles/{cycle_id}/changes", Kind::Api,
+        [401, 200, 200, 200, 200, 200, 403, 403, 403]),
     row("post", "/api/v1/cycles/{cycle_id}/{step}", Kind::Api,
         [401, 200, 200, 403, 403, 403, 403, 403, 403]),
     // A household's basket and declarations are personal data, read like the household.
@@ -173,6 +176,8 @@ pub(super) const ROWS: &[Row] = &[
         [303, 303, 303, 403, 403, 403, 403, 403, 403]),
     row("get", "/cycles/{cycle_id}", Kind::Page,
         [303, 200, 200, 200, 403, 200, 200, 403, 403]),
+    row("get", "/cycles/{cycle_id}/changes.csv", Kind::Page,
+        [303, 200, 200, 200, 200, 200, 403, 403, 403]),
     row("post", "/cycles/{cycle_id}/{step}", Kind::Page,
         [303, 303, 303, 403, 403, 403, 403, 403, 403]),
     row("get", "/account/password", Kind::Page,
