@@ -26,6 +26,7 @@ mod idempotency;
 mod ids;
 pub mod import;
 pub mod jobs;
+pub mod lists;
 mod mutate;
 pub mod programmes;
 pub mod progress;

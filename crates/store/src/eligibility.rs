@@ -4,7 +4,8 @@
 
 use crate::{ChangeLog, Result};
 use async_trait::async_trait;
-use tamwin_domain::HouseholdId;
+use tamwin_domain::programme::Category;
+use tamwin_domain::{HouseholdId, NationalId};
 
 /// `None`: not declared; a rule never excludes on it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,4 +30,17 @@ pub trait EligibilityStore: Send + Sync {
         d: &Declarations,
         log: &ChangeLog,
     ) -> Result<bool>;
+    /// The open households on a list now.
+    async fn households_on_list(&self, list: Category) -> Result<Vec<HouseholdId>>;
+    /// The households national IDs belong to (present members of open households).
+    async fn households_of_ids(&self, ids: &[NationalId])
+    -> Result<Vec<(NationalId, HouseholdId)>>;
+    /// Puts households on and off a list in one transaction, each with its change history entry and
+    /// audit entry: a list is applied whole or not at all.
+    async fn apply_list(
+        &self,
+        list: Category,
+        on: &[(HouseholdId, ChangeLog)],
+        off: &[(HouseholdId, ChangeLog)],
+    ) -> Result<()>;
 }

@@ -3,6 +3,7 @@
 macro_rules! eligibility_sql {
     ($store:ident) => {
         use $crate::eligibility::{Declarations, EligibilityStore};
+        use tamwin_domain::programme::Category;
 
         #[async_trait::async_trait]
         impl EligibilityStore for $store {
@@ -48,6 +49,64 @@ macro_rules! eligibility_sql {
                     Self::append_audit(&mut tx, &[(Some(hid), log)]).await?;
                     tx.commit().await.map_err(crate::error::commit_error)?;
                     Ok(true)
+                })
+                .await
+            }
+
+            async fn households_on_list(&self, list: Category) -> Result<Vec<HouseholdId>> {
+                // The column is the category's code, one of two known names.
+                let sql = format!("SELECT household_id FROM households WHERE {} = TRUE AND state <> 'closed'", list.code());
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|r| Ok(HouseholdId::from(r.try_get::<String, _>(0)?)))
+                    .collect()
+            }
+
+            async fn households_of_ids(&self, ids: &[NationalId]) -> Result<Vec<(NationalId, HouseholdId)>> {
+                let mut out = Vec::new();
+                for chunk in ids.chunks(500) {
+                    let sql = format!(
+                        "SELECT national_id, household_id FROM national_id_index WHERE national_id IN ({})",
+                        marks(chunk.len(), Self::NUMBERED_PARAMS)
+                    );
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for id in chunk {
+                        q = q.bind(id.as_str());
+                    }
+                    for r in q.fetch_all(&self.pool).await? {
+                        let n: String = r.try_get(0)?;
+                        out.push((
+                            NationalId::parse(&n).map_err(|_| corrupt("national_id_index.national_id", &n))?,
+                            HouseholdId::from(r.try_get::<String, _>(1)?),
+                        ));
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn apply_list(&self, list: Category, on: &[(HouseholdId, ChangeLog)], off: &[(HouseholdId, ChangeLog)]) -> Result<()> {
+                let sql = format!("UPDATE households SET {} = $1 WHERE household_id = $2", list.code());
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    let mut changes = vec![];
+                    for (flag, rows) in [(true, on), (false, off)] {
+                        for (hid, _) in rows {
+                            sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                                .bind(flag)
+                                .bind(hid.as_str())
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        changes.extend(rows.iter().map(|(h, l)| change_vals(h.as_str(), l)));
+                    }
+                    Self::insert_rows(&mut tx, "household_changes", CHANGE_COLS, &changes, "").await?;
+                    let audit: Vec<(Option<&str>, &ChangeLog)> =
+                        on.iter().chain(off).map(|(h, l)| (Some(h.as_str()), l)).collect();
+                    Self::append_audit(&mut tx, &audit).await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(())
                 })
                 .await
             }

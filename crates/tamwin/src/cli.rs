@@ -151,6 +151,11 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: ProgrammeCommand,
     },
+    /// The social-protection ministry's lists that eligibility reads (docs/formats.md).
+    List {
+        #[command(subcommand)]
+        command: ListCommand,
+    },
     /// Monthly cycles: draft, dry run, approve (a second account), open, close (docs/distribution.md).
     Cycle {
         #[command(subcommand)]
@@ -542,5 +547,19 @@ pub(crate) enum CycleCommand {
         month: Option<String>,
         #[arg(long)]
         governorate: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ListCommand {
+    /// Apply a list file whole: households with a member listed go on the list, the others come off.
+    Import {
+        file: PathBuf,
+        /// `social_welfare` or `low_income`.
+        #[arg(long)]
+        list: String,
+        /// Where lines that cannot be used go (default: FILE with the extension .rejects.csv).
+        #[arg(long)]
+        rejects: Option<PathBuf>,
     },
 }

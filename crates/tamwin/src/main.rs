@@ -11,6 +11,7 @@ mod cycle_cmd;
 mod data_cmd;
 mod hub_cmd;
 mod hub_http;
+mod list_cmd;
 mod logging;
 mod owner_only;
 mod screen_cmd;
@@ -91,6 +92,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Centre { command } => centre_cmd::run(&rules, command).await,
         Command::Programme { command } => cycle_cmd::programme(&rules, command).await,
         Command::Cycle { command } => cycle_cmd::cycle(&rules, command).await,
+        Command::List { command } => list_cmd::run(&rules, command).await,
         Command::Bench {
             command:
                 BenchCommand::Booking {

@@ -10,8 +10,8 @@ use crate::{Actor, AppError, Registry, Result};
 use serde::Serialize;
 use std::collections::HashMap;
 use tamwin_domain::access::Permission;
-use tamwin_domain::programme::CycleStatus;
 use tamwin_domain::programme::eligibility::{HouseholdFacts, excluded_by};
+use tamwin_domain::programme::{CycleStatus, ProgrammeVersion};
 use tamwin_domain::{CardNumber, HouseholdRecord, Presence};
 use tamwin_store::{CountChange, Counting, CycleFilter};
 
@@ -92,6 +92,27 @@ impl Registry {
             .max_by_key(|x| x.month))
     }
 
+    /// The previous cycle, the version in force, and the households counted differently from it.
+    async fn against_previous(
+        &self,
+        c: &Cycle,
+    ) -> Result<Option<(Cycle, ProgrammeVersion, Vec<CountChange>)>> {
+        let Some(prev) = self.previous_cycle(c).await? else {
+            return Ok(None);
+        };
+        let p = self.load_programme(&c.programme).await?;
+        let v = Self::version_in(&p, c.month)?.clone();
+        let counting = Counting {
+            month: c.month,
+            rules: &v.rules,
+        };
+        let found = self
+            .store
+            .dry_run_changes(&c.governorate, counting, &prev.cycle_id)
+            .await?;
+        Ok(Some((prev, v, found)))
+    }
+
     /// Who a cycle's dry run counts differently from the previous cycle, and why.
     pub async fn cycle_changes(&self, cycle_id: &str, actor: &Actor) -> Result<CycleChanges> {
         actor.require(Permission::ReadPersonal)?;
@@ -99,7 +120,7 @@ impl Registry {
         if c.status == CycleStatus::Closed {
             return Err(AppError::rule("cycle_closed"));
         }
-        let Some(prev) = self.previous_cycle(&c).await? else {
+        let Some((prev, v, found)) = self.against_previous(&c).await? else {
             return Ok(CycleChanges {
                 cycle: CycleView::of(&c),
                 previous: None,
@@ -109,19 +130,6 @@ impl Registry {
                 rows: vec![],
             });
         };
-        let p = self.load_programme(&c.programme).await?;
-        let v = Self::version_in(&p, c.month)?;
-        let found: Vec<CountChange> = self
-            .store
-            .dry_run_changes(
-                &c.governorate,
-                Counting {
-                    month: c.month,
-                    rules: &v.rules,
-                },
-                &prev.cycle_id,
-            )
-            .await?;
         let cards: Vec<CardNumber> = found
             .iter()
             .filter_map(|x| CardNumber::parse(&x.card_number).ok())
@@ -256,22 +264,9 @@ impl Registry {
         if c.status == CycleStatus::Closed {
             return Ok(None);
         }
-        let Some(prev) = self.previous_cycle(&c).await? else {
+        let Some((_, _, found)) = self.against_previous(&c).await? else {
             return Ok(None);
         };
-        let p = self.load_programme(&c.programme).await?;
-        let v = Self::version_in(&p, c.month)?;
-        let found = self
-            .store
-            .dry_run_changes(
-                &c.governorate,
-                Counting {
-                    month: c.month,
-                    rules: &v.rules,
-                },
-                &prev.cycle_id,
-            )
-            .await?;
         let count = |f: fn(&CountChange) -> bool| found.iter().filter(|x| f(x)).count();
         Ok(Some((
             count(|x| x.persons_before.is_none()),

@@ -384,3 +384,40 @@ tamwin_store::backend_tests! {
         assert_eq!(only.rows.len(), 1, "{backend}");
     }
 }
+
+tamwin_store::backend_tests! {
+    async fn the_welfare_list_is_applied_whole_with_a_reject_line_for_each_unknown_or_invalid_id((backend, store) in backends) {
+        let reg = registry(store.clone(), 9);
+        with_programmes(&reg).await;
+        let (_, hid_a, a) = family(&reg, 71_000_003_000, "11", "1101").await;
+        let (_, hid_b, b) = family(&reg, 71_000_003_100, "11", "1101").await;
+        let on = |h| {
+            let store = store.clone();
+            async move { store.declarations(&h).await.unwrap().unwrap().social_welfare }
+        };
+        let nid = |m: &serde_json::Value| m["national_id"].as_str().unwrap().to_string();
+        let unknown = crate::common::booking::nid(71_000_003_900);
+        let file = format!("national_id\n{}\n{}\n{unknown}\n12345\n", nid(&a[0]), nid(&b[1]));
+        let r = reg.import_list("social_welfare", file.as_bytes(), &ministry()).await.unwrap();
+        assert_eq!((r.households, r.added, r.removed), (2, 2, 0), "{backend}");
+        let codes: Vec<(u64, &str)> = r.rejects.iter().map(|x| (x.line, x.code)).collect();
+        assert_eq!(codes, [(4, "national_id_unknown"), (5, "national_id_invalid")], "{backend}");
+        assert!(on(hid_a.clone()).await && on(hid_b.clone()).await, "{backend}");
+        // The supplement follows the list.
+        let dry = reg.dry_run("iq-pds", "2026-12", "11", &supervisor("ali")).await.unwrap();
+        let tea = dry.items.iter().find(|i| i.item == "tea").map_or(0, |i| i.amount);
+        assert_eq!(tea, 6 * 250, "{backend}");
+        // Not UTF-8: refused whole, nothing changed.
+        let bad = reg.import_list("social_welfare", b"national_id\n\xff\xfe\n", &ministry()).await.unwrap_err();
+        assert_eq!(crate::common::booking::code(bad), "file_encoding_invalid", "{backend}");
+        assert!(on(hid_a.clone()).await, "{backend}");
+        // The next list leaves A out: A comes off it, B stays.
+        let file = format!("national_id\n{}\n", nid(&b[0]));
+        let r = reg.import_list("social_welfare", file.as_bytes(), &ministry()).await.unwrap();
+        assert_eq!((r.households, r.added, r.removed), (1, 0, 1), "{backend}");
+        assert!(!on(hid_a).await && on(hid_b).await, "{backend}");
+        // Only the ministry imports lists.
+        let refused = reg.import_list("social_welfare", file.as_bytes(), &supervisor("ali")).await.unwrap_err();
+        assert_eq!(crate::common::booking::code(refused), "forbidden", "{backend}");
+    }
+}
