@@ -347,7 +347,7 @@ impl Registry {
         cycle_id: &str,
         run: &str,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
-    ) -> Result<(i64, i64)> {
+    ) -> Result<Vec<(String, i64, i64)>> {
         let actor = Actor::system("cycles.generate");
         let c = self
             .store
@@ -361,11 +361,28 @@ impl Registry {
             return Err(AppError::rule("cycle_already_generated"));
         }
         if c.status != CycleStatus::Approved {
-            return Err(match c.status {
-                CycleStatus::Closed => AppError::rule("cycle_closed"),
-                s => rule("cycle_not_approved", vec![("status", s.code().into())]),
-            });
+            return Err(rule(
+                "cycle_not_approved",
+                vec![("status", c.status.code().into())],
+            ));
         }
+        // The other approved cycles of the programme's month and version go with it: a national
+        // generation reads the registry once, not once per governorate.
+        let mut batch = vec![c.clone()];
+        batch.extend(
+            self.store
+                .cycles(&CycleFilter {
+                    programme: Some(c.programme.clone()),
+                    month: Some(c.month),
+                    status: Some(CycleStatus::Approved),
+                    ..CycleFilter::default()
+                })
+                .await?
+                .into_iter()
+                .filter(|x| {
+                    x.cycle_id != c.cycle_id && x.version == c.version && x.generated_at.is_none()
+                }),
+        );
         let outcome = async {
             let p = self.load_programme(&c.programme).await?;
             let v = p
@@ -379,26 +396,29 @@ impl Registry {
                 month: c.month,
                 rules: &v.rules,
             };
-            let log = self.cycle_log("cycle_generated", &c, &actor);
+            let ids: Vec<String> = batch.iter().map(|x| x.cycle_id.clone()).collect();
+            let logs: Vec<_> = batch
+                .iter()
+                .map(|x| self.cycle_log("cycle_generated", x, &actor))
+                .collect();
             Ok::<_, AppError>(
                 self.store
-                    .generate_cycle(cycle_id, counting, run, self.clock.now(), progress, &log)
+                    .generate_cycles(&ids, counting, run, self.clock.now(), progress, &logs)
                     .await?,
             )
         }
         .await;
         match outcome {
-            Ok(Generated::Done {
-                households,
-                persons,
-            }) => Ok((households, persons)),
+            Ok(Generated::Done { cycles }) => Ok(cycles),
             Ok(Generated::NotPending(_)) => Err(AppError::rule("cycle_already_generated")),
             Ok(Generated::NoSuchCycle) => Err(AppError::NotFound),
             Err(e) => {
-                let log = self.cycle_log("cycle_generation_failed", &c, &actor);
-                self.store
-                    .fail_generation(cycle_id, &e.to_string(), &log)
-                    .await?;
+                for x in &batch {
+                    let log = self.cycle_log("cycle_generation_failed", x, &actor);
+                    self.store
+                        .fail_generation(&x.cycle_id, &e.to_string(), &log)
+                        .await?;
+                }
                 Err(e)
             }
         }

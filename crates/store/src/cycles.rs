@@ -106,10 +106,9 @@ pub struct Entitlement {
 /// How a generation ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Generated {
-    /// Written now, in one transaction.
+    /// Written now, in one transaction: each cycle with its households and persons.
     Done {
-        households: i64,
-        persons: i64,
+        cycles: Vec<(String, i64, i64)>,
     },
     /// The cycle was not waiting for generation (generated already, or not approved): nothing written.
     NotPending(CycleStatus),
@@ -128,22 +127,29 @@ pub trait CycleStore: Send + Sync {
     /// false when it was not. The database refuses an approval by the drafter and opening an
     /// ungenerated cycle (`Conflict::FourEyes`, `Conflict::CycleNotGenerated`).
     async fn move_cycle(&self, m: &CycleMove<'_>) -> Result<bool>;
-    /// Generates the entitlements of an approved, ungenerated cycle in one transaction, district by
-    /// district (`progress(done, total)` after each), and marks it generated. Nothing is left of a
-    /// generation that fails or is interrupted; a second generation writes nothing.
-    async fn generate_cycle(
+    /// Generates the entitlements of approved, ungenerated cycles (the first the one asked for; the
+    /// others of the same programme, month and version) in one transaction and one statement, and
+    /// marks them generated; `progress(cycles done, of)`. Nothing is left of a generation that fails or
+    /// is interrupted; a second generation writes nothing. `logs` are the cycles' audit entries, each
+    /// naming its cycle as `member_id`: those generated are written.
+    async fn generate_cycles(
         &self,
-        cycle_id: &str,
+        cycle_ids: &[String],
         counting: Counting<'_>,
         run: &str,
         at: Timestamp,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
-        log: &ChangeLog,
+        logs: &[ChangeLog],
     ) -> Result<Generated>;
     /// Records a failed generation: the cycle, still approved and ungenerated, becomes `failed`.
     async fn fail_generation(&self, cycle_id: &str, error: &str, log: &ChangeLog) -> Result<bool>;
-    /// What generation would write for a governorate's households, totalled; nothing is written.
-    async fn dry_run(&self, governorate: &str, counting: Counting<'_>) -> Result<Vec<AreaTotal>>;
+    /// What generation would write for a governorate's households (`None`: the nation's), totalled;
+    /// nothing is written.
+    async fn dry_run(
+        &self,
+        governorate: Option<&str>,
+        counting: Counting<'_>,
+    ) -> Result<Vec<AreaTotal>>;
     /// The households a dry run counts differently from the `previous` cycle's entitlements, in
     /// district and card order; nothing is written.
     async fn dry_run_changes(

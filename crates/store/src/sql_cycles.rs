@@ -36,24 +36,25 @@ pub(crate) fn exclusions(rules: &[Rule], first: usize) -> (String, Vec<Val>) {
     (sql, vals)
 }
 
-/// The members counted in month `$1` of the households in area `$2` (`area_col` names the column),
-/// grouped by household, their member numbers in order (so that two countings compare as text). Held members (any hold but a missing national ID, which a temporary card
-/// covers) are not counted; a household that cannot collect now is counted, suspended as a whole, so
-/// that lifting its hold during the cycle restores its share.
-pub(crate) fn counting_select(area_col: &str, rules_sql: &str) -> String {
+/// The members counted in month `$1` of the households `area` selects (a condition on `h`), grouped by
+/// household, their member numbers in order (so that two countings compare as text). Held members
+/// (any hold but a missing national ID, which a temporary card covers) are not counted; a household
+/// that cannot collect now is counted, suspended as a whole, so that lifting its hold during the cycle
+/// restores its share.
+pub(crate) fn counting_select(area: &str, rules_sql: &str) -> String {
     format!(
         "SELECT h.household_id AS household_id, COUNT(*) AS persons, \
          string_agg(CAST(m.member_no AS TEXT), ' ' ORDER BY m.member_no) AS counted, \
          CAST((CASE WHEN h.social_welfare THEN 1 ELSE 0 END) + (CASE WHEN h.low_income THEN 2 ELSE 0 END) AS BIGINT) AS categories, \
-         h.district_code AS district_code, h.agent_code AS agent_code, \
+         h.governorate_code AS governorate_code, h.district_code AS district_code, h.agent_code AS agent_code, \
          h.state NOT IN ('active', 'temporary') AS suspended_whole \
          FROM households h JOIN members m ON m.household_id = h.household_id \
-         WHERE h.{area_col} = $2 AND h.state <> 'closed'{rules_sql} \
+         WHERE {area} AND h.state <> 'closed'{rules_sql} \
          AND (m.presence = 'present' OR (m.left_in IS NOT NULL AND m.left_in >= $1)) \
          AND (m.counts_from IS NULL OR m.counts_from <= $1) \
          AND NOT EXISTS (SELECT 1 FROM holds x WHERE x.household_id = m.household_id AND x.member_id = m.member_id \
          AND x.lifted_at IS NULL AND x.reason <> 'no_national_id') \
-         GROUP BY h.household_id, h.social_welfare, h.low_income, h.district_code, h.agent_code, h.state"
+         GROUP BY h.household_id, h.social_welfare, h.low_income, h.governorate_code, h.district_code, h.agent_code, h.state"
     )
 }
 
@@ -221,72 +222,79 @@ macro_rules! cycles_sql {
                 .await
             }
 
-            async fn generate_cycle(
+            async fn generate_cycles(
                 &self,
-                cycle_id: &str,
+                cycle_ids: &[String],
                 counting: Counting<'_>,
                 run: &str,
                 at: jiff::Timestamp,
                 progress: &(dyn Fn(u64, u64) + Send + Sync),
-                log: &ChangeLog,
+                logs: &[ChangeLog],
             ) -> Result<Generated> {
-                let (rules_sql, rule_vals) = $crate::sql_cycles::exclusions(counting.rules, 3);
-                let cycle_param = 3 + rule_vals.len();
-                let insert = format!(
-                    "INSERT INTO entitlements ({}) SELECT g.household_id, ${cycle_param}, g.persons, g.counted, g.categories, \
-                     g.district_code, g.agent_code, 0, g.suspended_whole FROM ({}) g",
-                    $crate::sql_cycles::ENTITLEMENT_COLS,
-                    $crate::sql_cycles::counting_select("district_code", &rules_sql)
-                );
-                let month = counting.month.to_string();
-                let mut tx = self.begin_write().await?;
-                // Claims the cycle: a second generation waits here for the first to commit, then finds
-                // it generated and writes nothing.
-                let claimed = sqlx::query(
-                    "UPDATE cycles SET generation_run = $2 WHERE cycle_id = $1 AND status = 'approved' AND generated_at IS NULL",
-                )
-                .bind(cycle_id)
-                .bind(run)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                let Some(cycle) = Self::cycle_in(&mut tx, cycle_id).await? else {
+                let Some(first) = cycle_ids.first() else {
                     return Ok(Generated::NoSuchCycle);
                 };
-                if claimed != 1 {
+                let (rules_sql, rule_vals) = $crate::sql_cycles::exclusions(counting.rules, 3);
+                // One statement for every cycle claimed: the households of their governorates are read
+                // once (a members table scanned per governorate would be read 19 times).
+                let area = "h.governorate_code IN (SELECT governorate_code FROM cycles WHERE generation_run = $2)";
+                let insert = format!(
+                    "INSERT INTO entitlements ({}) SELECT g.household_id, c.cycle_id, g.persons, g.counted, g.categories, \
+                     g.district_code, g.agent_code, 0, g.suspended_whole FROM ({}) g \
+                     JOIN cycles c ON c.generation_run = $2 AND c.governorate_code = g.governorate_code",
+                    $crate::sql_cycles::ENTITLEMENT_COLS,
+                    $crate::sql_cycles::counting_select(area, &rules_sql)
+                );
+                let mut tx = self.begin_write().await?;
+                // Claims the cycles: a second generation waits here for the first to commit, then finds
+                // them generated and writes nothing.
+                let mut claimed = 0u64;
+                for id in cycle_ids {
+                    claimed += sqlx::query(
+                        "UPDATE cycles SET generation_run = $2 WHERE cycle_id = $1 AND status = 'approved' AND generated_at IS NULL",
+                    )
+                    .bind(id.as_str())
+                    .bind(run)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                let Some(cycle) = Self::cycle_in(&mut tx, first).await? else {
+                    return Ok(Generated::NoSuchCycle);
+                };
+                if cycle.generation_run.as_deref() != Some(run) || cycle.generated_at.is_some() {
                     return Ok(Generated::NotPending(cycle.status));
                 }
-                let districts: Vec<String> = sqlx::query("SELECT code FROM districts WHERE governorate_code = $1 ORDER BY code")
-                    .bind(cycle.governorate.as_str())
-                    .fetch_all(&mut *tx)
-                    .await?
-                    .iter()
-                    .map(|r| r.try_get::<String, _>(0))
-                    .collect::<std::result::Result<_, _>>()?;
-                let total = districts.len() as u64;
-                for (i, d) in districts.iter().enumerate() {
-                    let q = sqlx::query(sqlx::AssertSqlSafe(insert.as_str())).bind(month.as_str()).bind(d.as_str());
-                    let q = Self::bind_vals(q, &rule_vals).bind(cycle_id);
-                    q.execute(&mut *tx).await?;
-                    progress(i as u64 + 1, total);
-                }
-                let row = sqlx::query(
-                    "SELECT COUNT(*), CAST(COALESCE(SUM(persons), 0) AS BIGINT) FROM entitlements WHERE cycle_id = $1",
+                progress(0, claimed);
+                let q = sqlx::query(sqlx::AssertSqlSafe(insert.as_str())).bind(counting.month.to_string()).bind(run);
+                Self::bind_vals(q, &rule_vals).execute(&mut *tx).await?;
+                sqlx::query(
+                    "UPDATE cycles SET generated_at = $2, \
+                     households = (SELECT COUNT(*) FROM entitlements e WHERE e.cycle_id = cycles.cycle_id), \
+                     persons = (SELECT CAST(COALESCE(SUM(e.persons), 0) AS BIGINT) FROM entitlements e WHERE e.cycle_id = cycles.cycle_id) \
+                     WHERE generation_run = $1 AND generated_at IS NULL",
                 )
-                .bind(cycle_id)
-                .fetch_one(&mut *tx)
+                .bind(run)
+                .bind(ts(&at))
+                .execute(&mut *tx)
                 .await?;
-                let (households, persons): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
-                sqlx::query("UPDATE cycles SET generated_at = $2, households = $3, persons = $4 WHERE cycle_id = $1")
-                    .bind(cycle_id)
-                    .bind(ts(&at))
-                    .bind(households)
-                    .bind(persons)
-                    .execute(&mut *tx)
+                let rows = sqlx::query("SELECT cycle_id, households, persons FROM cycles WHERE generation_run = $1 ORDER BY cycle_id")
+                    .bind(run)
+                    .fetch_all(&mut *tx)
                     .await?;
-                Self::append_audit(&mut tx, &[(None, log)]).await?;
+                let mut done = vec![];
+                for r in &rows {
+                    done.push((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?, r.try_get::<i64, _>(2)?));
+                }
+                let written: Vec<(Option<&str>, &ChangeLog)> = logs
+                    .iter()
+                    .filter(|l| l.member_id.as_deref().is_some_and(|id| done.iter().any(|(c, _, _)| c == id)))
+                    .map(|l| (None, l))
+                    .collect();
+                Self::append_audit(&mut tx, &written).await?;
                 tx.commit().await.map_err(crate::error::commit_error)?;
-                Ok(Generated::Done { households, persons })
+                progress(claimed, claimed);
+                Ok(Generated::Done { cycles: done })
             }
 
             async fn fail_generation(&self, cycle_id: &str, error: &str, log: &ChangeLog) -> Result<bool> {
@@ -310,16 +318,24 @@ macro_rules! cycles_sql {
                 .await
             }
 
-            async fn dry_run(&self, governorate: &str, counting: Counting<'_>) -> Result<Vec<AreaTotal>> {
-                let (rules_sql, rule_vals) = $crate::sql_cycles::exclusions(counting.rules, 3);
+            async fn dry_run(&self, governorate: Option<&str>, counting: Counting<'_>) -> Result<Vec<AreaTotal>> {
+                // The nation's: no area, and the rules' values from $2.
+                let (area, first) = match governorate {
+                    Some(_) => ("h.governorate_code = $2", 3),
+                    None => ("TRUE", 2),
+                };
+                let (rules_sql, rule_vals) = $crate::sql_cycles::exclusions(counting.rules, first);
                 let sql = format!(
                     "SELECT district_code, agent_code, categories, suspended_whole, COUNT(*) AS households, \
                      CAST(SUM(persons) AS BIGINT) AS persons FROM ({}) g \
                      GROUP BY district_code, agent_code, categories, suspended_whole \
                      ORDER BY district_code, agent_code, categories, suspended_whole",
-                    $crate::sql_cycles::counting_select("governorate_code", &rules_sql)
+                    $crate::sql_cycles::counting_select(area, &rules_sql)
                 );
-                let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(counting.month.to_string()).bind(governorate);
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(counting.month.to_string());
+                if let Some(g) = governorate {
+                    q = q.bind(g);
+                }
                 let q = Self::bind_vals(q, &rule_vals);
                 let mut tx = self.begin_read().await?;
                 let rows = q.fetch_all(&mut *tx).await?;
@@ -350,7 +366,7 @@ macro_rules! cycles_sql {
                      JOIN households h ON h.household_id = COALESCE(g.household_id, p.household_id) \
                      WHERE g.household_id IS NULL OR p.household_id IS NULL OR g.counted <> p.counted \
                      ORDER BY h.district_code, h.card_number",
-                    $crate::sql_cycles::counting_select("governorate_code", &rules_sql)
+                    $crate::sql_cycles::counting_select("h.governorate_code = $2", &rules_sql)
                 );
                 let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(counting.month.to_string()).bind(governorate);
                 let q = Self::bind_vals(q, &rule_vals).bind(previous);

@@ -505,7 +505,7 @@ pub(crate) enum CycleCommand {
     /// What a cycle would hold, before approval: counts by district, each item's total, and with
     /// `--agents-csv` each agent's quantities.
     DryRun {
-        /// A drafted cycle; or give --programme, --month and --governorate.
+        /// A drafted cycle; or give --programme and --month, and --governorate (else the nation).
         cycle: Option<String>,
         #[arg(long)]
         programme: Option<String>,
@@ -528,6 +528,9 @@ pub(crate) enum CycleCommand {
         #[arg(long)]
         no_generate: bool,
     },
+    /// Generate the approved cycles waiting (a server's job runner does it too), with a progress bar;
+    /// the approved cycles of one programme's month are generated together, in one pass.
+    Generate,
     /// Open a generated cycle: outlets may hand out its entitlements.
     Open {
         cycle: String,

@@ -213,10 +213,13 @@ pub(crate) async fn cycle(rules: &Settings, command: CycleCommand) -> Result<(),
             }
             let d = match (cycle, programme, month, governorate) {
                 (Some(id), _, _, _) => reg.dry_run_cycle(&id, &a).await,
-                (None, Some(p), Some(m), Some(g)) => reg.dry_run(&p, &m, &g, &a).await,
+                (None, Some(p), Some(m), g) => {
+                    reg.dry_run(&p, &m, g.as_deref().unwrap_or("nation"), &a)
+                        .await
+                }
                 _ => {
                     return Err(
-                        "dry-run: a cycle id, or --programme, --month and --governorate".into(),
+                        "dry-run: a cycle id, or --programme and --month (and --governorate, or the nation)".into(),
                     );
                 }
             }
@@ -239,6 +242,13 @@ pub(crate) async fn cycle(rules: &Settings, command: CycleCommand) -> Result<(),
                 generate_here(&reg, &store, &cycle).await?;
             }
         }
+        CycleCommand::Generate => match reg.cycle_waiting().await.map_err(message)? {
+            Some(item) => {
+                let id = item.split('@').next().unwrap_or(&item).to_string();
+                generate_here(&reg, &store, &id).await?;
+            }
+            None => println!("no approved cycle waits for its generation"),
+        },
         CycleCommand::Open { cycle, r#as } => {
             let a = actor(&reg, Some(&r#as)).await?;
             print_cycle(&reg.open_cycle(&cycle, &a).await.map_err(message)?);

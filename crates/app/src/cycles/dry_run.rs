@@ -138,7 +138,7 @@ pub(crate) fn totals(
 }
 
 impl Registry {
-    /// What a cycle of `programme` for `month` in `governorate` would hold if generated now.
+    /// What a cycle of `programme` for `month` in `governorate` (or `nation`) would hold if generated now.
     pub async fn dry_run(
         &self,
         programme: &str,
@@ -147,16 +147,19 @@ impl Registry {
         actor: &Actor,
     ) -> Result<DryRun> {
         actor.require(Permission::ReadAggregates)?;
-        if self.geo.governorate(governorate).is_none() || !self.sees_cycles_of(governorate, actor) {
-            return Err(AppError::NotFound);
-        }
+        // `nation`: every governorate at once, for the ministry (one pass over the registry).
+        let area = match governorate {
+            "nation" if actor.area == tamwin_domain::access::Area::Nation => None,
+            g if self.geo.governorate(g).is_some() && self.sees_cycles_of(g, actor) => Some(g),
+            _ => return Err(AppError::NotFound),
+        };
         let month = month_of(month)?;
         let p = self.load_programme(programme).await?;
         let v = Self::version_in(&p, month)?;
         let rows = self
             .store
             .dry_run(
-                governorate,
+                area,
                 Counting {
                     month,
                     rules: &v.rules,

@@ -101,10 +101,14 @@ impl Job for GenerateCycles {
             return Ok(Done::Skipped("nothing_queued"));
         };
         let id = item.split('@').next().unwrap_or(item);
-        let (households, _) = reg
+        let done = reg
             .generate_cycle(id, item, &|done, total| ctx.progress(done, Some(total)))
             .await?;
-        Ok(items(households))
+        Ok(items(
+            done.iter()
+                .map(|(_, households, _)| households)
+                .sum::<i64>(),
+        ))
     }
 }
 

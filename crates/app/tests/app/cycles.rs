@@ -313,7 +313,8 @@ tamwin_store::backend_tests! {
         );
         let (ok, refused): (Vec<_>, Vec<_>) = [x, y].into_iter().partition(|r| r.is_ok());
         assert_eq!(ok.len(), 1, "{backend}: {ok:?} {refused:?}");
-        assert_eq!(ok[0].as_ref().unwrap(), &(20, 60), "{backend}");
+        let written = ok[0].as_ref().unwrap();
+        assert_eq!((written.len(), written[0].1, written[0].2), (1, 20, 60), "{backend}");
         let e = refused.into_iter().next().unwrap().unwrap_err();
         assert_eq!(code(e), "cycle_already_generated", "{backend}");
         for hid in &ids {
@@ -419,5 +420,35 @@ tamwin_store::backend_tests! {
         // Only the ministry imports lists.
         let refused = reg.import_list("social_welfare", file.as_bytes(), &supervisor("ali")).await.unwrap_err();
         assert_eq!(crate::common::booking::code(refused), "forbidden", "{backend}");
+    }
+}
+
+tamwin_store::backend_tests! {
+    async fn the_approved_cycles_of_a_month_are_generated_together_and_the_nation_dry_runs_at_once((backend, store) in backends) {
+        let reg = registry(store.clone(), 10);
+        with_programmes(&reg).await;
+        let (_, karbala, _) = family(&reg, 71_000_004_000, "11", "1101").await;
+        let (_, najaf, _) = family(&reg, 71_000_004_100, "12", "1201").await;
+        family(&reg, 71_000_004_200, "12", "1201").await;
+        let nation = |name: &str| Actor::staff(name, name, Role::GovernorateSupervisor, Area::Nation, "api");
+        let dry = reg.dry_run("iq-pds", "2026-12", "nation", &nation("ali")).await.unwrap();
+        assert_eq!((dry.households, dry.persons), (3, 9), "{backend}");
+        let refused = reg.dry_run("iq-pds", "2026-12", "nation", &supervisor("ali")).await.unwrap_err();
+        assert_eq!(code(refused), "not_found", "{backend}: a governorate's supervisor sees their own");
+        let mut ids = vec![];
+        for g in ["11", "12"] {
+            let c = reg.draft_cycle("iq-pds", "2026-12", g, &nation("ali")).await.unwrap();
+            reg.approve_cycle(&c.cycle_id, &nation("omar")).await.unwrap();
+            ids.push(c.cycle_id);
+        }
+        let ran = generate(&reg).await;
+        assert_eq!((ran.len(), ran[0].items), (1, 3), "{backend}: one run for both: {ran:?}");
+        assert!(generate(&reg).await.is_empty(), "{backend}: nothing waits");
+        let k = reg.cycle_status(&ids[0], &nation("ali")).await.unwrap();
+        let n = reg.cycle_status(&ids[1], &nation("ali")).await.unwrap();
+        assert_eq!((k.households, n.households), (Some(1), Some(2)), "{backend}");
+        assert!(store.entitlement(&karbala, &ids[0]).await.unwrap().is_some(), "{backend}");
+        assert!(store.entitlement(&najaf, &ids[1]).await.unwrap().is_some(), "{backend}");
+        assert!(store.entitlement(&najaf, &ids[0]).await.unwrap().is_none(), "{backend}: each household in its governorate's cycle");
     }
 }
