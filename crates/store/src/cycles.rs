@@ -1,5 +1,5 @@
 //! Monthly cycles and their entitlements (issue 15; docs/distribution.md). A cycle is drafted,
-//! approved by someone else, generated in one transaction (set-based, district by district) and
+//! approved by someone else, generated in one transaction (one set-based statement for the approved cycles of a month) and
 //! opened; the database keeps four eyes, one entitlement per household and cycle, and counts that
 //! never go below zero. SQL in `sql_cycles.rs`.
 

@@ -136,7 +136,7 @@ fn agents_csv(d: &DryRun, path: &std::path::Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Runs the generation job here until the cycle is generated (or fails), its districts on a bar.
+/// Runs the generation job here until the cycle is generated (or fails), the cycles done on a bar.
 async fn generate_here(
     reg: &Arc<Registry>,
     store: &Arc<dyn tamwin_store::Store>,
@@ -149,7 +149,7 @@ async fn generate_here(
         let runner = runner.clone();
         async move { runner.run_due().await }
     });
-    let pb = bar(0, "districts");
+    let pb = bar(0, "cycles");
     while !run.is_finished() {
         if let Ok(Some(r)) = store.unfinished_job_run(GENERATE_JOB).await {
             pb.set_length(r.progress_total.unwrap_or(0).max(0) as u64);

@@ -82,7 +82,7 @@ impl Job for Screening {
 }
 
 /// Cycle generation: approving a cycle queues it (`approve_cycle`); this job generates it, in one
-/// transaction, reporting the districts done as its progress.
+/// transaction with the other approved cycles of its programme's month, reporting the cycles done.
 struct GenerateCycles;
 
 #[async_trait::async_trait]
