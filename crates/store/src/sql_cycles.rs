@@ -234,17 +234,6 @@ macro_rules! cycles_sql {
                 let Some(first) = cycle_ids.first() else {
                     return Ok(Generated::NoSuchCycle);
                 };
-                let (rules_sql, rule_vals) = $crate::sql_cycles::exclusions(counting.rules, 3);
-                // One statement for every cycle claimed: the households of their governorates are read
-                // once (a members table scanned per governorate would be read 19 times).
-                let area = "h.governorate_code IN (SELECT governorate_code FROM cycles WHERE generation_run = $2)";
-                let insert = format!(
-                    "INSERT INTO entitlements ({}) SELECT g.household_id, c.cycle_id, g.persons, g.counted, g.categories, \
-                     g.district_code, g.agent_code, 0, g.suspended_whole FROM ({}) g \
-                     JOIN cycles c ON c.generation_run = $2 AND c.governorate_code = g.governorate_code",
-                    $crate::sql_cycles::ENTITLEMENT_COLS,
-                    $crate::sql_cycles::counting_select(area, &rules_sql)
-                );
                 let mut tx = self.begin_write().await?;
                 // Claims the cycles: a second generation waits here for the first to commit, then finds
                 // them generated and writes nothing.
@@ -266,8 +255,49 @@ macro_rules! cycles_sql {
                     return Ok(Generated::NotPending(cycle.status));
                 }
                 progress(0, claimed);
-                let q = sqlx::query(sqlx::AssertSqlSafe(insert.as_str())).bind(counting.month.to_string()).bind(run);
+                let mine: Vec<(String, String)> =
+                    sqlx::query("SELECT cycle_id, governorate_code FROM cycles WHERE generation_run = $1 ORDER BY cycle_id")
+                        .bind(run)
+                        .fetch_all(&mut *tx)
+                        .await?
+                        .iter()
+                        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
+                        .collect::<Result<_>>()?;
+                // One statement for every cycle claimed: the households of their governorates are read
+                // once (the members table is not ordered by governorate: a statement per governorate
+                // would read it once each). The governorates and their cycles are bound as values, so
+                // that each engine plans a plain filter.
+                // SQLite plans the single-governorate filter far better than an IN list in an INSERT:
+                // a statement per cycle there (SQLite is the embedded default, one governorate).
+                let batches: Vec<Vec<(String, String)>> = match Self::BACKEND {
+                    Backend::Sqlite => mine.iter().map(|x| vec![x.clone()]).collect(),
+                    Backend::Postgres => vec![mine.clone()],
+                };
+                for mine in &batches {
+                let n = mine.len();
+                let govs: Vec<String> = (0..n).map(|i| format!("${}", 2 + i)).collect();
+                let cases: Vec<String> = (0..n).map(|i| format!("WHEN ${} THEN ${}", 2 + i, 2 + n + i)).collect();
+                let (rules_sql, rule_vals) = $crate::sql_cycles::exclusions(counting.rules, 2 + 2 * n);
+                let area = match n {
+                    1 => "h.governorate_code = $2".to_string(),
+                    _ => format!("h.governorate_code IN ({})", govs.join(", ")),
+                };
+                let insert = format!(
+                    "INSERT INTO entitlements ({}) SELECT g.household_id, CASE g.governorate_code {} END, g.persons, g.counted, \
+                     g.categories, g.district_code, g.agent_code, 0, g.suspended_whole FROM ({}) g",
+                    $crate::sql_cycles::ENTITLEMENT_COLS,
+                    cases.join(" "),
+                    $crate::sql_cycles::counting_select(&area, &rules_sql)
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(insert.as_str())).bind(counting.month.to_string());
+                for (_, g) in mine.iter() {
+                    q = q.bind(g.as_str());
+                }
+                for (c, _) in mine.iter() {
+                    q = q.bind(c.as_str());
+                }
                 Self::bind_vals(q, &rule_vals).execute(&mut *tx).await?;
+                }
                 sqlx::query(
                     "UPDATE cycles SET generated_at = $2, \
                      households = (SELECT COUNT(*) FROM entitlements e WHERE e.cycle_id = cycles.cycle_id), \
