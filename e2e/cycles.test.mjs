@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { launch, citizenSignIn } from './demo.mjs';
+import { launch, citizenSignIn, staffSignIn } from './demo.mjs';
 import { watchCsp } from './csp.mjs';
 
 const base = process.env.TAMWIN_E2E_URL ?? 'http://127.0.0.1:8080';
@@ -15,14 +15,7 @@ mkdirSync(shots, { recursive: true });
 const { accounts, citizens } = JSON.parse(readFileSync(process.env.TAMWIN_E2E_ACCOUNTS, 'utf8'));
 const named = (username) => accounts.find((a) => a.username === username);
 
-async function signIn(browser, who) {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await page.goto(base + '/sign-in');
-  await page.fill('#username', who.username);
-  await page.fill('#password', who.password);
-  await page.click('#sign-in');
-  return page;
-}
+const signIn = (browser, who) => staffSignIn(browser, base, who);
 
 test('a supervisor drafts and dry-runs a cycle, a second approves it, it opens, and a family sees its basket', async () => {
   const browser = await launch();

@@ -28,3 +28,13 @@ export async function citizenSignIn(context, base, phone) {
   await page.waitForSelector('#appointment-link');
   return page;
 }
+
+// A member of staff signed in on a desktop-sized page.
+export async function staffSignIn(browser, base, who) {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await page.goto(base + '/sign-in');
+  await page.fill('#username', who.username);
+  await page.fill('#password', who.password);
+  await page.click('#sign-in');
+  return page;
+}

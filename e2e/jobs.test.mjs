@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { staffSignIn } from './demo.mjs';
 import { watchCsp } from './csp.mjs';
 
 const base = process.env.TAMWIN_E2E_URL ?? 'http://127.0.0.1:8080';
@@ -14,14 +15,7 @@ mkdirSync(shots, { recursive: true });
 const { accounts } = JSON.parse(readFileSync(process.env.TAMWIN_E2E_ACCOUNTS, 'utf8'));
 const account = (role) => accounts.find((a) => a.role === role);
 
-async function signIn(browser, who) {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await page.goto(base + '/sign-in');
-  await page.fill('#username', who.username);
-  await page.fill('#password', who.password);
-  await page.click('#sign-in');
-  return page;
-}
+const signIn = (browser, who) => staffSignIn(browser, base, who);
 
 test('the administrator follows the background jobs and runs one now; the auditor only reads', async () => {
   const browser = await chromium.launch({
