@@ -146,6 +146,15 @@ test('a head books an appointment and prints the form; the officer checks the fa
     // She has no unified card yet: she gets a temporary card too.
     await o.click('#proposals button.issue-temp');
     await o.waitForSelector('#proposals a.print-temp');
+    // The head's declarations for eligibility, confirmed at the visit: the sector and an income in dinars.
+    await o.selectOption('#declarations select[name="head_sector"]', 'private');
+    await o.fill('#declarations input[name="head_monthly_income"]', '850000');
+    await o.click('#declarations button.decl-save');
+    await o.waitForSelector('#visit-message');
+    assert.match(await o.textContent('#visit-message'), /حُفظت التصريحات/);
+    assert.equal(await o.inputValue('#declarations input[name="head_monthly_income"]'), '850000');
+    assert.equal(await o.inputValue('#declarations select[name="head_sector"]'), 'private');
+    await o.locator('#declarations').screenshot({ path: shots + 'visit-declarations.png' });
     await o.click('#complete');
     await o.waitForSelector('#visit[data-status="completed"]');
     assert.ok(Number(await o.textContent('#visit-minutes')) >= 0);

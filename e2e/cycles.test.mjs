@@ -68,6 +68,29 @@ test('a supervisor drafts and dry-runs a cycle, a second approves it, it opens, 
     const width = await home.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `no sideways scrolling on a phone (${width}px)`);
     await home.locator('#baskets').screenshot({ path: shots + 'citizen-basket.png' });
+
+    // In the open cycle a supervisor takes 500 g of rice off the family's basket, with the reason,
+    // from the household page; the family sees it marked, with the reason.
+    const card = (await home.textContent('h1 .num')).trim();
+    await omar.goto(`${base}/households/${encodeURIComponent(card)}`);
+    const open = omar.locator('.basket[data-status="open"]:has(tr.basket-line[data-item="rice"])').first();
+    await open.locator('details.adjust summary').click();
+    await open.locator('select[name="item"]').selectOption('rice');
+    await open.locator('input[name="amount"]').fill('-500');
+    await open.locator('input[name="reason"]').fill('نقص في الوزن الشهر الماضي');
+    await open.locator('.adjust-submit').click();
+    assert.match(await omar.textContent('#message'), /سُجّل التعديل/);
+    assert.match(await omar.textContent('.basket[data-status="open"] .adjustments'), /نقص في الوزن/);
+    await omar.locator('#baskets').screenshot({ path: shots + 'household-basket-adjusted.png' });
+    // Refused whole, with the reason in Arabic: more than the line holds.
+    await open.locator('details.adjust summary').click();
+    await open.locator('input[name="amount"]').fill('-999999999');
+    await open.locator('input[name="reason"]').fill('خطأ');
+    await open.locator('.adjust-submit').click();
+    assert.match(await omar.textContent('#error'), /لا يمكن/);
+    await home.reload();
+    assert.ok(await home.locator('.basket[data-status="open"] tr.basket-line[data-item="rice"] .adjusted').count() >= 1, 'the family sees the adjusted item');
+    assert.match(await home.textContent('.basket[data-status="open"] .adjustments'), /نقص في الوزن/);
     assert.deepEqual(cspProblems, []);
   } finally {
     await browser.close();

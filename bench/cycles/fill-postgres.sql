@@ -20,7 +20,8 @@ FROM bench_districts d, generate_series(1, 40) a
 ON CONFLICT DO NOTHING;
 
 INSERT INTO households (household_id, card_number, governorate_code, district_code, address, agent_code, state,
-    head_member_id, version, created_at, updated_at, head_sector, head_monthly_income, social_welfare, low_income)
+    head_member_id, version, created_at, updated_at, head_sector, head_monthly_income, social_welfare, low_income,
+    roster_persons, roster)
 SELECT 'h' || lpad(i::text, 9, '0'),
        'B' || lpad(i::text, 11, '0'),
        d.governorate_code, d.code, 'محلة ' || (i % 900),
@@ -29,9 +30,16 @@ SELECT 'h' || lpad(i::text, 9, '0'),
        'h' || lpad(i::text, 9, '0') || '-1', 1, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z',
        CASE WHEN i % 20 < 3 THEN 'public' WHEN i % 20 < 10 THEN 'private' ELSE NULL END,
        CASE WHEN i % 20 < 3 THEN 900000000 + (i % 3) * 400000000 ELSE NULL END,
-       i % 10 = 0, i % 20 = 7
+       i % 10 = 0, i % 20 = 7, r.persons, r.roster
 FROM generate_series(1, :households) i
-JOIN bench_districts d ON d.n = i % (SELECT count(*) FROM bench_districts);
+JOIN bench_districts d ON d.n = i % (SELECT count(*) FROM bench_districts)
+-- The roster the store keeps (migration 0025): the members below less those the holds below hold,
+-- by the same expressions.
+CROSS JOIN LATERAL (
+    SELECT count(*) AS persons, string_agg(j::text, ' ' ORDER BY j) AS roster
+    FROM generate_series(1, 3 + i % 5 + CASE WHEN i % 9 = 0 THEN 1 ELSE 0 END) j
+    WHERE NOT (j > 1 AND j % 3 <> 0 AND hashtext('h' || lpad(i::text, 9, '0') || '-' || j) % 100 = 0)
+) r;
 
 INSERT INTO members (household_id, member_id, member_no, national_id, given_name, father_name, grandfather_name,
     family_name, mother_name, birth_date, birth_year, sex, relation, presence, name_key, given_family_key)

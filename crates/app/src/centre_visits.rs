@@ -91,7 +91,7 @@ impl Registry {
 
     /// An appointment the actor may work on, with its household; the read of the household is in the
     /// audit log (`visit.read`) before anything of it is shown or changed.
-    async fn visit_of(
+    pub(crate) async fn visit_of(
         &self,
         appointment_id: &AppointmentId,
         actor: &Actor,

@@ -3,10 +3,12 @@
 //! `cycles.generate`); once generated it is opened, and at the month's end closed. Dry runs and the
 //! household's basket are in `cycles/`.
 
+mod adjust;
 mod basket;
 mod changes;
 mod dry_run;
 
+pub use adjust::{AdjustmentInput, AdjustmentView};
 pub use basket::{BasketLine, BasketView, CountedMember};
 pub use changes::{ChangeRow, CycleChanges};
 pub use dry_run::{AgentTonnage, DistrictTotal, DryRun, ItemAmount};
@@ -177,6 +179,23 @@ impl Registry {
                 "governorate": c.governorate,
             }),
         )
+    }
+
+    /// The programme and the version a cycle names.
+    pub(crate) async fn cycle_version(&self, c: &Cycle) -> Result<(Programme, ProgrammeVersion)> {
+        let p = self.load_programme(&c.programme).await?;
+        let v = p
+            .versions
+            .iter()
+            .find(|v| v.version == c.version)
+            .cloned()
+            .ok_or_else(|| {
+                AppError::Internal(format!(
+                    "cycle {}: version {} missing",
+                    c.cycle_id, c.version
+                ))
+            })?;
+        Ok((p, v))
     }
 
     /// A cycle the actor manages.
@@ -384,14 +403,7 @@ impl Registry {
                 }),
         );
         let outcome = async {
-            let p = self.load_programme(&c.programme).await?;
-            let v = p
-                .versions
-                .iter()
-                .find(|v| v.version == c.version)
-                .ok_or_else(|| {
-                    AppError::Internal(format!("cycle {cycle_id}: version {} missing", c.version))
-                })?;
+            let (_, v) = self.cycle_version(&c).await?;
             let counting = Counting {
                 month: c.month,
                 rules: &v.rules,

@@ -5,10 +5,10 @@
 
 use crate::{Actor, AppError, Registry, Result};
 use serde::{Deserialize, Serialize};
-use tamwin_domain::CardNumber;
 use tamwin_domain::access::Permission;
 use tamwin_domain::error::{FieldError, ValidationErrors};
 use tamwin_domain::programme::eligibility::SECTORS;
+use tamwin_domain::{AppointmentId, CardNumber, HouseholdRecord};
 use tamwin_store::Declarations;
 
 /// A change of declarations: absent fields stay as they are; `null` clears a declaration.
@@ -125,6 +125,50 @@ impl Registry {
             actor.require(Permission::ReadPersonal)?;
         }
         let r = self.card_in_reach(card, actor).await?;
+        self.declarations_of(&r, actor).await
+    }
+
+    /// The declarations of the household at a visit of the officer's centre (the visit is what puts
+    /// the household in a centre officer's reach).
+    pub async fn visit_declarations(
+        &self,
+        appointment_id: &AppointmentId,
+        actor: &Actor,
+    ) -> Result<DeclarationsView> {
+        actor.require(Permission::ReadPersonal)?;
+        let (_, r) = self.visit_of(appointment_id, actor).await?;
+        self.declarations_of(&r, actor).await
+    }
+
+    /// Changes a household's declarations; the change history keeps what they were.
+    pub async fn declare(
+        &self,
+        card: &CardNumber,
+        input: &DeclarationsInput,
+        actor: &Actor,
+    ) -> Result<DeclarationsView> {
+        actor.require(Permission::EditMembers)?;
+        let r = self.card_in_reach(card, actor).await?;
+        self.declare_on(&r, input, actor).await
+    }
+
+    /// The same, for the household at a visit of the officer's centre, as confirmed there.
+    pub async fn declare_at_visit(
+        &self,
+        appointment_id: &AppointmentId,
+        input: &DeclarationsInput,
+        actor: &Actor,
+    ) -> Result<DeclarationsView> {
+        actor.require(Permission::EditMembers)?;
+        let (_, r) = self.visit_of(appointment_id, actor).await?;
+        self.declare_on(&r, input, actor).await
+    }
+
+    async fn declarations_of(
+        &self,
+        r: &HouseholdRecord,
+        actor: &Actor,
+    ) -> Result<DeclarationsView> {
         let h = &r.household;
         self.record_reads(
             actor,
@@ -140,15 +184,12 @@ impl Registry {
         Ok(DeclarationsView::of(&d))
     }
 
-    /// Changes a household's declarations; the change history keeps what they were.
-    pub async fn declare(
+    async fn declare_on(
         &self,
-        card: &CardNumber,
+        r: &HouseholdRecord,
         input: &DeclarationsInput,
         actor: &Actor,
     ) -> Result<DeclarationsView> {
-        actor.require(Permission::EditMembers)?;
-        let r = self.card_in_reach(card, actor).await?;
         let hid = &r.household.household_id;
         let now = self
             .store
@@ -162,7 +203,7 @@ impl Registry {
             None,
             actor,
             serde_json::json!({
-                "card_number": card.as_str(),
+                "card_number": r.household.card_number.as_str(),
                 "before": DeclarationsView::of(&now),
                 "after": DeclarationsView::of(&new),
             }),

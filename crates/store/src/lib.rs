@@ -6,6 +6,7 @@
 //! reference civil registry and the hub hold a `CivilStore`, which the ration side never sees.
 
 pub mod access;
+pub mod adjustments;
 pub mod appointments;
 pub mod audit;
 pub mod civil;
@@ -26,10 +27,12 @@ mod retry;
 mod rows;
 pub mod screening;
 mod sql_access;
+mod sql_adjustments;
 mod sql_appointments;
 mod sql_audit;
 mod sql_cards;
 mod sql_civil;
+mod sql_counting;
 mod sql_credentials;
 mod sql_crvs;
 mod sql_cycles;
@@ -53,6 +56,7 @@ mod types;
 pub mod vital_events;
 
 pub use access::AccessStore;
+pub use adjustments::{Adjustment, AdjustmentStore, EntitlementLine};
 pub use appointments::{
     Appointment, AppointmentMember, AppointmentStore, Booking, FirstFree, MobileTeam,
     PreparedBooking, Progress, ProgressScope, SlotLoad, TemporaryCard,
@@ -109,6 +113,7 @@ pub trait Store:
     + JobStore
     + ProgrammeStore
     + CycleStore
+    + AdjustmentStore
     + EligibilityStore
     + PoolUse
     + Send

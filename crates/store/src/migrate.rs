@@ -127,6 +127,16 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "programmes",
         sql: include_str!("../migrations/sqlite/0024_programmes.sql"),
     },
+    Migration {
+        version: 25,
+        name: "rosters",
+        sql: include_str!("../migrations/sqlite/0025_rosters.sql"),
+    },
+    Migration {
+        version: 26,
+        name: "entitlement_partitions",
+        sql: include_str!("../migrations/sqlite/0026_entitlement_partitions.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -249,6 +259,16 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 24,
         name: "programmes",
         sql: include_str!("../migrations/postgres/0024_programmes.sql"),
+    },
+    Migration {
+        version: 25,
+        name: "rosters",
+        sql: include_str!("../migrations/postgres/0025_rosters.sql"),
+    },
+    Migration {
+        version: 26,
+        name: "entitlement_partitions",
+        sql: include_str!("../migrations/postgres/0026_entitlement_partitions.sql"),
     },
 ];
 

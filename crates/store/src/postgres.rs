@@ -257,8 +257,8 @@ impl PgStore {
 
     async fn bulk_insert(&self, batch: &[HouseholdRecord], logs: &[ChangeLog]) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let households = copy_rows(batch.iter().map(|r| household_vals(&r.household)));
-        Self::copy(&mut tx, "households", HOUSEHOLD_COLS, households).await?;
+        let households = copy_rows(batch.iter().map(new_household_vals));
+        Self::copy(&mut tx, "households", NEW_HOUSEHOLD_COLS, households).await?;
         let cards = copy_rows(batch.iter().map(|r| {
             vec![
                 r.household.card_number.as_str().into(),

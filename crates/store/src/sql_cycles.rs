@@ -1,73 +1,6 @@
 //! `CycleStore` for both backends, like `sql_impl`. Generation and the dry run share one `SELECT`
-//! (`counting_select`): households of an area joined to the members counted in the month, less those a
-//! rule excludes, one row per household. Rules become SQL here, with their values bound.
-
-use crate::rows::Val;
-use tamwin_domain::programme::eligibility::{Condition, Rule};
-
-/// `AND NOT (…)` for each rule, its values bound from `$first` on. A missing declaration (NULL) never
-/// satisfies a condition, as in `eligibility::excluded_by`.
-pub(crate) fn exclusions(rules: &[Rule], first: usize) -> (String, Vec<Val>) {
-    let mut sql = String::new();
-    let mut vals = vec![];
-    for r in rules.iter().filter(|r| !r.when.is_empty()) {
-        let mut conds = vec![];
-        for c in &r.when {
-            let n = first + vals.len();
-            conds.push(match c {
-                Condition::SectorIs(s) => {
-                    vals.push(Val::Text((*s).to_string()));
-                    format!("(h.head_sector IS NOT NULL AND h.head_sector = ${n})")
-                }
-                Condition::AtLeast(f, v) => {
-                    vals.push(Val::Int(*v));
-                    format!("(h.{0} IS NOT NULL AND h.{0} >= ${n})", f.code())
-                }
-                Condition::Below(f, v) => {
-                    vals.push(Val::Int(*v));
-                    format!("(h.{0} IS NOT NULL AND h.{0} < ${n})", f.code())
-                }
-                Condition::IsTrue(f) => format!("h.{} = TRUE", f.code()),
-                Condition::IsFalse(f) => format!("h.{} = FALSE", f.code()),
-            });
-        }
-        sql.push_str(&format!(" AND NOT ({})", conds.join(" AND ")));
-    }
-    (sql, vals)
-}
-
-/// The members counted in month `$1` of the households `area` selects (a condition on `h`), grouped by
-/// household, their member numbers in order (so that two countings compare as text). Held members
-/// (any hold but a missing national ID, which a temporary card covers) are not counted; a household
-/// that cannot collect now is counted, suspended as a whole, so that lifting its hold during the cycle
-/// restores its share.
-pub(crate) fn counting_select(area: &str, rules_sql: &str) -> String {
-    format!(
-        "SELECT h.household_id AS household_id, COUNT(*) AS persons, \
-         string_agg(CAST(m.member_no AS TEXT), ' ' ORDER BY m.member_no) AS counted, \
-         CAST((CASE WHEN h.social_welfare THEN 1 ELSE 0 END) + (CASE WHEN h.low_income THEN 2 ELSE 0 END) AS BIGINT) AS categories, \
-         h.governorate_code AS governorate_code, h.district_code AS district_code, h.agent_code AS agent_code, \
-         h.state NOT IN ('active', 'temporary') AS suspended_whole \
-         FROM households h JOIN members m ON m.household_id = h.household_id \
-         WHERE {area} AND h.state <> 'closed'{rules_sql} \
-         AND (m.presence = 'present' OR (m.left_in IS NOT NULL AND m.left_in >= $1)) \
-         AND (m.counts_from IS NULL OR m.counts_from <= $1) \
-         AND NOT EXISTS (SELECT 1 FROM holds x WHERE x.household_id = m.household_id AND x.member_id = m.member_id \
-         AND x.lifted_at IS NULL AND x.reason <> 'no_national_id') \
-         GROUP BY h.household_id, h.social_welfare, h.low_income, h.governorate_code, h.district_code, h.agent_code, h.state"
-    )
-}
-
-/// After a household's change, its entitlements in approved and open cycles follow its holds: the
-/// whole share waits while the household cannot collect, and each counted member held is suspended.
-/// Lifting the hold restores it the same way. Nothing is regenerated.
-pub(crate) const REFRESH_SUSPENSION: &str = "UPDATE entitlements SET \
-    suspended_whole = (SELECT h.state NOT IN ('active', 'temporary') FROM households h WHERE h.household_id = entitlements.household_id), \
-    suspended_persons = (SELECT COUNT(*) FROM members m WHERE m.household_id = entitlements.household_id \
-        AND (' ' || entitlements.counted || ' ') LIKE ('% ' || CAST(m.member_no AS TEXT) || ' %') \
-        AND EXISTS (SELECT 1 FROM holds x WHERE x.household_id = m.household_id AND x.member_id = m.member_id \
-        AND x.lifted_at IS NULL AND x.reason <> 'no_national_id')) \
-    WHERE household_id = $1 AND cycle_id IN (SELECT cycle_id FROM cycles WHERE status IN ('approved', 'open'))";
+//! (`sql_counting::counting_rows`): households of an area with the members counted in the month, less
+//! those a rule excludes, one row per household.
 
 pub(crate) const CYCLE_COLS: &str = "cycle_id, programme, version, month, governorate_code, status, drafted_by, drafted_at, \
     approved_by, approved_at, generated_at, generation_run, households, persons, error, opened_by, opened_at, closed_by, closed_at";
@@ -124,6 +57,19 @@ macro_rules! cycles_sql {
                     suspended_persons: r.try_get("suspended_persons")?,
                     suspended_whole: r.try_get("suspended_whole")?,
                 })
+            }
+
+            /// Brings the rosters of these households up to date with their members and holds.
+            pub(crate) async fn refresh_rosters(conn: &mut Conn, ids: &[&str]) -> Result<()> {
+                for chunk in ids.chunks(500) {
+                    let sql = $crate::sql_counting::refresh_rosters(chunk.len());
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    q.execute(&mut *conn).await?;
+                }
+                Ok(())
             }
 
             async fn cycle_in(conn: &mut Conn, cycle_id: &str) -> Result<Option<Cycle>> {
@@ -235,6 +181,12 @@ macro_rules! cycles_sql {
                     return Ok(Generated::NoSuchCycle);
                 };
                 let mut tx = self.begin_write().await?;
+                if Self::BACKEND == Backend::Postgres {
+                    // Attaching the partition adds its key to cycles, which takes this lock; taken
+                    // first, a second generation waits here holding nothing, instead of holding a
+                    // row of cycles the first one's attachment then waits for (a deadlock).
+                    sqlx::query("LOCK TABLE cycles IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
+                }
                 // Claims the cycles: a second generation waits here for the first to commit, then finds
                 // them generated and writes nothing.
                 let mut claimed = 0u64;
@@ -256,65 +208,107 @@ macro_rules! cycles_sql {
                 }
                 progress(0, claimed);
                 let mine: Vec<(String, String)> =
-                    sqlx::query("SELECT cycle_id, governorate_code FROM cycles WHERE generation_run = $1 ORDER BY cycle_id")
+                    // Those claimed now: a run's name may have claimed cycles generated before.
+                    sqlx::query("SELECT cycle_id, governorate_code FROM cycles WHERE generation_run = $1 AND generated_at IS NULL ORDER BY cycle_id")
                         .bind(run)
                         .fetch_all(&mut *tx)
                         .await?
                         .iter()
                         .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
                         .collect::<Result<_>>()?;
+                // PostgreSQL: into a table of this generation's own, indexed once loaded and attached as
+                // the partition of its cycles (migration 0026), all inside this transaction.
+                let target = match Self::BACKEND {
+                    Backend::Postgres => {
+                        // Named after its first cycle: a cycle is generated once, a run's name may repeat.
+                        let first = mine.first().map(|(c, _)| c.as_str()).unwrap_or(cycle.cycle_id.as_str());
+                        let stage = $crate::sql_counting::partition_name(first);
+                        let ids = $crate::sql_counting::literals(mine.iter().map(|(c, _)| c.as_str()));
+                        for ddl in [
+                            format!("CREATE TABLE {stage} (LIKE entitlements INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"),
+                            // Lets the attachment skip checking every row against the partition's bounds.
+                            format!("ALTER TABLE {stage} ADD CONSTRAINT {stage}_cycles CHECK (cycle_id IN ({ids}))"),
+                        ] {
+                            sqlx::query(sqlx::AssertSqlSafe(ddl)).execute(&mut *tx).await?;
+                        }
+                        stage
+                    }
+                    Backend::Sqlite => "entitlements".to_string(),
+                };
                 // One statement for every cycle claimed: the households of their governorates are read
-                // once (the members table is not ordered by governorate: a statement per governorate
-                // would read it once each). The governorates and their cycles are bound as values, so
-                // that each engine plans a plain filter.
-                // SQLite plans the single-governorate filter far better than an IN list in an INSERT:
-                // a statement per cycle there (SQLite is the embedded default, one governorate).
+                // once. The governorates and their cycles are bound as values, so that each engine
+                // plans a plain filter. SQLite plans the single-governorate filter far better than an
+                // IN list in an INSERT: a statement per cycle there (SQLite is the embedded default,
+                // one governorate).
                 let batches: Vec<Vec<(String, String)>> = match Self::BACKEND {
                     Backend::Sqlite => mine.iter().map(|x| vec![x.clone()]).collect(),
                     Backend::Postgres => vec![mine.clone()],
                 };
                 for mine in &batches {
-                let n = mine.len();
-                let govs: Vec<String> = (0..n).map(|i| format!("${}", 2 + i)).collect();
-                let cases: Vec<String> = (0..n).map(|i| format!("WHEN ${} THEN ${}", 2 + i, 2 + n + i)).collect();
-                let (rules_sql, rule_vals) = $crate::sql_cycles::exclusions(counting.rules, 2 + 2 * n);
-                let area = match n {
-                    1 => "h.governorate_code = $2".to_string(),
-                    _ => format!("h.governorate_code IN ({})", govs.join(", ")),
-                };
-                let insert = format!(
-                    "INSERT INTO entitlements ({}) SELECT g.household_id, CASE g.governorate_code {} END, g.persons, g.counted, \
-                     g.categories, g.district_code, g.agent_code, 0, g.suspended_whole FROM ({}) g",
-                    $crate::sql_cycles::ENTITLEMENT_COLS,
-                    cases.join(" "),
-                    $crate::sql_cycles::counting_select(&area, &rules_sql)
-                );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(insert.as_str())).bind(counting.month.to_string());
-                for (_, g) in mine.iter() {
-                    q = q.bind(g.as_str());
+                    let n = mine.len();
+                    let govs: Vec<String> = (0..n).map(|i| format!("${}", 2 + i)).collect();
+                    let cases: Vec<String> = (0..n).map(|i| format!("WHEN ${} THEN ${}", 2 + i, 2 + n + i)).collect();
+                    let (rules_sql, rule_vals) = $crate::sql_counting::exclusions(counting.rules, 2 + 2 * n);
+                    let area = match n {
+                        1 => "h.governorate_code = $2".to_string(),
+                        _ => format!("h.governorate_code IN ({})", govs.join(", ")),
+                    };
+                    let insert = format!(
+                        "INSERT INTO {target} ({}) SELECT g.household_id, CASE g.governorate_code {} END, g.persons, g.counted, \
+                         g.categories, g.district_code, g.agent_code, 0, g.suspended_whole FROM ({}) g",
+                        $crate::sql_cycles::ENTITLEMENT_COLS,
+                        cases.join(" "),
+                        $crate::sql_counting::counting_rows(&area, &rules_sql)
+                    );
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(insert.as_str())).bind(counting.month.to_string());
+                    for (_, g) in mine.iter() {
+                        q = q.bind(g.as_str());
+                    }
+                    for (c, _) in mine.iter() {
+                        q = q.bind(c.as_str());
+                    }
+                    Self::bind_vals(q, &rule_vals).execute(&mut *tx).await?;
                 }
-                for (c, _) in mine.iter() {
+                if Self::BACKEND == Backend::Postgres {
+                    let ids = $crate::sql_counting::literals(mine.iter().map(|(c, _)| c.as_str()));
+                    for ddl in [
+                        format!("ALTER TABLE {target} ADD PRIMARY KEY (household_id, cycle_id)"),
+                        format!("CREATE INDEX ON {target} (cycle_id, district_code)"),
+                        format!("ALTER TABLE entitlements ATTACH PARTITION {target} FOR VALUES IN ({ids})"),
+                    ] {
+                        sqlx::query(sqlx::AssertSqlSafe(ddl)).execute(&mut *tx).await?;
+                    }
+                }
+                // Each cycle's totals, counted once over what was just written.
+                let marks: Vec<String> = (0..mine.len()).map(|i| format!("${}", 1 + i)).collect();
+                let totals = format!(
+                    "SELECT cycle_id, COUNT(*), CAST(SUM(persons) AS BIGINT) FROM {target} WHERE cycle_id IN ({}) GROUP BY cycle_id",
+                    marks.join(", ")
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(totals));
+                for (c, _) in &mine {
                     q = q.bind(c.as_str());
                 }
-                Self::bind_vals(q, &rule_vals).execute(&mut *tx).await?;
-                }
-                sqlx::query(
-                    "UPDATE cycles SET generated_at = $2, \
-                     households = (SELECT COUNT(*) FROM entitlements e WHERE e.cycle_id = cycles.cycle_id), \
-                     persons = (SELECT CAST(COALESCE(SUM(e.persons), 0) AS BIGINT) FROM entitlements e WHERE e.cycle_id = cycles.cycle_id) \
-                     WHERE generation_run = $1 AND generated_at IS NULL",
-                )
-                .bind(run)
-                .bind(ts(&at))
-                .execute(&mut *tx)
-                .await?;
-                let rows = sqlx::query("SELECT cycle_id, households, persons FROM cycles WHERE generation_run = $1 ORDER BY cycle_id")
-                    .bind(run)
+                let totals: Vec<(String, i64, i64)> = q
                     .fetch_all(&mut *tx)
-                    .await?;
+                    .await?
+                    .iter()
+                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+                    .collect::<Result<_>>()?;
+                for (c, _) in &mine {
+                    let (h, p) = totals.iter().find(|t| &t.0 == c).map_or((0, 0), |t| (t.1, t.2));
+                    sqlx::query("UPDATE cycles SET generated_at = $2, households = $3, persons = $4 WHERE cycle_id = $1 AND generated_at IS NULL")
+                        .bind(c.as_str())
+                        .bind(ts(&at))
+                        .bind(h)
+                        .bind(p)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 let mut done = vec![];
-                for r in &rows {
-                    done.push((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?, r.try_get::<i64, _>(2)?));
+                for (c, _) in &mine {
+                    let (h, p) = totals.iter().find(|t| &t.0 == c).map_or((0, 0), |t| (t.1, t.2));
+                    done.push((c.clone(), h, p));
                 }
                 let written: Vec<(Option<&str>, &ChangeLog)> = logs
                     .iter()
@@ -354,13 +348,13 @@ macro_rules! cycles_sql {
                     Some(_) => ("h.governorate_code = $2", 3),
                     None => ("TRUE", 2),
                 };
-                let (rules_sql, rule_vals) = $crate::sql_cycles::exclusions(counting.rules, first);
+                let (rules_sql, rule_vals) = $crate::sql_counting::exclusions(counting.rules, first);
                 let sql = format!(
                     "SELECT district_code, agent_code, categories, suspended_whole, COUNT(*) AS households, \
                      CAST(SUM(persons) AS BIGINT) AS persons FROM ({}) g \
                      GROUP BY district_code, agent_code, categories, suspended_whole \
                      ORDER BY district_code, agent_code, categories, suspended_whole",
-                    $crate::sql_cycles::counting_select(area, &rules_sql)
+                    $crate::sql_counting::counting_rows(area, &rules_sql)
                 );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(counting.month.to_string());
                 if let Some(g) = governorate {
@@ -385,7 +379,7 @@ macro_rules! cycles_sql {
             }
 
             async fn dry_run_changes(&self, governorate: &str, counting: Counting<'_>, previous: &str) -> Result<Vec<CountChange>> {
-                let (rules_sql, rule_vals) = $crate::sql_cycles::exclusions(counting.rules, 3);
+                let (rules_sql, rule_vals) = $crate::sql_counting::exclusions(counting.rules, 3);
                 let prev_param = 3 + rule_vals.len();
                 let sql = format!(
                     "SELECT h.household_id AS household_id, h.card_number AS card_number, h.district_code AS district_code, \
@@ -396,7 +390,7 @@ macro_rules! cycles_sql {
                      JOIN households h ON h.household_id = COALESCE(g.household_id, p.household_id) \
                      WHERE g.household_id IS NULL OR p.household_id IS NULL OR g.counted <> p.counted \
                      ORDER BY h.district_code, h.card_number",
-                    $crate::sql_cycles::counting_select("h.governorate_code = $2", &rules_sql)
+                    $crate::sql_counting::counting_rows("h.governorate_code = $2", &rules_sql)
                 );
                 let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(counting.month.to_string()).bind(governorate);
                 let q = Self::bind_vals(q, &rule_vals).bind(previous);

@@ -170,7 +170,8 @@ macro_rules! households_sql {
                 let holds: Vec<Vec<Val>> = c.holds.iter().map(|x| hold_vals(hid, x)).collect();
                 Self::insert_rows(&mut tx, "holds", HOLD_COLS, &holds, &upsert_suffix(HOLD_COLS, &["household_id", "hold_id"]))
                     .await?;
-                sqlx::query($crate::sql_cycles::REFRESH_SUSPENSION).bind(hid).execute(&mut *tx).await?;
+                Self::refresh_rosters(&mut tx, &[hid]).await?;
+                sqlx::query($crate::sql_counting::REFRESH_SUSPENSION).bind(hid).execute(&mut *tx).await?;
                 Self::insert_rows(&mut tx, "household_changes", CHANGE_COLS, &[change_vals(hid, &c.log)], "").await?;
                 Self::append_audit(&mut tx, &[(Some(hid), &c.log)]).await?;
                 tx.commit().await.map_err(crate::error::commit_error)?;
@@ -187,8 +188,8 @@ macro_rules! households_sql {
 
             /// Rows of every table for new households, in the order the constraints need.
             async fn insert_records(conn: &mut Conn, recs: &[HouseholdRecord], logs: &[ChangeLog]) -> Result<()> {
-                let households: Vec<Vec<Val>> = recs.iter().map(|r| household_vals(&r.household)).collect();
-                Self::insert_rows(conn, "households", HOUSEHOLD_COLS, &households, "").await?;
+                let households: Vec<Vec<Val>> = recs.iter().map(new_household_vals).collect();
+                Self::insert_rows(conn, "households", NEW_HOUSEHOLD_COLS, &households, "").await?;
                 let cards: Vec<Vec<Val>> = recs
                     .iter()
                     .map(|r| vec![r.household.card_number.as_str().into(), r.household.household_id.as_str().into()])

@@ -41,6 +41,7 @@ macro_rules! sql_store {
         $crate::sql_jobs::jobs_sql!($store);
         $crate::sql_programmes::programmes_sql!($store);
         $crate::sql_cycles::cycles_sql!($store);
+        $crate::sql_adjustments::adjustments_sql!($store);
         $crate::sql_eligibility::eligibility_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 

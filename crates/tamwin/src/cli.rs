@@ -543,6 +543,24 @@ pub(crate) enum CycleCommand {
         #[arg(long = "as")]
         r#as: String,
     },
+    /// Adjust one item of a household's entitlement in an approved or open cycle, with the reason
+    /// (an explicit, audited line; the item's line never goes below zero).
+    Adjust {
+        cycle: String,
+        /// The household's ration card number.
+        #[arg(long)]
+        card: String,
+        /// The item's code, e.g. rice.
+        #[arg(long)]
+        item: String,
+        /// Signed, in the item's unit: grams, millilitres, loaves, fils or piastres.
+        #[arg(long, allow_hyphen_values = true)]
+        amount: i64,
+        #[arg(long)]
+        reason: String,
+        #[arg(long = "as")]
+        r#as: String,
+    },
     /// A cycle's status, or the cycles of a month and governorate.
     Status {
         cycle: Option<String>,

@@ -1,4 +1,4 @@
-//! `tamwin programme import|list|show` and `tamwin cycle draft|dry-run|approve|open|close|status`
+//! `tamwin programme import|list|show` and `tamwin cycle draft|dry-run|approve|open|close|adjust|status`
 //! (issue 15 point 6). Cycle commands act as a staff account (`--as`), so that four eyes hold on the
 //! command line too; `approve` then runs the generation through the job runner here, with a bar.
 
@@ -256,6 +256,33 @@ pub(crate) async fn cycle(rules: &Settings, command: CycleCommand) -> Result<(),
         CycleCommand::Close { cycle, r#as } => {
             let a = actor(&reg, Some(&r#as)).await?;
             print_cycle(&reg.close_cycle(&cycle, &a).await.map_err(message)?);
+        }
+        CycleCommand::Adjust {
+            cycle,
+            card,
+            item,
+            amount,
+            reason,
+            r#as,
+        } => {
+            let a = actor(&reg, Some(&r#as)).await?;
+            let card = tamwin_domain::CardNumber::parse(&card)
+                .map_err(|_| Error::from(format!("--card: not a card number: {card}")))?;
+            let input = tamwin_app::cycles::AdjustmentInput {
+                item,
+                amount,
+                reason,
+            };
+            let b = reg
+                .adjust_entitlement(&card, &cycle, &input, &a)
+                .await
+                .map_err(message)?;
+            for l in &b.lines {
+                println!(
+                    "{}\t{} {}\t(adjusted {:+})\tavailable {}",
+                    l.item, l.amount, l.unit, l.adjusted, l.available
+                );
+            }
         }
         CycleCommand::Status {
             cycle,

@@ -47,8 +47,10 @@ pub fn error_html(tr: Tr, codes: Option<&str>) -> String {
 
 /// Outcomes a redirect may name in `?message=`: these catalog keys, and those starting with these
 /// prefixes (the verification's answer, a finding's and an appeal's status, a cycle's step).
-const OUTCOMES: [&str; 8] = [
+const OUTCOMES: [&str; 10] = [
     "tc_issued",
+    "decl_saved",
+    "basket_adjust_done",
     "home_visit_booked",
     "visit_corrected",
     "proposal_added",

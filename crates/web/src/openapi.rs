@@ -71,6 +71,7 @@ use utoipa::OpenApi;
         crate::api::cycles::changes,
         crate::api::cycles::step,
         crate::api::cycles::baskets,
+        crate::api::cycles::adjust,
         crate::api::cycles::my_baskets,
         crate::api::cycles::declarations,
         crate::api::cycles::declare,

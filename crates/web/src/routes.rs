@@ -272,6 +272,16 @@ pub fn routes() -> Routes {
         "/api/v1/households/{card_number}/baskets",
         get(api::cycles::baskets),
     )
+    .add(
+        "post",
+        "/api/v1/households/{card_number}/baskets/{cycle_id}/adjustments",
+        post(api::cycles::adjust),
+    )
+    .add(
+        "post",
+        "/households/{card_number}/baskets/{cycle_id}/adjustments",
+        post(pages::cycles::adjust),
+    )
     .add("get", "/api/v1/me/baskets", get(api::cycles::my_baskets))
     .add(
         "get",
@@ -450,6 +460,11 @@ pub fn routes() -> Routes {
         "get",
         "/citizen/temporary-cards",
         get(pages::appointments::citizen_temporary_cards),
+    )
+    .add(
+        "post",
+        "/households/{card_number}/declarations",
+        post(pages::appointments::declare_at_visit),
     )
     .add(
         "post",

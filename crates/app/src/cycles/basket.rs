@@ -25,11 +25,13 @@ pub struct CountedMember {
 pub struct BasketLine {
     pub item: String,
     pub unit: String,
-    /// Owed for the members counted.
+    /// Owed for the members counted, after adjustments.
     pub amount: i64,
+    /// Of which in-cycle adjustments added (negative: took away).
+    pub adjusted: i64,
     /// Of which a hold suspends now.
     pub suspended: i64,
-    /// What can be collected: `amount - suspended`.
+    /// What can be collected: `amount - suspended`, never below zero.
     pub available: i64,
 }
 
@@ -44,6 +46,8 @@ pub struct BasketView {
     pub suspended_persons: i64,
     pub suspended_whole: bool,
     pub lines: Vec<BasketLine>,
+    /// In-cycle adjustments, oldest first.
+    pub adjustments: Vec<super::AdjustmentView>,
 }
 
 const SHOWN: [CycleStatus; 3] = [
@@ -73,32 +77,32 @@ impl Registry {
         self.baskets_of(&r, actor).await
     }
 
-    async fn baskets_of(&self, r: &HouseholdRecord, actor: &Actor) -> Result<Vec<BasketView>> {
+    pub(super) async fn baskets_of(
+        &self,
+        r: &HouseholdRecord,
+        actor: &Actor,
+    ) -> Result<Vec<BasketView>> {
         let h = &r.household;
         self.record_reads(actor, "baskets.read", &[(&h.household_id, &h.card_number)])
             .await?;
+        let stored = self.store.household_lines(&h.household_id).await?;
+        let adjustments = self.store.household_adjustments(&h.household_id).await?;
         let mut out = vec![];
         for (c, e) in self
             .store
             .household_entitlements(&h.household_id, &SHOWN)
             .await?
         {
-            let p = self.load_programme(&c.programme).await?;
-            let Some(v) = p.versions.iter().find(|v| v.version == c.version) else {
-                return Err(AppError::Internal(format!(
-                    "cycle {}: version {} missing",
-                    c.cycle_id, c.version
-                )));
-            };
+            let (p, v) = self.cycle_version(&c).await?;
             let categories = categories_of(e.categories);
             let overflow = |_| AppError::Internal("the programme's amounts overflow".into());
-            let full = owed(v, c.month, e.persons, &categories).map_err(overflow)?;
+            let full = owed(&v, c.month, e.persons, &categories).map_err(overflow)?;
             let held = if e.suspended_whole {
                 e.persons
             } else {
                 e.suspended_persons
             };
-            let suspended = owed(v, c.month, held, &categories).map_err(overflow)?;
+            let suspended = owed(&v, c.month, held, &categories).map_err(overflow)?;
             let lines = full
                 .iter()
                 .map(|l| {
@@ -106,15 +110,21 @@ impl Registry {
                         .iter()
                         .find(|x| x.item == l.item)
                         .map_or(0, |x| x.amount);
+                    let amount = stored
+                        .iter()
+                        .find(|x| x.cycle_id == c.cycle_id && x.item == l.item)
+                        .map_or(l.amount, |x| x.quantity);
+                    let s = s.min(amount);
                     BasketLine {
                         item: l.item.to_string(),
                         unit: catalog::unit_of(l.item)
                             .unwrap_or(p.country.money())
                             .code()
                             .to_string(),
-                        amount: l.amount,
+                        amount,
+                        adjusted: amount - l.amount,
                         suspended: s,
-                        available: l.amount - s,
+                        available: amount - s,
                     }
                 })
                 .collect();
@@ -144,6 +154,11 @@ impl Registry {
                 suspended_persons: e.suspended_persons,
                 suspended_whole: e.suspended_whole,
                 lines,
+                adjustments: adjustments
+                    .iter()
+                    .filter(|a| a.cycle_id == c.cycle_id)
+                    .map(super::AdjustmentView::of)
+                    .collect(),
             });
         }
         Ok(out)

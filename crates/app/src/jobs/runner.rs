@@ -371,28 +371,37 @@ impl Runner {
         let name = job.name();
         let store = &self.reg.store;
         let work = job.run(&self.reg, ctx);
-        tokio::pin!(work);
-        let mut beat = tokio::time::interval(self.renew_every);
-        beat.tick().await;
-        loop {
-            tokio::select! {
-                r = &mut work => return Some(r),
-                _ = beat.tick() => {
-                    let Ok(until) = self.until(self.reg.clock.now()) else { continue };
-                    match store.renew_lease(name, &self.holder, until).await {
-                        Ok(true) => {}
-                        Ok(false) => return None,
-                        // The database is away: the work will likely fail too, or the lease be lost.
-                        Err(e) => tracing::warn!("job {name}: lease renewal: {e}"),
-                    }
-                    let (done, total) = ctx.counters();
-                    if (done > 0 || total.is_some())
-                        && let Err(e) = store.job_progress(&run.run_id, &self.holder, done, total).await
-                    {
-                        tracing::warn!("job {name}: progress: {e}");
-                    }
+        // The heartbeat is a future of its own, polled beside the work: awaiting a renewal must never
+        // stop the work being polled. (Inline in one loop, a renewal waiting on SQLite's write lock,
+        // which the work held, starved the work: a cycle generation never finished.)
+        let heartbeat = async {
+            let mut beat = tokio::time::interval(self.renew_every);
+            beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            beat.tick().await;
+            loop {
+                beat.tick().await;
+                let Ok(until) = self.until(self.reg.clock.now()) else {
+                    continue;
+                };
+                match store.renew_lease(name, &self.holder, until).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    // The database is away or busy: the work will likely fail too, or the lease be lost.
+                    Err(e) => tracing::warn!("job {name}: lease renewal: {e}"),
+                }
+                let (done, total) = ctx.counters();
+                if (done > 0 || total.is_some())
+                    && let Err(e) = store
+                        .job_progress(&run.run_id, &self.holder, done, total)
+                        .await
+                {
+                    tracing::warn!("job {name}: progress: {e}");
                 }
             }
+        };
+        tokio::select! {
+            r = work => Some(r),
+            () = heartbeat => None,
         }
     }
 }

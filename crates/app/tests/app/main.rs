@@ -6,6 +6,7 @@
 mod common;
 
 mod access;
+mod adjustments;
 mod appointments;
 mod audit;
 mod births_exemptions;

@@ -10,7 +10,7 @@ use crate::problem::{Mutation, Problem};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use tamwin_app::cycles::{BasketView, CycleChanges, CycleView, DryRun};
+use tamwin_app::cycles::{AdjustmentInput, BasketView, CycleChanges, CycleView, DryRun};
 use tamwin_app::declarations::{DeclarationsInput, DeclarationsView};
 use tamwin_app::programmes::{ProgrammeImport, ProgrammeView};
 use tamwin_domain::programme::{CycleMonth, CycleStatus};
@@ -177,6 +177,26 @@ pub async fn baskets(
     Path(c): Path<String>,
 ) -> Result<axum::Json<Vec<BasketView>>, Problem> {
     Ok(axum::Json(s.reg.baskets(&card(&c)?, &a).await?))
+}
+
+/// An in-cycle adjustment of one item of the household's entitlement, with its reason (issue 15
+/// point 4): an explicit, audited line; the database keeps the item's line at or above zero.
+#[utoipa::path(post, path = "/api/v1/households/{card_number}/baskets/{cycle_id}/adjustments", tag = "cycles", request_body = AdjustmentInput,
+    security(("bearer" = []), ("session" = [])),
+    params(("card_number" = String, Path, description = "Ration card number, with or without dashes"), ("cycle_id" = String, Path)),
+    responses((status = 200, description = "The household's basket in the cycle, adjusted; the adjustment is in `adjustments` and the audit log", body = BasketView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No such household or cycle in the caller's area, or no entitlement of the household in it", body = Problem), (status = 409, description = "The cycle is not approved or open (`cycle_not_adjustable`), the item is not in it (`adjustment_item`), or the line would go below zero or below what was handed out (`entitlement_below_zero`)", body = Problem), (status = 422, description = "A zero amount or a missing reason", body = Problem)))]
+pub async fn adjust(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path((c, cycle_id)): Path<(String, String)>,
+    m: Result<Mutation<AdjustmentInput>, Problem>,
+) -> Result<axum::Json<BasketView>, Problem> {
+    a.require(tamwin_domain::access::Permission::ManageCycles)?;
+    let card = card(&c)?;
+    let b = m?.body;
+    Ok(axum::Json(
+        s.reg.adjust_entitlement(&card, &cycle_id, &b, &a).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/me/baskets", tag = "access", security(("session" = [])),

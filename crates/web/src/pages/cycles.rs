@@ -372,3 +372,34 @@ pub async fn step(
     };
     Ok(Redirect::to(&with_lang(&format!("/cycles/{id}"), tr, &query)).into_response())
 }
+
+/// An in-cycle adjustment from the household page's basket (`Registry::adjust_entitlement`): back to
+/// the household with the outcome.
+pub async fn adjust(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path((card, cycle_id)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+    Staff(signed, _): Staff<ManageCycles>,
+    CsrfForm { form: f, .. }: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
+    let tr = tr_of(&q, &headers);
+    let number =
+        tamwin_domain::CardNumber::parse(&card).map_err(|_| tamwin_app::AppError::NotFound)?;
+    let input = tamwin_app::cycles::AdjustmentInput {
+        item: field(&f, "item").trim().to_string(),
+        // Not a whole number: refused as a zero amount, with its message.
+        amount: field(&f, "amount").trim().parse().unwrap_or(0),
+        reason: field(&f, "reason").to_string(),
+    };
+    let query = match s
+        .reg
+        .adjust_entitlement(&number, &cycle_id, &input, &signed.actor)
+        .await
+    {
+        Ok(_) => "message=basket_adjust_done".to_string(),
+        Err(e) => format!("error={}", crate::url::encode(&refusal_codes(&e))),
+    };
+    let to = format!("/households/{}", crate::url::encode(&card));
+    Ok(Redirect::to(&with_lang(&to, tr, &query)).into_response())
+}

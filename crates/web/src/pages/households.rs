@@ -154,6 +154,10 @@ struct HouseholdPage {
     tr: Tr,
     h: HouseholdBody,
     baskets: Vec<crate::pages::cycles::BasketCard>,
+    /// The form's CSRF token when the viewer manages cycles (adjustments), else empty.
+    adjust_csrf: String,
+    message: String,
+    error: String,
     langs: Vec<LangLink>,
     back_href: String,
 }
@@ -242,13 +246,24 @@ pub fn household_page(s: &AppState, v: &HouseholdView, tr: Tr) -> HouseholdBody 
     }
 }
 
+#[derive(serde::Deserialize)]
+pub struct HouseholdQuery {
+    pub lang: Option<String>,
+    pub message: Option<String>,
+    pub error: Option<String>,
+}
+
 pub async fn household(
     State(s): State<AppState>,
     headers: HeaderMap,
     Path(card): Path<String>,
-    Query(q): Query<PageQuery>,
+    Query(hq): Query<HouseholdQuery>,
     Staff(signed, _): Staff<Search>,
 ) -> Result<Response, PageError> {
+    let q = PageQuery {
+        lang: hq.lang.clone(),
+        ..Default::default()
+    };
     let lang = lang_of(&q, &headers);
     let tr = Tr { lang };
     let card = CardNumber::parse(&card).map_err(|_| AppError::NotFound)?;
@@ -257,6 +272,16 @@ pub async fn household(
     let baskets = s.reg.baskets(&card, &signed.actor).await?;
     let p = HouseholdPage {
         baskets: crate::pages::cycles::basket_cards(tr, &baskets),
+        adjust_csrf: if signed
+            .actor
+            .may(tamwin_domain::access::Permission::ManageCycles)
+        {
+            signed.csrf.clone()
+        } else {
+            String::new()
+        },
+        message: crate::notices::message_html(tr, hq.message.as_deref()),
+        error: error_html(tr, hq.error.as_deref()),
         who: Some(Who::of(&s, &signed, tr)),
         tr,
         langs: switch(tr, |code| format!("/households/{}?lang={code}", h.card_raw)),

@@ -241,6 +241,8 @@ struct CitizenHome {
     tr: Tr,
     h: HouseholdBody,
     baskets: Vec<crate::pages::cycles::BasketCard>,
+    /// Staff only (the shared basket template's adjustment form): always empty here.
+    adjust_csrf: String,
     suggestions: Vec<SuggestionRow>,
     deliveries: Vec<DeliveryRow>,
     deliveries_unavailable: bool,
@@ -340,6 +342,7 @@ pub async fn citizen_home(
     let update = crate::pages::appointments::update_done(&u, tr);
     let baskets = s.reg.own_baskets(&signed.actor).await?;
     let p = CitizenHome {
+        adjust_csrf: String::new(),
         baskets: crate::pages::cycles::basket_cards(tr, &baskets),
         update,
         tr,

@@ -1,7 +1,7 @@
 //! One visit at the centre: each member's attendance and originals, corrections, completion.
 
 use super::*;
-use tamwin_domain::{AppointmentId, MemberId};
+use tamwin_domain::{AppointmentId, CardNumber, MemberId};
 
 #[derive(Template)]
 #[template(path = "visit.html")]
@@ -22,7 +22,19 @@ struct VisitPage {
     minutes: String,
     /// Per proposal, in order: (accepted member id, its temporary card's status, may issue one now).
     proposal_cards: Vec<(String, String, bool)>,
+    /// While checked in: what the household declares for eligibility, for the officer to confirm.
+    decl: Option<DeclForm>,
 }
+
+/// The declarations form's current values; incomes in whole dinars (stored in fils).
+struct DeclForm {
+    sector: String,
+    head_income: String,
+    household_income: String,
+    sectors: Vec<(&'static str, &'static str)>,
+}
+
+const FILS_PER_DINAR: i64 = 1000;
 
 #[derive(serde::Deserialize)]
 pub struct VisitQuery {
@@ -84,7 +96,26 @@ pub async fn visit_page(
             (id.into_string(), status, can)
         })
         .collect();
+    let decl = if v.status == AppointmentStatus::CheckedIn {
+        let d = s.reg.visit_declarations(&id, &signed.actor).await?;
+        let dinars = |f: Option<i64>| {
+            f.map(|n| (n / FILS_PER_DINAR).to_string())
+                .unwrap_or_default()
+        };
+        Some(DeclForm {
+            sector: d.head_sector.unwrap_or_default(),
+            head_income: dinars(d.head_monthly_income),
+            household_income: dinars(d.household_monthly_income),
+            sectors: tamwin_domain::programme::eligibility::SECTORS
+                .iter()
+                .map(|c| (*c, tr.t(&format!("sector_{c}"))))
+                .collect(),
+        })
+    } else {
+        None
+    };
     let p = VisitPage {
+        decl,
         proposal_cards,
         tr,
         langs: switch(tr, |c| format!("/centre/visits/{id}?lang={c}")),
@@ -202,4 +233,73 @@ pub async fn visit_complete(
         .await
         .map(|_| "visit_done".to_string());
     Ok(back_to_visit(tr, &id, outcome))
+}
+
+/// The head's sector and the incomes as the officer confirmed them at the visit (dinars; blank
+/// clears), posted from the visit page: back to the visit named in the form, else to the household.
+pub async fn declare_at_visit(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Path(card): Path<String>,
+    Staff(signed, _): Staff<VerifyInPerson>,
+    CsrfForm { form: f, .. }: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
+    let tr = tr_of(&q, &headers);
+    let visit = field(&f, "appointment").trim().to_string();
+    let visit = (!visit.is_empty() && visit.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .then_some(visit);
+    let outcome = async {
+        let number = CardNumber::parse(&card).map_err(|_| AppError::NotFound)?;
+        let money = |k: &'static str| -> Result<Option<i64>, AppError> {
+            let t = field(&f, k).trim().replace([',', '٬'], "");
+            if t.is_empty() {
+                return Ok(None);
+            }
+            t.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .and_then(|n| n.checked_mul(FILS_PER_DINAR))
+                .map(Some)
+                .ok_or_else(|| {
+                    AppError::Validation(tamwin_domain::error::ValidationErrors(vec![
+                        tamwin_domain::error::FieldError::new(
+                            k,
+                            "income_negative",
+                            "an income is a whole, non-negative amount of the smallest unit",
+                        ),
+                    ]))
+                })
+        };
+        let sector = field(&f, "head_sector").trim().to_string();
+        let input = tamwin_app::declarations::DeclarationsInput {
+            head_sector: Some(Some(sector).filter(|x| !x.is_empty())),
+            head_monthly_income: Some(money("head_monthly_income")?),
+            household_monthly_income: Some(money("household_monthly_income")?),
+            ..Default::default()
+        };
+        match &visit {
+            // At a visit: the visit puts the household in the officer's reach; it must be this card's.
+            Some(id) => {
+                let id = AppointmentId::from(id.clone());
+                let at = s.reg.visit(&id, &signed.actor).await?;
+                if CardNumber::parse(&at.card_number).ok().as_ref() != Some(&number) {
+                    return Err(AppError::NotFound);
+                }
+                s.reg.declare_at_visit(&id, &input, &signed.actor).await?
+            }
+            None => s.reg.declare(&number, &input, &signed.actor).await?,
+        };
+        Ok("decl_saved".to_string())
+    }
+    .await;
+    if let Some(id) = &visit {
+        return Ok(back_to_visit(tr, id, outcome));
+    }
+    let query = match outcome {
+        Ok(codes) => format!("message={codes}"),
+        Err(e) => format!("error={}", crate::url::encode(&refusal_codes(&e))),
+    };
+    let to = format!("/households/{}", crate::url::encode(&card));
+    Ok(Redirect::to(&with_lang(&to, tr, &query)).into_response())
 }

@@ -14,7 +14,13 @@ pub fn quantity(tr: Tr, unit: &str, amount: i64) -> String {
         "piastre" => (scaled(amount, 100), "unit_egp"),
         _ => (grouped(amount), "unit_other"),
     };
-    format!(r#"<span class="num">{value}</span> {}"#, tr.t(key))
+    // A negative amount (an adjustment taking away) keeps its sign before the digits on a right-to-left page.
+    let dir = if value.starts_with('-') {
+        r#" dir="ltr""#
+    } else {
+        ""
+    };
+    format!(r#"<span class="num"{dir}>{value}</span> {}"#, tr.t(key))
 }
 
 /// The item's name in the page's language; the code itself for an item the catalogs lack.
@@ -38,6 +44,10 @@ fn grouped(n: i64) -> String {
 
 /// `amount / per`, exact: the whole part grouped, the remainder as decimals without trailing zeros.
 fn scaled(amount: i64, per: i64) -> String {
+    if amount < 0 {
+        // An adjustment that takes away: the sign is kept, whole part zero or not.
+        return format!("-{}", scaled(amount.saturating_neg(), per));
+    }
     let whole = grouped(amount / per);
     let rest = (amount % per).abs();
     if rest == 0 {

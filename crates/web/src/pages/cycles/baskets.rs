@@ -12,9 +12,22 @@ pub struct BasketLineRow {
     pub suspended: String,
     pub available: String,
     pub held: bool,
+    /// What in-cycle adjustments added or took, when they did.
+    pub adjusted: Option<String>,
+}
+
+pub struct AdjustmentRow {
+    pub item: String,
+    pub amount: String,
+    pub reason: String,
+    pub actor: String,
+    pub at: String,
 }
 
 pub struct BasketCard {
+    pub cycle_id: String,
+    /// Approved or open: a cycle manager may adjust it.
+    pub adjustable: bool,
     pub programme: String,
     pub month: String,
     pub status: String,
@@ -23,6 +36,7 @@ pub struct BasketCard {
     pub members: Vec<(String, bool)>,
     pub whole_suspended: bool,
     pub lines: Vec<BasketLineRow>,
+    pub adjustments: Vec<AdjustmentRow>,
 }
 
 /// The baskets of cycles that are open (or approved and about to open), newest first; closed ones
@@ -32,6 +46,8 @@ pub fn basket_cards(tr: Tr, baskets: &[BasketView]) -> Vec<BasketCard> {
         .iter()
         .filter(|b| b.cycle.status != "closed")
         .map(|b| BasketCard {
+            cycle_id: b.cycle.cycle_id.clone(),
+            adjustable: matches!(b.cycle.status.as_str(), "approved" | "open"),
             programme: super::programme_label(tr, &b.cycle.programme),
             month: b.cycle.month.clone(),
             status: b.cycle.status.clone(),
@@ -53,6 +69,25 @@ pub fn basket_cards(tr: Tr, baskets: &[BasketView]) -> Vec<BasketCard> {
                     suspended: quantity(tr, &l.unit, l.suspended),
                     available: quantity(tr, &l.unit, l.available),
                     held: l.suspended > 0,
+                    adjusted: (l.adjusted != 0).then(|| quantity(tr, &l.unit, l.adjusted)),
+                })
+                .collect(),
+            adjustments: b
+                .adjustments
+                .iter()
+                .map(|a| {
+                    let unit = b
+                        .lines
+                        .iter()
+                        .find(|l| l.item == a.item)
+                        .map_or("", |l| l.unit.as_str());
+                    AdjustmentRow {
+                        item: item(tr, &a.item),
+                        amount: quantity(tr, unit, a.amount),
+                        reason: a.reason.clone(),
+                        actor: a.actor.clone(),
+                        at: a.at.strftime("%Y-%m-%d %H:%M").to_string(),
+                    }
                 })
                 .collect(),
         })

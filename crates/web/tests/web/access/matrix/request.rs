@@ -331,6 +331,15 @@ pub(super) async fn request(
             .unwrap()
             .cycle_id;
     }
+    // An adjustment needs the household's entitlement: the cycle approved by another and generated.
+    if r.path.ends_with("/adjustments") {
+        reg.approve_cycle(&cycle, &Actor::system("fixture-approver"))
+            .await
+            .unwrap();
+        reg.generate_cycle(&cycle, "fixture", &|_, _| {})
+            .await
+            .unwrap();
+    }
     let mut path = r
         .path
         .replace("{cycle_id}", &cycle)
@@ -419,6 +428,12 @@ pub(super) async fn request(
         | ("post", "/centre/visits/{appointment_id}/members/{member_id}/temporary-card") => {
             form(&[("csrf", &caller.csrf)])
         }
+        ("post", "/households/{card_number}/declarations") => form(&[
+            ("head_sector", "private"),
+            ("head_monthly_income", "900000"),
+            ("household_monthly_income", ""),
+            ("csrf", &caller.csrf),
+        ]),
         ("post", "/centre/visits/{appointment_id}/complete")
         | ("post", "/citizen/appointment")
         | ("post", "/citizen/appointment/cancel") => form(&[("csrf", &caller.csrf)]),
@@ -466,6 +481,15 @@ pub(super) async fn request(
             Some(json!({"programme": "iq-pds", "month": fresh_month(), "governorate": "11"}).to_string())
         }
         ("post", "/api/v1/cycles/{cycle_id}/{step}") => Some("{}".into()),
+        ("post", "/households/{card_number}/baskets/{cycle_id}/adjustments") => form(&[
+            ("item", "rice"),
+            ("amount", "1500"),
+            ("reason", "short-weighted last month"),
+            ("csrf", &caller.csrf),
+        ]),
+        ("post", p) if p.ends_with("/adjustments") => {
+            Some(json!({"item": "rice", "amount": 1500, "reason": "short-weighted last month"}).to_string())
+        }
         ("patch", p) if p.ends_with("/declarations") => {
             Some(json!({"head_sector": "private", "head_monthly_income": 900_000_000}).to_string())
         }

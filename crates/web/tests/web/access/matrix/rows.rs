@@ -81,6 +81,9 @@ pub(super) const ROWS: &[Row] = &[
     // A household's basket and declarations are personal data, read like the household.
     row("get", "/api/v1/households/{card_number}/baskets", Kind::Api,
         [401, 200, 200, 200, 200, 200, 403, 403, 404]),
+    // An adjustment is the governorate's cycle management, on a household of its area.
+    row("post", "/api/v1/households/{card_number}/baskets/{cycle_id}/adjustments", Kind::Api,
+        [401, 200, 200, 403, 403, 403, 403, 403, 403]),
     row("get", "/api/v1/me/baskets", Kind::Api,
         [401, 403, 403, 403, 403, 403, 403, 403, 200]),
     row("get", "/api/v1/households/{card_number}/declarations", Kind::Api,
@@ -180,6 +183,8 @@ pub(super) const ROWS: &[Row] = &[
         [303, 200, 200, 200, 200, 200, 403, 403, 403]),
     row("post", "/cycles/{cycle_id}/{step}", Kind::Page,
         [303, 303, 303, 403, 403, 403, 403, 403, 403]),
+    row("post", "/households/{card_number}/baskets/{cycle_id}/adjustments", Kind::Page,
+        [303, 303, 303, 403, 403, 403, 403, 403, 403]),
     row("get", "/account/password", Kind::Page,
         [303, 200, 200, 200, 200, 200, 200, 200, 403]),
     row("post", "/account/password", Kind::Page,
@@ -229,6 +234,9 @@ pub(super) const ROWS: &[Row] = &[
         [303, 303, 303, 303, 303, 403, 403, 403, 403]),
     row("get", "/citizen/temporary-cards", Kind::Page,
         [303, 403, 403, 403, 403, 403, 403, 403, 200]),
+    // Declarations confirmed at the visit (the form is on the visit page).
+    row("post", "/households/{card_number}/declarations", Kind::Page,
+        [303, 303, 303, 303, 303, 403, 403, 403, 403]),
     row("post", "/centre/visits/{appointment_id}/complete", Kind::Page,
         [303, 303, 303, 303, 303, 403, 403, 403, 403]),
     row("get", "/screening", Kind::Page,
