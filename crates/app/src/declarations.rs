@@ -152,15 +152,20 @@ impl Registry {
         self.declare_on(&r, input, actor).await
     }
 
-    /// The same, for the household at a visit of the officer's centre, as confirmed there.
+    /// The same, for the household at a visit of the officer's centre, as confirmed there; `card` is
+    /// the card the form names, which must be the visit's.
     pub async fn declare_at_visit(
         &self,
         appointment_id: &AppointmentId,
+        card: &CardNumber,
         input: &DeclarationsInput,
         actor: &Actor,
     ) -> Result<DeclarationsView> {
         actor.require(Permission::EditMembers)?;
         let (_, r) = self.visit_of(appointment_id, actor).await?;
+        if r.household.card_number != *card {
+            return Err(AppError::NotFound);
+        }
         self.declare_on(&r, input, actor).await
     }
 

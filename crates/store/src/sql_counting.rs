@@ -5,6 +5,20 @@
 use crate::rows::Val;
 use tamwin_domain::programme::eligibility::{Condition, Rule};
 
+/// Member `m` is held for anything but a missing national ID (a temporary card covers that): the one
+/// definition the counting, the rosters and the suspension of open entitlements share.
+macro_rules! held {
+    () => {
+        "EXISTS (SELECT 1 FROM holds x WHERE x.household_id = m.household_id AND x.member_id = m.member_id \
+         AND x.lifted_at IS NULL AND x.reason <> 'no_national_id')"
+    };
+}
+
+/// What a counting row carries of household `h` besides its members.
+const COUNTED_HOUSEHOLD: &str = "CAST((CASE WHEN h.social_welfare THEN 1 ELSE 0 END) + (CASE WHEN h.low_income THEN 2 ELSE 0 END) AS BIGINT) AS categories, \
+    h.governorate_code AS governorate_code, h.district_code AS district_code, h.agent_code AS agent_code, \
+    h.state NOT IN ('active', 'temporary') AS suspended_whole";
+
 /// `AND NOT (…)` for each rule, its values bound from `$first` on. A missing declaration (NULL) never
 /// satisfies a condition, as in `eligibility::excluded_by`.
 pub(crate) fn exclusions(rules: &[Rule], first: usize) -> (String, Vec<Val>) {
@@ -44,17 +58,14 @@ pub(crate) fn exclusions(rules: &[Rule], first: usize) -> (String, Vec<Val>) {
 pub(crate) fn counting_select(area: &str, rules_sql: &str) -> String {
     format!(
         "SELECT h.household_id AS household_id, COUNT(*) AS persons, \
-         string_agg(CAST(m.member_no AS TEXT), ' ' ORDER BY m.member_no) AS counted, \
-         CAST((CASE WHEN h.social_welfare THEN 1 ELSE 0 END) + (CASE WHEN h.low_income THEN 2 ELSE 0 END) AS BIGINT) AS categories, \
-         h.governorate_code AS governorate_code, h.district_code AS district_code, h.agent_code AS agent_code, \
-         h.state NOT IN ('active', 'temporary') AS suspended_whole \
+         string_agg(CAST(m.member_no AS TEXT), ' ' ORDER BY m.member_no) AS counted, {COUNTED_HOUSEHOLD} \
          FROM households h JOIN members m ON m.household_id = h.household_id \
          WHERE {area} AND h.state <> 'closed'{rules_sql} \
          AND (m.presence = 'present' OR (m.left_in IS NOT NULL AND m.left_in >= $1)) \
          AND (m.counts_from IS NULL OR m.counts_from <= $1) \
-         AND NOT EXISTS (SELECT 1 FROM holds x WHERE x.household_id = m.household_id AND x.member_id = m.member_id \
-         AND x.lifted_at IS NULL AND x.reason <> 'no_national_id') \
-         GROUP BY h.household_id, h.social_welfare, h.low_income, h.governorate_code, h.district_code, h.agent_code, h.state"
+         AND NOT {held} \
+         GROUP BY h.household_id, h.social_welfare, h.low_income, h.governorate_code, h.district_code, h.agent_code, h.state",
+        held = held!()
     )
 }
 
@@ -64,10 +75,7 @@ pub(crate) fn counting_select(area: &str, rules_sql: &str) -> String {
 pub(crate) fn counting_rows(area: &str, rules_sql: &str) -> String {
     let settled = "(h.roster_added IS NULL OR h.roster_added <= $1) AND (h.roster_left IS NULL OR h.roster_left < $1)";
     format!(
-        "SELECT h.household_id AS household_id, h.roster_persons AS persons, h.roster AS counted, \
-         CAST((CASE WHEN h.social_welfare THEN 1 ELSE 0 END) + (CASE WHEN h.low_income THEN 2 ELSE 0 END) AS BIGINT) AS categories, \
-         h.governorate_code AS governorate_code, h.district_code AS district_code, h.agent_code AS agent_code, \
-         h.state NOT IN ('active', 'temporary') AS suspended_whole \
+        "SELECT h.household_id AS household_id, h.roster_persons AS persons, h.roster AS counted, {COUNTED_HOUSEHOLD} \
          FROM households h WHERE {area} AND h.state <> 'closed'{rules_sql} AND h.roster_persons > 0 AND {settled} \
          UNION ALL {}",
         counting_select(&format!("{area} AND NOT ({settled})"), rules_sql)
@@ -77,8 +85,7 @@ pub(crate) fn counting_rows(area: &str, rules_sql: &str) -> String {
 /// Recomputes the rosters of households `$1…$n` from their members and holds, as `counting_select`
 /// counts a month no later change touches.
 pub(crate) fn refresh_rosters(n: usize) -> String {
-    let held = "NOT EXISTS (SELECT 1 FROM holds x WHERE x.household_id = m.household_id AND x.member_id = m.member_id \
-        AND x.lifted_at IS NULL AND x.reason <> 'no_national_id')";
+    let held = concat!("NOT ", held!());
     let ids: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
     format!(
         "UPDATE households SET \
@@ -121,10 +128,12 @@ pub(crate) fn literals<'a>(values: impl Iterator<Item = &'a str>) -> String {
 /// After a household's change, its entitlements in approved and open cycles follow its holds: the
 /// whole share waits while the household cannot collect, and each counted member held is suspended.
 /// Lifting the hold restores it the same way. Nothing is regenerated.
-pub(crate) const REFRESH_SUSPENSION: &str = "UPDATE entitlements SET \
+pub(crate) const REFRESH_SUSPENSION: &str = concat!(
+    "UPDATE entitlements SET \
     suspended_whole = (SELECT h.state NOT IN ('active', 'temporary') FROM households h WHERE h.household_id = entitlements.household_id), \
     suspended_persons = (SELECT COUNT(*) FROM members m WHERE m.household_id = entitlements.household_id \
         AND (' ' || entitlements.counted || ' ') LIKE ('% ' || CAST(m.member_no AS TEXT) || ' %') \
-        AND EXISTS (SELECT 1 FROM holds x WHERE x.household_id = m.household_id AND x.member_id = m.member_id \
-        AND x.lifted_at IS NULL AND x.reason <> 'no_national_id')) \
-    WHERE household_id = $1 AND cycle_id IN (SELECT cycle_id FROM cycles WHERE status IN ('approved', 'open'))";
+        AND ",
+    held!(),
+    ") WHERE household_id = $1 AND cycle_id IN (SELECT cycle_id FROM cycles WHERE status IN ('approved', 'open'))"
+);
