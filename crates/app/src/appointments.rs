@@ -199,11 +199,16 @@ impl Registry {
         let rec = self
             .household_in_reach(household_id, actor, Permission::Register)
             .await?;
-        if rec.household.closed_at.is_some() {
-            return Err(AppError::rule("household_closed"));
-        }
-        Ok(rec)
+        open_for_booking(rec)
     }
+}
+
+/// A household that may book: not closed.
+fn open_for_booking(rec: HouseholdRecord) -> Result<HouseholdRecord> {
+    if rec.household.closed_at.is_some() {
+        return Err(AppError::rule("household_closed"));
+    }
+    Ok(rec)
 }
 
 /// A member's registered data in the input form (a correction starts from it).

@@ -40,6 +40,7 @@ mod sql_eligibility;
 mod sql_evidence;
 mod sql_first_free;
 mod sql_household_events;
+mod sql_household_load;
 mod sql_households;
 mod sql_hub;
 mod sql_impl;

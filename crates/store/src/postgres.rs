@@ -163,6 +163,15 @@ impl PgStore {
     const LOCK_FREE_SLOT: &'static str = " FOR UPDATE SKIP LOCKED";
     const LOCK_FREE_SLOT_WAIT: &'static str = " FOR UPDATE";
     const BACKEND: Backend = Backend::Postgres;
+
+    /// A household read whole in one statement (`sql_household_load`).
+    fn load_sql_where(filter: &str) -> String {
+        crate::sql_household_load::load_sql(
+            filter,
+            "json_build_object",
+            ("COALESCE(json_agg(", "), '[]')::text"),
+        )
+    }
     const MIGRATIONS: &'static [crate::migrate::Migration] = crate::migrate::POSTGRES;
 
     pub async fn connect(url: &str) -> Result<Self> {

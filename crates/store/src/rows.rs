@@ -243,6 +243,21 @@ pub(crate) fn member_vals(household_id: &str, m: &Member) -> Vec<Val> {
     ]
 }
 
+/// A flag as either backend's JSON writes it: `true`/`false` (PostgreSQL) or `1`/`0` (SQLite).
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Int(i64),
+    }
+    Ok(match <Flag as serde::Deserialize>::deserialize(d)? {
+        Flag::Bool(b) => b,
+        Flag::Int(i) => i != 0,
+    })
+}
+
+#[derive(serde::Deserialize)]
 pub(crate) struct MemberCols {
     pub member_id: String,
     pub member_no: i64,
@@ -255,8 +270,11 @@ pub(crate) struct MemberCols {
     pub birth_date: String,
     pub sex: String,
     pub relation: String,
+    #[serde(deserialize_with = "flag")]
     pub elderly: bool,
+    #[serde(deserialize_with = "flag")]
     pub sick: bool,
+    #[serde(deserialize_with = "flag")]
     pub disabled: bool,
     pub presence: String,
     pub removed_reason: Option<String>,
@@ -317,6 +335,7 @@ pub(crate) fn hold_vals(household_id: &str, h: &Hold) -> Vec<Val> {
     ]
 }
 
+#[derive(serde::Deserialize)]
 pub(crate) struct HoldCols {
     pub hold_id: String,
     pub member_id: Option<String>,

@@ -57,43 +57,6 @@ macro_rules! households_sql {
                 })
             }
 
-            /// Reads one household whole, inside one read transaction so the three parts agree.
-            async fn load(&self, household_id: &str) -> Result<Option<HouseholdRecord>> {
-                let mut tx = self.begin_read().await?;
-                let row = sqlx::query(concat!(
-                    "SELECT household_id, card_number, governorate_code, district_code, address, agent_code, state, ",
-                    "head_member_id, version, created_at, updated_at, closed_at, phone FROM households WHERE household_id = $1"
-                ))
-                .bind(household_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(row) = row else { return Ok(None) };
-                let household = Self::household_cols(&row)?.into_domain()?;
-                let members = sqlx::query(concat!(
-                    "SELECT member_id, member_no, national_id, given_name, father_name, grandfather_name, family_name, ",
-                    "mother_name, birth_date, sex, relation, elderly, sick, disabled, presence, removed_reason ",
-                    "FROM members WHERE household_id = $1 ORDER BY member_no"
-                ))
-                .bind(household_id)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| Self::member_cols(r).map_err(StoreError::from).and_then(MemberCols::into_domain))
-                .collect::<Result<Vec<_>>>()?;
-                let holds = sqlx::query(concat!(
-                    "SELECT hold_id, member_id, reason, evidence, source, since, placed_by, lifted_at, lifted_by, ",
-                    "lift_reason FROM holds WHERE household_id = $1 ORDER BY since, hold_id"
-                ))
-                .bind(household_id)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| Self::hold_cols(r).map_err(StoreError::from).and_then(HoldCols::into_domain))
-                .collect::<Result<Vec<_>>>()?;
-                tx.commit().await.map_err(crate::error::commit_error)?;
-                Ok(Some(HouseholdRecord { household, members, holds }))
-            }
-
             async fn create_once(&self, rec: &HouseholdRecord, log: &ChangeLog, idem: Option<&IdemEntry>) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 // The key first: a concurrent retry of the same request waits on it and then fails on
@@ -237,10 +200,7 @@ macro_rules! households_sql {
             }
 
             async fn household_by_card(&self, card: &CardNumber) -> Result<Option<HouseholdRecord>> {
-                match self.household_id_where("SELECT household_id FROM card_index WHERE card_number = $1", card.as_str()).await? {
-                    Some(id) => self.load(&id).await,
-                    None => Ok(None),
-                }
+                self.load_by_card(card.as_str()).await
             }
 
             async fn household_id_by_card(&self, card: &CardNumber) -> Result<Option<HouseholdId>> {
@@ -248,13 +208,7 @@ macro_rules! households_sql {
             }
 
             async fn household_by_national_id(&self, id: &NationalId) -> Result<Option<HouseholdRecord>> {
-                match self
-                    .household_id_where("SELECT household_id FROM national_id_index WHERE national_id = $1", id.as_str())
-                    .await?
-                {
-                    Some(h) => self.load(&h).await,
-                    None => Ok(None),
-                }
+                self.load_by_national_id(id.as_str()).await
             }
 
             async fn national_id_owners(&self, ids: &[NationalId]) -> Result<Vec<(NationalId, CardNumber)>> {

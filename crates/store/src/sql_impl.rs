@@ -23,6 +23,7 @@ macro_rules! sql_store {
         type Conn = <$db as sqlx::Database>::Connection;
         $crate::sql_reference::reference_sql!($store);
         $crate::sql_households::households_sql!($store);
+        $crate::sql_household_load::household_load_sql!($store);
         $crate::sql_staff::staff_sql!($store);
         $crate::sql_audit::audit_sql!($store);
         $crate::sql_access::access_sql!($store);

@@ -99,6 +99,11 @@ impl SqliteStore {
     const LOCK_FREE_SLOT: &'static str = "";
     const LOCK_FREE_SLOT_WAIT: &'static str = "";
     const BACKEND: Backend = Backend::Sqlite;
+
+    /// A household read whole in one statement (`sql_household_load`).
+    fn load_sql_where(filter: &str) -> String {
+        crate::sql_household_load::load_sql(filter, "json_object", ("json_group_array(", ")"))
+    }
     const MIGRATIONS: &'static [crate::migrate::Migration] = crate::migrate::SQLITE;
 
     /// Opens (creating if needed) the database at a `sqlite://path` URL. A new database file is

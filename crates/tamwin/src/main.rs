@@ -24,6 +24,11 @@ use clap::Parser;
 use cli::{BenchCommand, Cli, Command, DeviceCommand, TokenCommand};
 use wiring::{Settings, count_members, registry};
 
+/// mimalloc rather than glibc's malloc: under a rush of bookings glibc's allocator took a seventh of
+/// the server's CPU (bench/README.md, "Appointment booking under load").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
 fn main() {

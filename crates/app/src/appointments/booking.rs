@@ -179,24 +179,47 @@ impl Registry {
     ) -> Result<Outcome> {
         let idem = IdemRequest::scoped(idem, actor);
         let idem = idem.as_ref();
-        let result = self
-            .book_once(household_id, req, reschedule, actor, idem)
-            .await;
+        let result = match self.household_for_booking(household_id, actor).await {
+            Ok(rec) => self.book_once(rec, req, reschedule, actor, idem).await,
+            Err(e) => Err(e),
+        };
         self.settle(idem, result).await
     }
 
+    /// Books an appointment for the household of a card number (an officer's or a token's booking):
+    /// the household read by its card in the same statement as the card is looked up.
+    pub async fn book_appointment_for_card(
+        &self,
+        card: &str,
+        req: &BookingRequest,
+        actor: &Actor,
+        idem: Option<&IdemRequest>,
+    ) -> Result<Outcome> {
+        let card = tamwin_domain::CardNumber::parse(card)
+            .map_err(|e| AppError::Validation(ValidationErrors(vec![e])))?;
+        actor.require(Permission::Register)?;
+        let idem = IdemRequest::scoped(idem, actor);
+        let idem = idem.as_ref();
+        let rec = self.store.household_by_card(&card).await?;
+        let result = match listing::in_reach(rec, actor).and_then(super::open_for_booking) {
+            Ok(rec) => self.book_once(rec, req, false, actor, idem).await,
+            Err(e) => Err(e),
+        };
+        self.settle(idem, result).await
+    }
+
+    /// One booking. A repeated request is not looked up first: its key is written in the booking's
+    /// transaction, so a repeat fails there (or on the household's open appointment) and `settle`
+    /// answers what the first stored. That saves every booking a read for the rare repeat.
     async fn book_once(
         &self,
-        household_id: &HouseholdId,
+        rec: HouseholdRecord,
         req: &BookingRequest,
         reschedule: bool,
         actor: &Actor,
         idem: Option<&IdemRequest>,
     ) -> Result<Outcome> {
-        if let Some(o) = self.replay(idem).await? {
-            return Ok(o);
-        }
-        let rec = self.household_for_booking(household_id, actor).await?;
+        let household_id = &rec.household.household_id;
         let open = self
             .store
             .appointments_of(household_id)

@@ -29,15 +29,8 @@ impl Registry {
         if !actor.is_citizen() {
             actor.require(perm)?;
         }
-        let rec = self
-            .store
-            .household_by_id(household_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !actor.sees(&rec.household) {
-            return Err(AppError::NotFound);
-        }
-        Ok(rec)
+        let rec = self.store.household_by_id(household_id).await?;
+        in_reach(rec, actor)
     }
 
     /// A household in reach whose personal data is about to leave: its read is in the audit log first.
@@ -178,5 +171,13 @@ impl Registry {
         };
         tamwin_card::sign(&payload, &keys.signer)
             .map_err(|e| AppError::Internal(format!("signing the form: {}", e.code())))
+    }
+}
+
+/// The household read, if the actor may see it; one not in reach is not found.
+pub(crate) fn in_reach(rec: Option<HouseholdRecord>, actor: &Actor) -> Result<HouseholdRecord> {
+    match rec {
+        Some(rec) if actor.sees(&rec.household) => Ok(rec),
+        _ => Err(AppError::NotFound),
     }
 }

@@ -111,10 +111,9 @@ pub async fn book_for(
     Path(card): Path<String>,
     m: Mutation<BookingRequest>,
 ) -> Result<Response, Problem> {
-    let hid = s.reg.household_id_of_card(&card).await?;
     Ok(outcome_response(
         s.reg
-            .book_appointment(&hid, &m.body, false, &a, m.idem.as_ref())
+            .book_appointment_for_card(&card, &m.body, &a, m.idem.as_ref())
             .await?,
     ))
 }
