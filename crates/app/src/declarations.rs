@@ -1,5 +1,5 @@
 //! What a household declares for eligibility (issue 15 point 2): the head's employment sector and
-//! monthly income, the household's income, and the social-protection ministry's lists. Changed by an
+//! monthly income, the household's income or (Egypt) its income band, and the social-protection ministry's lists. Changed by an
 //! officer of the household's area (API, visit page) and by the list import, each change audited with
 //! what it was before.
 
@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use tamwin_domain::access::Permission;
 use tamwin_domain::error::{FieldError, ValidationErrors};
 use tamwin_domain::programme::eligibility::SECTORS;
+use tamwin_domain::programme::income_band;
 use tamwin_domain::{AppointmentId, CardNumber, HouseholdRecord};
 use tamwin_store::Declarations;
 
@@ -31,6 +32,11 @@ pub struct DeclarationsInput {
     pub social_welfare: Option<bool>,
     #[serde(default)]
     pub low_income: Option<bool>,
+    /// Egypt: the band of the household's monthly income, `under_1000`, `1000_2399`, `2400_4999` or
+    /// `5000_plus` (EGP); a declared income wins over it.
+    #[serde(default, with = "serde_with_nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub income_band: Option<Option<String>>,
 }
 
 /// `Some(None)` for an explicit `null`, `None` for an absent field.
@@ -53,6 +59,7 @@ pub struct DeclarationsView {
     pub household_monthly_income: Option<i64>,
     pub social_welfare: bool,
     pub low_income: bool,
+    pub income_band: Option<String>,
 }
 
 impl DeclarationsView {
@@ -63,6 +70,7 @@ impl DeclarationsView {
             household_monthly_income: d.household_monthly_income,
             social_welfare: d.social_welfare,
             low_income: d.low_income,
+            income_band: d.income_band.clone(),
         }
     }
 }
@@ -104,6 +112,19 @@ pub(crate) fn apply(now: &Declarations, input: &DeclarationsInput) -> Result<Dec
             )),
             Some(v) => *slot = v,
             None => {}
+        }
+    }
+    if let Some(b) = &input.income_band {
+        match b.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+            Some(b) if income_band::band(b).is_none() => errs.push(
+                FieldError::new(
+                    "income_band",
+                    "income_band_unknown",
+                    "not one of the income bands",
+                )
+                .with("value", b),
+            ),
+            b => d.income_band = b.map(str::to_string),
         }
     }
     if let Some(b) = input.social_welfare {

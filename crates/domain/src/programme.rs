@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod cycle;
 pub mod eligibility;
 pub mod entitle;
+pub mod income_band;
 pub mod model;
 pub mod month;
 pub mod parse;

@@ -1,5 +1,5 @@
 //! What eligibility rules read of a household (issue 15 point 2): the head's employment sector and
-//! declared income, the household's income, and the social-protection ministry's lists. Kept on the
+//! declared income, the household's income or income band, and the social-protection ministry's lists. Kept on the
 //! household row, changed with an audit entry. SQL in `sql_eligibility.rs`.
 
 use crate::{ChangeLog, Result};
@@ -17,6 +17,8 @@ pub struct Declarations {
     pub household_monthly_income: Option<i64>,
     pub social_welfare: bool,
     pub low_income: bool,
+    /// One of `income_band::INCOME_BANDS` (Egypt).
+    pub income_band: Option<String>,
 }
 
 #[async_trait]

@@ -137,6 +137,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "entitlement_partitions",
         sql: include_str!("../migrations/sqlite/0026_entitlement_partitions.sql"),
     },
+    Migration {
+        version: 27,
+        name: "income_band",
+        sql: include_str!("../migrations/sqlite/0027_income_band.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -269,6 +274,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 26,
         name: "entitlement_partitions",
         sql: include_str!("../migrations/postgres/0026_entitlement_partitions.sql"),
+    },
+    Migration {
+        version: 27,
+        name: "income_band",
+        sql: include_str!("../migrations/postgres/0027_income_band.sql"),
     },
 ];
 

@@ -3,7 +3,8 @@
 //! their roster, or from their members when a change falls at or after the month.
 
 use crate::rows::Val;
-use tamwin_domain::programme::eligibility::{Condition, Rule};
+use tamwin_domain::programme::eligibility::{Condition, Field, Rule};
+use tamwin_domain::programme::income_band::{self, IncomeBand};
 
 /// Member `m` is held for anything but a missing national ID (a temporary card covers that): the one
 /// definition the counting, the rosters and the suspension of open entitlements share.
@@ -33,13 +34,19 @@ pub(crate) fn exclusions(rules: &[Rule], first: usize) -> (String, Vec<Val>) {
                     vals.push(Val::Text((*s).to_string()));
                     format!("(h.head_sector IS NOT NULL AND h.head_sector = ${n})")
                 }
+                Condition::BandIs(b) => {
+                    vals.push(Val::Text((*b).to_string()));
+                    format!("(h.income_band IS NOT NULL AND h.income_band = ${n})")
+                }
                 Condition::AtLeast(f, v) => {
                     vals.push(Val::Int(*v));
-                    format!("(h.{0} IS NOT NULL AND h.{0} >= ${n})", f.code())
+                    let bands = band_fallback(*f, |b| b.all_at_least(*v));
+                    format!("((h.{0} IS NOT NULL AND h.{0} >= ${n}){bands})", f.code())
                 }
                 Condition::Below(f, v) => {
                     vals.push(Val::Int(*v));
-                    format!("(h.{0} IS NOT NULL AND h.{0} < ${n})", f.code())
+                    let bands = band_fallback(*f, |b| b.all_below(*v));
+                    format!("((h.{0} IS NOT NULL AND h.{0} < ${n}){bands})", f.code())
                 }
                 Condition::IsTrue(f) => format!("h.{} = TRUE", f.code()),
                 Condition::IsFalse(f) => format!("h.{} = FALSE", f.code()),
@@ -48,6 +55,21 @@ pub(crate) fn exclusions(rules: &[Rule], first: usize) -> (String, Vec<Val>) {
         sql.push_str(&format!(" AND NOT ({})", conds.join(" AND ")));
     }
     (sql, vals)
+}
+
+/// ` OR …` the household's declared income band, where no income is: the bands every income of which
+/// meets the condition (`HouseholdFacts` in the domain does the same). The codes are the domain's own.
+/// Every term is NOT NULL-guarded: a NULL would make `NOT (…)` NULL and drop the household.
+fn band_fallback(f: Field, meets: impl Fn(&IncomeBand) -> bool) -> String {
+    let bands = income_band::bands_where(meets);
+    if f != Field::HouseholdMonthlyIncome || bands.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = bands.iter().map(|b| format!("'{b}'")).collect();
+    format!(
+        " OR (h.household_monthly_income IS NULL AND h.income_band IS NOT NULL AND h.income_band IN ({}))",
+        list.join(", ")
+    )
 }
 
 /// The members counted in month `$1` of the households `area` selects (a condition on `h`), grouped by

@@ -9,7 +9,7 @@ macro_rules! eligibility_sql {
         impl EligibilityStore for $store {
             async fn declarations(&self, household_id: &HouseholdId) -> Result<Option<Declarations>> {
                 let row = sqlx::query(concat!(
-                    "SELECT head_sector, head_monthly_income, household_monthly_income, social_welfare, low_income ",
+                    "SELECT head_sector, head_monthly_income, household_monthly_income, social_welfare, low_income, income_band ",
                     "FROM households WHERE household_id = $1"
                 ))
                 .bind(household_id.as_str())
@@ -22,6 +22,7 @@ macro_rules! eligibility_sql {
                     household_monthly_income: r.try_get(2)?,
                     social_welfare: r.try_get(3)?,
                     low_income: r.try_get(4)?,
+                    income_band: r.try_get(5)?,
                 }))
             }
 
@@ -31,7 +32,7 @@ macro_rules! eligibility_sql {
                     let mut tx = self.begin_write().await?;
                     let n = sqlx::query(concat!(
                         "UPDATE households SET head_sector = $2, head_monthly_income = $3, household_monthly_income = $4, ",
-                        "social_welfare = $5, low_income = $6 WHERE household_id = $1"
+                        "social_welfare = $5, low_income = $6, income_band = $7 WHERE household_id = $1"
                     ))
                     .bind(hid)
                     .bind(d.head_sector.as_deref())
@@ -39,6 +40,7 @@ macro_rules! eligibility_sql {
                     .bind(d.household_monthly_income)
                     .bind(d.social_welfare)
                     .bind(d.low_income)
+                    .bind(d.income_band.as_deref())
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();

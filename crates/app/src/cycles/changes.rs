@@ -49,6 +49,7 @@ fn facts(d: &tamwin_store::Declarations) -> HouseholdFacts {
         head_monthly_income: d.head_monthly_income,
         household_monthly_income: d.household_monthly_income,
         social_welfare: d.social_welfare,
+        income_band: d.income_band.clone(),
     }
 }
 

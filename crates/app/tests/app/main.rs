@@ -17,6 +17,7 @@ mod cycles;
 mod events;
 mod home_visits;
 mod hub;
+mod income_bands;
 mod jobs;
 mod screening;
 mod screening_areas;

@@ -19,16 +19,19 @@ pub enum Field {
     HouseholdMonthlyIncome,
     /// On the social-protection ministry's list.
     SocialWelfare,
+    /// The household's declared income band (`income_band::INCOME_BANDS`, Egypt).
+    IncomeBand,
 }
 
 pub const SECTORS: [&str; 5] = ["public", "private", "military", "retired", "none"];
 
 impl Field {
-    const ALL: [Field; 4] = [
+    const ALL: [Field; 5] = [
         Field::HeadSector,
         Field::HeadMonthlyIncome,
         Field::HouseholdMonthlyIncome,
         Field::SocialWelfare,
+        Field::IncomeBand,
     ];
     pub const fn code(self) -> &'static str {
         match self {
@@ -36,6 +39,7 @@ impl Field {
             Field::HeadMonthlyIncome => "head_monthly_income",
             Field::HouseholdMonthlyIncome => "household_monthly_income",
             Field::SocialWelfare => "social_welfare",
+            Field::IncomeBand => "income_band",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -47,6 +51,7 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Condition {
     SectorIs(&'static str),
+    BandIs(&'static str),
     AtLeast(Field, i64),
     Below(Field, i64),
     IsTrue(Field),
@@ -68,6 +73,8 @@ pub struct HouseholdFacts {
     pub head_monthly_income: Option<i64>,
     pub household_monthly_income: Option<i64>,
     pub social_welfare: bool,
+    /// Declared instead of, or beside, the household's income; an amount on record wins.
+    pub income_band: Option<String>,
 }
 
 impl HouseholdFacts {
@@ -78,6 +85,17 @@ impl HouseholdFacts {
             _ => None,
         }
     }
+    /// The declared band stands for the household's income when no amount is declared: a condition
+    /// holds only when it holds for every income in the band.
+    fn band(&self, f: Field) -> Option<&'static super::income_band::IncomeBand> {
+        (f == Field::HouseholdMonthlyIncome)
+            .then(|| {
+                self.income_band
+                    .as_deref()
+                    .and_then(super::income_band::band)
+            })
+            .flatten()
+    }
     fn flag(&self, f: Field) -> Option<bool> {
         (f == Field::SocialWelfare).then_some(self.social_welfare)
     }
@@ -87,8 +105,15 @@ impl Condition {
     fn holds(&self, h: &HouseholdFacts) -> bool {
         match self {
             Condition::SectorIs(s) => h.head_sector.as_deref() == Some(*s),
-            Condition::AtLeast(f, v) => h.number(*f).is_some_and(|n| n >= *v),
-            Condition::Below(f, v) => h.number(*f).is_some_and(|n| n < *v),
+            Condition::BandIs(b) => h.income_band.as_deref() == Some(*b),
+            Condition::AtLeast(f, v) => match h.number(*f) {
+                Some(n) => n >= *v,
+                None => h.band(*f).is_some_and(|b| b.all_at_least(*v)),
+            },
+            Condition::Below(f, v) => match h.number(*f) {
+                Some(n) => n < *v,
+                None => h.band(*f).is_some_and(|b| b.all_below(*v)),
+            },
             Condition::IsTrue(f) => h.flag(*f) == Some(true),
             Condition::IsFalse(f) => h.flag(*f) == Some(false),
         }
@@ -195,7 +220,7 @@ pub fn rules(raw: &[RawRule], errs: &mut ValidationErrors) -> Vec<Rule> {
 
 fn condition(c: &RawCondition, at: &str, errs: &mut ValidationErrors) -> Option<Condition> {
     let Some(field) = Field::parse(&c.field) else {
-        errs.push(FieldError::new(format!("{at}.field"), "rule_field_unknown", "rules read head_sector, head_monthly_income, household_monthly_income or social_welfare").with("value", &c.field));
+        errs.push(FieldError::new(format!("{at}.field"), "rule_field_unknown", "rules read head_sector, head_monthly_income, household_monthly_income, social_welfare or income_band").with("value", &c.field));
         return None;
     };
     let bad = |errs: &mut ValidationErrors| {
@@ -232,6 +257,21 @@ fn condition(c: &RawCondition, at: &str, errs: &mut ValidationErrors) -> Option<
                             "the sector is public, private, military, retired or none",
                         )
                         .with("value", s),
+                    );
+                    None
+                }
+            }
+        }
+        (Field::IncomeBand, Some(RawValue::Text(s)), None, None) => {
+            match super::income_band::INCOME_BANDS
+                .iter()
+                .find(|b| b.code == s)
+            {
+                Some(b) => Some(Condition::BandIs(b.code)),
+                None => {
+                    errs.push(
+                        FieldError::new(at, "income_band_unknown", "not one of the income bands")
+                            .with("value", s),
                     );
                     None
                 }

@@ -356,3 +356,41 @@ fn the_shipped_programme_files_are_valid() {
         );
     }
 }
+
+#[test]
+fn an_income_band_meets_a_threshold_only_when_the_whole_band_does() {
+    use eligibility::{HouseholdFacts, excluded_by};
+    let p =
+        parse(serde_json::from_str(include_str!("../../data/programmes/eg-bread.json")).unwrap())
+            .unwrap();
+    let rules = &p.versions[0].rules;
+    let band = |b: &str| HouseholdFacts {
+        income_band: Some(b.into()),
+        ..Default::default()
+    };
+    // EGP 2,400 a month (240,000 piastres) or more: no new card.
+    assert!(excluded_by(rules, &band("2400_4999")).is_some());
+    assert!(excluded_by(rules, &band("5000_plus")).is_some());
+    assert!(excluded_by(rules, &band("1000_2399")).is_none());
+    assert!(excluded_by(rules, &band("under_1000")).is_none());
+    // An amount on record wins over the band.
+    let both = HouseholdFacts {
+        household_monthly_income: Some(200_000),
+        income_band: Some("5000_plus".into()),
+        ..Default::default()
+    };
+    assert!(excluded_by(rules, &both).is_none());
+    // A rule may name a band itself; an unknown band is refused.
+    let rule = |band: &str| {
+        format!(
+            r#"{{"code":"eg-x","country":"EG","kind":"bread","versions":[{{"version":1,"effective_from":"2026-01",
+            "loaves_per_person_per_day":5,"unused_loaf_value":10,
+            "rules":[{{"code":"top_band","when":[{{"field":"income_band","is":"{band}"}}]}}]}}]}}"#
+        )
+    };
+    let p = parse(serde_json::from_str(&rule("5000_plus")).unwrap()).unwrap();
+    assert!(excluded_by(&p.versions[0].rules, &band("5000_plus")).is_some());
+    assert!(excluded_by(&p.versions[0].rules, &band("2400_4999")).is_none());
+    let e = parse(serde_json::from_str(&rule("rich")).unwrap()).unwrap_err();
+    assert!(e.contains(&"income_band_unknown"), "{e:?}");
+}

@@ -32,6 +32,8 @@ struct DeclForm {
     head_income: String,
     household_income: String,
     sectors: Vec<(&'static str, &'static str)>,
+    band: String,
+    bands: Vec<(&'static str, &'static str)>,
 }
 
 const FILS_PER_DINAR: i64 = 1000;
@@ -109,6 +111,11 @@ pub async fn visit_page(
             sectors: tamwin_domain::programme::eligibility::SECTORS
                 .iter()
                 .map(|c| (*c, tr.t(&format!("sector_{c}"))))
+                .collect(),
+            band: d.income_band.unwrap_or_default(),
+            bands: tamwin_domain::programme::income_band::INCOME_BANDS
+                .iter()
+                .map(|b| (b.code, tr.t(&format!("band_{}", b.code))))
                 .collect(),
         })
     } else {
@@ -235,7 +242,7 @@ pub async fn visit_complete(
     Ok(back_to_visit(tr, &id, outcome))
 }
 
-/// The head's sector and the incomes as the officer confirmed them at the visit (dinars; blank
+/// The head's sector, the incomes and the income band as the officer confirmed them at the visit (dinars; blank
 /// clears), posted from the visit page: back to the visit named in the form, else to the household.
 pub async fn declare_at_visit(
     State(s): State<AppState>,
@@ -276,6 +283,9 @@ pub async fn declare_at_visit(
             head_sector: Some(Some(sector).filter(|x| !x.is_empty())),
             head_monthly_income: Some(money("head_monthly_income")?),
             household_monthly_income: Some(money("household_monthly_income")?),
+            income_band: Some(
+                Some(field(&f, "income_band").trim().to_string()).filter(|x| !x.is_empty()),
+            ),
             ..Default::default()
         };
         match &visit {
