@@ -63,7 +63,7 @@ pub struct DeclarationsView {
 }
 
 impl DeclarationsView {
-    fn of(d: &Declarations) -> Self {
+    pub(crate) fn of(d: &Declarations) -> Self {
         Self {
             head_sector: d.head_sector.clone(),
             head_monthly_income: d.head_monthly_income,

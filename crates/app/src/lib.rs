@@ -13,6 +13,7 @@ mod clock;
 pub mod crvs;
 pub mod cycles;
 pub mod declarations;
+pub mod declarations_import;
 pub mod devices;
 pub mod documents;
 mod error;

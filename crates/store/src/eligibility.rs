@@ -32,6 +32,12 @@ pub trait EligibilityStore: Send + Sync {
         d: &Declarations,
         log: &ChangeLog,
     ) -> Result<bool>;
+    /// Replaces the declarations of many households in one transaction, each with its change history
+    /// entry and audit entry (a declarations file is applied whole or not at all).
+    async fn set_many_declarations(
+        &self,
+        changes: &[(HouseholdId, Declarations, ChangeLog)],
+    ) -> Result<()>;
     /// The open households on a list now.
     async fn households_on_list(&self, list: Category) -> Result<Vec<HouseholdId>>;
     /// The households national IDs belong to (present members of open households).

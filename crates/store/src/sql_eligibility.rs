@@ -5,6 +5,27 @@ macro_rules! eligibility_sql {
         use $crate::eligibility::{Declarations, EligibilityStore};
         use tamwin_domain::programme::Category;
 
+        impl $store {
+            /// One household's declarations replaced; false when there is no such household.
+            async fn update_declarations(tx: &mut Conn, hid: &str, d: &Declarations) -> Result<bool> {
+                let n = sqlx::query(concat!(
+                    "UPDATE households SET head_sector = $2, head_monthly_income = $3, household_monthly_income = $4, ",
+                    "social_welfare = $5, low_income = $6, income_band = $7 WHERE household_id = $1"
+                ))
+                .bind(hid)
+                .bind(d.head_sector.as_deref())
+                .bind(d.head_monthly_income)
+                .bind(d.household_monthly_income)
+                .bind(d.social_welfare)
+                .bind(d.low_income)
+                .bind(d.income_band.as_deref())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                Ok(n == 1)
+            }
+        }
+
         #[async_trait::async_trait]
         impl EligibilityStore for $store {
             async fn declarations(&self, household_id: &HouseholdId) -> Result<Option<Declarations>> {
@@ -30,27 +51,31 @@ macro_rules! eligibility_sql {
                 let hid = household_id.as_str();
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
-                    let n = sqlx::query(concat!(
-                        "UPDATE households SET head_sector = $2, head_monthly_income = $3, household_monthly_income = $4, ",
-                        "social_welfare = $5, low_income = $6, income_band = $7 WHERE household_id = $1"
-                    ))
-                    .bind(hid)
-                    .bind(d.head_sector.as_deref())
-                    .bind(d.head_monthly_income)
-                    .bind(d.household_monthly_income)
-                    .bind(d.social_welfare)
-                    .bind(d.low_income)
-                    .bind(d.income_band.as_deref())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                    if n != 1 {
+                    if !Self::update_declarations(&mut tx, hid, d).await? {
                         return Ok(false);
                     }
                     Self::insert_rows(&mut tx, "household_changes", CHANGE_COLS, &[change_vals(hid, log)], "").await?;
                     Self::append_audit(&mut tx, &[(Some(hid), log)]).await?;
                     tx.commit().await.map_err(crate::error::commit_error)?;
                     Ok(true)
+                })
+                .await
+            }
+
+            async fn set_many_declarations(&self, changes: &[(HouseholdId, Declarations, ChangeLog)]) -> Result<()> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    for (hid, d, _) in changes {
+                        if !Self::update_declarations(&mut tx, hid.as_str(), d).await? {
+                            return Err(StoreError::Database(format!("household {hid} vanished during the import")));
+                        }
+                    }
+                    let rows: Vec<Vec<Val>> = changes.iter().map(|(h, _, l)| change_vals(h.as_str(), l)).collect();
+                    Self::insert_rows(&mut tx, "household_changes", CHANGE_COLS, &rows, "").await?;
+                    let audit: Vec<(Option<&str>, &ChangeLog)> = changes.iter().map(|(h, _, l)| (Some(h.as_str()), l)).collect();
+                    Self::append_audit(&mut tx, &audit).await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(())
                 })
                 .await
             }

@@ -154,7 +154,12 @@ pub(crate) enum Command {
     /// The social-protection ministry's lists that eligibility reads (docs/formats.md).
     List {
         #[command(subcommand)]
-        command: ListCommand,
+        command: crate::list_cmd::ListCommand,
+    },
+    /// What households declare for eligibility, from a file (docs/formats.md, "Declarations file").
+    Declarations {
+        #[command(subcommand)]
+        command: crate::list_cmd::DeclarationsCommand,
     },
     /// Monthly cycles: draft, dry run, approve (a second account), open, close (docs/distribution.md).
     Cycle {
@@ -568,19 +573,5 @@ pub(crate) enum CycleCommand {
         month: Option<String>,
         #[arg(long)]
         governorate: Option<String>,
-    },
-}
-
-#[derive(Subcommand)]
-pub(crate) enum ListCommand {
-    /// Apply a list file whole: households with a member listed go on the list, the others come off.
-    Import {
-        file: PathBuf,
-        /// `social_welfare` or `low_income`.
-        #[arg(long)]
-        list: String,
-        /// Where lines that cannot be used go (default: FILE with the extension .rejects.csv).
-        #[arg(long)]
-        rejects: Option<PathBuf>,
     },
 }

@@ -98,6 +98,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Programme { command } => cycle_cmd::programme(&rules, command).await,
         Command::Cycle { command } => cycle_cmd::cycle(&rules, command).await,
         Command::List { command } => list_cmd::run(&rules, command).await,
+        Command::Declarations { command } => list_cmd::declarations(&rules, command).await,
         Command::Bench {
             command:
                 BenchCommand::Booking {

@@ -197,7 +197,10 @@ impl Registry {
     ) -> Result<Outcome> {
         let card = tamwin_domain::CardNumber::parse(card)
             .map_err(|e| AppError::Validation(ValidationErrors(vec![e])))?;
-        actor.require(Permission::Register)?;
+        // As `household_in_reach`: a citizen's reach is their own household, not a permission.
+        if !actor.is_citizen() {
+            actor.require(Permission::Register)?;
+        }
         let idem = IdemRequest::scoped(idem, actor);
         let idem = idem.as_ref();
         let rec = self.store.household_by_card(&card).await?;
