@@ -223,20 +223,33 @@ impl Registry {
             .await?
             .ok_or(AppError::NotFound)?;
         let new = apply(&now, input)?;
-        let log = self.log(
+        let log = self.declarations_log(&r.household.card_number, &now, &new, actor);
+        if !self.store.set_declarations(hid, &new, &log).await? {
+            return Err(AppError::NotFound);
+        }
+        Ok(DeclarationsView::of(&new))
+    }
+}
+
+impl Registry {
+    /// The audit entry of a change of declarations, with what they were before.
+    pub(crate) fn declarations_log(
+        &self,
+        card: &CardNumber,
+        now: &Declarations,
+        new: &Declarations,
+        actor: &Actor,
+    ) -> tamwin_store::ChangeLog {
+        self.log(
             "declarations_changed",
             None,
             None,
             actor,
             serde_json::json!({
-                "card_number": r.household.card_number.as_str(),
-                "before": DeclarationsView::of(&now),
-                "after": DeclarationsView::of(&new),
+                "card_number": card.as_str(),
+                "before": DeclarationsView::of(now),
+                "after": DeclarationsView::of(new),
             }),
-        );
-        if !self.store.set_declarations(hid, &new, &log).await? {
-            return Err(AppError::NotFound);
-        }
-        Ok(DeclarationsView::of(&new))
+        )
     }
 }

@@ -5,7 +5,7 @@
 //! card is unknown or outside the caller's area, or whose values the API would refuse, is a reject
 //! row; the rest is applied in one transaction, each household with its history and audit entry.
 
-use crate::declarations::{DeclarationsInput, DeclarationsView, apply};
+use crate::declarations::{DeclarationsInput, apply};
 use crate::{Actor, AppError, Registry, Result};
 use serde::Serialize;
 use tamwin_domain::CardNumber;
@@ -163,17 +163,7 @@ impl Registry {
                 unchanged += 1;
                 continue;
             }
-            let log = self.log(
-                "declarations_changed",
-                None,
-                None,
-                actor,
-                serde_json::json!({
-                    "card_number": card.as_str(),
-                    "before": DeclarationsView::of(&now),
-                    "after": DeclarationsView::of(&new),
-                }),
-            );
+            let log = self.declarations_log(&card, &now, &new, actor);
             changes.push((hid, new, log));
         }
         if !changes.is_empty() {
