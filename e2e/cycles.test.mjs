@@ -39,6 +39,11 @@ test('a supervisor drafts and dry-runs a cycle, a second approves it, it opens, 
     assert.equal(await ali.locator('#approve').count(), 0, 'the drafter cannot approve their own draft');
     await ali.click('#agents summary');
     assert.ok(await ali.locator('tr.agent').count() >= 1);
+    // The demo's warehouses (one a district) each show what they must send.
+    await ali.click('#warehouses summary');
+    const warehouses = await ali.locator('tr.warehouse[data-warehouse^="W"]').count();
+    assert.ok(warehouses >= 3, `tonnage per warehouse (${warehouses})`);
+    assert.match(await ali.textContent('tr.warehouse[data-warehouse^="W"]'), /مخزن/);
     await ali.screenshot({ path: shots + 'cycle-dry-run.png', fullPage: true });
     const cycleUrl = ali.url().split('?')[0];
 

@@ -7,11 +7,13 @@ mod adjust;
 mod basket;
 mod changes;
 mod dry_run;
+mod warehouses;
 
 pub use adjust::{AdjustmentInput, AdjustmentView};
 pub use basket::{BasketLine, BasketView, CountedMember};
 pub use changes::{ChangeRow, CycleChanges};
 pub use dry_run::{AgentTonnage, DistrictTotal, DryRun, ItemAmount};
+pub use warehouses::WarehouseTonnage;
 
 use crate::{Actor, AppError, Registry, Result};
 use serde::Serialize;

@@ -6,11 +6,11 @@
 //! row; the rest is applied in one transaction, each household with its history and audit entry.
 
 use crate::declarations::{DeclarationsInput, apply};
+use crate::lists::refused;
 use crate::{Actor, AppError, Registry, Result};
 use serde::Serialize;
 use tamwin_domain::CardNumber;
 use tamwin_domain::access::Permission;
-use tamwin_domain::error::{FieldError, ValidationErrors};
 
 /// The columns a declarations file may have besides `card_number`.
 pub const DECLARATION_COLUMNS: [&str; 4] = [
@@ -35,10 +35,6 @@ pub struct DeclarationsImport {
     /// Lines that declared what was on record already.
     pub unchanged: usize,
     pub rejects: Vec<DeclarationReject>,
-}
-
-fn refused(code: &'static str, en: &str) -> AppError {
-    AppError::Validation(ValidationErrors(vec![FieldError::new("", code, en)]))
 }
 
 /// One line's cells as the API's change: a cell present is a change, an empty one clears.

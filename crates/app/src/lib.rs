@@ -43,6 +43,7 @@ mod tokens;
 pub mod update_status;
 mod verify;
 mod view;
+pub mod warehouses;
 
 pub use actor::{Actor, ActorKind};
 pub use centre_visits::{CheckInRequest, MemberCheck, MemberCheckResult};

@@ -32,7 +32,8 @@ pub struct ListImport {
     pub rejects: Vec<ListReject>,
 }
 
-fn refused(code: &'static str, en: &str) -> AppError {
+/// A file refused whole (the import files of `lists`, `declarations_import`, `warehouses`).
+pub(crate) fn refused(code: &'static str, en: &str) -> AppError {
     AppError::Validation(ValidationErrors(vec![FieldError::new("", code, en)]))
 }
 

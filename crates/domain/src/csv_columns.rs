@@ -27,6 +27,8 @@ pub const MEMBERS: [&str; 14] = [
 ];
 pub const HOLDS: [&str; 5] = ["card_number", "member_no", "reason", "evidence", "source"];
 pub const AGENTS: [&str; 3] = ["agent_code", "district", "name_ar"];
+/// The warehouses file: a line per agent a warehouse supplies (`tamwin warehouse import`).
+pub const WAREHOUSES: [&str; 4] = ["warehouse_code", "governorate", "name_ar", "agent_code"];
 /// The reference civil registry's people (issue 4), keyed by the unified national ID.
 pub const CIVIL_PERSONS: [&str; 14] = [
     "national_id",

@@ -54,6 +54,15 @@ pub struct RationAgent {
     pub name_ar: String,
 }
 
+/// A warehouse of the ministry's trading company: it supplies the ration agents assigned to it, all of
+/// one governorate (issue 15: a dry run's tonnage per warehouse).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warehouse {
+    pub code: String,
+    pub governorate_code: String,
+    pub name_ar: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Geography {
     pub governorates: Vec<Governorate>,

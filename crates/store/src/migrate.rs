@@ -142,6 +142,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "income_band",
         sql: include_str!("../migrations/sqlite/0027_income_band.sql"),
     },
+    Migration {
+        version: 28,
+        name: "warehouses",
+        sql: include_str!("../migrations/sqlite/0028_warehouses.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -279,6 +284,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 27,
         name: "income_band",
         sql: include_str!("../migrations/postgres/0027_income_band.sql"),
+    },
+    Migration {
+        version: 28,
+        name: "warehouses",
+        sql: include_str!("../migrations/postgres/0028_warehouses.sql"),
     },
 ];
 

@@ -14,7 +14,7 @@ macro_rules! sql_store {
             Backend, ChangeLog, Conflict, HouseholdChange, HouseholdSummary, IdemEntry, ListFilter, NameHit,
             Result, Store, StoreError, with_retry,
         };
-        use tamwin_domain::geography::RationAgent;
+        use tamwin_domain::geography::{RationAgent, Warehouse};
         use tamwin_domain::{
             AppointmentId, CardNumber, CardState, FindingId, Geography, HouseholdId, HouseholdRecord, MemberId,
             NationalId, Presence, Relation,

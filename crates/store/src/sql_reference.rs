@@ -77,6 +77,63 @@ macro_rules! reference_sql {
                     })
                     .collect()
             }
+
+            async fn agents_of_codes(&self, codes: &[String]) -> Result<Vec<RationAgent>> {
+                let mut out = vec![];
+                for chunk in codes.chunks(500) {
+                    let sql = format!(
+                        "SELECT code, district_code, name_ar FROM ration_agents WHERE code IN ({}) ORDER BY code",
+                        marks(chunk.len(), Self::NUMBERED_PARAMS)
+                    );
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for c in chunk {
+                        q = q.bind(c.as_str());
+                    }
+                    for r in q.fetch_all(&self.pool).await? {
+                        out.push(RationAgent { code: r.try_get(0)?, district_code: r.try_get(1)?, name_ar: r.try_get(2)? });
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn save_warehouses(&self, warehouses: &[Warehouse], agents: &[(String, String)]) -> Result<()> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    let rows: Vec<Vec<Val>> = warehouses
+                        .iter()
+                        .map(|w| vec![w.code.as_str().into(), w.governorate_code.as_str().into(), w.name_ar.as_str().into()])
+                        .collect();
+                    let cols = "code, governorate_code, name_ar";
+                    Self::insert_rows(&mut tx, "warehouses", cols, &rows, &upsert_suffix(cols, &["code"])).await?;
+                    for (agent, warehouse) in agents {
+                        sqlx::query("UPDATE ration_agents SET warehouse_code = $1 WHERE code = $2")
+                            .bind(warehouse.as_str())
+                            .bind(agent.as_str())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(())
+                })
+                .await
+            }
+
+            async fn agent_warehouses(&self) -> Result<Vec<(String, Warehouse)>> {
+                let rows = sqlx::query(concat!(
+                    "SELECT a.code, w.code, w.governorate_code, w.name_ar FROM ration_agents a ",
+                    "JOIN warehouses w ON w.code = a.warehouse_code ORDER BY a.code"
+                ))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            r.try_get(0)?,
+                            Warehouse { code: r.try_get(1)?, governorate_code: r.try_get(2)?, name_ar: r.try_get(3)? },
+                        ))
+                    })
+                    .collect()
+            }
         }
     };
 }

@@ -1,6 +1,7 @@
 //! The ration registry written: agents sized to each district, households with their card numbers
 //! and addresses, members, the holds the registry already carries, and the civil registry's view of
-//! each person (`agents.csv`, `households.csv`, `members.csv`, `holds.csv`, `persons.csv`).
+//! each person (`agents.csv`, `warehouses.csv`, `households.csv`, `members.csv`, `holds.csv`,
+//! `persons.csv`).
 
 use crate::civil_truth::CivilTruth;
 use crate::people::{Gen, HEAD_AGE_BANDS, household_people, splitmix64};
@@ -48,6 +49,11 @@ pub fn generate(
     // Agents first, sized to the households expected in each district.
     let mut agents_csv = create(dir, "agents.csv")?;
     agents_csv.write_record(csv_columns::AGENTS).map_err(io)?;
+    // One warehouse per district supplies its agents (no randomness: the other files stay as they were).
+    let mut warehouses_csv = create(dir, "warehouses.csv")?;
+    warehouses_csv
+        .write_record(csv_columns::WAREHOUSES)
+        .map_err(io)?;
     let mut agents_of: std::collections::HashMap<String, u64> = Default::default();
     let mut district_pick: std::collections::HashMap<String, Weighted<String>> = Default::default();
     for (gov, gw) in &govs {
@@ -70,6 +76,15 @@ pub fn generate(
                         format!("وكيل {given} {surname}"),
                     ])
                     .map_err(io)?;
+                let district_name = geo.district(d).map_or(d.as_str(), |x| x.name_ar.as_str());
+                warehouses_csv
+                    .write_record([
+                        format!("W{d}"),
+                        gov.clone(),
+                        format!("مخزن {district_name}"),
+                        format!("A{d}{i:04}"),
+                    ])
+                    .map_err(io)?;
                 summary.agents += 1;
             }
             agents_of.insert(d.clone(), n);
@@ -77,6 +92,7 @@ pub fn generate(
         district_pick.insert(gov.clone(), Weighted::new(ds));
     }
     agents_csv.flush()?;
+    warehouses_csv.flush()?;
 
     let mut hh_csv = create(dir, "households.csv")?;
     hh_csv.write_record(csv_columns::HOUSEHOLDS).map_err(io)?;

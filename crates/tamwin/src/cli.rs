@@ -156,6 +156,11 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: crate::list_cmd::ListCommand,
     },
+    /// The ministry's warehouses and the agents each supplies (docs/formats.md, "Warehouses file").
+    Warehouse {
+        #[command(subcommand)]
+        command: crate::warehouse_cmd::WarehouseCommand,
+    },
     /// What households declare for eligibility, from a file (docs/formats.md, "Declarations file").
     Declarations {
         #[command(subcommand)]
@@ -508,7 +513,7 @@ pub(crate) enum CycleCommand {
         r#as: String,
     },
     /// What a cycle would hold, before approval: counts by district, each item's total, and with
-    /// `--agents-csv` each agent's quantities.
+    /// `--agents-csv` each agent's quantities, with `--warehouses-csv` each warehouse's.
     DryRun {
         /// A drafted cycle; or give --programme and --month, and --governorate (else the nation).
         cycle: Option<String>,
@@ -520,6 +525,8 @@ pub(crate) enum CycleCommand {
         governorate: Option<String>,
         #[arg(long)]
         agents_csv: Option<PathBuf>,
+        #[arg(long)]
+        warehouses_csv: Option<PathBuf>,
         /// With a cycle: who enters, leaves and changes against the previous cycle, and why.
         #[arg(long)]
         changes_csv: Option<PathBuf>,

@@ -7,7 +7,7 @@ use crate::cli::{CycleCommand, ProgrammeCommand};
 use crate::wiring::{Settings, bar, registry_and_store};
 use std::sync::Arc;
 use std::time::Duration;
-use tamwin_app::cycles::{CycleView, DryRun, GENERATE_JOB};
+use tamwin_app::cycles::{CycleView, DryRun, GENERATE_JOB, ItemAmount};
 use tamwin_app::jobs::Runner;
 use tamwin_app::{Actor, Registry};
 use tamwin_store::CycleFilter;
@@ -101,39 +101,76 @@ fn print_dry_run(d: &DryRun) {
             x.district, x.households, x.persons, x.suspended_households
         );
     }
+    println!("warehouse\tagents\thouseholds\tpersons");
+    for w in &d.warehouses {
+        println!(
+            "{}\t{}\t{}\t{}",
+            w.warehouse.as_deref().unwrap_or("-"),
+            w.agents,
+            w.households,
+            w.persons
+        );
+    }
     println!("item\tunit\ttotal");
     for i in &d.items {
         println!("{}\t{}\t{}", i.item, i.unit, i.amount);
     }
 }
 
-/// The agents' tonnage as CSV: one row per agent and item (docs/formats.md, "Dry-run files").
-fn agents_csv(d: &DryRun, path: &std::path::Path) -> Result<(), Error> {
+/// Item amounts as CSV: the `head` columns, then `item`, `unit`, `amount`; a row per group and item.
+fn items_csv<'a>(
+    path: &std::path::Path,
+    head: &[&str],
+    groups: impl Iterator<Item = (Vec<String>, &'a [ItemAmount])>,
+) -> Result<(), Error> {
     let mut w = csv::Writer::from_path(path)?;
-    w.write_record([
-        "district",
-        "agent",
-        "households",
-        "persons",
-        "item",
-        "unit",
-        "amount",
-    ])?;
-    for a in &d.agents {
-        for i in &a.items {
-            w.write_record([
-                a.district.as_str(),
-                a.agent.as_deref().unwrap_or(""),
-                &a.households.to_string(),
-                &a.persons.to_string(),
-                &i.item,
-                &i.unit,
-                &i.amount.to_string(),
-            ])?;
+    w.write_record(head.iter().copied().chain(["item", "unit", "amount"]))?;
+    for (cells, items) in groups {
+        for i in items {
+            let amount = i.amount.to_string();
+            let tail = [i.item.as_str(), i.unit.as_str(), amount.as_str()];
+            w.write_record(cells.iter().map(String::as_str).chain(tail))?;
         }
     }
     w.flush()?;
     Ok(())
+}
+
+/// The warehouses' tonnage as CSV (docs/formats.md, "Dry-run warehouses file").
+fn warehouses_csv(d: &DryRun, path: &std::path::Path) -> Result<(), Error> {
+    let head = ["warehouse", "name_ar", "agents", "households", "persons"];
+    items_csv(
+        path,
+        &head,
+        d.warehouses.iter().map(|x| {
+            let cells = vec![
+                x.warehouse.clone().unwrap_or_default(),
+                x.name_ar.clone().unwrap_or_default(),
+                x.agents.to_string(),
+                x.households.to_string(),
+                x.persons.to_string(),
+            ];
+            (cells, x.items.as_slice())
+        }),
+    )
+}
+
+/// The agents' tonnage as CSV: one row per agent and item (docs/formats.md, "Dry-run agents file").
+fn agents_csv(d: &DryRun, path: &std::path::Path) -> Result<(), Error> {
+    let head = ["district", "agent", "households", "persons"];
+    items_csv(
+        path,
+        &head,
+        d.agents.iter().map(|a| {
+            let cells = vec![
+                a.district.clone(),
+                a.agent.clone().unwrap_or_default(),
+                a.households.to_string(),
+                a.persons.to_string(),
+            ];
+            (cells, a.items.as_slice())
+        }),
+    )
 }
 
 /// Runs the generation job here until the cycle is generated (or fails), the cycles done on a bar.
@@ -192,6 +229,7 @@ pub(crate) async fn cycle(rules: &Settings, command: CycleCommand) -> Result<(),
             governorate,
             cycle,
             agents_csv: csv_path,
+            warehouses_csv: warehouses_path,
             changes_csv,
         } => {
             let a = Actor::system("cli");
@@ -228,6 +266,10 @@ pub(crate) async fn cycle(rules: &Settings, command: CycleCommand) -> Result<(),
             if let Some(path) = csv_path {
                 agents_csv(&d, &path)?;
                 println!("agents' quantities in {}", path.display());
+            }
+            if let Some(path) = warehouses_path {
+                warehouses_csv(&d, &path)?;
+                println!("warehouses' quantities in {}", path.display());
             }
         }
         CycleCommand::Approve {

@@ -18,6 +18,7 @@ mod screen_cmd;
 mod screen_files;
 mod serve_cmd;
 mod sms_http;
+mod warehouse_cmd;
 mod wiring;
 
 use clap::Parser;
@@ -99,6 +100,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Cycle { command } => cycle_cmd::cycle(&rules, command).await,
         Command::List { command } => list_cmd::run(&rules, command).await,
         Command::Declarations { command } => list_cmd::declarations(&rules, command).await,
+        Command::Warehouse { command } => warehouse_cmd::run(&rules, command).await,
         Command::Bench {
             command:
                 BenchCommand::Booking {

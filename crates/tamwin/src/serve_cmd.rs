@@ -74,6 +74,12 @@ pub(crate) async fn demo(
     };
     data_cmd::generate(&cfg, &dir)?;
     data_cmd::import(&reg, &dir, &dir.join("rejects.csv"), count_members(&dir)).await?;
+    crate::warehouse_cmd::import(
+        &reg,
+        &dir.join("warehouses.csv"),
+        &dir.join("warehouses.rejects.csv"),
+    )
+    .await?;
     println!(
         "Karbala demo: {} households in {} with Karbala's 10 update centres",
         store.count_households().await?,

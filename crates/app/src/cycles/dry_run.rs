@@ -1,6 +1,6 @@
 //! The dry run (issue 15 point 3): what a cycle's generation would write, before anyone approves it,
-//! from the same `SELECT` as generation, totalled by district and by agent, with the quantity of each
-//! item the agents must be sent. Households held as a whole are counted apart: their share waits.
+//! from the same `SELECT` as generation, totalled by district, by agent and by warehouse, with the
+//! quantity of each item the agents must be sent. Households held as a whole are counted apart: their share waits.
 
 use super::{month_of, rule};
 use crate::{Actor, AppError, Registry, Result};
@@ -53,6 +53,8 @@ pub struct DryRun {
     pub suspended_households: i64,
     pub districts: Vec<DistrictTotal>,
     pub agents: Vec<AgentTonnage>,
+    /// The agents' quantities by the warehouse that supplies them.
+    pub warehouses: Vec<super::WarehouseTonnage>,
     /// The governorate's total of each item (suspended households left out).
     pub items: Vec<ItemAmount>,
 }
@@ -167,6 +169,8 @@ impl Registry {
             )
             .await?;
         let (districts, agents, items) = totals(&rows, v, month, p.country)?;
+        let supplier = self.store.agent_warehouses().await?.into_iter().collect();
+        let warehouses = super::warehouses::by_warehouse(&agents, &supplier);
         Ok(DryRun {
             programme: p.code.clone(),
             version: v.version,
@@ -177,6 +181,7 @@ impl Registry {
             suspended_households: districts.iter().map(|d| d.suspended_households).sum(),
             districts,
             agents,
+            warehouses,
             items,
         })
     }

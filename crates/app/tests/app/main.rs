@@ -23,3 +23,4 @@ mod screening;
 mod screening_areas;
 mod staff;
 mod stories;
+mod warehouses;

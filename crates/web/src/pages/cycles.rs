@@ -204,6 +204,14 @@ pub struct AgentLine {
     pub items: Vec<ItemLine>,
 }
 
+pub struct WarehouseLine {
+    pub warehouse: String,
+    pub name: String,
+    pub agents: i64,
+    pub households: i64,
+    pub items: Vec<ItemLine>,
+}
+
 #[derive(Template)]
 #[template(path = "cycle.html")]
 struct CyclePage {
@@ -229,6 +237,7 @@ struct CyclePage {
     districts: Vec<DistrictLine>,
     items: Vec<ItemLine>,
     agents: Vec<AgentLine>,
+    warehouses: Vec<WarehouseLine>,
 }
 
 fn items(tr: Tr, list: &[tamwin_app::cycles::ItemAmount]) -> Vec<ItemLine> {
@@ -312,6 +321,20 @@ pub async fn cycle_page(
                 households: x.households,
                 persons: x.persons,
                 items: items(tr, &x.items),
+            })
+            .collect(),
+        warehouses: dry
+            .iter()
+            .flat_map(|d| &d.warehouses)
+            .map(|w| WarehouseLine {
+                warehouse: w.warehouse.clone().unwrap_or_default(),
+                name: w
+                    .name_ar
+                    .clone()
+                    .unwrap_or_else(|| tr.t("cycle_no_warehouse").to_string()),
+                agents: w.agents,
+                households: w.households,
+                items: items(tr, &w.items),
             })
             .collect(),
         c: row(&s, tr, &c),
