@@ -13,6 +13,7 @@ use tamwin_domain::{AppointmentId, CardNumber, HoldReason, HouseholdRecord, Memb
 use tamwin_store::{Appointment, AppointmentMember};
 
 mod check_in;
+pub use check_in::VisitPageData;
 mod completion;
 mod members;
 

@@ -149,18 +149,6 @@ impl Registry {
         self.declarations_of(&r, actor).await
     }
 
-    /// The declarations of the household at a visit of the officer's centre (the visit is what puts
-    /// the household in a centre officer's reach).
-    pub async fn visit_declarations(
-        &self,
-        appointment_id: &AppointmentId,
-        actor: &Actor,
-    ) -> Result<DeclarationsView> {
-        actor.require(Permission::ReadPersonal)?;
-        let (_, r) = self.visit_of(appointment_id, actor).await?;
-        self.declarations_of(&r, actor).await
-    }
-
     /// Changes a household's declarations; the change history keeps what they were.
     pub async fn declare(
         &self,
@@ -202,9 +190,18 @@ impl Registry {
             &[(&h.household_id, &h.card_number)],
         )
         .await?;
+        self.declarations_unrecorded(r).await
+    }
+
+    /// The declarations of a household whose read the caller has recorded already (the visit page's
+    /// `visit.read` covers everything the page shows).
+    pub(crate) async fn declarations_unrecorded(
+        &self,
+        r: &HouseholdRecord,
+    ) -> Result<DeclarationsView> {
         let d = self
             .store
-            .declarations(&h.household_id)
+            .declarations(&r.household.household_id)
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(DeclarationsView::of(&d))

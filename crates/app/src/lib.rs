@@ -46,7 +46,7 @@ mod view;
 pub mod warehouses;
 
 pub use actor::{Actor, ActorKind};
-pub use centre_visits::{CheckInRequest, MemberCheck, MemberCheckResult};
+pub use centre_visits::{CheckInRequest, MemberCheck, MemberCheckResult, VisitPageData};
 pub use citizen::{DATA_USES_PAGE, DataUse};
 pub use clock::{Clock, FixedClock, OffsetClock, SystemClock};
 pub use error::{AppError, Rule};

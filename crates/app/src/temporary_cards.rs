@@ -187,17 +187,18 @@ impl Registry {
         appointment_id: &AppointmentId,
         actor: &Actor,
     ) -> Result<Vec<TemporaryCardView>> {
-        let v = self.visit(appointment_id, actor).await?;
-        let a = self
-            .store
-            .appointment(appointment_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let rec = self
-            .store
-            .household_by_id(&a.household_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let (a, rec) = self.visit_of(appointment_id, actor).await?;
+        let mut v = self.appointment_view(&rec, &a)?;
+        v.token = None;
+        self.cards_at_visit(&v, &rec).await
+    }
+
+    /// The temporary cards of the members a visit (as viewed) concerns, of the household read with it.
+    pub(crate) async fn cards_at_visit(
+        &self,
+        v: &crate::appointments::AppointmentView,
+        rec: &tamwin_domain::HouseholdRecord,
+    ) -> Result<Vec<TemporaryCardView>> {
         let at_visit = |id: &str| {
             v.members.iter().any(|m| m.member_id == id)
                 || v.proposed_members
@@ -205,7 +206,7 @@ impl Registry {
                     .any(|p| p.accepted.as_deref() == Some(id))
         };
         self.store
-            .temporary_cards_of(&a.household_id)
+            .temporary_cards_of(&rec.household.household_id)
             .await?
             .iter()
             .filter(|c| at_visit(&c.member_id))

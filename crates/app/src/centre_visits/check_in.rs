@@ -53,6 +53,30 @@ impl Registry {
         Ok(v)
     }
 
+    /// Everything the visit page shows, read once and audited once (`visit.read`): the visit, the
+    /// temporary cards of its members, and while checked in what the household declares.
+    pub async fn visit_page(
+        &self,
+        appointment_id: &AppointmentId,
+        actor: &Actor,
+    ) -> Result<VisitPageData> {
+        let (a, rec) = self.visit_of(appointment_id, actor).await?;
+        let mut visit = self.appointment_view(&rec, &a)?;
+        visit.token = None;
+        let temporary_cards = self.cards_at_visit(&visit, &rec).await?;
+        let declarations = if a.status == AppointmentStatus::CheckedIn {
+            actor.require(Permission::ReadPersonal)?;
+            Some(self.declarations_unrecorded(&rec).await?)
+        } else {
+            None
+        };
+        Ok(VisitPageData {
+            visit,
+            temporary_cards,
+            declarations,
+        })
+    }
+
     /// Checks in by the form's signed token or by the card number typed: the appointment must be
     /// booked, today, at a centre the officer works at. A forged, expired, replaced or used form is
     /// refused with the reason.
@@ -152,4 +176,11 @@ impl Registry {
         v.token = None;
         Ok(v)
     }
+}
+
+/// What the visit page shows (`Registry::visit_page`).
+pub struct VisitPageData {
+    pub visit: AppointmentView,
+    pub temporary_cards: Vec<crate::temporary_cards::TemporaryCardView>,
+    pub declarations: Option<crate::declarations::DeclarationsView>,
 }

@@ -53,7 +53,9 @@ pub async fn visit_page(
     Staff(signed, _): Staff<VerifyInPerson>,
 ) -> Result<Response, PageError> {
     let tr = tr_of(&page_query(&q.lang), &headers);
-    let v = s.reg.visit(&id, &signed.actor).await?;
+    // One read of the visit, audited once, for everything the page shows.
+    let data = s.reg.visit_page(&id, &signed.actor).await?;
+    let v = data.visit;
     let minutes = match (&v.checked_in_at, &v.completed_at) {
         (Some(a), Some(b)) => match (a.parse::<jiff::Timestamp>(), b.parse::<jiff::Timestamp>()) {
             (Ok(a), Ok(b)) => ((b.as_second() - a.as_second()) / 60).to_string(),
@@ -61,7 +63,7 @@ pub async fn visit_page(
         },
         _ => String::new(),
     };
-    let cards = s.reg.visit_temporary_cards(&id, &signed.actor).await?;
+    let cards = data.temporary_cards;
     let mut members = member_rows(&v, tr);
     for m in &mut members {
         // Newest first: the first card of the member is the one that counts.
@@ -98,8 +100,7 @@ pub async fn visit_page(
             (id.into_string(), status, can)
         })
         .collect();
-    let decl = if v.status == AppointmentStatus::CheckedIn {
-        let d = s.reg.visit_declarations(&id, &signed.actor).await?;
+    let decl = if let Some(d) = data.declarations {
         let dinars = |f: Option<i64>| {
             f.map(|n| (n / FILS_PER_DINAR).to_string())
                 .unwrap_or_default()

@@ -142,6 +142,14 @@ tamwin_store::backend_tests! {
             b.contains("temp-card") && b.contains("<svg"),
             "{backend}: {b}"
         );
+        let visit_reads = || async {
+            let (s, b, _) = citizen("GET", "/api/v1/me/data-uses", None).await;
+            assert_eq!(s, StatusCode::OK, "{backend}: {b}");
+            let v: Value = serde_json::from_str(&b).unwrap();
+            let rows = v["uses"].as_array().or(v.as_array()).cloned().unwrap_or_default();
+            rows.iter().filter(|u| u["action"] == "visit.read").count()
+        };
+        let before = visit_reads().await;
         let (_, b, _) = officer("GET", format!("/centre/visits/{appt}"), None).await;
         assert!(
             b.contains(&format!(
@@ -149,6 +157,7 @@ tamwin_store::backend_tests! {
             )),
             "{backend}: the visit page links the print page"
         );
+        assert_eq!(visit_reads().await, before + 1, "{backend}: one view of the visit page is one read in the log");
 
         // The citizen sees it, by the API and on the page, with its QR.
         let (s, b, _) = citizen("GET", "/api/v1/me/temporary-cards", None).await;
