@@ -164,6 +164,9 @@ impl PgStore {
     const LOCK_FREE_SLOT_WAIT: &'static str = " FOR UPDATE";
     const BACKEND: Backend = Backend::Postgres;
 
+    /// The texts of a JSON array bound as `$1`, as rows: one parameter for a list of any length.
+    const JSON_TEXTS: &'static str = "SELECT json_array_elements_text($1::json)";
+
     /// A household read whole in one statement (`sql_household_load`).
     fn load_sql_where(filter: &str) -> String {
         crate::sql_household_load::load_sql(

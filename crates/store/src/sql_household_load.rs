@@ -59,10 +59,20 @@ macro_rules! household_load_sql {
         impl $store {
             /// The household `filter` picks (`h.household_id = $1`, or through an index), read whole.
             async fn load_where(&self, sql: &str, key: &str) -> Result<Option<HouseholdRecord>> {
-                let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key).fetch_optional(&self.pool).await? else {
-                    return Ok(None);
-                };
-                let household = Self::household_cols(&row)?.into_domain()?;
+                match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key).fetch_optional(&self.pool).await? {
+                    Some(row) => Ok(Some(Self::record_of(&row)?)),
+                    None => Ok(None),
+                }
+            }
+
+            /// Every household `filter` picks, read whole in the one statement.
+            async fn load_all_where(&self, sql: &str, key: &str) -> Result<Vec<HouseholdRecord>> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key).fetch_all(&self.pool).await?;
+                rows.iter().map(Self::record_of).collect()
+            }
+
+            fn record_of(row: &DbRow) -> Result<HouseholdRecord> {
+                let household = Self::household_cols(row)?.into_domain()?;
                 let json = |col: &str| -> Result<String> { Ok(row.try_get::<String, _>(col)?) };
                 let mut members = serde_json::from_str::<Vec<MemberCols>>(&json("members_json")?)
                     .map_err(|e| StoreError::Database(format!("members of {}: {e}", household.household_id)))?;
@@ -70,11 +80,11 @@ macro_rules! household_load_sql {
                 let mut holds = serde_json::from_str::<Vec<HoldCols>>(&json("holds_json")?)
                     .map_err(|e| StoreError::Database(format!("holds of {}: {e}", household.household_id)))?;
                 holds.sort_by(|a, b| (&a.since, &a.hold_id).cmp(&(&b.since, &b.hold_id)));
-                Ok(Some(HouseholdRecord {
+                Ok(HouseholdRecord {
                     household,
                     members: members.into_iter().map(MemberCols::into_domain).collect::<Result<_>>()?,
                     holds: holds.into_iter().map(HoldCols::into_domain).collect::<Result<_>>()?,
-                }))
+                })
             }
 
             /// Reads one household whole, by its id.
@@ -100,6 +110,23 @@ macro_rules! household_load_sql {
                     )
                 });
                 self.load_where(&SQL, id).await
+            }
+
+            /// Whole households by card number, in one statement whatever their number (the card
+            /// numbers bound as one JSON array): a bulk import asks this of every batch of 5,000.
+            async fn load_by_cards(&self, cards: &[CardNumber]) -> Result<Vec<HouseholdRecord>> {
+                if cards.is_empty() {
+                    return Ok(vec![]);
+                }
+                static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+                    $store::load_sql_where(&format!(
+                        "h.household_id IN (SELECT household_id FROM card_index WHERE card_number IN ({}))",
+                        $store::JSON_TEXTS
+                    ))
+                });
+                let list = serde_json::to_string(&cards.iter().map(CardNumber::as_str).collect::<Vec<_>>())
+                    .map_err(|e| StoreError::Database(e.to_string()))?;
+                self.load_all_where(&SQL, &list).await
             }
         }
     };

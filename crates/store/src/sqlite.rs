@@ -100,6 +100,9 @@ impl SqliteStore {
     const LOCK_FREE_SLOT_WAIT: &'static str = "";
     const BACKEND: Backend = Backend::Sqlite;
 
+    /// The texts of a JSON array bound as `$1`, as rows: one parameter for a list of any length.
+    const JSON_TEXTS: &'static str = "SELECT value FROM json_each($1)";
+
     /// A household read whole in one statement (`sql_household_load`).
     fn load_sql_where(filter: &str) -> String {
         crate::sql_household_load::load_sql(filter, "json_object", ("json_group_array(", ")"))

@@ -343,3 +343,30 @@ tamwin_store::backend_tests! {
         std::fs::remove_dir_all(&dir).ok();
     }
 }
+
+tamwin_store::backend_tests! {
+    /// The look-up an import batch makes before writing (`national_id_owners`): one statement for a
+    /// list of any length, bound as one JSON array; unknown IDs are simply not in the answer.
+    async fn the_owners_of_national_ids_are_found_in_one_statement_on_every_backend((backend, store) in backends) {
+        let reg = crate::cycles::registry(store.clone(), 31);
+        reg.prepare().await.unwrap();
+        let (card, _, members) = crate::common::booking::family(&reg, 71_000_007_000, "11", "1101").await;
+        let known: Vec<tamwin_domain::NationalId> = members
+            .iter()
+            .filter_map(|m| m["national_id"].as_str())
+            .map(|n| tamwin_domain::NationalId::parse(n).unwrap())
+            .collect();
+        assert_eq!(known.len(), 3, "{backend}");
+        // 2,000 unknown IDs around them: more than the 500 a statement once carried.
+        let mut ids: Vec<tamwin_domain::NationalId> = (0..2_000u64)
+            .map(|i| tamwin_domain::NationalId::parse(&crate::common::booking::nid(72_000_000_000 + i)).unwrap())
+            .collect();
+        ids.splice(1_000..1_000, known.iter().cloned());
+        let mut owners = store.national_id_owners(&ids).await.unwrap();
+        owners.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        let mut want: Vec<_> = known.iter().map(|n| (n.clone(), card.clone())).collect();
+        want.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        assert_eq!(owners, want, "{backend}");
+        assert!(store.national_id_owners(&[]).await.unwrap().is_empty(), "{backend}");
+    }
+}
