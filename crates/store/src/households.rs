@@ -32,8 +32,8 @@ pub trait HouseholdStore: Send + Sync {
         scope: &Scope,
         limit: u32,
     ) -> Result<Vec<NameHit>>;
-    /// The households holding these card numbers, whole, in no particular order; a few statements per
-    /// 500 cards (a bulk import asks it of every batch to skip what an earlier run already wrote).
+    /// The households holding these card numbers, whole, in no particular order; one statement for
+    /// any number of cards (a bulk import asks it of every batch to skip what an earlier run wrote).
     async fn households_by_cards(&self, cards: &[CardNumber]) -> Result<Vec<HouseholdRecord>>;
     /// One page of households in card-number order after `filter.after`.
     async fn list_households(&self, filter: &ListFilter) -> Result<Vec<HouseholdSummary>>;
