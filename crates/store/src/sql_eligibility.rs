@@ -92,23 +92,25 @@ macro_rules! eligibility_sql {
             }
 
             async fn households_of_ids(&self, ids: &[NationalId]) -> Result<Vec<(NationalId, HouseholdId)>> {
-                let mut out = Vec::new();
-                for chunk in ids.chunks(500) {
-                    let sql = format!(
+                // One statement for the whole list, bound as one JSON array (as `national_id_owners`).
+                if ids.is_empty() {
+                    return Ok(vec![]);
+                }
+                static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+                    format!(
                         "SELECT national_id, household_id FROM national_id_index WHERE national_id IN ({})",
-                        marks(chunk.len(), Self::NUMBERED_PARAMS)
-                    );
-                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                    for id in chunk {
-                        q = q.bind(id.as_str());
-                    }
-                    for r in q.fetch_all(&self.pool).await? {
-                        let n: String = r.try_get(0)?;
-                        out.push((
-                            NationalId::parse(&n).map_err(|_| corrupt("national_id_index.national_id", &n))?,
-                            HouseholdId::from(r.try_get::<String, _>(1)?),
-                        ));
-                    }
+                        $store::JSON_TEXTS
+                    )
+                });
+                let list = serde_json::to_string(&ids.iter().map(NationalId::as_str).collect::<Vec<_>>())
+                    .map_err(|e| StoreError::Database(e.to_string()))?;
+                let mut out = Vec::new();
+                for r in sqlx::query(sqlx::AssertSqlSafe(SQL.as_str())).bind(list).fetch_all(&self.pool).await? {
+                    let n: String = r.try_get(0)?;
+                    out.push((
+                        NationalId::parse(&n).map_err(|_| corrupt("national_id_index.national_id", &n))?,
+                        HouseholdId::from(r.try_get::<String, _>(1)?),
+                    ));
                 }
                 Ok(out)
             }
