@@ -213,11 +213,8 @@ impl Registry {
         card: &CardNumber,
         actor: &Actor,
     ) -> Result<tamwin_domain::HouseholdRecord> {
-        self.store
-            .household_by_card(card)
-            .await?
-            .filter(|r| actor.sees(&r.household))
-            .ok_or(AppError::NotFound)
+        let rec = self.store.household_by_card(card).await?;
+        in_reach(rec, actor)
     }
 
     pub async fn household_by_national_id(
@@ -349,5 +346,16 @@ pub(crate) fn rule_evidence(reason: HoldReason) -> &'static str {
     match reason {
         HoldReason::NoNationalId => "no unified national ID on record",
         _ => "registry rule",
+    }
+}
+
+/// The household read, if the actor may see it; one not in reach is not found.
+pub(crate) fn in_reach(
+    rec: Option<tamwin_domain::HouseholdRecord>,
+    actor: &Actor,
+) -> Result<tamwin_domain::HouseholdRecord> {
+    match rec {
+        Some(rec) if actor.sees(&rec.household) => Ok(rec),
+        _ => Err(AppError::NotFound),
     }
 }

@@ -203,8 +203,11 @@ impl Registry {
         }
         let idem = IdemRequest::scoped(idem, actor);
         let idem = idem.as_ref();
-        let rec = self.store.household_by_card(&card).await?;
-        let result = match listing::in_reach(rec, actor).and_then(super::open_for_booking) {
+        let result = match self
+            .card_in_reach(&card, actor)
+            .await
+            .and_then(super::open_for_booking)
+        {
             Ok(rec) => self.book_once(rec, req, false, actor, idem).await,
             Err(e) => Err(e),
         };

@@ -30,7 +30,7 @@ impl Registry {
             actor.require(perm)?;
         }
         let rec = self.store.household_by_id(household_id).await?;
-        in_reach(rec, actor)
+        crate::households::in_reach(rec, actor)
     }
 
     /// A household in reach whose personal data is about to leave: its read is in the audit log first.
@@ -171,13 +171,5 @@ impl Registry {
         };
         tamwin_card::sign(&payload, &keys.signer)
             .map_err(|e| AppError::Internal(format!("signing the form: {}", e.code())))
-    }
-}
-
-/// The household read, if the actor may see it; one not in reach is not found.
-pub(crate) fn in_reach(rec: Option<HouseholdRecord>, actor: &Actor) -> Result<HouseholdRecord> {
-    match rec {
-        Some(rec) if actor.sees(&rec.household) => Ok(rec),
-        _ => Err(AppError::NotFound),
     }
 }
