@@ -14,7 +14,7 @@ SET maintenance_work_mem = '1GB';
 CREATE TEMP TABLE bench_districts AS
 SELECT row_number() OVER (ORDER BY code) - 1 AS n, code, governorate_code FROM districts;
 
-INSERT INTO ration_agents (code, district_code, name_ar)
+INSERT INTO outlets (code, district_code, name_ar)
 SELECT 'A' || d.code || lpad(a::text, 4, '0'), d.code, 'وكيل ' || a
 FROM bench_districts d, generate_series(1, 40) a
 ON CONFLICT DO NOTHING;

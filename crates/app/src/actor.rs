@@ -36,6 +36,8 @@ pub struct Actor {
     pub area: Area,
     /// `api`, `web`, `cli`, `import`: written to the audit log.
     pub channel: &'static str,
+    /// The outlet a device or an outlet operator acts for, and only for it (issue 16).
+    pub outlet: Option<String>,
 }
 
 impl Actor {
@@ -51,6 +53,7 @@ impl Actor {
             role: None,
             area: Area::Nation,
             channel,
+            outlet: None,
         }
     }
 
@@ -69,6 +72,7 @@ impl Actor {
             role: Some(role),
             area,
             channel,
+            outlet: None,
         }
     }
 
@@ -81,6 +85,7 @@ impl Actor {
             role: None,
             area: Area::Nation,
             channel,
+            outlet: None,
         }
     }
 

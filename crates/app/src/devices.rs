@@ -58,7 +58,34 @@ impl Registry {
         actor.require(Permission::ManageAccess)?;
         let mut errs = ValidationErrors::default();
         let role = Role::parse(role).map_err(|e| errs.push(e)).ok();
-        let area = Area::parse(area, &self.geo).map_err(|e| errs.push(e)).ok();
+        // An outlet's device names its outlet where others name an area: it acts for that outlet
+        // only, within the outlet's governorate.
+        let outlet = match role {
+            Some(Role::OutletOperator) => Some(
+                self.store
+                    .outlet(area.trim())
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::Validation(ValidationErrors(vec![tamwin_domain::FieldError::new(
+                            "area",
+                            "outlet_unknown",
+                            "an outlet's device names its outlet's code",
+                        )]))
+                    })?,
+            ),
+            _ => None,
+        };
+        let area = match &outlet {
+            Some(o) => Some(
+                self.geo
+                    .district(&o.district_code)
+                    .map(|d| Area::Governorate(d.governorate_code.clone()))
+                    .ok_or_else(|| {
+                        AppError::Internal(format!("outlet {} has no district", o.code))
+                    })?,
+            ),
+            None => Area::parse(area, &self.geo).map_err(|e| errs.push(e)).ok(),
+        };
         let key = public_key.trim().to_ascii_lowercase();
         let valid_key = unhex(&key)
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
@@ -91,13 +118,14 @@ impl Registry {
             created_at: self.clock.now(),
             created_by: actor.name.clone(),
             revoked_at: None,
+            outlet_code: outlet.map(|o| o.code),
         };
         let log = self.log(
             "device.added",
             Some(d.device_id.clone()),
             None,
             actor,
-            serde_json::json!({ "name": d.name, "role": d.role.code(), "area": d.area, "public_key": d.public_key }),
+            serde_json::json!({ "name": d.name, "role": d.role.code(), "area": d.area, "outlet": d.outlet_code, "public_key": d.public_key }),
         );
         match self.store.create_device_key(&d, &log).await {
             Ok(()) => Ok(d),
@@ -160,6 +188,7 @@ impl Registry {
             role: Some(role),
             area,
             channel: "api",
+            outlet: d.outlet_code,
         })
     }
 

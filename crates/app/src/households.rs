@@ -145,6 +145,7 @@ impl Registry {
                     district: valid.district.clone(),
                     address: valid.address.clone(),
                     agent_code: valid.agent_code.clone(),
+                    flour_agent_code: None,
                     phone: valid.phone.clone(),
                     state: tamwin_domain::CardState::Active,
                     head_member_id: head_member_id.clone(),

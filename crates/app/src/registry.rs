@@ -30,6 +30,8 @@ pub struct Registry {
     pub(crate) screening_grace_days: i64,
     /// Wakes this server's job runner at once (a screening run queued, a "run now").
     pub(crate) jobs_wake: Arc<tokio::sync::Notify>,
+    /// Minutes within which an outlet's device may void its own collection (15 by default).
+    pub(crate) void_minutes: i64,
 }
 
 impl Registry {
@@ -52,6 +54,7 @@ impl Registry {
             temporary_card_months: temporary_cards::TEMPORARY_CARD_MONTHS,
             screening_grace_days: screening::GRACE_DAYS,
             jobs_wake: Arc::new(tokio::sync::Notify::new()),
+            void_minutes: redemption::VOID_MINUTES,
         }
     }
 

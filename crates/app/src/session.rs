@@ -290,27 +290,31 @@ impl Registry {
         });
         self.store.create_otp(&challenge, msg.as_ref()).await?;
         if let Some(m) = msg {
-            let (sms, store, clock) = (self.sms.clone(), self.store.clone(), self.clock.clone());
-            tokio::spawn(async move {
-                let delivered = match sms.deliver(&m).await {
-                    Ok(()) => Some(clock.now()),
-                    Err(e) => {
-                        tracing::warn!(id = %m.message_id, "sms gateway: {e}");
-                        None
-                    }
-                };
-                // The code leaves the database once the gateway had its chance: a code is not sent
-                // again (it lasts five minutes; the citizen asks for another).
-                let masked = code_message(CODE_MASK);
-                if let Err(e) = store
-                    .outbox_update(&m.message_id, delivered, Some(&masked))
-                    .await
-                {
-                    tracing::warn!(id = %m.message_id, "outbox: {e}");
-                }
-            });
+            self.deliver_code_soon(m, code_message(CODE_MASK));
         }
         Ok(())
+    }
+
+    /// Hands a message bearing a code to the gateway in the background, then keeps it in the outbox
+    /// with the code masked: the code leaves the database once the gateway had its chance (a code is
+    /// not sent again; it lasts minutes, and the citizen asks for another).
+    pub(crate) fn deliver_code_soon(&self, m: OutboxMessage, masked: String) {
+        let (sms, store, clock) = (self.sms.clone(), self.store.clone(), self.clock.clone());
+        tokio::spawn(async move {
+            let delivered = match sms.deliver(&m).await {
+                Ok(()) => Some(clock.now()),
+                Err(e) => {
+                    tracing::warn!(id = %m.message_id, "sms gateway: {e}");
+                    None
+                }
+            };
+            if let Err(e) = store
+                .outbox_update(&m.message_id, delivered, Some(&masked))
+                .await
+            {
+                tracing::warn!(id = %m.message_id, "outbox: {e}");
+            }
+        });
     }
 
     /// `verify_code_from` from no known address (tests).

@@ -109,6 +109,7 @@ impl Registry {
             role: Some(role),
             area,
             channel: "api",
+            outlet: None,
         })
     }
 

@@ -74,6 +74,10 @@ pub enum Permission {
     ManageProgrammes,
     /// Draft, approve (another's draft), open and close the cycles of one's governorate.
     ManageCycles,
+    /// Import outlets, suspend and reinstate them, move and assign their households (issue 16).
+    ManageOutlets,
+    /// Hand the ration out at one's own outlet: look a card up, record and void collections.
+    Redeem,
 }
 
 impl Role {
@@ -94,6 +98,7 @@ impl Role {
                     | VerifyInPerson
                     | ViewJobs
                     | ManageCycles
+                    | ManageOutlets
             ),
             Role::CentreOfficer => matches!(
                 p,
@@ -115,8 +120,8 @@ impl Role {
                 )
             }
             Role::Analyst => matches!(p, ReadAggregates),
-            // Distribution (redemption at outlets) arrives with its own issue and permission.
-            Role::OutletOperator => false,
+            // For its own outlet only: the actor carries it (`Actor::outlet`).
+            Role::OutletOperator => matches!(p, Redeem),
         }
     }
 

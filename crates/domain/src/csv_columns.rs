@@ -27,6 +27,20 @@ pub const MEMBERS: [&str; 14] = [
 ];
 pub const HOLDS: [&str; 5] = ["card_number", "member_no", "reason", "evidence", "source"];
 pub const AGENTS: [&str; 3] = ["agent_code", "district", "name_ar"];
+/// The outlets file (`tamwin outlet import`; issue 16).
+pub const OUTLETS: [&str; 11] = [
+    "outlet_code",
+    "kind",
+    "district",
+    "name_ar",
+    "address",
+    "latitude",
+    "longitude",
+    "licence",
+    "opening_days",
+    "opens",
+    "closes",
+];
 /// The warehouses file: a line per agent a warehouse supplies (`tamwin warehouse import`).
 pub const WAREHOUSES: [&str; 4] = ["warehouse_code", "governorate", "name_ar", "agent_code"];
 /// The reference civil registry's people (issue 4), keyed by the unified national ID.

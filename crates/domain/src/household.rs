@@ -531,6 +531,9 @@ pub struct Household {
     pub district: String,
     pub address: String,
     pub agent_code: Option<String>,
+    /// The flour agent (issue 16), set by an assignment, never by registration.
+    #[serde(default)]
+    pub flour_agent_code: Option<String>,
     /// Mobile number the citizen signs in with; at most one open household per number.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub phone: Option<crate::Phone>,

@@ -16,6 +16,7 @@ pub mod household;
 pub mod ids;
 pub mod job;
 pub mod national_id;
+pub mod outlet;
 pub mod phone;
 pub mod programme;
 pub mod screening;

@@ -41,6 +41,8 @@ pub enum Conflict {
     VersionExists,
     /// An entitlement line would go below zero, or hand out more than it holds.
     LineBelowZero,
+    /// The device already recorded a redemption with this transaction id.
+    DeviceTxnTaken,
     /// Any other unique or check constraint.
     Other,
 }
@@ -105,6 +107,8 @@ fn classify_constraint(text: &str) -> Conflict {
         Conflict::CycleExists
     } else if t.contains("programme_versions") {
         Conflict::VersionExists
+    } else if t.contains("redemptions_device_txn") || t.contains("redemptions.device_id, redemptions.device_txn") {
+        Conflict::DeviceTxnTaken
     } else if t.contains("entitlement_lines_whole") {
         Conflict::LineBelowZero
     } else {

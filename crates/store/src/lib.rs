@@ -9,6 +9,7 @@ pub mod access;
 pub mod adjustments;
 pub mod appointments;
 pub mod audit;
+pub mod card_tokens;
 pub mod civil;
 pub mod credentials;
 pub mod cycles;
@@ -21,7 +22,9 @@ pub mod jobs;
 mod migrate;
 mod pool;
 mod postgres;
+pub mod outlets;
 pub mod programmes;
+pub mod redemptions;
 pub mod reference;
 mod retry;
 mod rows;
@@ -30,6 +33,7 @@ mod sql_access;
 mod sql_adjustments;
 mod sql_appointments;
 mod sql_audit;
+mod sql_card_tokens;
 mod sql_cards;
 mod sql_civil;
 mod sql_counting;
@@ -45,7 +49,9 @@ mod sql_households;
 mod sql_hub;
 mod sql_impl;
 mod sql_jobs;
+mod sql_outlets;
 mod sql_programmes;
+mod sql_redemptions;
 mod sql_reference;
 mod sql_screening;
 mod sql_staff;
@@ -63,6 +69,7 @@ pub use appointments::{
     PreparedBooking, Progress, ProgressScope, SlotLoad, TemporaryCard,
 };
 pub use audit::AuditStore;
+pub use card_tokens::{CardToken, CardTokenStore};
 pub use civil::{
     CardStore, CivilBulkLoad, CivilRegistryStore, CivilStore, CrvsStore, HubStore, StationStore,
 };
@@ -77,9 +84,13 @@ pub use evidence::EvidenceStore;
 pub use household_events::HouseholdEventStore;
 pub use households::HouseholdStore;
 pub use jobs::{JobFinish, JobLease, JobRequest, JobRun, JobStore};
+pub use outlets::{AgentSlot, OutletStore};
 pub use pool::{PoolStats, PoolUse};
 pub use postgres::{CivilRows, PgStore};
 pub use programmes::{ProgrammeRow, ProgrammeStore, StoredVersion};
+pub use redemptions::{
+    LineAfter, NewRedemption, Redeemed, Redemption, RedemptionStore, Take, Void, Voided,
+};
 pub use reference::ReferenceStore;
 pub use retry::with_retry;
 pub use screening::{
@@ -116,6 +127,9 @@ pub trait Store:
     + CycleStore
     + AdjustmentStore
     + EligibilityStore
+    + OutletStore
+    + RedemptionStore
+    + CardTokenStore
     + PoolUse
     + Send
     + Sync

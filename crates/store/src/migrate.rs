@@ -147,6 +147,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "warehouses",
         sql: include_str!("../migrations/sqlite/0028_warehouses.sql"),
     },
+    Migration {
+        version: 29,
+        name: "outlets",
+        sql: include_str!("../migrations/sqlite/0029_outlets.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -289,6 +294,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 28,
         name: "warehouses",
         sql: include_str!("../migrations/postgres/0028_warehouses.sql"),
+    },
+    Migration {
+        version: 29,
+        name: "outlets",
+        sql: include_str!("../migrations/postgres/0029_outlets.sql"),
     },
 ];
 

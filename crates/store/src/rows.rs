@@ -179,6 +179,8 @@ pub(crate) struct HouseholdCols {
     pub district: String,
     pub address: String,
     pub agent_code: Option<String>,
+    /// Read, never written by `household_vals`: set by an assignment only (`OutletStore`).
+    pub flour_agent_code: Option<String>,
     pub state: String,
     pub head_member_id: String,
     pub version: i64,
@@ -207,6 +209,7 @@ impl HouseholdCols {
             district: self.district,
             address: self.address,
             agent_code: self.agent_code,
+            flour_agent_code: self.flour_agent_code,
             head_member_id: self.head_member_id.into(),
             version: self.version,
         })
@@ -488,5 +491,19 @@ pub(crate) fn idem_vals(e: &IdemEntry) -> Vec<Val> {
         i64::from(e.status).into(),
         e.body.as_str().into(),
         ts(&e.created_at).into(),
+    ]
+}
+
+pub(crate) const OUTBOX_COLS: &str = "message_id, channel, recipient, body, created_at, delivered_at";
+
+/// An outbox message's row, in `OUTBOX_COLS` order.
+pub(crate) fn outbox_vals(m: &crate::OutboxMessage) -> Vec<Val> {
+    vec![
+        m.message_id.as_str().into(),
+        m.channel.as_str().into(),
+        m.recipient.as_str().into(),
+        m.body.as_str().into(),
+        ts(&m.created_at).into(),
+        m.delivered_at.as_ref().map(ts).into(),
     ]
 }

@@ -25,6 +25,7 @@ macro_rules! credentials_sql {
                     created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
                     created_by: r.try_get("created_by")?,
                     revoked_at: parse_opt_ts(r.try_get("revoked_at")?)?,
+                    outlet_code: r.try_get("outlet_code")?,
                 })
             }
 
@@ -114,8 +115,8 @@ macro_rules! credentials_sql {
                     let d = d.clone();
                     Box::pin(async move {
                         sqlx::query(concat!(
-                            "INSERT INTO device_keys (device_id, name, role, area, public_key, created_at, created_by, revoked_at) ",
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)"
+                            "INSERT INTO device_keys (device_id, name, role, area, public_key, created_at, created_by, revoked_at, outlet_code) ",
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)"
                         ))
                         .bind(d.device_id.as_str())
                         .bind(d.name.as_str())
@@ -124,6 +125,7 @@ macro_rules! credentials_sql {
                         .bind(d.public_key.as_str())
                         .bind(ts(&d.created_at))
                         .bind(d.created_by.as_str())
+                        .bind(d.outlet_code.as_deref())
                         .execute(&mut *c)
                         .await?;
                         Ok(1)

@@ -46,7 +46,7 @@ pub(crate) fn load_sql(filter: &str, object: &str, (agg_open, agg_close): (&str,
         )
     };
     format!(
-        "SELECT h.household_id, h.card_number, h.governorate_code, h.district_code, h.address, h.agent_code, h.state, \
+        "SELECT h.household_id, h.card_number, h.governorate_code, h.district_code, h.address, h.agent_code, h.flour_agent_code, h.state, \
          h.head_member_id, h.version, h.created_at, h.updated_at, h.closed_at, h.phone, {} AS members_json, {} AS holds_json \
          FROM households h WHERE {filter}",
         array("members", MEMBER_FIELDS),

@@ -11,6 +11,7 @@ macro_rules! households_sql {
                     district: r.try_get("district_code")?,
                     address: r.try_get("address")?,
                     agent_code: r.try_get("agent_code")?,
+                    flour_agent_code: r.try_get("flour_agent_code")?,
                     state: r.try_get("state")?,
                     head_member_id: r.try_get("head_member_id")?,
                     version: r.try_get("version")?,

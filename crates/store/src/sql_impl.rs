@@ -44,6 +44,9 @@ macro_rules! sql_store {
         $crate::sql_cycles::cycles_sql!($store);
         $crate::sql_adjustments::adjustments_sql!($store);
         $crate::sql_eligibility::eligibility_sql!($store);
+        $crate::sql_outlets::outlets_sql!($store);
+        $crate::sql_card_tokens::card_tokens_sql!($store);
+        $crate::sql_redemptions::redemptions_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
         type DbQuery<'q> = sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>;

@@ -59,7 +59,7 @@ macro_rules! reference_sql {
                         .map(|a| vec![a.code.as_str().into(), a.district_code.as_str().into(), a.name_ar.as_str().into()])
                         .collect();
                     let cols = "code, district_code, name_ar";
-                    Self::insert_rows(&mut tx, "ration_agents", cols, &rows, &upsert_suffix(cols, &["code"])).await?;
+                    Self::insert_rows(&mut tx, "outlets", cols, &rows, &upsert_suffix(cols, &["code"])).await?;
                     tx.commit().await.map_err(crate::error::commit_error)?;
                     Ok(())
                 })
@@ -67,7 +67,7 @@ macro_rules! reference_sql {
             }
 
             async fn agents_in_district(&self, district: &str) -> Result<Vec<RationAgent>> {
-                let rows = sqlx::query("SELECT code, district_code, name_ar FROM ration_agents WHERE district_code = $1 ORDER BY code")
+                let rows = sqlx::query("SELECT code, district_code, name_ar FROM outlets WHERE district_code = $1 AND kind = 'ration_agent' ORDER BY code")
                     .bind(district)
                     .fetch_all(&self.pool)
                     .await?;
@@ -82,7 +82,7 @@ macro_rules! reference_sql {
                 let mut out = vec![];
                 for chunk in codes.chunks(500) {
                     let sql = format!(
-                        "SELECT code, district_code, name_ar FROM ration_agents WHERE code IN ({}) ORDER BY code",
+                        "SELECT code, district_code, name_ar FROM outlets WHERE code IN ({}) ORDER BY code",
                         marks(chunk.len(), Self::NUMBERED_PARAMS)
                     );
                     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -106,7 +106,7 @@ macro_rules! reference_sql {
                     let cols = "code, governorate_code, name_ar";
                     Self::insert_rows(&mut tx, "warehouses", cols, &rows, &upsert_suffix(cols, &["code"])).await?;
                     for (agent, warehouse) in agents {
-                        sqlx::query("UPDATE ration_agents SET warehouse_code = $1 WHERE code = $2")
+                        sqlx::query("UPDATE outlets SET warehouse_code = $1 WHERE code = $2")
                             .bind(warehouse.as_str())
                             .bind(agent.as_str())
                             .execute(&mut *tx)
@@ -120,7 +120,7 @@ macro_rules! reference_sql {
 
             async fn agent_warehouses(&self) -> Result<Vec<(String, Warehouse)>> {
                 let rows = sqlx::query(concat!(
-                    "SELECT a.code, w.code, w.governorate_code, w.name_ar FROM ration_agents a ",
+                    "SELECT a.code, w.code, w.governorate_code, w.name_ar FROM outlets a ",
                     "JOIN warehouses w ON w.code = a.warehouse_code ORDER BY a.code"
                 ))
                 .fetch_all(&self.pool)

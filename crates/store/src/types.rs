@@ -232,6 +232,8 @@ pub struct DeviceKey {
     pub created_at: jiff::Timestamp,
     pub created_by: String,
     pub revoked_at: Option<jiff::Timestamp>,
+    /// The outlet an outlet's device acts for (issue 16), and only for it.
+    pub outlet_code: Option<String>,
 }
 
 /// A person in the reference civil registry (the Interior Ministry's side). Dates are ISO `YYYY-MM-DD`.

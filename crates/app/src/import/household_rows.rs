@@ -279,6 +279,7 @@ impl Parser {
                 district: valid.district,
                 address: valid.address,
                 agent_code: valid.agent_code,
+                flour_agent_code: None,
                 phone: valid.phone,
                 state: tamwin_domain::CardState::Active,
                 head_member_id: head,

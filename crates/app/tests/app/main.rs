@@ -19,6 +19,7 @@ mod events;
 mod home_visits;
 mod hub;
 mod jobs;
+mod redemption;
 mod screening;
 mod screening_areas;
 mod staff;

@@ -1,0 +1,340 @@
+//! What a collection may take: the household's open entitlement this outlet hands out, each item's
+//! line (owed after adjustments, handed out, held by a hold), what is left, and for bread what has
+//! accrued by today and what one collection may take. The store re-checks all of it under the line's
+//! lock; this is what lets a refusal say how much is left.
+
+use crate::{AppError, Registry, Result};
+use serde::Serialize;
+use tamwin_domain::HouseholdRecord;
+use tamwin_domain::outlet::{Outlet, bread_collectable};
+use tamwin_domain::programme::cycle::categories_of;
+use tamwin_domain::programme::{Benefit, CycleMonth, CycleStatus, catalog, owed};
+use tamwin_store::{Cycle, LineAfter, NewRedemption, Take};
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemTaken {
+    pub item: String,
+    pub unit: String,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemLeft {
+    pub item: String,
+    pub unit: String,
+    /// Owed this cycle, after adjustments.
+    pub quantity: i64,
+    pub handed_out: i64,
+    /// Held by a hold: not handed out while it lasts.
+    pub held: i64,
+    /// What can still be collected this cycle.
+    pub left: i64,
+    /// Bread: what one collection may take now (accrued by today, at most the days the card's size
+    /// allows).
+    pub now: Option<i64>,
+}
+
+/// One item's line as a collection sees it.
+#[derive(Debug, Clone)]
+pub(crate) struct ItemLine {
+    pub item: String,
+    /// What the entitlement gives, before adjustments (the line's quantity if nothing wrote it).
+    pub base: i64,
+    pub quantity: i64,
+    pub redeemed: i64,
+    pub held: i64,
+    /// Bread: loaves per person a day, persons counted, and the day of the month accrued to.
+    pub bread: Option<(i64, i64, i64)>,
+}
+
+impl ItemLine {
+    fn left(&self) -> i64 {
+        (self.quantity - self.redeemed - self.held).max(0)
+    }
+    fn now(&self) -> Option<i64> {
+        self.bread.map(|(per_day, persons, day)| {
+            bread_collectable(per_day, persons, day, self.redeemed).min(self.left())
+        })
+    }
+    /// The most `redeemed` may reach now: bread what has accrued.
+    fn ceiling(&self) -> i64 {
+        self.bread.map_or(i64::MAX, |(per_day, persons, day)| {
+            per_day.saturating_mul(persons).saturating_mul(day)
+        })
+    }
+    fn collectable(&self) -> i64 {
+        self.now().unwrap_or_else(|| self.left())
+    }
+}
+
+/// The collection to write: the cycle, its lines at this outlet, and the takes.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub cycle: Cycle,
+    pub lines: Vec<ItemLine>,
+    pub takes: Vec<Take>,
+    pub suspended_persons: i64,
+}
+
+impl Plan {
+    pub fn left_of(&self, item: &str) -> i64 {
+        self.lines
+            .iter()
+            .find(|l| l.item == item)
+            .map_or(0, ItemLine::collectable)
+    }
+}
+
+impl Registry {
+    /// The open cycle this outlet hands out for the household (the one named, or the newest), and
+    /// its lines; the takes asked, checked against what is left.
+    pub(crate) async fn plan_collection(
+        &self,
+        outlet: &Outlet,
+        r: &HouseholdRecord,
+        cycle_id: Option<&str>,
+        asked: &[(String, i64)],
+    ) -> Result<Plan> {
+        let hid = &r.household.household_id;
+        let mut chosen = None;
+        for (c, e) in self
+            .store
+            .household_entitlements(hid, &[CycleStatus::Open])
+            .await?
+        {
+            if cycle_id.is_some_and(|id| id != c.cycle_id) {
+                continue;
+            }
+            let (_, v) = self.cycle_version(&c).await?;
+            let serves = match &v.benefit {
+                Benefit::Basket { .. } => outlet.kind.hands_out(&v.benefit, "rice")
+                    || outlet.kind.hands_out(&v.benefit, "flour"),
+                b => outlet.kind.hands_out(b, if b.kind() == "bread" { "bread" } else { "money" }),
+            };
+            if serves {
+                chosen = Some((c, e, v));
+                break;
+            }
+        }
+        let (cycle, e, v) = chosen.ok_or(AppError::rule("cycle_not_open"))?;
+        if e.suspended_whole {
+            return Err(AppError::rule("household_on_hold"));
+        }
+        let categories = categories_of(e.categories);
+        let overflow = |_| AppError::Internal("the programme's amounts overflow".into());
+        let full = owed(&v, cycle.month, e.persons, &categories).map_err(overflow)?;
+        let held = owed(&v, cycle.month, e.suspended_persons, &categories).map_err(overflow)?;
+        let stored = self.store.household_lines(hid).await?;
+        let today = self.clock.today();
+        let lines: Vec<ItemLine> = full
+            .iter()
+            .filter(|o| outlet.kind.hands_out(&v.benefit, o.item))
+            .map(|o| {
+                let s = stored
+                    .iter()
+                    .find(|x| x.cycle_id == cycle.cycle_id && x.item == o.item);
+                let quantity = s.map_or(o.amount, |x| x.quantity);
+                let h = held
+                    .iter()
+                    .find(|x| x.item == o.item)
+                    .map_or(0, |x| x.amount)
+                    .min(quantity);
+                let bread = match &v.benefit {
+                    Benefit::Bread {
+                        loaves_per_person_per_day,
+                        ..
+                    } => Some((
+                        *loaves_per_person_per_day,
+                        e.persons,
+                        bread_day(cycle.month, today),
+                    )),
+                    _ => None,
+                };
+                ItemLine {
+                    item: o.item.to_string(),
+                    base: o.amount,
+                    quantity,
+                    redeemed: s.map_or(0, |x| x.redeemed),
+                    held: h,
+                    bread,
+                }
+            })
+            .collect();
+        let mut takes = vec![];
+        for (item, q) in asked {
+            let Some(l) = lines.iter().find(|l| l.item == *item) else {
+                let code = if full.iter().any(|o| o.item == item) {
+                    "item_not_at_outlet"
+                } else {
+                    "item_not_in_programme"
+                };
+                return Err(AppError::Rule(crate::error::Rule {
+                    code,
+                    params: vec![("item", item.clone())],
+                }));
+            };
+            if *q > l.collectable() {
+                return Err(AppError::Rule(crate::error::Rule {
+                    code: "quantity_over_entitlement",
+                    params: vec![("item", item.clone()), ("left", l.collectable().to_string())],
+                }));
+            }
+            takes.push(Take {
+                item: item.clone(),
+                quantity: *q,
+                base: l.base,
+                held: l.held,
+                ceiling: l.ceiling(),
+            });
+        }
+        Ok(Plan {
+            cycle,
+            lines,
+            takes,
+            suspended_persons: e.suspended_persons,
+        })
+    }
+
+    /// The answer to a collection, from the lines as it left them.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn redemption_view(
+        &self,
+        nr: &NewRedemption,
+        outlet: &Outlet,
+        plan: &Plan,
+        r: &HouseholdRecord,
+        collector: &tamwin_domain::Member,
+        after: &[LineAfter],
+        voided: Option<(&jiff::Timestamp, &str)>,
+    ) -> super::RedemptionView {
+        let unit = |item: &str| {
+            catalog::unit_of(item)
+                .map(|u| u.code().to_string())
+                .unwrap_or_else(|| "money".into())
+        };
+        let left = plan
+            .lines
+            .iter()
+            .map(|l| {
+                let mut l = l.clone();
+                if let Some(a) = after.iter().find(|a| a.item == l.item) {
+                    l.quantity = a.quantity;
+                    l.redeemed = a.redeemed;
+                }
+                ItemLeft {
+                    item: l.item.clone(),
+                    unit: unit(&l.item),
+                    quantity: l.quantity,
+                    handed_out: l.redeemed,
+                    held: l.held,
+                    left: l.left(),
+                    now: l.now(),
+                }
+            })
+            .collect();
+        super::RedemptionView {
+            redemption_id: nr.redemption_id.clone(),
+            transaction_id: nr.device_txn.clone(),
+            card_number: r.household.card_number.to_string(),
+            cycle_id: plan.cycle.cycle_id.clone(),
+            month: plan.cycle.month.to_string(),
+            outlet_code: outlet.code.clone(),
+            outlet_name: outlet.name_ar.clone(),
+            collector_member_no: collector.member_no,
+            collector_name: collector.full_name(),
+            identified_by: nr.identified_by.to_string(),
+            at: nr.at.to_string(),
+            taken: nr
+                .takes
+                .iter()
+                .map(|t| ItemTaken {
+                    item: t.item.clone(),
+                    unit: unit(&t.item),
+                    quantity: t.quantity,
+                })
+                .collect(),
+            left,
+            voided_at: voided.map(|(at, _)| at.to_string()),
+            void_reason: voided.map(|(_, r)| r.to_string()),
+        }
+    }
+
+    /// A stored collection as the device sees it, with what is left now.
+    pub(crate) async fn stored_view(
+        &self,
+        r: &HouseholdRecord,
+        red: &tamwin_store::Redemption,
+    ) -> Result<super::RedemptionView> {
+        let outlet = self
+            .store
+            .outlet(&red.outlet_code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let collector = r
+            .members
+            .iter()
+            .find(|m| m.member_id.as_str() == red.collector_member_id)
+            .ok_or_else(|| AppError::Internal("a collection's collector is missing".into()))?;
+        let plan = self
+            .plan_collection(&outlet, r, Some(&red.cycle_id), &[])
+            .await;
+        let cycle = self
+            .store
+            .cycle(&red.cycle_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let plan = plan.unwrap_or(Plan {
+            cycle,
+            lines: vec![],
+            takes: vec![],
+            suspended_persons: 0,
+        });
+        let nr = NewRedemption {
+            household_id: red.household_id.clone(),
+            redemption_id: red.redemption_id.clone(),
+            cycle_id: red.cycle_id.clone(),
+            outlet_code: red.outlet_code.clone(),
+            device_id: red.device_id.clone(),
+            device_txn: red.device_txn.clone(),
+            collector_member_id: red.collector_member_id.clone(),
+            identified_by: match red.identified_by.as_str() {
+                "otp" => "otp",
+                "fingerprint" => "fingerprint",
+                _ => "qr",
+            },
+            at: red.at,
+            takes: red
+                .lines
+                .iter()
+                .map(|(item, q)| Take {
+                    item: item.clone(),
+                    quantity: *q,
+                    base: 0,
+                    held: 0,
+                    ceiling: 0,
+                })
+                .collect(),
+            suspended_persons: 0,
+        };
+        let voided = red
+            .voided_at
+            .as_ref()
+            .map(|at| (at, red.void_reason.as_deref().unwrap_or("")));
+        Ok(self.redemption_view(&nr, &outlet, &plan, r, collector, &[], voided))
+    }
+}
+
+/// The day of the cycle's month bread has accrued to by `today`: none before the month, all of it
+/// after.
+fn bread_day(month: CycleMonth, today: jiff::civil::Date) -> i64 {
+    let this = CycleMonth::of(today);
+    if this < month {
+        0
+    } else if this > month {
+        month.days()
+    } else {
+        i64::from(today.day())
+    }
+}

@@ -1,0 +1,353 @@
+//! Redemption at outlets (issue 16 point 3) on both backends: a family collects part of its basket at
+//! its agent by the card's QR and the rest later; a retry of the same transaction collects nothing
+//! twice; more than is left is refused; two devices collecting for one household at the same instant
+//! never take more than the entitlement; bad input of every kind is refused with its code and writes
+//! nothing; a void within its time puts the quantities back.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::common::booking::{code, family, forms};
+use crate::cycles::{generate, supervisor, with_programmes};
+use std::sync::{Arc, Mutex};
+use tamwin_app::redemption::{CardPresented, RedeemRequest, VoidRequest};
+use tamwin_app::*;
+use tamwin_domain::access::{Area, Role};
+use tamwin_domain::{CardNumber, HouseholdId};
+use tamwin_store::Store;
+
+const OUTLETS: &str = "outlet_code,kind,district,name_ar,address,latitude,longitude,licence,opening_days,opens,closes
+A1101-001,ration_agent,1101,وكيل الحسين,شارع العباس,32.616,44.024,,sat sun mon tue wed thu,08:00,16:00
+A1101-002,ration_agent,1101,وكيل الحر,حي الحر,,,,sat sun mon,09:00,13:00
+F1101-001,flour_agent,1101,وكيل طحين الحسين,شارع العباس,,,,sat sun mon tue wed thu,08:00,16:00
+B1101-001,bakery,1101,مخبز الحسين,شارع العباس,,,,sat sun mon tue wed thu fri,06:00,14:00
+A0101-001,ration_agent,0101,وكيل الكرخ,الكرخ,,,,sat sun mon tue wed thu,08:00,16:00
+";
+
+struct Setup {
+    reg: Arc<Registry>,
+    store: Arc<dyn Store>,
+    clock: Arc<FixedClock>,
+    cycle: String,
+    card: CardNumber,
+    hid: HouseholdId,
+}
+
+fn system() -> Actor {
+    Actor::system("t")
+}
+
+/// An outlet's device, as `device_actor` makes it from a signed request.
+fn device(id: &str, outlet: &str) -> Actor {
+    Actor {
+        name: format!("device:{id}"),
+        kind: ActorKind::Device {
+            device_id: id.into(),
+        },
+        role: Some(Role::OutletOperator),
+        area: Area::Governorate("11".into()),
+        channel: "api",
+        outlet: Some(outlet.into()),
+    }
+}
+
+fn qr(q: &str) -> CardPresented {
+    CardPresented {
+        qr: Some(q.into()),
+        card_number: None,
+        code: None,
+        fingerprint: None,
+    }
+}
+
+fn ask(txn: &str, card: CardPresented, items: &[(&str, serde_json::Value)]) -> RedeemRequest {
+    RedeemRequest {
+        transaction_id: txn.into(),
+        card,
+        collector_member_no: Some(1),
+        cycle_id: None,
+        items: items
+            .iter()
+            .map(|(i, q)| (i.to_string(), q.clone()))
+            .collect(),
+    }
+}
+
+fn hash(r: &RedeemRequest) -> String {
+    format!("{}|{:?}|{:?}", r.transaction_id, r.items, r.collector_member_no)
+}
+
+async fn redeem(s: &Setup, r: &RedeemRequest, who: &Actor) -> Result<serde_json::Value> {
+    s.reg
+        .redeem(r, &hash(r), who)
+        .await
+        .map(|o| serde_json::from_str(&o.body).unwrap())
+}
+
+fn left(v: &serde_json::Value, item: &str) -> i64 {
+    v["left"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["item"] == item)
+        .unwrap()["left"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A family of three in Karbala assigned to agent A1101-001, and December's basket open.
+async fn setup(store: Arc<dyn Store>, seed: u64, programme: &str) -> Setup {
+    let clock = Arc::new(FixedClock(Mutex::new(
+        "2026-12-03T09:00:00Z".parse().unwrap(),
+    )));
+    let mut reg = Registry::new(
+        store.clone(),
+        Arc::new(tamwin_domain::Geography::builtin().unwrap()),
+        clock.clone(),
+        Arc::new(SeqIds::new(seed)),
+    );
+    forms(&mut reg);
+    let reg = Arc::new(reg);
+    with_programmes(&reg).await;
+    let imported = reg.import_outlets(OUTLETS.as_bytes(), &system()).await.unwrap();
+    assert_eq!((imported.outlets, imported.rejects.len()), (5, 0), "{:?}", imported.rejects);
+    let (card, hid, _) = family(&reg, 71_000_000_000 + seed * 100, "11", "1101").await;
+    reg.assign_agent(&card, "A1101-001", &system()).await.unwrap();
+    reg.assign_agent(&card, "F1101-001", &system()).await.unwrap();
+    let c = reg
+        .draft_cycle(programme, "2026-12", "11", &supervisor("ali"))
+        .await
+        .unwrap();
+    reg.approve_cycle(&c.cycle_id, &supervisor("omar")).await.unwrap();
+    generate(&reg).await;
+    reg.open_cycle(&c.cycle_id, &supervisor("ali")).await.unwrap();
+    Setup {
+        reg,
+        store,
+        clock,
+        cycle: c.cycle_id,
+        card,
+        hid,
+    }
+}
+
+async fn card_qr(s: &Setup) -> String {
+    let citizen = Actor::citizen(&s.hid, "07801234567", "web");
+    s.reg.own_card_qr(false, &citizen).await.unwrap()
+}
+
+async fn redeemed(s: &Setup, item: &str) -> i64 {
+    s.store
+        .household_lines(&s.hid)
+        .await
+        .unwrap()
+        .iter()
+        .find(|l| l.cycle_id == s.cycle && l.item == item)
+        .map_or(0, |l| l.redeemed)
+}
+
+tamwin_store::backend_tests! {
+    async fn a_family_collects_part_then_the_rest_never_beyond_and_a_retry_collects_nothing_twice(
+        (backend, store) in backends
+    ) {
+        let s = setup(store.clone(), 31, "iq-pds").await;
+        let q = card_qr(&s).await;
+        assert_eq!(card_qr(&s).await, q, "{backend}: the same card until it is reported lost");
+        let dev = device("d1", "A1101-001");
+        let first = ask("t-1", qr(&q), &[("rice", 3000.into()), ("sugar", 1000.into())]);
+        let v = redeem(&s, &first, &dev).await.unwrap();
+        // Three counted: 9 kg of rice, 3 kg of sugar.
+        assert_eq!((left(&v, "rice"), left(&v, "sugar")), (6000, 2000), "{backend}: {v}");
+        assert_eq!(v["collector_member_no"], 1, "{backend}");
+        assert_eq!(v["identified_by"], "qr", "{backend}");
+        // A retry answers the same, byte for byte, and collects nothing.
+        let again = s.reg.redeem(&first, &hash(&first), &dev).await.unwrap();
+        assert!(again.replayed, "{backend}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&again.body).unwrap(), v, "{backend}");
+        assert_eq!(redeemed(&s, "rice").await, 3000, "{backend}");
+        // The same transaction id for another collection is refused.
+        let other = ask("t-1", qr(&q), &[("rice", 1000.into())]);
+        assert_eq!(code(redeem(&s, &other, &dev).await.unwrap_err()), "idempotency_key_reused", "{backend}");
+        // More than is left: refused, naming what is left; nothing written.
+        let over = ask("t-2", qr(&q), &[("rice", 7000.into())]);
+        let e = redeem(&s, &over, &dev).await.unwrap_err();
+        assert_eq!(code(e), "quantity_over_entitlement", "{backend}");
+        assert_eq!(redeemed(&s, "rice").await, 3000, "{backend}");
+        // The rest, by the spouse.
+        let mut rest = ask("t-3", qr(&q), &[("rice", 6000.into())]);
+        rest.collector_member_no = Some(2);
+        let v = redeem(&s, &rest, &dev).await.unwrap();
+        assert_eq!(left(&v, "rice"), 0, "{backend}");
+        assert_eq!(v["collector_name"].as_str().unwrap().split(' ').next(), Some("فاطمة"), "{backend}");
+        let e = redeem(&s, &ask("t-4", qr(&q), &[("rice", 1.into())]), &dev).await.unwrap_err();
+        assert_eq!(code(e), "quantity_over_entitlement", "{backend}");
+        // Each collection is audited and sends the family its receipt.
+        let audit = store.household_audit(&s.hid, &["redemption.recorded"], 10).await.unwrap();
+        assert_eq!(audit.len(), 2, "{backend}");
+        let sms = s.reg.outbox(20).await.unwrap();
+        let receipts: Vec<_> = sms.iter().filter(|m| m.body.contains("A1101-001") && m.body.contains("rice")).collect();
+        assert_eq!(receipts.len(), 2, "{backend}: {sms:?}");
+        assert!(receipts.iter().any(|m| m.body.contains("rice 0 g")), "{backend}: what is left");
+        // The day's list at the outlet.
+        let day = s.reg.outlet_day("2026-12-03".parse().unwrap(), &dev).await.unwrap();
+        assert_eq!(day.len(), 2, "{backend}");
+        assert_eq!(day[0].transaction_id, "t-1", "{backend}");
+    }
+
+    async fn two_devices_collecting_for_one_household_at_once_never_take_more_than_it_holds(
+        (backend, store) in backends
+    ) {
+        let s = Arc::new(setup(store.clone(), 32, "iq-pds").await);
+        let q = card_qr(&s).await;
+        let mut tasks = vec![];
+        for i in 0..12 {
+            let (s, q) = (s.clone(), q.clone());
+            tasks.push(tokio::spawn(async move {
+                let dev = device(if i % 2 == 0 { "d1" } else { "d2" }, "A1101-001");
+                redeem(&s, &ask(&format!("c-{i}"), qr(&q), &[("rice", 2000.into())]), &dev).await
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(e) => assert!(
+                    matches!(code(e).as_str(), "quantity_over_entitlement" | "concurrent_change" | "database_busy"),
+                    "{backend}"
+                ),
+            }
+        }
+        // 9 kg of rice: four collections of 2 kg, never a fifth.
+        assert_eq!(ok, 4, "{backend}");
+        assert_eq!(redeemed(&s, "rice").await, 8000, "{backend}");
+        let n = store.household_redemptions(&s.hid).await.unwrap().len();
+        assert_eq!(n, 4, "{backend}: one row per collection");
+    }
+
+    async fn bad_collections_are_refused_with_their_code_and_write_nothing((backend, store) in backends) {
+        let s = setup(store.clone(), 33, "iq-pds").await;
+        let q = card_qr(&s).await;
+        let dev = device("d1", "A1101-001");
+        let refused = |r: Result<serde_json::Value>| code(r.unwrap_err());
+        // A forged QR (one character changed), a QR of another kind, an item outside the programme,
+        // flour at the ration agent, quantities that are not whole and above zero.
+        let mut forged = q.clone();
+        let last = forged.pop().unwrap();
+        forged.push(if last == 'A' { 'B' } else { 'A' });
+        assert_eq!(refused(redeem(&s, &ask("b-1", qr(&forged), &[("rice", 1.into())]), &dev).await), "card_qr_invalid", "{backend}");
+        assert_eq!(refused(redeem(&s, &ask("b-2", qr(&q), &[("tuna", 1.into())]), &dev).await), "item_not_in_programme", "{backend}");
+        assert_eq!(refused(redeem(&s, &ask("b-3", qr(&q), &[("caviar", 1.into())]), &dev).await), "item_unknown", "{backend}");
+        for bad in [serde_json::json!(-1), serde_json::json!(0), serde_json::json!(1.5), serde_json::json!("3")] {
+            let e = redeem(&s, &ask("b-4", qr(&q), &[("rice", bad.clone())]), &dev).await.unwrap_err();
+            let AppError::Validation(v) = e else { panic!("{backend}: {bad}") };
+            assert_eq!(v.0[0].code, "quantity_invalid", "{backend}: {bad}");
+        }
+        assert_eq!(refused(redeem(&s, &ask("b 5", qr(&q), &[("rice", 1.into())]), &dev).await), "transaction_id_invalid", "{backend}");
+        // Another agent of the governorate: not this card's.
+        let other = device("d9", "A1101-002");
+        assert_eq!(refused(redeem(&s, &ask("b-6", qr(&q), &[("rice", 1.into())]), &other).await), "card_not_served_here", "{backend}");
+        // An agent of another governorate.
+        let baghdad = device("d8", "A0101-001");
+        assert_eq!(refused(redeem(&s, &ask("b-7", qr(&q), &[("rice", 1.into())]), &baghdad).await), "card_other_governorate", "{backend}");
+        // Someone not on the card, and a member on hold.
+        let mut stranger = ask("b-8", qr(&q), &[("rice", 1.into())]);
+        stranger.collector_member_no = Some(9);
+        assert_eq!(refused(redeem(&s, &stranger, &dev).await), "collector_not_member", "{backend}");
+        let rec = store.household_by_card(&s.card).await.unwrap().unwrap();
+        let spouse = rec.members.iter().find(|m| m.member_no == 2).unwrap().member_id.clone();
+        let officer = Actor::staff("o1", "officer", Role::CentreOfficer, Area::Governorate("11".into()), "api");
+        let hold = HoldInput { member_id: Some(spouse), reason: "abroad".into(), evidence: "exit record".into(), source: "civil_registry".into() };
+        s.reg.place_hold(&s.card, &hold, &officer, None).await.unwrap();
+        let mut held = ask("b-9", qr(&q), &[("rice", 1.into())]);
+        held.collector_member_no = Some(2);
+        assert_eq!(refused(redeem(&s, &held, &dev).await), "collector_on_hold", "{backend}");
+        // The spouse's share is held: 6 kg of rice can be collected, not 6,001 g.
+        let e = redeem(&s, &ask("b-10", qr(&q), &[("rice", 6001.into())]), &dev).await.unwrap_err();
+        assert_eq!(code(e), "quantity_over_entitlement", "{backend}");
+        // A card reported lost: the old QR stops at once.
+        let citizen = Actor::citizen(&s.hid, "07801234567", "web");
+        let renewed = s.reg.own_card_qr(true, &citizen).await.unwrap();
+        assert_ne!(renewed, q, "{backend}");
+        assert_eq!(refused(redeem(&s, &ask("b-11", qr(&q), &[("rice", 1.into())]), &dev).await), "card_qr_revoked", "{backend}");
+        // A suspended outlet hands nothing out.
+        s.reg.set_outlet_licence("A1101-001", tamwin_domain::outlet::Licence::Suspended, "short weight found", &supervisor("ali")).await.unwrap();
+        assert_eq!(refused(redeem(&s, &ask("b-12", qr(&renewed), &[("rice", 1.into())]), &dev).await), "outlet_not_active", "{backend}");
+        s.reg.set_outlet_licence("A1101-001", tamwin_domain::outlet::Licence::Active, "reinspected", &supervisor("ali")).await.unwrap();
+        // Nothing of all that was written.
+        assert_eq!(redeemed(&s, "rice").await, 0, "{backend}");
+        assert!(store.household_redemptions(&s.hid).await.unwrap().is_empty(), "{backend}");
+        // A QR past its expiry.
+        *s.clock.0.lock().unwrap() = "2030-01-01T09:00:00Z".parse().unwrap();
+        assert_eq!(refused(redeem(&s, &ask("b-13", qr(&renewed), &[("rice", 1.into())]), &dev).await), "card_qr_expired", "{backend}");
+    }
+
+    async fn a_cycle_not_open_hands_nothing_out_and_a_void_puts_the_quantities_back((backend, store) in backends) {
+        let s = setup(store.clone(), 34, "iq-pds").await;
+        let q = card_qr(&s).await;
+        let dev = device("d1", "A1101-001");
+        let v = redeem(&s, &ask("v-1", qr(&q), &[("rice", 3000.into())]), &dev).await.unwrap();
+        assert_eq!(left(&v, "rice"), 6000, "{backend}");
+        // Another device cannot void it; this one can, within its time, with a reason.
+        let void = VoidRequest { transaction_id: "v-1".into(), reason: "wrong card scanned".into() };
+        assert_eq!(code(s.reg.void_redemption(&void, &device("d2", "A1101-001")).await.unwrap_err()), "not_found", "{backend}");
+        let empty = VoidRequest { transaction_id: "v-1".into(), reason: " ".into() };
+        assert_eq!(code(s.reg.void_redemption(&empty, &dev).await.unwrap_err()), "reason_missing", "{backend}");
+        let voided = s.reg.void_redemption(&void, &dev).await.unwrap();
+        assert_eq!(voided.void_reason.as_deref(), Some("wrong card scanned"), "{backend}");
+        assert_eq!(redeemed(&s, "rice").await, 0, "{backend}");
+        assert_eq!(code(s.reg.void_redemption(&void, &dev).await.unwrap_err()), "redemption_voided_already", "{backend}");
+        // Too late to void.
+        redeem(&s, &ask("v-2", qr(&q), &[("rice", 1000.into())]), &dev).await.unwrap();
+        *s.clock.0.lock().unwrap() = "2026-12-03T09:16:00Z".parse().unwrap();
+        let late = VoidRequest { transaction_id: "v-2".into(), reason: "changed mind".into() };
+        assert_eq!(code(s.reg.void_redemption(&late, &dev).await.unwrap_err()), "void_too_late", "{backend}");
+        assert_eq!(redeemed(&s, "rice").await, 1000, "{backend}");
+        // Closed: nothing more.
+        s.reg.close_cycle(&s.cycle, &supervisor("ali")).await.unwrap();
+        let e = redeem(&s, &ask("v-3", qr(&q), &[("rice", 1000.into())]), &dev).await.unwrap_err();
+        assert_eq!(code(e), "cycle_not_open", "{backend}");
+        assert_eq!(redeemed(&s, "rice").await, 1000, "{backend}");
+    }
+
+    async fn a_card_number_with_the_code_sent_to_the_family_identifies_the_card_once((backend, store) in backends) {
+        let s = setup(store.clone(), 35, "iq-flour").await;
+        let dev = device("d1", "F1101-001");
+        s.reg.send_collection_code(s.card.as_str(), &dev).await.unwrap();
+        let msg = s.reg.outbox(5).await.unwrap().into_iter().find(|m| m.body.contains("F1101-001")).unwrap();
+        let code_sent: String = msg.body.chars().filter(char::is_ascii_digit).take(6).collect();
+        let by_code = |c: &str| CardPresented { qr: None, card_number: Some(s.card.to_string()), code: Some(c.into()), fingerprint: None };
+        let wrong = if code_sent == "000000" { "111111" } else { "000000" };
+        assert_eq!(code(redeem(&s, &ask("o-1", by_code(wrong), &[("flour", 1000.into())]), &dev).await.unwrap_err()), "code_refused", "{backend}");
+        let v = redeem(&s, &ask("o-2", by_code(&code_sent), &[("flour", 1000.into())]), &dev).await.map_err(|e| format!("{e:?} {msg:?}")).unwrap();
+        assert_eq!(v["identified_by"], "otp", "{backend}");
+        // Used once only.
+        assert_eq!(code(redeem(&s, &ask("o-3", by_code(&code_sent), &[("flour", 1000.into())]), &dev).await.unwrap_err()), "code_refused", "{backend}");
+        assert_eq!(redeemed(&s, "flour").await, 1000, "{backend}");
+        // A ration agent's code does not open a flour agent's collection.
+        let agent = device("d2", "A1101-001");
+        s.reg.send_collection_code(s.card.as_str(), &agent).await.unwrap();
+        let msg = s.reg.outbox(5).await.unwrap().into_iter().find(|m| m.body.contains("A1101-001")).unwrap();
+        let agent_code: String = msg.body.chars().filter(char::is_ascii_digit).take(6).collect();
+        assert_eq!(code(redeem(&s, &ask("o-4", by_code(&agent_code), &[("flour", 1000.into())]), &dev).await.unwrap_err()), "code_refused", "{backend}");
+    }
+
+    async fn bread_accrues_by_the_day_and_one_collection_takes_at_most_three_days((backend, store) in backends) {
+        let s = setup(store.clone(), 36, "eg-bread").await;
+        let q = card_qr(&s).await;
+        let bakery = device("b1", "B1101-001");
+        // Three persons, 5 loaves each a day: by the 3rd, 45 loaves; at most 3 days (45) at once.
+        let v = redeem(&s, &ask("r-1", qr(&q), &[("bread", 30.into())]), &bakery).await.unwrap();
+        let bread = v["left"].as_array().unwrap().iter().find(|l| l["item"] == "bread").unwrap().clone();
+        assert_eq!((bread["now"].as_i64(), bread["left"].as_i64()), (Some(15), Some(31 * 15 - 30)), "{backend}: {v}");
+        let e = redeem(&s, &ask("r-2", qr(&q), &[("bread", 16.into())]), &bakery).await.unwrap_err();
+        assert_eq!(code(e), "quantity_over_entitlement", "{backend}");
+        // On the 20th: 300 accrued, 270 untaken, but 45 at once.
+        *s.clock.0.lock().unwrap() = "2026-12-20T09:00:00Z".parse().unwrap();
+        let e = redeem(&s, &ask("r-3", qr(&q), &[("bread", 46.into())]), &bakery).await.unwrap_err();
+        assert_eq!(code(e), "quantity_over_entitlement", "{backend}");
+        redeem(&s, &ask("r-4", qr(&q), &[("bread", 45.into())]), &bakery).await.unwrap();
+        assert_eq!(redeemed(&s, "bread").await, 75, "{backend}");
+        // A ration agent hands out no bread.
+        let agent = device("d1", "A1101-001");
+        let e = redeem(&s, &ask("r-5", qr(&q), &[("bread", 1.into())]), &agent).await.unwrap_err();
+        assert_eq!(code(e), "cycle_not_open", "{backend}: no open cycle this outlet hands out");
+    }
+}
