@@ -76,6 +76,12 @@ impl Actor {
         }
     }
 
+    /// The same staff member, acting for their outlet (an outlet operator's account).
+    pub fn at_outlet(mut self, outlet: Option<String>) -> Actor {
+        self.outlet = outlet;
+        self
+    }
+
     pub fn citizen(household_id: &HouseholdId, phone: &str, channel: &'static str) -> Actor {
         Actor {
             name: phone.to_string(),

@@ -46,6 +46,32 @@ pub fn body_sha256(body: &[u8]) -> String {
 }
 
 impl Registry {
+    /// The area a credential acts in, and its outlet: an outlet operator's account, token or device
+    /// names its outlet's code where others name an area, and acts for that outlet only, in the
+    /// outlet's district.
+    pub(crate) async fn role_area(
+        &self,
+        role: Option<Role>,
+        area: &str,
+        errs: &mut ValidationErrors,
+    ) -> Result<(Option<Area>, Option<String>)> {
+        if role != Some(Role::OutletOperator) {
+            return Ok((
+                Area::parse(area, &self.geo).map_err(|e| errs.push(e)).ok(),
+                None,
+            ));
+        }
+        let Some(o) = self.store.outlet(area.trim()).await? else {
+            errs.push(tamwin_domain::FieldError::new(
+                "area",
+                "outlet_unknown",
+                "an outlet operator names their outlet's code",
+            ));
+            return Ok((None, None));
+        };
+        Ok((Some(Area::District(o.district_code)), Some(o.code)))
+    }
+
     /// Registers a device's public key (64 hex digits) with the role and area it acts with.
     pub async fn add_device(
         &self,
@@ -58,34 +84,7 @@ impl Registry {
         actor.require(Permission::ManageAccess)?;
         let mut errs = ValidationErrors::default();
         let role = Role::parse(role).map_err(|e| errs.push(e)).ok();
-        // An outlet's device names its outlet where others name an area: it acts for that outlet
-        // only, within the outlet's governorate.
-        let outlet = match role {
-            Some(Role::OutletOperator) => Some(
-                self.store
-                    .outlet(area.trim())
-                    .await?
-                    .ok_or_else(|| {
-                        AppError::Validation(ValidationErrors(vec![tamwin_domain::FieldError::new(
-                            "area",
-                            "outlet_unknown",
-                            "an outlet's device names its outlet's code",
-                        )]))
-                    })?,
-            ),
-            _ => None,
-        };
-        let area = match &outlet {
-            Some(o) => Some(
-                self.geo
-                    .district(&o.district_code)
-                    .map(|d| Area::Governorate(d.governorate_code.clone()))
-                    .ok_or_else(|| {
-                        AppError::Internal(format!("outlet {} has no district", o.code))
-                    })?,
-            ),
-            None => Area::parse(area, &self.geo).map_err(|e| errs.push(e)).ok(),
-        };
+        let (area, outlet) = self.role_area(role, area, &mut errs).await?;
         let key = public_key.trim().to_ascii_lowercase();
         let valid_key = unhex(&key)
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
@@ -118,7 +117,7 @@ impl Registry {
             created_at: self.clock.now(),
             created_by: actor.name.clone(),
             revoked_at: None,
-            outlet_code: outlet.map(|o| o.code),
+            outlet_code: outlet,
         };
         let log = self.log(
             "device.added",

@@ -8,9 +8,7 @@ use crate::{Actor, AppError, Registry, Result};
 use serde::Serialize;
 use tamwin_domain::access::Permission;
 use tamwin_domain::csv_columns::OUTLETS as OUTLET_COLUMNS;
-use tamwin_domain::outlet::{
-    Licence, Outlet, OutletKind, parse_days, parse_degrees, parse_hour,
-};
+use tamwin_domain::outlet::{Licence, Outlet, OutletKind, parse_days, parse_degrees, parse_hour};
 use tamwin_store::AgentSlot;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,6 +24,58 @@ pub struct OutletImport {
     pub rejects: Vec<OutletReject>,
 }
 
+/// An outlet as staff, devices and citizens see it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OutletView {
+    pub code: String,
+    /// `ration_agent`, `flour_agent`, `bakery`, `commodity_outlet`.
+    pub kind: String,
+    pub governorate: String,
+    pub district: String,
+    pub name_ar: String,
+    pub address: String,
+    /// Decimal degrees.
+    pub latitude: Option<String>,
+    pub longitude: Option<String>,
+    /// `active`, `suspended`, `revoked`.
+    pub licence: String,
+    pub warehouse_code: Option<String>,
+    /// Of `sat sun mon tue wed thu fri`.
+    pub opening_days: Vec<String>,
+    pub opens: String,
+    pub closes: String,
+}
+
+fn degrees(e6: i64) -> String {
+    let sign = if e6 < 0 { "-" } else { "" };
+    format!("{sign}{}.{:06}", e6.abs() / 1_000_000, e6.abs() % 1_000_000)
+}
+
+impl OutletView {
+    pub fn of(o: &Outlet, geo: &tamwin_domain::Geography) -> Self {
+        Self {
+            code: o.code.clone(),
+            kind: o.kind.code().into(),
+            governorate: geo
+                .district(&o.district_code)
+                .map(|d| d.governorate_code.clone())
+                .unwrap_or_default(),
+            district: o.district_code.clone(),
+            name_ar: o.name_ar.clone(),
+            address: o.address.clone(),
+            latitude: o.location.map(|l| degrees(l.0)),
+            longitude: o.location.map(|l| degrees(l.1)),
+            licence: o.licence.code().into(),
+            warehouse_code: o.warehouse_code.clone(),
+            opening_days: o.opening_days.iter().map(|d| d.to_string()).collect(),
+            opens: o.opens.clone(),
+            closes: o.closes.clone(),
+        }
+    }
+}
+
+/// A reference code (outlet, warehouse): 1 to 40 letters, digits, `-` and `_`.
 pub(crate) fn code_ok(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 40
@@ -35,7 +85,10 @@ pub(crate) fn code_ok(s: &str) -> bool {
 
 impl Registry {
     /// Reads one line of the outlets file into an outlet, or the code of what is wrong with it.
-    fn outlet_line(&self, cell: &dyn Fn(usize) -> String) -> std::result::Result<Outlet, &'static str> {
+    fn outlet_line(
+        &self,
+        cell: &dyn Fn(usize) -> String,
+    ) -> std::result::Result<Outlet, &'static str> {
         let code = cell(0);
         if !code_ok(&code) {
             return Err("outlet_code_invalid");
@@ -141,7 +194,11 @@ impl Registry {
                 });
             }
         }
-        outlets.retain(|o| !rejects.iter().any(|r| r.line == 0 && r.outlet_code == o.code));
+        outlets.retain(|o| {
+            !rejects
+                .iter()
+                .any(|r| r.line == 0 && r.outlet_code == o.code)
+        });
         rejects.sort_by_key(|r| r.line);
         if !outlets.is_empty() {
             let log = self.log(
@@ -241,7 +298,11 @@ impl Registry {
         let a = self.outlet_in_reach(from, actor).await?;
         let b = self.outlet_in_reach(to, actor).await?;
         let slot = AgentSlot::of(a.kind).ok_or(AppError::rule("outlet_not_agent"))?;
-        let gov = |o: &Outlet| self.geo.district(&o.district_code).map(|d| d.governorate_code.clone());
+        let gov = |o: &Outlet| {
+            self.geo
+                .district(&o.district_code)
+                .map(|d| d.governorate_code.clone())
+        };
         if a.code == b.code || a.kind != b.kind || gov(&a) != gov(&b) {
             return Err(AppError::rule("outlet_move_invalid"));
         }
@@ -255,7 +316,10 @@ impl Registry {
             actor,
             serde_json::json!({ "from": a.code, "to": b.code }),
         );
-        Ok(self.store.move_households(slot, &a.code, &b.code, &log).await?)
+        Ok(self
+            .store
+            .move_households(slot, &a.code, &b.code, &log)
+            .await?)
     }
 
     /// Assigns a household of the actor's area to an agent of its governorate (its ration agent or
@@ -270,7 +334,10 @@ impl Registry {
         let r = self.card_in_reach(card, actor).await?;
         let o = self.outlet_in_reach(outlet, actor).await?;
         let slot = AgentSlot::of(o.kind).ok_or(AppError::rule("outlet_not_agent"))?;
-        let gov = self.geo.district(&o.district_code).map(|d| d.governorate_code.as_str());
+        let gov = self
+            .geo
+            .district(&o.district_code)
+            .map(|d| d.governorate_code.as_str());
         if gov != Some(r.household.governorate.as_str()) {
             return Err(AppError::rule("card_other_governorate"));
         }

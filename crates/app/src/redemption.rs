@@ -91,11 +91,10 @@ impl Registry {
     pub(crate) async fn outlet_of_actor(&self, actor: &Actor) -> Result<Outlet> {
         actor.require(Permission::Redeem)?;
         let code = actor.outlet.as_deref().ok_or(AppError::Forbidden)?;
-        let o = self
-            .store
-            .outlet(code)
-            .await?
-            .ok_or_else(|| AppError::Internal(format!("outlet {code} of an actor is missing")))?;
+        let o =
+            self.store.outlet(code).await?.ok_or_else(|| {
+                AppError::Internal(format!("outlet {code} of an actor is missing"))
+            })?;
         if o.licence != Licence::Active {
             return Err(AppError::rule("outlet_not_active"));
         }
@@ -145,11 +144,14 @@ impl Registry {
         let mut errs = tamwin_domain::ValidationErrors::default();
         for (item, q) in &req.items {
             if catalog::unit_of(item).is_none() && item != "money" {
-                errs.push(tamwin_domain::FieldError::new(
-                    format!("items.{item}"),
-                    "item_unknown",
-                    "an item the platform does not know",
-                ));
+                errs.push(
+                    tamwin_domain::FieldError::new(
+                        format!("items.{item}"),
+                        "item_unknown",
+                        "an item the platform does not know",
+                    )
+                    .with("value", item),
+                );
                 continue;
             }
             match parse_quantity(item, q.as_i64().filter(|_| q.is_i64() || q.is_u64())) {
@@ -231,7 +233,8 @@ impl Registry {
             };
             match self.store.redeem(&nr, &log, &finish).await {
                 Ok(Redeemed::Done(after)) => {
-                    let view = self.redemption_view(&nr, &outlet, &plan, r, collector, &after, None);
+                    let view =
+                        self.redemption_view(&nr, &outlet, &plan, r, collector, &after, None);
                     return Ok(Outcome {
                         status: 201,
                         body: serde_json::to_string(&view)
@@ -246,7 +249,7 @@ impl Registry {
                         params: vec![("item", item), ("left", left.to_string())],
                     }));
                 }
-                Ok(Redeemed::NotOpen) => return Err(AppError::rule("cycle_not_open")),
+                Ok(Redeemed::NotOpen) => return Err(AppError::rule("no_open_cycle_here")),
                 Ok(Redeemed::Stale) if attempt < 2 => continue,
                 Ok(Redeemed::Stale) => return Err(AppError::Busy),
                 Err(StoreError::Conflict(
@@ -299,7 +302,11 @@ impl Registry {
     }
 
     /// Voids the device's own collection within the void window, putting its quantities back.
-    pub async fn void_redemption(&self, req: &VoidRequest, actor: &Actor) -> Result<RedemptionView> {
+    pub async fn void_redemption(
+        &self,
+        req: &VoidRequest,
+        actor: &Actor,
+    ) -> Result<RedemptionView> {
         let outlet = self.outlet_of_actor(actor).await?;
         let reason = req.reason.trim();
         if reason.is_empty() || tamwin_domain::check_free_text("reason", reason, 500).is_some() {
@@ -345,7 +352,11 @@ impl Registry {
             reason,
             at: now,
         };
-        match self.store.void_redemption(&v, &log, message.as_ref()).await? {
+        match self
+            .store
+            .void_redemption(&v, &log, message.as_ref())
+            .await?
+        {
             Voided::Done(_) => {}
             Voided::Refused => return Err(AppError::rule("void_refused")),
         }

@@ -136,7 +136,8 @@ impl Registry {
         source: &str,
     ) -> Result<NewSession> {
         let acc = self.sign_in_from(username, password, source).await?;
-        let actor = Actor::staff(&acc.user_id, &acc.username, acc.role, acc.area, "web");
+        let actor = Actor::staff(&acc.user_id, &acc.username, acc.role, acc.area, "web")
+            .at_outlet(acc.outlet);
         self.open_session(
             "staff",
             &acc.user_id,
@@ -174,7 +175,7 @@ impl Registry {
                     .ok_or(AppError::Unauthenticated)?;
                 let role = u.role;
                 let area = crate::actor::stored_area(&self.geo, "staff_users", &u.area)?;
-                Actor::staff(&u.user_id, &u.username, role, area, "web")
+                Actor::staff(&u.user_id, &u.username, role, area, "web").at_outlet(u.outlet_code)
             }
             "citizen" => Actor::citizen(&s.subject_id.as_str().into(), &s.subject_name, "web"),
             _ => return Err(AppError::Unauthenticated),

@@ -17,6 +17,8 @@ pub struct StaffAccount {
     pub username: String,
     pub role: Role,
     pub area: Area,
+    /// An outlet operator's outlet.
+    pub outlet: Option<String>,
 }
 
 pub(crate) async fn hash(password: String) -> Result<String> {
@@ -79,7 +81,7 @@ impl Registry {
         let mut errs = ValidationErrors::default();
         let username = check_username(username).map_err(|e| errs.push(e)).ok();
         let role = Role::parse(role).map_err(|e| errs.push(e)).ok();
-        let area = Area::parse(area, &self.geo).map_err(|e| errs.push(e)).ok();
+        let (area, outlet) = self.role_area(role, area, &mut errs).await?;
         if let Some(p) = password
             && let Err(e) = check_password(p)
         {
@@ -109,9 +111,9 @@ impl Registry {
             locked_until: None,
             created_at: self.clock.now(),
             disabled_at: None,
+            outlet_code: outlet.clone(),
         };
-        let details =
-            serde_json::json!({ "username": username, "role": role.code(), "area": area.code() });
+        let details = serde_json::json!({ "username": username, "role": role.code(), "area": area.code(), "outlet": outlet });
         let log = self.log(
             "staff_user_added",
             Some(user.user_id.clone()),
@@ -126,6 +128,7 @@ impl Registry {
                     username,
                     role,
                     area,
+                    outlet,
                 },
                 generated,
             )),
@@ -201,6 +204,7 @@ impl Registry {
             username: user.username,
             role,
             area,
+            outlet: user.outlet_code,
         })
     }
 }
@@ -239,6 +243,7 @@ impl Registry {
                     username: u.username,
                     role,
                     area,
+                    outlet: u.outlet_code,
                 },
                 locked_until,
                 disabled: u.disabled_at.is_some(),
@@ -293,6 +298,6 @@ impl Registry {
             .filter(|u| u.disabled_at.is_none())
             .ok_or(AppError::Unauthenticated)?;
         let area = crate::actor::stored_area(&self.geo, "staff_users", &u.area)?;
-        Ok(Actor::staff(&u.user_id, &u.username, u.role, area, "cli"))
+        Ok(Actor::staff(&u.user_id, &u.username, u.role, area, "cli").at_outlet(u.outlet_code))
     }
 }

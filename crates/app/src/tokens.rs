@@ -4,7 +4,7 @@
 use crate::secret::{random_hex, same, sha256_hex};
 use crate::{Actor, ActorKind, AppError, Registry, Result};
 use tamwin_domain::ValidationErrors;
-use tamwin_domain::access::{Area, Permission, Role};
+use tamwin_domain::access::{Permission, Role};
 use tamwin_store::ApiToken;
 
 pub const TOKEN_MAX_DAYS: i64 = 365;
@@ -23,7 +23,7 @@ impl Registry {
         actor.require(Permission::ManageAccess)?;
         let mut errs = ValidationErrors::default();
         let role = Role::parse(role).map_err(|e| errs.push(e)).ok();
-        let area = Area::parse(area, &self.geo).map_err(|e| errs.push(e)).ok();
+        let (area, outlet) = self.role_area(role, area, &mut errs).await?;
         let name = name.trim();
         if let Some(e) = tamwin_domain::check_free_text("name", name, 100) {
             errs.push(e);
@@ -65,6 +65,7 @@ impl Registry {
                 .checked_add(jiff::SignedDuration::from_hours(24 * days))
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             revoked_at: None,
+            outlet_code: outlet,
         };
         let log = self.log(
             "token.created",
@@ -109,7 +110,7 @@ impl Registry {
             role: Some(role),
             area,
             channel: "api",
-            outlet: None,
+            outlet: t.outlet_code,
         })
     }
 

@@ -4,6 +4,7 @@
 //! cannot be used is a reject row; the rest is written in one transaction.
 
 use crate::lists::refused;
+use crate::outlets::code_ok;
 use crate::{Actor, Registry, Result};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -25,13 +26,6 @@ pub struct WarehouseImport {
     pub warehouses: usize,
     pub agents: usize,
     pub rejects: Vec<WarehouseReject>,
-}
-
-fn code_ok(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 40
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 struct Line {

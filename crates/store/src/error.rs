@@ -107,7 +107,9 @@ fn classify_constraint(text: &str) -> Conflict {
         Conflict::CycleExists
     } else if t.contains("programme_versions") {
         Conflict::VersionExists
-    } else if t.contains("redemptions_device_txn") || t.contains("redemptions.device_id, redemptions.device_txn") {
+    } else if t.contains("redemptions_device_txn")
+        || t.contains("redemptions.device_id, redemptions.device_txn")
+    {
         Conflict::DeviceTxnTaken
     } else if t.contains("entitlement_lines_whole") {
         Conflict::LineBelowZero

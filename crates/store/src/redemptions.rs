@@ -52,7 +52,8 @@ pub struct LineAfter {
 
 /// What the application writes with a collection, from the lines as the collection left them: the
 /// answer kept for a retry, and the household's receipt.
-pub type Finish<'a> = &'a (dyn Fn(&[LineAfter]) -> (IdemEntry, Option<OutboxMessage>) + Send + Sync);
+pub type Finish<'a> =
+    &'a (dyn Fn(&[LineAfter]) -> (IdemEntry, Option<OutboxMessage>) + Send + Sync);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redeemed {

@@ -494,7 +494,8 @@ pub(crate) fn idem_vals(e: &IdemEntry) -> Vec<Val> {
     ]
 }
 
-pub(crate) const OUTBOX_COLS: &str = "message_id, channel, recipient, body, created_at, delivered_at";
+pub(crate) const OUTBOX_COLS: &str =
+    "message_id, channel, recipient, body, created_at, delivered_at";
 
 /// An outbox message's row, in `OUTBOX_COLS` order.
 pub(crate) fn outbox_vals(m: &crate::OutboxMessage) -> Vec<Val> {

@@ -51,6 +51,7 @@ macro_rules! credentials_sql {
                     created_by: r.try_get("created_by")?,
                     expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
                     revoked_at: parse_opt_ts(r.try_get("revoked_at")?)?,
+                    outlet_code: r.try_get("outlet_code")?,
                 })
             }
 
@@ -71,7 +72,7 @@ macro_rules! credentials_sql {
                     Box::pin(async move {
                         sqlx::query(concat!(
                             "INSERT INTO api_tokens (token_id, name, role, area, secret_hash, created_at, created_by, ",
-                            "expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)"
+                            "expires_at, revoked_at, outlet_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9)"
                         ))
                         .bind(t.token_id.as_str())
                         .bind(t.name.as_str())
@@ -81,6 +82,7 @@ macro_rules! credentials_sql {
                         .bind(ts(&t.created_at))
                         .bind(t.created_by.as_str())
                         .bind(ts(&t.expires_at))
+                        .bind(t.outlet_code.as_deref())
                         .execute(&mut *c)
                         .await?;
                         Ok(1)

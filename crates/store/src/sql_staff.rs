@@ -14,6 +14,7 @@ macro_rules! staff_sql {
                     locked_until: parse_opt_ts(r.try_get("locked_until")?)?,
                     created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
                     disabled_at: parse_opt_ts(r.try_get("disabled_at")?)?,
+                    outlet_code: r.try_get("outlet_code")?,
                 })
             }
 
@@ -42,7 +43,7 @@ macro_rules! staff_sql {
                     let mut tx = self.begin_write().await?;
                     sqlx::query(concat!(
                         "INSERT INTO staff_users (user_id, username, role, area, password_hash, failed_logins, ",
-                        "locked_until, created_at, disabled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                        "locked_until, created_at, disabled_at, outlet_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
                     ))
                     .bind(u.user_id.as_str())
                     .bind(u.username.as_str())
@@ -53,6 +54,7 @@ macro_rules! staff_sql {
                     .bind(u.locked_until.as_ref().map(ts))
                     .bind(ts(&u.created_at))
                     .bind(u.disabled_at.as_ref().map(ts))
+                    .bind(u.outlet_code.as_deref())
                     .execute(&mut *tx)
                     .await?;
                     Self::append_audit(&mut tx, &[(None, log)]).await?;

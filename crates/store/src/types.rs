@@ -116,6 +116,8 @@ pub struct StaffUser {
     pub locked_until: Option<jiff::Timestamp>,
     pub created_at: jiff::Timestamp,
     pub disabled_at: Option<jiff::Timestamp>,
+    /// An outlet operator's outlet (issue 16): the account acts for it only.
+    pub outlet_code: Option<String>,
 }
 
 /// Which households a query may return: those of a governorate and/or district (none = the nation).
@@ -208,6 +210,8 @@ pub struct ApiToken {
     pub created_by: String,
     pub expires_at: jiff::Timestamp,
     pub revoked_at: Option<jiff::Timestamp>,
+    /// An outlet operator's outlet (issue 16): the token acts for it only.
+    pub outlet_code: Option<String>,
 }
 
 /// Households and present members of one district in one card state.

@@ -1,6 +1,6 @@
 //! The ration registry written: agents sized to each district, households with their card numbers
 //! and addresses, members, the holds the registry already carries, and the civil registry's view of
-//! each person (`agents.csv`, `warehouses.csv`, `households.csv`, `members.csv`, `holds.csv`,
+//! each person (`agents.csv`, `warehouses.csv`, `outlets.csv`, `households.csv`, `members.csv`, `holds.csv`,
 //! `persons.csv`).
 
 use crate::civil_truth::CivilTruth;
@@ -54,6 +54,10 @@ pub fn generate(
     warehouses_csv
         .write_record(csv_columns::WAREHOUSES)
         .map_err(io)?;
+    // Every agent is an outlet too, with a flour agent and a bakery per district (fixed data, no
+    // randomness either).
+    let mut outlets_csv = create(dir, "outlets.csv")?;
+    outlets_csv.write_record(csv_columns::OUTLETS).map_err(io)?;
     let mut agents_of: std::collections::HashMap<String, u64> = Default::default();
     let mut district_pick: std::collections::HashMap<String, Weighted<String>> = Default::default();
     for (gov, gw) in &govs {
@@ -85,7 +89,29 @@ pub fn generate(
                         format!("A{d}{i:04}"),
                     ])
                     .map_err(io)?;
+                outlets_csv
+                    .write_record(outlet_row(
+                        &format!("A{d}{i:04}"),
+                        "ration_agent",
+                        d,
+                        &format!("وكيل {given} {surname}"),
+                        i,
+                    ))
+                    .map_err(io)?;
                 summary.agents += 1;
+            }
+            let district_name = geo.district(d).map_or(d.as_str(), |x| x.name_ar.as_str());
+            for (prefix, kind, name) in [("F", "flour_agent", "وكيل طحين"), ("B", "bakery", "مخبز")]
+            {
+                outlets_csv
+                    .write_record(outlet_row(
+                        &format!("{prefix}{d}0001"),
+                        kind,
+                        d,
+                        &format!("{name} {district_name}"),
+                        1,
+                    ))
+                    .map_err(io)?;
             }
             agents_of.insert(d.clone(), n);
         }
@@ -93,6 +119,7 @@ pub fn generate(
     }
     agents_csv.flush()?;
     warehouses_csv.flush()?;
+    outlets_csv.flush()?;
 
     let mut hh_csv = create(dir, "households.csv")?;
     hh_csv.write_record(csv_columns::HOUSEHOLDS).map_err(io)?;
@@ -240,4 +267,26 @@ pub fn synthetic_phone(n: u64) -> String {
     let op = char::from(OPERATORS[(n % 4) as usize]);
     let rest = ((n / 4).wrapping_mul(48_271_003) + 13_579) % 100_000_000;
     format!("07{op}{rest:08}")
+}
+
+/// An outlets-file line: an address of its district, the usual days and hours (bakeries open early
+/// and every day).
+fn outlet_row(code: &str, kind: &str, district: &str, name: &str, n: u64) -> Vec<String> {
+    let (days, opens, closes) = match kind {
+        "bakery" => ("sat sun mon tue wed thu fri", "06:00", "14:00"),
+        _ => ("sat sun mon tue wed thu", "08:00", "16:00"),
+    };
+    vec![
+        code.to_string(),
+        kind.to_string(),
+        district.to_string(),
+        name.to_string(),
+        format!("الشارع التجاري، محل {n}"),
+        String::new(),
+        String::new(),
+        "active".to_string(),
+        days.to_string(),
+        opens.to_string(),
+        closes.to_string(),
+    ]
 }

@@ -108,11 +108,13 @@ pub async fn device_revoke(reg: &Registry, id: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The area each demo role works in: Karbala, its first district, or its first update centre.
+/// The area each demo role works in: Karbala, its first district, its first update centre, or the
+/// first ration agent of that district (an outlet operator names an outlet).
 fn demo_area(r: Role) -> &'static str {
     match r {
         Role::CentreOfficer => "KRB-C01",
-        Role::MobileTeamOfficer | Role::OutletOperator => "1101",
+        Role::MobileTeamOfficer => "1101",
+        Role::OutletOperator => "A11010001",
         _ => "11",
     }
 }

@@ -156,6 +156,11 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: crate::list_cmd::ListCommand,
     },
+    /// Ration agents, flour agents, bakeries and commodity outlets (docs/formats.md, "Outlets file").
+    Outlet {
+        #[command(subcommand)]
+        command: crate::outlet_cmd::OutletCommand,
+    },
     /// The ministry's warehouses and the agents each supplies (docs/formats.md, "Warehouses file").
     Warehouse {
         #[command(subcommand)]

@@ -13,6 +13,7 @@ mod hub_cmd;
 mod hub_http;
 mod list_cmd;
 mod logging;
+mod outlet_cmd;
 mod owner_only;
 mod screen_cmd;
 mod screen_files;
@@ -101,6 +102,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::List { command } => list_cmd::run(&rules, command).await,
         Command::Declarations { command } => list_cmd::declarations(&rules, command).await,
         Command::Warehouse { command } => warehouse_cmd::run(&rules, command).await,
+        Command::Outlet { command } => outlet_cmd::run(&rules, command).await,
         Command::Bench {
             command:
                 BenchCommand::Booking {

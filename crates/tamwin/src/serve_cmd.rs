@@ -80,6 +80,12 @@ pub(crate) async fn demo(
         &dir.join("warehouses.rejects.csv"),
     )
     .await?;
+    crate::outlet_cmd::import(
+        &reg,
+        &dir.join("outlets.csv"),
+        &dir.join("outlets.rejects.csv"),
+    )
+    .await?;
     println!(
         "Karbala demo: {} households in {} with Karbala's 10 update centres",
         store.count_households().await?,

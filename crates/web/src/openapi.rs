@@ -75,13 +75,24 @@ use utoipa::OpenApi;
         crate::api::cycles::my_baskets,
         crate::api::cycles::declarations,
         crate::api::cycles::declare,
+        crate::api::outlets::redeem,
+        crate::api::outlets::day,
+        crate::api::outlets::void,
+        crate::api::outlets::collection_code,
+        crate::api::outlets::outlets,
+        crate::api::outlets::licence,
+        crate::api::outlets::move_households,
+        crate::api::outlets::assign_agent,
+        crate::api::outlets::reissue_card_qr,
+        crate::api::outlets::my_card_qr,
+        crate::api::outlets::renew_card_qr,
         crate::api::crvs::callback,
         crate::api::crvs::txn_on_status,
         serve_json,
         docs_page,
     ),
     modifiers(&Security),
-    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "access"), (name = "appointments"), (name = "screening"), (name = "cycles"), (name = "hub"), (name = "system"))
+    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "access"), (name = "appointments"), (name = "screening"), (name = "cycles"), (name = "outlets"), (name = "hub"), (name = "system"))
 )]
 struct ApiDoc;
 
@@ -97,6 +108,12 @@ impl utoipa::Modify for Security {
         c.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // An outlet's device signs each request with its key (docs/access.md, "Device keys"): this
+        // header names the device; the time, nonce and signature headers go with it.
+        c.add_security_scheme(
+            "device",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(crate::auth::DEVICE_HEADER))),
         );
         c.add_security_scheme(
             "session",

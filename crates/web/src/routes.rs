@@ -284,6 +284,49 @@ pub fn routes() -> Routes {
     )
     .add("get", "/api/v1/me/baskets", get(api::cycles::my_baskets))
     .add(
+        "post",
+        "/api/v1/outlet/redemptions",
+        post(api::outlets::redeem),
+    )
+    .add("get", "/api/v1/outlet/redemptions", get(api::outlets::day))
+    .add(
+        "post",
+        "/api/v1/outlet/redemptions/void",
+        post(api::outlets::void),
+    )
+    .add(
+        "post",
+        "/api/v1/outlet/collection-codes",
+        post(api::outlets::collection_code),
+    )
+    .add("get", "/api/v1/outlets", get(api::outlets::outlets))
+    .add(
+        "post",
+        "/api/v1/outlets/{outlet}/licence",
+        post(api::outlets::licence),
+    )
+    .add(
+        "post",
+        "/api/v1/outlets/{outlet}/households-move",
+        post(api::outlets::move_households),
+    )
+    .add(
+        "post",
+        "/api/v1/households/{card_number}/agent",
+        post(api::outlets::assign_agent),
+    )
+    .add(
+        "post",
+        "/api/v1/households/{card_number}/card-qr",
+        post(api::outlets::reissue_card_qr),
+    )
+    .add("get", "/api/v1/me/card-qr", get(api::outlets::my_card_qr))
+    .add(
+        "post",
+        "/api/v1/me/card-qr",
+        post(api::outlets::renew_card_qr),
+    )
+    .add(
         "get",
         "/api/v1/households/{card_number}/declarations",
         get(api::cycles::declarations),

@@ -37,10 +37,6 @@ pub(crate) struct Identified {
     pub member: Option<MemberId>,
 }
 
-fn qr_refused(code: &'static str) -> AppError {
-    AppError::rule(code)
-}
-
 impl Registry {
     /// Issues the household's ration-card QR, revoking the one before (a card lost or stolen stops
     /// working at once); returns the QR text.
@@ -77,7 +73,10 @@ impl Registry {
             .as_deref()
             .ok_or_else(|| AppError::Internal("no card key configured".into()))?;
         let mut claims = BTreeMap::new();
-        claims.insert("card_number".to_string(), r.household.card_number.to_string());
+        claims.insert(
+            "card_number".to_string(),
+            r.household.card_number.to_string(),
+        );
         claims.insert("token".to_string(), t.token_id.clone());
         let p = Payload {
             kind: Kind::RationCard,
@@ -100,28 +99,30 @@ impl Registry {
                     .ok_or_else(|| AppError::Internal("no card key configured".into()))?;
                 let p = tamwin_card::verify(qr.trim(), &keys.ring, self.clock.now().as_second())
                     .map_err(|e| match e {
-                        tamwin_card::CardError::Expired => qr_refused("card_qr_expired"),
-                        _ => qr_refused("card_qr_invalid"),
+                        tamwin_card::CardError::Expired => AppError::rule("card_qr_expired"),
+                        _ => AppError::rule("card_qr_invalid"),
                     })?;
                 if p.kind != Kind::RationCard {
-                    return Err(qr_refused("card_qr_invalid"));
+                    return Err(AppError::rule("card_qr_invalid"));
                 }
-                let (Some(card), Some(token)) = (p.claims.get("card_number"), p.claims.get("token"))
+                let (Some(card), Some(token)) =
+                    (p.claims.get("card_number"), p.claims.get("token"))
                 else {
-                    return Err(qr_refused("card_qr_invalid"));
+                    return Err(AppError::rule("card_qr_invalid"));
                 };
-                let card = CardNumber::parse(card).map_err(|_| qr_refused("card_qr_invalid"))?;
+                let card =
+                    CardNumber::parse(card).map_err(|_| AppError::rule("card_qr_invalid"))?;
                 let record = self
                     .store
                     .household_by_card(&card)
                     .await?
-                    .ok_or_else(|| qr_refused("card_qr_revoked"))?;
+                    .ok_or(AppError::rule("card_qr_revoked"))?;
                 let valid = self
                     .store
                     .valid_card_token(&record.household.household_id)
                     .await?;
                 if valid.is_none_or(|t| t.token_id != *token) {
-                    return Err(qr_refused("card_qr_revoked"));
+                    return Err(AppError::rule("card_qr_revoked"));
                 }
                 Ok(Identified {
                     record,
@@ -142,7 +143,11 @@ impl Registry {
                 let record = self.card_record(card).await?;
                 // The fingerprint names its member: the first present member whose unified card's
                 // template it matches (a household has a handful; each check is one hub call).
-                for m in record.members.iter().filter(|m| m.presence == tamwin_domain::Presence::Present) {
+                for m in record
+                    .members
+                    .iter()
+                    .filter(|m| m.presence == tamwin_domain::Presence::Present)
+                {
                     let Some(nid) = &m.national_id else { continue };
                     let r = self
                         .verify_fingerprint(
@@ -194,7 +199,8 @@ impl Registry {
         let since = now
             .checked_sub(jiff::SignedDuration::from_mins(15))
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        if self.store.otps_since(phone.as_str(), since).await? >= crate::throttle::CODES_PER_NUMBER {
+        if self.store.otps_since(phone.as_str(), since).await? >= crate::throttle::CODES_PER_NUMBER
+        {
             return Err(AppError::TooManyCodes);
         }
         let code = crate::secret::random_code(6)?;
@@ -230,7 +236,12 @@ impl Registry {
         Ok(())
     }
 
-    async fn check_collection_code(&self, r: &HouseholdRecord, code: &str, outlet: &str) -> Result<()> {
+    async fn check_collection_code(
+        &self,
+        r: &HouseholdRecord,
+        code: &str,
+        outlet: &str,
+    ) -> Result<()> {
         let refused = || AppError::CodeRefused;
         let phone = r.household.phone.as_ref().ok_or_else(refused)?;
         let now = self.clock.now();
@@ -253,7 +264,10 @@ impl Registry {
             return Err(refused());
         }
         let code = tamwin_text_ar::fold_digits(code.trim());
-        if !crate::secret::same(&collection_hash(&c.challenge_id, outlet, &code), &c.code_hash) {
+        if !crate::secret::same(
+            &collection_hash(&c.challenge_id, outlet, &code),
+            &c.code_hash,
+        ) {
             return Err(refused());
         }
         if !self.store.otp_use(&c.challenge_id, now).await? {

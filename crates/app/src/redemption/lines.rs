@@ -109,16 +109,25 @@ impl Registry {
             }
             let (_, v) = self.cycle_version(&c).await?;
             let serves = match &v.benefit {
-                Benefit::Basket { .. } => outlet.kind.hands_out(&v.benefit, "rice")
-                    || outlet.kind.hands_out(&v.benefit, "flour"),
-                b => outlet.kind.hands_out(b, if b.kind() == "bread" { "bread" } else { "money" }),
+                Benefit::Basket { .. } => {
+                    outlet.kind.hands_out(&v.benefit, "rice")
+                        || outlet.kind.hands_out(&v.benefit, "flour")
+                }
+                b => outlet.kind.hands_out(
+                    b,
+                    if b.kind() == "bread" {
+                        "bread"
+                    } else {
+                        "money"
+                    },
+                ),
             };
             if serves {
                 chosen = Some((c, e, v));
                 break;
             }
         }
-        let (cycle, e, v) = chosen.ok_or(AppError::rule("cycle_not_open"))?;
+        let (cycle, e, v) = chosen.ok_or(AppError::rule("no_open_cycle_here"))?;
         if e.suspended_whole {
             return Err(AppError::rule("household_on_hold"));
         }
@@ -178,7 +187,10 @@ impl Registry {
             if *q > l.collectable() {
                 return Err(AppError::Rule(crate::error::Rule {
                     code: "quantity_over_entitlement",
-                    params: vec![("item", item.clone()), ("left", l.collectable().to_string())],
+                    params: vec![
+                        ("item", item.clone()),
+                        ("left", l.collectable().to_string()),
+                    ],
                 }));
             }
             takes.push(Take {

@@ -67,7 +67,11 @@ impl Registry {
             recipient: phone.as_str().to_string(),
             body: format!(
                 "تموين: أُلغي استلام بطاقتكم {} من {} ({}) في {at}، وأُعيدت الكميات إلى رصيدكم.\nTamwin: the collection for card {} at {} on {at} was voided; the quantities are back.",
-                r.household.card_number, outlet.name_ar, outlet.code, r.household.card_number, outlet.code,
+                r.household.card_number,
+                outlet.name_ar,
+                outlet.code,
+                r.household.card_number,
+                outlet.code,
             ),
             created_at: self.clock.now(),
             delivered_at: None,

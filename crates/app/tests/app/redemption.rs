@@ -72,7 +72,10 @@ fn ask(txn: &str, card: CardPresented, items: &[(&str, serde_json::Value)]) -> R
 }
 
 fn hash(r: &RedeemRequest) -> String {
-    format!("{}|{:?}|{:?}", r.transaction_id, r.items, r.collector_member_no)
+    format!(
+        "{}|{:?}|{:?}",
+        r.transaction_id, r.items, r.collector_member_no
+    )
 }
 
 async fn redeem(s: &Setup, r: &RedeemRequest, who: &Actor) -> Result<serde_json::Value> {
@@ -107,18 +110,34 @@ async fn setup(store: Arc<dyn Store>, seed: u64, programme: &str) -> Setup {
     forms(&mut reg);
     let reg = Arc::new(reg);
     with_programmes(&reg).await;
-    let imported = reg.import_outlets(OUTLETS.as_bytes(), &system()).await.unwrap();
-    assert_eq!((imported.outlets, imported.rejects.len()), (5, 0), "{:?}", imported.rejects);
+    let imported = reg
+        .import_outlets(OUTLETS.as_bytes(), &system())
+        .await
+        .unwrap();
+    assert_eq!(
+        (imported.outlets, imported.rejects.len()),
+        (5, 0),
+        "{:?}",
+        imported.rejects
+    );
     let (card, hid, _) = family(&reg, 71_000_000_000 + seed * 100, "11", "1101").await;
-    reg.assign_agent(&card, "A1101-001", &system()).await.unwrap();
-    reg.assign_agent(&card, "F1101-001", &system()).await.unwrap();
+    reg.assign_agent(&card, "A1101-001", &system())
+        .await
+        .unwrap();
+    reg.assign_agent(&card, "F1101-001", &system())
+        .await
+        .unwrap();
     let c = reg
         .draft_cycle(programme, "2026-12", "11", &supervisor("ali"))
         .await
         .unwrap();
-    reg.approve_cycle(&c.cycle_id, &supervisor("omar")).await.unwrap();
+    reg.approve_cycle(&c.cycle_id, &supervisor("omar"))
+        .await
+        .unwrap();
     generate(&reg).await;
-    reg.open_cycle(&c.cycle_id, &supervisor("ali")).await.unwrap();
+    reg.open_cycle(&c.cycle_id, &supervisor("ali"))
+        .await
+        .unwrap();
     Setup {
         reg,
         store,
@@ -303,7 +322,7 @@ tamwin_store::backend_tests! {
         // Closed: nothing more.
         s.reg.close_cycle(&s.cycle, &supervisor("ali")).await.unwrap();
         let e = redeem(&s, &ask("v-3", qr(&q), &[("rice", 1000.into())]), &dev).await.unwrap_err();
-        assert_eq!(code(e), "cycle_not_open", "{backend}");
+        assert_eq!(code(e), "no_open_cycle_here", "{backend}");
         assert_eq!(redeemed(&s, "rice").await, 1000, "{backend}");
     }
 
@@ -348,6 +367,6 @@ tamwin_store::backend_tests! {
         // A ration agent hands out no bread.
         let agent = device("d1", "A1101-001");
         let e = redeem(&s, &ask("r-5", qr(&q), &[("bread", 1.into())]), &agent).await.unwrap_err();
-        assert_eq!(code(e), "cycle_not_open", "{backend}: no open cycle this outlet hands out");
+        assert_eq!(code(e), "no_open_cycle_here", "{backend}: no open cycle this outlet hands out");
     }
 }

@@ -25,6 +25,7 @@ CREATE INDEX households_by_flour_agent ON households (flour_agent_code) WHERE fl
 -- A device or an operator's account of one outlet acts for that outlet only.
 ALTER TABLE device_keys ADD COLUMN outlet_code TEXT REFERENCES outlets (code);
 ALTER TABLE staff_users ADD COLUMN outlet_code TEXT REFERENCES outlets (code);
+ALTER TABLE api_tokens ADD COLUMN outlet_code TEXT REFERENCES outlets (code);
 
 -- The ration card's signed QR: the token it names is the household's only valid one; reissuing the
 -- card (lost, stolen) revokes the one before.

@@ -8,6 +8,7 @@ pub mod cycles;
 pub mod events;
 pub mod households;
 pub mod jobs;
+pub mod outlets;
 pub mod screening;
 
 pub(crate) use households::{card, outcome_response};

@@ -43,6 +43,13 @@ pub async fn app_on_with_clock(
     app_on_with(backend, clock, false).await
 }
 
+/// Karbala's first district's ration agent, flour agent and bakery: an outlet operator names one.
+pub const OUTLETS: &str = "outlet_code,kind,district,name_ar,address,latitude,longitude,licence,opening_days,opens,closes
+A1101-001,ration_agent,1101,وكيل الحسين,شارع العباس,32.616,44.024,,sat sun mon tue wed thu,08:00,16:00
+F1101-001,flour_agent,1101,وكيل طحين الحسين,شارع العباس,,,,sat sun mon tue wed thu,08:00,16:00
+B1101-001,bakery,1101,مخبز الحسين,شارع العباس,,,,sat sun mon tue wed thu fri,06:00,14:00
+";
+
 /// One backend's app, its registry signing forms and cards when `forms` (the appointment journey).
 pub async fn app_on_with(
     backend: Backend,
@@ -69,6 +76,7 @@ pub async fn app_on_with(
     let reg = Arc::new(reg);
     reg.prepare().await.unwrap();
     let sys = Actor::system("test");
+    reg.import_outlets(OUTLETS.as_bytes(), &sys).await.unwrap();
     let (_, token) = reg
         .create_token("test client", "ministry_admin", "nation", 30, &sys)
         .await

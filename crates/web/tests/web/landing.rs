@@ -12,7 +12,8 @@ use tamwin_domain::access::Role;
 fn area_of(role: Role) -> &'static str {
     match role {
         Role::CentreOfficer => "KRB-C01",
-        Role::MobileTeamOfficer | Role::OutletOperator => "1101",
+        Role::MobileTeamOfficer => "1101",
+        Role::OutletOperator => "A1101-001",
         _ => "11",
     }
 }

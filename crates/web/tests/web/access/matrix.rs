@@ -24,7 +24,8 @@ const CALLERS: [&str; 9] = [
 fn area_of(role: &str) -> &'static str {
     match role {
         "centre_officer" => "KRB-C01",
-        "mobile_team_officer" | "outlet_operator" => "1101",
+        "mobile_team_officer" => "1101",
+        "outlet_operator" => "A1101-001",
         _ => "11",
     }
 }
@@ -205,7 +206,7 @@ tamwin_store::backend_tests! {
         let clock = Arc::new(tamwin_app::FixedClock(std::sync::Mutex::new(
             "2026-11-21T05:00:00Z".parse().unwrap(),
         )));
-        let (backend, app, reg) = common::app_on_with_clock(backend, clock).await;
+        let (backend, app, reg) = common::app_on_with(backend, clock, true).await;
         let callers = callers(&reg).await;
         let mut wrong = Vec::new();
         for r in ROWS {

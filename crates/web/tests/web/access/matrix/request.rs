@@ -340,8 +340,21 @@ pub(super) async fn request(
             .await
             .unwrap();
     }
+    // A fresh ration agent of Karbala's first district for each request (a licence changes it), with a
+    // second to move households to.
+    let outlet = format!("M{}", serial());
+    if r.path.contains("{outlet}") {
+        let file = format!(
+            "{}\n{outlet},ration_agent,1101,وكيل,شارع,,,,sat sun,08:00,16:00\n{outlet}-B,ration_agent,1101,وكيل,شارع,,,,sat sun,08:00,16:00\n",
+            tamwin_domain::csv_columns::OUTLETS.join(",")
+        );
+        reg.import_outlets(file.as_bytes(), &Actor::system("fixture"))
+            .await
+            .unwrap();
+    }
     let mut path = r
         .path
+        .replace("{outlet}", &outlet)
         .replace("{cycle_id}", &cycle)
         .replace(
             "{step}",
@@ -476,6 +489,20 @@ pub(super) async fn request(
             .to_string(),
         ),
         ("post", "/api/v1/households") => Some(fixture(None).to_string()),
+        ("post", "/api/v1/outlet/redemptions") => Some(
+            json!({"transaction_id": format!("m-{}", serial()), "card": {"qr": "TMW1:0"}, "collector_member_no": 1, "items": {"rice": 1000}})
+                .to_string(),
+        ),
+        ("post", "/api/v1/outlet/redemptions/void") => {
+            Some(json!({"transaction_id": "none", "reason": "wrong card"}).to_string())
+        }
+        ("post", "/api/v1/outlet/collection-codes") => Some(json!({"card_number": m.card}).to_string()),
+        ("post", p) if p.ends_with("/licence") => Some(json!({"licence": "suspended", "reason": "short weight"}).to_string()),
+        ("post", p) if p.ends_with("/households-move") => {
+            Some(json!({"to": format!("{outlet}-B"), "reason": "agent suspended"}).to_string())
+        }
+        ("post", "/api/v1/households/{card_number}/agent") => Some(json!({"outlet": "A1101-001"}).to_string()),
+        ("post", p) if p.ends_with("/card-qr") => None,
         ("post", "/api/v1/programmes") => Some(tamwin_domain::programme::BUILTIN[0].1.to_string()),
         ("post", "/api/v1/cycles") => {
             Some(json!({"programme": "iq-pds", "month": fresh_month(), "governorate": "11"}).to_string())
