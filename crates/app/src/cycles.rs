@@ -201,14 +201,14 @@ impl Registry {
     }
 
     /// A cycle the actor manages.
-    async fn cycle_for(&self, cycle_id: &str, actor: &Actor) -> Result<Cycle> {
+    pub(crate) async fn cycle_for(&self, cycle_id: &str, actor: &Actor) -> Result<Cycle> {
         let c = self.cycle_seen(cycle_id, actor).await?;
         self.cycle_area(&c.governorate, actor)?;
         Ok(c)
     }
 
     /// A cycle the actor sees.
-    async fn cycle_seen(&self, cycle_id: &str, actor: &Actor) -> Result<Cycle> {
+    pub(crate) async fn cycle_seen(&self, cycle_id: &str, actor: &Actor) -> Result<Cycle> {
         self.store
             .cycle(cycle_id)
             .await?
@@ -279,6 +279,8 @@ impl Registry {
             actor,
         )
         .await?;
+        // What each agent is to hand out (issue 16 point 2); `reallocate` computes it again.
+        self.allocate(&c, actor).await?;
         self.cycle_status_of(cycle_id).await
     }
 

@@ -39,6 +39,7 @@ pub mod screening;
 pub mod secret;
 pub mod session;
 pub mod staff;
+pub mod stock;
 pub mod temporary_cards;
 pub mod throttle;
 mod tokens;

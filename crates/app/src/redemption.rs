@@ -203,6 +203,7 @@ impl Registry {
                 at: self.clock.now(),
                 takes: plan.takes.clone(),
                 suspended_persons: plan.suspended_persons,
+                stock_guard: self.refuse_beyond_stock,
             };
             let log = self.log(
                 "redemption.recorded",
@@ -247,6 +248,12 @@ impl Registry {
                     return Err(AppError::Rule(crate::error::Rule {
                         code: "quantity_over_entitlement",
                         params: vec![("item", item), ("left", left.to_string())],
+                    }));
+                }
+                Ok(Redeemed::OutOfStock(item)) => {
+                    return Err(AppError::Rule(crate::error::Rule {
+                        code: "outlet_out_of_stock",
+                        params: vec![("item", item)],
                     }));
                 }
                 Ok(Redeemed::NotOpen) => return Err(AppError::rule("no_open_cycle_here")),

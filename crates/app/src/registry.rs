@@ -32,6 +32,9 @@ pub struct Registry {
     pub(crate) jobs_wake: Arc<tokio::sync::Notify>,
     /// Minutes within which an outlet's device may void its own collection (15 by default).
     pub(crate) void_minutes: i64,
+    /// Whether a collection that would take an outlet's stock below zero is refused (off by default:
+    /// the variance shows it).
+    pub(crate) refuse_beyond_stock: bool,
 }
 
 impl Registry {
@@ -55,6 +58,7 @@ impl Registry {
             screening_grace_days: screening::GRACE_DAYS,
             jobs_wake: Arc::new(tokio::sync::Notify::new()),
             void_minutes: redemption::VOID_MINUTES,
+            refuse_beyond_stock: false,
         }
     }
 
@@ -118,6 +122,13 @@ impl Registry {
         self.abroad_after_days = abroad_after_days;
         self.temporary_card_months = temporary_card_months;
         self.screening_grace_days = grace_days;
+    }
+
+    /// The outlets' settings: minutes a device may void its own collection in, and whether a
+    /// collection beyond the outlet's stock is refused.
+    pub fn set_outlet_rules(&mut self, void_minutes: i64, refuse_beyond_stock: bool) {
+        self.void_minutes = void_minutes;
+        self.refuse_beyond_stock = refuse_beyond_stock;
     }
 
     pub fn abroad_after_days(&self) -> i64 {

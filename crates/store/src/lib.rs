@@ -56,9 +56,11 @@ mod sql_reference;
 mod sql_screening;
 mod sql_staff;
 mod sql_stations;
+mod sql_stock;
 mod sql_vital_events;
 mod sqlite;
 pub mod staff;
+pub mod stock;
 mod types;
 pub mod vital_events;
 
@@ -99,6 +101,7 @@ pub use screening::{
 };
 pub use sqlite::SqliteStore;
 pub use staff::StaffStore;
+pub use stock::{AgentTotal, Movement, MovementKind, StockRow, StockStore};
 pub use types::*;
 pub use vital_events::VitalEventStore;
 
@@ -130,6 +133,7 @@ pub trait Store:
     + OutletStore
     + RedemptionStore
     + CardTokenStore
+    + StockStore
     + PoolUse
     + Send
     + Sync

@@ -152,6 +152,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "outlets",
         sql: include_str!("../migrations/sqlite/0029_outlets.sql"),
     },
+    Migration {
+        version: 30,
+        name: "stock",
+        sql: include_str!("../migrations/sqlite/0030_stock.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -299,6 +304,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 29,
         name: "outlets",
         sql: include_str!("../migrations/postgres/0029_outlets.sql"),
+    },
+    Migration {
+        version: 30,
+        name: "stock",
+        sql: include_str!("../migrations/postgres/0030_stock.sql"),
     },
 ];
 

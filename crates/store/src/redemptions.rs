@@ -40,6 +40,8 @@ pub struct NewRedemption {
     /// The entitlement's `suspended_persons` the application read: a hold placed since changes what
     /// is held, and the write stops (`Redeemed::Stale`).
     pub suspended_persons: i64,
+    /// Refuse a collection that would take the outlet's stock below zero (a setting).
+    pub stock_guard: bool,
 }
 
 /// A line after a collection (or a void).
@@ -61,6 +63,8 @@ pub enum Redeemed {
     Done(Vec<LineAfter>),
     /// This item would go beyond what its line holds: nothing written.
     Exceeds(String),
+    /// This item would take the outlet's stock below zero, which the setting refuses: nothing written.
+    OutOfStock(String),
     /// The cycle is not open, the household has no entitlement in it, or it cannot collect now
     /// (a hold on it as a whole): nothing written.
     NotOpen,

@@ -107,6 +107,16 @@ macro_rules! redemptions_sql {
                         return Ok(Redeemed::Exceeds(t.item.clone()));
                     }
                     after.push(LineAfter { item: t.item.clone(), quantity, redeemed });
+                    let (received, handed_out, returned): (i64, i64, i64) = sqlx::query_as($crate::sql_stock::DRAW_SQL)
+                        .bind(r.outlet_code.as_str())
+                        .bind(r.cycle_id.as_str())
+                        .bind(t.item.as_str())
+                        .bind(t.quantity)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    if r.stock_guard && handed_out + returned > received {
+                        return Ok(Redeemed::OutOfStock(t.item.clone()));
+                    }
                 }
                 let (idem, receipt) = finish(&after);
                 let head = vec![vec![
@@ -170,6 +180,12 @@ macro_rules! redemptions_sql {
                     .fetch_optional(&mut *tx)
                     .await?;
                     let Some(cycle) = cycle else { return Ok(Voided::Refused) };
+                    let outlet: String =
+                        sqlx::query_scalar("SELECT outlet_code FROM redemptions WHERE household_id = $1 AND redemption_id = $2")
+                            .bind(hid)
+                            .bind(v.redemption_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
                     let lines: Vec<(String, i64)> =
                         sqlx::query_as("SELECT item, quantity FROM redemption_lines WHERE household_id = $1 AND redemption_id = $2 ORDER BY item")
                             .bind(hid)
@@ -189,6 +205,15 @@ macro_rules! redemptions_sql {
                         .fetch_one(&mut *tx)
                         .await?;
                         after.push(LineAfter { item: item.clone(), quantity, redeemed });
+                        sqlx::query(
+                            "UPDATE outlet_stock SET handed_out = handed_out - $4 WHERE outlet_code = $1 AND cycle_id = $2 AND item = $3",
+                        )
+                        .bind(outlet.as_str())
+                        .bind(cycle.as_str())
+                        .bind(item.as_str())
+                        .bind(*q)
+                        .execute(&mut *tx)
+                        .await?;
                     }
                     if let Some(m) = message {
                         Self::outbox_insert(&mut tx, m).await?;

@@ -329,6 +329,7 @@ impl Registry {
                 })
                 .collect(),
             suspended_persons: 0,
+            stock_guard: false,
         };
         let voided = red
             .voided_at

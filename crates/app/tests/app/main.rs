@@ -23,5 +23,6 @@ mod redemption;
 mod screening;
 mod screening_areas;
 mod staff;
+mod stock;
 mod stories;
 mod warehouses;

@@ -14,7 +14,7 @@ use tamwin_domain::access::{Area, Role};
 use tamwin_domain::{CardNumber, HouseholdId};
 use tamwin_store::Store;
 
-const OUTLETS: &str = "outlet_code,kind,district,name_ar,address,latitude,longitude,licence,opening_days,opens,closes
+pub(crate) const OUTLETS: &str = "outlet_code,kind,district,name_ar,address,latitude,longitude,licence,opening_days,opens,closes
 A1101-001,ration_agent,1101,وكيل الحسين,شارع العباس,32.616,44.024,,sat sun mon tue wed thu,08:00,16:00
 A1101-002,ration_agent,1101,وكيل الحر,حي الحر,,,,sat sun mon,09:00,13:00
 F1101-001,flour_agent,1101,وكيل طحين الحسين,شارع العباس,,,,sat sun mon tue wed thu,08:00,16:00
@@ -22,21 +22,21 @@ B1101-001,bakery,1101,مخبز الحسين,شارع العباس,,,,sat sun mon
 A0101-001,ration_agent,0101,وكيل الكرخ,الكرخ,,,,sat sun mon tue wed thu,08:00,16:00
 ";
 
-struct Setup {
-    reg: Arc<Registry>,
-    store: Arc<dyn Store>,
-    clock: Arc<FixedClock>,
-    cycle: String,
-    card: CardNumber,
-    hid: HouseholdId,
+pub(crate) struct Setup {
+    pub(crate) reg: Arc<Registry>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<FixedClock>,
+    pub(crate) cycle: String,
+    pub(crate) card: CardNumber,
+    pub(crate) hid: HouseholdId,
 }
 
-fn system() -> Actor {
+pub(crate) fn system() -> Actor {
     Actor::system("t")
 }
 
 /// An outlet's device, as `device_actor` makes it from a signed request.
-fn device(id: &str, outlet: &str) -> Actor {
+pub(crate) fn device(id: &str, outlet: &str) -> Actor {
     Actor {
         name: format!("device:{id}"),
         kind: ActorKind::Device {
@@ -49,7 +49,7 @@ fn device(id: &str, outlet: &str) -> Actor {
     }
 }
 
-fn qr(q: &str) -> CardPresented {
+pub(crate) fn qr(q: &str) -> CardPresented {
     CardPresented {
         qr: Some(q.into()),
         card_number: None,
@@ -58,7 +58,11 @@ fn qr(q: &str) -> CardPresented {
     }
 }
 
-fn ask(txn: &str, card: CardPresented, items: &[(&str, serde_json::Value)]) -> RedeemRequest {
+pub(crate) fn ask(
+    txn: &str,
+    card: CardPresented,
+    items: &[(&str, serde_json::Value)],
+) -> RedeemRequest {
     RedeemRequest {
         transaction_id: txn.into(),
         card,
@@ -71,21 +75,21 @@ fn ask(txn: &str, card: CardPresented, items: &[(&str, serde_json::Value)]) -> R
     }
 }
 
-fn hash(r: &RedeemRequest) -> String {
+pub(crate) fn hash(r: &RedeemRequest) -> String {
     format!(
         "{}|{:?}|{:?}",
         r.transaction_id, r.items, r.collector_member_no
     )
 }
 
-async fn redeem(s: &Setup, r: &RedeemRequest, who: &Actor) -> Result<serde_json::Value> {
+pub(crate) async fn redeem(s: &Setup, r: &RedeemRequest, who: &Actor) -> Result<serde_json::Value> {
     s.reg
         .redeem(r, &hash(r), who)
         .await
         .map(|o| serde_json::from_str(&o.body).unwrap())
 }
 
-fn left(v: &serde_json::Value, item: &str) -> i64 {
+pub(crate) fn left(v: &serde_json::Value, item: &str) -> i64 {
     v["left"]
         .as_array()
         .unwrap()
@@ -97,7 +101,17 @@ fn left(v: &serde_json::Value, item: &str) -> i64 {
 }
 
 /// A family of three in Karbala assigned to agent A1101-001, and December's basket open.
-async fn setup(store: Arc<dyn Store>, seed: u64, programme: &str) -> Setup {
+pub(crate) async fn setup(store: Arc<dyn Store>, seed: u64, programme: &str) -> Setup {
+    setup_with(store, seed, programme, false).await
+}
+
+/// `setup`, refusing collections beyond the outlet's stock when `refuse_beyond_stock`.
+pub(crate) async fn setup_with(
+    store: Arc<dyn Store>,
+    seed: u64,
+    programme: &str,
+    refuse_beyond_stock: bool,
+) -> Setup {
     let clock = Arc::new(FixedClock(Mutex::new(
         "2026-12-03T09:00:00Z".parse().unwrap(),
     )));
@@ -108,6 +122,7 @@ async fn setup(store: Arc<dyn Store>, seed: u64, programme: &str) -> Setup {
         Arc::new(SeqIds::new(seed)),
     );
     forms(&mut reg);
+    reg.set_outlet_rules(tamwin_app::redemption::VOID_MINUTES, refuse_beyond_stock);
     let reg = Arc::new(reg);
     with_programmes(&reg).await;
     let imported = reg
@@ -148,12 +163,12 @@ async fn setup(store: Arc<dyn Store>, seed: u64, programme: &str) -> Setup {
     }
 }
 
-async fn card_qr(s: &Setup) -> String {
+pub(crate) async fn card_qr(s: &Setup) -> String {
     let citizen = Actor::citizen(&s.hid, "07801234567", "web");
     s.reg.own_card_qr(false, &citizen).await.unwrap()
 }
 
-async fn redeemed(s: &Setup, item: &str) -> i64 {
+pub(crate) async fn redeemed(s: &Setup, item: &str) -> i64 {
     s.store
         .household_lines(&s.hid)
         .await
