@@ -323,6 +323,32 @@ pub fn routes() -> Routes {
     .add("get", "/api/v1/me/card-qr", get(api::outlets::my_card_qr))
     .add(
         "post",
+        "/api/v1/outlets/{outlet}/dispatches",
+        post(api::outlets::dispatch),
+    )
+    .add(
+        "post",
+        "/api/v1/outlet/receipts",
+        post(api::outlets::receipt),
+    )
+    .add(
+        "post",
+        "/api/v1/outlet/returns",
+        post(api::outlets::stock_return),
+    )
+    .add("get", "/api/v1/outlet/stock", get(api::outlets::stock))
+    .add(
+        "get",
+        "/api/v1/cycles/{cycle_id}/reconciliation",
+        get(api::outlets::reconciliation),
+    )
+    .add(
+        "post",
+        "/api/v1/cycles/{cycle_id}/allocation",
+        post(api::outlets::allocation),
+    )
+    .add(
+        "post",
         "/api/v1/me/card-qr",
         post(api::outlets::renew_card_qr),
     )

@@ -14,6 +14,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tamwin_app::outlets::OutletView;
 use tamwin_app::redemption::{RedeemRequest, RedemptionView, VoidRequest};
+use tamwin_app::stock::{MovementInput, StockLine};
 use tamwin_domain::outlet::Licence;
 
 #[utoipa::path(post, path = "/api/v1/outlet/redemptions", tag = "outlets", security(("device" = []), ("bearer" = []), ("session" = [])),
@@ -243,5 +244,94 @@ pub async fn reissue_card_qr(
     let c = card(&c)?;
     Ok(axum::Json(CardQr {
         qr: s.reg.reissue_card_qr(&c, &a).await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/outlets/{outlet}/dispatches", tag = "outlets", security(("bearer" = []), ("session" = [])),
+    params(("outlet" = String, Path, description = "The outlet the warehouse sends to")),
+    request_body = MovementInput,
+    responses((status = 200, description = "Recorded and audited: the outlet's stock in the cycle", body = Vec<StockLine>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No such outlet in the caller's area, or a cycle of another governorate", body = Problem), (status = 409, description = "The cycle is neither approved nor open", body = Problem), (status = 422, description = "An unknown item, a quantity not whole and above zero (problem+json)", body = Problem)))]
+pub async fn dispatch(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(outlet): Path<String>,
+    m: Result<Mutation<MovementInput>, Problem>,
+) -> Result<axum::Json<Vec<StockLine>>, Problem> {
+    a.require(tamwin_domain::access::Permission::ManageOutlets)?;
+    Ok(axum::Json(
+        s.reg.dispatch_stock(&outlet, &m?.body, &a).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/outlet/receipts", tag = "outlets", security(("device" = []), ("bearer" = []), ("session" = [])),
+    request_body = MovementInput,
+    responses((status = 200, description = "The outlet's receipt, audited: its stock in the cycle", body = Vec<StockLine>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not an outlet's device or operator", body = Problem), (status = 404, description = "No such cycle of the outlet's governorate", body = Problem), (status = 409, description = "A quantity other than dispatched without a reason (`receipt_reason_missing`), or a cycle neither approved nor open", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+pub async fn receipt(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    m: Result<Mutation<MovementInput>, Problem>,
+) -> Result<axum::Json<Vec<StockLine>>, Problem> {
+    a.require(tamwin_domain::access::Permission::Redeem)?;
+    Ok(axum::Json(s.reg.receive_stock(&m?.body, &a).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/outlet/returns", tag = "outlets", security(("device" = []), ("bearer" = []), ("session" = [])),
+    request_body = MovementInput,
+    responses((status = 200, description = "What the outlet sends back, with its reason, audited: its stock in the cycle", body = Vec<StockLine>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not an outlet's device or operator", body = Problem), (status = 404, description = "No such cycle of the outlet's governorate", body = Problem), (status = 409, description = "No reason (`reason_missing`), or a cycle neither approved nor open", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+pub async fn stock_return(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    m: Result<Mutation<MovementInput>, Problem>,
+) -> Result<axum::Json<Vec<StockLine>>, Problem> {
+    a.require(tamwin_domain::access::Permission::Redeem)?;
+    Ok(axum::Json(s.reg.return_stock(&m?.body, &a).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StockQuery {
+    pub cycle_id: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/outlet/stock", tag = "outlets", security(("device" = []), ("bearer" = []), ("session" = [])),
+    params(StockQuery),
+    responses((status = 200, description = "The outlet's own stock in the cycle, by item", body = Vec<StockLine>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not an outlet's device or operator", body = Problem), (status = 422, description = "No cycle named", body = Problem)))]
+pub async fn stock(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Query(q): Query<StockQuery>,
+) -> Result<axum::Json<Vec<StockLine>>, Problem> {
+    a.require(tamwin_domain::access::Permission::Redeem)?;
+    Ok(axum::Json(s.reg.own_stock(&q.cycle_id, &a).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle_id}/reconciliation", tag = "cycles", security(("bearer" = []), ("session" = [])),
+    params(("cycle_id" = String, Path, description = "The cycle")),
+    responses((status = 200, description = "Every outlet's allocated, dispatched, received, handed out and returned quantities and the variance, by outlet and item (no personal data)", body = Vec<StockLine>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it", body = Problem), (status = 404, description = "No such cycle in the caller's area", body = Problem)))]
+pub async fn reconciliation(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(cycle_id): Path<String>,
+) -> Result<axum::Json<Vec<StockLine>>, Problem> {
+    Ok(axum::Json(s.reg.reconciliation(&cycle_id, &a).await?))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Allocated {
+    /// Outlet and item rows written.
+    pub rows: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle_id}/allocation", tag = "cycles", security(("bearer" = []), ("session" = [])),
+    params(("cycle_id" = String, Path, description = "The cycle")),
+    responses((status = 200, description = "Each agent's allocation computed again from its households' entitlements (after households moved)", body = Allocated), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No such cycle in the caller's area", body = Problem)))]
+pub async fn allocation(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(cycle_id): Path<String>,
+) -> Result<axum::Json<Allocated>, Problem> {
+    Ok(axum::Json(Allocated {
+        rows: s.reg.reallocate(&cycle_id, &a).await?,
     }))
 }

@@ -399,6 +399,27 @@ pub(super) async fn request(
     if (r.method, r.path) == ("get", "/api/v1/exemptions") {
         path = format!("{path}?national_id={}", m.spouse_nid);
     }
+    // Stock rows name a cycle of Karbala (a draft: nothing moves in it).
+    let stock_cycle = if r.path.contains("/dispatches")
+        || r.path.contains("/receipts")
+        || r.path.contains("/returns")
+        || r.path.contains("/stock")
+    {
+        for (_, text) in tamwin_domain::programme::BUILTIN {
+            reg.import_programme(text, &Actor::system("fixture"))
+                .await
+                .unwrap();
+        }
+        reg.draft_cycle("iq-pds", &fresh_month(), "11", &Actor::system("fixture"))
+            .await
+            .unwrap()
+            .cycle_id
+    } else {
+        String::new()
+    };
+    if r.path == "/api/v1/outlet/stock" {
+        path = format!("{path}?cycle_id={stock_cycle}");
+    }
     let body = match (r.method, r.path) {
         ("post", "/api/v1/me/home-visits") => {
             let hid = citizen_household(reg);
@@ -503,6 +524,9 @@ pub(super) async fn request(
         }
         ("post", "/api/v1/households/{card_number}/agent") => Some(json!({"outlet": "A1101-001"}).to_string()),
         ("post", p) if p.ends_with("/card-qr") => None,
+        ("post", p) if p.ends_with("/dispatches") || p.ends_with("/receipts") || p.ends_with("/returns") => {
+            Some(json!({"cycle_id": stock_cycle, "items": {"rice": 1000}, "reason": "matrix"}).to_string())
+        }
         ("post", "/api/v1/programmes") => Some(tamwin_domain::programme::BUILTIN[0].1.to_string()),
         ("post", "/api/v1/cycles") => {
             Some(json!({"programme": "iq-pds", "month": fresh_month(), "governorate": "11"}).to_string())
