@@ -4,10 +4,12 @@
 //! the device's transaction id and is idempotent on it; the device may void its own collection within
 //! a set time, with a reason.
 
+mod history;
 mod identify;
 mod lines;
 mod receipt;
 
+pub use history::{CitizenDistribution, CollectionView};
 pub use identify::{CARD_QR_YEARS, CardPresented};
 pub use lines::{ItemLeft, ItemTaken};
 

@@ -86,6 +86,7 @@ use utoipa::OpenApi;
         crate::api::outlets::reissue_card_qr,
         crate::api::outlets::my_card_qr,
         crate::api::outlets::renew_card_qr,
+        crate::api::outlets::my_collections,
         crate::api::outlets::dispatch,
         crate::api::outlets::receipt,
         crate::api::outlets::stock_return,

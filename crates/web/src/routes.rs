@@ -322,6 +322,11 @@ pub fn routes() -> Routes {
     )
     .add("get", "/api/v1/me/card-qr", get(api::outlets::my_card_qr))
     .add(
+        "get",
+        "/api/v1/me/collections",
+        get(api::outlets::my_collections),
+    )
+    .add(
         "post",
         "/api/v1/outlets/{outlet}/dispatches",
         post(api::outlets::dispatch),

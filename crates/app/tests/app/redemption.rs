@@ -205,7 +205,8 @@ tamwin_store::backend_tests! {
         let e = redeem(&s, &over, &dev).await.unwrap_err();
         assert_eq!(code(e), "quantity_over_entitlement", "{backend}");
         assert_eq!(redeemed(&s, "rice").await, 3000, "{backend}");
-        // The rest, by the spouse.
+        // The rest, by the spouse, a few minutes later.
+        *s.clock.0.lock().unwrap() = "2026-12-03T09:05:00Z".parse().unwrap();
         let mut rest = ask("t-3", qr(&q), &[("rice", 6000.into())]);
         rest.collector_member_no = Some(2);
         let v = redeem(&s, &rest, &dev).await.unwrap();
@@ -220,6 +221,17 @@ tamwin_store::backend_tests! {
         let receipts: Vec<_> = sms.iter().filter(|m| m.body.contains("A1101-001") && m.body.contains("rice")).collect();
         assert_eq!(receipts.len(), 2, "{backend}: {sms:?}");
         assert!(receipts.iter().any(|m| m.body.contains("rice 0 g")), "{backend}: what is left");
+        // The family sees each collection, where, when and who, and its agents.
+        let citizen = Actor::citizen(&s.hid, "07801234567", "web");
+        let mine = s.reg.own_collections(&citizen).await.unwrap();
+        assert_eq!(mine.collections.len(), 2, "{backend}");
+        assert_eq!(mine.collections[0].collector_name.split(' ').next(), Some("فاطمة"), "{backend}: newest first");
+        assert_eq!((mine.collections[1].outlet_name.as_str(), mine.collections[1].taken.len()), ("وكيل الحسين", 2), "{backend}");
+        let agents: Vec<&str> = mine.agents.iter().map(|a| a.code.as_str()).collect();
+        assert_eq!(agents, ["A1101-001", "F1101-001"], "{backend}");
+        assert_eq!(mine.agents[0].opening_days.len(), 6, "{backend}");
+        let reads = store.household_audit(&s.hid, &["collections.read"], 10).await.unwrap();
+        assert_eq!(reads.len(), 1, "{backend}: the read is audited");
         // The day's list at the outlet.
         let day = s.reg.outlet_day("2026-12-03".parse().unwrap(), &dev).await.unwrap();
         assert_eq!(day.len(), 2, "{backend}");

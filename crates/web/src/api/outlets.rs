@@ -335,3 +335,12 @@ pub async fn allocation(
         rows: s.reg.reallocate(&cycle_id, &a).await?,
     }))
 }
+
+#[utoipa::path(get, path = "/api/v1/me/collections", tag = "access", security(("session" = [])),
+    responses((status = 200, description = "The citizen's agents and every collection of the household, newest first; the read is audited", body = tamwin_app::redemption::CitizenDistribution), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen", body = Problem)))]
+pub async fn my_collections(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+) -> Result<axum::Json<tamwin_app::redemption::CitizenDistribution>, Problem> {
+    Ok(axum::Json(s.reg.own_collections(&a).await?))
+}

@@ -4,9 +4,11 @@
 
 mod amounts;
 mod baskets;
+mod collections;
 
 pub use amounts::{item, quantity};
 pub use baskets::{BasketCard, basket_cards};
+pub use collections::{CollectionsView, collections_view};
 
 use crate::AppState;
 use crate::extract::page::{Path, Query};

@@ -94,11 +94,16 @@ tamwin_store::backend_tests! {
         ));
 
         // Tokens: a guessed secret, a revoked token and an expired one are all refused.
+        // An outlet operator's token names its outlet, and acts for it in its district.
+        reg.import_outlets(crate::redemption::OUTLETS.as_bytes(), &sys).await.unwrap();
         let (t, secret) = reg
-            .create_token("outlet 7", "outlet_operator", "1101", 1, &sys)
+            .create_token("outlet 7", "outlet_operator", "A1101-001", 1, &sys)
             .await
             .unwrap();
-        assert_eq!(reg.token_actor(&secret).await.unwrap().area.code(), "1101");
+        let outlet = reg.token_actor(&secret).await.unwrap();
+        assert_eq!((outlet.area.code(), outlet.outlet.as_deref()), ("1101", Some("A1101-001")), "{backend}");
+        let e = reg.create_token("outlet 8", "outlet_operator", "1101", 1, &sys).await.unwrap_err();
+        assert!(matches!(e, AppError::Validation(v) if v.0[0].code == "outlet_unknown"), "{backend}");
         let guessed = format!("tmw_{}_{}", t.token_id, "0".repeat(64));
         assert!(matches!(
             reg.token_actor(&guessed).await,

@@ -241,6 +241,7 @@ struct CitizenHome {
     tr: Tr,
     h: HouseholdBody,
     baskets: Vec<crate::pages::cycles::BasketCard>,
+    collections: crate::pages::cycles::CollectionsView,
     /// Staff only (the shared basket template's adjustment form): always empty here.
     adjust_csrf: String,
     suggestions: Vec<SuggestionRow>,
@@ -341,7 +342,9 @@ pub async fn citizen_home(
     let u = s.reg.update_status(&hid, &signed.actor).await?;
     let update = crate::pages::appointments::update_done(&u, tr);
     let baskets = s.reg.own_baskets(&signed.actor).await?;
+    let collections = s.reg.own_collections(&signed.actor).await?;
     let p = CitizenHome {
+        collections: crate::pages::cycles::collections_view(tr, &collections),
         adjust_csrf: String::new(),
         baskets: crate::pages::cycles::basket_cards(tr, &baskets),
         update,

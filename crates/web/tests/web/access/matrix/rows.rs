@@ -112,6 +112,8 @@ pub(super) const ROWS: &[Row] = &[
         [401, 403, 403, 403, 403, 403, 403, 403, 200]),
     row("post", "/api/v1/me/card-qr", Kind::Api,
         [401, 403, 403, 403, 403, 403, 403, 403, 200]),
+    row("get", "/api/v1/me/collections", Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 200]),
     // Stock: the warehouse's dispatch is the supervisors'; receipt, return and stock the outlet's own
     // (the matrix's cycle is a draft: 409 after the door); the reconciliation is quantities only.
     row("post", "/api/v1/outlets/{outlet}/dispatches", Kind::Api,
