@@ -7,11 +7,13 @@
 mod history;
 mod identify;
 mod lines;
+mod look_up;
 mod receipt;
 
 pub use history::{CitizenDistribution, CollectionView};
 pub use identify::{CARD_QR_YEARS, CardPresented};
 pub use lines::{ItemLeft, ItemTaken};
+pub use look_up::{Collector, OutletCardView};
 
 use crate::idempotency::{IdemRequest, Outcome};
 use crate::{Actor, AppError, Registry, Result};
@@ -45,7 +47,7 @@ pub struct RedeemRequest {
 }
 
 /// A recorded collection, as the device and the family see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RedemptionView {
     pub redemption_id: String,
@@ -105,7 +107,7 @@ impl Registry {
 
     /// Whether this outlet serves this card: an agent its own households, a bakery or commodity
     /// outlet any card of its governorate.
-    fn serves(&self, o: &Outlet, r: &HouseholdRecord) -> Result<()> {
+    pub(crate) fn serves(&self, o: &Outlet, r: &HouseholdRecord) -> Result<()> {
         use tamwin_domain::outlet::OutletKind::*;
         let h = &r.household;
         let gov = self

@@ -18,6 +18,7 @@ use tamwin_store::{Cycle, Movement, MovementKind, StockRow};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StockLine {
     pub outlet_code: String,
+    pub cycle_id: String,
     pub item: String,
     pub unit: String,
     pub allocated: i64,
@@ -34,6 +35,7 @@ impl StockLine {
     fn of(r: &StockRow) -> Self {
         Self {
             outlet_code: r.outlet_code.clone(),
+            cycle_id: r.cycle_id.clone(),
             item: r.item.clone(),
             unit: catalog::unit_of(&r.item)
                 .map(|u| u.code().to_string())
@@ -303,6 +305,27 @@ impl Registry {
             .iter()
             .map(StockLine::of)
             .collect())
+    }
+
+    /// The outlet's own stock in every open cycle of its governorate.
+    pub async fn own_stock_now(&self, actor: &Actor) -> Result<Vec<StockLine>> {
+        let o = self.outlet_of_actor(actor).await?;
+        let gov = self
+            .geo
+            .district(&o.district_code)
+            .map(|d| d.governorate_code.clone());
+        let filter = tamwin_store::CycleFilter {
+            governorate: gov,
+            status: Some(tamwin_domain::programme::CycleStatus::Open),
+            ..Default::default()
+        };
+        let mut out = vec![];
+        for c in self.store.cycles(&filter).await? {
+            for r in self.store.outlet_stock(&o.code, &c.cycle_id).await? {
+                out.push(StockLine::of(&r));
+            }
+        }
+        Ok(out)
     }
 
     /// Every outlet's stock in a cycle of the actor's area: the reconciliation (quantities, no

@@ -109,6 +109,8 @@ pub struct Who {
     pub jobs: bool,
     /// Sees the monthly cycles (and, a supervisor, drafts and approves them).
     pub cycles: bool,
+    /// Hands out at an outlet.
+    pub outlet: bool,
 }
 
 impl Who {
@@ -138,6 +140,7 @@ impl Who {
             stats: !a.is_citizen() && a.may(Permission::ReadAggregates),
             jobs: !a.is_citizen() && a.may(Permission::ViewJobs),
             cycles: !a.is_citizen() && a.may(Permission::ReadAggregates),
+            outlet: a.outlet.is_some(),
         }
     }
 }

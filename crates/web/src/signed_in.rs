@@ -58,6 +58,8 @@ markers! {
     /// The cycles pages: totals, no names.
     Cycles = Some(Permission::ReadAggregates), false;
     ManageCycles = Some(Permission::ManageCycles), false;
+    /// The outlet's page: an outlet operator's account (its outlet checked by each use case).
+    Redeem = Some(Permission::Redeem), false;
 }
 
 /// The session behind the request, kept for the error page's header.

@@ -4,14 +4,14 @@
 //! lock; this is what lets a refusal say how much is left.
 
 use crate::{AppError, Registry, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tamwin_domain::HouseholdRecord;
 use tamwin_domain::outlet::{Outlet, bread_collectable};
 use tamwin_domain::programme::cycle::categories_of;
 use tamwin_domain::programme::{Benefit, CycleMonth, CycleStatus, catalog, owed};
 use tamwin_store::{Cycle, LineAfter, NewRedemption, Take};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemTaken {
     pub item: String,
@@ -19,7 +19,7 @@ pub struct ItemTaken {
     pub quantity: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemLeft {
     pub item: String,

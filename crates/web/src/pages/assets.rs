@@ -50,6 +50,17 @@ pub async fn css() -> impl IntoResponse {
     )
 }
 
+/// The outlet page's script: the receipt's print button and the camera's QR scan.
+pub async fn outlet_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/outlet.js"),
+    )
+}
+
 /// The pages' shared script for handing in a document.
 pub async fn documents_js() -> impl IntoResponse {
     (

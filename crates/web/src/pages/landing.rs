@@ -18,11 +18,14 @@ use tamwin_app::Actor;
 use tamwin_app::progress::{ProgressQuery, ProgressView};
 use tamwin_domain::access::Permission;
 
-/// The first page a signed-in caller may see: the citizen's own page; the lookup for staff who read
-/// personal data; the statistics for those who read only counts; else the account page.
+/// The first page a signed-in caller may see: the citizen's own page; an outlet operator's outlet; the
+/// lookup for staff who read personal data; the statistics for those who read only counts; else the
+/// account page.
 pub fn landing(actor: &Actor) -> &'static str {
     if actor.is_citizen() {
         "/citizen"
+    } else if actor.outlet.is_some() {
+        "/outlet"
     } else if actor.may(Permission::ReadPersonal) {
         "/"
     } else if actor.may(Permission::ReadAggregates) {

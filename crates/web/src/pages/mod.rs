@@ -10,4 +10,5 @@ pub mod exemptions;
 pub mod households;
 pub mod jobs;
 pub mod landing;
+pub mod outlet;
 pub mod screening;

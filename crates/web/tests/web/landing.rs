@@ -1,6 +1,6 @@
 //! Every role lands on a page it may see (issue 13, point 16): sign in through the form, follow the
-//! redirect, get 200; the analyst's landing shows the statistics, the outlet operator's says what the
-//! account can do; a refusal links to the caller's landing page, never to itself.
+//! redirect, get 200; the analyst's landing shows the statistics, the outlet operator's is its outlet's
+//! page; a refusal links to the caller's landing page, never to itself.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
@@ -75,14 +75,10 @@ tamwin_store::backend_tests! {
                     assert!(page.contains("id=\"household-counts\""), "{backend}");
                 }
                 Role::OutletOperator => {
-                    assert_eq!(to, "/account", "{backend}");
-                    assert!(page.contains("id=\"account-nothing\""), "{backend}");
-                    assert!(page.contains("id=\"account-sign-out\""), "{backend}");
-                    assert_eq!(
-                        href_of(&page, "account-password").as_deref(),
-                        Some("/account/password?lang=ar"),
-                        "{backend}"
-                    );
+                    // Its outlet's page: the scan form, the day's list and the stock.
+                    assert_eq!(to, "/outlet", "{backend}");
+                    assert!(page.contains("id=\"scan-form\""), "{backend}");
+                    assert!(page.contains("id=\"day\""), "{backend}");
                 }
                 _ => assert_eq!(to, "/", "{backend} {role:?}"),
             }

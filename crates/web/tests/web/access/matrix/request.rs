@@ -510,6 +510,16 @@ pub(super) async fn request(
             .to_string(),
         ),
         ("post", "/api/v1/households") => Some(fixture(None).to_string()),
+        ("post", "/outlet/card") | ("post", "/outlet/code") => form(&[("card", &m.card), ("csrf", &caller.csrf)]),
+        ("post", "/outlet/collect") => form(&[
+            ("card", &m.card),
+            ("txn", "web-matrix"),
+            ("q_rice", "1000"),
+            ("collector", "1"),
+            ("code", "123456"),
+            ("csrf", &caller.csrf),
+        ]),
+        ("post", "/outlet/void") => form(&[("txn", "none"), ("reason", "wrong card"), ("csrf", &caller.csrf)]),
         ("post", "/api/v1/outlet/redemptions") => Some(
             json!({"transaction_id": format!("m-{}", serial()), "card": {"qr": "TMW1:0"}, "collector_member_no": 1, "items": {"rice": 1000}})
                 .to_string(),
