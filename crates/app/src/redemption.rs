@@ -12,6 +12,7 @@ mod receipt;
 
 pub use history::{CitizenDistribution, CollectionView};
 pub use identify::{CARD_QR_YEARS, CardPresented};
+use lines::unit_code;
 pub use lines::{ItemLeft, ItemTaken};
 pub use look_up::{Collector, OutletCardView};
 
@@ -251,7 +252,11 @@ impl Registry {
                     let left = plan.left_of(&item);
                     return Err(AppError::Rule(crate::error::Rule {
                         code: "quantity_over_entitlement",
-                        params: vec![("item", item), ("left", left.to_string())],
+                        params: vec![
+                            ("unit", unit_code(&item).to_string()),
+                            ("item", item),
+                            ("left", left.to_string()),
+                        ],
                     }));
                 }
                 Ok(Redeemed::OutOfStock(item)) => {

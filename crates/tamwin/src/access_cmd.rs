@@ -126,6 +126,39 @@ pub async fn demo_accounts(
     store: &dyn tamwin_store::Store,
     out: &std::path::Path,
 ) -> Result<Option<tamwin_domain::Phone>, Error> {
+    // A few heads of household with a mobile number: the first for the citizen's page, the others so
+    // that journeys (a booking, say) can run side by side without sharing a family.
+    let mut citizens = vec![];
+    let mut found = None;
+    let mut outlet = demo_area(Role::OutletOperator).to_string();
+    for n in 0..200u64 {
+        let phone = tamwin_synth::synthetic_phone(n);
+        let Ok(p) = tamwin_domain::Phone::parse(&phone) else {
+            continue;
+        };
+        if let Some(hid) = store.household_by_phone(&p).await? {
+            if found.is_none() {
+                // The outlet operator works at the first citizen's ration agent, so that the family
+                // can collect there in the demo.
+                outlet = store
+                    .household_by_id(&hid)
+                    .await?
+                    .and_then(|r| r.household.agent_code)
+                    .unwrap_or(outlet);
+            }
+            if found.is_none() {
+                println!(
+                    "Citizen sign-in: /citizen/sign-in with {} (codes appear on /demo/outbox)",
+                    p.display()
+                );
+                found = Some(p);
+            }
+            citizens.push(serde_json::json!({ "phone": phone }));
+            if citizens.len() == 3 {
+                break;
+            }
+        }
+    }
     let mut accounts = Vec::new();
     println!("Demo accounts (Karbala):");
     // A second supervisor: cycles are approved by someone other than who drafted them.
@@ -141,7 +174,10 @@ pub async fn demo_accounts(
             .add_staff(
                 &username,
                 r.code(),
-                demo_area(r),
+                match r {
+                    Role::OutletOperator => &outlet,
+                    _ => demo_area(r),
+                },
                 None,
                 &Actor::system("demo"),
             )
@@ -155,31 +191,8 @@ pub async fn demo_accounts(
             acc.area.code()
         );
         accounts.push(serde_json::json!({
-            "username": acc.username, "role": r.code(), "area": acc.area.code(), "password": pw,
+            "username": acc.username, "role": r.code(), "area": acc.area.code(), "outlet": acc.outlet, "password": pw,
         }));
-    }
-    // A few heads of household with a mobile number: the first for the citizen's page, the others so
-    // that journeys (a booking, say) can run side by side without sharing a family.
-    let mut citizens = vec![];
-    let mut found = None;
-    for n in 0..200u64 {
-        let phone = tamwin_synth::synthetic_phone(n);
-        let Ok(p) = tamwin_domain::Phone::parse(&phone) else {
-            continue;
-        };
-        if store.household_by_phone(&p).await?.is_some() {
-            if found.is_none() {
-                println!(
-                    "Citizen sign-in: /citizen/sign-in with {} (codes appear on /demo/outbox)",
-                    p.display()
-                );
-                found = Some(p);
-            }
-            citizens.push(serde_json::json!({ "phone": phone }));
-            if citizens.len() == 3 {
-                break;
-            }
-        }
     }
     let citizen = citizens.first().cloned().unwrap_or(serde_json::Value::Null);
     let doc = serde_json::json!({ "accounts": accounts, "citizen": citizen, "citizens": citizens });

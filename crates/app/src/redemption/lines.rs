@@ -87,6 +87,11 @@ impl Plan {
     }
 }
 
+/// The code of an item's unit (`g`, `ml`, `loaf`), or `money`.
+pub(crate) fn unit_code(item: &str) -> &'static str {
+    catalog::unit_of(item).map_or("money", |u| u.code())
+}
+
 impl Registry {
     /// The open cycle this outlet hands out for the household (the one named, or the newest), and
     /// its lines; the takes asked, checked against what is left.
@@ -108,21 +113,14 @@ impl Registry {
                 continue;
             }
             let (_, v) = self.cycle_version(&c).await?;
-            let serves = match &v.benefit {
-                Benefit::Basket { .. } => {
-                    outlet.kind.hands_out(&v.benefit, "rice")
-                        || outlet.kind.hands_out(&v.benefit, "flour")
-                }
-                b => outlet.kind.hands_out(
-                    b,
-                    if b.kind() == "bread" {
-                        "bread"
-                    } else {
-                        "money"
-                    },
-                ),
-            };
-            if serves {
+            // A cycle of which this outlet hands out something to this household (a ration agent
+            // nothing of a flour programme, a flour agent only a basket's flour).
+            let owes = owed(&v, c.month, e.persons, &categories_of(e.categories))
+                .map_err(|_| AppError::Internal("the programme's amounts overflow".into()))?;
+            if owes
+                .iter()
+                .any(|o| outlet.kind.hands_out(&v.benefit, o.item))
+            {
                 chosen = Some((c, e, v));
                 break;
             }
@@ -190,6 +188,7 @@ impl Registry {
                     params: vec![
                         ("item", item.clone()),
                         ("left", l.collectable().to_string()),
+                        ("unit", unit_code(item).to_string()),
                     ],
                 }));
             }

@@ -75,7 +75,7 @@ fn status_label(tr: Tr, status: &str) -> &'static str {
         .unwrap_or_else(|| tr.t("cycle_status_unknown"))
 }
 
-fn programme_label(tr: Tr, code: &str) -> String {
+pub(crate) fn programme_label(tr: Tr, code: &str) -> String {
     tr.get(&format!("programme_{}", code.replace('-', "_")))
         .map_or_else(|| code.to_string(), str::to_string)
 }

@@ -173,6 +173,7 @@ struct OutletCard {
     message: String,
     error: String,
     card: OutletCardView,
+    programme: String,
     scanned: String,
     lines: Vec<LeftRow>,
     /// A fresh transaction id for this form: submitting it twice collects once.
@@ -207,6 +208,7 @@ async fn card_page(
         message: message_html(tr, Some(message).filter(|m| !m.is_empty())),
         error,
         lines: left_rows(tr, &card.lines),
+        programme: crate::pages::cycles::programme_label(tr, &card.programme),
         scanned: scanned.trim().to_string(),
         card,
         txn: format!("web-{}", tamwin_app::secret::random_hex(12)?),
