@@ -134,6 +134,9 @@ pub trait RedemptionStore: Send + Sync {
     async fn redemption_by_txn(&self, device_id: &str, txn: &str) -> Result<Option<Redemption>>;
     /// The household's collections, newest first.
     async fn household_redemptions(&self, household_id: &HouseholdId) -> Result<Vec<Redemption>>;
+    /// A cycle's consistency: how many lines hold more than their quantity allows, and how many
+    /// lines' `redeemed` differs from the sum of their collections not voided (both 0 when whole).
+    async fn redemption_check(&self, cycle_id: &str) -> Result<(i64, i64)>;
     /// An outlet's collections in `[from, to)`, oldest first.
     async fn outlet_redemptions(
         &self,

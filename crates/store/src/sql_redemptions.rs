@@ -236,6 +236,20 @@ macro_rules! redemptions_sql {
                 Ok(self.redemptions_where("r.device_id = $1 AND r.device_txn = $2", "r.at", &[device_id, txn]).await?.pop())
             }
 
+            async fn redemption_check(&self, cycle_id: &str) -> Result<(i64, i64)> {
+                let row = sqlx::query(concat!(
+                    "SELECT CAST((SELECT COUNT(*) FROM entitlement_lines WHERE cycle_id = $1 AND redeemed + suspended > quantity) AS BIGINT), ",
+                    "CAST((SELECT COUNT(*) FROM entitlement_lines l WHERE l.cycle_id = $1 AND l.redeemed <> COALESCE((",
+                    "SELECT SUM(rl.quantity) FROM redemption_lines rl JOIN redemptions r ",
+                    "ON r.household_id = rl.household_id AND r.redemption_id = rl.redemption_id ",
+                    "WHERE r.household_id = l.household_id AND r.cycle_id = l.cycle_id AND rl.item = l.item AND r.voided_at IS NULL), 0)) AS BIGINT)"
+                ))
+                .bind(cycle_id)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok((row.try_get(0)?, row.try_get(1)?))
+            }
+
             async fn household_redemptions(&self, household_id: &HouseholdId) -> Result<Vec<Redemption>> {
                 self.redemptions_where("r.household_id = $1", "r.at DESC", &[household_id.as_str()]).await
             }

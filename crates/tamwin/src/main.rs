@@ -5,6 +5,7 @@ mod access_cmd;
 mod audit_cmd;
 mod bench_cmd;
 mod bench_fictitious;
+mod bench_redeem;
 mod centre_cmd;
 mod cli;
 mod cycle_cmd;
@@ -124,6 +125,40 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 &governorate,
             )
             .await
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Redeem {
+                    url,
+                    devices,
+                    seconds,
+                    governorate,
+                    form_key,
+                    acks,
+                },
+        } => {
+            let mut w = wiring::wire(&rules.database_url, &rules).await?;
+            w.reg.set_forms(std::sync::Arc::new(wiring::form_keys(
+                &form_key,
+                jiff::Timestamp::now(),
+            )?));
+            let reg = std::sync::Arc::new(w.reg);
+            bench_redeem::redeem(
+                &reg,
+                w.store.as_ref(),
+                &url,
+                devices,
+                seconds,
+                &governorate,
+                acks.as_deref(),
+            )
+            .await
+        }
+        Command::Bench {
+            command: BenchCommand::RedeemCheck { acks, governorate },
+        } => {
+            let (reg, store) = wiring::registry_and_store(&rules).await?;
+            bench_redeem::check(&reg, store.as_ref(), &governorate, &acks).await
         }
         Command::Bench {
             command: BenchCommand::Fictitious { dir },
