@@ -1,5 +1,5 @@
 // Every role lands on a page it may see (issue 13, point 16): the analyst on the statistics, the outlet
-// operator on their account page; a refusal links back there. Also a made-up ?error= is not shown, and
+// operator on their outlet's page (issue 16); a refusal links back there. Also a made-up ?error= is not shown, and
 // nothing is blocked by the Content-Security-Policy. Screenshots on a phone and a desktop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,11 +45,14 @@ test('every role lands on a page it may see; refusals link there', async () => {
       await a.click('#back');
       await a.waitForSelector('#progress-figures');
 
-      // The outlet operator: what the account can do now, password change and sign-out.
+      // The outlet operator: their outlet's page; their account says what it may do, changes the
+      // password and signs out.
       const o = await (await browser.newContext({ viewport })).newPage();
       await signIn(o, account('outlet_operator'));
-      assert.match(new URL(o.url()).pathname, /^\/account$/);
-      await o.waitForSelector('#account-nothing');
+      assert.match(new URL(o.url()).pathname, /^\/outlet$/);
+      await o.waitForSelector('#scan-form');
+      await o.click('#nav-account');
+      assert.equal(await o.locator('#account-nothing').count(), 0, 'it may hand out at its outlet');
       await o.screenshot({ path: shots + `account-outlet-${name}.png`, fullPage: true });
       await o.click('#account-password');
       await o.waitForSelector('#change-password');

@@ -10,6 +10,7 @@ mod centre_visits;
 mod citizen;
 pub mod civil_search;
 mod clock;
+pub mod complaints;
 pub mod crvs;
 pub mod cycles;
 pub mod declarations;

@@ -7,6 +7,7 @@ pub mod appointment;
 pub mod audit;
 pub mod card_number;
 pub mod card_state;
+pub mod complaint;
 pub mod csv_columns;
 pub mod delivery;
 pub mod error;

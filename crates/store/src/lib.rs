@@ -11,6 +11,7 @@ pub mod appointments;
 pub mod audit;
 pub mod card_tokens;
 pub mod civil;
+pub mod complaints;
 pub mod credentials;
 pub mod cycles;
 pub mod eligibility;
@@ -36,6 +37,7 @@ mod sql_audit;
 mod sql_card_tokens;
 mod sql_cards;
 mod sql_civil;
+mod sql_complaints;
 mod sql_counting;
 mod sql_credentials;
 mod sql_crvs;
@@ -75,6 +77,7 @@ pub use card_tokens::{CardToken, CardTokenStore};
 pub use civil::{
     CardStore, CivilBulkLoad, CivilRegistryStore, CivilStore, CrvsStore, HubStore, StationStore,
 };
+pub use complaints::{Complaint, ComplaintStore};
 pub use credentials::CredentialStore;
 pub use cycles::{
     AreaTotal, CountChange, Counting, Cycle, CycleFilter, CycleMove, CycleStore, Entitlement,
@@ -134,6 +137,7 @@ pub trait Store:
     + RedemptionStore
     + CardTokenStore
     + StockStore
+    + ComplaintStore
     + PoolUse
     + Send
     + Sync

@@ -157,6 +157,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "stock",
         sql: include_str!("../migrations/sqlite/0030_stock.sql"),
     },
+    Migration {
+        version: 31,
+        name: "complaints",
+        sql: include_str!("../migrations/sqlite/0031_complaints.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -309,6 +314,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 30,
         name: "stock",
         sql: include_str!("../migrations/postgres/0030_stock.sql"),
+    },
+    Migration {
+        version: 31,
+        name: "complaints",
+        sql: include_str!("../migrations/postgres/0031_complaints.sql"),
     },
 ];
 

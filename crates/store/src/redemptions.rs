@@ -86,6 +86,8 @@ pub struct Redemption {
     pub at: Timestamp,
     pub voided_at: Option<Timestamp>,
     pub void_reason: Option<String>,
+    /// The complaint of the family that says it did not make this collection: for auditors.
+    pub disputed_by: Option<String>,
     /// `(item, quantity)`, by item.
     pub lines: Vec<(String, i64)>,
 }

@@ -21,7 +21,7 @@ macro_rules! redemptions_sql {
             async fn redemptions_where(&self, filter: &str, order: &str, binds: &[&str]) -> Result<Vec<Redemption>> {
                 let sql = format!(
                     "SELECT r.household_id, r.redemption_id, r.cycle_id, r.outlet_code, r.device_id, r.device_txn, \
-                     r.collector_member_id, r.identified_by, r.at, r.voided_at, r.void_reason, l.item, l.quantity \
+                     r.collector_member_id, r.identified_by, r.at, r.voided_at, r.void_reason, r.disputed_by, l.item, l.quantity \
                      FROM redemptions r JOIN redemption_lines l ON l.household_id = r.household_id AND l.redemption_id = r.redemption_id \
                      WHERE {filter} ORDER BY {order}, r.redemption_id, l.item"
                 );
@@ -49,6 +49,7 @@ macro_rules! redemptions_sql {
                         at: parse_ts(&row.try_get::<String, _>("at")?)?,
                         voided_at: parse_opt_ts(row.try_get("voided_at")?)?,
                         void_reason: row.try_get("void_reason")?,
+                        disputed_by: row.try_get("disputed_by")?,
                         lines: vec![line],
                     });
                 }

@@ -145,6 +145,7 @@ fn signed(d: &Device, addr: &str, body: &[u8]) -> Result<hyper::Request<Full<Byt
     let path = "/api/v1/outlet/redemptions";
     let at = jiff::Timestamp::now().to_string();
     let nonce = tamwin_app::secret::random_hex(16)?;
+    let digest = tamwin_app::devices::body_sha256(body);
     let r = tamwin_app::devices::SignedRequest {
         device_id: &d.id,
         timestamp: &at,
@@ -152,7 +153,7 @@ fn signed(d: &Device, addr: &str, body: &[u8]) -> Result<hyper::Request<Full<Byt
         signature: "",
         method: "POST",
         target: path,
-        body_sha256: &tamwin_app::devices::body_sha256(body),
+        body_sha256: &digest,
     };
     let signature = tamwin_hub::hex(
         &d.key
@@ -168,6 +169,7 @@ fn signed(d: &Device, addr: &str, body: &[u8]) -> Result<hyper::Request<Full<Byt
         .header("x-tamwin-timestamp", &at)
         .header("x-tamwin-nonce", &nonce)
         .header("x-tamwin-signature", signature)
+        .header("x-tamwin-content-sha256", &digest)
         .body(Full::new(Bytes::from(body.to_vec())))?)
 }
 

@@ -59,7 +59,7 @@ const OUTCOMES: [&str; 10] = [
     "exemption_granted",
     "job_requested",
 ];
-const OUTCOME_PREFIXES: [&str; 4] = ["verif_", "fstatus_", "astatus_", "cycle_msg_"];
+const OUTCOME_PREFIXES: [&str; 5] = ["verif_", "fstatus_", "astatus_", "cycle_msg_", "msg_"];
 
 /// The message a page shows for `?message=codes`: the catalog's text of each known outcome; nothing
 /// for an unknown one.

@@ -111,6 +111,8 @@ pub struct Who {
     pub cycles: bool,
     /// Hands out at an outlet.
     pub outlet: bool,
+    /// Manages the governorate's outlets and their complaints.
+    pub complaints: bool,
 }
 
 impl Who {
@@ -141,6 +143,7 @@ impl Who {
             jobs: !a.is_citizen() && a.may(Permission::ViewJobs),
             cycles: !a.is_citizen() && a.may(Permission::ReadAggregates),
             outlet: a.outlet.is_some(),
+            complaints: !a.is_citizen() && a.may(Permission::ManageOutlets),
         }
     }
 }

@@ -322,6 +322,27 @@ pub fn routes() -> Routes {
     )
     .add("get", "/api/v1/me/card-qr", get(api::outlets::my_card_qr))
     .add(
+        "post",
+        "/api/v1/me/complaints",
+        post(api::outlets::file_complaint),
+    )
+    .add(
+        "get",
+        "/api/v1/me/complaints",
+        get(api::outlets::my_complaints),
+    )
+    .add("get", "/api/v1/complaints", get(api::outlets::complaints))
+    .add(
+        "post",
+        "/api/v1/complaints/{complaint_id}/assignment",
+        post(api::outlets::assign_complaint),
+    )
+    .add(
+        "post",
+        "/api/v1/complaints/{complaint_id}/resolution",
+        post(api::outlets::resolve_complaint),
+    )
+    .add(
         "get",
         "/api/v1/me/collections",
         get(api::outlets::my_collections),
@@ -416,6 +437,17 @@ pub fn routes() -> Routes {
     .add("post", "/sign-out", post(pages::access::sign_out))
     .add("get", "/account", get(pages::landing::account_page))
     .add("get", "/outlet", get(pages::outlet::outlet_page))
+    .add("post", "/citizen/complaints", post(pages::complaints::file))
+    .add(
+        "get",
+        "/complaints",
+        get(pages::complaints::complaints_page),
+    )
+    .add(
+        "post",
+        "/complaints/{complaint_id}/{step}",
+        post(pages::complaints::step),
+    )
     .add("post", "/outlet/card", post(pages::outlet::card))
     .add("post", "/outlet/code", post(pages::outlet::send_code))
     .add("post", "/outlet/collect", post(pages::outlet::collect))

@@ -58,6 +58,8 @@ markers! {
     /// The cycles pages: totals, no names.
     Cycles = Some(Permission::ReadAggregates), false;
     ManageCycles = Some(Permission::ManageCycles), false;
+    /// Complaints and outlets of the governorate.
+    ManageOutlets = Some(Permission::ManageOutlets), false;
     /// The outlet's page: an outlet operator's account (its outlet checked by each use case).
     Redeem = Some(Permission::Redeem), false;
 }

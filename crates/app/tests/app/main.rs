@@ -11,6 +11,7 @@ mod appointments;
 mod audit;
 mod births_exemptions;
 mod civil_search;
+mod complaints;
 mod crvs;
 mod crvs_spec;
 mod cycles;

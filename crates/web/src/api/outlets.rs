@@ -344,3 +344,101 @@ pub async fn my_collections(
 ) -> Result<axum::Json<tamwin_app::redemption::CitizenDistribution>, Problem> {
     Ok(axum::Json(s.reg.own_collections(&a).await?))
 }
+
+#[utoipa::path(post, path = "/api/v1/me/complaints", tag = "access", security(("session" = [])),
+    request_body = tamwin_app::complaints::ComplaintInput,
+    responses((status = 201, description = "Filed and audited; a collection the family did not make is marked for auditors", body = tamwin_app::complaints::ComplaintView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 409, description = "A receipt not the family's, missing where the kind needs one, or complained of already", body = Problem), (status = 422, description = "An unknown kind, or no statement (problem+json)", body = Problem)))]
+pub async fn file_complaint(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    m: Result<Mutation<tamwin_app::complaints::ComplaintInput>, Problem>,
+) -> Result<
+    (
+        StatusCode,
+        axum::Json<tamwin_app::complaints::ComplaintView>,
+    ),
+    Problem,
+> {
+    let m = m?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(s.reg.file_complaint(&m.body, &a).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/complaints", tag = "access", security(("session" = [])),
+    responses((status = 200, description = "The family's complaints, newest first, with the replies", body = Vec<tamwin_app::complaints::ComplaintView>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen", body = Problem)))]
+pub async fn my_complaints(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+) -> Result<axum::Json<Vec<tamwin_app::complaints::ComplaintView>>, Problem> {
+    Ok(axum::Json(s.reg.own_complaints(&a).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintQuery {
+    pub governorate: String,
+    /// `open`, `assigned`, `resolved`.
+    pub status: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/complaints", tag = "outlets", security(("bearer" = []), ("session" = [])),
+    params(ComplaintQuery),
+    responses((status = 200, description = "The governorate's complaints, newest first; each household's read is audited", body = Vec<tamwin_app::complaints::ComplaintView>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it", body = Problem), (status = 404, description = "No such governorate in the caller's area", body = Problem), (status = 409, description = "An unknown status", body = Problem)))]
+pub async fn complaints(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Query(q): Query<ComplaintQuery>,
+) -> Result<axum::Json<Vec<tamwin_app::complaints::ComplaintView>>, Problem> {
+    Ok(axum::Json(
+        s.reg
+            .complaints(&q.governorate, q.status.as_deref(), &a)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    /// Who looks into it.
+    pub to: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/complaints/{complaint_id}/assignment", tag = "outlets", security(("bearer" = []), ("session" = [])),
+    params(("complaint_id" = String, Path, description = "The complaint")),
+    request_body = AssignRequest,
+    responses((status = 204, description = "Assigned, audited"), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No such complaint in the caller's area", body = Problem), (status = 409, description = "Resolved already", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+pub async fn assign_complaint(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(id): Path<String>,
+    m: Result<Mutation<AssignRequest>, Problem>,
+) -> Result<StatusCode, Problem> {
+    a.require(tamwin_domain::access::Permission::ManageOutlets)?;
+    s.reg.assign_complaint(&id, &m?.body.to, &a).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveRequest {
+    /// What the family reads.
+    pub reply: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/complaints/{complaint_id}/resolution", tag = "outlets", security(("bearer" = []), ("session" = [])),
+    params(("complaint_id" = String, Path, description = "The complaint")),
+    request_body = ResolveRequest,
+    responses((status = 204, description = "Resolved with the reply the family reads, audited; the time to resolution kept"), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it, or CSRF token missing", body = Problem), (status = 404, description = "No such complaint in the caller's area", body = Problem), (status = 409, description = "Not assigned", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+pub async fn resolve_complaint(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(id): Path<String>,
+    m: Result<Mutation<ResolveRequest>, Problem>,
+) -> Result<StatusCode, Problem> {
+    a.require(tamwin_domain::access::Permission::ManageOutlets)?;
+    s.reg.resolve_complaint(&id, &m?.body.reply, &a).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

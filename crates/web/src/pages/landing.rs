@@ -36,7 +36,7 @@ pub fn landing(actor: &Actor) -> &'static str {
 }
 
 /// Each permission with the catalog key that says what it lets the account do.
-const PERMISSIONS: [(Permission, &str); 13] = [
+const PERMISSIONS: [(Permission, &str); 17] = [
     (Permission::ReadPersonal, "perm_read_personal"),
     (Permission::Register, "perm_register"),
     (Permission::EditMembers, "perm_edit_members"),
@@ -50,6 +50,10 @@ const PERMISSIONS: [(Permission, &str); 13] = [
     (Permission::Screen, "perm_screen"),
     (Permission::ViewJobs, "perm_view_jobs"),
     (Permission::RunJobs, "perm_run_jobs"),
+    (Permission::ManageProgrammes, "perm_manage_programmes"),
+    (Permission::ManageCycles, "perm_manage_cycles"),
+    (Permission::ManageOutlets, "perm_manage_outlets"),
+    (Permission::Redeem, "perm_redeem"),
 ];
 
 // ---- the account page ----------------------------------------------------------------------------

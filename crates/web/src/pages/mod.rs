@@ -5,6 +5,7 @@
 pub mod access;
 pub mod appointments;
 pub mod assets;
+pub mod complaints;
 pub mod cycles;
 pub mod exemptions;
 pub mod households;

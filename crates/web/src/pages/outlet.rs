@@ -245,7 +245,17 @@ pub async fn send_code(
         .send_collection_code(scanned.trim(), &signed.actor)
         .await
     {
-        Ok(()) => card_page(&s, &signed, tr, scanned, "outlet_code_sent", String::new()).await,
+        Ok(()) => {
+            card_page(
+                &s,
+                &signed,
+                tr,
+                scanned,
+                "msg_outlet_code_sent",
+                String::new(),
+            )
+            .await
+        }
         Err(e) => {
             let err = crate::errors::refusal(tr, &e);
             card_page(&s, &signed, tr, scanned, "", err).await
@@ -352,7 +362,7 @@ pub async fn void(
         reason: field(&f, "reason").to_string(),
     };
     let query = match s.reg.void_redemption(&v, &signed.actor).await {
-        Ok(_) => "message=outlet_voided".to_string(),
+        Ok(_) => "message=msg_outlet_voided".to_string(),
         Err(e) => format!("error={}", crate::url::encode(&refusal_codes(&e))),
     };
     Ok(Redirect::to(&with_lang("/outlet", tr, &query)).into_response())

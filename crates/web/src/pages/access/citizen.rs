@@ -242,6 +242,8 @@ struct CitizenHome {
     h: HouseholdBody,
     baskets: Vec<crate::pages::cycles::BasketCard>,
     collections: crate::pages::cycles::CollectionsView,
+    complaints: Vec<crate::pages::complaints::ComplaintRow>,
+    complaint_kinds: Vec<(&'static str, &'static str)>,
     /// Staff only (the shared basket template's adjustment form): always empty here.
     adjust_csrf: String,
     suggestions: Vec<SuggestionRow>,
@@ -345,6 +347,14 @@ pub async fn citizen_home(
     let collections = s.reg.own_collections(&signed.actor).await?;
     let p = CitizenHome {
         collections: crate::pages::cycles::collections_view(tr, &collections),
+        complaints: crate::pages::complaints::complaint_rows(
+            tr,
+            &s.reg.own_complaints(&signed.actor).await?,
+        ),
+        complaint_kinds: tamwin_domain::complaint::ComplaintKind::ALL
+            .iter()
+            .map(|k| (k.code(), tr.t(&format!("complaint_kind_{}", k.code()))))
+            .collect(),
         adjust_csrf: String::new(),
         baskets: crate::pages::cycles::basket_cards(tr, &baskets),
         update,

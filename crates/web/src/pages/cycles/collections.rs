@@ -16,6 +16,7 @@ pub struct AgentCard {
 }
 
 pub struct CollectionRow {
+    pub redemption_id: String,
     pub month: String,
     pub programme: String,
     pub outlet: String,
@@ -29,6 +30,8 @@ pub struct CollectionRow {
 pub struct CollectionsView {
     pub agents: Vec<AgentCard>,
     pub rows: Vec<CollectionRow>,
+    /// Outlets the family may complain about: its agents and where it collected, `(code, name)`.
+    pub outlets: Vec<(String, String)>,
 }
 
 pub fn collections_view(tr: Tr, d: &CitizenDistribution) -> CollectionsView {
@@ -54,6 +57,7 @@ pub fn collections_view(tr: Tr, d: &CitizenDistribution) -> CollectionsView {
             .collections
             .iter()
             .map(|c| CollectionRow {
+                redemption_id: c.redemption_id.clone(),
                 month: c.month.clone(),
                 programme: super::programme_label(tr, &c.programme),
                 outlet: c.outlet_name.clone(),
@@ -68,5 +72,20 @@ pub fn collections_view(tr: Tr, d: &CitizenDistribution) -> CollectionsView {
                 voided: c.void_reason.clone(),
             })
             .collect(),
+        outlets: {
+            let mut o: Vec<(String, String)> = d
+                .agents
+                .iter()
+                .map(|a| (a.code.clone(), a.name_ar.clone()))
+                .chain(
+                    d.collections
+                        .iter()
+                        .map(|c| (c.outlet_code.clone(), c.outlet_name.clone())),
+                )
+                .collect();
+            o.sort();
+            o.dedup();
+            o
+        },
     }
 }

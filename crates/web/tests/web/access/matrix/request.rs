@@ -352,13 +352,37 @@ pub(super) async fn request(
             .await
             .unwrap();
     }
+    // A fresh complaint of the citizen's household about Karbala's first agent, assigned (the
+    // resolution row needs it assigned).
+    let mut complaint = String::new();
+    if r.path.contains("{complaint_id}") {
+        let hid = citizen_household(reg);
+        let citizen = Actor::citizen(&hid, "matrix", "api");
+        let input: tamwin_app::complaints::ComplaintInput = serde_json::from_value(
+            json!({"outlet": "A1101-001", "kind": "refused_service", "statement": "أغلق الباب في وجهنا"}),
+        )
+        .unwrap();
+        complaint = reg
+            .file_complaint(&input, &citizen)
+            .await
+            .unwrap()
+            .complaint_id;
+        if r.path.ends_with("/resolution") {
+            reg.assign_complaint(&complaint, "supervisor", &Actor::system("fixture"))
+                .await
+                .unwrap();
+        }
+    }
     let mut path = r
         .path
+        .replace("{complaint_id}", &complaint)
         .replace("{outlet}", &outlet)
         .replace("{cycle_id}", &cycle)
         .replace(
             "{step}",
-            if r.path.starts_with("/api/") {
+            if r.path.starts_with("/complaints/") {
+                "assign"
+            } else if r.path.starts_with("/api/") {
                 "approval"
             } else {
                 "approve"
@@ -396,6 +420,9 @@ pub(super) async fn request(
                 .join("&"),
         )
     };
+    if (r.method, r.path) == ("get", "/api/v1/complaints") {
+        path = format!("{path}?governorate=11");
+    }
     if (r.method, r.path) == ("get", "/api/v1/exemptions") {
         path = format!("{path}?national_id={}", m.spouse_nid);
     }
@@ -510,6 +537,13 @@ pub(super) async fn request(
             .to_string(),
         ),
         ("post", "/api/v1/households") => Some(fixture(None).to_string()),
+        ("post", "/citizen/complaints") => form(&[
+            ("outlet", "A1101-001"),
+            ("kind", "short_weight"),
+            ("statement", "نقص في الوزن"),
+            ("csrf", &caller.csrf),
+        ]),
+        ("post", "/complaints/{complaint_id}/{step}") => form(&[("to", "inspector"), ("csrf", &caller.csrf)]),
         ("post", "/outlet/card") | ("post", "/outlet/code") => form(&[("card", &m.card), ("csrf", &caller.csrf)]),
         ("post", "/outlet/collect") => form(&[
             ("card", &m.card),
@@ -533,6 +567,11 @@ pub(super) async fn request(
             Some(json!({"to": format!("{outlet}-B"), "reason": "agent suspended"}).to_string())
         }
         ("post", "/api/v1/households/{card_number}/agent") => Some(json!({"outlet": "A1101-001"}).to_string()),
+        ("post", "/api/v1/me/complaints") => {
+            Some(json!({"outlet": "A1101-001", "kind": "short_weight", "statement": "نقص في وزن الرز"}).to_string())
+        }
+        ("post", p) if p.ends_with("/assignment") => Some(json!({"to": "inspector"}).to_string()),
+        ("post", p) if p.ends_with("/resolution") => Some(json!({"reply": "زار المفتش الوكيل وصحّح الميزان"}).to_string()),
         ("post", p) if p.ends_with("/card-qr") => None,
         ("post", p) if p.ends_with("/dispatches") || p.ends_with("/receipts") || p.ends_with("/returns") => {
             Some(json!({"cycle_id": stock_cycle, "items": {"rice": 1000}, "reason": "matrix"}).to_string())

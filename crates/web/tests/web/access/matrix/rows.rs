@@ -114,6 +114,18 @@ pub(super) const ROWS: &[Row] = &[
         [401, 403, 403, 403, 403, 403, 403, 403, 200]),
     row("get", "/api/v1/me/collections", Kind::Api,
         [401, 403, 403, 403, 403, 403, 403, 403, 200]),
+    // Complaints: the family files and reads its own; the governorate's supervisors see, assign and
+    // resolve them (the matrix's complaint is assigned by the first who may: then resolved by each).
+    row("post", "/api/v1/me/complaints", Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 201]),
+    row("get", "/api/v1/me/complaints", Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 200]),
+    row("get", "/api/v1/complaints", Kind::Api,
+        [401, 200, 200, 403, 403, 403, 403, 403, 403]),
+    row("post", "/api/v1/complaints/{complaint_id}/assignment", Kind::Api,
+        [401, 204, 204, 403, 403, 403, 403, 403, 403]),
+    row("post", "/api/v1/complaints/{complaint_id}/resolution", Kind::Api,
+        [401, 204, 204, 403, 403, 403, 403, 403, 403]),
     // Stock: the warehouse's dispatch is the supervisors'; receipt, return and stock the outlet's own
     // (the matrix's cycle is a draft: 409 after the door); the reconciliation is quantities only.
     row("post", "/api/v1/outlets/{outlet}/dispatches", Kind::Api,
@@ -212,6 +224,13 @@ pub(super) const ROWS: &[Row] = &[
     row("get", "/stats", Kind::Page,
         [303, 200, 200, 200, 403, 200, 200, 403, 303]),
     // The outlet's page: an outlet operator's; the matrix's card is not its outlet's (back to the page).
+    // Complaints: the family files from its page; the governorate's supervisors see and handle them.
+    row("post", "/citizen/complaints", Kind::Page,
+        [303, 403, 403, 403, 403, 403, 403, 403, 303]),
+    row("get", "/complaints", Kind::Page,
+        [303, 200, 200, 403, 403, 403, 403, 403, 403]),
+    row("post", "/complaints/{complaint_id}/{step}", Kind::Page,
+        [303, 303, 303, 403, 403, 403, 403, 403, 403]),
     row("get", "/outlet", Kind::Page,
         [303, 403, 403, 403, 403, 403, 403, 200, 403]),
     row("post", "/outlet/card", Kind::Page,
