@@ -65,9 +65,11 @@ SQL
   for i in $(seq 1 10); do
     start_server "$url"
     $bin --database-url "$url" bench redeem --url "http://127.0.0.1:$port" --form-key "$work/forms.key" \
-      --devices 16 --seconds 4 --acks "$work/crash-$name-$i.txt" > "$work/crash-$name-$i.log" 2>&1 &
+      --devices 16 --seconds 6 --acks "$work/crash-$name-$i.txt" > "$work/crash-$name-$i.log" 2>&1 &
     local client=$!
-    sleep "$(( (RANDOM % 3) + 1 ))"
+    # Under load: once the client has made its devices and cards and begun sending, 0.2 to 2 s in.
+    for _ in $(seq 1 600); do grep -q " devices, " "$work/crash-$name-$i.log" && break; sleep 0.05; done
+    sleep "$(( RANDOM % 2 )).$(( (RANDOM % 8) + 2 ))"
     kill -9 "$server"; wait "$server" 2>/dev/null || true
     # The client sends what was not answered again, to the server started again.
     start_server "$url"
