@@ -308,4 +308,59 @@ impl Registry {
         }
         Ok(())
     }
+
+    /// Collections families say they did not make, for auditors: where, when, what, and the
+    /// complaint; those of the auditor's area, each household's read audited.
+    pub async fn disputed_collections(&self, actor: &Actor) -> Result<Vec<DisputedView>> {
+        actor.require(Permission::Screen)?;
+        let mut out = vec![];
+        for red in self.store.disputed_redemptions(500).await? {
+            let Some(r) = self.store.household_by_id(&red.household_id).await? else {
+                continue;
+            };
+            if !actor.sees(&r.household) {
+                continue;
+            }
+            self.record_reads(
+                actor,
+                "disputed.read",
+                &[(&r.household.household_id, &r.household.card_number)],
+            )
+            .await?;
+            let collector = r
+                .members
+                .iter()
+                .find(|m| m.member_id.as_str() == red.collector_member_id)
+                .map(|m| m.full_name())
+                .unwrap_or_default();
+            out.push(DisputedView {
+                card_number: r.household.card_number.to_string(),
+                outlet_code: red.outlet_code.clone(),
+                at: red.at.to_string(),
+                collector_name: collector,
+                identified_by: red.identified_by.clone(),
+                items: red.lines.iter().map(|(i, q)| format!("{i} {q}")).collect(),
+                complaint_id: red.disputed_by.clone().unwrap_or_default(),
+                voided: red.voided_at.is_some(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A collection the family says it did not make.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DisputedView {
+    pub card_number: String,
+    pub outlet_code: String,
+    pub at: String,
+    pub collector_name: String,
+    /// `qr`, `otp`, `fingerprint`: a collection by QR the family did not make points at the card's
+    /// holder or a copy of its QR, by code at its phone.
+    pub identified_by: String,
+    /// `item quantity`, in the item's unit.
+    pub items: Vec<String>,
+    pub complaint_id: String,
+    pub voided: bool,
 }

@@ -139,6 +139,8 @@ pub trait RedemptionStore: Send + Sync {
     /// A cycle's consistency: how many lines hold more than their quantity allows, and how many
     /// lines' `redeemed` differs from the sum of their collections not voided (both 0 when whole).
     async fn redemption_check(&self, cycle_id: &str) -> Result<(i64, i64)>;
+    /// Collections a family says it did not make, newest first, at most `limit`.
+    async fn disputed_redemptions(&self, limit: u32) -> Result<Vec<Redemption>>;
     /// An outlet's collections in `[from, to)`, oldest first.
     async fn outlet_redemptions(
         &self,

@@ -251,6 +251,12 @@ macro_rules! redemptions_sql {
                 Ok((row.try_get(0)?, row.try_get(1)?))
             }
 
+            async fn disputed_redemptions(&self, limit: u32) -> Result<Vec<Redemption>> {
+                let mut all = self.redemptions_where("r.disputed_by IS NOT NULL", "r.at DESC", &[]).await?;
+                all.truncate(limit as usize);
+                Ok(all)
+            }
+
             async fn household_redemptions(&self, household_id: &HouseholdId) -> Result<Vec<Redemption>> {
                 self.redemptions_where("r.household_id = $1", "r.at DESC", &[household_id.as_str()]).await
             }

@@ -92,6 +92,7 @@ use utoipa::OpenApi;
         crate::api::outlets::complaints,
         crate::api::outlets::assign_complaint,
         crate::api::outlets::resolve_complaint,
+        crate::api::outlets::disputed,
         crate::api::outlets::dispatch,
         crate::api::outlets::receipt,
         crate::api::outlets::stock_return,

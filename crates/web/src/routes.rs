@@ -333,6 +333,11 @@ pub fn routes() -> Routes {
     )
     .add("get", "/api/v1/complaints", get(api::outlets::complaints))
     .add(
+        "get",
+        "/api/v1/screening/disputed-collections",
+        get(api::outlets::disputed),
+    )
+    .add(
         "post",
         "/api/v1/complaints/{complaint_id}/assignment",
         post(api::outlets::assign_complaint),
@@ -438,6 +443,12 @@ pub fn routes() -> Routes {
     .add("get", "/account", get(pages::landing::account_page))
     .add("get", "/outlet", get(pages::outlet::outlet_page))
     .add("post", "/citizen/complaints", post(pages::complaints::file))
+    .add("get", "/outlets", get(pages::outlets::outlets_page))
+    .add(
+        "post",
+        "/outlets/{outlet}/{step}",
+        post(pages::outlets::step),
+    )
     .add(
         "get",
         "/complaints",

@@ -12,6 +12,10 @@ use tamwin_app::complaints::ComplaintInput;
 use tamwin_app::*;
 use tamwin_domain::access::{Area, Role};
 
+fn ali_of() -> Actor {
+    supervisor("ali")
+}
+
 fn input(kind: &str, receipt: Option<&str>) -> ComplaintInput {
     ComplaintInput {
         outlet: Some("A1101-001".into()),
@@ -46,6 +50,10 @@ tamwin_store::backend_tests! {
         assert_eq!(store.household_redemptions(&s.hid).await.unwrap().len(), 1, "{backend}");
         assert!(red.voided_at.is_none(), "{backend}: the collection stays");
         assert_eq!(red.disputed_by.as_deref(), Some(c.complaint_id.as_str()), "{backend}: marked for auditors");
+        let auditor = Actor::staff("a1", "auditor", Role::Auditor, Area::Governorate("11".into()), "api");
+        let disputed = s.reg.disputed_collections(&auditor).await.unwrap();
+        assert_eq!((disputed.len(), disputed[0].complaint_id.as_str()), (1, c.complaint_id.as_str()), "{backend}");
+        assert_eq!(code(s.reg.disputed_collections(&ali_of()).await.unwrap_err()), "forbidden", "{backend}: a supervisor is no auditor");
         // Karbala's supervisor sees it; Baghdad's does not.
         let ali = supervisor("ali");
         let list = s.reg.complaints("11", None, &ali).await.unwrap();

@@ -442,3 +442,12 @@ pub async fn resolve_complaint(
     s.reg.resolve_complaint(&id, &m?.body.reply, &a).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[utoipa::path(get, path = "/api/v1/screening/disputed-collections", tag = "screening", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "Collections families say they did not make, newest first, of the caller's area; each household's read is audited", body = Vec<tamwin_app::complaints::DisputedView>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Role does not allow it", body = Problem)))]
+pub async fn disputed(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+) -> Result<axum::Json<Vec<tamwin_app::complaints::DisputedView>>, Problem> {
+    Ok(axum::Json(s.reg.disputed_collections(&a).await?))
+}

@@ -12,4 +12,5 @@ pub mod households;
 pub mod jobs;
 pub mod landing;
 pub mod outlet;
+pub mod outlets;
 pub mod screening;

@@ -382,6 +382,8 @@ pub(super) async fn request(
             "{step}",
             if r.path.starts_with("/complaints/") {
                 "assign"
+            } else if r.path.starts_with("/outlets/") {
+                "licence"
             } else if r.path.starts_with("/api/") {
                 "approval"
             } else {
@@ -543,6 +545,9 @@ pub(super) async fn request(
             ("statement", "نقص في الوزن"),
             ("csrf", &caller.csrf),
         ]),
+        ("post", "/outlets/{outlet}/{step}") => {
+            form(&[("licence", "suspended"), ("reason", "short weight"), ("csrf", &caller.csrf)])
+        }
         ("post", "/complaints/{complaint_id}/{step}") => form(&[("to", "inspector"), ("csrf", &caller.csrf)]),
         ("post", "/outlet/card") | ("post", "/outlet/code") => form(&[("card", &m.card), ("csrf", &caller.csrf)]),
         ("post", "/outlet/collect") => form(&[

@@ -120,6 +120,9 @@ pub(super) const ROWS: &[Row] = &[
         [401, 403, 403, 403, 403, 403, 403, 403, 201]),
     row("get", "/api/v1/me/complaints", Kind::Api,
         [401, 403, 403, 403, 403, 403, 403, 403, 200]),
+    // A collection a family did not make is for auditors.
+    row("get", "/api/v1/screening/disputed-collections", Kind::Api,
+        [401, 200, 403, 403, 403, 200, 403, 403, 403]),
     row("get", "/api/v1/complaints", Kind::Api,
         [401, 200, 200, 403, 403, 403, 403, 403, 403]),
     row("post", "/api/v1/complaints/{complaint_id}/assignment", Kind::Api,
@@ -227,6 +230,10 @@ pub(super) const ROWS: &[Row] = &[
     // Complaints: the family files from its page; the governorate's supervisors see and handle them.
     row("post", "/citizen/complaints", Kind::Page,
         [303, 403, 403, 403, 403, 403, 403, 403, 303]),
+    row("get", "/outlets", Kind::Page,
+        [303, 200, 200, 403, 403, 403, 403, 403, 403]),
+    row("post", "/outlets/{outlet}/{step}", Kind::Page,
+        [303, 303, 303, 403, 403, 403, 403, 403, 403]),
     row("get", "/complaints", Kind::Page,
         [303, 200, 200, 403, 403, 403, 403, 403, 403]),
     row("post", "/complaints/{complaint_id}/{step}", Kind::Page,
