@@ -113,6 +113,41 @@ test('an outlet hands out part of a basket, then the rest, never more, and the f
     assert.match(await home.textContent('#collections'), /رز/);
     assert.ok(await home.locator('#collections .agent').count() >= 1, 'the family\'s agent, its address and days');
     await home.locator('#collections').screenshot({ path: shots + 'citizen-collections.png' });
+
+    // The family says it did not make the first collection; Karbala's supervisor assigns and resolves
+    // the complaint, and the family reads the reply.
+    await home.click('#complain summary');
+    await home.selectOption('#complaint-kind', 'collection_not_made');
+    const receipt = await home.locator('#complaint-receipt option').nth(1).getAttribute('value');
+    await home.selectOption('#complaint-receipt', receipt);
+    await home.fill('#complaint-statement', 'لم نستلم الرز في هذا اليوم');
+    await home.click('#complaint-submit');
+    await home.waitForSelector('#message');
+    assert.match(await home.textContent('#message'), /وصلت شكواكم/);
+    const supervisor = accounts.find((a) => a.username === 'governorate-supervisor.karbala');
+    const sup = await (await browser.newContext(phone)).newPage();
+    await sup.goto(base + '/sign-in');
+    await sup.fill('#username', supervisor.username);
+    await sup.fill('#password', supervisor.password);
+    await sup.click('#sign-in');
+    await sup.click('#nav-complaints');
+    const complaint = sup.locator('.complaint[data-status="open"]').first();
+    assert.match(await complaint.textContent(), /استلام لم نقم به/);
+    assert.equal(await complaint.locator('[id^="disputed-"]').count(), 1, 'flagged for auditors');
+    await complaint.locator('input[name="to"]').fill('inspector.karbala');
+    await complaint.locator('button.assign').click();
+    assert.match(await sup.textContent('#message'), /أُسندت الشكوى/);
+    const assigned = sup.locator('.complaint[data-status="assigned"]').first();
+    await assigned.locator('textarea[name="reply"]').fill('زار المفتش الوكيل وأعاد الكمية إلى بطاقتكم');
+    await assigned.locator('button.resolve').click();
+    assert.match(await sup.textContent('#message'), /حُلّت الشكوى/);
+    await sup.screenshot({ path: shots + 'complaints.png', fullPage: true });
+    await sup.click('#nav-outlets');
+    assert.ok(await sup.locator('.outlet[data-outlet]').count() >= 3, 'the outlets of Karbala');
+    await sup.screenshot({ path: shots + 'outlets.png' });
+    await home.reload();
+    assert.match(await home.textContent('#complaints .reply'), /زار المفتش/);
+    await home.locator('#complaints').screenshot({ path: shots + 'citizen-complaint.png' });
     assert.deepEqual(cspProblems, []);
   } finally {
     await browser.close();

@@ -243,6 +243,8 @@ struct CitizenHome {
     baskets: Vec<crate::pages::cycles::BasketCard>,
     collections: crate::pages::cycles::CollectionsView,
     complaints: Vec<crate::pages::complaints::ComplaintRow>,
+    complaint_message: String,
+    complaint_error: String,
     complaint_kinds: Vec<(&'static str, &'static str)>,
     /// Staff only (the shared basket template's adjustment form): always empty here.
     adjust_csrf: String,
@@ -309,6 +311,9 @@ fn use_row(u: DataUse, tr: Tr) -> UseRow {
 #[derive(Deserialize)]
 pub struct UsesQuery {
     before: Option<String>,
+    /// What came of a complaint filed from the page.
+    message: Option<String>,
+    error: Option<String>,
 }
 
 pub async fn citizen_home(
@@ -351,6 +356,8 @@ pub async fn citizen_home(
             tr,
             &s.reg.own_complaints(&signed.actor).await?,
         ),
+        complaint_message: crate::notices::message_html(tr, uq.message.as_deref()),
+        complaint_error: crate::notices::error_html(tr, uq.error.as_deref()),
         complaint_kinds: tamwin_domain::complaint::ComplaintKind::ALL
             .iter()
             .map(|k| (k.code(), tr.t(&format!("complaint_kind_{}", k.code()))))
