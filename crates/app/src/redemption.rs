@@ -78,6 +78,41 @@ pub struct VoidRequest {
     pub reason: String,
 }
 
+/// Items and their quantities as a device or a form sends them (`money` only where an allowance is
+/// spent): each known, each a whole number above zero, at least one; what is wrong goes to `errs`.
+pub(crate) fn parse_items(
+    items: &BTreeMap<String, serde_json::Value>,
+    money: bool,
+    errs: &mut tamwin_domain::ValidationErrors,
+) -> Vec<(String, i64)> {
+    let mut out = vec![];
+    for (item, q) in items {
+        if catalog::unit_of(item).is_none() && !(money && item == "money") {
+            errs.push(
+                tamwin_domain::FieldError::new(
+                    format!("items.{item}"),
+                    "item_unknown",
+                    "an item the platform does not know",
+                )
+                .with("value", item),
+            );
+            continue;
+        }
+        match parse_quantity(item, q.as_i64().filter(|_| q.is_i64() || q.is_u64())) {
+            Ok(n) => out.push((item.clone(), n)),
+            Err(e) => errs.push(e),
+        }
+    }
+    if items.is_empty() {
+        errs.push(tamwin_domain::FieldError::new(
+            "items",
+            "items_missing",
+            "name at least one item and its quantity",
+        ));
+    }
+    out
+}
+
 fn txn_ok(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
@@ -145,32 +180,8 @@ impl Registry {
                 "1 to 64 letters, digits, - and _",
             ));
         }
-        let mut asked: Vec<(String, i64)> = vec![];
         let mut errs = tamwin_domain::ValidationErrors::default();
-        for (item, q) in &req.items {
-            if catalog::unit_of(item).is_none() && item != "money" {
-                errs.push(
-                    tamwin_domain::FieldError::new(
-                        format!("items.{item}"),
-                        "item_unknown",
-                        "an item the platform does not know",
-                    )
-                    .with("value", item),
-                );
-                continue;
-            }
-            match parse_quantity(item, q.as_i64().filter(|_| q.is_i64() || q.is_u64())) {
-                Ok(n) => asked.push((item.clone(), n)),
-                Err(e) => errs.push(e),
-            }
-        }
-        if req.items.is_empty() {
-            errs.push(tamwin_domain::FieldError::new(
-                "items",
-                "items_missing",
-                "name at least one item and its quantity",
-            ));
-        }
+        let asked = parse_items(&req.items, true, &mut errs);
         if !errs.is_empty() {
             return Err(AppError::Validation(errs));
         }

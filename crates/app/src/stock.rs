@@ -104,31 +104,7 @@ impl Registry {
 
     fn movement_items(&self, input: &MovementInput) -> Result<Vec<(String, i64)>> {
         let mut errs = tamwin_domain::ValidationErrors::default();
-        let mut out = vec![];
-        for (item, q) in &input.items {
-            if catalog::unit_of(item).is_none() {
-                errs.push(
-                    tamwin_domain::FieldError::new(
-                        format!("items.{item}"),
-                        "item_unknown",
-                        "an item the platform does not know",
-                    )
-                    .with("value", item),
-                );
-                continue;
-            }
-            match tamwin_domain::outlet::parse_quantity(item, q.as_i64().filter(|_| q.is_i64())) {
-                Ok(n) => out.push((item.clone(), n)),
-                Err(e) => errs.push(e),
-            }
-        }
-        if input.items.is_empty() {
-            errs.push(tamwin_domain::FieldError::new(
-                "items",
-                "items_missing",
-                "name at least one item and its quantity",
-            ));
-        }
+        let out = crate::redemption::parse_items(&input.items, false, &mut errs);
         if let Some(r) = &input.reason
             && let Some(e) = tamwin_domain::check_free_text("reason", r.trim(), 500)
         {
