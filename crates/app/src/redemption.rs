@@ -141,27 +141,36 @@ impl Registry {
         Ok(o)
     }
 
-    /// Whether this outlet serves this card: an agent its own households, a bakery or commodity
-    /// outlet any card of its governorate.
-    pub(crate) fn serves(&self, o: &Outlet, r: &HouseholdRecord) -> Result<()> {
+    /// Whether this outlet may serve this card under a programme version: a bakery or commodity
+    /// outlet any card of its governorate; an agent its own households, and others as far as the
+    /// programme's portability reaches (any agent of the governorate, or of the country). `Err` says
+    /// why not.
+    pub(crate) fn serves(
+        &self,
+        o: &Outlet,
+        r: &HouseholdRecord,
+        portability: tamwin_domain::programme::Portability,
+    ) -> Result<()> {
         use tamwin_domain::outlet::OutletKind::*;
+        use tamwin_domain::programme::Portability;
         let h = &r.household;
-        let gov = self
+        let same_governorate = self
             .geo
             .district(&o.district_code)
-            .map(|d| d.governorate_code.as_str());
-        if gov != Some(h.governorate.as_str()) {
-            return Err(AppError::rule("card_other_governorate"));
-        }
-        let assigned = match o.kind {
+            .map(|d| d.governorate_code.as_str())
+            == Some(h.governorate.as_str());
+        let own = match o.kind {
             RationAgent => h.agent_code.as_deref() == Some(o.code.as_str()),
             FlourAgent => h.flour_agent_code.as_deref() == Some(o.code.as_str()),
-            Bakery | CommodityOutlet => true,
+            Bakery | CommodityOutlet => same_governorate,
         };
-        if !assigned {
-            return Err(AppError::rule("card_not_served_here"));
+        match (own, portability, same_governorate) {
+            (true, _, _) | (false, Portability::Nation, _) if o.kind.assigned() => Ok(()),
+            (true, _, _) => Ok(()),
+            (false, Portability::Governorate, true) if o.kind.assigned() => Ok(()),
+            (_, _, false) => Err(AppError::rule("card_other_governorate")),
+            _ => Err(AppError::rule("card_not_served_here")),
         }
-        Ok(())
     }
 
     /// Records a collection (see the module's comment). `request_hash` is the request's digest, so
@@ -195,7 +204,6 @@ impl Registry {
         let device = actor.key();
         let found = self.identify(&req.card, &outlet.code).await?;
         let r = &found.record;
-        self.serves(&outlet, r)?;
         if !matches!(
             r.household.state,
             tamwin_domain::CardState::Active | tamwin_domain::CardState::Temporary

@@ -13,7 +13,9 @@ pub mod parse;
 pub use catalog::Unit;
 pub use cycle::CycleStatus;
 pub use entitle::{Overflow, Owed, owed};
-pub use model::{Benefit, Category, Country, Line, PricedItem, Programme, ProgrammeVersion};
+pub use model::{
+    Benefit, Category, Country, Line, Portability, PricedItem, Programme, ProgrammeVersion,
+};
 pub use month::CycleMonth;
 pub use parse::RawProgramme;
 

@@ -104,6 +104,8 @@ impl Registry {
     ) -> Result<Plan> {
         let hid = &r.household.household_id;
         let mut chosen = None;
+        // Why no cycle was chosen, when the outlet may not serve the card in any.
+        let mut refused = None;
         for (c, e) in self
             .store
             .household_entitlements(hid, &[CycleStatus::Open])
@@ -113,6 +115,10 @@ impl Registry {
                 continue;
             }
             let (_, v) = self.cycle_version(&c).await?;
+            if let Err(e) = self.serves(outlet, r, v.portability) {
+                refused.get_or_insert(e);
+                continue;
+            }
             // A cycle of which this outlet hands out something to this household (a ration agent
             // nothing of a flour programme, a flour agent only a basket's flour).
             let owes = owed(&v, c.month, e.persons, &categories_of(e.categories))
@@ -125,7 +131,9 @@ impl Registry {
                 break;
             }
         }
-        let (cycle, e, v) = chosen.ok_or(AppError::rule("no_open_cycle_here"))?;
+        let Some((cycle, e, v)) = chosen else {
+            return Err(refused.unwrap_or_else(|| AppError::rule("no_open_cycle_here")));
+        };
         if e.suspended_whole {
             return Err(AppError::rule("household_on_hold"));
         }

@@ -59,7 +59,6 @@ impl Registry {
                 .ok_or(AppError::NotFound)?;
             (r, None)
         };
-        self.serves(&outlet, &record)?;
         let h = &record.household;
         if !matches!(
             h.state,

@@ -112,6 +112,17 @@ pub(crate) async fn setup_with(
     programme: &str,
     refuse_beyond_stock: bool,
 ) -> Setup {
+    setup_full(store, seed, programme, refuse_beyond_stock, None).await
+}
+
+/// `setup_with`, with another programme file imported before the cycle is drafted.
+async fn setup_full(
+    store: Arc<dyn Store>,
+    seed: u64,
+    programme: &str,
+    refuse_beyond_stock: bool,
+    also: Option<&str>,
+) -> Setup {
     let clock = Arc::new(FixedClock(Mutex::new(
         "2026-12-03T09:00:00Z".parse().unwrap(),
     )));
@@ -125,6 +136,9 @@ pub(crate) async fn setup_with(
     reg.set_outlet_rules(tamwin_app::redemption::VOID_MINUTES, refuse_beyond_stock);
     let reg = Arc::new(reg);
     with_programmes(&reg).await;
+    if let Some(text) = also {
+        reg.import_programme(text, &system()).await.unwrap();
+    }
     let imported = reg
         .import_outlets(OUTLETS.as_bytes(), &system())
         .await
@@ -395,5 +409,30 @@ tamwin_store::backend_tests! {
         let agent = device("d1", "A1101-001");
         let e = redeem(&s, &ask("r-5", qr(&q), &[("bread", 1.into())]), &agent).await.unwrap_err();
         assert_eq!(code(e), "no_open_cycle_here", "{backend}: no open cycle this outlet hands out");
+    }
+
+    async fn a_portable_programme_lets_a_family_collect_at_another_agent_of_its_governorate(
+        (backend, store) in backends
+    ) {
+        // iq-pds from December with governorate portability (India's national portability, in small).
+        let mut p: serde_json::Value = serde_json::from_str(include_str!("../../../domain/data/programmes/iq-pds.json")).unwrap();
+        let mut v2 = p["versions"][0].clone();
+        v2["version"] = 2.into();
+        v2["effective_from"] = "2026-12".into();
+        v2["portability"] = "governorate".into();
+        p["versions"].as_array_mut().unwrap().push(v2);
+        let s = setup_full(store.clone(), 37, "iq-pds", false, Some(&p.to_string())).await;
+        let q = card_qr(&s).await;
+        let v = redeem(&s, &ask("p-1", qr(&q), &[("rice", 1000.into())]), &device("d9", "A1101-002")).await.unwrap();
+        assert_eq!((v["outlet_code"].as_str(), left(&v, "rice")), (Some("A1101-002"), 8000), "{backend}");
+        // Not beyond the governorate.
+        let e = redeem(&s, &ask("p-2", qr(&q), &[("rice", 1000.into())]), &device("d8", "A0101-001")).await.unwrap_err();
+        assert_eq!(code(e), "card_other_governorate", "{backend}");
+        // A portability the platform does not know is refused with the file.
+        let mut bad = p.clone();
+        bad["versions"][1]["portability"] = "anywhere".into();
+        let e = s.reg.import_programme(&bad.to_string(), &system()).await.unwrap_err();
+        let AppError::Validation(v) = e else { panic!("{backend}") };
+        assert!(v.0.iter().any(|f| f.code == "portability_unknown"), "{backend}: {v:?}");
     }
 }

@@ -108,6 +108,37 @@ impl Benefit {
     }
 }
 
+/// Where a family assigned to an agent may collect (India's national portability lets any ration shop
+/// serve any card).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Portability {
+    /// Its own agent only.
+    Assigned,
+    /// Any agent of its governorate.
+    Governorate,
+    /// Any agent of the country.
+    Nation,
+}
+
+impl Portability {
+    pub const fn code(self) -> &'static str {
+        match self {
+            Portability::Assigned => "assigned",
+            Portability::Governorate => "governorate",
+            Portability::Nation => "nation",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Portability::Assigned,
+            Portability::Governorate,
+            Portability::Nation,
+        ]
+        .into_iter()
+        .find(|p| p.code() == s)
+    }
+}
+
 /// One version of a programme, in force from `effective_from` until the next version's month.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgrammeVersion {
@@ -120,6 +151,7 @@ pub struct ProgrammeVersion {
     pub only: Vec<(CycleMonth, Vec<&'static str>)>,
     /// Rules that exclude a household as a whole.
     pub rules: Vec<super::eligibility::Rule>,
+    pub portability: Portability,
 }
 
 /// A programme and its history of versions, oldest first.

@@ -65,6 +65,10 @@ pub struct RawVersion {
     pub only: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub rules: Vec<super::eligibility::RawRule>,
+    /// Where an assigned family may collect: `assigned` (its own agent, the default), `governorate`
+    /// (any agent of its governorate), `nation` (any agent).
+    #[serde(default)]
+    pub portability: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -285,6 +289,20 @@ fn version(v: &RawVersion, kind: &str, errs: &mut ValidationErrors) -> Option<Pr
         only.push((month, codes));
     }
     let rules = super::eligibility::rules(&v.rules, errs);
+    let portability = match v.portability.as_deref() {
+        None => Some(super::model::Portability::Assigned),
+        Some(p) => super::model::Portability::parse(p).or_else(|| {
+            errs.push(
+                FieldError::new(
+                    "portability",
+                    "portability_unknown",
+                    "assigned, governorate or nation",
+                )
+                .with("value", p),
+            );
+            None
+        }),
+    };
     Some(ProgrammeVersion {
         version: number?,
         effective_from: from?,
@@ -292,6 +310,7 @@ fn version(v: &RawVersion, kind: &str, errs: &mut ValidationErrors) -> Option<Pr
         skip,
         only,
         rules,
+        portability: portability?,
     })
 }
 
