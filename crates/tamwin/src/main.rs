@@ -8,6 +8,7 @@ mod bench_fictitious;
 mod bench_redeem;
 mod centre_cmd;
 mod cli;
+mod cli_bench;
 mod cycle_cmd;
 mod data_cmd;
 mod hub_cmd;

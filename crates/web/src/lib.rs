@@ -20,6 +20,7 @@ mod prometheus;
 mod render;
 mod request_id;
 mod routes;
+mod routes_outlets;
 mod screening_text;
 mod security_headers;
 mod signed_in;

@@ -13,7 +13,12 @@ pub struct Routes {
 }
 
 impl Routes {
-    fn add(mut self, method: &'static str, path: &'static str, mr: MethodRouter<AppState>) -> Self {
+    pub(crate) fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        mr: MethodRouter<AppState>,
+    ) -> Self {
         self.list.push((method, path));
         self.router = self.router.route(path, mr);
         self
@@ -283,106 +288,7 @@ pub fn routes() -> Routes {
         post(pages::cycles::adjust),
     )
     .add("get", "/api/v1/me/baskets", get(api::cycles::my_baskets))
-    .add(
-        "post",
-        "/api/v1/outlet/redemptions",
-        post(api::outlets::redeem),
-    )
-    .add("get", "/api/v1/outlet/redemptions", get(api::outlets::day))
-    .add(
-        "post",
-        "/api/v1/outlet/redemptions/void",
-        post(api::outlets::void),
-    )
-    .add(
-        "post",
-        "/api/v1/outlet/collection-codes",
-        post(api::outlets::collection_code),
-    )
-    .add("get", "/api/v1/outlets", get(api::outlets::outlets))
-    .add(
-        "post",
-        "/api/v1/outlets/{outlet}/licence",
-        post(api::outlets::licence),
-    )
-    .add(
-        "post",
-        "/api/v1/outlets/{outlet}/households-move",
-        post(api::outlets::move_households),
-    )
-    .add(
-        "post",
-        "/api/v1/households/{card_number}/agent",
-        post(api::outlets::assign_agent),
-    )
-    .add(
-        "post",
-        "/api/v1/households/{card_number}/card-qr",
-        post(api::outlets::reissue_card_qr),
-    )
-    .add("get", "/api/v1/me/card-qr", get(api::outlets::my_card_qr))
-    .add(
-        "post",
-        "/api/v1/me/complaints",
-        post(api::outlets::file_complaint),
-    )
-    .add(
-        "get",
-        "/api/v1/me/complaints",
-        get(api::outlets::my_complaints),
-    )
-    .add("get", "/api/v1/complaints", get(api::outlets::complaints))
-    .add(
-        "get",
-        "/api/v1/screening/disputed-collections",
-        get(api::outlets::disputed),
-    )
-    .add(
-        "post",
-        "/api/v1/complaints/{complaint_id}/assignment",
-        post(api::outlets::assign_complaint),
-    )
-    .add(
-        "post",
-        "/api/v1/complaints/{complaint_id}/resolution",
-        post(api::outlets::resolve_complaint),
-    )
-    .add(
-        "get",
-        "/api/v1/me/collections",
-        get(api::outlets::my_collections),
-    )
-    .add(
-        "post",
-        "/api/v1/outlets/{outlet}/dispatches",
-        post(api::outlets::dispatch),
-    )
-    .add(
-        "post",
-        "/api/v1/outlet/receipts",
-        post(api::outlets::receipt),
-    )
-    .add(
-        "post",
-        "/api/v1/outlet/returns",
-        post(api::outlets::stock_return),
-    )
-    .add("get", "/api/v1/outlet/stock", get(api::outlets::stock))
-    .add(
-        "get",
-        "/api/v1/cycles/{cycle_id}/reconciliation",
-        get(api::outlets::reconciliation),
-    )
-    .add(
-        "post",
-        "/api/v1/cycles/{cycle_id}/allocation",
-        post(api::outlets::allocation),
-    )
-    .add(
-        "post",
-        "/api/v1/me/card-qr",
-        post(api::outlets::renew_card_qr),
-    )
+    .outlets()
     .add(
         "get",
         "/api/v1/households/{card_number}/declarations",
@@ -441,28 +347,6 @@ pub fn routes() -> Routes {
     .add("post", "/sign-in", post(pages::access::sign_in))
     .add("post", "/sign-out", post(pages::access::sign_out))
     .add("get", "/account", get(pages::landing::account_page))
-    .add("get", "/outlet", get(pages::outlet::outlet_page))
-    .add("post", "/citizen/complaints", post(pages::complaints::file))
-    .add("get", "/outlets", get(pages::outlets::outlets_page))
-    .add(
-        "post",
-        "/outlets/{outlet}/{step}",
-        post(pages::outlets::step),
-    )
-    .add(
-        "get",
-        "/complaints",
-        get(pages::complaints::complaints_page),
-    )
-    .add(
-        "post",
-        "/complaints/{complaint_id}/{step}",
-        post(pages::complaints::step),
-    )
-    .add("post", "/outlet/card", post(pages::outlet::card))
-    .add("post", "/outlet/code", post(pages::outlet::send_code))
-    .add("post", "/outlet/collect", post(pages::outlet::collect))
-    .add("post", "/outlet/void", post(pages::outlet::void))
     .add("get", "/stats", get(pages::landing::stats_page))
     .add("get", "/jobs", get(pages::jobs::jobs_page))
     .add("get", "/cycles", get(pages::cycles::cycles_page))
@@ -642,7 +526,6 @@ pub fn routes() -> Routes {
         get(pages::assets::documents_js),
     )
     .add("get", "/assets/pages.js", get(pages::assets::pages_js))
-    .add("get", "/assets/outlet.js", get(pages::assets::outlet_js))
     .add("get", "/assets/api-docs.js", get(openapi::docs_js))
     .add("get", "/assets/api-docs.css", get(openapi::docs_css))
     .add("get", "/manifest.webmanifest", get(pages::assets::manifest))
