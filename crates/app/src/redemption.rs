@@ -4,6 +4,7 @@
 //! the device's transaction id and is idempotent on it; the device may void its own collection within
 //! a set time, with a reason.
 
+mod allowance;
 mod history;
 mod identify;
 mod lines;
@@ -267,12 +268,18 @@ impl Registry {
                         replayed: false,
                     });
                 }
+                Ok(Redeemed::Exceeds(item)) if plan.guards(&item) => {
+                    return Err(AppError::Rule(crate::error::Rule {
+                        code: "choose_one_taken",
+                        params: vec![("item", item)],
+                    }));
+                }
                 Ok(Redeemed::Exceeds(item)) => {
                     let left = plan.left_of(&item);
                     return Err(AppError::Rule(crate::error::Rule {
                         code: "quantity_over_entitlement",
                         params: vec![
-                            ("unit", unit_code(&item).to_string()),
+                            ("unit", plan.unit_of(&item)),
                             ("item", item),
                             ("left", left.to_string()),
                         ],

@@ -19,8 +19,12 @@ pub struct Take {
     /// What a hold suspends of the line now: never handed out.
     pub held: i64,
     /// The most `redeemed` may reach with this collection (bread accrues by the day); `i64::MAX`
-    /// when only the line's quantity bounds it.
+    /// when only the line's quantity bounds it. A take of nothing with a ceiling of 0 is a guard: the
+    /// collection goes on only while the line is untouched (the other items of an allowance's
+    /// choose-one group).
     pub ceiling: i64,
+    /// Whether it draws the outlet's stock: goods do, an allowance's money does not.
+    pub stock: bool,
 }
 
 /// A collection to record.

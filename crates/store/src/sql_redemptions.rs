@@ -108,6 +108,9 @@ macro_rules! redemptions_sql {
                         return Ok(Redeemed::Exceeds(t.item.clone()));
                     }
                     after.push(LineAfter { item: t.item.clone(), quantity, redeemed });
+                    if !t.stock || t.quantity == 0 {
+                        continue;
+                    }
                     let (received, handed_out, returned): (i64, i64, i64) = sqlx::query_as($crate::sql_stock::DRAW_SQL)
                         .bind(r.outlet_code.as_str())
                         .bind(r.cycle_id.as_str())
@@ -134,6 +137,7 @@ macro_rules! redemptions_sql {
                 let lines: Vec<Vec<Val>> = r
                     .takes
                     .iter()
+                    .filter(|t| t.quantity > 0)
                     .map(|t| vec![Val::from(hid), r.redemption_id.as_str().into(), t.item.as_str().into(), t.quantity.into()])
                     .collect();
                 let outbox: Vec<Vec<Val>> = receipt.iter().map(outbox_vals).collect();

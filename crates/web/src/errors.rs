@@ -25,7 +25,7 @@ pub fn status(e: &AppError) -> StatusCode {
 }
 
 /// The catalog's text of a code, as HTML (numbers isolated in `<bdi>`), its values filled in (escaped).
-/// An unknown code reads as the generic refusal. An `item` or `unit` value is the item's or unit's code:
+/// An unknown code reads as the generic refusal. An `item`, `other` or `unit` value is an item's or unit's code:
 /// its name is the catalog's.
 pub fn code_html(tr: Tr, code: &str, params: &[(&'static str, String)]) -> String {
     let text = tr
@@ -34,7 +34,7 @@ pub fn code_html(tr: Tr, code: &str, params: &[(&'static str, String)]) -> Strin
     let named: Vec<(&'static str, String)> = params
         .iter()
         .map(|(k, v)| match *k {
-            "item" => (*k, tr.get(&format!("item_{v}")).unwrap_or(v).to_string()),
+            "item" | "other" => (*k, tr.get(&format!("item_{v}")).unwrap_or(v).to_string()),
             "unit" => (
                 *k,
                 tr.get(&format!("unit_code_{v}")).unwrap_or(v).to_string(),

@@ -6,7 +6,7 @@
 use crate::{AppError, Registry, Result};
 use serde::{Deserialize, Serialize};
 use tamwin_domain::HouseholdRecord;
-use tamwin_domain::outlet::{Outlet, bread_collectable};
+use tamwin_domain::outlet::{Outlet, OutletKind, bread_collectable};
 use tamwin_domain::programme::cycle::categories_of;
 use tamwin_domain::programme::{Benefit, CycleMonth, CycleStatus, catalog, owed};
 use tamwin_store::{Cycle, LineAfter, NewRedemption, Take};
@@ -32,14 +32,31 @@ pub struct ItemLeft {
     /// What can still be collected this cycle.
     pub left: i64,
     /// Bread: what one collection may take now (accrued by today, at most the days the card's size
-    /// allows).
+    /// allows); an allowance's goods: what the money left buys within the item's caps.
     pub now: Option<i64>,
+    /// An allowance's goods: the price of `per` units, in the country's money unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<i64>,
+}
+
+/// An allowance's goods line: its price, the other items of its choose-one group, and what one
+/// collection may take of it now (`allowance::refresh_limits`).
+#[derive(Debug, Clone)]
+pub(crate) struct Priced {
+    pub price: i64,
+    pub per: i64,
+    pub siblings: Vec<String>,
+    pub limit: i64,
 }
 
 /// One item's line as a collection sees it.
 #[derive(Debug, Clone)]
 pub(crate) struct ItemLine {
     pub item: String,
+    /// `g`, `ml`, `loaf`, or the country's money unit.
+    pub unit: String,
     /// What the entitlement gives, before adjustments (the line's quantity if nothing wrote it).
     pub base: i64,
     pub quantity: i64,
@@ -47,13 +64,17 @@ pub(crate) struct ItemLine {
     pub held: i64,
     /// Bread: loaves per person a day, persons counted, and the day of the month accrued to.
     pub bread: Option<(i64, i64, i64)>,
+    pub priced: Option<Priced>,
 }
 
 impl ItemLine {
-    fn left(&self) -> i64 {
+    pub(crate) fn left(&self) -> i64 {
         (self.quantity - self.redeemed - self.held).max(0)
     }
     fn now(&self) -> Option<i64> {
+        if let Some(p) = &self.priced {
+            return Some(p.limit);
+        }
         self.bread.map(|(per_day, persons, day)| {
             bread_collectable(per_day, persons, day, self.redeemed).min(self.left())
         })
@@ -85,6 +106,16 @@ impl Plan {
             .find(|l| l.item == item)
             .map_or(0, ItemLine::collectable)
     }
+    pub fn unit_of(&self, item: &str) -> String {
+        self.lines
+            .iter()
+            .find(|l| l.item == item)
+            .map_or_else(|| unit_code(item).to_string(), |l| l.unit.clone())
+    }
+    /// Whether the take of `item` was a guard on another item of a choose-one group.
+    pub fn guards(&self, item: &str) -> bool {
+        self.takes.iter().any(|t| t.item == item && t.quantity == 0)
+    }
 }
 
 /// The code of an item's unit (`g`, `ml`, `loaf`), or `money`.
@@ -114,7 +145,7 @@ impl Registry {
             if cycle_id.is_some_and(|id| id != c.cycle_id) {
                 continue;
             }
-            let (_, v) = self.cycle_version(&c).await?;
+            let (p, v) = self.cycle_version(&c).await?;
             if let Err(e) = self.serves(outlet, r, v.portability) {
                 refused.get_or_insert(e);
                 continue;
@@ -127,11 +158,11 @@ impl Registry {
                 .iter()
                 .any(|o| outlet.kind.hands_out(&v.benefit, o.item))
             {
-                chosen = Some((c, e, v));
+                chosen = Some((c, e, v, p));
                 break;
             }
         }
-        let Some((cycle, e, v)) = chosen else {
+        let Some((cycle, e, v, p)) = chosen else {
             return Err(refused.unwrap_or_else(|| AppError::rule("no_open_cycle_here")));
         };
         if e.suspended_whole {
@@ -143,7 +174,8 @@ impl Registry {
         let held = owed(&v, cycle.month, e.suspended_persons, &categories).map_err(overflow)?;
         let stored = self.store.household_lines(hid).await?;
         let today = self.clock.today();
-        let lines: Vec<ItemLine> = full
+        let money_unit = p.country.money().code();
+        let mut lines: Vec<ItemLine> = full
             .iter()
             .filter(|o| outlet.kind.hands_out(&v.benefit, o.item))
             .map(|o| {
@@ -169,14 +201,34 @@ impl Registry {
                 };
                 ItemLine {
                     item: o.item.to_string(),
+                    unit: catalog::unit_of(o.item)
+                        .map_or(money_unit, |u| u.code())
+                        .to_string(),
                     base: o.amount,
                     quantity,
                     redeemed: s.map_or(0, |x| x.redeemed),
                     held: h,
                     bread,
+                    priced: None,
                 }
             })
             .collect();
+        let allowance = match &v.benefit {
+            Benefit::Allowance {
+                items, choose_one, ..
+            } if outlet.kind == OutletKind::CommodityOutlet => {
+                lines.extend(super::allowance::goods_lines(
+                    items,
+                    choose_one,
+                    e.persons,
+                    &stored,
+                    &cycle.cycle_id,
+                ));
+                super::allowance::refresh_limits(&mut lines);
+                Some(super::allowance::takes(&lines, asked)?)
+            }
+            _ => None,
+        };
         let mut takes = vec![];
         for (item, q) in asked {
             let Some(l) = lines.iter().find(|l| l.item == *item) else {
@@ -196,7 +248,7 @@ impl Registry {
                     params: vec![
                         ("item", item.clone()),
                         ("left", l.collectable().to_string()),
-                        ("unit", unit_code(item).to_string()),
+                        ("unit", l.unit.clone()),
                     ],
                 }));
             }
@@ -206,12 +258,13 @@ impl Registry {
                 base: l.base,
                 held: l.held,
                 ceiling: l.ceiling(),
+                stock: true,
             });
         }
         Ok(Plan {
             cycle,
             lines,
-            takes,
+            takes: allowance.unwrap_or(takes),
             suspended_persons: e.suspended_persons,
         })
     }
@@ -228,28 +281,35 @@ impl Registry {
         after: &[LineAfter],
         voided: Option<(&jiff::Timestamp, &str)>,
     ) -> super::RedemptionView {
-        let unit = |item: &str| {
-            catalog::unit_of(item)
-                .map(|u| u.code().to_string())
-                .unwrap_or_else(|| "money".into())
-        };
-        let left = plan
-            .lines
+        let mut lines = plan.lines.clone();
+        for l in &mut lines {
+            if let Some(a) = after.iter().find(|a| a.item == l.item) {
+                l.quantity = a.quantity;
+                l.redeemed = a.redeemed;
+            }
+        }
+        if lines.iter().any(|l| l.priced.is_some()) {
+            super::allowance::refresh_limits(&mut lines);
+        }
+        let left = lines
             .iter()
             .map(|l| {
-                let mut l = l.clone();
-                if let Some(a) = after.iter().find(|a| a.item == l.item) {
-                    l.quantity = a.quantity;
-                    l.redeemed = a.redeemed;
-                }
+                let now = l.now();
+                let priced = l.priced.as_ref();
                 ItemLeft {
                     item: l.item.clone(),
-                    unit: unit(&l.item),
-                    quantity: l.quantity,
+                    unit: l.unit.clone(),
+                    // A goods line shows what the card could still reach: taken, and what it may take.
+                    quantity: match priced {
+                        Some(p) => l.redeemed + p.limit,
+                        None => l.quantity,
+                    },
                     handed_out: l.redeemed,
                     held: l.held,
-                    left: l.left(),
-                    now: l.now(),
+                    left: now.filter(|_| priced.is_some()).unwrap_or_else(|| l.left()),
+                    now,
+                    price: priced.map(|p| p.price),
+                    per: priced.map(|p| p.per),
                 }
             })
             .collect();
@@ -268,9 +328,10 @@ impl Registry {
             taken: nr
                 .takes
                 .iter()
+                .filter(|t| t.quantity > 0)
                 .map(|t| ItemTaken {
                     item: t.item.clone(),
-                    unit: unit(&t.item),
+                    unit: plan.unit_of(&t.item),
                     quantity: t.quantity,
                 })
                 .collect(),
@@ -333,6 +394,7 @@ impl Registry {
                     base: 0,
                     held: 0,
                     ceiling: 0,
+                    stock: false,
                 })
                 .collect(),
             suspended_persons: 0,

@@ -23,9 +23,11 @@ impl Registry {
             .iter()
             .map(|t| amount(&t.item, &t.unit, t.quantity))
             .collect();
+        // An allowance's goods are bounded by its money: the money left says it, in one line.
         let left: Vec<String> = v
             .left
             .iter()
+            .filter(|l| l.price.is_none())
             .map(|l| amount(&l.item, &l.unit, l.left))
             .collect();
         let at = self.local_time(&v.at);

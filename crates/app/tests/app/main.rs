@@ -7,6 +7,7 @@ mod common;
 
 mod access;
 mod adjustments;
+mod allowance;
 mod appointments;
 mod audit;
 mod births_exemptions;

@@ -19,6 +19,7 @@ A1101-001,ration_agent,1101,وكيل الحسين,شارع العباس,32.616,4
 A1101-002,ration_agent,1101,وكيل الحر,حي الحر,,,,sat sun mon,09:00,13:00
 F1101-001,flour_agent,1101,وكيل طحين الحسين,شارع العباس,,,,sat sun mon tue wed thu,08:00,16:00
 B1101-001,bakery,1101,مخبز الحسين,شارع العباس,,,,sat sun mon tue wed thu fri,06:00,14:00
+G1101-001,commodity_outlet,1101,بقالة الحسين,شارع العباس,,,,sat sun mon tue wed thu,08:00,20:00
 A0101-001,ration_agent,0101,وكيل الكرخ,الكرخ,,,,sat sun mon tue wed thu,08:00,16:00
 ";
 
@@ -145,7 +146,7 @@ async fn setup_full(
         .unwrap();
     assert_eq!(
         (imported.outlets, imported.rejects.len()),
-        (5, 0),
+        (6, 0),
         "{:?}",
         imported.rejects
     );

@@ -35,17 +35,32 @@ pub struct LeftRow {
     pub code: String,
     pub item: String,
     pub left: String,
-    /// What one collection may take now, in the item's unit (the field's default and maximum).
+    /// What one collection may take now, in the item's unit (the field's maximum).
     pub now: i64,
     pub now_text: String,
     pub unit: String,
+    /// The field's value: all that may be taken now, or nothing for an allowance's goods (the family
+    /// chooses); no field for the allowance's money, which the goods' prices draw down.
+    pub default: i64,
+    pub takes: bool,
+    /// An allowance's goods: `12.5 EGP / 1 kg`.
+    pub price: String,
 }
 
 fn left_rows(tr: Tr, lines: &[ItemLeft]) -> Vec<LeftRow> {
+    let allowance = lines.iter().any(|l| l.price.is_some());
     lines
         .iter()
         .map(|l| {
             let now = l.now.unwrap_or(l.left);
+            let money = l.price.and_then(|p| {
+                let unit = lines.iter().find(|m| m.item == "money")?.unit.as_str();
+                Some(format!(
+                    "{} / {}",
+                    quantity(tr, unit, p),
+                    quantity(tr, &l.unit, l.per?)
+                ))
+            });
             LeftRow {
                 code: l.item.clone(),
                 item: item(tr, &l.item),
@@ -53,6 +68,9 @@ fn left_rows(tr: Tr, lines: &[ItemLeft]) -> Vec<LeftRow> {
                 now,
                 now_text: quantity(tr, &l.unit, now),
                 unit: tr.t(&format!("unit_code_{}", l.unit)).to_string(),
+                default: if allowance { 0 } else { now },
+                takes: !(allowance && l.item == "money"),
+                price: money.unwrap_or_default(),
             }
         })
         .collect()
