@@ -5,12 +5,14 @@
 
 mod adjust;
 mod basket;
+mod bread;
 mod changes;
 mod dry_run;
 mod warehouses;
 
 pub use adjust::{AdjustmentInput, AdjustmentView};
 pub use basket::{BasketLine, BasketView, CountedMember};
+pub use bread::BREAD_JOB;
 pub use changes::{ChangeRow, CycleChanges};
 pub use dry_run::{AgentTonnage, DistrictTotal, DryRun, ItemAmount};
 pub use warehouses::WarehouseTonnage;
@@ -301,6 +303,11 @@ impl Registry {
             actor,
         )
         .await?;
+        // A bread cycle's unused bread converts now if the next month's allowance cycle is ready; if
+        // not, or if this fails, the job `cycles.bread_conversion` does it later.
+        if let Err(e) = self.convert_bread_cycle(cycle_id).await {
+            tracing::warn!(cycle_id, error = %e, "bread conversion left to the job");
+        }
         self.cycle_status_of(cycle_id).await
     }
 

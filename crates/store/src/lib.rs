@@ -12,6 +12,7 @@ pub mod audit;
 pub mod card_tokens;
 pub mod civil;
 pub mod complaints;
+pub mod conversions;
 pub mod credentials;
 pub mod cycles;
 pub mod eligibility;
@@ -38,6 +39,7 @@ mod sql_card_tokens;
 mod sql_cards;
 mod sql_civil;
 mod sql_complaints;
+mod sql_conversions;
 mod sql_counting;
 mod sql_credentials;
 mod sql_crvs;
@@ -78,6 +80,7 @@ pub use civil::{
     CardStore, CivilBulkLoad, CivilRegistryStore, CivilStore, CrvsStore, HubStore, StationStore,
 };
 pub use complaints::{Complaint, ComplaintStore};
+pub use conversions::{Conversion, ConversionStore, Converted};
 pub use credentials::CredentialStore;
 pub use cycles::{
     AreaTotal, CountChange, Counting, Cycle, CycleFilter, CycleMove, CycleStore, Entitlement,
@@ -138,6 +141,7 @@ pub trait Store:
     + CardTokenStore
     + StockStore
     + ComplaintStore
+    + ConversionStore
     + PoolUse
     + Send
     + Sync

@@ -162,6 +162,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "complaints",
         sql: include_str!("../migrations/sqlite/0031_complaints.sql"),
     },
+    Migration {
+        version: 32,
+        name: "bread_conversion",
+        sql: include_str!("../migrations/sqlite/0032_bread_conversion.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -319,6 +324,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 31,
         name: "complaints",
         sql: include_str!("../migrations/postgres/0031_complaints.sql"),
+    },
+    Migration {
+        version: 32,
+        name: "bread_conversion",
+        sql: include_str!("../migrations/postgres/0032_bread_conversion.sql"),
     },
 ];
 

@@ -172,6 +172,11 @@ pub fn standard_jobs(with_hub: bool) -> Vec<Arc<dyn Job>> {
     r.push(every("screening.holds", |reg, _| {
         Box::pin(async move { Ok(items(reg.apply_due_findings().await?)) })
     }));
+    // Closed bread cycles' unused bread becomes the next month's commodity credit, once that cycle is
+    // generated.
+    r.push(every(crate::cycles::BREAD_JOB, |reg, _| {
+        Box::pin(async move { Ok(items(reg.convert_closed_bread().await?)) })
+    }));
     r.push(Arc::new(Screening));
     r.push(Arc::new(GenerateCycles));
     // Old run rows go, once a day (00:00 UTC, 03:00 in Iraq).

@@ -1,10 +1,13 @@
 //! Egypt's commodity allowance at a grocer (issue 16) on both backends: a family of three holds EGP 150
 //! a month; the goods it names draw the money down by their prices, sugar stays within its caps, rice
 //! and pasta are one choice a month, money is never named directly, and two devices at the same
-//! instant never spend more than the card holds or take both items of a group.
+//! instant never spend more than the card holds or take both items of a group. At the month's end a
+//! bakery cycle's unused bread becomes the next month's commodity credit, once, whichever server
+//! converts it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common::booking::code;
+use crate::cycles::{generate, supervisor};
 use crate::redemption::{ask, card_qr, device, qr, redeem, redeemed, setup};
 use std::sync::Arc;
 use tamwin_app::redemption::VoidRequest;
@@ -128,5 +131,34 @@ tamwin_store::backend_tests! {
         assert!(rice == 0 || pasta == 0, "{backend}: rice {rice} and pasta {pasta}");
         assert!(rice + pasta > 0, "{backend}: one of them was collected");
         assert_eq!(store.redemption_check(&s.cycle).await.unwrap(), (0, 0), "{backend}");
+    }
+
+    async fn unused_bread_becomes_next_months_commodity_credit_once((backend, store) in backends) {
+        let s = setup(store.clone(), 53, "eg-bread").await;
+        let q = card_qr(&s).await;
+        // 45 of December's 465 loaves taken; 420 unused, at 10 piastres a loaf.
+        redeem(&s, &ask("b-1", qr(&q), &[("bread", 45.into())]), &device("b1", "B1101-001")).await.unwrap();
+        s.reg.close_cycle(&s.cycle, &supervisor("ali")).await.unwrap();
+        // January's allowance does not exist yet: the conversion waits.
+        assert_eq!(s.reg.convert_closed_bread().await.unwrap(), 0, "{backend}");
+        let jan = s.reg.draft_cycle("eg-commodities", "2027-01", "11", &supervisor("ali")).await.unwrap();
+        s.reg.approve_cycle(&jan.cycle_id, &supervisor("omar")).await.unwrap();
+        generate(&s.reg).await;
+        // Two servers at once: one converts, the other finds it done.
+        let (a, b) = tokio::join!(s.reg.convert_closed_bread(), s.reg.convert_closed_bread());
+        assert_eq!(a.unwrap() + b.unwrap(), 1, "{backend}");
+        assert_eq!(s.reg.convert_closed_bread().await.unwrap(), 0, "{backend}: once");
+        let lines = store.household_lines(&s.hid).await.unwrap();
+        let money = lines.iter().find(|l| l.cycle_id == jan.cycle_id && l.item == "money").unwrap();
+        assert_eq!(money.quantity, 15_000 + 4_200, "{backend}: three persons' EGP 150 and the bread's EGP 42");
+        let adj = store.household_adjustments(&s.hid).await.unwrap();
+        assert_eq!(adj.len(), 1, "{backend}");
+        assert_eq!((adj[0].amount, adj[0].cycle_id.as_str()), (4_200, jan.cycle_id.as_str()), "{backend}");
+        assert!(adj[0].reason.contains("2026-12"), "{backend}: {}", adj[0].reason);
+        // The grocer sees it in January.
+        s.reg.open_cycle(&jan.cycle_id, &supervisor("ali")).await.unwrap();
+        let card = s.reg.outlet_look_up(&q, &device("g1", "G1101-001")).await.unwrap();
+        let left = card.lines.iter().find(|l| l.item == "money").unwrap().left;
+        assert_eq!(left, 19_200, "{backend}");
     }
 }
