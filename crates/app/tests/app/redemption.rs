@@ -30,6 +30,8 @@ pub(crate) struct Setup {
     pub(crate) cycle: String,
     pub(crate) card: CardNumber,
     pub(crate) hid: HouseholdId,
+    /// The family's members as `family` wrote them.
+    pub(crate) members: Vec<serde_json::Value>,
 }
 
 pub(crate) fn system() -> Actor {
@@ -127,12 +129,35 @@ async fn setup_full(
     let clock = Arc::new(FixedClock(Mutex::new(
         "2026-12-03T09:00:00Z".parse().unwrap(),
     )));
-    let mut reg = Registry::new(
+    let reg = Registry::new(
         store.clone(),
         Arc::new(tamwin_domain::Geography::builtin().unwrap()),
         clock.clone(),
         Arc::new(SeqIds::new(seed)),
     );
+    setup_on(
+        reg,
+        clock,
+        store,
+        seed,
+        programme,
+        refuse_beyond_stock,
+        also,
+    )
+    .await
+}
+
+/// The family, its agents and the cycle, on a registry made by the caller (one wired to the hub).
+async fn setup_on(
+    mut reg: Registry,
+    clock: Arc<FixedClock>,
+    store: Arc<dyn Store>,
+    seed: u64,
+    programme: &str,
+    refuse_beyond_stock: bool,
+    also: Option<&str>,
+) -> Setup {
+    *clock.0.lock().unwrap() = "2026-12-03T09:00:00Z".parse().unwrap();
     forms(&mut reg);
     reg.set_outlet_rules(tamwin_app::redemption::VOID_MINUTES, refuse_beyond_stock);
     let reg = Arc::new(reg);
@@ -150,7 +175,7 @@ async fn setup_full(
         "{:?}",
         imported.rejects
     );
-    let (card, hid, _) = family(&reg, 71_000_000_000 + seed * 100, "11", "1101").await;
+    let (card, hid, members) = family(&reg, 71_000_000_000 + seed * 100, "11", "1101").await;
     reg.assign_agent(&card, "A1101-001", &system())
         .await
         .unwrap();
@@ -175,6 +200,7 @@ async fn setup_full(
         cycle: c.cycle_id,
         card,
         hid,
+        members,
     }
 }
 
@@ -435,5 +461,38 @@ tamwin_store::backend_tests! {
         let e = s.reg.import_programme(&bad.to_string(), &system()).await.unwrap_err();
         let AppError::Validation(v) = e else { panic!("{backend}") };
         assert!(v.0.iter().any(|f| f.code == "portability_unknown"), "{backend}: {v:?}");
+    }
+
+    async fn a_fingerprint_checked_through_the_hub_names_the_member_who_collects((backend, store) in backends) {
+        let (reg, clock, hub) = crate::common::wired(store.clone()).await;
+        let s = setup_on(reg, clock, store.clone(), 38, "iq-pds", false, None).await;
+        // The spouse's unified card carries a template; the registry keeps its digest.
+        let digest = |t: &[u8]| -> String {
+            use sha2::Digest;
+            sha2::Sha256::digest(t).iter().map(|b| format!("{b:02x}")).collect()
+        };
+        let mut spouse = crate::common::civil(&s.members[1], None);
+        spouse.fingerprint_sha256 = Some(digest(b"template-of-the-spouse"));
+        let people = [crate::common::civil(&s.members[0], None), spouse, crate::common::civil(&s.members[2], None)];
+        tamwin_store::testkit::civil_of(&store).civil_load(&people).await.unwrap();
+        let dev = device("d1", "A1101-001");
+        let by = |t: &str| CardPresented { qr: None, card_number: Some(s.card.to_string()), code: None, fingerprint: Some(t.into()) };
+        let mut req = ask("f-1", by("template-of-the-spouse"), &[("rice", 2000.into())]);
+        req.collector_member_no = None;
+        let v = redeem(&s, &req, &dev).await.unwrap();
+        assert_eq!((v["identified_by"].as_str(), v["collector_member_no"].as_i64()), (Some("fingerprint"), Some(2)), "{backend}: {v}");
+        assert_eq!(redeemed(&s, "rice").await, 2000, "{backend}");
+        // A template matching nobody, another member named than the finger's, the hub down: refused,
+        // nothing written.
+        let mut wrong = ask("f-2", by("someone-else"), &[("rice", 1000.into())]);
+        wrong.collector_member_no = None;
+        assert_eq!(code(redeem(&s, &wrong, &dev).await.unwrap_err()), "fingerprint_not_matched", "{backend}");
+        let other = ask("f-3", by("template-of-the-spouse"), &[("rice", 1000.into())]);
+        assert_eq!(code(redeem(&s, &other, &dev).await.unwrap_err()), "collector_not_member", "{backend}: member 1 named, the spouse's finger");
+        hub.set_down(true);
+        let mut down = ask("f-4", by("template-of-the-spouse"), &[("rice", 1000.into())]);
+        down.collector_member_no = None;
+        assert_eq!(code(redeem(&s, &down, &dev).await.unwrap_err()), "hub_unavailable", "{backend}");
+        assert_eq!(redeemed(&s, "rice").await, 2000, "{backend}");
     }
 }
