@@ -142,6 +142,21 @@ test('an outlet hands out part of a basket, then the rest, never more, and the f
     await assigned.locator('button.resolve').click();
     assert.match(await sup.textContent('#message'), /حُلّت الشكوى/);
     await sup.screenshot({ path: shots + 'complaints.png', fullPage: true });
+    // Auditors find the disputed collection on their own page, from the screening workspace.
+    const auditor = accounts.find((a) => a.role === 'auditor');
+    const aud = await (await browser.newContext(phone)).newPage();
+    await aud.goto(base + '/sign-in');
+    await aud.fill('#username', auditor.username);
+    await aud.fill('#password', auditor.password);
+    await aud.click('#sign-in');
+    await aud.goto(base + '/screening');
+    await aud.click('#disputed-link');
+    assert.equal(await aud.locator('.disputed-row').count(), 1, 'the disputed collection, for auditors');
+    assert.match(await aud.textContent('#disputed'), /بالرمز المربّع/);
+    assert.match(await aud.textContent('#disputed'), /رز/);
+    const audWidth = await aud.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(audWidth <= 390, `the auditors' list fits a phone (${audWidth}px)`);
+    await aud.screenshot({ path: shots + 'disputed.png', fullPage: true });
     await sup.click('#nav-outlets');
     assert.ok(await sup.locator('.outlet[data-outlet]').count() >= 3, 'the outlets of Karbala');
     await sup.screenshot({ path: shots + 'outlets.png' });

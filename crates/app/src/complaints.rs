@@ -327,6 +327,11 @@ impl Registry {
                 &[(&r.household.household_id, &r.household.card_number)],
             )
             .await?;
+            let outlet_name = self
+                .store
+                .outlet(&red.outlet_code)
+                .await?
+                .map_or_else(|| red.outlet_code.clone(), |o| o.name_ar);
             let collector = r
                 .members
                 .iter()
@@ -339,7 +344,16 @@ impl Registry {
                 at: red.at.to_string(),
                 collector_name: collector,
                 identified_by: red.identified_by.clone(),
-                items: red.lines.iter().map(|(i, q)| format!("{i} {q}")).collect(),
+                outlet_name,
+                items: red
+                    .lines
+                    .iter()
+                    .map(|(i, q)| crate::redemption::ItemTaken {
+                        item: i.clone(),
+                        unit: crate::redemption::unit_of(i).to_string(),
+                        quantity: *q,
+                    })
+                    .collect(),
                 complaint_id: red.disputed_by.clone().unwrap_or_default(),
                 voided: red.voided_at.is_some(),
             });
@@ -359,8 +373,8 @@ pub struct DisputedView {
     /// `qr`, `otp`, `fingerprint`: a collection by QR the family did not make points at the card's
     /// holder or a copy of its QR, by code at its phone.
     pub identified_by: String,
-    /// `item quantity`, in the item's unit.
-    pub items: Vec<String>,
+    pub outlet_name: String,
+    pub items: Vec<crate::redemption::ItemTaken>,
     pub complaint_id: String,
     pub voided: bool,
 }

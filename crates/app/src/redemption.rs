@@ -14,6 +14,7 @@ mod receipt;
 pub use history::{CitizenDistribution, CollectionView};
 pub use identify::{CARD_QR_YEARS, CardPresented};
 use lines::unit_code;
+pub(crate) use lines::unit_code as unit_of;
 pub use lines::{ItemLeft, ItemTaken};
 pub use look_up::{Collector, OutletCardView};
 

@@ -109,6 +109,11 @@ impl Routes {
             post(api::outlets::renew_card_qr),
         )
         .add("get", "/outlet", get(pages::outlet::outlet_page))
+        .add(
+            "get",
+            "/screening/disputed",
+            get(pages::screening::disputed_page),
+        )
         .add("post", "/citizen/complaints", post(pages::complaints::file))
         .add("get", "/outlets", get(pages::outlets::outlets_page))
         .add(

@@ -24,8 +24,10 @@ fn kind_label(tr: Tr, kind: FindingKind) -> &'static str {
 }
 
 mod citizen;
+mod disputed;
 mod finding;
 mod queue;
 pub use citizen::*;
+pub use disputed::*;
 pub use finding::*;
 pub use queue::*;

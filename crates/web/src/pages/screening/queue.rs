@@ -50,6 +50,7 @@ struct ScreeningPage {
     /// The next page of the queue with the same filters; empty on the last page.
     next_href: String,
     appeals_href: String,
+    disputed_href: String,
 }
 
 pub struct CountRow {
@@ -244,6 +245,7 @@ pub async fn screening_page(
         counts,
         next_href,
         appeals_href: href("/screening/appeals", tr.lang),
+        disputed_href: href("/screening/disputed", tr.lang),
     };
     Ok(page(p.render(), tr.lang, StatusCode::OK))
 }

@@ -320,6 +320,8 @@ pub(super) const ROWS: &[Row] = &[
         [303, 303, 303, 303, 303, 403, 403, 403, 403]),
     row("get", "/screening", Kind::Page,
         [303, 200, 403, 403, 403, 200, 403, 403, 403]),
+    row("get", "/screening/disputed", Kind::Page,
+        [303, 200, 403, 403, 403, 200, 403, 403, 403]),
     row("get", "/screening/appeals", Kind::Page,
         [303, 200, 403, 403, 403, 200, 403, 403, 403]),
     row("post", "/screening/runs", Kind::Page,
