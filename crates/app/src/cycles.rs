@@ -185,8 +185,20 @@ impl Registry {
         )
     }
 
-    /// The programme and the version a cycle names.
+    /// The programme and the version a cycle names. A stored version never changes (new ones are
+    /// added beside it), so each is parsed once per server and kept: an outlet's collection asks
+    /// for it on every request. The programme kept with it may lack versions added since; callers
+    /// use it for what never changes (its country).
     pub(crate) async fn cycle_version(&self, c: &Cycle) -> Result<(Programme, ProgrammeVersion)> {
+        let key = (c.programme.clone(), c.version);
+        if let Some(hit) = self
+            .versions
+            .lock()
+            .map_err(|_| AppError::Internal("the programme cache is poisoned".into()))?
+            .get(&key)
+        {
+            return Ok(hit.clone());
+        }
         let p = self.load_programme(&c.programme).await?;
         let v = p
             .versions
@@ -199,6 +211,10 @@ impl Registry {
                     c.cycle_id, c.version
                 ))
             })?;
+        self.versions
+            .lock()
+            .map_err(|_| AppError::Internal("the programme cache is poisoned".into()))?
+            .insert(key, (p.clone(), v.clone()));
         Ok((p, v))
     }
 

@@ -133,6 +133,16 @@ impl Registry {
         }
     }
 
+    /// Forgets device nonces older than any request time accepted (the job `devices.nonces`).
+    pub async fn forget_device_nonces(&self) -> Result<u64> {
+        let before = self
+            .clock
+            .now()
+            .checked_sub(jiff::SignedDuration::from_secs(2 * CLOCK_SKEW_SECONDS))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(self.store.forget_nonces(before).await?)
+    }
+
     /// The actor behind a signed request; every failure is 401 alike.
     pub async fn device_actor(&self, r: &SignedRequest<'_>) -> Result<Actor> {
         let refused = || AppError::Unauthenticated;
@@ -167,14 +177,7 @@ impl Registry {
         pk.verify_strict(canonical(r).as_bytes(), &sig)
             .map_err(|_| refused())?;
         // Only a correctly signed request spends its nonce, so nobody can burn a device's nonces.
-        let forget = now
-            .checked_sub(jiff::SignedDuration::from_secs(2 * CLOCK_SKEW_SECONDS))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        if !self
-            .store
-            .use_nonce(&d.device_id, r.nonce, now, forget)
-            .await?
-        {
+        if !self.store.use_nonce(&d.device_id, r.nonce, now).await? {
             return Err(refused());
         }
         let role = d.role;

@@ -35,6 +35,16 @@ pub struct Registry {
     /// Whether a collection that would take an outlet's stock below zero is refused (off by default:
     /// the variance shows it).
     pub(crate) refuse_beyond_stock: bool,
+    /// Programme versions parsed, by programme and version (`cycle_version`).
+    pub(crate) versions: std::sync::Mutex<
+        std::collections::HashMap<
+            (String, i64),
+            (
+                tamwin_domain::programme::Programme,
+                tamwin_domain::programme::ProgrammeVersion,
+            ),
+        >,
+    >,
 }
 
 impl Registry {
@@ -59,6 +69,7 @@ impl Registry {
             jobs_wake: Arc::new(tokio::sync::Notify::new()),
             void_minutes: redemption::VOID_MINUTES,
             refuse_beyond_stock: false,
+            versions: Default::default(),
         }
     }
 

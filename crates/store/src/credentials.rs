@@ -15,13 +15,9 @@ pub trait CredentialStore: Send + Sync {
     async fn device_key(&self, device_id: &str) -> Result<Option<DeviceKey>>;
     async fn revoke_device_key(&self, device_id: &str, log: &ChangeLog) -> Result<bool>;
     async fn device_keys(&self) -> Result<Vec<DeviceKey>>;
-    /// Records a request's nonce; false if the device used it before (a replay). Nonces older than
-    /// `forget_before` are dropped on the way: their timestamps are refused anyway.
-    async fn use_nonce(
-        &self,
-        device_id: &str,
-        nonce: &str,
-        at: jiff::Timestamp,
-        forget_before: jiff::Timestamp,
-    ) -> Result<bool>;
+    /// Records a request's nonce, in one statement; false if the device used it before (a replay).
+    async fn use_nonce(&self, device_id: &str, nonce: &str, at: jiff::Timestamp) -> Result<bool>;
+    /// Drops nonces recorded before `before` (their requests' times are refused anyway); returns
+    /// how many. The job `devices.nonces` calls it, off every request's path.
+    async fn forget_nonces(&self, before: jiff::Timestamp) -> Result<u64>;
 }

@@ -156,24 +156,36 @@ macro_rules! credentials_sql {
                 rows.iter().map(Self::device_from_row).collect()
             }
 
-            async fn use_nonce(&self, id: &str, nonce: &str, at: jiff::Timestamp, forget: jiff::Timestamp) -> Result<bool> {
+            async fn use_nonce(&self, id: &str, nonce: &str, at: jiff::Timestamp) -> Result<bool> {
+                const SQL: &str = "INSERT INTO device_nonces (device_id, nonce, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+                with_retry(|| async {
+                    let q = sqlx::query(SQL).bind(id).bind(nonce).bind(ts(&at));
+                    let n = match Self::BACKEND {
+                        // One round trip, committed by itself: a device's every request pays it.
+                        Backend::Postgres => q.execute(&self.pool).await?.rows_affected(),
+                        // In the writer's turn, as every write here.
+                        Backend::Sqlite => {
+                            let mut tx = self.begin_write().await?;
+                            let n = q.execute(&mut *tx).await?.rows_affected();
+                            tx.commit().await.map_err(crate::error::commit_error)?;
+                            n
+                        }
+                    };
+                    Ok(n == 1)
+                })
+                .await
+            }
+
+            async fn forget_nonces(&self, before: jiff::Timestamp) -> Result<u64> {
                 with_retry(|| async {
                     let mut tx = self.begin_write().await?;
-                    sqlx::query("DELETE FROM device_nonces WHERE device_id = $1 AND at < $2")
-                        .bind(id)
-                        .bind(ts(&forget))
-                        .execute(&mut *tx)
-                        .await?;
-                    let fresh = sqlx::query("INSERT INTO device_nonces (device_id, nonce, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                        .bind(id)
-                        .bind(nonce)
-                        .bind(ts(&at))
+                    let n = sqlx::query("DELETE FROM device_nonces WHERE at < $1")
+                        .bind(ts(&before))
                         .execute(&mut *tx)
                         .await?
-                        .rows_affected()
-                        == 1;
+                        .rows_affected();
                     tx.commit().await.map_err(crate::error::commit_error)?;
-                    Ok(fresh)
+                    Ok(n)
                 })
                 .await
             }

@@ -168,6 +168,11 @@ pub fn standard_jobs(with_hub: bool) -> Vec<Arc<dyn Job>> {
     r.push(every("sign_in.throttles", |reg, _| {
         Box::pin(async move { Ok(items(reg.forget_throttles().await?)) })
     }));
+    // Device nonces past any accepted request time are dropped (each request records its own in one
+    // statement).
+    r.push(every("devices.nonces", |reg, _| {
+        Box::pin(async move { Ok(items(reg.forget_device_nonces().await?)) })
+    }));
     // Confirmed screening findings whose grace period has ended become holds.
     r.push(every("screening.holds", |reg, _| {
         Box::pin(async move { Ok(items(reg.apply_due_findings().await?)) })

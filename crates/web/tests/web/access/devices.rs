@@ -104,6 +104,10 @@ tamwin_store::backend_tests! {
         // The same request again: a replay.
         let (s, _) = send(as_refs(&h), "GET", "/api/v1/me", None).await;
         assert_eq!(s, 401, "{backend}: replayed nonce");
+        // The job that forgets nonces keeps those of any time still accepted: still a replay.
+        assert_eq!(reg.forget_device_nonces().await.unwrap(), 0, "{backend}");
+        let (s, _) = send(as_refs(&h), "GET", "/api/v1/me", None).await;
+        assert_eq!(s, 401, "{backend}: replayed nonce after the job");
         // Signed for another path.
         let h = signed(
             &key,
