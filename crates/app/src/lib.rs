@@ -33,6 +33,7 @@ mod mutate;
 pub mod outlets;
 pub mod programmes;
 pub mod progress;
+pub mod proxies;
 pub mod reconcile;
 pub mod redemption;
 mod registry;

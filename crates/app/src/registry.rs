@@ -35,6 +35,9 @@ pub struct Registry {
     /// Whether a collection that would take an outlet's stock below zero is refused (off by default:
     /// the variance shows it).
     pub(crate) refuse_beyond_stock: bool,
+    /// Households one person may be proxy for at once, and a grant's fee in fils.
+    pub(crate) proxy_limit: i64,
+    pub(crate) proxy_fee: i64,
     /// Programme versions parsed, by programme and version (`cycle_version`).
     pub(crate) versions: std::sync::Mutex<
         std::collections::HashMap<
@@ -70,6 +73,8 @@ impl Registry {
             void_minutes: redemption::VOID_MINUTES,
             refuse_beyond_stock: false,
             versions: Default::default(),
+            proxy_limit: proxies::default_limit(),
+            proxy_fee: proxies::FEE_FILS,
         }
     }
 
@@ -140,6 +145,12 @@ impl Registry {
     pub fn set_outlet_rules(&mut self, void_minutes: i64, refuse_beyond_stock: bool) {
         self.void_minutes = void_minutes;
         self.refuse_beyond_stock = refuse_beyond_stock;
+    }
+
+    /// The proxies' settings: households one person may be proxy for at once, and a grant's fee (fils).
+    pub fn set_proxy_rules(&mut self, limit: i64, fee: i64) {
+        self.proxy_limit = limit;
+        self.proxy_fee = fee;
     }
 
     pub fn abroad_after_days(&self) -> i64 {

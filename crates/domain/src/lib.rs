@@ -20,6 +20,7 @@ pub mod national_id;
 pub mod outlet;
 pub mod phone;
 pub mod programme;
+pub mod proxy;
 pub mod screening;
 
 pub use card_number::CardNumber;

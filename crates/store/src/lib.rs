@@ -26,6 +26,7 @@ pub mod outlets;
 mod pool;
 mod postgres;
 pub mod programmes;
+pub mod proxies;
 pub mod redemptions;
 pub mod reference;
 mod retry;
@@ -55,6 +56,7 @@ mod sql_impl;
 mod sql_jobs;
 mod sql_outlets;
 mod sql_programmes;
+mod sql_proxies;
 mod sql_redemptions;
 mod sql_reference;
 mod sql_screening;
@@ -96,6 +98,7 @@ pub use outlets::{AgentSlot, OutletStore};
 pub use pool::{PoolStats, PoolUse};
 pub use postgres::{CivilRows, PgStore};
 pub use programmes::{ProgrammeRow, ProgrammeStore, StoredVersion};
+pub use proxies::{Confirmation, Created, Grant, GrantEnd, ProxyStore, Side};
 pub use redemptions::{
     LineAfter, NewRedemption, Redeemed, Redemption, RedemptionStore, Take, Void, Voided,
 };
@@ -142,6 +145,7 @@ pub trait Store:
     + StockStore
     + ComplaintStore
     + ConversionStore
+    + ProxyStore
     + PoolUse
     + Send
     + Sync

@@ -167,6 +167,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "bread_conversion",
         sql: include_str!("../migrations/sqlite/0032_bread_conversion.sql"),
     },
+    Migration {
+        version: 33,
+        name: "proxies",
+        sql: include_str!("../migrations/sqlite/0033_proxies.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -329,6 +334,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 32,
         name: "bread_conversion",
         sql: include_str!("../migrations/postgres/0032_bread_conversion.sql"),
+    },
+    Migration {
+        version: 33,
+        name: "proxies",
+        sql: include_str!("../migrations/postgres/0033_proxies.sql"),
     },
 ];
 

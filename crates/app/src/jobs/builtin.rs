@@ -168,6 +168,10 @@ pub fn standard_jobs(with_hub: bool) -> Vec<Arc<dyn Job>> {
     r.push(every("sign_in.throttles", |reg, _| {
         Box::pin(async move { Ok(items(reg.forget_throttles().await?)) })
     }));
+    // Powers of attorney past their last day end by themselves, giving their proxy's place back.
+    r.push(every(crate::proxies::EXPIRE_JOB, |reg, _| {
+        Box::pin(async move { Ok(items(reg.expire_grants().await?)) })
+    }));
     // Device nonces past any accepted request time are dropped (each request records its own in one
     // statement).
     r.push(every("devices.nonces", |reg, _| {
