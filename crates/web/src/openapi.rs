@@ -93,6 +93,11 @@ use utoipa::OpenApi;
         crate::api::outlets::assign_complaint,
         crate::api::outlets::resolve_complaint,
         crate::api::outlets::disputed,
+        crate::api::proxies::grant,
+        crate::api::proxies::mine,
+        crate::api::proxies::confirm,
+        crate::api::proxies::revoke,
+        crate::api::proxies::answer,
         crate::api::outlets::dispatch,
         crate::api::outlets::receipt,
         crate::api::outlets::stock_return,
@@ -105,7 +110,7 @@ use utoipa::OpenApi;
         docs_page,
     ),
     modifiers(&Security),
-    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "access"), (name = "appointments"), (name = "screening"), (name = "cycles"), (name = "outlets"), (name = "hub"), (name = "system"))
+    tags((name = "households"), (name = "members"), (name = "holds"), (name = "geography"), (name = "access"), (name = "appointments"), (name = "screening"), (name = "cycles"), (name = "outlets"), (name = "proxies"), (name = "hub"), (name = "system"))
 )]
 struct ApiDoc;
 

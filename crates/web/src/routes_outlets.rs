@@ -1,6 +1,6 @@
 //! The routes of distribution (issue 16): outlets and their stock, collections at outlets, the
-//! family's collections and complaints, and the outlet's and supervisors' pages; added to the one
-//! table by `routes()`.
+//! family's collections and complaints, the outlet's and supervisors' pages, and the household's powers
+//! of attorney (issue 17); added to the one table by `routes()`.
 
 use crate::routes::Routes;
 use crate::{api, pages};
@@ -56,6 +56,19 @@ impl Routes {
             "/api/v1/me/complaints",
             get(api::outlets::my_complaints),
         )
+        .add("post", "/api/v1/me/proxies", post(api::proxies::grant))
+        .add("get", "/api/v1/me/proxies", get(api::proxies::mine))
+        .add(
+            "post",
+            "/api/v1/me/proxies/{grant_id}/confirmation",
+            post(api::proxies::confirm),
+        )
+        .add(
+            "post",
+            "/api/v1/me/proxies/{grant_id}/revocation",
+            post(api::proxies::revoke),
+        )
+        .add("post", "/api/v1/proxy-answers", post(api::proxies::answer))
         .add("get", "/api/v1/complaints", get(api::outlets::complaints))
         .add(
             "get",

@@ -24,7 +24,8 @@ impl Registry {
         service: Service,
         q: &Q,
     ) -> Result<Answered<R>> {
-        let hub = self.hub()?;
+        // No hub configured is the hub not answering, as far as the citizen is concerned.
+        let hub = self.hub().map_err(|_| AppError::rule("hub_unavailable"))?;
         let (request_hash, called) = hub.call::<_, R>(service, q).await;
         let c = called.map_err(|_| AppError::rule("hub_unavailable"))?;
         match c.envelope.response {

@@ -9,6 +9,7 @@ pub mod events;
 pub mod households;
 pub mod jobs;
 pub mod outlets;
+pub mod proxies;
 pub mod screening;
 
 pub(crate) use households::{card, outcome_response};

@@ -376,6 +376,7 @@ pub(super) async fn request(
     let mut path = r
         .path
         .replace("{complaint_id}", &complaint)
+        .replace("{grant_id}", "no-such-grant")
         .replace("{outlet}", &outlet)
         .replace("{cycle_id}", &cycle)
         .replace(
@@ -500,6 +501,14 @@ pub(super) async fn request(
         ("post", "/centre/visits/{appointment_id}/complete")
         | ("post", "/citizen/appointment")
         | ("post", "/citizen/appointment/cancel") => form(&[("csrf", &caller.csrf)]),
+        ("post", "/api/v1/me/proxies") => Some(
+            json!({"proxy_national_id": m.spouse_nid, "proxy_birth_date": "1980-03-01", "valid_from": "2099-01-01",
+                "valid_to": "2099-06-01", "reason": "elderly"})
+            .to_string(),
+        ),
+        ("post", "/api/v1/me/proxies/{grant_id}/confirmation") => Some(json!({"code": "123456"}).to_string()),
+        ("post", "/api/v1/me/proxies/{grant_id}/revocation") => Some(json!({"reason": "no longer needed"}).to_string()),
+        ("post", "/api/v1/proxy-answers") => Some(json!({"national_id": m.spouse_nid, "code": "123456", "accept": true}).to_string()),
         ("post", "/api/v1/check-ins") => Some(json!({"card_number": m.card}).to_string()),
         ("post", p) if p.ends_with("/members/{member_id}") => Some(json!({"attendance": "absent"}).to_string()),
         ("post", p) if p.contains("appointments") => Some("{}".into()),

@@ -123,6 +123,17 @@ pub(super) const ROWS: &[Row] = &[
     // A collection a family did not make is for auditors.
     row("get", "/api/v1/screening/disputed-collections", Kind::Api,
         [401, 200, 403, 403, 403, 200, 403, 403, 403]),
+    // Powers of attorney: the signed-in head's; the proxy answers with the registry's code, no account.
+    row("post", "/api/v1/me/proxies", Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 409]),
+    row("get", "/api/v1/me/proxies", Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 200]),
+    row("post", "/api/v1/me/proxies/{grant_id}/confirmation", Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 404]),
+    row("post", "/api/v1/me/proxies/{grant_id}/revocation", Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 404]),
+    row("post", "/api/v1/proxy-answers", Kind::Api,
+        [409, 409, 409, 409, 409, 409, 409, 409, 409]),
     row("get", "/api/v1/complaints", Kind::Api,
         [401, 200, 200, 403, 403, 403, 403, 403, 403]),
     row("post", "/api/v1/complaints/{complaint_id}/assignment", Kind::Api,

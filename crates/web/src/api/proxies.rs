@@ -1,0 +1,105 @@
+//! API routes of electronic powers of attorney (issue 17; docs/proxies.md): the signed-in head makes,
+//! lists, confirms and revokes the household's grants; the proxy, with no account, accepts or declines
+//! with the code the civil registry sent to their phone.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::extract::Path;
+use crate::problem::{Mutation, Problem};
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use tamwin_app::proxies::{GrantInput, GrantStarted, GrantView};
+
+#[utoipa::path(post, path = "/api/v1/me/proxies", tag = "proxies", security(("session" = [])),
+    request_body = GrantInput,
+    responses((status = 201, description = "Made (`confirming`): the civil registry sent each side a code to their own phone, masked here", body = GrantStarted), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 409, description = "Refused: the person unknown, deceased, abroad, on hold, of the household, not matching the birth date, at the proxy limit (`proxy_at_limit`), a grant to them open already, the household's adults all held, the hub not answering", body = Problem), (status = 422, description = "A national ID or date malformed, a validity in the past or over 12 months, an unknown reason, programme or item (problem+json)", body = Problem)))]
+pub async fn grant(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    m: Result<Mutation<GrantInput>, Problem>,
+) -> Result<(StatusCode, axum::Json<GrantStarted>), Problem> {
+    let m = m?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(s.reg.grant_proxy(&m.body, &a).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/proxies", tag = "proxies", security(("session" = [])),
+    responses((status = 200, description = "The household's grants, newest first (the read audited)", body = Vec<GrantView>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen", body = Problem)))]
+pub async fn mine(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+) -> Result<axum::Json<Vec<GrantView>>, Problem> {
+    Ok(axum::Json(s.reg.own_grants(&a).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeBody {
+    pub code: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/proxies/{grant_id}/confirmation", tag = "proxies", security(("session" = [])),
+    params(("grant_id" = String, Path)), request_body = CodeBody,
+    responses((status = 200, description = "The head's confirmation kept as evidence; with the proxy's, the grant awaits its fee", body = GrantView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 404, description = "No such grant of this household", body = Problem), (status = 409, description = "The code wrong, used or expired; not waiting for the head's confirmation", body = Problem)))]
+pub async fn confirm(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(grant_id): Path<String>,
+    m: Result<Mutation<CodeBody>, Problem>,
+) -> Result<axum::Json<GrantView>, Problem> {
+    let m = m?;
+    Ok(axum::Json(
+        s.reg.confirm_grant(&grant_id, &m.body.code, &a).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationBody {
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/proxies/{grant_id}/revocation", tag = "proxies", security(("session" = [])),
+    params(("grant_id" = String, Path)), request_body = RevocationBody,
+    responses((status = 200, description = "Revoked: the next request at any outlet is refused", body = GrantView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 404, description = "No such grant of this household", body = Problem), (status = 409, description = "Ended already", body = Problem)))]
+pub async fn revoke(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(grant_id): Path<String>,
+    m: Result<Mutation<RevocationBody>, Problem>,
+) -> Result<axum::Json<GrantView>, Problem> {
+    let m = m?;
+    Ok(axum::Json(
+        s.reg.revoke_grant(&grant_id, &m.body.reason, &a).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    pub national_id: String,
+    /// The code the civil registry sent to the proxy's phone.
+    pub code: String,
+    /// `true` accepts, `false` declines.
+    pub accept: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/proxy-answers", tag = "proxies",
+    request_body = AnswerBody,
+    responses((status = 200, description = "The proxy's answer to the grant the code was sent for: accepted (kept as evidence) or declined", body = GrantView), (status = 409, description = "The code wrong, used or expired, or no grant waiting for this person's answer", body = Problem), (status = 422, description = "A malformed national ID (problem+json)", body = Problem)))]
+pub async fn answer(
+    State(s): State<AppState>,
+    m: Result<Mutation<AnswerBody>, Problem>,
+) -> Result<axum::Json<GrantView>, Problem> {
+    let m = m?;
+    let b = &m.body;
+    Ok(axum::Json(
+        s.reg
+            .answer_grant(&b.national_id, &b.code, b.accept)
+            .await?,
+    ))
+}
