@@ -31,6 +31,7 @@ pub mod jobs;
 pub mod lists;
 mod mutate;
 pub mod outlets;
+pub mod payments;
 pub mod programmes;
 pub mod progress;
 pub mod proxies;

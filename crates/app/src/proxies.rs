@@ -219,7 +219,11 @@ impl Registry {
     }
 
     /// A grant of the signed-in head's household.
-    async fn own_grant(&self, grant_id: &str, actor: &Actor) -> Result<(Grant, HouseholdRecord)> {
+    pub(crate) async fn own_grant(
+        &self,
+        grant_id: &str,
+        actor: &Actor,
+    ) -> Result<(Grant, HouseholdRecord)> {
         let r = self.granting_household(actor).await?;
         let g = self
             .store

@@ -35,6 +35,8 @@ pub struct Registry {
     /// Whether a collection that would take an outlet's stock below zero is refused (off by default:
     /// the variance shows it).
     pub(crate) refuse_beyond_stock: bool,
+    /// The payment provider fees are paid through, when one is configured.
+    pub(crate) payments: Option<Arc<dyn payments::PaymentProvider>>,
     /// Households one person may be proxy for at once, and a grant's fee in fils.
     pub(crate) proxy_limit: i64,
     pub(crate) proxy_fee: i64,
@@ -73,6 +75,7 @@ impl Registry {
             void_minutes: redemption::VOID_MINUTES,
             refuse_beyond_stock: false,
             versions: Default::default(),
+            payments: None,
             proxy_limit: proxies::default_limit(),
             proxy_fee: proxies::FEE_FILS,
         }
@@ -145,6 +148,10 @@ impl Registry {
     pub fn set_outlet_rules(&mut self, void_minutes: i64, refuse_beyond_stock: bool) {
         self.void_minutes = void_minutes;
         self.refuse_beyond_stock = refuse_beyond_stock;
+    }
+
+    pub fn set_payments(&mut self, provider: Arc<dyn payments::PaymentProvider>) {
+        self.payments = Some(provider);
     }
 
     /// The proxies' settings: households one person may be proxy for at once, and a grant's fee (fils).

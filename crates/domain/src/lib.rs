@@ -18,6 +18,7 @@ pub mod ids;
 pub mod job;
 pub mod national_id;
 pub mod outlet;
+pub mod payment;
 pub mod phone;
 pub mod programme;
 pub mod proxy;

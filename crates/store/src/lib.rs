@@ -23,6 +23,7 @@ pub mod households;
 pub mod jobs;
 mod migrate;
 pub mod outlets;
+pub mod payments;
 mod pool;
 mod postgres;
 pub mod programmes;
@@ -55,6 +56,7 @@ mod sql_hub;
 mod sql_impl;
 mod sql_jobs;
 mod sql_outlets;
+mod sql_payments;
 mod sql_programmes;
 mod sql_proxies;
 mod sql_redemptions;
@@ -95,6 +97,7 @@ pub use household_events::HouseholdEventStore;
 pub use households::HouseholdStore;
 pub use jobs::{JobFinish, JobLease, JobRequest, JobRun, JobStore};
 pub use outlets::{AgentSlot, OutletStore};
+pub use payments::{Payment, PaymentStore, ProviderAnswer, Settled};
 pub use pool::{PoolStats, PoolUse};
 pub use postgres::{CivilRows, PgStore};
 pub use programmes::{ProgrammeRow, ProgrammeStore, StoredVersion};
@@ -146,6 +149,7 @@ pub trait Store:
     + ComplaintStore
     + ConversionStore
     + ProxyStore
+    + PaymentStore
     + PoolUse
     + Send
     + Sync

@@ -172,6 +172,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "proxies",
         sql: include_str!("../migrations/sqlite/0033_proxies.sql"),
     },
+    Migration {
+        version: 34,
+        name: "payments",
+        sql: include_str!("../migrations/sqlite/0034_payments.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -339,6 +344,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 33,
         name: "proxies",
         sql: include_str!("../migrations/postgres/0033_proxies.sql"),
+    },
+    Migration {
+        version: 34,
+        name: "payments",
+        sql: include_str!("../migrations/postgres/0034_payments.sql"),
     },
 ];
 

@@ -51,6 +51,7 @@ macro_rules! sql_store {
         $crate::sql_complaints::complaints_sql!($store);
         $crate::sql_conversions::conversions_sql!($store);
         $crate::sql_proxies::proxies_sql!($store);
+        $crate::sql_payments::payments_sql!($store);
         type DbRow = <$db as sqlx::Database>::Row;
 
         type DbQuery<'q> = sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>;

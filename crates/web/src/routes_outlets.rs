@@ -69,6 +69,21 @@ impl Routes {
             post(api::proxies::revoke),
         )
         .add("post", "/api/v1/proxy-answers", post(api::proxies::answer))
+        .add(
+            "post",
+            "/api/v1/me/proxies/{grant_id}/payment",
+            post(api::proxies::pay),
+        )
+        .add(
+            "get",
+            "/api/v1/me/proxies/{grant_id}/payments",
+            get(api::proxies::payments),
+        )
+        .add(
+            "post",
+            "/api/v1/payments/callback",
+            post(api::proxies::callback),
+        )
         .add("get", "/api/v1/complaints", get(api::outlets::complaints))
         .add(
             "get",

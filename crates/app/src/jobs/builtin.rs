@@ -172,6 +172,10 @@ pub fn standard_jobs(with_hub: bool) -> Vec<Arc<dyn Job>> {
     r.push(every(crate::proxies::EXPIRE_JOB, |reg, _| {
         Box::pin(async move { Ok(items(reg.expire_grants().await?)) })
     }));
+    // Payments left pending (a callback lost) are asked about at the provider.
+    r.push(every(crate::payments::CHECK_JOB, |reg, _| {
+        Box::pin(async move { Ok(items(reg.check_pending_payments().await?)) })
+    }));
     // Device nonces past any accepted request time are dropped (each request records its own in one
     // statement).
     r.push(every("devices.nonces", |reg, _| {

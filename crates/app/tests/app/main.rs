@@ -21,6 +21,7 @@ mod events;
 mod home_visits;
 mod hub;
 mod jobs;
+mod payments;
 mod proxies;
 mod redemption;
 mod screening;

@@ -32,7 +32,7 @@ fn person(n: u64, born: &str, phone: Option<&str>) -> CivilPerson {
     }
 }
 
-fn input(proxy: &str, born: &str, from: &str, to: &str) -> GrantInput {
+pub(crate) fn input(proxy: &str, born: &str, from: &str, to: &str) -> GrantInput {
     GrantInput {
         proxy_national_id: proxy.into(),
         proxy_birth_date: born.into(),
@@ -46,7 +46,7 @@ fn input(proxy: &str, born: &str, from: &str, to: &str) -> GrantInput {
 }
 
 /// The code the civil registry last sent to this phone.
-async fn code_to(store: &Arc<dyn Store>, phone: &str) -> String {
+pub(crate) async fn code_to(store: &Arc<dyn Store>, phone: &str) -> String {
     let sms = tamwin_store::testkit::civil_of(store)
         .civil_sms_recent(50)
         .await
@@ -58,20 +58,33 @@ async fn code_to(store: &Arc<dyn Store>, phone: &str) -> String {
     body.chars().filter(char::is_ascii_digit).take(6).collect()
 }
 
-struct Setup {
-    reg: Arc<Registry>,
-    store: Arc<dyn Store>,
-    clock: Arc<FixedClock>,
+pub(crate) struct Setup {
+    pub(crate) reg: Arc<Registry>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<FixedClock>,
     /// Three households' heads, signed in.
-    heads: Vec<Actor>,
+    pub(crate) heads: Vec<Actor>,
 }
 
-const PROXY: u64 = 91_000_000_001;
-const SECOND: u64 = 91_000_000_002;
+pub(crate) const PROXY: u64 = 91_000_000_001;
+pub(crate) const SECOND: u64 = 91_000_000_002;
 
 async fn setup(store: Arc<dyn Store>, limit: i64, seed: u64) -> Setup {
+    setup_with(store, limit, seed, None).await
+}
+
+/// `setup`, with a payment provider.
+pub(crate) async fn setup_with(
+    store: Arc<dyn Store>,
+    limit: i64,
+    seed: u64,
+    payments: Option<Arc<dyn tamwin_app::payments::PaymentProvider>>,
+) -> Setup {
     let (mut reg, clock, _hub) = wired(store.clone()).await;
     reg.set_proxy_rules(limit, tamwin_app::proxies::FEE_FILS);
+    if let Some(p) = payments {
+        reg.set_payments(p);
+    }
     let mut heads = vec![];
     let mut people = vec![
         person(PROXY, "1975-01-01", Some("+9647802220001")),
@@ -225,6 +238,6 @@ tamwin_store::backend_tests! {
     }
 }
 
-fn mine_household(a: &Actor) -> tamwin_domain::HouseholdId {
+pub(crate) fn mine_household(a: &Actor) -> tamwin_domain::HouseholdId {
     a.citizen_household().unwrap()
 }

@@ -103,3 +103,62 @@ pub async fn answer(
             .await?,
     ))
 }
+
+#[utoipa::path(post, path = "/api/v1/me/proxies/{grant_id}/payment", tag = "proxies", security(("session" = [])),
+    params(("grant_id" = String, Path)),
+    responses((status = 201, description = "The fee's payment started (or the one under way shown again): pay on the provider's page at `redirect_url`", body = tamwin_app::payments::PaymentView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 404, description = "No such grant of this household", body = Problem), (status = 409, description = "Not awaiting its fee, no payment provider, the provider not answering", body = Problem)))]
+pub async fn pay(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(grant_id): Path<String>,
+) -> Result<(StatusCode, axum::Json<tamwin_app::payments::PaymentView>), Problem> {
+    // The provider sends the citizen back to their own page: never a URL the request names.
+    let p = s.reg.pay_grant(&grant_id, "/citizen#proxies", &a).await?;
+    Ok((StatusCode::CREATED, axum::Json(p)))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/proxies/{grant_id}/payments", tag = "proxies", security(("session" = [])),
+    params(("grant_id" = String, Path)),
+    responses((status = 200, description = "The grant's payments, newest first", body = Vec<tamwin_app::payments::PaymentView>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen", body = Problem), (status = 404, description = "No such grant of this household", body = Problem)))]
+pub async fn payments(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(grant_id): Path<String>,
+) -> Result<axum::Json<Vec<tamwin_app::payments::PaymentView>>, Problem> {
+    Ok(axum::Json(s.reg.grant_payments(&grant_id, &a).await?))
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CallbackAnswer {
+    /// `pending`, `activated`, `failed`, `refunded`, `already`, `duplicate`.
+    pub outcome: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/payments/callback", tag = "proxies",
+    params(("webhook-id" = String, Header), ("webhook-timestamp" = String, Header, description = "Unix seconds"), ("webhook-signature" = String, Header, description = "`v1,<base64 HMAC-SHA256 of id.timestamp.body>`")),
+    request_body(content = String, description = "The provider's notification: `{\"type\", \"data\": {\"payment_id\", \"order_id\"}}`", content_type = "application/json"),
+    responses((status = 200, description = "Received; what came of it after asking the provider for the payment's status (a duplicate is not acted on again)", body = CallbackAnswer), (status = 401, description = "Not signed with the provider's secret, or outside the five-minute window", body = Problem), (status = 409, description = "An unknown payment, a payment for another grant, an amount or currency that differs, no payment provider, the provider not answering", body = Problem)))]
+pub async fn callback(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<axum::Json<CallbackAnswer>, Problem> {
+    let h = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let wh = tamwin_app::payments::WebhookHeaders {
+        id: h("webhook-id"),
+        timestamp: h("webhook-timestamp"),
+        signature: h("webhook-signature"),
+    };
+    let outcome = s.reg.payment_callback(&wh, &body).await?;
+    let outcome = serde_json::to_value(outcome)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    Ok(axum::Json(CallbackAnswer { outcome }))
+}

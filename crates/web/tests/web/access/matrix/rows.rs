@@ -134,6 +134,13 @@ pub(super) const ROWS: &[Row] = &[
         [401, 403, 403, 403, 403, 403, 403, 403, 404]),
     row("post", "/api/v1/proxy-answers", Kind::Api,
         [409, 409, 409, 409, 409, 409, 409, 409, 409]),
+    row("post", "/api/v1/me/proxies/{grant_id}/payment", Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 404]),
+    row("get", "/api/v1/me/proxies/{grant_id}/payments", Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 403, 404]),
+    // The provider's callback: no caller's credentials count, only its signature (no provider here).
+    row("post", "/api/v1/payments/callback", Kind::Api,
+        [409, 409, 409, 409, 409, 409, 409, 409, 409]),
     row("get", "/api/v1/complaints", Kind::Api,
         [401, 200, 200, 403, 403, 403, 403, 403, 403]),
     row("post", "/api/v1/complaints/{complaint_id}/assignment", Kind::Api,
