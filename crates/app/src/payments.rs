@@ -6,7 +6,10 @@
 //! the grant takes effect in the same transaction; a paid grant that can no longer take effect is
 //! refunded. A job asks about payments left pending (a callback lost).
 
+mod http_provider;
 pub mod webhook;
+
+pub use http_provider::HttpProvider;
 
 use crate::{Actor, AppError, Registry, Result};
 use serde::Serialize;

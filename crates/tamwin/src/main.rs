@@ -17,6 +17,7 @@ mod list_cmd;
 mod logging;
 mod outlet_cmd;
 mod owner_only;
+mod payments_cmd;
 mod screen_cmd;
 mod screen_files;
 mod serve_cmd;

@@ -92,6 +92,8 @@ pub(crate) async fn demo(
         db.display()
     );
     let server = hub_cmd::demo_registry(&mut reg, civil, &dir.join("persons.csv")).await?;
+    let sandbox = crate::payments_cmd::demo_sandbox(&mut reg, listen).await?;
+    println!("Fees are paid through the sandbox payment provider at {sandbox}");
     let _ = std::fs::remove_dir_all(&dir);
     let reg = Arc::new(reg);
     hub_cmd::demo_subscribe(&reg, server.clone()).await?;

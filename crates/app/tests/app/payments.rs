@@ -247,4 +247,78 @@ tamwin_store::backend_tests! {
         let audit = s.store.household_audit(&s.heads[0].citizen_household().unwrap(), &["grant.activated"], 10).await.unwrap();
         assert_eq!(audit.len(), 1, "{backend}");
     }
+
+    async fn the_sandbox_provider_plays_a_whole_payment_over_http_misbehaving_as_providers_do((backend, store) in backends) {
+        use tamwin_paysandbox::{Behaviour, Sandbox, serve};
+        let sandbox = Sandbox::new("merchant-key", b"whsec-sandbox-1");
+        sandbox.set_behaviour(Behaviour { duplicate: true, out_of_order: true, delay_ms: 10, ..Default::default() });
+        let base = serve(sandbox.clone(), "127.0.0.1:0").await.unwrap();
+        // The merchant's callback route, as the web layer serves it.
+        let cell: Arc<std::sync::OnceLock<Arc<tamwin_app::Registry>>> = Arc::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let callback_url = format!("http://{}/cb", listener.local_addr().unwrap());
+        let c2 = cell.clone();
+        let app = axum::Router::new().route("/cb", axum::routing::post(move |h: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let c = c2.clone();
+            async move {
+                let get = |n: &str| h.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+                let wh = WebhookHeaders { id: get("webhook-id"), timestamp: get("webhook-timestamp"), signature: get("webhook-signature") };
+                match c.get().unwrap().payment_callback(&wh, &body).await {
+                    Ok(_) => axum::http::StatusCode::OK,
+                    Err(_) => axum::http::StatusCode::CONFLICT,
+                }
+            }
+        }));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let provider = tamwin_app::payments::HttpProvider {
+            name: "sandbox".into(),
+            transport: tamwin_app::http_transport::HttpTransport { base: base.clone() },
+            api_key: "merchant-key".into(),
+            webhook_secret: b"whsec-sandbox-1".to_vec(),
+            callback_url,
+            public_base: "http://tamwin.test".into(),
+        };
+        let s = setup_with(store.clone(), 3, 15, Some(Arc::new(provider))).await;
+        // The sandbox signs with the real clock: the registry's must agree within five minutes.
+        *s.clock.0.lock().unwrap() = jiff::Timestamp::now();
+        cell.set(s.reg.clone()).ok();
+        let today = s.clock.today().to_string();
+        let head = &s.heads[0];
+        let g = s.reg.grant_proxy(&input(&nid(PROXY), "1975-01-01", &today, &today), head).await.unwrap().grant;
+        s.reg.confirm_grant(&g.grant_id, &code_to(&s.store, "+96478011150000").await, head).await.unwrap();
+        s.reg.answer_grant(&nid(PROXY), &code_to(&s.store, "+9647802220001").await, true).await.unwrap();
+        let p = s.reg.pay_grant(&g.grant_id, "/citizen#proxies", head).await.unwrap();
+        let page = p.redirect_url.clone().unwrap();
+        assert!(page.starts_with(&format!("{base}/pay/sbx_")), "{backend}: {page}");
+        // The citizen pays on the provider's page, which sends them back to their own.
+        use tamwin_hub::HubTransport as _;
+        let t = tamwin_app::http_transport::HttpTransport { base: String::new() };
+        let (status, headers, _) = t.post(&page, vec![("content-type", "application/x-www-form-urlencoded".into())], b"outcome=paid".to_vec()).await.unwrap();
+        assert_eq!(status, 303, "{backend}");
+        assert!(headers.iter().any(|(k, v)| k == "location" && v == "http://tamwin.test/citizen#proxies"), "{backend}: {headers:?}");
+        // The callback, its duplicate and a stale "pending" after it: the grant takes effect once.
+        for _ in 0..100 {
+            if sandbox.callbacks_sent() >= 3 { break }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(sandbox.callbacks_sent(), 3, "{backend}");
+        assert_eq!(status_of(&s, &g.grant_id).await, "active", "{backend}");
+        let audit = s.store.household_audit(&head.citizen_household().unwrap(), &["grant.activated"], 10).await.unwrap();
+        assert_eq!(audit.len(), 1, "{backend}");
+        // A provider that will not start a payment: refused, and the payment is not left under way.
+        sandbox.set_behaviour(Behaviour { fail_start: true, ..Default::default() });
+        let g2 = s.reg.grant_proxy(&input(&nid(SECOND), "1979-01-01", &today, &today), &s.heads[1]).await.unwrap().grant;
+        s.reg.confirm_grant(&g2.grant_id, &code_to(&s.store, "+96478011151000").await, &s.heads[1]).await.unwrap();
+        s.reg.answer_grant(&nid(SECOND), &code_to(&s.store, "+9647802220002").await, true).await.unwrap();
+        let e = s.reg.pay_grant(&g2.grant_id, "/citizen", &s.heads[1]).await.unwrap_err();
+        assert_eq!(code(e), "payment_provider_unavailable", "{backend}");
+        // Callbacks lost: the job asks the provider and settles it.
+        sandbox.set_behaviour(Behaviour { drop_callbacks: true, ..Default::default() });
+        let p2 = s.reg.pay_grant(&g2.grant_id, "/citizen", &s.heads[1]).await.unwrap();
+        let reference = p2.redirect_url.unwrap().rsplit('/').next().unwrap().to_string();
+        assert!(sandbox.settle(&reference, true), "{backend}");
+        advance(&s.clock, 3);
+        assert_eq!(s.reg.check_pending_payments().await.unwrap(), 1, "{backend}");
+        assert_eq!(status_of(&s, &g2.grant_id).await, "active", "{backend}");
+    }
 }
