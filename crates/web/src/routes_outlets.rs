@@ -56,33 +56,41 @@ impl Routes {
             "/api/v1/me/complaints",
             get(api::outlets::my_complaints),
         )
-        .add("post", "/api/v1/me/proxies", post(api::proxies::grant))
-        .add("get", "/api/v1/me/proxies", get(api::proxies::mine))
+        .add(
+            "post",
+            "/api/v1/me/proxies",
+            post(api::proxies::grant_proxy),
+        )
+        .add("get", "/api/v1/me/proxies", get(api::proxies::my_proxies))
         .add(
             "post",
             "/api/v1/me/proxies/{grant_id}/confirmation",
-            post(api::proxies::confirm),
+            post(api::proxies::confirm_proxy),
         )
         .add(
             "post",
             "/api/v1/me/proxies/{grant_id}/revocation",
-            post(api::proxies::revoke),
+            post(api::proxies::revoke_proxy),
         )
-        .add("post", "/api/v1/proxy-answers", post(api::proxies::answer))
+        .add(
+            "post",
+            "/api/v1/proxy-answers",
+            post(api::proxies::answer_proxy),
+        )
         .add(
             "post",
             "/api/v1/me/proxies/{grant_id}/payment",
-            post(api::proxies::pay),
+            post(api::proxies::pay_proxy_fee),
         )
         .add(
             "get",
             "/api/v1/me/proxies/{grant_id}/payments",
-            get(api::proxies::payments),
+            get(api::proxies::proxy_payments),
         )
         .add(
             "post",
             "/api/v1/payments/callback",
-            post(api::proxies::callback),
+            post(api::proxies::payment_callback),
         )
         .add("get", "/api/v1/complaints", get(api::outlets::complaints))
         .add(

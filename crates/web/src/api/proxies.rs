@@ -14,7 +14,7 @@ use tamwin_app::proxies::{GrantInput, GrantStarted, GrantView};
 #[utoipa::path(post, path = "/api/v1/me/proxies", tag = "proxies", security(("session" = [])),
     request_body = GrantInput,
     responses((status = 201, description = "Made (`confirming`): the civil registry sent each side a code to their own phone, masked here", body = GrantStarted), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 409, description = "Refused: the person unknown, deceased, abroad, on hold, of the household, not matching the birth date, at the proxy limit (`proxy_at_limit`), a grant to them open already, the household's adults all held, the hub not answering", body = Problem), (status = 422, description = "A national ID or date malformed, a validity in the past or over 12 months, an unknown reason, programme or item (problem+json)", body = Problem)))]
-pub async fn grant(
+pub async fn grant_proxy(
     State(s): State<AppState>,
     Caller(a): Caller,
     m: Result<Mutation<GrantInput>, Problem>,
@@ -28,7 +28,7 @@ pub async fn grant(
 
 #[utoipa::path(get, path = "/api/v1/me/proxies", tag = "proxies", security(("session" = [])),
     responses((status = 200, description = "The household's grants, newest first (the read audited)", body = Vec<GrantView>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen", body = Problem)))]
-pub async fn mine(
+pub async fn my_proxies(
     State(s): State<AppState>,
     Caller(a): Caller,
 ) -> Result<axum::Json<Vec<GrantView>>, Problem> {
@@ -44,7 +44,7 @@ pub struct CodeBody {
 #[utoipa::path(post, path = "/api/v1/me/proxies/{grant_id}/confirmation", tag = "proxies", security(("session" = [])),
     params(("grant_id" = String, Path)), request_body = CodeBody,
     responses((status = 200, description = "The head's confirmation kept as evidence; with the proxy's, the grant awaits its fee", body = GrantView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 404, description = "No such grant of this household", body = Problem), (status = 409, description = "The code wrong, used or expired; not waiting for the head's confirmation", body = Problem)))]
-pub async fn confirm(
+pub async fn confirm_proxy(
     State(s): State<AppState>,
     Caller(a): Caller,
     Path(grant_id): Path<String>,
@@ -66,7 +66,7 @@ pub struct RevocationBody {
 #[utoipa::path(post, path = "/api/v1/me/proxies/{grant_id}/revocation", tag = "proxies", security(("session" = [])),
     params(("grant_id" = String, Path)), request_body = RevocationBody,
     responses((status = 200, description = "Revoked: the next request at any outlet is refused", body = GrantView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 404, description = "No such grant of this household", body = Problem), (status = 409, description = "Ended already", body = Problem)))]
-pub async fn revoke(
+pub async fn revoke_proxy(
     State(s): State<AppState>,
     Caller(a): Caller,
     Path(grant_id): Path<String>,
@@ -91,7 +91,7 @@ pub struct AnswerBody {
 #[utoipa::path(post, path = "/api/v1/proxy-answers", tag = "proxies",
     request_body = AnswerBody,
     responses((status = 200, description = "The proxy's answer to the grant the code was sent for: accepted (kept as evidence) or declined", body = GrantView), (status = 409, description = "The code wrong, used or expired, or no grant waiting for this person's answer", body = Problem), (status = 422, description = "A malformed national ID (problem+json)", body = Problem)))]
-pub async fn answer(
+pub async fn answer_proxy(
     State(s): State<AppState>,
     m: Result<Mutation<AnswerBody>, Problem>,
 ) -> Result<axum::Json<GrantView>, Problem> {
@@ -107,7 +107,7 @@ pub async fn answer(
 #[utoipa::path(post, path = "/api/v1/me/proxies/{grant_id}/payment", tag = "proxies", security(("session" = [])),
     params(("grant_id" = String, Path)),
     responses((status = 201, description = "The fee's payment started (or the one under way shown again): pay on the provider's page at `redirect_url`", body = tamwin_app::payments::PaymentView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen, or CSRF token missing", body = Problem), (status = 404, description = "No such grant of this household", body = Problem), (status = 409, description = "Not awaiting its fee, no payment provider, the provider not answering", body = Problem)))]
-pub async fn pay(
+pub async fn pay_proxy_fee(
     State(s): State<AppState>,
     Caller(a): Caller,
     Path(grant_id): Path<String>,
@@ -120,7 +120,7 @@ pub async fn pay(
 #[utoipa::path(get, path = "/api/v1/me/proxies/{grant_id}/payments", tag = "proxies", security(("session" = [])),
     params(("grant_id" = String, Path)),
     responses((status = 200, description = "The grant's payments, newest first", body = Vec<tamwin_app::payments::PaymentView>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not a citizen", body = Problem), (status = 404, description = "No such grant of this household", body = Problem)))]
-pub async fn payments(
+pub async fn proxy_payments(
     State(s): State<AppState>,
     Caller(a): Caller,
     Path(grant_id): Path<String>,
@@ -138,7 +138,7 @@ pub struct CallbackAnswer {
     params(("webhook-id" = String, Header), ("webhook-timestamp" = String, Header, description = "Unix seconds"), ("webhook-signature" = String, Header, description = "`v1,<base64 HMAC-SHA256 of id.timestamp.body>`")),
     request_body(content = String, description = "The provider's notification: `{\"type\", \"data\": {\"payment_id\", \"order_id\"}}`", content_type = "application/json"),
     responses((status = 200, description = "Received; what came of it after asking the provider for the payment's status (a duplicate is not acted on again)", body = CallbackAnswer), (status = 401, description = "Not signed with the provider's secret, or outside the five-minute window", body = Problem), (status = 409, description = "An unknown payment, a payment for another grant, an amount or currency that differs, no payment provider, the provider not answering", body = Problem)))]
-pub async fn callback(
+pub async fn payment_callback(
     State(s): State<AppState>,
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
