@@ -7,9 +7,11 @@
 //! refunded. A job asks about payments left pending (a callback lost).
 
 mod http_provider;
+mod reconciliation;
 pub mod webhook;
 
 pub use http_provider::HttpProvider;
+pub use reconciliation::{Reconciliation, ReconciliationLine};
 
 use crate::{Actor, AppError, Registry, Result};
 use serde::Serialize;

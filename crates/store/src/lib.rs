@@ -97,7 +97,7 @@ pub use household_events::HouseholdEventStore;
 pub use households::HouseholdStore;
 pub use jobs::{JobFinish, JobLease, JobRequest, JobRun, JobStore};
 pub use outlets::{AgentSlot, OutletStore};
-pub use payments::{Payment, PaymentStore, ProviderAnswer, Settled};
+pub use payments::{Payment, PaymentStore, ProviderAnswer, ReconciliationRow, Settled};
 pub use pool::{PoolStats, PoolUse};
 pub use postgres::{CivilRows, PgStore};
 pub use programmes::{ProgrammeRow, ProgrammeStore, StoredVersion};

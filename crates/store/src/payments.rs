@@ -49,6 +49,20 @@ pub enum Settled {
     Already,
 }
 
+/// A line of the daily reconciliation of payments against grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReconciliationRow {
+    /// `paid_not_granted`, `granted_not_paid`, `amount_differs`.
+    pub kind: &'static str,
+    pub household_id: HouseholdId,
+    pub grant_id: String,
+    pub payment_id: Option<String>,
+    pub amount: Option<i64>,
+    pub fee: i64,
+    pub grant_status: String,
+    pub payment_status: Option<String>,
+}
+
 #[async_trait]
 pub trait PaymentStore: Send + Sync {
     /// Writes a new pending payment; false when the grant has one under way already.
@@ -98,4 +112,11 @@ pub trait PaymentStore: Send + Sync {
     async fn pending_payments(&self, before: Timestamp, limit: u32) -> Result<Vec<Payment>>;
     /// Payments started in `[from, to)`, oldest first.
     async fn payments_between(&self, from: Timestamp, to: Timestamp) -> Result<Vec<Payment>>;
+    /// Payments settled and grants paid in `[from, to)` that do not agree: paid and the grant not in
+    /// effect, in effect and no paid payment, paid another amount than the grant's fee.
+    async fn payment_reconciliation(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<ReconciliationRow>>;
 }

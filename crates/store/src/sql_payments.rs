@@ -5,7 +5,7 @@ pub(crate) const PAYMENT_COLS: &str = "household_id, payment_id, grant_id, provi
 
 macro_rules! payments_sql {
     ($store:ident) => {
-        use $crate::payments::{Payment, PaymentStore, ProviderAnswer, Settled};
+        use $crate::payments::{Payment, PaymentStore, ProviderAnswer, ReconciliationRow, Settled};
         use tamwin_domain::payment::PaymentStatus;
 
         impl $store {
@@ -189,6 +189,42 @@ macro_rules! payments_sql {
 
             async fn payments_between(&self, from: jiff::Timestamp, to: jiff::Timestamp) -> Result<Vec<Payment>> {
                 self.payments_where("created_at >= $1 AND created_at < $2", "created_at, payment_id", &[&ts(&from), &ts(&to)]).await
+            }
+
+            async fn payment_reconciliation(&self, from: jiff::Timestamp, to: jiff::Timestamp) -> Result<Vec<ReconciliationRow>> {
+                const COLS: &str = "g.household_id, g.grant_id, p.payment_id, p.amount, g.fee, g.status AS grant_status, p.status AS payment_status";
+                let checks: [(&'static str, String); 3] = [
+                    ("paid_not_granted", format!(
+                        "SELECT {COLS} FROM payments p JOIN proxy_grants g ON g.household_id = p.household_id AND g.grant_id = p.grant_id \
+                         WHERE p.status = 'paid' AND g.status NOT IN ('active', 'given_up', 'expired') AND p.settled_at >= $1 AND p.settled_at < $2")),
+                    ("granted_not_paid", format!(
+                        "SELECT {COLS} FROM proxy_grants g LEFT JOIN payments p ON p.household_id = g.household_id AND p.payment_id = g.payment_id \
+                         WHERE g.paid_at >= $1 AND g.paid_at < $2 AND (p.payment_id IS NULL OR p.status NOT IN ('paid', 'refunded'))")),
+                    ("amount_differs", format!(
+                        "SELECT {COLS} FROM payments p JOIN proxy_grants g ON g.household_id = p.household_id AND g.grant_id = p.grant_id \
+                         WHERE p.status IN ('paid', 'refunded') AND p.amount <> g.fee AND p.settled_at >= $1 AND p.settled_at < $2")),
+                ];
+                let mut out = vec![];
+                for (kind, sql) in checks {
+                    for r in sqlx::query(sqlx::AssertSqlSafe(format!("{sql} ORDER BY g.household_id, g.grant_id")))
+                        .bind(ts(&from))
+                        .bind(ts(&to))
+                        .fetch_all(&self.pool)
+                        .await?
+                    {
+                        out.push(ReconciliationRow {
+                            kind,
+                            household_id: r.try_get::<String, _>("household_id")?.into(),
+                            grant_id: r.try_get("grant_id")?,
+                            payment_id: r.try_get("payment_id")?,
+                            amount: r.try_get("amount")?,
+                            fee: r.try_get("fee")?,
+                            grant_status: r.try_get("grant_status")?,
+                            payment_status: r.try_get("payment_status")?,
+                        });
+                    }
+                }
+                Ok(out)
             }
         }
     };

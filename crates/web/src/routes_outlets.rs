@@ -92,6 +92,11 @@ impl Routes {
             "/api/v1/payments/callback",
             post(api::proxies::payment_callback),
         )
+        .add(
+            "get",
+            "/api/v1/payments/reconciliation",
+            get(api::proxies::payments_reconciliation),
+        )
         .add("get", "/api/v1/complaints", get(api::outlets::complaints))
         .add(
             "get",

@@ -24,6 +24,7 @@ const SECRET: &[u8] = b"whsec-sandbox";
 struct Fake {
     payments: Mutex<HashMap<String, (String, ProviderAnswer)>>,
     refunds: Mutex<Vec<String>>,
+    fail_refunds: std::sync::atomic::AtomicBool,
 }
 
 impl Fake {
@@ -68,6 +69,9 @@ impl PaymentProvider for Fake {
             .ok_or_else(|| "unknown".into())
     }
     async fn refund(&self, reference: &str, _amount: i64) -> Result<(), String> {
+        if self.fail_refunds.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err("refunds are down".into());
+        }
         self.refunds.lock().unwrap().push(reference.into());
         Ok(())
     }
@@ -320,5 +324,54 @@ tamwin_store::backend_tests! {
         advance(&s.clock, 3);
         assert_eq!(s.reg.check_pending_payments().await.unwrap(), 1, "{backend}");
         assert_eq!(status_of(&s, &g2.grant_id).await, "active", "{backend}");
+    }
+
+    async fn the_daily_reconciliation_lists_payments_and_grants_that_do_not_agree((backend, store) in backends) {
+        use tamwin_domain::access::{Area, Role};
+        let fake = Arc::new(Fake::default());
+        let s = setup_with(store.clone(), 3, 16, Some(fake.clone())).await;
+        // Paid, the grant revoked meanwhile, and the refund failed: paid and not granted.
+        let a = confirmed(&s, 0, 16, PROXY, "+9647802220001").await;
+        let pa = s.reg.pay_grant(&a, "x", &s.heads[0]).await.unwrap();
+        s.reg.revoke_grant(&a, "", &s.heads[0]).await.unwrap();
+        fake.set(&format!("fp-{}", pa.payment_id), "paid", 0);
+        fake.fail_refunds.store(true, std::sync::atomic::Ordering::SeqCst);
+        let (h, body) = callback("k-1", &format!("fp-{}", pa.payment_id), &pa.payment_id, s.clock.now().as_second());
+        assert_eq!(code(s.reg.payment_callback(&h, &body).await.unwrap_err()), "payment_provider_unavailable", "{backend}");
+        // In effect with no paid payment behind it (written around the payment port).
+        let b = confirmed(&s, 1, 16, SECOND, "+9647802220002").await;
+        let hb = s.heads[1].citizen_household().unwrap();
+        let log = tamwin_store::ChangeLog {
+            change_id: "x-1".into(), at: s.clock.now(), actor: "t".into(), role: "system".into(), area: "nation".into(),
+            kind: "grant.activated", member_id: None, reason: None, details: serde_json::json!({}), channel: "api",
+        };
+        assert!(s.store.activate_grant(&hb, &b, "no-such-payment", s.clock.now(), &log).await.unwrap(), "{backend}");
+        // Paid, but another amount than the grant's fee (a payment written around the port).
+        let c = confirmed(&s, 2, 16, PROXY, "+9647802220001").await;
+        let hc = s.heads[2].citizen_household().unwrap();
+        let odd = tamwin_store::Payment {
+            household_id: hc.clone(), payment_id: "odd-1".into(), grant_id: c.clone(), provider: "fake".into(),
+            provider_ref: Some("odd-ref".into()), redirect_url: None, amount: 4_999_000, currency: "IQD".into(),
+            status: tamwin_domain::payment::PaymentStatus::Pending, created_at: s.clock.now(), settled_at: None,
+            provider_status: None, provider_amount: None, provider_currency: None, refunded_at: None,
+        };
+        assert!(s.store.create_payment(&odd, &log).await.unwrap(), "{backend}");
+        let answer = ProviderAnswer { status: "paid".into(), amount: 4_999_000, currency: "IQD".into() };
+        let settled = s.store.settle_payment("odd-1", &answer, s.clock.now(), &[&log]).await.unwrap();
+        assert_eq!(settled, tamwin_store::Settled::Activated, "{backend}");
+        let auditor = tamwin_app::Actor::staff("aud", "auditor", Role::Auditor, Area::Governorate("11".into()), "api");
+        let r = s.reg.payments_reconciliation(s.clock.today(), &auditor).await.unwrap();
+        let kinds: Vec<(&str, &str)> = r.lines.iter().map(|l| (l.kind.as_str(), l.grant_id.as_str())).collect();
+        assert!(kinds.contains(&("paid_not_granted", a.as_str())), "{backend}: {kinds:?}");
+        assert!(kinds.contains(&("granted_not_paid", b.as_str())), "{backend}: {kinds:?}");
+        assert!(kinds.contains(&("amount_differs", c.as_str())), "{backend}: {kinds:?}");
+        assert_eq!(r.lines.len(), 3, "{backend}: {kinds:?}");
+        let reads = s.store.household_audit(&s.heads[0].citizen_household().unwrap(), &["payments.reconciled"], 5).await.unwrap();
+        assert_eq!(reads.len(), 1, "{backend}: the read audited");
+        // Another governorate's auditor sees none of it; a supervisor may not read it.
+        let other = tamwin_app::Actor::staff("aud2", "auditor", Role::Auditor, Area::Governorate("21".into()), "api");
+        assert!(s.reg.payments_reconciliation(s.clock.today(), &other).await.unwrap().lines.is_empty(), "{backend}");
+        let sup = tamwin_app::Actor::staff("s", "sup", Role::GovernorateSupervisor, Area::Governorate("11".into()), "api");
+        assert_eq!(code(s.reg.payments_reconciliation(s.clock.today(), &sup).await.unwrap_err()), "forbidden", "{backend}");
     }
 }

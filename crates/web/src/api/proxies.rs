@@ -162,3 +162,31 @@ pub async fn payment_callback(
         .unwrap_or_default();
     Ok(axum::Json(CallbackAnswer { outcome }))
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReconciliationQuery {
+    /// `YYYY-MM-DD`, in Iraq's time.
+    pub date: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/payments/reconciliation", tag = "proxies", security(("bearer" = []), ("session" = [])),
+    params(ReconciliationQuery),
+    responses((status = 200, description = "The day's payments and grants that do not agree (paid and not granted, granted and not paid, another amount), in the reader's area, each household's read audited", body = tamwin_app::payments::Reconciliation), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not an auditor", body = Problem), (status = 422, description = "A malformed date (problem+json)", body = Problem)))]
+pub async fn payments_reconciliation(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    crate::extract::Query(q): crate::extract::Query<ReconciliationQuery>,
+) -> Result<axum::Json<tamwin_app::payments::Reconciliation>, Problem> {
+    let day = q.date.trim().parse().map_err(|_| {
+        Problem::from(tamwin_app::AppError::Validation(
+            tamwin_domain::ValidationErrors(vec![tamwin_domain::FieldError::new(
+                "date",
+                "date_invalid",
+                "a date as YYYY-MM-DD",
+            )]),
+        ))
+    })?;
+    Ok(axum::Json(s.reg.payments_reconciliation(day, &a).await?))
+}

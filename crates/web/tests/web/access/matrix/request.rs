@@ -447,6 +447,9 @@ pub(super) async fn request(
     } else {
         String::new()
     };
+    if r.path == "/api/v1/payments/reconciliation" {
+        path = format!("{path}?date=2026-12-01");
+    }
     if r.path == "/api/v1/outlet/stock" {
         path = format!("{path}?cycle_id={stock_cycle}");
     }

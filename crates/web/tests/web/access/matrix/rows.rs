@@ -141,6 +141,8 @@ pub(super) const ROWS: &[Row] = &[
     // The provider's callback: no caller's credentials count, only its signature (no provider here).
     row("post", "/api/v1/payments/callback", Kind::Api,
         [409, 409, 409, 409, 409, 409, 409, 409, 409]),
+    row("get", "/api/v1/payments/reconciliation", Kind::Api,
+        [401, 200, 403, 403, 403, 200, 403, 403, 403]),
     row("get", "/api/v1/complaints", Kind::Api,
         [401, 200, 200, 403, 403, 403, 403, 403, 403]),
     row("post", "/api/v1/complaints/{complaint_id}/assignment", Kind::Api,
