@@ -10,6 +10,14 @@ pub trait Clock: Send + Sync {
     }
 }
 
+/// A day in Iraq (UTC+3) as the instants `[start, end)` it spans; None past the calendar's end.
+pub fn iraq_day(day: jiff::civil::Date) -> Option<(jiff::Timestamp, jiff::Timestamp)> {
+    let tz = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(3));
+    let start = day.to_zoned(tz).ok()?;
+    let end = start.tomorrow().ok()?;
+    Some((start.timestamp(), end.timestamp()))
+}
+
 pub struct SystemClock;
 impl Clock for SystemClock {
     /// Microseconds, the precision the store keeps: what a response shows is what a later read shows.

@@ -418,16 +418,11 @@ impl Registry {
         actor: &Actor,
     ) -> Result<Vec<RedemptionView>> {
         let outlet = self.outlet_of_actor(actor).await?;
-        let tz = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(3));
-        let start = day
-            .to_zoned(tz.clone())
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let end = start
-            .tomorrow()
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let (start, end) = crate::clock::iraq_day(day)
+            .ok_or_else(|| AppError::Internal(format!("the day {day} has no end")))?;
         let rows = self
             .store
-            .outlet_redemptions(&outlet.code, start.timestamp(), end.timestamp())
+            .outlet_redemptions(&outlet.code, start, end)
             .await?;
         let mut out = vec![];
         for red in rows {

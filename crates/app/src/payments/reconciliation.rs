@@ -37,17 +37,9 @@ impl Registry {
         actor: &Actor,
     ) -> Result<Reconciliation> {
         actor.require(Permission::ReadAudit)?;
-        let tz = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(3));
-        let start = day
-            .to_zoned(tz)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let end = start
-            .tomorrow()
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let rows = self
-            .store
-            .payment_reconciliation(start.timestamp(), end.timestamp())
-            .await?;
+        let (start, end) = crate::clock::iraq_day(day)
+            .ok_or_else(|| AppError::Internal(format!("the day {day} has no end")))?;
+        let rows = self.store.payment_reconciliation(start, end).await?;
         let mut seen = vec![];
         let mut lines = vec![];
         for r in rows {
