@@ -416,6 +416,30 @@ impl Registry {
             .collect())
     }
 
+    /// A household's grants for staff of its area (reading personal data), newest first, the read
+    /// audited before the list leaves.
+    pub async fn household_grants(
+        &self,
+        card: &tamwin_domain::CardNumber,
+        actor: &Actor,
+    ) -> Result<Vec<GrantView>> {
+        actor.require(tamwin_domain::access::Permission::ReadPersonal)?;
+        let r = self.card_in_reach(card, actor).await?;
+        self.record_reads(
+            actor,
+            "grants.read",
+            &[(&r.household.household_id, &r.household.card_number)],
+        )
+        .await?;
+        Ok(self
+            .store
+            .household_grants(&r.household.household_id)
+            .await?
+            .iter()
+            .map(|g| view(g, &r))
+            .collect())
+    }
+
     async fn grant_view(&self, grant_id: &str, r: &HouseholdRecord) -> Result<GrantView> {
         let g = self
             .store

@@ -102,6 +102,7 @@ use utoipa::OpenApi;
         crate::api::proxies::proxy_payments,
         crate::api::proxies::payment_callback,
         crate::api::proxies::payments_reconciliation,
+        crate::api::proxies::household_proxies,
         crate::api::outlets::dispatch,
         crate::api::outlets::receipt,
         crate::api::outlets::stock_return,

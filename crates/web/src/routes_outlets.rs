@@ -57,6 +57,11 @@ impl Routes {
             get(api::outlets::my_complaints),
         )
         .add(
+            "get",
+            "/api/v1/households/{card_number}/proxies",
+            get(api::proxies::household_proxies),
+        )
+        .add(
             "post",
             "/api/v1/me/proxies",
             post(api::proxies::grant_proxy),

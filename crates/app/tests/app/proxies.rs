@@ -153,8 +153,15 @@ tamwin_store::backend_tests! {
         assert_eq!(code(s.reg.revoke_grant(&g.grant_id, "", head).await.unwrap_err()), "grant_ended", "{backend}");
         let mine = s.reg.own_grants(head).await.unwrap();
         assert_eq!(mine.len(), 1, "{backend}");
+        // Staff of the household's area see its grants; another governorate's do not find the card.
+        let card = tamwin_domain::CardNumber::parse(&mine[0].card_number).unwrap();
+        let staff = |gov: &str| Actor::staff("s", "s", tamwin_domain::access::Role::GovernorateSupervisor, tamwin_domain::access::Area::Governorate(gov.into()), "api");
+        assert_eq!(s.reg.household_grants(&card, &staff("11")).await.unwrap().len(), 1, "{backend}");
+        assert_eq!(code(s.reg.household_grants(&card, &staff("21")).await.unwrap_err()), "not_found", "{backend}");
         let audit = s.store.household_audit(&mine_household(head), &["grant.created", "grant.confirmed", "grant.revoked"], 10).await.unwrap();
         assert_eq!(audit.len(), 4, "{backend}: made, confirmed twice, revoked");
+        let reads = s.store.household_audit(&mine_household(head), &["grants.read"], 10).await.unwrap();
+        assert_eq!(reads.len(), 2, "{backend}: the family's read and the supervisor's");
     }
 
     async fn a_proxy_who_declines_and_an_expired_grant_give_their_place_back((backend, store) in backends) {

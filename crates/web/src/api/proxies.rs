@@ -190,3 +190,15 @@ pub async fn payments_reconciliation(
     })?;
     Ok(axum::Json(s.reg.payments_reconciliation(day, &a).await?))
 }
+
+#[utoipa::path(get, path = "/api/v1/households/{card_number}/proxies", tag = "proxies", security(("bearer" = []), ("session" = [])),
+    params(("card_number" = String, Path)),
+    responses((status = 200, description = "The household's powers of attorney, newest first (the read audited)", body = Vec<GrantView>), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "May not read personal data", body = Problem), (status = 404, description = "No such card in the reader's area", body = Problem)))]
+pub async fn household_proxies(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(card): Path<String>,
+) -> Result<axum::Json<Vec<GrantView>>, Problem> {
+    let card = crate::api::card(&card)?;
+    Ok(axum::Json(s.reg.household_grants(&card, &a).await?))
+}

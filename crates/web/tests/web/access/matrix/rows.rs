@@ -126,6 +126,8 @@ pub(super) const ROWS: &[Row] = &[
     // Powers of attorney: the signed-in head's; the proxy answers with the registry's code, no account.
     row("post", "/api/v1/me/proxies", Kind::Api,
         [401, 403, 403, 403, 403, 403, 403, 403, 409]),
+    row("get", "/api/v1/households/{card_number}/proxies", Kind::Api,
+        [401, 200, 200, 200, 200, 200, 403, 403, 403]),
     row("get", "/api/v1/me/proxies", Kind::Api,
         [401, 403, 403, 403, 403, 403, 403, 403, 200]),
     row("post", "/api/v1/me/proxies/{grant_id}/confirmation", Kind::Api,
