@@ -401,19 +401,7 @@ impl Registry {
     /// The signed-in head's grants, newest first (the read audited).
     pub async fn own_grants(&self, actor: &Actor) -> Result<Vec<GrantView>> {
         let r = self.granting_household(actor).await?;
-        self.record_reads(
-            actor,
-            "grants.read",
-            &[(&r.household.household_id, &r.household.card_number)],
-        )
-        .await?;
-        Ok(self
-            .store
-            .household_grants(&r.household.household_id)
-            .await?
-            .iter()
-            .map(|g| view(g, &r))
-            .collect())
+        self.audited_grants(&r, actor).await
     }
 
     /// A household's grants for staff of its area (reading personal data), newest first, the read
@@ -425,6 +413,11 @@ impl Registry {
     ) -> Result<Vec<GrantView>> {
         actor.require(tamwin_domain::access::Permission::ReadPersonal)?;
         let r = self.card_in_reach(card, actor).await?;
+        self.audited_grants(&r, actor).await
+    }
+
+    /// A household's grants, newest first, the read audited before they leave.
+    async fn audited_grants(&self, r: &HouseholdRecord, actor: &Actor) -> Result<Vec<GrantView>> {
         self.record_reads(
             actor,
             "grants.read",
@@ -436,7 +429,7 @@ impl Registry {
             .household_grants(&r.household.household_id)
             .await?
             .iter()
-            .map(|g| view(g, &r))
+            .map(|g| view(g, r))
             .collect())
     }
 
