@@ -9,6 +9,7 @@
 
 mod ask_hub;
 mod grant_input;
+mod proxy_side;
 
 pub use grant_input::GrantInput;
 
@@ -272,88 +273,6 @@ impl Registry {
             )
             .await?
             .ok_or_else(|| AppError::rule("grant_not_confirming"))?;
-        self.grant_view(&g.grant_id, &r).await
-    }
-
-    /// The proxy accepts (`accept`) or declines a grant naming them, with the code the registry sent
-    /// to their phone: no account is needed, the code is the proof.
-    pub async fn answer_grant(
-        &self,
-        national_id: &str,
-        code: &str,
-        accept: bool,
-    ) -> Result<GrantView> {
-        let nid = tamwin_domain::NationalId::parse(national_id.trim())
-            .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
-        let waiting: Vec<Grant> = self
-            .store
-            .grants_of_proxy(nid.as_str())
-            .await?
-            .into_iter()
-            .filter(|g| g.status == GrantStatus::Confirming && g.proxy.confirmed_at.is_none())
-            .collect();
-        let mut found = None;
-        for g in waiting {
-            let Some(challenge) = g.proxy.challenge.as_deref() else {
-                continue;
-            };
-            if let Some(evidence) = self
-                .check_registry_code(nid.as_str(), challenge, code)
-                .await?
-            {
-                found = Some((g, evidence));
-                break;
-            }
-        }
-        let (g, evidence) = found.ok_or_else(|| AppError::rule("grant_code_wrong"))?;
-        let proxy = Actor::system("proxy");
-        let r = self
-            .store
-            .household_by_id(&g.household_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let now = self.clock.now();
-        if accept {
-            let log = self.log(
-                "grant.confirmed",
-                None,
-                None,
-                &proxy,
-                serde_json::json!({ "grant_id": g.grant_id, "side": "proxy", "evidence": evidence }),
-            );
-            self.store
-                .confirm_grant(
-                    &g.household_id,
-                    &g.grant_id,
-                    Side::Proxy,
-                    &evidence,
-                    now,
-                    &log,
-                )
-                .await?
-                .ok_or_else(|| AppError::rule("grant_not_confirming"))?;
-        } else {
-            let log = self.log(
-                "grant.declined",
-                None,
-                None,
-                &proxy,
-                serde_json::json!({ "grant_id": g.grant_id, "evidence": evidence }),
-            );
-            let end = GrantEnd {
-                household_id: &g.household_id,
-                grant_id: &g.grant_id,
-                from: &[GrantStatus::Confirming],
-                to: GrantStatus::Declined,
-                by: "proxy",
-                reason: None,
-                at: now,
-                log: &log,
-            };
-            if !self.store.end_grant(&end).await? {
-                return Err(AppError::rule("grant_not_confirming"));
-            }
-        }
         self.grant_view(&g.grant_id, &r).await
     }
 

@@ -89,7 +89,8 @@ pub trait ProxyStore: Send + Sync {
     /// Writes a new grant (status `confirming`) and takes one of its proxy's places, with its audit
     /// entry, in one transaction.
     async fn create_grant(&self, g: &Grant, limit: i64, log: &ChangeLog) -> Result<Created>;
-    /// Records the registry's challenge sent to one side (while the grant is confirming).
+    /// Records the registry's challenge sent to one side (while the grant is open); false when it
+    /// has ended.
     async fn set_challenge(
         &self,
         household_id: &HouseholdId,

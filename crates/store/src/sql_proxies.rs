@@ -142,7 +142,8 @@ macro_rules! proxies_sql {
 
             async fn set_challenge(&self, household_id: &HouseholdId, grant_id: &str, side: Side, challenge: &str) -> Result<bool> {
                 let sql = format!(
-                    "UPDATE proxy_grants SET {}_challenge = $1 WHERE household_id = $2 AND grant_id = $3 AND status = 'confirming'",
+                    "UPDATE proxy_grants SET {}_challenge = $1 WHERE household_id = $2 AND grant_id = $3 \
+                     AND status IN ('confirming', 'awaiting_payment', 'active')",
                     side.column()
                 );
                 with_retry(|| async {

@@ -103,6 +103,8 @@ use utoipa::OpenApi;
         crate::api::proxies::payment_callback,
         crate::api::proxies::payments_reconciliation,
         crate::api::proxies::household_proxies,
+        crate::api::proxies::proxy_code,
+        crate::api::proxies::give_up_proxy,
         crate::api::outlets::dispatch,
         crate::api::outlets::receipt,
         crate::api::outlets::stock_return,

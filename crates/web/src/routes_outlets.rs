@@ -84,6 +84,16 @@ impl Routes {
         )
         .add(
             "post",
+            "/api/v1/proxy-codes",
+            post(api::proxies::proxy_code),
+        )
+        .add(
+            "post",
+            "/api/v1/proxy-give-ups",
+            post(api::proxies::give_up_proxy),
+        )
+        .add(
+            "post",
             "/api/v1/me/proxies/{grant_id}/payment",
             post(api::proxies::pay_proxy_fee),
         )

@@ -181,6 +181,23 @@ tamwin_store::backend_tests! {
             kind: "grant.paid", member_id: None, reason: None, details: serde_json::json!({}), channel: "api",
         };
         assert!(s.store.activate_grant(&hid, &g.grant_id, "pay-1", s.clock.now(), &log).await.unwrap(), "{backend}");
+        // The proxy gives it up with a fresh code; someone else's national ID reads as a wrong code.
+        s.reg.proxy_code(&nid(SECOND)).await.unwrap();
+        let code2 = code_to(&s.store, "+9647802220002").await;
+        let e = s.reg.give_up_grant(&nid(PROXY), &g.grant_id, &code2).await.unwrap_err();
+        assert_eq!(code(e), "grant_code_wrong", "{backend}");
+        let v = s.reg.give_up_grant(&nid(SECOND), &g.grant_id, &code2).await.unwrap();
+        assert_eq!(v.status, "given_up", "{backend}");
+        assert_eq!(s.store.proxy_load(&nid(SECOND)).await.unwrap(), 0, "{backend}");
+        // Someone who is nobody's proxy asks for a code: the same answer, no code sent.
+        let before = tamwin_store::testkit::civil_of(&s.store).civil_sms_recent(100).await.unwrap().len();
+        s.reg.proxy_code(&nid(91_000_000_004)).await.unwrap();
+        assert_eq!(tamwin_store::testkit::civil_of(&s.store).civil_sms_recent(100).await.unwrap().len(), before, "{backend}");
+        // Another grant, active, for the expiry.
+        let g = s.reg.grant_proxy(&input(&nid(SECOND), "1979-01-01", "2026-11-21", "2026-11-30"), b).await.unwrap().grant;
+        s.reg.confirm_grant(&g.grant_id, &code_to(&s.store, "+96478011021000").await, b).await.unwrap();
+        s.reg.answer_grant(&nid(SECOND), &code_to(&s.store, "+9647802220002").await, true).await.unwrap();
+        assert!(s.store.activate_grant(&hid, &g.grant_id, "pay-2", s.clock.now(), &log).await.unwrap(), "{backend}");
         assert_eq!(s.reg.expire_grants().await.unwrap(), 0, "{backend}: not yet");
         advance(&s.clock, 10 * 24 * 60);
         assert_eq!(s.reg.expire_grants().await.unwrap(), 1, "{backend}");

@@ -202,3 +202,46 @@ pub async fn household_proxies(
     let card = crate::api::card(&card)?;
     Ok(axum::Json(s.reg.household_grants(&card, &a).await?))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProxyCodeBody {
+    pub national_id: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/proxy-codes", tag = "proxies",
+    request_body = ProxyCodeBody,
+    responses((status = 202, description = "If a grant names this person, the civil registry sends a code to their phone; the answer is the same either way"), (status = 409, description = "Too many codes asked, no phone on file, the hub not answering", body = Problem), (status = 422, description = "A malformed national ID (problem+json)", body = Problem)))]
+pub async fn proxy_code(
+    State(s): State<AppState>,
+    m: Result<Mutation<ProxyCodeBody>, Problem>,
+) -> Result<StatusCode, Problem> {
+    let m = m?;
+    s.reg.proxy_code(&m.body.national_id).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GiveUpBody {
+    pub national_id: String,
+    pub grant_id: String,
+    /// The code last sent to the proxy's phone (`/api/v1/proxy-codes`).
+    pub code: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/proxy-give-ups", tag = "proxies",
+    request_body = GiveUpBody,
+    responses((status = 200, description = "Given up (an active grant) or declined (one awaiting its fee); the place given back", body = GrantView), (status = 409, description = "The code wrong, used or expired, or the grant not this person's; ended already", body = Problem), (status = 422, description = "A malformed national ID (problem+json)", body = Problem)))]
+pub async fn give_up_proxy(
+    State(s): State<AppState>,
+    m: Result<Mutation<GiveUpBody>, Problem>,
+) -> Result<axum::Json<GrantView>, Problem> {
+    let m = m?;
+    let b = &m.body;
+    Ok(axum::Json(
+        s.reg
+            .give_up_grant(&b.national_id, &b.grant_id, &b.code)
+            .await?,
+    ))
+}

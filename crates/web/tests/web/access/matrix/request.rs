@@ -513,6 +513,8 @@ pub(super) async fn request(
         ("post", "/api/v1/me/proxies/{grant_id}/revocation") => Some(json!({"reason": "no longer needed"}).to_string()),
         ("post", "/api/v1/me/proxies/{grant_id}/payment") => None,
         ("post", "/api/v1/payments/callback") => Some(json!({"type": "payment.updated", "data": {"payment_id": "x"}}).to_string()),
+        ("post", "/api/v1/proxy-codes") => Some(json!({"national_id": m.spouse_nid}).to_string()),
+        ("post", "/api/v1/proxy-give-ups") => Some(json!({"national_id": m.spouse_nid, "grant_id": "no-such-grant", "code": "123456"}).to_string()),
         ("post", "/api/v1/proxy-answers") => Some(json!({"national_id": m.spouse_nid, "code": "123456", "accept": true}).to_string()),
         ("post", "/api/v1/check-ins") => Some(json!({"card_number": m.card}).to_string()),
         ("post", p) if p.ends_with("/members/{member_id}") => Some(json!({"attendance": "absent"}).to_string()),
