@@ -5,12 +5,14 @@
 //! a set time, with a reason.
 
 mod allowance;
+mod by_proxy;
 mod history;
 mod identify;
 mod lines;
 mod look_up;
 mod receipt;
 
+pub use by_proxy::ProxyPresented;
 pub use history::{CitizenDistribution, CollectionView};
 pub use identify::{CARD_QR_YEARS, CardPresented};
 use lines::unit_code;
@@ -47,6 +49,10 @@ pub struct RedeemRequest {
     /// Item code to quantity, in the item's unit (grams, millilitres, loaves): whole and above zero.
     #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
     pub items: BTreeMap<String, serde_json::Value>,
+    /// A proxy collecting under a power of attorney: `card` is then the proxy's own card, and the
+    /// collector the member it names.
+    #[serde(default)]
+    pub proxy: Option<ProxyPresented>,
 }
 
 /// A recorded collection, as the device and the family see it.
@@ -60,8 +66,11 @@ pub struct RedemptionView {
     pub month: String,
     pub outlet_code: String,
     pub outlet_name: String,
+    /// The collector's number on the card; 0 for a proxy, who is not on it.
     pub collector_member_no: i64,
     pub collector_name: String,
+    /// A proxy's national ID, when a proxy collected.
+    pub proxy_national_id: Option<String>,
     /// `qr`, `otp`, `fingerprint`.
     pub identified_by: String,
     pub at: String,
@@ -205,18 +214,32 @@ impl Registry {
         }
         let device = actor.key();
         let found = self.identify(&req.card, &outlet.code).await?;
-        let r = &found.record;
+        let by_proxy = match &req.proxy {
+            Some(p) => Some(self.by_proxy(&found, p).await?),
+            None => None,
+        };
+        let r = by_proxy.as_ref().map_or(&found.record, |b| &b.record);
         if !matches!(
             r.household.state,
             tamwin_domain::CardState::Active | tamwin_domain::CardState::Temporary
         ) {
             return Err(AppError::rule("household_on_hold"));
         }
-        let collector = self.collector(r, found.member.as_ref(), req.collector_member_no)?;
+        let collector = match &by_proxy {
+            Some(b) => &b.proxy,
+            None => self.collector(r, found.member.as_ref(), req.collector_member_no)?,
+        };
+        let shown = match &by_proxy {
+            Some(b) => (0, b.proxy.full_name()),
+            None => (collector.member_no, collector.full_name()),
+        };
         for attempt in 0..3 {
             let plan = self
                 .plan_collection(&outlet, r, req.cycle_id.as_deref(), &asked)
                 .await?;
+            if let Some(b) = &by_proxy {
+                by_proxy::covers(&b.grant, &plan.cycle.programme, &plan.takes)?;
+            }
             let nr = NewRedemption {
                 household_id: r.household.household_id.clone(),
                 redemption_id: self.ids.id(),
@@ -230,6 +253,7 @@ impl Registry {
                 takes: plan.takes.clone(),
                 suspended_persons: plan.suspended_persons,
                 stock_guard: self.refuse_beyond_stock,
+                proxy: by_proxy.as_ref().map(|b| b.collection.clone()),
             };
             let log = self.log(
                 "redemption.recorded",
@@ -246,7 +270,7 @@ impl Registry {
                 }),
             );
             let finish = |after: &[tamwin_store::LineAfter]| {
-                let view = self.redemption_view(&nr, &outlet, &plan, r, collector, after, None);
+                let view = self.redemption_view(&nr, &outlet, &plan, r, shown.clone(), after, None);
                 let body = serde_json::to_string(&view).unwrap_or_default();
                 let receipt = self.receipt(r, &view);
                 let entry = tamwin_store::IdemEntry {
@@ -261,7 +285,7 @@ impl Registry {
             match self.store.redeem(&nr, &log, &finish).await {
                 Ok(Redeemed::Done(after)) => {
                     let view =
-                        self.redemption_view(&nr, &outlet, &plan, r, collector, &after, None);
+                        self.redemption_view(&nr, &outlet, &plan, r, shown.clone(), &after, None);
                     return Ok(Outcome {
                         status: 201,
                         body: serde_json::to_string(&view)
@@ -293,6 +317,7 @@ impl Registry {
                     }));
                 }
                 Ok(Redeemed::NotOpen) => return Err(AppError::rule("no_open_cycle_here")),
+                Ok(Redeemed::ProxyEnded) => return Err(AppError::rule("proxy_grant_ended")),
                 Ok(Redeemed::Stale) if attempt < 2 => continue,
                 Ok(Redeemed::Stale) => return Err(AppError::Busy),
                 Err(StoreError::Conflict(

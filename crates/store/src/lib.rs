@@ -103,7 +103,8 @@ pub use postgres::{CivilRows, PgStore};
 pub use programmes::{ProgrammeRow, ProgrammeStore, StoredVersion};
 pub use proxies::{Confirmation, Created, Grant, GrantEnd, ProxyStore, Side};
 pub use redemptions::{
-    LineAfter, NewRedemption, Redeemed, Redemption, RedemptionStore, Take, Void, Voided,
+    LineAfter, NewRedemption, ProxyCollection, Redeemed, Redemption, RedemptionStore, Take, Void,
+    Voided,
 };
 pub use reference::ReferenceStore;
 pub use retry::with_retry;

@@ -177,6 +177,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "payments",
         sql: include_str!("../migrations/sqlite/0034_payments.sql"),
     },
+    Migration {
+        version: 35,
+        name: "proxy_collections",
+        sql: include_str!("../migrations/sqlite/0035_proxy_collections.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -349,6 +354,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 34,
         name: "payments",
         sql: include_str!("../migrations/postgres/0034_payments.sql"),
+    },
+    Migration {
+        version: 35,
+        name: "proxy_collections",
+        sql: include_str!("../migrations/postgres/0035_proxy_collections.sql"),
     },
 ];
 

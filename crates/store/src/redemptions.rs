@@ -46,6 +46,19 @@ pub struct NewRedemption {
     pub suspended_persons: i64,
     /// Refuse a collection that would take the outlet's stock below zero (a setting).
     pub stock_guard: bool,
+    /// A proxy's collection: the grant, re-checked active and in force today under its row's lock.
+    pub proxy: Option<ProxyCollection>,
+}
+
+/// Who collected for the household under a power of attorney.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyCollection {
+    pub grant_id: String,
+    pub national_id: String,
+    /// As on the proxy's own card.
+    pub name: String,
+    /// Today in the country: the grant must be in force on it.
+    pub today: jiff::civil::Date,
 }
 
 /// A line after a collection (or a void).
@@ -74,6 +87,8 @@ pub enum Redeemed {
     NotOpen,
     /// A hold changed the entitlement since it was read: nothing written; read again.
     Stale,
+    /// The proxy's grant is no longer active or in force (revoked, given up, expired): nothing written.
+    ProxyEnded,
 }
 
 /// A recorded collection.
@@ -92,6 +107,8 @@ pub struct Redemption {
     pub void_reason: Option<String>,
     /// The complaint of the family that says it did not make this collection: for auditors.
     pub disputed_by: Option<String>,
+    /// A proxy's collection: the grant, the proxy's national ID and name.
+    pub proxy: Option<(String, String, String)>,
     /// `(item, quantity)`, by item.
     pub lines: Vec<(String, i64)>,
 }

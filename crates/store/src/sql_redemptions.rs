@@ -10,7 +10,7 @@ pub(crate) const TAKE_SQL: &str = concat!(
     "RETURNING quantity, redeemed"
 );
 
-pub(crate) const REDEMPTION_COLS: &str = "household_id, redemption_id, cycle_id, outlet_code, device_id, device_txn, collector_member_id, identified_by, at";
+pub(crate) const REDEMPTION_COLS: &str = "household_id, redemption_id, cycle_id, outlet_code, device_id, device_txn, collector_member_id, identified_by, at, proxy_grant_id, proxy_national_id, proxy_name";
 
 macro_rules! redemptions_sql {
     ($store:ident) => {
@@ -21,7 +21,8 @@ macro_rules! redemptions_sql {
             async fn redemptions_where(&self, filter: &str, order: &str, binds: &[&str]) -> Result<Vec<Redemption>> {
                 let sql = format!(
                     "SELECT r.household_id, r.redemption_id, r.cycle_id, r.outlet_code, r.device_id, r.device_txn, \
-                     r.collector_member_id, r.identified_by, r.at, r.voided_at, r.void_reason, r.disputed_by, l.item, l.quantity \
+                     r.collector_member_id, r.identified_by, r.at, r.voided_at, r.void_reason, r.disputed_by, \
+                     r.proxy_grant_id, r.proxy_national_id, r.proxy_name, l.item, l.quantity \
                      FROM redemptions r JOIN redemption_lines l ON l.household_id = r.household_id AND l.redemption_id = r.redemption_id \
                      WHERE {filter} ORDER BY {order}, r.redemption_id, l.item"
                 );
@@ -50,6 +51,14 @@ macro_rules! redemptions_sql {
                         voided_at: parse_opt_ts(row.try_get("voided_at")?)?,
                         void_reason: row.try_get("void_reason")?,
                         disputed_by: row.try_get("disputed_by")?,
+                        proxy: match row.try_get::<Option<String>, _>("proxy_grant_id")? {
+                            Some(g) => Some((
+                                g,
+                                row.try_get::<Option<String>, _>("proxy_national_id")?.unwrap_or_default(),
+                                row.try_get::<Option<String>, _>("proxy_name")?.unwrap_or_default(),
+                            )),
+                            None => None,
+                        },
                         lines: vec![line],
                     });
                 }
@@ -78,6 +87,29 @@ macro_rules! redemptions_sql {
                 }
                 if suspended != r.suspended_persons {
                     return Ok(Redeemed::Stale);
+                }
+                // A proxy's grant held shared (PostgreSQL) and re-checked: a revocation committed
+                // before this collection refuses it, and one after waits for it.
+                if let Some(p) = &r.proxy {
+                    let lock = match Self::BACKEND {
+                        Backend::Postgres => " FOR SHARE",
+                        Backend::Sqlite => "",
+                    };
+                    let sql = format!(
+                        "SELECT status, valid_from, valid_to, proxy_national_id FROM proxy_grants WHERE household_id = $1 AND grant_id = $2{lock}"
+                    );
+                    let g: Option<(String, String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                        .bind(hid)
+                        .bind(p.grant_id.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let today = p.today.to_string();
+                    let in_force = g.is_some_and(|(status, from, to, nid)| {
+                        status == "active" && from <= today && today <= to && nid == p.national_id
+                    });
+                    if !in_force {
+                        return Ok(Redeemed::ProxyEnded);
+                    }
                 }
                 let mut after = Vec::with_capacity(r.takes.len());
                 for t in &r.takes {
@@ -133,6 +165,9 @@ macro_rules! redemptions_sql {
                     r.collector_member_id.as_str().into(),
                     r.identified_by.into(),
                     ts(&r.at).into(),
+                    r.proxy.as_ref().map(|p| p.grant_id.clone()).into(),
+                    r.proxy.as_ref().map(|p| p.national_id.clone()).into(),
+                    r.proxy.as_ref().map(|p| p.name.clone()).into(),
                 ]];
                 let lines: Vec<Vec<Val>> = r
                     .takes

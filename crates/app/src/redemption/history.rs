@@ -21,6 +21,8 @@ pub struct CollectionView {
     pub outlet_kind: String,
     pub at: String,
     pub collector_name: String,
+    /// Collected by a proxy under a power of attorney.
+    pub by_proxy: bool,
     /// `qr`, `otp`, `fingerprint`.
     pub identified_by: String,
     pub taken: Vec<ItemTaken>,
@@ -75,12 +77,16 @@ impl Registry {
             }
             let o = outlets.iter().find(|o| o.code == red.outlet_code);
             let c = cycles.iter().find(|c| c.cycle_id == red.cycle_id);
-            let collector = r
-                .members
-                .iter()
-                .find(|m| m.member_id.as_str() == red.collector_member_id)
-                .map(|m| m.full_name())
-                .unwrap_or_default();
+            // A proxy is not on this card: the name their own card gave.
+            let collector = match &red.proxy {
+                Some((_, _, name)) => name.clone(),
+                None => r
+                    .members
+                    .iter()
+                    .find(|m| m.member_id.as_str() == red.collector_member_id)
+                    .map(|m| m.full_name())
+                    .unwrap_or_default(),
+            };
             collections.push(CollectionView {
                 redemption_id: red.redemption_id.clone(),
                 cycle_id: red.cycle_id.clone(),
@@ -91,6 +97,7 @@ impl Registry {
                 outlet_kind: o.map(|o| o.kind.code().to_string()).unwrap_or_default(),
                 at: red.at.to_string(),
                 collector_name: collector,
+                by_proxy: red.proxy.is_some(),
                 identified_by: red.identified_by.clone(),
                 taken: red
                     .lines

@@ -277,7 +277,7 @@ impl Registry {
         outlet: &Outlet,
         plan: &Plan,
         r: &HouseholdRecord,
-        collector: &tamwin_domain::Member,
+        collector: (i64, String),
         after: &[LineAfter],
         voided: Option<(&jiff::Timestamp, &str)>,
     ) -> super::RedemptionView {
@@ -321,8 +321,9 @@ impl Registry {
             month: plan.cycle.month.to_string(),
             outlet_code: outlet.code.clone(),
             outlet_name: outlet.name_ar.clone(),
-            collector_member_no: collector.member_no,
-            collector_name: collector.full_name(),
+            collector_member_no: collector.0,
+            collector_name: collector.1,
+            proxy_national_id: nr.proxy.as_ref().map(|p| p.national_id.clone()),
             identified_by: nr.identified_by.to_string(),
             at: nr.at.to_string(),
             taken: nr
@@ -352,11 +353,16 @@ impl Registry {
             .outlet(&red.outlet_code)
             .await?
             .ok_or(AppError::NotFound)?;
-        let collector = r
-            .members
-            .iter()
-            .find(|m| m.member_id.as_str() == red.collector_member_id)
-            .ok_or_else(|| AppError::Internal("a collection's collector is missing".into()))?;
+        // A proxy is not on this card: number 0 and the name their own card gave.
+        let collector = match &red.proxy {
+            Some((_, _, name)) => (0, name.clone()),
+            None => r
+                .members
+                .iter()
+                .find(|m| m.member_id.as_str() == red.collector_member_id)
+                .map(|m| (m.member_no, m.full_name()))
+                .ok_or_else(|| AppError::Internal("a collection's collector is missing".into()))?,
+        };
         let plan = self
             .plan_collection(&outlet, r, Some(&red.cycle_id), &[])
             .await;
@@ -399,6 +405,15 @@ impl Registry {
                 .collect(),
             suspended_persons: 0,
             stock_guard: false,
+            proxy: red
+                .proxy
+                .as_ref()
+                .map(|(g, n, name)| tamwin_store::ProxyCollection {
+                    grant_id: g.clone(),
+                    national_id: n.clone(),
+                    name: name.clone(),
+                    today: self.clock.today(),
+                }),
         };
         let voided = red
             .voided_at

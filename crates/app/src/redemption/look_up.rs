@@ -87,11 +87,12 @@ impl Registry {
                 takes: vec![],
                 suspended_persons: plan.suspended_persons,
                 stock_guard: false,
+                proxy: None,
             },
             &outlet,
             &plan,
             &record,
-            &record.members[0],
+            (record.members[0].member_no, record.members[0].full_name()),
             &[],
             None,
         );

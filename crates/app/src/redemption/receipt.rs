@@ -31,13 +31,17 @@ impl Registry {
             .map(|l| amount(&l.item, &l.unit, l.left))
             .collect();
         let at = self.local_time(&v.at);
+        // A proxy's collection says so: the family learns of each one its proxy makes.
+        let (who, by) = match &v.proxy_national_id {
+            Some(_) => (format!("{} (وكيلكم)", v.collector_name), " by your proxy"),
+            None => (v.collector_name.clone(), ""),
+        };
         Some(OutboxMessage {
             message_id: self.ids.id(),
             channel: "sms".into(),
             recipient: phone.as_str().to_string(),
             body: format!(
-                "تموين: استلم {} لبطاقتكم {} من {} ({}) في {at}: {}.\nالمتبقي لشهر {}: {}.\nإن لم تستلموا أنتم فاشتكوا من صفحتكم.\nTamwin: card {} collected at {} on {at}: {}. Left for {}: {}.",
-                v.collector_name,
+                "تموين: استلم {who} لبطاقتكم {} من {} ({}) في {at}: {}.\nالمتبقي لشهر {}: {}.\nإن لم تستلموا أنتم فاشتكوا من صفحتكم.\nTamwin: card {} collected{by} at {} on {at}: {}. Left for {}: {}.",
                 v.card_number,
                 v.outlet_name,
                 v.outlet_code,

@@ -23,6 +23,7 @@ mod hub;
 mod jobs;
 mod payments;
 mod proxies;
+mod proxy_collection;
 mod redemption;
 mod screening;
 mod screening_areas;

@@ -75,6 +75,7 @@ pub(crate) fn ask(
             .iter()
             .map(|(i, q)| (i.to_string(), q.clone()))
             .collect(),
+        proxy: None,
     }
 }
 
@@ -148,7 +149,7 @@ async fn setup_full(
 }
 
 /// The family, its agents and the cycle, on a registry made by the caller (one wired to the hub).
-async fn setup_on(
+pub(crate) async fn setup_on(
     mut reg: Registry,
     clock: Arc<FixedClock>,
     store: Arc<dyn Store>,

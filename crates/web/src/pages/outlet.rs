@@ -336,6 +336,7 @@ pub async fn collect(
             .filter(|c| !c.is_empty())
             .map(str::to_string),
         items,
+        proxy: None,
     };
     let hash = tamwin_app::devices::body_sha256(format!("{:?}", f).as_bytes());
     match s.reg.redeem(&req, &hash, &signed.actor).await {

@@ -1,0 +1,82 @@
+//! Collection by a proxy at the outlet (issue 17 point 4) on both backends: the proxy presents their own
+//! card's QR and names the household; the grant's scope and validity decide what they may take; the
+//! family's receipt says its proxy collected, and its history shows it; after the head revokes, the
+//! next request is refused — and the store refuses a collection whose grant ended under its lock.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::common::booking::{code, family};
+use crate::common::{civil, wired};
+use crate::proxies::{code_to, input};
+use crate::redemption::{ask, device, qr, redeem, redeemed, setup_on};
+use tamwin_app::redemption::ProxyPresented;
+use tamwin_app::*;
+
+tamwin_store::backend_tests! {
+    async fn a_proxy_collects_with_their_own_card_within_the_grant_until_it_is_revoked((backend, store) in backends) {
+        let (reg, clock, _hub) = wired(store.clone()).await;
+        let s = setup_on(reg, clock, store.clone(), 41, "iq-pds", false, None).await;
+        // The proxy: the head of another household, with a card of their own.
+        let (_, other, proxy_members) = family(&s.reg, 73_000_000_000, "11", "1101").await;
+        let proxy_nid = proxy_members[0]["national_id"].as_str().unwrap().to_string();
+        let mut people = vec![];
+        for (i, m) in s.members.iter().chain(proxy_members.iter()).enumerate() {
+            let mut p = civil(m, None);
+            p.phone = Some(format!("+964780333{i:04}"));
+            people.push(p);
+        }
+        tamwin_store::testkit::civil_of(&store).civil_load(&people).await.unwrap();
+        let head = Actor::citizen(&s.hid, "07801234567", "web");
+        let g = s.reg.grant_proxy(&input(&proxy_nid, "1980-03-01", "2026-12-03", "2027-03-01"), &head).await.unwrap().grant;
+        s.reg.confirm_grant(&g.grant_id, &code_to(&s.store, "+9647803330000").await, &head).await.unwrap();
+        s.reg.answer_grant(&proxy_nid, &code_to(&s.store, "+9647803330003").await, true).await.unwrap();
+        let log = tamwin_store::ChangeLog {
+            change_id: "pay".into(), at: s.clock.now(), actor: "t".into(), role: "system".into(), area: "nation".into(),
+            kind: "grant.activated", member_id: None, reason: None, details: serde_json::json!({}), channel: "api",
+        };
+        assert!(s.store.activate_grant(&s.hid, &g.grant_id, "pay", s.clock.now(), &log).await.unwrap(), "{backend}");
+        let own_qr = s.reg.own_card_qr(false, &Actor::citizen(&other, "07809999999", "web")).await.unwrap();
+        let family_qr = crate::redemption::card_qr(&s).await;
+        let dev = device("d1", "A1101-001");
+        let by_proxy = |txn: &str, card: &str, items: &[(&str, serde_json::Value)]| {
+            let mut r = ask(txn, qr(card), items);
+            r.collector_member_no = None;
+            r.proxy = Some(ProxyPresented { national_id: proxy_nid.clone(), for_card: s.card.to_string() });
+            r
+        };
+        // Rice, which the grant covers: collected for the family, the proxy named.
+        let v = redeem(&s, &by_proxy("p-1", &own_qr, &[("rice", 2000.into())]), &dev).await.unwrap();
+        assert_eq!((v["proxy_national_id"].as_str(), v["collector_member_no"].as_i64()), (Some(proxy_nid.as_str()), Some(0)), "{backend}: {v}");
+        assert_eq!(redeemed(&s, "rice").await, 2000, "{backend}");
+        // Sugar is outside the grant; the family's own QR does not carry the proxy.
+        let e = redeem(&s, &by_proxy("p-2", &own_qr, &[("sugar", 100.into())]), &dev).await.unwrap_err();
+        assert_eq!(code(e), "proxy_scope_excludes", "{backend}");
+        let e = redeem(&s, &by_proxy("p-3", &family_qr, &[("rice", 100.into())]), &dev).await.unwrap_err();
+        assert_eq!(code(e), "proxy_not_on_card", "{backend}");
+        // The family's receipt says its proxy collected; its history shows it.
+        let sms = s.reg.outbox(20).await.unwrap();
+        assert!(sms.iter().any(|m| m.body.contains("(وكيلكم)") && m.body.contains("by your proxy")), "{backend}: {sms:?}");
+        let mine = s.reg.own_collections(&head).await.unwrap();
+        assert!(mine.collections[0].by_proxy, "{backend}");
+        let day = s.reg.outlet_day("2026-12-03".parse().unwrap(), &dev).await.unwrap();
+        assert_eq!(day[0].proxy_national_id.as_deref(), Some(proxy_nid.as_str()), "{backend}: the day's list names the proxy");
+        // Revoked: the next request at any outlet is refused.
+        s.reg.revoke_grant(&g.grant_id, "", &head).await.unwrap();
+        let e = redeem(&s, &by_proxy("p-4", &own_qr, &[("rice", 100.into())]), &dev).await.unwrap_err();
+        assert_eq!(code(e), "proxy_no_grant", "{backend}");
+        // A collection whose grant ended after it was read: the store refuses it under the grant's lock.
+        let stale = tamwin_store::NewRedemption {
+            household_id: s.hid.clone(), redemption_id: "late".into(), cycle_id: s.cycle.clone(), outlet_code: "A1101-001".into(),
+            device_id: "device:d1".into(), device_txn: "p-5".into(), collector_member_id: "m".into(), identified_by: "qr",
+            at: s.clock.now(),
+            takes: vec![tamwin_store::Take { item: "rice".into(), quantity: 100, base: 9000, held: 0, ceiling: i64::MAX, stock: true }],
+            suspended_persons: 0, stock_guard: false,
+            proxy: Some(tamwin_store::ProxyCollection { grant_id: g.grant_id.clone(), national_id: proxy_nid.clone(), name: "x".into(), today: s.clock.today() }),
+        };
+        let finish = |_: &[tamwin_store::LineAfter]| -> (tamwin_store::IdemEntry, Option<tamwin_store::OutboxMessage>) {
+            (tamwin_store::IdemEntry { key: "late".into(), request_hash: "h".into(), status: 201, body: "{}".into(), created_at: s.clock.now() }, None)
+        };
+        let out = s.store.redeem(&stale, &log, &finish).await.unwrap();
+        assert_eq!(out, tamwin_store::Redeemed::ProxyEnded, "{backend}");
+        assert_eq!(redeemed(&s, "rice").await, 2000, "{backend}: nothing more");
+    }
+}
