@@ -73,6 +73,8 @@ pub(crate) enum Command {
         form_key: PathBuf,
         #[command(flatten)]
         sms: sms_http::SmsFlags,
+        #[command(flatten)]
+        payments: crate::payments_cmd::PaymentFlags,
         /// When set, `/metrics` answers only requests with `Authorization: Bearer <token>`
         /// (docs/operations.md); unset, it is open to whoever reaches the listen address.
         #[arg(long, env = "TAMWIN_METRICS_TOKEN", hide_env_values = true)]

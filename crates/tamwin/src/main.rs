@@ -70,11 +70,21 @@ async fn run(cli: Cli) -> Result<(), Error> {
             hub,
             form_key,
             sms,
+            payments,
             metrics_token,
             jobs,
         } => {
-            serve_cmd::serve_command(&rules, &listen, &hub, &form_key, &sms, metrics_token, jobs)
-                .await
+            serve_cmd::serve_command(
+                &rules,
+                &listen,
+                &hub,
+                &form_key,
+                &sms,
+                &payments,
+                metrics_token,
+                jobs,
+            )
+            .await
         }
         Command::Demo {
             households,

@@ -1,6 +1,7 @@
-//! The demo's payment provider: the sandbox (crates/paysandbox) on a free localhost port, with a fresh
-//! merchant key and callback secret, and the registry's payment port pointed at it, its callbacks to
-//! this server's `/api/v1/payments/callback`.
+//! The payment provider fees go through: for `tamwin serve`, one speaking the sandbox's protocol
+//! at a configured address (`TAMWIN_PAYMENTS_*`); for `tamwin demo`, the sandbox itself
+//! (crates/paysandbox) on a free localhost port with a fresh merchant key and callback secret. Either
+//! way its callbacks come to this server's `/api/v1/payments/callback`.
 
 use crate::Error;
 use std::sync::Arc;
@@ -21,4 +22,51 @@ pub(crate) async fn demo_sandbox(reg: &mut Registry, listen: &str) -> Result<Str
         public_base: format!("http://{listen}"),
     }));
     Ok(base)
+}
+
+/// How `tamwin serve` reaches a payment provider (flags or `TAMWIN_PAYMENTS_*`); none: fees cannot be
+/// paid (`payments_unavailable`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct PaymentFlags {
+    /// The provider's address (`http://host:port`), speaking the sandbox's protocol (docs/proxies.md).
+    #[arg(long, env = "TAMWIN_PAYMENTS_URL")]
+    pub payments_url: Option<String>,
+    /// The merchant key, sent as `Authorization: Bearer …` (from the environment in production).
+    #[arg(long, env = "TAMWIN_PAYMENTS_KEY", hide_env_values = true)]
+    pub payments_key: Option<String>,
+    /// The secret the provider signs its callbacks with.
+    #[arg(long, env = "TAMWIN_PAYMENTS_WEBHOOK_SECRET", hide_env_values = true)]
+    pub payments_webhook_secret: Option<String>,
+    /// This server's address as citizens' browsers and the provider reach it (`https://…`); the
+    /// provider calls back to `<public-url>/api/v1/payments/callback` and sends citizens back here.
+    #[arg(long, env = "TAMWIN_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+/// Points the registry's payment port at the configured provider; every flag is needed together.
+pub(crate) fn connect(reg: &mut Registry, f: &PaymentFlags) -> Result<(), Error> {
+    let (Some(url), Some(key), Some(secret), Some(public)) = (
+        &f.payments_url,
+        &f.payments_key,
+        &f.payments_webhook_secret,
+        &f.public_url,
+    ) else {
+        if f.payments_url.is_some() {
+            return Err(
+                "--payments-url needs --payments-key, --payments-webhook-secret and --public-url"
+                    .into(),
+            );
+        }
+        return Ok(());
+    };
+    let public = public.trim_end_matches('/');
+    reg.set_payments(Arc::new(HttpProvider {
+        name: "provider".into(),
+        transport: tamwin_app::http_transport::HttpTransport { base: url.clone() },
+        api_key: key.clone(),
+        webhook_secret: secret.clone().into_bytes(),
+        callback_url: format!("{public}/api/v1/payments/callback"),
+        public_base: public.to_string(),
+    }));
+    Ok(())
 }

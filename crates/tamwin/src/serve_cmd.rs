@@ -10,17 +10,20 @@ use tamwin_app::Registry;
 
 /// `tamwin serve`: checked first that sign-in codes can be delivered, so that a server that cannot
 /// does not start by mistake.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn serve_command(
     rules: &Settings,
     listen: &str,
     hub: &hub_http::HubFlags,
     form_key: &Path,
     sms: &sms_http::SmsFlags,
+    payments: &crate::payments_cmd::PaymentFlags,
     metrics_token: Option<String>,
     jobs: bool,
 ) -> Result<(), Error> {
     let gateway = sms_http::gateway(sms)?;
     let Wired { mut reg, civil, .. } = wire(&rules.database_url, rules).await?;
+    crate::payments_cmd::connect(&mut reg, payments)?;
     reg.set_sms(gateway);
     reg.set_forms(Arc::new(form_keys(form_key, reg.clock().now())?));
     hub_http::connect(&mut reg, hub, listen)?;
