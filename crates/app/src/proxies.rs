@@ -15,7 +15,7 @@ pub use grant_input::GrantInput;
 
 use crate::{Actor, AppError, Registry, Result};
 use serde::Serialize;
-use tamwin_domain::proxy::{GrantStatus, MAX_HOUSEHOLDS};
+use tamwin_domain::proxy::GrantStatus;
 use tamwin_domain::{HouseholdRecord, Presence, Relation};
 use tamwin_store::{Created, Grant, GrantEnd, Side};
 
@@ -378,9 +378,4 @@ impl Registry {
             .expire_grants(self.clock.today(), self.clock.now(), &log)
             .await?)
     }
-}
-
-/// The limit a registry starts with.
-pub(crate) const fn default_limit() -> i64 {
-    MAX_HOUSEHOLDS
 }

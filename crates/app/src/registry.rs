@@ -76,7 +76,7 @@ impl Registry {
             refuse_beyond_stock: false,
             versions: Default::default(),
             payments: None,
-            proxy_limit: proxies::default_limit(),
+            proxy_limit: tamwin_domain::proxy::MAX_HOUSEHOLDS,
             proxy_fee: proxies::FEE_FILS,
         }
     }

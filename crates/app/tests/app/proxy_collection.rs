@@ -1,7 +1,8 @@
 //! Collection by a proxy at the outlet (issue 17 point 4) on both backends: the proxy presents their own
 //! card's QR and names the household; the grant's scope and validity decide what they may take; the
 //! family's receipt says its proxy collected, and its history shows it; after the head revokes, the
-//! next request is refused — and the store refuses a collection whose grant ended under its lock.
+//! next request is refused, also with collections under way at the same instant — and the store refuses
+//! a collection whose grant ended under its lock.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common::booking::{code, family};
@@ -59,8 +60,32 @@ tamwin_store::backend_tests! {
         assert!(mine.collections[0].by_proxy, "{backend}");
         let day = s.reg.outlet_day("2026-12-03".parse().unwrap(), &dev).await.unwrap();
         assert_eq!(day[0].proxy_national_id.as_deref(), Some(proxy_nid.as_str()), "{backend}: the day's list names the proxy");
-        // Revoked: the next request at any outlet is refused.
-        s.reg.revoke_grant(&g.grant_id, "", &head).await.unwrap();
+        // Revoked while three collections are under way at the same instant: each one lands whole
+        // or not at all, and the next request at any outlet is refused.
+        let (c1, c2, c3) = (
+            by_proxy("c-1", &own_qr, &[("rice", 100.into())]),
+            by_proxy("c-2", &own_qr, &[("rice", 100.into())]),
+            by_proxy("c-3", &own_qr, &[("rice", 100.into())]),
+        );
+        let (revoked, r1, r2, r3) = tokio::join!(
+            s.reg.revoke_grant(&g.grant_id, "", &head),
+            redeem(&s, &c1, &dev),
+            redeem(&s, &c2, &dev),
+            redeem(&s, &c3, &dev)
+        );
+        revoked.unwrap();
+        let mut ok = 0;
+        for r in [r1, r2, r3] {
+            match r {
+                Ok(_) => ok += 1,
+                Err(e) => assert!(
+                    matches!(code(e).as_str(), "proxy_no_grant" | "proxy_grant_ended" | "concurrent_change" | "database_busy"),
+                    "{backend}"
+                ),
+            }
+        }
+        assert_eq!(redeemed(&s, "rice").await, 2000 + 100 * ok, "{backend}: {ok} landed");
+        assert_eq!(s.store.redemption_check(&s.cycle).await.unwrap(), (0, 0), "{backend}");
         let e = redeem(&s, &by_proxy("p-4", &own_qr, &[("rice", 100.into())]), &dev).await.unwrap_err();
         assert_eq!(code(e), "proxy_no_grant", "{backend}");
         // A collection whose grant ended after it was read: the store refuses it under the grant's lock.
@@ -77,6 +102,6 @@ tamwin_store::backend_tests! {
         };
         let out = s.store.redeem(&stale, &log, &finish).await.unwrap();
         assert_eq!(out, tamwin_store::Redeemed::ProxyEnded, "{backend}");
-        assert_eq!(redeemed(&s, "rice").await, 2000, "{backend}: nothing more");
+        assert_eq!(redeemed(&s, "rice").await, 2000 + 100 * ok, "{backend}: nothing more");
     }
 }

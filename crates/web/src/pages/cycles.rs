@@ -6,7 +6,7 @@ mod amounts;
 mod baskets;
 mod collections;
 
-pub use amounts::{item, quantity};
+pub use amounts::{item, items_text, quantity};
 pub use baskets::{BasketCard, basket_cards};
 pub use collections::{CollectionsView, collections_view};
 

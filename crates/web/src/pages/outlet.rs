@@ -93,20 +93,6 @@ pub struct StockRow {
     pub variance: String,
 }
 
-fn taken(tr: Tr, v: &RedemptionView) -> String {
-    v.taken
-        .iter()
-        .map(|t| {
-            format!(
-                "{} {}",
-                item(tr, &t.item),
-                quantity(tr, &t.unit, t.quantity)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(tr.t("list_sep"))
-}
-
 fn stock_rows(tr: Tr, lines: &[StockLine]) -> Vec<StockRow> {
     lines
         .iter()
@@ -170,7 +156,7 @@ pub async fn outlet_page(
                 at: local_time_str(&v.at),
                 card: v.card_number.clone(),
                 collector: v.collector_name.clone(),
-                taken: taken(tr, v),
+                taken: crate::pages::cycles::items_text(tr, &v.taken),
                 txn: v.transaction_id.clone(),
                 voided: v.voided_at.is_some(),
             })

@@ -23,6 +23,22 @@ pub fn quantity(tr: Tr, unit: &str, amount: i64) -> String {
     format!(r#"<span class="num"{dir}>{value}</span> {}"#, tr.t(key))
 }
 
+/// What a collection took, as a line of words: `رز 1 كغم، سكر 0.5 كغم`, the list separator from the
+/// catalog.
+pub fn items_text(tr: Tr, taken: &[tamwin_app::redemption::ItemTaken]) -> String {
+    taken
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {}",
+                item(tr, &t.item),
+                quantity(tr, &t.unit, t.quantity)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(tr.t("list_sep"))
+}
+
 /// The item's name in the page's language; the code itself for an item the catalogs lack.
 pub fn item(tr: Tr, code: &str) -> String {
     tr.get(&format!("item_{code}"))

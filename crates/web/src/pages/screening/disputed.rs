@@ -3,7 +3,7 @@
 //! the family did not make points at the card's holder or a copy of its QR; by code, at its phone.
 
 use super::*;
-use crate::pages::cycles::{item, quantity};
+use crate::pages::cycles::items_text;
 
 pub struct DisputedRow {
     pub card: String,
@@ -46,18 +46,7 @@ pub async fn disputed_page(
             identified_by: tr
                 .t(&format!("disputed_by_{}", d.identified_by))
                 .to_string(),
-            items: d
-                .items
-                .iter()
-                .map(|t| {
-                    format!(
-                        "{} {}",
-                        item(tr, &t.item),
-                        quantity(tr, &t.unit, t.quantity)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("، "),
+            items: items_text(tr, &d.items),
             complaint: d.complaint_id.clone(),
             voided: d.voided,
         })
