@@ -124,6 +124,15 @@ impl Registry {
         if closes <= opens {
             return Err("hours_invalid");
         }
+        let licensee_national_id = match cell(11) {
+            n if n.is_empty() => None,
+            n => Some(
+                tamwin_domain::NationalId::parse(&n)
+                    .map_err(|e| e.code)?
+                    .as_str()
+                    .to_string(),
+            ),
+        };
         Ok(Outlet {
             code,
             kind,
@@ -136,6 +145,7 @@ impl Registry {
             opening_days,
             opens,
             closes,
+            licensee_national_id,
         })
     }
 
@@ -151,7 +161,11 @@ impl Registry {
             .map_err(|_| refused("outlets_header_invalid", "the first line names the columns"))?
             .clone();
         let names: Vec<&str> = header.iter().map(str::trim).collect();
-        if names != OUTLET_COLUMNS {
+        let with_licensee = names.len() == OUTLET_COLUMNS.len() + 1
+            && names.last() == Some(&tamwin_domain::csv_columns::OUTLET_LICENSEE);
+        if names[..names.len().min(OUTLET_COLUMNS.len())] != OUTLET_COLUMNS
+            || (names.len() != OUTLET_COLUMNS.len() && !with_licensee)
+        {
             return Err(refused(
                 "outlets_header_invalid",
                 "the columns are those of docs/formats.md, \"Outlets file\"",

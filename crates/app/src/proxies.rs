@@ -60,7 +60,7 @@ pub struct GrantStarted {
     pub proxy_phone: Option<String>,
 }
 
-fn view(g: &Grant, r: &HouseholdRecord) -> GrantView {
+pub(crate) fn view(g: &Grant, r: &HouseholdRecord) -> GrantView {
     GrantView {
         grant_id: g.grant_id.clone(),
         card_number: r.household.card_number.to_string(),
@@ -115,6 +115,17 @@ impl Registry {
         }
         if self.all_adults_held(&r, today) {
             return Err(AppError::rule("grant_household_held"));
+        }
+        // The family's own agents: a grant to the one who runs them could never be used.
+        for code in [&r.household.agent_code, &r.household.flour_agent_code]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(o) = self.store.outlet(code).await?
+                && o.licensee_national_id.as_deref() == Some(checked.proxy.as_str())
+            {
+                return Err(AppError::rule("proxy_runs_outlet"));
+            }
         }
         self.check_proxy_person(&checked.proxy, &checked.birth_date)
             .await?;

@@ -12,7 +12,7 @@ mod lines;
 mod look_up;
 mod receipt;
 
-pub use by_proxy::ProxyPresented;
+pub use by_proxy::{ProxyCodeSent, ProxyPresented};
 pub use history::{CitizenDistribution, CollectionView};
 pub use identify::{CARD_QR_YEARS, CardPresented};
 use lines::unit_code;
@@ -41,7 +41,9 @@ pub struct RedeemRequest {
     /// The device's own id for this collection (1 to 64 letters, digits, `-`, `_`): a retry with the
     /// same id never collects twice.
     pub transaction_id: String,
-    pub card: CardPresented,
+    /// The card presented; absent only for a proxy collecting with a code (`proxy.code`).
+    #[serde(default)]
+    pub card: Option<CardPresented>,
     /// The member who collects (their member number on the card); a fingerprint names them itself.
     pub collector_member_no: Option<i64>,
     /// The cycle; by default the newest open one this outlet hands out.
@@ -49,8 +51,8 @@ pub struct RedeemRequest {
     /// Item code to quantity, in the item's unit (grams, millilitres, loaves): whole and above zero.
     #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
     pub items: BTreeMap<String, serde_json::Value>,
-    /// A proxy collecting under a power of attorney: `card` is then the proxy's own card, and the
-    /// collector the member it names.
+    /// A proxy collecting under a power of attorney: `card` is then the proxy's own card and the
+    /// collector the member it names, or no card and the proxy's code.
     #[serde(default)]
     pub proxy: Option<ProxyPresented>,
 }
@@ -213,25 +215,39 @@ impl Registry {
             return Ok(o);
         }
         let device = actor.key();
-        let found = self.identify(&req.card, &outlet.code).await?;
-        let by_proxy = match &req.proxy {
-            Some(p) => Some(self.by_proxy(&found, p).await?),
-            None => None,
+        let (found, by_proxy) = match (&req.card, &req.proxy) {
+            (Some(card), p) => {
+                let found = self.identify(card, &outlet.code).await?;
+                let by_proxy = match p {
+                    Some(p) => Some(self.by_proxy(&found, p, &outlet).await?),
+                    None => None,
+                };
+                (Some(found), by_proxy)
+            }
+            (None, Some(p)) => (None, Some(self.by_proxy_code(p, &outlet).await?)),
+            (None, None) => return Err(AppError::rule("card_presented_invalid")),
         };
-        let r = by_proxy.as_ref().map_or(&found.record, |b| &b.record);
+        let (r, identified_by) = match (&by_proxy, &found) {
+            (Some(b), f) => (&b.record, f.as_ref().map_or("otp", |f| f.by)),
+            (None, Some(f)) => (&f.record, f.by),
+            (None, None) => return Err(AppError::rule("card_presented_invalid")),
+        };
         if !matches!(
             r.household.state,
             tamwin_domain::CardState::Active | tamwin_domain::CardState::Temporary
         ) {
             return Err(AppError::rule("household_on_hold"));
         }
-        let collector = match &by_proxy {
-            Some(b) => &b.proxy,
-            None => self.collector(r, found.member.as_ref(), req.collector_member_no)?,
-        };
-        let shown = match &by_proxy {
-            Some(b) => (0, b.proxy.full_name()),
-            None => (collector.member_no, collector.full_name()),
+        let (collector_id, shown) = match (&by_proxy, &found) {
+            (Some(b), _) => (b.collector_id.clone(), (0, b.name.clone())),
+            (None, f) => {
+                let fp = f.as_ref().and_then(|f| f.member.as_ref());
+                let m = self.collector(r, fp, req.collector_member_no)?;
+                (
+                    m.member_id.as_str().to_string(),
+                    (m.member_no, m.full_name()),
+                )
+            }
         };
         for attempt in 0..3 {
             let plan = self
@@ -247,8 +263,8 @@ impl Registry {
                 outlet_code: outlet.code.clone(),
                 device_id: device.clone(),
                 device_txn: req.transaction_id.clone(),
-                collector_member_id: collector.member_id.as_str().to_string(),
-                identified_by: found.by,
+                collector_member_id: collector_id.clone(),
+                identified_by,
                 at: self.clock.now(),
                 takes: plan.takes.clone(),
                 suspended_persons: plan.suspended_persons,
@@ -257,7 +273,7 @@ impl Registry {
             };
             let log = self.log(
                 "redemption.recorded",
-                Some(collector.member_id.as_str().to_string()),
+                Some(collector_id.clone()),
                 None,
                 actor,
                 serde_json::json!({
@@ -265,7 +281,7 @@ impl Registry {
                     "outlet": outlet.code,
                     "cycle_id": nr.cycle_id,
                     "transaction_id": nr.device_txn,
-                    "identified_by": found.by,
+                    "identified_by": identified_by,
                     "items": asked.iter().map(|(i, q)| serde_json::json!({ "item": i, "quantity": q })).collect::<Vec<_>>(),
                 }),
             );

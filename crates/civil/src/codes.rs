@@ -37,7 +37,13 @@ pub async fn send_code(
     let purpose_ar = match q.purpose.as_str() {
         "citizen" => "لتأكيد هويتك لدى وزارة التجارة",
         "proxy" => "لتأكيد وكالة إلكترونية باسمك لدى وزارة التجارة",
+        "collection" => "لاستلام حصة بالوكالة عند وكيل التموين",
         _ => return Err(HubErrorCode::InvalidInput),
+    };
+    // A collection code is told to the outlet, in person; the others to nobody.
+    let keep = match q.purpose.as_str() {
+        "collection" => "أعطه للوكيل وأنت عنده فقط.",
+        _ => "لا تعطه لأحد.",
     };
     let id =
         tamwin_domain::NationalId::parse(&q.national_id).map_err(|_| HubErrorCode::InvalidInput)?;
@@ -79,7 +85,7 @@ pub async fn send_code(
         used_at: None,
     };
     let body = format!(
-        "مديرية الأحوال المدنية: رمزك {code} {purpose_ar}. صالح {CODE_MINUTES} دقائق. لا تعطه لأحد."
+        "مديرية الأحوال المدنية: رمزك {code} {purpose_ar}. صالح {CODE_MINUTES} دقائق. {keep}"
     );
     store
         .civil_otp_create(&o, &phone, &body)

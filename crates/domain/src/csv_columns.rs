@@ -28,6 +28,8 @@ pub const MEMBERS: [&str; 14] = [
 pub const HOLDS: [&str; 5] = ["card_number", "member_no", "reason", "evidence", "source"];
 pub const AGENTS: [&str; 3] = ["agent_code", "district", "name_ar"];
 /// The outlets file (`tamwin outlet import`; issue 16).
+/// The outlets file's optional last column, after `OUTLETS`.
+pub const OUTLET_LICENSEE: &str = "licensee_national_id";
 pub const OUTLETS: [&str; 11] = [
     "outlet_code",
     "kind",

@@ -96,6 +96,8 @@ pub struct Outlet {
     /// `HH:MM`, local time.
     pub opens: String,
     pub closes: String,
+    /// The licensee who runs it, by national ID, when on file: never a proxy at their own outlet.
+    pub licensee_national_id: Option<String>,
 }
 
 /// Parses `sat sun mon` (any order, any case, spaces or commas) into `WEEKDAYS` order.

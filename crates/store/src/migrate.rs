@@ -182,6 +182,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "proxy_collections",
         sql: include_str!("../migrations/sqlite/0035_proxy_collections.sql"),
     },
+    Migration {
+        version: 36,
+        name: "proxy_outlets",
+        sql: include_str!("../migrations/sqlite/0036_proxy_outlets.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -359,6 +364,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 35,
         name: "proxy_collections",
         sql: include_str!("../migrations/postgres/0035_proxy_collections.sql"),
+    },
+    Migration {
+        version: 36,
+        name: "proxy_outlets",
+        sql: include_str!("../migrations/postgres/0036_proxy_outlets.sql"),
     },
 ];
 

@@ -71,6 +71,18 @@ pub enum Created {
     OpenGrantExists,
 }
 
+/// The registry's challenge of a code sent to a proxy's phone for a collection at one outlet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyCode {
+    pub challenge_id: String,
+    pub grant_id: String,
+    pub household_id: HouseholdId,
+    pub outlet_code: String,
+    pub national_id: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
 /// A grant's end: from one of `from` to `to` (an ended status), by someone, for a reason.
 #[derive(Debug, Clone)]
 pub struct GrantEnd<'a> {
@@ -135,6 +147,15 @@ pub trait ProxyStore: Send + Sync {
     async fn grants_of_proxy(&self, national_id: &str) -> Result<Vec<Grant>>;
     /// How many households this person is proxy for now (open grants).
     async fn proxy_load(&self, national_id: &str) -> Result<i64>;
+    /// Keeps the challenge of a code sent to a proxy for a collection at an outlet.
+    async fn add_proxy_code(&self, c: &ProxyCode) -> Result<()>;
+    /// The newest code sent to this person for this household at this outlet.
+    async fn proxy_code(
+        &self,
+        national_id: &str,
+        household_id: &HouseholdId,
+        outlet_code: &str,
+    ) -> Result<Option<ProxyCode>>;
 }
 
 /// The audit entry of one grant's expiry, made by the application for each grant the store expires.

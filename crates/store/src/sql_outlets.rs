@@ -1,8 +1,8 @@
 //! `OutletStore` for both backends, like `sql_impl`.
 
-pub(crate) const OUTLET_COLS: &str = "code, kind, district_code, name_ar, address, latitude_e6, longitude_e6, licence, warehouse_code, opening_days, opens, closes";
+pub(crate) const OUTLET_COLS: &str = "code, kind, district_code, name_ar, address, latitude_e6, longitude_e6, licence, warehouse_code, opening_days, opens, closes, licensee_national_id";
 /// What the outlets file writes: the warehouse is the warehouses file's.
-pub(crate) const OUTLET_WRITE_COLS: &str = "code, kind, district_code, name_ar, address, latitude_e6, longitude_e6, licence, opening_days, opens, closes";
+pub(crate) const OUTLET_WRITE_COLS: &str = "code, kind, district_code, name_ar, address, latitude_e6, longitude_e6, licence, opening_days, opens, closes, licensee_national_id";
 
 macro_rules! outlets_sql {
     ($store:ident) => {
@@ -28,6 +28,7 @@ macro_rules! outlets_sql {
                     opening_days: tamwin_domain::outlet::parse_days(&days).map_err(|_| corrupt("outlets.opening_days", &days))?,
                     opens: r.try_get("opens")?,
                     closes: r.try_get("closes")?,
+                    licensee_national_id: r.try_get("licensee_national_id")?,
                 })
             }
         }
@@ -50,6 +51,7 @@ macro_rules! outlets_sql {
                             o.opening_days.join(" ").into(),
                             o.opens.as_str().into(),
                             o.closes.as_str().into(),
+                            Val::OptText(o.licensee_national_id.clone()),
                         ]
                     })
                     .collect();

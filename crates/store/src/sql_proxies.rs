@@ -293,6 +293,48 @@ macro_rules! proxies_sql {
                     .await?
                     .unwrap_or(0))
             }
+
+            async fn add_proxy_code(&self, c: &$crate::proxies::ProxyCode) -> Result<()> {
+                with_retry(|| async {
+                    sqlx::query(
+                        "INSERT INTO proxy_collection_codes (challenge_id, grant_id, household_id, outlet_code, national_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(&c.challenge_id)
+                    .bind(&c.grant_id)
+                    .bind(c.household_id.as_str())
+                    .bind(&c.outlet_code)
+                    .bind(&c.national_id)
+                    .bind(ts(&c.created_at))
+                    .bind(ts(&c.expires_at))
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
+                })
+                .await
+            }
+
+            async fn proxy_code(&self, national_id: &str, household_id: &HouseholdId, outlet_code: &str) -> Result<Option<$crate::proxies::ProxyCode>> {
+                let row = sqlx::query(
+                    "SELECT challenge_id, grant_id, created_at, expires_at FROM proxy_collection_codes WHERE national_id = $1 AND outlet_code = $2 AND household_id = $3 ORDER BY created_at DESC LIMIT 1",
+                )
+                .bind(national_id)
+                .bind(outlet_code)
+                .bind(household_id.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|r| {
+                    Ok($crate::proxies::ProxyCode {
+                        challenge_id: r.try_get("challenge_id")?,
+                        grant_id: r.try_get("grant_id")?,
+                        household_id: household_id.clone(),
+                        outlet_code: outlet_code.to_string(),
+                        national_id: national_id.to_string(),
+                        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+                        expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
+                    })
+                })
+                .transpose()
+            }
         }
     };
 }

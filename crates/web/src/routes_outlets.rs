@@ -24,6 +24,11 @@ impl Routes {
             "/api/v1/outlet/collection-codes",
             post(api::outlets::collection_code),
         )
+        .add(
+            "post",
+            "/api/v1/outlet/proxy-codes",
+            post(api::proxies::outlet_proxy_code),
+        )
         .add("get", "/api/v1/outlets", get(api::outlets::outlets))
         .add(
             "post",
@@ -187,7 +192,22 @@ impl Routes {
             "/complaints/{complaint_id}/{step}",
             post(pages::complaints::step),
         )
+        .add("get", "/citizen/proxies", get(pages::proxies::proxies_page))
+        .add("post", "/citizen/proxies", post(pages::proxies::make_grant))
+        .add(
+            "post",
+            "/citizen/proxies/{grant_id}/{step}",
+            post(pages::proxies::grant_step),
+        )
+        .add("get", "/proxy", get(pages::proxies::proxy_page))
+        .add("post", "/proxy", post(pages::proxies::proxy_step))
         .add("post", "/outlet/card", post(pages::outlet::card))
+        .add("post", "/outlet/proxy", post(pages::outlet_proxy::look_up))
+        .add(
+            "post",
+            "/outlet/proxy-code",
+            post(pages::outlet_proxy::send_code),
+        )
         .add("post", "/outlet/code", post(pages::outlet::send_code))
         .add("post", "/outlet/collect", post(pages::outlet::collect))
         .add("post", "/outlet/void", post(pages::outlet::void))

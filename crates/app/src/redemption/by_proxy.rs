@@ -1,17 +1,24 @@
 //! A collection by a proxy (issue 17 point 4; docs/proxies.md, "At the outlet"): the proxy presents
-//! their own ration card (its QR) and names the household they collect for; the grant must be active,
-//! in force today, name them and cover what they take. The store re-checks the grant under its row's
-//! lock in the collection's transaction, so a revocation stops the next request at any outlet; the
-//! family's receipt goes to its own phone as for every collection.
+//! their own ration card (its QR), or — without one — a one-time code the civil registry sent to their
+//! phone for this outlet, and names the household they collect for; the grant must be active, in
+//! force today, name them and cover what they take, and the outlet must not be one its proxy runs.
+//! The store re-checks the grant under its row's lock in the collection's transaction, so a
+//! revocation stops the next request at any outlet; the family's receipt goes to its own phone as for
+//! every collection.
 
 use super::identify::Identified;
-use crate::{AppError, Registry, Result};
-use serde::Deserialize;
+use crate::{Actor, AppError, Registry, Result};
+use serde::{Deserialize, Serialize};
+use tamwin_domain::outlet::Outlet;
 use tamwin_domain::proxy::GrantStatus;
-use tamwin_domain::{CardNumber, HouseholdRecord, Member, NationalId, Presence};
-use tamwin_store::{Grant, ProxyCollection};
+use tamwin_domain::{CardNumber, HouseholdRecord, NationalId, Presence};
+use tamwin_store::{Grant, ProxyCode, ProxyCollection};
 
-/// Who collects under a power of attorney: `card` is then the proxy's own card.
+/// How long a proxy's collection code is kept at the outlet that asked for it (the registry's own
+/// code lasts as long).
+const PROXY_CODE_MINUTES: i64 = 5;
+
+/// Who collects under a power of attorney: with `card`, the proxy's own card; without, `code`.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -19,38 +26,47 @@ pub struct ProxyPresented {
     pub national_id: String,
     /// The card number of the household collected for.
     pub for_card: String,
+    /// The code the civil registry sent to the proxy's phone for this outlet
+    /// (`POST /api/v1/outlet/proxy-codes`), when the proxy has no card of their own to show.
+    pub code: Option<String>,
 }
 
-/// The household collected for, the proxy as on their own card, and the grant.
+/// A proxy's code asked for at an outlet: sent to this phone, valid until then.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProxyCodeSent {
+    pub phone_masked: String,
+    pub expires_at: String,
+}
+
+/// The household collected for, the proxy, and the grant.
 pub(crate) struct ByProxy {
     pub record: HouseholdRecord,
-    pub proxy: Member,
+    /// The proxy's member id on their own card; `grant:<id>` for a proxy on no card.
+    pub collector_id: String,
+    pub name: String,
     pub grant: Grant,
     pub collection: ProxyCollection,
 }
 
+fn proxy_nid(p: &ProxyPresented) -> Result<NationalId> {
+    NationalId::parse(p.national_id.trim()).map_err(|e| {
+        AppError::Validation(tamwin_domain::ValidationErrors(vec![
+            e.under("proxy.national_id"),
+        ]))
+    })
+}
+
 impl Registry {
-    pub(crate) async fn by_proxy(&self, own: &Identified, p: &ProxyPresented) -> Result<ByProxy> {
-        let nid = NationalId::parse(p.national_id.trim()).map_err(|e| {
-            AppError::Validation(tamwin_domain::ValidationErrors(vec![
-                e.under("proxy.national_id"),
-            ]))
-        })?;
-        let proxy = own
-            .record
-            .members
-            .iter()
-            .find(|m| m.presence == Presence::Present && m.national_id.as_ref() == Some(&nid))
-            .cloned()
-            .ok_or_else(|| AppError::rule("proxy_not_on_card"))?;
-        if own
-            .record
-            .active_holds()
-            .any(|h| h.member_id.is_none() || h.member_id.as_ref() == Some(&proxy.member_id))
-        {
-            return Err(AppError::rule("proxy_on_hold"));
-        }
-        let card = CardNumber::parse(p.for_card.trim()).map_err(|e| {
+    /// The family's card and the grant in force today naming this proxy for it, at an outlet its
+    /// proxy does not run.
+    async fn grant_for(
+        &self,
+        nid: &NationalId,
+        for_card: &str,
+        outlet: &Outlet,
+    ) -> Result<(HouseholdRecord, Grant)> {
+        let card = CardNumber::parse(for_card.trim()).map_err(|e| {
             AppError::Validation(tamwin_domain::ValidationErrors(vec![
                 e.under("proxy.for_card"),
             ]))
@@ -73,19 +89,173 @@ impl Registry {
                     && today <= g.valid_to
             })
             .ok_or_else(|| AppError::rule("proxy_no_grant"))?;
+        if outlet.licensee_national_id.as_deref() == Some(nid.as_str()) {
+            return Err(AppError::rule("proxy_runs_outlet"));
+        }
+        Ok((record, grant))
+    }
+
+    /// The proxy with their own card: a present member of it, not on hold.
+    pub(crate) async fn by_proxy(
+        &self,
+        own: &Identified,
+        p: &ProxyPresented,
+        outlet: &Outlet,
+    ) -> Result<ByProxy> {
+        let nid = proxy_nid(p)?;
+        if p.code.is_some() {
+            return Err(AppError::rule("card_presented_invalid"));
+        }
+        let proxy = own
+            .record
+            .members
+            .iter()
+            .find(|m| m.presence == Presence::Present && m.national_id.as_ref() == Some(&nid))
+            .ok_or_else(|| AppError::rule("proxy_not_on_card"))?;
+        if own
+            .record
+            .active_holds()
+            .any(|h| h.member_id.is_none() || h.member_id.as_ref() == Some(&proxy.member_id))
+        {
+            return Err(AppError::rule("proxy_on_hold"));
+        }
+        let (record, grant) = self.grant_for(&nid, &p.for_card, outlet).await?;
+        Ok(self.proxy_collection(
+            record,
+            grant,
+            &nid,
+            proxy.member_id.as_str().to_string(),
+            proxy.full_name(),
+        ))
+    }
+
+    /// The proxy without a card: the code the registry sent them for this outlet and this family.
+    /// On a card here they must not be on hold there.
+    pub(crate) async fn by_proxy_code(
+        &self,
+        p: &ProxyPresented,
+        outlet: &Outlet,
+    ) -> Result<ByProxy> {
+        let nid = proxy_nid(p)?;
+        let code = p
+            .code
+            .as_deref()
+            .ok_or_else(|| AppError::rule("card_presented_invalid"))?;
+        let (record, grant) = self.grant_for(&nid, &p.for_card, outlet).await?;
+        let c = self
+            .store
+            .proxy_code(nid.as_str(), &record.household.household_id, &outlet.code)
+            .await?
+            .ok_or(AppError::CodeRefused)?;
+        if c.grant_id != grant.grant_id || c.expires_at <= self.clock.now() {
+            return Err(AppError::CodeRefused);
+        }
+        self.check_registry_code(nid.as_str(), &c.challenge_id, code)
+            .await?
+            .ok_or(AppError::CodeRefused)?;
+        let (collector_id, name) = match self.store.household_by_national_id(&nid).await? {
+            Some(own) => {
+                let m = own
+                    .members
+                    .iter()
+                    .find(|m| m.national_id.as_ref() == Some(&nid));
+                if own.active_holds().any(|h| {
+                    h.member_id.is_none() || h.member_id.as_ref() == m.map(|m| &m.member_id)
+                }) {
+                    return Err(AppError::rule("proxy_on_hold"));
+                }
+                match m {
+                    Some(m) => (m.member_id.as_str().to_string(), m.full_name()),
+                    None => (format!("grant:{}", grant.grant_id), masked(&nid)),
+                }
+            }
+            None => (format!("grant:{}", grant.grant_id), masked(&nid)),
+        };
+        Ok(self.proxy_collection(record, grant, &nid, collector_id, name))
+    }
+
+    fn proxy_collection(
+        &self,
+        record: HouseholdRecord,
+        grant: Grant,
+        nid: &NationalId,
+        collector_id: String,
+        name: String,
+    ) -> ByProxy {
         let collection = ProxyCollection {
             grant_id: grant.grant_id.clone(),
             national_id: nid.as_str().to_string(),
-            name: proxy.full_name(),
-            today,
+            name: name.clone(),
+            today: self.clock.today(),
         };
-        Ok(ByProxy {
+        ByProxy {
             record,
-            proxy,
+            collector_id,
+            name,
             grant,
             collection,
+        }
+    }
+
+    /// The grant in force naming this proxy for the family, as the outlet's device sees it before a
+    /// collection: its scope and validity.
+    pub async fn outlet_proxy_grant(
+        &self,
+        national_id: &str,
+        for_card: &str,
+        actor: &Actor,
+    ) -> Result<crate::proxies::GrantView> {
+        let outlet = self.outlet_of_actor(actor).await?;
+        let nid = NationalId::parse(national_id.trim()).map_err(|e| {
+            AppError::Validation(tamwin_domain::ValidationErrors(vec![
+                e.under("proxy.national_id"),
+            ]))
+        })?;
+        let (record, grant) = self.grant_for(&nid, for_card, &outlet).await?;
+        Ok(crate::proxies::view(&grant, &record))
+    }
+
+    /// Asks the civil registry to send a proxy a code for a collection at the device's outlet, once
+    /// a grant in force names them for the family; the code is good at this outlet only.
+    pub async fn send_proxy_code(
+        &self,
+        national_id: &str,
+        for_card: &str,
+        actor: &Actor,
+    ) -> Result<ProxyCodeSent> {
+        let outlet = self.outlet_of_actor(actor).await?;
+        let p = ProxyPresented {
+            national_id: national_id.to_string(),
+            for_card: for_card.to_string(),
+            code: None,
+        };
+        let nid = proxy_nid(&p)?;
+        let (record, grant) = self.grant_for(&nid, for_card, &outlet).await?;
+        let sent = self.send_registry_code(nid.as_str(), "collection").await?;
+        let now = self.clock.now();
+        let c = ProxyCode {
+            challenge_id: sent.challenge_id,
+            grant_id: grant.grant_id,
+            household_id: record.household.household_id.clone(),
+            outlet_code: outlet.code.clone(),
+            national_id: nid.as_str().to_string(),
+            created_at: now,
+            expires_at: now
+                .checked_add(jiff::SignedDuration::from_mins(PROXY_CODE_MINUTES))
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        };
+        self.store.add_proxy_code(&c).await?;
+        Ok(ProxyCodeSent {
+            phone_masked: sent.phone_masked,
+            expires_at: sent.expires_at,
         })
     }
+}
+
+/// A proxy on no card is named by the end of their national ID.
+fn masked(nid: &NationalId) -> String {
+    let s = nid.as_str();
+    format!("•••{}", &s[s.len().saturating_sub(4)..])
 }
 
 /// Whether the grant covers every item a collection takes (an allowance's money goes with its goods).

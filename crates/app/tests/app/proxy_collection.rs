@@ -14,34 +14,14 @@ use tamwin_app::*;
 
 tamwin_store::backend_tests! {
     async fn a_proxy_collects_with_their_own_card_within_the_grant_until_it_is_revoked((backend, store) in backends) {
-        let (reg, clock, _hub) = wired(store.clone()).await;
-        let s = setup_on(reg, clock, store.clone(), 41, "iq-pds", false, None).await;
-        // The proxy: the head of another household, with a card of their own.
-        let (_, other, proxy_members) = family(&s.reg, 73_000_000_000, "11", "1101").await;
-        let proxy_nid = proxy_members[0]["national_id"].as_str().unwrap().to_string();
-        let mut people = vec![];
-        for (i, m) in s.members.iter().chain(proxy_members.iter()).enumerate() {
-            let mut p = civil(m, None);
-            p.phone = Some(format!("+964780333{i:04}"));
-            people.push(p);
-        }
-        tamwin_store::testkit::civil_of(&store).civil_load(&people).await.unwrap();
-        let head = Actor::citizen(&s.hid, "07801234567", "web");
-        let g = s.reg.grant_proxy(&input(&proxy_nid, "1980-03-01", "2026-12-03", "2027-03-01"), &head).await.unwrap().grant;
-        s.reg.confirm_grant(&g.grant_id, &code_to(&s.store, "+9647803330000").await, &head).await.unwrap();
-        s.reg.answer_grant(&proxy_nid, &code_to(&s.store, "+9647803330003").await, true).await.unwrap();
-        let log = tamwin_store::ChangeLog {
-            change_id: "pay".into(), at: s.clock.now(), actor: "t".into(), role: "system".into(), area: "nation".into(),
-            kind: "grant.activated", member_id: None, reason: None, details: serde_json::json!({}), channel: "api",
-        };
-        assert!(s.store.activate_grant(&s.hid, &g.grant_id, "pay", s.clock.now(), &log).await.unwrap(), "{backend}");
+        let Granted { s, proxy_nid, grant: g, head, log, other, .. } = granted(store.clone()).await;
         let own_qr = s.reg.own_card_qr(false, &Actor::citizen(&other, "07809999999", "web")).await.unwrap();
         let family_qr = crate::redemption::card_qr(&s).await;
         let dev = device("d1", "A1101-001");
         let by_proxy = |txn: &str, card: &str, items: &[(&str, serde_json::Value)]| {
             let mut r = ask(txn, qr(card), items);
             r.collector_member_no = None;
-            r.proxy = Some(ProxyPresented { national_id: proxy_nid.clone(), for_card: s.card.to_string() });
+            r.proxy = Some(ProxyPresented { national_id: proxy_nid.clone(), for_card: s.card.to_string(), code: None });
             r
         };
         // Rice, which the grant covers: collected for the family, the proxy named.
@@ -103,5 +83,167 @@ tamwin_store::backend_tests! {
         let out = s.store.redeem(&stale, &log, &finish).await.unwrap();
         assert_eq!(out, tamwin_store::Redeemed::ProxyEnded, "{backend}");
         assert_eq!(redeemed(&s, "rice").await, 2000 + 100 * ok, "{backend}: nothing more");
+    }
+    async fn a_proxy_without_a_card_collects_with_the_registrys_code_at_that_outlet_only((backend, store) in backends) {
+        let Granted { s, proxy_nid, .. } = granted(store.clone()).await;
+        let (dev, other_outlet) = (device("d1", "A1101-001"), device("d2", "A1101-002"));
+        let with_code = |txn: &str, code: &str| {
+            let mut r = ask(txn, qr("unused"), &[("rice", 1000.into())]);
+            r.card = None;
+            r.collector_member_no = None;
+            r.proxy = Some(ProxyPresented { national_id: proxy_nid.clone(), for_card: s.card.to_string(), code: Some(code.into()) });
+            r
+        };
+        // No code asked for yet, or a grant naming someone else: refused, nothing sent.
+        let e = redeem(&s, &with_code("k-0", "123456"), &dev).await.unwrap_err();
+        assert_eq!(code(e), "code_refused", "{backend}");
+        let e = s.reg.send_proxy_code(s.members[1]["national_id"].as_str().unwrap(), s.card.as_str(), &dev).await.unwrap_err();
+        assert_eq!(code(e), "proxy_no_grant", "{backend}");
+        // Asked for at A1101-001: the registry texts the proxy's own phone, masked here.
+        let sent = s.reg.send_proxy_code(&proxy_nid, s.card.as_str(), &dev).await.unwrap();
+        assert!(sent.phone_masked.ends_with("003"), "{backend}: {}", sent.phone_masked);
+        let sms = tamwin_store::testkit::civil_of(&s.store).civil_sms_recent(5).await.unwrap();
+        assert!(sms[0].1.contains("بالوكالة") && sms[0].1.contains("أعطه للوكيل"), "{backend}: {sms:?}");
+        let c = code_to(&s.store, "+9647803330003").await;
+        // Worthless at another outlet, and wrong digits are refused.
+        let e = redeem(&s, &with_code("k-1", &c), &other_outlet).await.unwrap_err();
+        assert_eq!(code(e), "code_refused", "{backend}");
+        let wrong = if c == "000000" { "111111" } else { "000000" };
+        let e = redeem(&s, &with_code("k-2", wrong), &dev).await.unwrap_err();
+        assert_eq!(code(e), "code_refused", "{backend}");
+        let v = redeem(&s, &with_code("k-3", &c), &dev).await.unwrap();
+        assert_eq!(v["proxy_national_id"].as_str(), Some(proxy_nid.as_str()), "{backend}: {v}");
+        assert_eq!(redeemed(&s, "rice").await, 1000, "{backend}");
+        // Used once: the same code again is refused.
+        let e = redeem(&s, &with_code("k-4", &c), &dev).await.unwrap_err();
+        assert_eq!(code(e), "code_refused", "{backend}");
+        // A fresh code, expired by the time it is used.
+        s.reg.send_proxy_code(&proxy_nid, s.card.as_str(), &dev).await.unwrap();
+        let c = code_to(&s.store, "+9647803330003").await;
+        crate::common::advance(&s.clock, 6);
+        let e = redeem(&s, &with_code("k-5", &c), &dev).await.unwrap_err();
+        assert_eq!(code(e), "code_refused", "{backend}");
+        assert_eq!(redeemed(&s, "rice").await, 1000, "{backend}: nothing more");
+        // Neither card nor code.
+        let mut r = with_code("k-6", &c);
+        r.proxy.as_mut().unwrap().code = None;
+        let e = redeem(&s, &r, &dev).await.unwrap_err();
+        assert_eq!(code(e), "card_presented_invalid", "{backend}");
+    }
+
+    async fn an_outlets_operator_is_never_a_proxy_at_their_own_outlet((backend, store) in backends) {
+        let Granted { s, proxy_nid, other, head, .. } = granted(store.clone()).await;
+        // A1101-002's licensee is the proxy: a collection there is refused, at A1101-001 not.
+        let file = format!(
+            "{},licensee_national_id\n{}\n",
+            tamwin_domain::csv_columns::OUTLETS.join(","),
+            "A1101-002,ration_agent,1101,وكيل الحر,حي الحر,,,,sat sun mon,09:00,13:00,".to_string() + &proxy_nid
+        );
+        let imported = s.reg.import_outlets(file.as_bytes(), &crate::redemption::system()).await.unwrap();
+        assert_eq!((imported.outlets, imported.rejects.len()), (1, 0), "{backend}: {:?}", imported.rejects);
+        let own_qr = s.reg.own_card_qr(false, &Actor::citizen(&other, "07809999999", "web")).await.unwrap();
+        let by_proxy = |txn: &str| {
+            let mut r = ask(txn, qr(&own_qr), &[("rice", 100.into())]);
+            r.collector_member_no = None;
+            r.proxy = Some(ProxyPresented { national_id: proxy_nid.clone(), for_card: s.card.to_string(), code: None });
+            r
+        };
+        let e = redeem(&s, &by_proxy("o-1"), &device("d2", "A1101-002")).await.unwrap_err();
+        assert_eq!(code(e), "proxy_runs_outlet", "{backend}");
+        let e = s.reg.send_proxy_code(&proxy_nid, s.card.as_str(), &device("d2", "A1101-002")).await.unwrap_err();
+        assert_eq!(code(e), "proxy_runs_outlet", "{backend}");
+        assert_eq!(redeemed(&s, "rice").await, 0, "{backend}");
+        // The family's own agent run by the person named: a grant to them is refused at once.
+        let file = format!(
+            "{},licensee_national_id\n{}\n",
+            tamwin_domain::csv_columns::OUTLETS.join(","),
+            "A1101-001,ration_agent,1101,وكيل الحسين,شارع العباس,,,,sat sun mon tue wed thu,08:00,16:00,".to_string() + &proxy_nid
+        );
+        s.reg.import_outlets(file.as_bytes(), &crate::redemption::system()).await.unwrap();
+        let e = s.reg.grant_proxy(&input(&proxy_nid, "1980-03-01", "2026-12-03", "2027-03-01"), &head).await.unwrap_err();
+        assert_eq!(code(e), "proxy_runs_outlet", "{backend}");
+    }
+}
+
+pub(crate) struct Granted {
+    pub(crate) s: crate::redemption::Setup,
+    pub(crate) proxy_nid: String,
+    pub(crate) grant: tamwin_app::proxies::GrantView,
+    pub(crate) head: Actor,
+    pub(crate) log: tamwin_store::ChangeLog,
+    /// The proxy's own household.
+    pub(crate) other: tamwin_domain::HouseholdId,
+}
+
+/// A family whose head granted the head of another household (card 73…, phones +964780333…) rice
+/// from today to 2027-03-01, both confirmed and the fee settled.
+pub(crate) async fn granted(store: std::sync::Arc<dyn tamwin_store::Store>) -> Granted {
+    let backend = "setup";
+    let (reg, clock, _hub) = wired(store.clone()).await;
+    let s = setup_on(reg, clock, store.clone(), 41, "iq-pds", false, None).await;
+    // The proxy: the head of another household, with a card of their own.
+    let (_, other, proxy_members) = family(&s.reg, 73_000_000_000, "11", "1101").await;
+    let proxy_nid = proxy_members[0]["national_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut people = vec![];
+    for (i, m) in s.members.iter().chain(proxy_members.iter()).enumerate() {
+        let mut p = civil(m, None);
+        p.phone = Some(format!("+964780333{i:04}"));
+        people.push(p);
+    }
+    tamwin_store::testkit::civil_of(&store)
+        .civil_load(&people)
+        .await
+        .unwrap();
+    let head = Actor::citizen(&s.hid, "07801234567", "web");
+    let g = s
+        .reg
+        .grant_proxy(
+            &input(&proxy_nid, "1980-03-01", "2026-12-03", "2027-03-01"),
+            &head,
+        )
+        .await
+        .unwrap()
+        .grant;
+    s.reg
+        .confirm_grant(
+            &g.grant_id,
+            &code_to(&s.store, "+9647803330000").await,
+            &head,
+        )
+        .await
+        .unwrap();
+    s.reg
+        .answer_grant(&proxy_nid, &code_to(&s.store, "+9647803330003").await, true)
+        .await
+        .unwrap();
+    let log = tamwin_store::ChangeLog {
+        change_id: "pay".into(),
+        at: s.clock.now(),
+        actor: "t".into(),
+        role: "system".into(),
+        area: "nation".into(),
+        kind: "grant.activated",
+        member_id: None,
+        reason: None,
+        details: serde_json::json!({}),
+        channel: "api",
+    };
+    assert!(
+        s.store
+            .activate_grant(&s.hid, &g.grant_id, "pay", s.clock.now(), &log)
+            .await
+            .unwrap(),
+        "{backend}"
+    );
+    Granted {
+        s,
+        proxy_nid,
+        grant: g,
+        head,
+        log,
+        other,
     }
 }

@@ -68,7 +68,7 @@ pub(crate) fn ask(
 ) -> RedeemRequest {
     RedeemRequest {
         transaction_id: txn.into(),
-        card,
+        card: Some(card),
         collector_member_no: Some(1),
         cycle_id: None,
         items: items

@@ -113,7 +113,10 @@ pub async fn pay_proxy_fee(
     Path(grant_id): Path<String>,
 ) -> Result<(StatusCode, axum::Json<tamwin_app::payments::PaymentView>), Problem> {
     // The provider sends the citizen back to their own page: never a URL the request names.
-    let p = s.reg.pay_grant(&grant_id, "/citizen#proxies", &a).await?;
+    let p = s
+        .reg
+        .pay_grant(&grant_id, crate::pages::proxies::RETURN_PAGE, &a)
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(p)))
 }
 
@@ -244,4 +247,36 @@ pub async fn give_up_proxy(
             .give_up_grant(&b.national_id, &b.grant_id, &b.code)
             .await?,
     ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutletProxyCodeBody {
+    /// The proxy's national ID.
+    pub national_id: String,
+    /// The card number of the household they collect for.
+    pub for_card: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/outlet/proxy-codes", tag = "outlets", security(("device" = []), ("bearer" = []), ("session" = [])),
+    request_body = OutletProxyCodeBody,
+    responses((status = 202, description = "A grant in force names this proxy for the family: the civil registry sent a code to the proxy's phone, good at this outlet only", body = tamwin_app::redemption::ProxyCodeSent), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not an outlet's device or operator", body = Problem), (status = 404, description = "No such card", body = Problem), (status = 409, description = "No grant in force names them (`proxy_no_grant`), they run this outlet (`proxy_runs_outlet`), the registry has no phone or sent too many codes, the hub not answering", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+pub async fn outlet_proxy_code(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    m: Result<Mutation<OutletProxyCodeBody>, Problem>,
+) -> Result<
+    (
+        StatusCode,
+        axum::Json<tamwin_app::redemption::ProxyCodeSent>,
+    ),
+    Problem,
+> {
+    a.require(tamwin_domain::access::Permission::Redeem)?;
+    let m = m?;
+    let sent = s
+        .reg
+        .send_proxy_code(&m.body.national_id, &m.body.for_card, &a)
+        .await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(sent)))
 }

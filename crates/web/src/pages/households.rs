@@ -154,6 +154,8 @@ struct HouseholdPage {
     tr: Tr,
     h: HouseholdBody,
     baskets: Vec<crate::pages::cycles::BasketCard>,
+    /// The household's powers of attorney, for staff who read personal data.
+    grants: Vec<crate::pages::proxies::GrantRow>,
     /// The form's CSRF token when the viewer manages cycles (adjustments), else empty.
     adjust_csrf: String,
     message: String,
@@ -270,7 +272,19 @@ pub async fn household(
     let v = s.reg.household(&card, &signed.actor).await?;
     let h = household_page(&s, &v, tr);
     let baskets = s.reg.baskets(&card, &signed.actor).await?;
+    let grants = if signed
+        .actor
+        .may(tamwin_domain::access::Permission::ReadPersonal)
+    {
+        s.reg.household_grants(&card, &signed.actor).await?
+    } else {
+        vec![]
+    };
     let p = HouseholdPage {
+        grants: grants
+            .iter()
+            .map(|g| crate::pages::proxies::grant_row(tr, g))
+            .collect(),
         baskets: crate::pages::cycles::basket_cards(tr, &baskets),
         adjust_csrf: if signed
             .actor

@@ -12,5 +12,7 @@ pub mod households;
 pub mod jobs;
 pub mod landing;
 pub mod outlet;
+pub mod outlet_proxy;
 pub mod outlets;
+pub mod proxies;
 pub mod screening;

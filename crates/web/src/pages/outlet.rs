@@ -24,7 +24,7 @@ use tamwin_app::stock::StockLine;
 
 /// An outlet page is an outlet operator's: the account must act for an outlet (a ministry
 /// administrator holds every permission, but stands at no outlet).
-fn at_outlet(signed: &tamwin_app::SignedIn) -> Result<(), PageError> {
+pub(crate) fn at_outlet(signed: &tamwin_app::SignedIn) -> Result<(), PageError> {
     match signed.actor.outlet {
         Some(_) => Ok(()),
         None => Err(tamwin_app::AppError::Forbidden.into()),
@@ -182,15 +182,30 @@ struct OutletCard {
     lines: Vec<LeftRow>,
     /// A fresh transaction id for this form: submitting it twice collects once.
     txn: String,
+    /// A proxy collecting for the family, and their grant.
+    proxy: Option<crate::pages::outlet_proxy::ProxyAtOutlet>,
 }
 
-async fn card_page(
+pub(crate) async fn card_page(
     s: &AppState,
     signed: &tamwin_app::SignedIn,
     tr: Tr,
     scanned: &str,
     message: &str,
     error: String,
+) -> Result<Response, PageError> {
+    card_page_for(s, signed, tr, scanned, message, error, None).await
+}
+
+/// The card's page; with `proxy`, the family's card looked up for its proxy.
+pub(crate) async fn card_page_for(
+    s: &AppState,
+    signed: &tamwin_app::SignedIn,
+    tr: Tr,
+    scanned: &str,
+    message: &str,
+    error: String,
+    proxy: Option<crate::pages::outlet_proxy::ProxyAtOutlet>,
 ) -> Result<Response, PageError> {
     let card = match s.reg.outlet_look_up(scanned, &signed.actor).await {
         Ok(c) => c,
@@ -216,6 +231,7 @@ async fn card_page(
         scanned: scanned.trim().to_string(),
         card,
         txn: format!("web-{}", tamwin_app::secret::random_hex(12)?),
+        proxy,
     };
     Ok(page(p.render(), tr.lang, StatusCode::OK))
 }
@@ -294,11 +310,15 @@ pub async fn collect(
     let scanned = field(&f, "card").trim().to_string();
     let is_qr = scanned.starts_with("TMW1:");
     let code = field(&f, "code").trim();
-    let card = CardPresented {
-        qr: is_qr.then(|| scanned.clone()),
-        card_number: (!is_qr).then(|| scanned.clone()),
-        code: (!is_qr).then(|| code.to_string()),
-        fingerprint: None,
+    let by_proxy = crate::pages::outlet_proxy::presented(&f);
+    let card = match &by_proxy {
+        Some((_, own)) => own.clone(),
+        None => Some(CardPresented {
+            qr: is_qr.then(|| scanned.clone()),
+            card_number: (!is_qr).then(|| scanned.clone()),
+            code: (!is_qr).then(|| code.to_string()),
+            fingerprint: None,
+        }),
     };
     let items = f
         .iter()
@@ -317,12 +337,15 @@ pub async fn collect(
     let req = RedeemRequest {
         transaction_id: field(&f, "txn").to_string(),
         card,
-        collector_member_no: field(&f, "collector").trim().parse().ok(),
+        collector_member_no: match by_proxy {
+            Some(_) => None,
+            None => field(&f, "collector").trim().parse().ok(),
+        },
         cycle_id: Some(field(&f, "cycle"))
             .filter(|c| !c.is_empty())
             .map(str::to_string),
         items,
-        proxy: None,
+        proxy: by_proxy.as_ref().map(|(p, _)| p.clone()),
     };
     let hash = tamwin_app::devices::body_sha256(format!("{:?}", f).as_bytes());
     match s.reg.redeem(&req, &hash, &signed.actor).await {
@@ -347,7 +370,12 @@ pub async fn collect(
         }
         Err(e) => {
             let err = crate::errors::refusal(tr, &e);
-            card_page(&s, &signed, tr, &scanned, "", err).await
+            match by_proxy {
+                Some((p, _)) => {
+                    crate::pages::outlet_proxy::again(&s, &signed, tr, &f, &p, "", err).await
+                }
+                None => card_page(&s, &signed, tr, &scanned, "", err).await,
+            }
         }
     }
 }

@@ -38,7 +38,7 @@ fn with_retry_after(mut r: Response, e: &AppError) -> Response {
     r
 }
 
-fn with_cookies(mut r: Response, cookies: &[String]) -> Response {
+pub(crate) fn with_cookies(mut r: Response, cookies: &[String]) -> Response {
     for c in cookies {
         if let Ok(v) = HeaderValue::from_str(c) {
             r.headers_mut().append(header::SET_COOKIE, v);
@@ -48,7 +48,7 @@ fn with_cookies(mut r: Response, cookies: &[String]) -> Response {
 }
 
 /// The pre-session CSRF value: the cookie's if the browser has one, else a new one to set.
-fn pre_token(h: &HeaderMap) -> (String, Option<String>) {
+pub(crate) fn pre_token(h: &HeaderMap) -> (String, Option<String>) {
     match auth::cookie(h, PRE_COOKIE) {
         Some(v) => (v.to_string(), None),
         None => {
@@ -58,12 +58,12 @@ fn pre_token(h: &HeaderMap) -> (String, Option<String>) {
     }
 }
 
-fn pre_ok(h: &HeaderMap, sent: &str) -> bool {
+pub(crate) fn pre_ok(h: &HeaderMap, sent: &str) -> bool {
     auth::cookie(h, PRE_COOKIE).is_some_and(|c| same(c, sent))
 }
 
 /// A sign-in form whose token is not the `tamwin_pre` cookie's.
-fn csrf_page(s: &AppState, tr: Tr) -> PageError {
+pub(crate) fn csrf_page(s: &AppState, tr: Tr) -> PageError {
     PageError::Answer(message_page(
         s,
         None,

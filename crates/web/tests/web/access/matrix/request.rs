@@ -383,6 +383,8 @@ pub(super) async fn request(
             "{step}",
             if r.path.starts_with("/complaints/") {
                 "assign"
+            } else if r.path.starts_with("/citizen/proxies/") {
+                "revoke"
             } else if r.path.starts_with("/outlets/") {
                 "licence"
             } else if r.path.starts_with("/api/") {
@@ -555,6 +557,15 @@ pub(super) async fn request(
             .to_string(),
         ),
         ("post", "/api/v1/households") => Some(fixture(None).to_string()),
+        ("post", "/citizen/proxies") => form(&[
+            ("proxy_national_id", &m.spouse_nid),
+            ("proxy_birth_date", "1980-01-01"),
+            ("valid_from", "2026-12-03"),
+            ("valid_to", "2027-01-03"),
+            ("reason", "elderly"),
+            ("csrf", &caller.csrf),
+        ]),
+        ("post", "/citizen/proxies/{grant_id}/{step}") => form(&[("reason", "matrix"), ("csrf", &caller.csrf)]),
         ("post", "/citizen/complaints") => form(&[
             ("outlet", "A1101-001"),
             ("kind", "short_weight"),
@@ -566,6 +577,9 @@ pub(super) async fn request(
         }
         ("post", "/complaints/{complaint_id}/{step}") => form(&[("to", "inspector"), ("csrf", &caller.csrf)]),
         ("post", "/outlet/card") | ("post", "/outlet/code") => form(&[("card", &m.card), ("csrf", &caller.csrf)]),
+        ("post", "/outlet/proxy") | ("post", "/outlet/proxy-code") => {
+            form(&[("for_card", &m.card), ("proxy_nid", &m.spouse_nid), ("csrf", &caller.csrf)])
+        }
         ("post", "/outlet/collect") => form(&[
             ("card", &m.card),
             ("txn", "web-matrix"),
@@ -583,6 +597,7 @@ pub(super) async fn request(
             Some(json!({"transaction_id": "none", "reason": "wrong card"}).to_string())
         }
         ("post", "/api/v1/outlet/collection-codes") => Some(json!({"card_number": m.card}).to_string()),
+        ("post", "/api/v1/outlet/proxy-codes") => Some(json!({"national_id": m.spouse_nid, "for_card": m.card}).to_string()),
         ("post", p) if p.ends_with("/licence") => Some(json!({"licence": "suspended", "reason": "short weight"}).to_string()),
         ("post", p) if p.ends_with("/households-move") => {
             Some(json!({"to": format!("{outlet}-B"), "reason": "agent suspended"}).to_string())
@@ -651,6 +666,7 @@ pub(super) async fn request(
         ("post", "/admin/users/{username}/status") => form(&[("disabled", "true"), ("csrf", &caller.csrf)]),
         ("post", "/citizen/code") => form(&[("phone", &phone()), ("csrf", "pre1")]),
         ("post", "/citizen/sign-in") => form(&[("phone", &phone()), ("code", "123456"), ("csrf", "pre1")]),
+        ("post", "/proxy") => form(&[("national_id", &m.spouse_nid), ("code", "123456"), ("answer", "accept"), ("csrf", "pre1")]),
         ("post", "/sign-out") | ("post", "/citizen/suggestions/{suggestion_id}/{decision}") => {
             form(&[("csrf", &caller.csrf)])
         }

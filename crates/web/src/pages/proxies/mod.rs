@@ -1,0 +1,243 @@
+//! Electronic powers of attorney on pages (issue 17 point 6; docs/proxies.md): the head of the
+//! household makes a grant, types the code the civil registry sent to their phone, pays the fee at the
+//! provider's page, sees each grant's state and revokes it; the proxy, without an account, accepts or
+//! declines on their own page (`proxy.rs`).
+
+mod proxy;
+
+pub use proxy::{proxy_page, proxy_step};
+
+use crate::AppState;
+use crate::extract::page::{Path, Query};
+use crate::i18n::Tr;
+use crate::notices::{error_html, message_html, refusal_codes};
+use crate::page_error::PageError;
+use crate::pages::appointments::{Pairs, field, tr_of, with_lang};
+use crate::pages::cycles::{item, quantity};
+use crate::render::{LangLink, PageQuery, Who, href, page, switch};
+use crate::signed_in::*;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tamwin_app::proxies::{GrantInput, GrantView};
+use tamwin_domain::proxy::GrantReason;
+
+/// One grant as its household reads it, with what the head may do now.
+pub struct GrantRow {
+    pub grant_id: String,
+    pub proxy: String,
+    pub status: String,
+    pub status_label: String,
+    pub scope: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+    pub fee: String,
+    pub head_confirmed: bool,
+    pub proxy_confirmed: bool,
+    pub confirm: bool,
+    pub pay: bool,
+    pub revoke: bool,
+}
+
+/// The grant's items and programmes in words: "all" when none is named.
+pub fn scope_text(tr: Tr, g: &GrantView) -> String {
+    let items = if g.items.is_empty() {
+        tr.t("proxy_all_items").to_string()
+    } else {
+        g.items
+            .iter()
+            .map(|i| item(tr, i))
+            .collect::<Vec<_>>()
+            .join(tr.t("list_sep"))
+    };
+    if g.programmes.is_empty() {
+        items
+    } else {
+        let programmes = g
+            .programmes
+            .iter()
+            .map(|p| crate::pages::cycles::programme_label(tr, p))
+            .collect::<Vec<_>>()
+            .join(tr.t("list_sep"));
+        format!("{items} ({programmes})")
+    }
+}
+
+pub fn grant_row(tr: Tr, g: &GrantView) -> GrantRow {
+    let reason = match &g.reason_text {
+        Some(t) if !t.is_empty() => format!("{} — {t}", tr.t(&format!("greason_{}", g.reason))),
+        _ => tr.t(&format!("greason_{}", g.reason)).to_string(),
+    };
+    let unit = if g.currency == "EGP" {
+        "piastre"
+    } else {
+        "fils"
+    };
+    let open = matches!(
+        g.status.as_str(),
+        "confirming" | "awaiting_payment" | "active"
+    );
+    GrantRow {
+        grant_id: g.grant_id.clone(),
+        proxy: g.proxy_national_id.clone(),
+        status_label: tr.t(&format!("gstatus_{}", g.status)).to_string(),
+        scope: scope_text(tr, g),
+        from: g.valid_from.clone(),
+        to: g.valid_to.clone(),
+        reason,
+        fee: quantity(tr, unit, g.fee),
+        head_confirmed: g.head_confirmed,
+        proxy_confirmed: g.proxy_confirmed,
+        confirm: g.status == "confirming" && !g.head_confirmed,
+        pay: g.status == "awaiting_payment",
+        revoke: open,
+        status: g.status.clone(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "citizen_proxies.html")]
+struct ProxiesPage {
+    tr: Tr,
+    langs: Vec<LangLink>,
+    back_href: String,
+    who: Option<Who>,
+    csrf: String,
+    message: String,
+    error: String,
+    grants: Vec<GrantRow>,
+    items: Vec<(&'static str, String)>,
+    reasons: Vec<(&'static str, &'static str)>,
+    today: String,
+    until: String,
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    message: Option<String>,
+    error: Option<String>,
+}
+
+/// The household's grants and the form of a new one.
+pub async fn proxies_page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Query(n): Query<NoticeQuery>,
+    Citizen { signed, .. }: Citizen,
+) -> Result<Response, PageError> {
+    let tr = tr_of(&q, &headers);
+    let grants = s.reg.own_grants(&signed.actor).await?;
+    let today = s.reg.clock().today();
+    let until = today
+        .checked_add(jiff::Span::new().months(3))
+        .unwrap_or(today);
+    let p = ProxiesPage {
+        tr,
+        langs: switch(tr, |c| format!("/citizen/proxies?lang={c}")),
+        back_href: href("/citizen", tr.lang),
+        who: Some(Who::of(&s, &signed, tr)),
+        csrf: signed.csrf.clone(),
+        message: message_html(tr, n.message.as_deref()),
+        error: error_html(tr, n.error.as_deref()),
+        grants: grants.iter().map(|g| grant_row(tr, g)).collect(),
+        items: tamwin_domain::programme::catalog::ITEMS
+            .iter()
+            .filter(|(_, u)| !u.is_money())
+            .map(|(c, _)| (*c, item(tr, c)))
+            .collect(),
+        reasons: GrantReason::ALL
+            .iter()
+            .map(|r| (r.code(), tr.t(&format!("greason_{}", r.code()))))
+            .collect(),
+        today: today.to_string(),
+        until: until.to_string(),
+    };
+    Ok(page(p.render(), tr.lang, StatusCode::OK))
+}
+
+fn back(tr: Tr, query: &str) -> Response {
+    Redirect::to(&with_lang("/citizen/proxies", tr, query)).into_response()
+}
+
+fn refused(tr: Tr, e: &tamwin_app::AppError) -> Response {
+    back(
+        tr,
+        &format!("error={}", crate::url::encode(&refusal_codes(e))),
+    )
+}
+
+/// A new grant from the form: the codes go to both phones.
+pub async fn make_grant(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Citizen { signed, .. }: Citizen,
+    CsrfForm { form: f, .. }: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
+    let tr = tr_of(&q, &headers);
+    let reason_text = field(&f, "reason_text").trim().to_string();
+    let input = GrantInput {
+        proxy_national_id: field(&f, "proxy_national_id").trim().to_string(),
+        proxy_birth_date: field(&f, "proxy_birth_date").trim().to_string(),
+        programmes: vec![],
+        items: f
+            .iter()
+            .filter(|(k, _)| k == "item")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        valid_from: field(&f, "valid_from").trim().to_string(),
+        valid_to: field(&f, "valid_to").trim().to_string(),
+        reason: field(&f, "reason").to_string(),
+        reason_text: Some(reason_text).filter(|t| !t.is_empty()),
+    };
+    Ok(match s.reg.grant_proxy(&input, &signed.actor).await {
+        Ok(_) => back(tr, "message=msg_grant_made"),
+        Err(e) => refused(tr, &e),
+    })
+}
+
+/// The head's step on one grant: `confirm` (with the code), `pay` (on to the provider's page) or
+/// `revoke`.
+pub async fn grant_step(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+    Path((grant_id, step)): Path<(String, String)>,
+    Citizen { signed, .. }: Citizen,
+    CsrfForm { form: f, .. }: CsrfForm<Pairs>,
+) -> Result<Response, PageError> {
+    let tr = tr_of(&q, &headers);
+    let a = &signed.actor;
+    let done = match step.as_str() {
+        "confirm" => s
+            .reg
+            .confirm_grant(&grant_id, field(&f, "code"), a)
+            .await
+            .map(|_| "message=msg_grant_confirmed".to_string()),
+        "revoke" => s
+            .reg
+            .revoke_grant(&grant_id, field(&f, "reason"), a)
+            .await
+            .map(|_| "message=msg_grant_revoked".to_string()),
+        "pay" => match s.reg.pay_grant(&grant_id, RETURN_PAGE, a).await {
+            // On to the provider's own page; it sends the head back here.
+            Ok(p) => match p.redirect_url {
+                Some(u) => return Ok(Redirect::to(&u).into_response()),
+                None => Ok("message=msg_grant_paid".to_string()),
+            },
+            Err(e) => Err(e),
+        },
+        _ => return Err(tamwin_app::AppError::NotFound.into()),
+    };
+    Ok(match done {
+        Ok(m) => back(tr, &m),
+        Err(e) => refused(tr, &e),
+    })
+}
+
+/// Where the payment provider sends the head back to.
+pub const RETURN_PAGE: &str = "/citizen/proxies";
