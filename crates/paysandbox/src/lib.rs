@@ -58,6 +58,9 @@ pub struct Sandbox {
     pub behaviour: Mutex<Behaviour>,
     payments: Mutex<HashMap<String, Payment>>,
     sent: Mutex<u64>,
+    /// Seconds added to the real time in its callbacks' stamps: a demo whose clock starts elsewhere
+    /// keeps the provider's clock agreeing with its own, as real ones agree.
+    clock_offset: std::sync::atomic::AtomicI64,
 }
 
 impl Sandbox {
@@ -69,7 +72,13 @@ impl Sandbox {
             behaviour: Mutex::new(Behaviour::default()),
             payments: Mutex::new(HashMap::new()),
             sent: Mutex::new(0),
+            clock_offset: std::sync::atomic::AtomicI64::new(0),
         })
+    }
+
+    pub fn set_clock_offset(&self, seconds: i64) {
+        self.clock_offset
+            .store(seconds, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn set_behaviour(&self, b: Behaviour) {
@@ -127,7 +136,8 @@ impl Sandbox {
             let body = json!({"type": "payment.updated", "data": {"payment_id": id, "order_id": p.order_id, "status": status}})
                 .to_string()
                 .into_bytes();
-            let at = jiff::Timestamp::now().as_second();
+            let at = jiff::Timestamp::now().as_second()
+                + self.clock_offset.load(std::sync::atomic::Ordering::Relaxed);
             let headers = vec![
                 ("webhook-id", msg.clone()),
                 ("webhook-timestamp", at.to_string()),

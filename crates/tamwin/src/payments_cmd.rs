@@ -12,6 +12,7 @@ pub(crate) async fn demo_sandbox(reg: &mut Registry, listen: &str) -> Result<Str
     let key = tamwin_app::secret::random_hex(16).map_err(|e| format!("randomness: {e}"))?;
     let secret = tamwin_app::secret::random_hex(32).map_err(|e| format!("randomness: {e}"))?;
     let sandbox = tamwin_paysandbox::Sandbox::new(&key, secret.as_bytes());
+    sandbox.set_clock_offset(reg.clock().now().as_second() - jiff::Timestamp::now().as_second());
     let base = tamwin_paysandbox::serve(sandbox, "127.0.0.1:0").await?;
     reg.set_payments(Arc::new(HttpProvider {
         name: "sandbox".into(),

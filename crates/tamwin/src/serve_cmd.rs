@@ -33,6 +33,7 @@ pub(crate) async fn serve_command(
     let web = tamwin_web::Config {
         demo: false,
         metrics_token,
+        registry_sms: None,
     };
     serve(Arc::new(reg), listen, web, jobs).await
 }
@@ -94,7 +95,7 @@ pub(crate) async fn demo(
         store.count_households().await?,
         db.display()
     );
-    let server = hub_cmd::demo_registry(&mut reg, civil, &dir.join("persons.csv")).await?;
+    let server = hub_cmd::demo_registry(&mut reg, civil.clone(), &dir.join("persons.csv")).await?;
     let sandbox = crate::payments_cmd::demo_sandbox(&mut reg, listen).await?;
     println!("Fees are paid through the sandbox payment provider at {sandbox}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -107,9 +108,15 @@ pub(crate) async fn demo(
         hub_cmd::demo_birth(&reg, store.as_ref(), &server, &phone).await?;
     }
     crate::cycle_cmd::demo_cycle(&reg).await?;
+    // The demo's phones also receive the civil registry's codes: shown on the outbox page.
+    let registry_sms: tamwin_web::RegistrySms = Arc::new(move || {
+        let civil = civil.clone();
+        Box::pin(async move { civil.civil_sms_recent(50).await.unwrap_or_default() })
+    });
     let web = tamwin_web::Config {
         demo: true,
         metrics_token: None,
+        registry_sms: Some(registry_sms),
     };
     serve(reg, listen, web, true).await
 }

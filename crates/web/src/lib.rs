@@ -43,7 +43,18 @@ pub struct AppState {
     pub demo: bool,
     /// When set, `/metrics` answers only a request carrying it as a bearer token (docs/operations.md).
     pub metrics_token: Option<Arc<str>>,
+    /// The demo's civil registry's text messages, shown beside the outbox.
+    pub registry_sms: Option<RegistrySms>,
 }
+
+/// The text messages another system (the demo's civil registry) sent, newest first: (phone, body,
+/// time).
+pub type RegistrySms = Arc<
+    dyn Fn() -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Vec<(String, String, jiff::Timestamp)>> + Send>,
+        > + Send
+        + Sync,
+>;
 
 /// How a server is set up beyond its registry.
 #[derive(Clone, Default)]
@@ -51,6 +62,8 @@ pub struct Config {
     /// Adds the demo's pages (the notification outbox).
     pub demo: bool,
     pub metrics_token: Option<String>,
+    /// The demo's civil registry's messages, for the outbox page.
+    pub registry_sms: Option<RegistrySms>,
 }
 
 /// Largest request body accepted (a household of 40 members is far below it).
@@ -81,6 +94,7 @@ pub fn app_configured(reg: Arc<Registry>, cfg: Config) -> Router {
         demo: cfg.demo,
         // An empty token (a variable set to nothing) would let every request through as its bearer.
         metrics_token: cfg.metrics_token.filter(|t| !t.is_empty()).map(Arc::from),
+        registry_sms: cfg.registry_sms,
     };
     routes()
         .router

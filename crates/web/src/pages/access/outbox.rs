@@ -30,17 +30,30 @@ pub async fn demo_outbox(
     if !s.demo {
         return Err(AppError::NotFound.into());
     }
-    let msgs = s.reg.outbox(50).await?;
+    let mut msgs: Vec<(String, String, jiff::Timestamp)> = s
+        .reg
+        .outbox(50)
+        .await?
+        .into_iter()
+        .map(|m| (m.recipient, m.body, m.created_at))
+        .collect();
+    // The civil registry's codes (to confirm a power of attorney) go to the phone it holds: shown
+    // here too, as the same phone would receive them.
+    if let Some(feed) = &s.registry_sms {
+        msgs.extend(feed().await);
+        msgs.sort_by_key(|m| std::cmp::Reverse(m.2));
+        msgs.truncate(50);
+    }
     let p = OutboxPage {
         tr,
         rows: msgs
             .into_iter()
-            .map(|m| OutboxRow {
-                at: crate::display::local_time(m.created_at),
-                to: tamwin_domain::Phone::parse(&m.recipient)
+            .map(|(to, body, at)| OutboxRow {
+                at: crate::display::local_time(at),
+                to: tamwin_domain::Phone::parse(&to)
                     .map(|p| p.display())
-                    .unwrap_or(m.recipient),
-                body: m.body,
+                    .unwrap_or(to),
+                body,
             })
             .collect(),
         langs: switch(tr, |c| format!("/demo/outbox?lang={c}")),

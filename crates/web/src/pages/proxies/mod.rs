@@ -39,6 +39,8 @@ pub struct GrantRow {
     pub proxy_confirmed: bool,
     pub confirm: bool,
     pub pay: bool,
+    /// The provider's page of the payment under way, if one is.
+    pub pay_url: String,
     pub revoke: bool,
 }
 
@@ -93,6 +95,7 @@ pub fn grant_row(tr: Tr, g: &GrantView) -> GrantRow {
         proxy_confirmed: g.proxy_confirmed,
         confirm: g.status == "confirming" && !g.head_confirmed,
         pay: g.status == "awaiting_payment",
+        pay_url: String::new(),
         revoke: open,
         status: g.status.clone(),
     }
@@ -109,7 +112,7 @@ struct ProxiesPage {
     message: String,
     error: String,
     grants: Vec<GrantRow>,
-    items: Vec<(&'static str, String)>,
+    items: Vec<(String, String)>,
     reasons: Vec<(&'static str, &'static str)>,
     today: String,
     until: String,
@@ -131,7 +134,34 @@ pub async fn proxies_page(
 ) -> Result<Response, PageError> {
     let tr = tr_of(&q, &headers);
     let grants = s.reg.own_grants(&signed.actor).await?;
+    let mut rows: Vec<GrantRow> = grants.iter().map(|g| grant_row(tr, g)).collect();
+    for r in rows.iter_mut().filter(|r| r.pay) {
+        r.pay_url = s
+            .reg
+            .grant_payments(&r.grant_id, &signed.actor)
+            .await?
+            .into_iter()
+            .find(|p| p.status == "pending")
+            .and_then(|p| p.redirect_url)
+            .unwrap_or_default();
+    }
     let today = s.reg.clock().today();
+    // The items of the family's own baskets, the money of an allowance aside (it goes with goods).
+    let mut codes: Vec<String> = vec![];
+    for b in s.reg.own_baskets(&signed.actor).await? {
+        for l in b.lines {
+            if l.item != "money" && !codes.contains(&l.item) {
+                codes.push(l.item);
+            }
+        }
+    }
+    let items = codes
+        .into_iter()
+        .map(|c| {
+            let name = item(tr, &c);
+            (c, name)
+        })
+        .collect();
     let until = today
         .checked_add(jiff::Span::new().months(3))
         .unwrap_or(today);
@@ -143,12 +173,8 @@ pub async fn proxies_page(
         csrf: signed.csrf.clone(),
         message: message_html(tr, n.message.as_deref()),
         error: error_html(tr, n.error.as_deref()),
-        grants: grants.iter().map(|g| grant_row(tr, g)).collect(),
-        items: tamwin_domain::programme::catalog::ITEMS
-            .iter()
-            .filter(|(_, u)| !u.is_money())
-            .map(|(c, _)| (*c, item(tr, c)))
-            .collect(),
+        grants: rows,
+        items,
         reasons: GrantReason::ALL
             .iter()
             .map(|r| (r.code(), tr.t(&format!("greason_{}", r.code()))))
@@ -223,14 +249,16 @@ pub async fn grant_step(
             .revoke_grant(&grant_id, field(&f, "reason"), a)
             .await
             .map(|_| "message=msg_grant_revoked".to_string()),
-        "pay" => match s.reg.pay_grant(&grant_id, RETURN_PAGE, a).await {
-            // On to the provider's own page; it sends the head back here.
-            Ok(p) => match p.redirect_url {
-                Some(u) => return Ok(Redirect::to(&u).into_response()),
-                None => Ok("message=msg_grant_paid".to_string()),
-            },
-            Err(e) => Err(e),
-        },
+        // The payment started, the page links to the provider's own page (a form may not lead to
+        // another site: the pages' form-action is their own), which sends the head back here.
+        "pay" => s
+            .reg
+            .pay_grant(&grant_id, RETURN_PAGE, a)
+            .await
+            .map(|p| match p.redirect_url {
+                Some(_) => "message=msg_grant_pay_ready".to_string(),
+                None => "message=msg_grant_paid".to_string(),
+            }),
         _ => return Err(tamwin_app::AppError::NotFound.into()),
     };
     Ok(match done {

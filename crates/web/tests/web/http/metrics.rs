@@ -101,6 +101,7 @@ tamwin_store::backend_tests! {
                 tamwin_web::Config {
                     demo: false,
                     metrics_token: Some("scrape-secret-1".into()),
+                    registry_sms: None,
                 },
             ),
             token: String::new(),
