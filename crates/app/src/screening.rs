@@ -8,10 +8,12 @@
 pub mod civil;
 
 mod appeals;
+mod proxy_signals;
 mod review;
 mod run;
 mod views;
 
+pub use proxy_signals::MANY_HOUSEHOLDS;
 pub use review::QueueQuery;
 pub use run::{RunView, raw};
 pub use views::*;

@@ -17,15 +17,20 @@ pub enum FindingKind {
     Abroad,
     /// Nobody in the civil registry matches.
     Fictitious,
+    /// A power of attorney that looks wrong: its proxy collecting for a card whose members are
+    /// deceased or abroad, proxy for many households, or collecting right after a grant made on a
+    /// phone number that had just changed.
+    Proxy,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 5] = [
+    pub const ALL: [FindingKind; 6] = [
         FindingKind::SameId,
         FindingKind::Duplicate,
         FindingKind::Deceased,
         FindingKind::Abroad,
         FindingKind::Fictitious,
+        FindingKind::Proxy,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -34,19 +39,27 @@ impl FindingKind {
             FindingKind::Deceased => "deceased",
             FindingKind::Abroad => "abroad",
             FindingKind::Fictitious => "fictitious",
+            FindingKind::Proxy => "proxy",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.code() == s)
     }
-    /// The hold a confirmed finding of this kind becomes.
+    /// The hold a confirmed finding of this kind becomes (`holds`), or the reason it is filed under.
     pub fn hold_reason(self) -> HoldReason {
         match self {
             FindingKind::Deceased => HoldReason::Deceased,
             FindingKind::Abroad => HoldReason::Abroad,
             FindingKind::Fictitious => HoldReason::Fictitious,
             FindingKind::SameId | FindingKind::Duplicate => HoldReason::Duplicate,
+            FindingKind::Proxy => HoldReason::Other,
         }
+    }
+
+    /// Whether confirming it holds the member's share. A proxy finding confirmed ends the power of
+    /// attorney instead: the family is not held for its proxy's doing.
+    pub fn holds(self) -> bool {
+        self != FindingKind::Proxy
     }
 }
 

@@ -101,7 +101,9 @@ pub use payments::{Payment, PaymentStore, ProviderAnswer, ReconciliationRow, Set
 pub use pool::{PoolStats, PoolUse};
 pub use postgres::{CivilRows, PgStore};
 pub use programmes::{ProgrammeRow, ProgrammeStore, StoredVersion};
-pub use proxies::{Confirmation, Created, Grant, GrantEnd, ProxyCode, ProxyStore, Side};
+pub use proxies::{
+    Confirmation, Created, Grant, GrantEnd, ProxyCode, ProxyCollected, ProxyStore, Side,
+};
 pub use redemptions::{
     LineAfter, NewRedemption, ProxyCollection, Redeemed, Redemption, RedemptionStore, Take, Void,
     Voided,

@@ -187,6 +187,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "proxy_outlets",
         sql: include_str!("../migrations/sqlite/0036_proxy_outlets.sql"),
     },
+    Migration {
+        version: 37,
+        name: "proxy_findings",
+        sql: include_str!("../migrations/sqlite/0037_proxy_findings.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -369,6 +374,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 36,
         name: "proxy_outlets",
         sql: include_str!("../migrations/postgres/0036_proxy_outlets.sql"),
+    },
+    Migration {
+        version: 37,
+        name: "proxy_findings",
+        sql: include_str!("../migrations/postgres/0037_proxy_findings.sql"),
     },
 ];
 

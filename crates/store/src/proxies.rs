@@ -83,6 +83,16 @@ pub struct ProxyCode {
     pub expires_at: Timestamp,
 }
 
+/// A grant's collections by its proxy since some time (voids left out), for the screening signal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyCollected {
+    pub household_id: HouseholdId,
+    pub grant_id: String,
+    pub collections: i64,
+    pub first_at: Timestamp,
+    pub last_at: Timestamp,
+}
+
 /// A grant's end: from one of `from` to `to` (an ended status), by someone, for a reason.
 #[derive(Debug, Clone)]
 pub struct GrantEnd<'a> {
@@ -147,6 +157,10 @@ pub trait ProxyStore: Send + Sync {
     async fn grants_of_proxy(&self, national_id: &str) -> Result<Vec<Grant>>;
     /// How many households this person is proxy for now (open grants).
     async fn proxy_load(&self, national_id: &str) -> Result<i64>;
+    /// Each grant's collections by its proxy made since `since`.
+    async fn proxy_collected_since(&self, since: Timestamp) -> Result<Vec<ProxyCollected>>;
+    /// The grants made since `since`, whatever became of them.
+    async fn grants_since(&self, since: Timestamp) -> Result<Vec<Grant>>;
     /// Keeps the challenge of a code sent to a proxy for a collection at an outlet.
     async fn add_proxy_code(&self, c: &ProxyCode) -> Result<()>;
     /// The newest code sent to this person for this household at this outlet.

@@ -294,6 +294,30 @@ macro_rules! proxies_sql {
                     .unwrap_or(0))
             }
 
+            async fn proxy_collected_since(&self, since: jiff::Timestamp) -> Result<Vec<$crate::proxies::ProxyCollected>> {
+                let rows = sqlx::query(
+                    "SELECT household_id, proxy_grant_id, COUNT(*) AS n, MIN(at) AS first_at, MAX(at) AS last_at FROM redemptions WHERE proxy_grant_id IS NOT NULL AND voided_at IS NULL AND at >= $1 GROUP BY household_id, proxy_grant_id ORDER BY household_id, proxy_grant_id",
+                )
+                .bind(ts(&since))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok($crate::proxies::ProxyCollected {
+                            household_id: HouseholdId::new(r.try_get::<String, _>("household_id")?),
+                            grant_id: r.try_get("proxy_grant_id")?,
+                            collections: r.try_get("n")?,
+                            first_at: parse_ts(&r.try_get::<String, _>("first_at")?)?,
+                            last_at: parse_ts(&r.try_get::<String, _>("last_at")?)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn grants_since(&self, since: jiff::Timestamp) -> Result<Vec<Grant>> {
+                self.grants_where("created_at >= $1", &ts(&since)).await
+            }
+
             async fn add_proxy_code(&self, c: &$crate::proxies::ProxyCode) -> Result<()> {
                 with_retry(|| async {
                     sqlx::query(

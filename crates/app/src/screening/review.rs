@@ -203,7 +203,8 @@ impl Registry {
             ])));
         }
         let now = self.clock.now();
-        let effective = confirm.then(|| {
+        // A proxy finding confirmed ends the grant at once; the others hold after the grace period.
+        let effective = (confirm && f.kind.holds()).then(|| {
             now.checked_add(jiff::SignedDuration::from_hours(
                 24 * self.screening_grace_days,
             ))
@@ -213,6 +214,18 @@ impl Registry {
         let member = detail.household.member(&f.member_id);
         let name = member.map(|m| m.given_name.clone()).unwrap_or_default();
         let message = match (&detail.household.household.phone, effective) {
+            (Some(phone), None) if confirm && !f.kind.holds() => Some(OutboxMessage {
+                message_id: self.ids.id(),
+                channel: "sms".into(),
+                recipient: phone.as_str().to_string(),
+                body: format!(
+                    "تموين: أُلغيت الوكالة عن بطاقتكم {} بعد تدقيق، ولا يستلم الوكيل عنكم بعد الآن. لوكالة جديدة: صفحتكم في بوابة المواطن.\nTamwin: the power of attorney for card {} was revoked after an audit.",
+                    detail.household.household.card_number.as_str(),
+                    detail.household.household.card_number.as_str(),
+                ),
+                created_at: now,
+                delivered_at: None,
+            }),
             (Some(phone), Some(at)) => Some(OutboxMessage {
                 message_id: self.ids.id(),
                 channel: "sms".into(),
@@ -265,6 +278,14 @@ impl Registry {
             .await?;
         if !decided {
             return Err(AppError::rule("finding_decided"));
+        }
+        if confirm
+            && !f.kind.holds()
+            && let Some(proxy) = &f.other_national_id
+        {
+            self.end_flagged_grants(&f.household_id, proxy, f.finding_id.as_str(), actor)
+                .await?;
+            self.store.finding_in_effect(&f.finding_id, "").await?;
         }
         self.store
             .finding(finding_id)

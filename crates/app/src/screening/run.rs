@@ -320,6 +320,13 @@ impl Registry {
                 hold_id: None,
             });
         }
+        let proxies = self.proxy_findings(run_id, &rows).await?;
+        for f in &proxies {
+            *counts
+                .entry(format!("proxy {}", f.decision.code()))
+                .or_default() += 1;
+        }
+        rows.extend(proxies);
         let mut written = 0i64;
         let mut new = 0u64;
         for chunk in rows.chunks(BATCH) {

@@ -110,7 +110,8 @@ pub struct FindingView {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub finding_id: FindingId,
     pub run_id: String,
-    /// `same_id`, `duplicate`, `deceased`, `abroad`, `fictitious`.
+    /// `same_id`, `duplicate`, `deceased`, `abroad`, `fictitious`, `proxy` (a power of attorney to look into;
+    /// docs/proxies.md).
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: FindingKind,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]

@@ -24,6 +24,7 @@ mod jobs;
 mod payments;
 mod proxies;
 mod proxy_collection;
+mod proxy_screening;
 mod redemption;
 mod screening;
 mod screening_areas;

@@ -178,6 +178,14 @@ pub(crate) struct Granted {
 /// A family whose head granted the head of another household (card 73…, phones +964780333…) rice
 /// from today to 2027-03-01, both confirmed and the fee settled.
 pub(crate) async fn granted(store: std::sync::Arc<dyn tamwin_store::Store>) -> Granted {
+    granted_after(store, false).await
+}
+
+/// `granted`, the family's phone changed just before the grant when `phone_changed`.
+pub(crate) async fn granted_after(
+    store: std::sync::Arc<dyn tamwin_store::Store>,
+    phone_changed: bool,
+) -> Granted {
     let backend = "setup";
     let (reg, clock, _hub) = wired(store.clone()).await;
     let s = setup_on(reg, clock, store.clone(), 41, "iq-pds", false, None).await;
@@ -197,6 +205,16 @@ pub(crate) async fn granted(store: std::sync::Arc<dyn tamwin_store::Store>) -> G
         .civil_load(&people)
         .await
         .unwrap();
+    if phone_changed {
+        let change = tamwin_app::PhoneChange {
+            phone: "07805550000".into(),
+            reason: "new number".into(),
+        };
+        s.reg
+            .set_phone(&s.card, &change, &crate::redemption::system(), None)
+            .await
+            .unwrap();
+    }
     let head = Actor::citizen(&s.hid, "07801234567", "web");
     let g = s
         .reg

@@ -108,7 +108,7 @@ fn staff(role: Role, area: Area) -> Actor {
     Actor::staff("u1", "auditor.karbala", role, area, "web")
 }
 
-async fn run(reg: &Arc<Registry>, auditor: &Actor) -> String {
+pub(crate) async fn run(reg: &Arc<Registry>, auditor: &Actor) -> String {
     let started = reg.start_screening(auditor).await.unwrap();
     // Queued: the job runner runs it, as a server's would.
     Arc::new(jobs::Runner::only(reg.clone(), &[jobs::SCREENING]))

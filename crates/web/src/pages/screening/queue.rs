@@ -75,7 +75,7 @@ pub struct ScreeningQuery {
 const DECISIONS: [ScreenDecision; 2] = ScreenDecision::ALL;
 const QUEUE_PAGE: u32 = 100;
 
-const KINDS: [FindingKind; 5] = FindingKind::ALL;
+const KINDS: [FindingKind; 6] = FindingKind::ALL;
 const STATUSES: [FindingStatus; 4] = FindingStatus::ALL;
 
 fn run_row(tr: Tr, r: &RunView) -> RunRow {
