@@ -80,6 +80,7 @@ use utoipa::OpenApi;
         crate::api::outlets::void,
         crate::api::outlets::collection_code,
         crate::api::proxies::outlet_proxy_code,
+        crate::api::proxies::outlet_proxy_grant,
         crate::api::outlets::outlets,
         crate::api::outlets::licence,
         crate::api::outlets::move_households,

@@ -29,6 +29,11 @@ impl Routes {
             "/api/v1/outlet/proxy-codes",
             post(api::proxies::outlet_proxy_code),
         )
+        .add(
+            "post",
+            "/api/v1/outlet/proxy-grants",
+            post(api::proxies::outlet_proxy_grant),
+        )
         .add("get", "/api/v1/outlets", get(api::outlets::outlets))
         .add(
             "post",

@@ -198,7 +198,7 @@ impl Registry {
     }
 
     /// The grant in force naming this proxy for the family, as the outlet's device sees it before a
-    /// collection: its scope and validity.
+    /// collection: its scope and validity; the read audited before it leaves.
     pub async fn outlet_proxy_grant(
         &self,
         national_id: &str,
@@ -212,6 +212,15 @@ impl Registry {
             ]))
         })?;
         let (record, grant) = self.grant_for(&nid, for_card, &outlet).await?;
+        self.record_reads(
+            actor,
+            "grants.read",
+            &[(
+                &record.household.household_id,
+                &record.household.card_number,
+            )],
+        )
+        .await?;
         Ok(crate::proxies::view(&grant, &record))
     }
 

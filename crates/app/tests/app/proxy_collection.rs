@@ -99,6 +99,11 @@ tamwin_store::backend_tests! {
         assert_eq!(code(e), "code_refused", "{backend}");
         let e = s.reg.send_proxy_code(s.members[1]["national_id"].as_str().unwrap(), s.card.as_str(), &dev).await.unwrap_err();
         assert_eq!(code(e), "proxy_no_grant", "{backend}");
+        // The device sees the grant and its scope; the read is audited.
+        let seen = s.reg.outlet_proxy_grant(&proxy_nid, s.card.as_str(), &dev).await.unwrap();
+        assert_eq!((seen.items.clone(), seen.status.as_str()), (vec!["rice".to_string()], "active"), "{backend}");
+        let reads = s.store.household_audit(&s.hid, &["grants.read"], 5).await.unwrap();
+        assert_eq!(reads.len(), 1, "{backend}");
         // Asked for at A1101-001: the registry texts the proxy's own phone, masked here.
         let sent = s.reg.send_proxy_code(&proxy_nid, s.card.as_str(), &dev).await.unwrap();
         assert!(sent.phone_masked.ends_with("003"), "{backend}: {}", sent.phone_masked);

@@ -280,3 +280,20 @@ pub async fn outlet_proxy_code(
         .await?;
     Ok((StatusCode::ACCEPTED, axum::Json(sent)))
 }
+
+#[utoipa::path(post, path = "/api/v1/outlet/proxy-grants", tag = "outlets", security(("device" = []), ("bearer" = []), ("session" = [])),
+    request_body = OutletProxyCodeBody,
+    responses((status = 200, description = "The grant in force naming this proxy for the family, with its scope and last day (the read audited)", body = GrantView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not an outlet's device or operator", body = Problem), (status = 404, description = "No such card", body = Problem), (status = 409, description = "No grant in force names them (`proxy_no_grant`), or they run this outlet (`proxy_runs_outlet`)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+pub async fn outlet_proxy_grant(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    m: Result<Mutation<OutletProxyCodeBody>, Problem>,
+) -> Result<axum::Json<GrantView>, Problem> {
+    a.require(tamwin_domain::access::Permission::Redeem)?;
+    let m = m?;
+    Ok(axum::Json(
+        s.reg
+            .outlet_proxy_grant(&m.body.national_id, &m.body.for_card, &a)
+            .await?,
+    ))
+}

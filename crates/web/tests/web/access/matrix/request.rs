@@ -597,7 +597,7 @@ pub(super) async fn request(
             Some(json!({"transaction_id": "none", "reason": "wrong card"}).to_string())
         }
         ("post", "/api/v1/outlet/collection-codes") => Some(json!({"card_number": m.card}).to_string()),
-        ("post", "/api/v1/outlet/proxy-codes") => Some(json!({"national_id": m.spouse_nid, "for_card": m.card}).to_string()),
+        ("post", "/api/v1/outlet/proxy-codes") | ("post", "/api/v1/outlet/proxy-grants") => Some(json!({"national_id": m.spouse_nid, "for_card": m.card}).to_string()),
         ("post", p) if p.ends_with("/licence") => Some(json!({"licence": "suspended", "reason": "short weight"}).to_string()),
         ("post", p) if p.ends_with("/households-move") => {
             Some(json!({"to": format!("{outlet}-B"), "reason": "agent suspended"}).to_string())

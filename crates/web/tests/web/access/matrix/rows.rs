@@ -99,6 +99,8 @@ pub(super) const ROWS: &[Row] = &[
         [401, 403, 403, 403, 403, 403, 403, 409, 403]),
     row("post", "/api/v1/outlet/proxy-codes", Kind::Api,
         [401, 403, 403, 403, 403, 403, 403, 409, 403]),
+    row("post", "/api/v1/outlet/proxy-grants", Kind::Api,
+        [401, 403, 403, 403, 403, 403, 403, 409, 403]),
     row("get", "/api/v1/outlets", Kind::Api,
         [401, 200, 200, 403, 403, 403, 403, 403, 403]),
     row("post", "/api/v1/outlets/{outlet}/licence", Kind::Api,
