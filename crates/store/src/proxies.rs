@@ -161,8 +161,9 @@ pub trait ProxyStore: Send + Sync {
     async fn proxy_collected_since(&self, since: Timestamp) -> Result<Vec<ProxyCollected>>;
     /// The grants made since `since`, whatever became of them.
     async fn grants_since(&self, since: Timestamp) -> Result<Vec<Grant>>;
-    /// Keeps the challenge of a code sent to a proxy for a collection at an outlet.
-    async fn add_proxy_code(&self, c: &ProxyCode) -> Result<()>;
+    /// Keeps the challenge of a code sent to a proxy for a collection at an outlet, with its audit
+    /// entry.
+    async fn add_proxy_code(&self, c: &ProxyCode, log: &ChangeLog) -> Result<()>;
     /// The newest code sent to this person for this household at this outlet.
     async fn proxy_code(
         &self,

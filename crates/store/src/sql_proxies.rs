@@ -318,8 +318,9 @@ macro_rules! proxies_sql {
                 self.grants_where("created_at >= $1", &ts(&since)).await
             }
 
-            async fn add_proxy_code(&self, c: &$crate::proxies::ProxyCode) -> Result<()> {
+            async fn add_proxy_code(&self, c: &$crate::proxies::ProxyCode, log: &ChangeLog) -> Result<()> {
                 with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
                     sqlx::query(
                         "INSERT INTO proxy_collection_codes (challenge_id, grant_id, household_id, outlet_code, national_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
@@ -330,8 +331,10 @@ macro_rules! proxies_sql {
                     .bind(&c.national_id)
                     .bind(ts(&c.created_at))
                     .bind(ts(&c.expires_at))
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
+                    Self::append_audit(&mut tx, &[(Some(c.household_id.as_str()), log)]).await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
                     Ok(())
                 })
                 .await

@@ -253,7 +253,14 @@ impl Registry {
                 .checked_add(jiff::SignedDuration::from_mins(PROXY_CODE_MINUTES))
                 .map_err(|e| AppError::Internal(e.to_string()))?,
         };
-        self.store.add_proxy_code(&c).await?;
+        let log = self.log(
+            "proxy_code.sent",
+            None,
+            None,
+            actor,
+            serde_json::json!({ "grant_id": c.grant_id, "outlet": c.outlet_code }),
+        );
+        self.store.add_proxy_code(&c, &log).await?;
         Ok(ProxyCodeSent {
             phone_masked: sent.phone_masked,
             expires_at: sent.expires_at,

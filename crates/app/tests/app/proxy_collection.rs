@@ -110,6 +110,7 @@ tamwin_store::backend_tests! {
         let sms = tamwin_store::testkit::civil_of(&s.store).civil_sms_recent(5).await.unwrap();
         assert!(sms[0].1.contains("بالوكالة") && sms[0].1.contains("أعطه للوكيل"), "{backend}: {sms:?}");
         let c = code_to(&s.store, "+9647803330003").await;
+        assert_eq!(s.store.household_audit(&s.hid, &["proxy_code.sent"], 5).await.unwrap().len(), 1, "{backend}");
         // Worthless at another outlet, and wrong digits are refused.
         let e = redeem(&s, &with_code("k-1", &c), &other_outlet).await.unwrap_err();
         assert_eq!(code(e), "code_refused", "{backend}");
