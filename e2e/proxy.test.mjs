@@ -145,7 +145,7 @@ test('a head grants a proxy, both confirm, the fee is paid, the proxy collects, 
 
     // The head's phone: the receipt says their proxy collected.
     const receipt = await message(family, citizens[0].phone, /وكيلكم/);
-    assert.match(receipt, /sugar 500 g/);
+    assert.match(receipt, /سكر 500 g/);
 
     // The head revokes; the next collection by proxy is refused at the outlet.
     await home.goto(base + '/citizen/proxies');

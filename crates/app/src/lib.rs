@@ -62,7 +62,7 @@ pub use ids::{IdGen, RandomIds, SeqIds};
 pub use mutate::{
     Closure, HeadChange, HoldInput, HoldLift, MemberChange, MemberRemoval, PhoneChange,
 };
-pub use registry::Registry;
+pub use registry::{ItemNames, Registry};
 pub use session::{LogGateway, NewSession, SignedIn, SmsGateway};
 pub use view::{HoldView, HouseholdView, MemberView};
 

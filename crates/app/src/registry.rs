@@ -6,6 +6,9 @@ use std::sync::Arc;
 use tamwin_domain::Geography;
 use tamwin_store::{ChangeLog, Store};
 
+/// An item's name in a language, when known.
+pub type ItemNames = Arc<dyn Fn(&str, &str) -> Option<String> + Send + Sync>;
+
 /// Its fields are private: `web` and the binary reach the store, the ports and the settings only
 /// through the methods below and the use cases.
 pub struct Registry {
@@ -37,6 +40,9 @@ pub struct Registry {
     pub(crate) refuse_beyond_stock: bool,
     /// The payment provider fees are paid through, when one is configured.
     pub(crate) payments: Option<Arc<dyn payments::PaymentProvider>>,
+    /// An item's name in a language (`ar`, `en`) for the messages families receive; without it the
+    /// messages name items by their codes.
+    pub(crate) item_names: Option<ItemNames>,
     /// Households one person may be proxy for at once, and a grant's fee in fils.
     pub(crate) proxy_limit: i64,
     pub(crate) proxy_fee: i64,
@@ -76,6 +82,7 @@ impl Registry {
             refuse_beyond_stock: false,
             versions: Default::default(),
             payments: None,
+            item_names: None,
             proxy_limit: tamwin_domain::proxy::MAX_HOUSEHOLDS,
             proxy_fee: proxies::FEE_FILS,
         }
@@ -148,6 +155,19 @@ impl Registry {
     pub fn set_outlet_rules(&mut self, void_minutes: i64, refuse_beyond_stock: bool) {
         self.void_minutes = void_minutes;
         self.refuse_beyond_stock = refuse_beyond_stock;
+    }
+
+    /// Where the messages families receive take items' names from (the web's catalogs).
+    pub fn set_item_names(&mut self, names: ItemNames) {
+        self.item_names = Some(names);
+    }
+
+    /// The item's name in the language, or its code.
+    pub(crate) fn item_name(&self, item: &str, lang: &str) -> String {
+        self.item_names
+            .as_ref()
+            .and_then(|f| f(item, lang))
+            .unwrap_or_else(|| item.to_string())
     }
 
     pub fn set_payments(&mut self, provider: Arc<dyn payments::PaymentProvider>) {

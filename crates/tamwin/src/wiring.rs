@@ -65,6 +65,8 @@ pub(crate) async fn wire(url: &str, cli: &Settings) -> Result<Wired, Error> {
         cli.temporary_card_months,
         cli.screening_grace_days,
     );
+    // Receipts name items in the families' words, from the pages' catalogs.
+    reg.set_item_names(tamwin_web::i18n::item_names());
     reg.prepare().await?;
     Ok(Wired { reg, store, civil })
 }

@@ -53,6 +53,17 @@ impl Lang {
     }
 }
 
+/// An item's name from the catalogs (`item_<code>`) in a language, for the messages the application
+/// writes itself (receipts); `None` for an unknown language or item.
+pub fn item_names() -> tamwin_app::ItemNames {
+    std::sync::Arc::new(|item: &str, lang: &str| {
+        let tr = Tr {
+            lang: Lang::parse(lang)?,
+        };
+        tr.lookup(&format!("item_{item}")).map(str::to_string)
+    })
+}
+
 /// Translations for one page.
 #[derive(Debug, Clone, Copy)]
 pub struct Tr {

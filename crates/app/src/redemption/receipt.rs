@@ -8,28 +8,28 @@ use tamwin_domain::HouseholdRecord;
 use tamwin_domain::outlet::Outlet;
 use tamwin_store::{OutboxMessage, Redemption};
 
-/// `3000 g rice` as the message shows a quantity: the item's code stands in for its name, which the
-/// phone's reader knows from the card's own list (the catalogs' names reach the outbox with the
-/// catalog port).
-fn amount(item: &str, unit: &str, q: i64) -> String {
-    format!("{item} {q} {unit}")
+/// `رز 3000 g` as the message shows a quantity, the item named in the message's language.
+fn amount(name: String, unit: &str, q: i64) -> String {
+    format!("{name} {q} {unit}")
 }
 
 impl Registry {
     pub(crate) fn receipt(&self, r: &HouseholdRecord, v: &RedemptionView) -> Option<OutboxMessage> {
         let phone = r.household.phone.as_ref()?;
-        let taken: Vec<String> = v
-            .taken
-            .iter()
-            .map(|t| amount(&t.item, &t.unit, t.quantity))
-            .collect();
+        let taken = |lang: &str| -> Vec<String> {
+            v.taken
+                .iter()
+                .map(|t| amount(self.item_name(&t.item, lang), &t.unit, t.quantity))
+                .collect()
+        };
         // An allowance's goods are bounded by its money: the money left says it, in one line.
-        let left: Vec<String> = v
-            .left
-            .iter()
-            .filter(|l| l.price.is_none())
-            .map(|l| amount(&l.item, &l.unit, l.left))
-            .collect();
+        let left = |lang: &str| -> Vec<String> {
+            v.left
+                .iter()
+                .filter(|l| l.price.is_none())
+                .map(|l| amount(self.item_name(&l.item, lang), &l.unit, l.left))
+                .collect()
+        };
         let at = self.local_time(&v.at);
         // A proxy's collection says so: the family learns of each one its proxy makes.
         let (who, by) = match &v.proxy_national_id {
@@ -45,14 +45,14 @@ impl Registry {
                 v.card_number,
                 v.outlet_name,
                 v.outlet_code,
-                taken.join("، "),
+                taken("ar").join("، "),
                 v.month,
-                left.join("، "),
+                left("ar").join("، "),
                 v.card_number,
                 v.outlet_code,
-                taken.join(", "),
+                taken("en").join(", "),
                 v.month,
-                left.join(", "),
+                left("en").join(", "),
             ),
             created_at: self.clock.now(),
             delivered_at: None,
