@@ -1,6 +1,6 @@
 // Electronic powers of attorney, the whole journey on phones (issue 17): the head of a family makes a
 // grant on their page, confirms with the civil registry's code; the proxy accepts on their own page
-// with theirs; the head pays the fee on the sandbox provider's page and is sent back; the outlet's
+// with theirs after reading what they are asked; the head pays the fee on the sandbox provider's page and is sent back; the outlet's
 // operator collects by proxy with a code the registry texts the proxy; the head's phone receives the
 // receipt naming the proxy; the head revokes, and the next collection by proxy is refused. Arabic,
 // right to left. TAMWIN_E2E_URL and TAMWIN_E2E_ACCOUNTS as for lookup.test.mjs.
@@ -86,6 +86,12 @@ test('a head grants a proxy, both confirm, the fee is paid, the proxy collects, 
     const proxyCode = codeOf(await message(proxyContext, citizens[1].phone, /وكالة إلكترونية/));
     await proxyPage.fill('#answer-nid', proxyHead.national_id);
     await proxyPage.fill('#answer-code', proxyCode);
+    await proxyPage.click('#read-grant');
+    // The proxy reads what they are asked before answering.
+    await proxyPage.waitForSelector('#seen');
+    assert.match(await proxyPage.textContent('#seen'), /سكر/);
+    assert.equal((await proxyPage.textContent('#seen .num')).replace(/\D/g, ''), card.replace(/\D/g, ''));
+    await proxyPage.screenshot({ path: shots + 'proxy-reads.png', fullPage: true });
     await proxyPage.click('#accept');
     await proxyPage.waitForSelector('#answered');
     assert.equal(await proxyPage.getAttribute('#answered', 'data-status'), 'awaiting_payment');

@@ -192,6 +192,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "proxy_findings",
         sql: include_str!("../migrations/sqlite/0037_proxy_findings.sql"),
     },
+    Migration {
+        version: 38,
+        name: "proxy_tickets",
+        sql: include_str!("../migrations/sqlite/0038_proxy_tickets.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -379,6 +384,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 37,
         name: "proxy_findings",
         sql: include_str!("../migrations/postgres/0037_proxy_findings.sql"),
+    },
+    Migration {
+        version: 38,
+        name: "proxy_tickets",
+        sql: include_str!("../migrations/postgres/0038_proxy_tickets.sql"),
     },
 ];
 

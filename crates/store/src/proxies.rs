@@ -161,6 +161,18 @@ pub trait ProxyStore: Send + Sync {
     async fn proxy_collected_since(&self, since: Timestamp) -> Result<Vec<ProxyCollected>>;
     /// The grants made since `since`, whatever became of them.
     async fn grants_since(&self, since: Timestamp) -> Result<Vec<Grant>>;
+    /// Keeps, on a grant awaiting its proxy's answer, the evidence of the code check that matched and
+    /// the hash of the ticket the proxy answers with, until `expires`; false when it awaits no answer.
+    async fn set_proxy_ticket(
+        &self,
+        household_id: &HouseholdId,
+        grant_id: &str,
+        ticket_hash: &str,
+        expires: Timestamp,
+        evidence: &str,
+    ) -> Result<bool>;
+    /// The grant's proxy ticket: (hash, until, evidence).
+    async fn proxy_ticket(&self, grant_id: &str) -> Result<Option<(String, Timestamp, String)>>;
     /// Keeps the challenge of a code sent to a proxy for a collection at an outlet, with its audit
     /// entry.
     async fn add_proxy_code(&self, c: &ProxyCode, log: &ChangeLog) -> Result<()>;

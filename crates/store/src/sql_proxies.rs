@@ -314,6 +314,42 @@ macro_rules! proxies_sql {
                     .collect()
             }
 
+            async fn set_proxy_ticket(&self, household_id: &HouseholdId, grant_id: &str, ticket_hash: &str, expires: jiff::Timestamp, evidence: &str) -> Result<bool> {
+                with_retry(|| async {
+                    let n = sqlx::query(
+                        "UPDATE proxy_grants SET proxy_ticket_hash = $1, proxy_ticket_expires = $2, proxy_seen_evidence = $3 \
+                         WHERE household_id = $4 AND grant_id = $5 AND status = 'confirming' AND proxy_confirmed_at IS NULL",
+                    )
+                    .bind(ticket_hash)
+                    .bind(ts(&expires))
+                    .bind(evidence)
+                    .bind(household_id.as_str())
+                    .bind(grant_id)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                    Ok(n == 1)
+                })
+                .await
+            }
+
+            async fn proxy_ticket(&self, grant_id: &str) -> Result<Option<(String, jiff::Timestamp, String)>> {
+                let row = sqlx::query(
+                    "SELECT proxy_ticket_hash, proxy_ticket_expires, proxy_seen_evidence FROM proxy_grants WHERE grant_id = $1 AND proxy_ticket_hash IS NOT NULL",
+                )
+                .bind(grant_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|r| {
+                    Ok((
+                        r.try_get("proxy_ticket_hash")?,
+                        parse_ts(&r.try_get::<String, _>("proxy_ticket_expires")?)?,
+                        r.try_get("proxy_seen_evidence")?,
+                    ))
+                })
+                .transpose()
+            }
+
             async fn grants_since(&self, since: jiff::Timestamp) -> Result<Vec<Grant>> {
                 self.grants_where("created_at >= $1", &ts(&since)).await
             }

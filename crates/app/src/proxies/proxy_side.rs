@@ -1,11 +1,16 @@
 //! The proxy's side of a grant (issue 17 points 1 and 2): no account is needed — the national ID and
 //! the code the civil registry sent to the proxy's own phone are the proof. The proxy accepts or
-//! declines a grant awaiting their confirmation, and later gives one up.
+//! declines a grant awaiting their confirmation — at once, or on their page after reading it (the code
+//! is good once: the page carries a short-lived ticket from the reading to the answer) — and later
+//! gives one up.
 
 use super::{Grant, GrantView};
 use crate::{Actor, AppError, Registry, Result};
 use tamwin_domain::proxy::GrantStatus;
 use tamwin_store::{GrantEnd, Side};
+
+/// Minutes the proxy's page may take from reading a grant to answering it.
+const TICKET_MINUTES: i64 = 15;
 
 impl Registry {
     /// The proxy accepts (`accept`) or declines a grant naming them, with the code the registry sent
@@ -16,6 +21,72 @@ impl Registry {
         code: &str,
         accept: bool,
     ) -> Result<GrantView> {
+        let (g, evidence) = self.waiting_grant(national_id, code).await?;
+        self.settle_answer(g, evidence, accept).await
+    }
+
+    /// The proxy reads the grant the code names before answering: the grant, and the ticket (good
+    /// for `TICKET_MINUTES`) that answers it with `answer_with_ticket`. The read is audited.
+    pub async fn proxy_reads_grant(
+        &self,
+        national_id: &str,
+        code: &str,
+    ) -> Result<(GrantView, String)> {
+        let (g, evidence) = self.waiting_grant(national_id, code).await?;
+        let ticket = crate::secret::random_hex(16)?;
+        let until = self
+            .clock
+            .now()
+            .checked_add(jiff::SignedDuration::from_mins(TICKET_MINUTES))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let hash = crate::secret::sha256_hex(&[&g.grant_id, &ticket]);
+        if !self
+            .store
+            .set_proxy_ticket(&g.household_id, &g.grant_id, &hash, until, &evidence)
+            .await?
+        {
+            return Err(AppError::rule("grant_not_confirming"));
+        }
+        let r = self
+            .store
+            .household_by_id(&g.household_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.record_reads(
+            &Actor::system("proxy"),
+            "grants.read",
+            &[(&r.household.household_id, &r.household.card_number)],
+        )
+        .await?;
+        Ok((self.grant_view(&g.grant_id, &r).await?, ticket))
+    }
+
+    /// The answer to a grant read with `proxy_reads_grant`, with its ticket.
+    pub async fn answer_with_ticket(
+        &self,
+        grant_id: &str,
+        ticket: &str,
+        accept: bool,
+    ) -> Result<GrantView> {
+        let wrong = || AppError::rule("grant_code_wrong");
+        let g = self.store.grant(grant_id.trim()).await?.ok_or_else(wrong)?;
+        let (hash, until, evidence) = self
+            .store
+            .proxy_ticket(&g.grant_id)
+            .await?
+            .ok_or_else(wrong)?;
+        let sent = crate::secret::sha256_hex(&[&g.grant_id, ticket.trim()]);
+        if !crate::secret::same(&sent, &hash) || until <= self.clock.now() {
+            return Err(wrong());
+        }
+        if g.status != GrantStatus::Confirming || g.proxy.confirmed_at.is_some() {
+            return Err(AppError::rule("grant_not_confirming"));
+        }
+        self.settle_answer(g, evidence, accept).await
+    }
+
+    /// The grant awaiting this person's answer whose challenge the code matches, and the evidence.
+    async fn waiting_grant(&self, national_id: &str, code: &str) -> Result<(Grant, String)> {
         let nid = tamwin_domain::NationalId::parse(national_id.trim())
             .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
         let waiting: Vec<Grant> = self
@@ -38,7 +109,11 @@ impl Registry {
                 break;
             }
         }
-        let (g, evidence) = found.ok_or_else(|| AppError::rule("grant_code_wrong"))?;
+        found.ok_or_else(|| AppError::rule("grant_code_wrong"))
+    }
+
+    /// The proxy's answer recorded: accepted with the check's evidence, or declined.
+    async fn settle_answer(&self, g: Grant, evidence: String, accept: bool) -> Result<GrantView> {
         let proxy = Actor::system("proxy");
         let r = self
             .store

@@ -206,6 +206,33 @@ tamwin_store::backend_tests! {
         assert_eq!(s.store.proxy_load(&nid(SECOND)).await.unwrap(), 0, "{backend}");
     }
 
+    async fn the_proxy_reads_the_grant_then_answers_it_with_the_ticket_once_and_in_time((backend, store) in backends) {
+        let s = setup(store.clone(), 3, 5).await;
+        let (a, b) = (&s.heads[0], &s.heads[1]);
+        let g = s.reg.grant_proxy(&input(&nid(PROXY), "1975-01-01", "2026-11-21", "2026-12-31"), a).await.unwrap().grant;
+        // A wrong code reads nothing.
+        let e = s.reg.proxy_reads_grant(&nid(PROXY), "000000").await.unwrap_err();
+        assert_eq!(code(e), "grant_code_wrong", "{backend}");
+        let (seen, ticket) = s.reg.proxy_reads_grant(&nid(PROXY), &code_to(&s.store, "+9647802220001").await).await.unwrap();
+        assert_eq!((seen.grant_id.as_str(), seen.items.clone()), (g.grant_id.as_str(), vec!["rice".to_string()]), "{backend}");
+        let reads = s.store.household_audit(&mine_household(a), &["grants.read"], 5).await.unwrap();
+        assert_eq!(reads.len(), 1, "{backend}: the proxy's read audited");
+        // Another ticket, or this one on another grant, answers nothing.
+        let e = s.reg.answer_with_ticket(&g.grant_id, "00112233445566778899aabbccddeeff", true).await.unwrap_err();
+        assert_eq!(code(e), "grant_code_wrong", "{backend}");
+        let v = s.reg.answer_with_ticket(&g.grant_id, &ticket, true).await.unwrap();
+        assert!(v.proxy_confirmed, "{backend}");
+        let e = s.reg.answer_with_ticket(&g.grant_id, &ticket, false).await.unwrap_err();
+        assert_eq!(code(e), "grant_not_confirming", "{backend}: answered once");
+        // A ticket past its time answers nothing.
+        let g2 = s.reg.grant_proxy(&input(&nid(SECOND), "1979-01-01", "2026-11-21", "2026-12-31"), b).await.unwrap().grant;
+        let (_, late) = s.reg.proxy_reads_grant(&nid(SECOND), &code_to(&s.store, "+9647802220002").await).await.unwrap();
+        advance(&s.clock, 16);
+        let e = s.reg.answer_with_ticket(&g2.grant_id, &late, false).await.unwrap_err();
+        assert_eq!(code(e), "grant_code_wrong", "{backend}");
+        assert_eq!(s.store.grant(&g2.grant_id).await.unwrap().unwrap().status.code(), "confirming", "{backend}");
+    }
+
     async fn a_person_is_proxy_for_at_most_the_limit_even_when_two_households_grant_at_once((backend, store) in backends) {
         let s = setup(store.clone(), 1, 3).await;
         let mut tasks = vec![];

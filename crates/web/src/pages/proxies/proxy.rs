@@ -1,6 +1,7 @@
 //! The proxy's own page: no account — the national ID and the code the civil registry sent to their
-//! phone accept or decline the grant naming them; the answer shows the grant. Its form carries the
-//! pre-session CSRF token as the sign-in forms do.
+//! phone show the grant naming them (the card, what, until when, why); then they accept or decline it
+//! with the ticket the page carries. Its forms carry the pre-session CSRF token as the sign-in forms
+//! do.
 
 use super::{GrantRow, grant_row};
 use crate::AppState;
@@ -25,11 +26,19 @@ struct ProxyPage {
     who: Option<Who>,
     csrf: String,
     error: String,
+    /// The grant read, to answer: its row, its card and the ticket.
+    seen: Option<(GrantRow, String, String)>,
     /// The grant just answered, and whether it was accepted.
     answered: Option<(GrantRow, bool)>,
 }
 
-fn render(tr: Tr, csrf: String, error: String, answered: Option<(GrantRow, bool)>) -> Response {
+fn render(
+    tr: Tr,
+    csrf: String,
+    error: String,
+    seen: Option<(GrantRow, String, String)>,
+    answered: Option<(GrantRow, bool)>,
+) -> Response {
     let status = if error.is_empty() {
         StatusCode::OK
     } else {
@@ -42,6 +51,7 @@ fn render(tr: Tr, csrf: String, error: String, answered: Option<(GrantRow, bool)
         who: None,
         csrf,
         error,
+        seen,
         answered,
     };
     page(p.render(), tr.lang, status)
@@ -51,12 +61,13 @@ pub async fn proxy_page(headers: HeaderMap, Query(q): Query<PageQuery>) -> Respo
     let tr = tr_of(&q, &headers);
     let (csrf, set) = pre_token(&headers);
     with_cookies(
-        render(tr, csrf, String::new(), None),
+        render(tr, csrf, String::new(), None, None),
         &set.into_iter().collect::<Vec<_>>(),
     )
 }
 
-/// The proxy's answer: `accept` or `decline`, with their national ID and code.
+/// `read`: the grant the national ID and code name; `answer`: `accept` or `decline` it with the
+/// ticket.
 pub async fn proxy_step(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -68,21 +79,35 @@ pub async fn proxy_step(
     if !pre_ok(&headers, &csrf) {
         return Err(csrf_page(&s, tr));
     }
-    let accept = field(&f, "answer") == "accept";
-    match s
-        .reg
-        .answer_grant(field(&f, "national_id"), field(&f, "code"), accept)
-        .await
-    {
-        Ok(g) => Ok(render(
-            tr,
-            csrf,
-            String::new(),
-            Some((grant_row(tr, &g), accept)),
-        )),
-        Err(e) => {
-            let err = error_html(tr, Some(&crate::notices::refusal_codes(&e)));
-            Ok(render(tr, csrf, err, None))
-        }
+    let refused =
+        |e: tamwin_app::AppError| error_html(tr, Some(&crate::notices::refusal_codes(&e)));
+    if field(&f, "step") == "answer" {
+        let accept = field(&f, "answer") == "accept";
+        let done = s
+            .reg
+            .answer_with_ticket(field(&f, "grant_id"), field(&f, "ticket"), accept)
+            .await;
+        return Ok(match done {
+            Ok(g) => render(
+                tr,
+                csrf,
+                String::new(),
+                None,
+                Some((grant_row(tr, &g), accept)),
+            ),
+            Err(e) => render(tr, csrf, refused(e), None, None),
+        });
     }
+    let read = s
+        .reg
+        .proxy_reads_grant(field(&f, "national_id"), field(&f, "code"))
+        .await;
+    Ok(match read {
+        Ok((g, ticket)) => {
+            let card = crate::display::card(&g.card_number);
+            let row = grant_row(tr, &g);
+            render(tr, csrf, String::new(), Some((row, card, ticket)), None)
+        }
+        Err(e) => render(tr, csrf, refused(e), None, None),
+    })
 }
