@@ -197,10 +197,15 @@ impl Registry {
             }
         }
         // An existing outlet keeps its kind: households and cycles point at it as what it was.
-        for o in outlets.iter() {
-            if let Some(old) = self.store.outlet(&o.code).await?
-                && old.kind != o.kind
-            {
+        for o in outlets.iter_mut() {
+            let Some(old) = self.store.outlet(&o.code).await? else {
+                continue;
+            };
+            // A file without the licensee column leaves the licensee on file as it was.
+            if !with_licensee {
+                o.licensee_national_id = old.licensee_national_id.clone();
+            }
+            if old.kind != o.kind {
                 rejects.push(OutletReject {
                     line: 0,
                     outlet_code: o.code.clone(),

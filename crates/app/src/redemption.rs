@@ -12,7 +12,7 @@ mod lines;
 mod look_up;
 mod receipt;
 
-pub use by_proxy::{ProxyCodeSent, ProxyPresented};
+pub use by_proxy::{OutletGrantView, ProxyCodeSent, ProxyPresented};
 pub use history::{CitizenDistribution, CollectionView};
 pub use identify::{CARD_QR_YEARS, CardPresented};
 use lines::unit_code;
@@ -249,12 +249,22 @@ impl Registry {
                 )
             }
         };
+        // A proxy's code, checked once the collection passed its rules (the registry spends it).
+        let mut code_evidence: Option<String> = None;
         for attempt in 0..3 {
             let plan = self
                 .plan_collection(&outlet, r, req.cycle_id.as_deref(), &asked)
                 .await?;
             if let Some(b) = &by_proxy {
                 by_proxy::covers(&b.grant, &plan.cycle.programme, &plan.takes)?;
+                if let (Some((challenge, code)), None) = (&b.code, &code_evidence) {
+                    let nid = &b.collection.national_id;
+                    code_evidence = Some(
+                        self.check_registry_code(nid, challenge, code)
+                            .await?
+                            .ok_or(AppError::CodeRefused)?,
+                    );
+                }
             }
             let nr = NewRedemption {
                 household_id: r.household.household_id.clone(),
@@ -282,6 +292,7 @@ impl Registry {
                     "cycle_id": nr.cycle_id,
                     "transaction_id": nr.device_txn,
                     "identified_by": identified_by,
+                    "proxy_code_evidence": code_evidence,
                     "items": asked.iter().map(|(i, q)| serde_json::json!({ "item": i, "quantity": q })).collect::<Vec<_>>(),
                 }),
             );

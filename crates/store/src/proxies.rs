@@ -171,8 +171,14 @@ pub trait ProxyStore: Send + Sync {
         expires: Timestamp,
         evidence: &str,
     ) -> Result<bool>;
-    /// The grant's proxy ticket: (hash, until, evidence).
-    async fn proxy_ticket(&self, grant_id: &str) -> Result<Option<(String, Timestamp, String)>>;
+    /// Spends the grant's proxy ticket if its hash is this one and it is still in time: the evidence
+    /// kept with it; None otherwise (a ticket answers once, also when two answers race).
+    async fn take_proxy_ticket(
+        &self,
+        grant_id: &str,
+        ticket_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<String>>;
     /// Keeps the challenge of a code sent to a proxy for a collection at an outlet, with its audit
     /// entry.
     async fn add_proxy_code(&self, c: &ProxyCode, log: &ChangeLog) -> Result<()>;

@@ -333,21 +333,22 @@ macro_rules! proxies_sql {
                 .await
             }
 
-            async fn proxy_ticket(&self, grant_id: &str) -> Result<Option<(String, jiff::Timestamp, String)>> {
-                let row = sqlx::query(
-                    "SELECT proxy_ticket_hash, proxy_ticket_expires, proxy_seen_evidence FROM proxy_grants WHERE grant_id = $1 AND proxy_ticket_hash IS NOT NULL",
-                )
-                .bind(grant_id)
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map(|r| {
-                    Ok((
-                        r.try_get("proxy_ticket_hash")?,
-                        parse_ts(&r.try_get::<String, _>("proxy_ticket_expires")?)?,
-                        r.try_get("proxy_seen_evidence")?,
-                    ))
+            async fn take_proxy_ticket(&self, grant_id: &str, ticket_hash: &str, now: jiff::Timestamp) -> Result<Option<String>> {
+                with_retry(|| async {
+                    let mut tx = self.begin_write().await?;
+                    let evidence: Option<Option<String>> = sqlx::query_scalar(
+                        "UPDATE proxy_grants SET proxy_ticket_hash = NULL WHERE grant_id = $1 AND proxy_ticket_hash = $2 \
+                         AND proxy_ticket_expires > $3 RETURNING proxy_seen_evidence",
+                    )
+                    .bind(grant_id)
+                    .bind(ticket_hash)
+                    .bind(ts(&now))
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    tx.commit().await.map_err(crate::error::commit_error)?;
+                    Ok(evidence.flatten())
                 })
-                .transpose()
+                .await
             }
 
             async fn grants_since(&self, since: jiff::Timestamp) -> Result<Vec<Grant>> {

@@ -70,15 +70,12 @@ impl Registry {
     ) -> Result<GrantView> {
         let wrong = || AppError::rule("grant_code_wrong");
         let g = self.store.grant(grant_id.trim()).await?.ok_or_else(wrong)?;
-        let (hash, until, evidence) = self
+        let sent = crate::secret::sha256_hex(&[&g.grant_id, ticket.trim()]);
+        let evidence = self
             .store
-            .proxy_ticket(&g.grant_id)
+            .take_proxy_ticket(&g.grant_id, &sent, self.clock.now())
             .await?
             .ok_or_else(wrong)?;
-        let sent = crate::secret::sha256_hex(&[&g.grant_id, ticket.trim()]);
-        if !crate::secret::same(&sent, &hash) || until <= self.clock.now() {
-            return Err(wrong());
-        }
         if g.status != GrantStatus::Confirming || g.proxy.confirmed_at.is_some() {
             return Err(AppError::rule("grant_not_confirming"));
         }

@@ -47,6 +47,24 @@ pub(crate) struct ByProxy {
     pub name: String,
     pub grant: Grant,
     pub collection: ProxyCollection,
+    /// The registry's challenge and the code typed, checked only once the collection itself passed
+    /// every rule (a code is good once).
+    pub code: Option<(String, String)>,
+}
+
+/// A grant as an outlet sees it: what the proxy may take and until when, nothing of why.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OutletGrantView {
+    pub grant_id: String,
+    pub card_number: String,
+    pub proxy_national_id: String,
+    /// Programme codes; empty: all.
+    pub programmes: Vec<String>,
+    /// Item codes; empty: all.
+    pub items: Vec<String>,
+    pub valid_from: String,
+    pub valid_to: String,
 }
 
 fn proxy_nid(p: &ProxyPresented) -> Result<NationalId> {
@@ -92,6 +110,9 @@ impl Registry {
         if outlet.licensee_national_id.as_deref() == Some(nid.as_str()) {
             return Err(AppError::rule("proxy_runs_outlet"));
         }
+        // An outlet that does not serve the family learns nothing of its grants and spends none of
+        // its proxy's codes.
+        self.plan_collection(outlet, &record, None, &[]).await?;
         Ok((record, grant))
     }
 
@@ -150,9 +171,6 @@ impl Registry {
         if c.grant_id != grant.grant_id || c.expires_at <= self.clock.now() {
             return Err(AppError::CodeRefused);
         }
-        self.check_registry_code(nid.as_str(), &c.challenge_id, code)
-            .await?
-            .ok_or(AppError::CodeRefused)?;
         let (collector_id, name) = match self.store.household_by_national_id(&nid).await? {
             Some(own) => {
                 let m = own
@@ -171,7 +189,9 @@ impl Registry {
             }
             None => (format!("grant:{}", grant.grant_id), masked(&nid)),
         };
-        Ok(self.proxy_collection(record, grant, &nid, collector_id, name))
+        let mut b = self.proxy_collection(record, grant, &nid, collector_id, name);
+        b.code = Some((c.challenge_id, code.to_string()));
+        Ok(b)
     }
 
     fn proxy_collection(
@@ -194,6 +214,7 @@ impl Registry {
             name,
             grant,
             collection,
+            code: None,
         }
     }
 
@@ -204,7 +225,7 @@ impl Registry {
         national_id: &str,
         for_card: &str,
         actor: &Actor,
-    ) -> Result<crate::proxies::GrantView> {
+    ) -> Result<OutletGrantView> {
         let outlet = self.outlet_of_actor(actor).await?;
         let nid = NationalId::parse(national_id.trim()).map_err(|e| {
             AppError::Validation(tamwin_domain::ValidationErrors(vec![
@@ -221,7 +242,15 @@ impl Registry {
             )],
         )
         .await?;
-        Ok(crate::proxies::view(&grant, &record))
+        Ok(OutletGrantView {
+            grant_id: grant.grant_id.clone(),
+            card_number: record.household.card_number.to_string(),
+            proxy_national_id: grant.proxy_national_id.clone(),
+            programmes: grant.scope.programmes.clone(),
+            items: grant.scope.items.clone(),
+            valid_from: grant.valid_from.to_string(),
+            valid_to: grant.valid_to.to_string(),
+        })
     }
 
     /// Asks the civil registry to send a proxy a code for a collection at the device's outlet, once

@@ -4,7 +4,7 @@
 //!
 //! - **absent**: a proxy collected (in the last 90 days) for a card on which a member is deceased or
 //!   abroad — held for it, or found so by this run: a hold decision when no present member is left who
-//!   is neither, a review item otherwise;
+//!   is neither, a review item otherwise (raised again as a hold when it comes to that);
 //! - **many**: one person was proxy, over the past year, for at least `MANY_HOUSEHOLDS` households
 //!   (the limit keeps at most that many at once; a proxy who changes families keeps it up): a review
 //!   item on each family;
@@ -106,16 +106,19 @@ impl Registry {
                 .collect();
             if let Some((m, why)) = absent.first() {
                 let everyone = absent.len() == r.present_members().count();
+                let decision = if everyone {
+                    ScreenDecision::Hold
+                } else {
+                    ScreenDecision::Review
+                };
+                // The decision is in the key: a card found with every member absent later is raised
+                // again, as a hold.
                 out.push(finding(
                     &r,
                     m.member_id.clone(),
                     &g,
-                    format!("proxy:absent:{}:{}", g.grant_id, m.member_id),
-                    if everyone {
-                        ScreenDecision::Hold
-                    } else {
-                        ScreenDecision::Review
-                    },
+                    format!("proxy:absent:{}:{}", g.grant_id, decision.code()),
+                    decision,
                     if everyone { 1.0 } else { 0.8 },
                     // Notes the finding's page reads back into the catalogs' words (`note_*`).
                     format!(
@@ -159,8 +162,8 @@ impl Registry {
         // One person proxy for many households over the year (grants both sides confirmed).
         let mut by_proxy: HashMap<String, Vec<Grant>> = HashMap::new();
         for g in self.store.grants_since(days_before(now, 365)).await? {
-            use tamwin_domain::proxy::GrantStatus::*;
-            if matches!(g.status, Confirming | Declined | Cancelled) {
+            // Grants both sides confirmed, whatever became of them since.
+            if g.head.confirmed_at.is_none() || g.proxy.confirmed_at.is_none() {
                 continue;
             }
             let list = by_proxy.entry(g.proxy_national_id.clone()).or_default();

@@ -211,10 +211,19 @@ impl Registry {
             .unwrap_or(now)
         });
         let reason = f.kind.hold_reason();
+        // A proxy finding confirmed ends the grants first: the family is told only of grants that
+        // did end, and a failure here leaves the finding pending, to be decided again.
+        let ended = match (&f.other_national_id, confirm && !f.kind.holds()) {
+            (Some(proxy), true) => {
+                self.end_flagged_grants(&f.household_id, proxy, f.finding_id.as_str(), actor)
+                    .await?
+            }
+            _ => 0,
+        };
         let member = detail.household.member(&f.member_id);
         let name = member.map(|m| m.given_name.clone()).unwrap_or_default();
         let message = match (&detail.household.household.phone, effective) {
-            (Some(phone), None) if confirm && !f.kind.holds() => Some(OutboxMessage {
+            (Some(phone), None) if ended > 0 => Some(OutboxMessage {
                 message_id: self.ids.id(),
                 channel: "sms".into(),
                 recipient: phone.as_str().to_string(),
@@ -279,12 +288,7 @@ impl Registry {
         if !decided {
             return Err(AppError::rule("finding_decided"));
         }
-        if confirm
-            && !f.kind.holds()
-            && let Some(proxy) = &f.other_national_id
-        {
-            self.end_flagged_grants(&f.household_id, proxy, f.finding_id.as_str(), actor)
-                .await?;
+        if confirm && !f.kind.holds() {
             self.store.finding_in_effect(&f.finding_id, "").await?;
         }
         self.store

@@ -223,7 +223,7 @@ tamwin_store::backend_tests! {
         let v = s.reg.answer_with_ticket(&g.grant_id, &ticket, true).await.unwrap();
         assert!(v.proxy_confirmed, "{backend}");
         let e = s.reg.answer_with_ticket(&g.grant_id, &ticket, false).await.unwrap_err();
-        assert_eq!(code(e), "grant_not_confirming", "{backend}: answered once");
+        assert_eq!(code(e), "grant_code_wrong", "{backend}: a ticket answers once");
         // A ticket past its time answers nothing.
         let g2 = s.reg.grant_proxy(&input(&nid(SECOND), "1979-01-01", "2026-11-21", "2026-12-31"), b).await.unwrap().grant;
         let (_, late) = s.reg.proxy_reads_grant(&nid(SECOND), &code_to(&s.store, "+9647802220002").await).await.unwrap();

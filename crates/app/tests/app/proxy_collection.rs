@@ -101,7 +101,7 @@ tamwin_store::backend_tests! {
         assert_eq!(code(e), "proxy_no_grant", "{backend}");
         // The device sees the grant and its scope; the read is audited.
         let seen = s.reg.outlet_proxy_grant(&proxy_nid, s.card.as_str(), &dev).await.unwrap();
-        assert_eq!((seen.items.clone(), seen.status.as_str()), (vec!["rice".to_string()], "active"), "{backend}");
+        assert_eq!((seen.items.clone(), seen.valid_to.as_str()), (vec!["rice".to_string()], "2027-03-01"), "{backend}");
         let reads = s.store.household_audit(&s.hid, &["grants.read"], 5).await.unwrap();
         assert_eq!(reads.len(), 1, "{backend}");
         // Asked for at A1101-001: the registry texts the proxy's own phone, masked here.
@@ -111,9 +111,20 @@ tamwin_store::backend_tests! {
         assert!(sms[0].1.contains("بالوكالة") && sms[0].1.contains("أعطه للوكيل"), "{backend}: {sms:?}");
         let c = code_to(&s.store, "+9647803330003").await;
         assert_eq!(s.store.household_audit(&s.hid, &["proxy_code.sent"], 5).await.unwrap().len(), 1, "{backend}");
-        // Worthless at another outlet, and wrong digits are refused.
+        // Another outlet that does not serve the family refuses the card before any code is looked at
+        // (under a portable programme it would find no code asked for there: codes are kept per
+        // outlet), and asks for none; wrong digits are refused.
         let e = redeem(&s, &with_code("k-1", &c), &other_outlet).await.unwrap_err();
-        assert_eq!(code(e), "code_refused", "{backend}");
+        assert_eq!(code(e), "card_not_served_here", "{backend}");
+        let e = s.reg.send_proxy_code(&proxy_nid, s.card.as_str(), &other_outlet).await.unwrap_err();
+        assert_eq!(code(e), "card_not_served_here", "{backend}");
+        let e = s.reg.outlet_proxy_grant(&proxy_nid, s.card.as_str(), &other_outlet).await.unwrap_err();
+        assert_eq!(code(e), "card_not_served_here", "{backend}: nothing of the grant");
+        // A quantity over the entitlement is refused without spending the code.
+        let mut over = with_code("k-1b", &c);
+        over.items = [("rice".to_string(), serde_json::Value::from(90_000))].into_iter().collect();
+        let e = redeem(&s, &over, &dev).await.unwrap_err();
+        assert_eq!(code(e), "quantity_over_entitlement", "{backend}");
         let wrong = if c == "000000" { "111111" } else { "000000" };
         let e = redeem(&s, &with_code("k-2", wrong), &dev).await.unwrap_err();
         assert_eq!(code(e), "code_refused", "{backend}");
@@ -156,6 +167,10 @@ tamwin_store::backend_tests! {
         };
         let e = redeem(&s, &by_proxy("o-1"), &device("d2", "A1101-002")).await.unwrap_err();
         assert_eq!(code(e), "proxy_runs_outlet", "{backend}");
+        // A later file without the licensee column leaves the licensee on file.
+        s.reg.import_outlets(crate::redemption::OUTLETS.as_bytes(), &crate::redemption::system()).await.unwrap();
+        let kept = s.store.outlet("A1101-002").await.unwrap().unwrap();
+        assert_eq!(kept.licensee_national_id.as_deref(), Some(proxy_nid.as_str()), "{backend}");
         let e = s.reg.send_proxy_code(&proxy_nid, s.card.as_str(), &device("d2", "A1101-002")).await.unwrap_err();
         assert_eq!(code(e), "proxy_runs_outlet", "{backend}");
         assert_eq!(redeemed(&s, "rice").await, 0, "{backend}");

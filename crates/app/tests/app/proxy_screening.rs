@@ -63,7 +63,7 @@ tamwin_store::backend_tests! {
         let mut keys: Vec<String> = found.iter().map(|f| f.pair_key.clone()).collect();
         keys.sort();
         let mut want = vec![
-            format!("proxy:absent:{}:{}", grant.grant_id, spouse),
+            format!("proxy:absent:{}:review", grant.grant_id),
             format!("proxy:phone:{}", grant.grant_id),
             format!("proxy:many:{proxy_nid}:{}", s.hid),
             format!("proxy:many:{proxy_nid}:{}", heads[0].0),

@@ -260,7 +260,7 @@ pub struct OutletProxyCodeBody {
 
 #[utoipa::path(post, path = "/api/v1/outlet/proxy-codes", tag = "outlets", security(("device" = []), ("bearer" = []), ("session" = [])),
     request_body = OutletProxyCodeBody,
-    responses((status = 202, description = "A grant in force names this proxy for the family: the civil registry sent a code to the proxy's phone, good at this outlet only", body = tamwin_app::redemption::ProxyCodeSent), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not an outlet's device or operator", body = Problem), (status = 404, description = "No such card", body = Problem), (status = 409, description = "No grant in force names them (`proxy_no_grant`), they run this outlet (`proxy_runs_outlet`), the registry has no phone or sent too many codes, the hub not answering", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    responses((status = 202, description = "A grant in force names this proxy for the family: the civil registry sent a code to the proxy's phone, good at this outlet only", body = tamwin_app::redemption::ProxyCodeSent), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not an outlet's device or operator", body = Problem), (status = 404, description = "No such card", body = Problem), (status = 409, description = "No grant in force names them (`proxy_no_grant`), they run this outlet (`proxy_runs_outlet`), this outlet does not serve the family, the registry has no phone or sent too many codes, the hub not answering", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn outlet_proxy_code(
     State(s): State<AppState>,
     Caller(a): Caller,
@@ -283,12 +283,12 @@ pub async fn outlet_proxy_code(
 
 #[utoipa::path(post, path = "/api/v1/outlet/proxy-grants", tag = "outlets", security(("device" = []), ("bearer" = []), ("session" = [])),
     request_body = OutletProxyCodeBody,
-    responses((status = 200, description = "The grant in force naming this proxy for the family, with its scope and last day (the read audited)", body = GrantView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not an outlet's device or operator", body = Problem), (status = 404, description = "No such card", body = Problem), (status = 409, description = "No grant in force names them (`proxy_no_grant`), or they run this outlet (`proxy_runs_outlet`)", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
+    responses((status = 200, description = "The grant in force naming this proxy for the family: its scope and validity, nothing of why (the read audited)", body = tamwin_app::redemption::OutletGrantView), (status = 401, description = "No valid credentials", body = Problem), (status = 403, description = "Not an outlet's device or operator", body = Problem), (status = 404, description = "No such card", body = Problem), (status = 409, description = "No grant in force names them (`proxy_no_grant`), they run this outlet (`proxy_runs_outlet`), or this outlet does not serve the family", body = Problem), (status = 422, description = "Invalid input (problem+json)", body = Problem)))]
 pub async fn outlet_proxy_grant(
     State(s): State<AppState>,
     Caller(a): Caller,
     m: Result<Mutation<OutletProxyCodeBody>, Problem>,
-) -> Result<axum::Json<GrantView>, Problem> {
+) -> Result<axum::Json<tamwin_app::redemption::OutletGrantView>, Problem> {
     a.require(tamwin_domain::access::Permission::Redeem)?;
     let m = m?;
     Ok(axum::Json(

@@ -79,7 +79,7 @@ pub async fn again(
         national_id: p.national_id.clone(),
         for_card: p.for_card.clone(),
         own_card: field(f, "proxy_card").trim().to_string(),
-        scope: crate::pages::proxies::scope_text(tr, &g),
+        scope: crate::pages::proxies::scope_text(tr, &g.items, &g.programmes),
         valid_to: g.valid_to.clone(),
     };
     card_page_for(s, signed, tr, &p.for_card, message, error, Some(at)).await

@@ -45,21 +45,20 @@ pub struct GrantRow {
 }
 
 /// The grant's items and programmes in words: "all" when none is named.
-pub fn scope_text(tr: Tr, g: &GrantView) -> String {
-    let items = if g.items.is_empty() {
+pub fn scope_text(tr: Tr, items: &[String], programmes: &[String]) -> String {
+    let items = if items.is_empty() {
         tr.t("proxy_all_items").to_string()
     } else {
-        g.items
+        items
             .iter()
             .map(|i| item(tr, i))
             .collect::<Vec<_>>()
             .join(tr.t("list_sep"))
     };
-    if g.programmes.is_empty() {
+    if programmes.is_empty() {
         items
     } else {
-        let programmes = g
-            .programmes
+        let programmes = programmes
             .iter()
             .map(|p| crate::pages::cycles::programme_label(tr, p))
             .collect::<Vec<_>>()
@@ -86,7 +85,7 @@ pub fn grant_row(tr: Tr, g: &GrantView) -> GrantRow {
         grant_id: g.grant_id.clone(),
         proxy: g.proxy_national_id.clone(),
         status_label: tr.t(&format!("gstatus_{}", g.status)).to_string(),
-        scope: scope_text(tr, g),
+        scope: scope_text(tr, &g.items, &g.programmes),
         from: g.valid_from.clone(),
         to: g.valid_to.clone(),
         reason,
