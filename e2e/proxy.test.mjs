@@ -166,6 +166,15 @@ test('a head grants a proxy, both confirm, the fee is paid, the proxy collects, 
     await shop.waitForSelector('#error');
     assert.match(await shop.textContent('#error'), /وكالة/);
     await shop.screenshot({ path: shots + 'proxy-refused.png', fullPage: true });
+    // The proxy's page also lets a proxy give a grant up: a code asked for answers the same whether or
+    // not a grant names them.
+    await proxyPage.goto(base + '/proxy');
+    await proxyPage.fill('#give-up-nid-1', proxyHead.national_id);
+    await proxyPage.click('#give-up-code');
+    await proxyPage.waitForSelector('#message');
+    assert.match(await proxyPage.textContent('#message'), /إن كانت وكالة باسمك/);
+    await noOverflow(proxyPage, 'the proxy\'s page');
+    await proxyPage.screenshot({ path: shots + 'proxy-give-up.png', fullPage: true });
     assert.deepEqual(cspProblems, []);
   } finally {
     await browser.close();

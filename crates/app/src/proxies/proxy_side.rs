@@ -250,4 +250,34 @@ impl Registry {
             .ok_or(AppError::NotFound)?;
         self.grant_view(&g.grant_id, &r).await
     }
+
+    /// `give_up_grant` for the family the proxy names by its card number (what a proxy knows), with
+    /// the code last sent to their phone. A card no open grant of theirs is for reads as a wrong code.
+    pub async fn give_up_for_card(
+        &self,
+        national_id: &str,
+        card_number: &str,
+        code: &str,
+    ) -> Result<GrantView> {
+        let wrong = || AppError::rule("grant_code_wrong");
+        let nid = tamwin_domain::NationalId::parse(national_id.trim())
+            .map_err(|e| AppError::Validation(tamwin_domain::ValidationErrors(vec![e])))?;
+        let card = tamwin_domain::CardNumber::parse(card_number.trim()).map_err(|_| wrong())?;
+        let r = self
+            .store
+            .household_by_card(&card)
+            .await?
+            .ok_or_else(wrong)?;
+        let g = self
+            .store
+            .household_grants(&r.household.household_id)
+            .await?
+            .into_iter()
+            .find(|g| {
+                g.proxy_national_id == nid.as_str()
+                    && matches!(g.status, GrantStatus::Active | GrantStatus::AwaitingPayment)
+            })
+            .ok_or_else(wrong)?;
+        self.give_up_grant(nid.as_str(), &g.grant_id, code).await
+    }
 }

@@ -184,6 +184,18 @@ tamwin_store::backend_tests! {
         let e = s.reg.grant_proxy(&input(&proxy_nid, "1980-03-01", "2026-12-03", "2027-03-01"), &head).await.unwrap_err();
         assert_eq!(code(e), "proxy_runs_outlet", "{backend}");
     }
+    async fn a_proxy_gives_a_grant_up_naming_the_familys_card((backend, store) in backends) {
+        let Granted { s, proxy_nid, grant, other, .. } = granted(store.clone()).await;
+        s.reg.proxy_code(&proxy_nid).await.unwrap();
+        let c = code_to(&s.store, "+9647803330003").await;
+        // A card no grant of theirs is for reads as a wrong code, and spends nothing.
+        let own = s.store.household_by_id(&other).await.unwrap().unwrap().household.card_number;
+        let e = s.reg.give_up_for_card(&proxy_nid, own.as_str(), &c).await.unwrap_err();
+        assert_eq!(code(e), "grant_code_wrong", "{backend}");
+        let v = s.reg.give_up_for_card(&proxy_nid, s.card.as_str(), &c).await.unwrap();
+        assert_eq!((v.grant_id.as_str(), v.status.as_str()), (grant.grant_id.as_str(), "given_up"), "{backend}");
+        assert_eq!(s.store.proxy_load(&proxy_nid).await.unwrap(), 0, "{backend}: the place given back");
+    }
 }
 
 pub(crate) struct Granted {

@@ -26,6 +26,8 @@ struct ProxyPage {
     who: Option<Who>,
     csrf: String,
     error: String,
+    /// What came of asking for a code or giving a grant up.
+    message: String,
     /// The grant read, to answer: its row, its card and the ticket.
     seen: Option<(GrantRow, String, String)>,
     /// The grant just answered, and whether it was accepted.
@@ -36,6 +38,7 @@ fn render(
     tr: Tr,
     csrf: String,
     error: String,
+    message: &str,
     seen: Option<(GrantRow, String, String)>,
     answered: Option<(GrantRow, bool)>,
 ) -> Response {
@@ -51,6 +54,7 @@ fn render(
         who: None,
         csrf,
         error,
+        message: crate::notices::message_html(tr, Some(message).filter(|m| !m.is_empty())),
         seen,
         answered,
     };
@@ -61,7 +65,7 @@ pub async fn proxy_page(headers: HeaderMap, Query(q): Query<PageQuery>) -> Respo
     let tr = tr_of(&q, &headers);
     let (csrf, set) = pre_token(&headers);
     with_cookies(
-        render(tr, csrf, String::new(), None, None),
+        render(tr, csrf, String::new(), "", None, None),
         &set.into_iter().collect::<Vec<_>>(),
     )
 }
@@ -81,6 +85,28 @@ pub async fn proxy_step(
     }
     let refused =
         |e: tamwin_app::AppError| error_html(tr, Some(&crate::notices::refusal_codes(&e)));
+    // Giving a grant up: a code to the proxy's phone (the same answer whether or not a grant names
+    // them), then the family's card number with it.
+    if field(&f, "step") == "code" {
+        return Ok(match s.reg.proxy_code(field(&f, "national_id")).await {
+            Ok(()) => render(tr, csrf, String::new(), "msg_proxy_code_sent", None, None),
+            Err(e) => render(tr, csrf, refused(e), "", None, None),
+        });
+    }
+    if field(&f, "step") == "give_up" {
+        let done = s
+            .reg
+            .give_up_for_card(
+                field(&f, "national_id"),
+                field(&f, "card"),
+                field(&f, "code"),
+            )
+            .await;
+        return Ok(match done {
+            Ok(_) => render(tr, csrf, String::new(), "msg_proxy_gave_up", None, None),
+            Err(e) => render(tr, csrf, refused(e), "", None, None),
+        });
+    }
     if field(&f, "step") == "answer" {
         let accept = field(&f, "answer") == "accept";
         let done = s
@@ -88,14 +114,11 @@ pub async fn proxy_step(
             .answer_with_ticket(field(&f, "grant_id"), field(&f, "ticket"), accept)
             .await;
         return Ok(match done {
-            Ok(g) => render(
-                tr,
-                csrf,
-                String::new(),
-                None,
-                Some((grant_row(tr, &g), accept)),
-            ),
-            Err(e) => render(tr, csrf, refused(e), None, None),
+            Ok(g) => {
+                let row = grant_row(tr, &g);
+                render(tr, csrf, String::new(), "", None, Some((row, accept)))
+            }
+            Err(e) => render(tr, csrf, refused(e), "", None, None),
         });
     }
     let read = s
@@ -106,8 +129,8 @@ pub async fn proxy_step(
         Ok((g, ticket)) => {
             let card = crate::display::card(&g.card_number);
             let row = grant_row(tr, &g);
-            render(tr, csrf, String::new(), Some((row, card, ticket)), None)
+            render(tr, csrf, String::new(), "", Some((row, card, ticket)), None)
         }
-        Err(e) => render(tr, csrf, refused(e), None, None),
+        Err(e) => render(tr, csrf, refused(e), "", None, None),
     })
 }
