@@ -52,8 +52,9 @@ impl Registry {
             .household_by_id(&g.household_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        // The reader is the proxy the code proved, named in the entry.
         self.record_reads(
-            &Actor::system("proxy"),
+            &Actor::system(&format!("proxy:{}", g.proxy_national_id)),
             "grants.read",
             &[(&r.household.household_id, &r.household.card_number)],
         )

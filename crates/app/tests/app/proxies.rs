@@ -216,7 +216,7 @@ tamwin_store::backend_tests! {
         let (seen, ticket) = s.reg.proxy_reads_grant(&nid(PROXY), &code_to(&s.store, "+9647802220001").await).await.unwrap();
         assert_eq!((seen.grant_id.as_str(), seen.items.clone()), (g.grant_id.as_str(), vec!["rice".to_string()]), "{backend}");
         let reads = s.store.household_audit(&mine_household(a), &["grants.read"], 5).await.unwrap();
-        assert_eq!(reads.len(), 1, "{backend}: the proxy's read audited");
+        assert_eq!((reads.len(), reads[0].actor.clone()), (1, format!("proxy:{}", nid(PROXY))), "{backend}: the proxy's read audited, naming them");
         // Another ticket, or this one on another grant, answers nothing.
         let e = s.reg.answer_with_ticket(&g.grant_id, "00112233445566778899aabbccddeeff", true).await.unwrap_err();
         assert_eq!(code(e), "grant_code_wrong", "{backend}");
