@@ -13,7 +13,6 @@ mod review;
 mod run;
 mod views;
 
-pub use proxy_signals::MANY_HOUSEHOLDS;
 pub use review::QueueQuery;
 pub use run::{RunView, raw};
 pub use views::*;

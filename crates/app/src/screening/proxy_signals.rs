@@ -5,9 +5,9 @@
 //! - **absent**: a proxy collected (in the last 90 days) for a card on which a member is deceased or
 //!   abroad — held for it, or found so by this run: a hold decision when no present member is left who
 //!   is neither, a review item otherwise (raised again as a hold when it comes to that);
-//! - **many**: one person was proxy, over the past year, for at least `MANY_HOUSEHOLDS` households
-//!   (the limit keeps at most that many at once; a proxy who changes families keeps it up): a review
-//!   item on each family;
+//! - **many**: one person was proxy, over the past year, for at least as many households as the
+//!   proxy limit allows at once (`Registry::set_proxy_rules`, 3 by default; a proxy who changes
+//!   families keeps it up): a review item on each family;
 //! - **phone**: a proxy's first collection within a week of a grant made when the family's phone had
 //!   changed in the month before: someone who took over the phone may have made the grant; a review item.
 
@@ -16,8 +16,6 @@ use tamwin_domain::hold::HoldReason;
 use tamwin_domain::{HouseholdId, HouseholdRecord, MemberId, Relation};
 use tamwin_store::Grant;
 
-/// Households over a year from which one person being proxy raises the signal.
-pub const MANY_HOUSEHOLDS: usize = 3;
 const COLLECTED_DAYS: i64 = 90;
 const PHONE_BEFORE_DAYS: i64 = 30;
 const COLLECTED_AFTER_DAYS: i64 = 7;
@@ -160,6 +158,7 @@ impl Registry {
             }
         }
         // One person proxy for many households over the year (grants both sides confirmed).
+        let many_from = self.proxy_limit.max(1) as usize;
         let mut by_proxy: HashMap<String, Vec<Grant>> = HashMap::new();
         for g in self.store.grants_since(days_before(now, 365)).await? {
             // Grants both sides confirmed, whatever became of them since.
@@ -173,7 +172,7 @@ impl Registry {
         }
         let mut many: Vec<_> = by_proxy
             .into_values()
-            .filter(|l| l.len() >= MANY_HOUSEHOLDS)
+            .filter(|l| l.len() >= many_from)
             .collect();
         many.sort_by(|a, b| a[0].proxy_national_id.cmp(&b[0].proxy_national_id));
         for list in many {
@@ -189,7 +188,7 @@ impl Registry {
                     g,
                     format!("proxy:many:{}:{}", g.proxy_national_id, g.household_id),
                     ScreenDecision::Review,
-                    (n as f64 / (2 * MANY_HOUSEHOLDS) as f64).min(1.0),
+                    (n as f64 / (2 * many_from) as f64).min(1.0),
                     format!(
                         "proxy_national_id={};proxy_households={n}",
                         g.proxy_national_id
