@@ -67,8 +67,8 @@ pub struct OutletGrantView {
     pub valid_to: String,
 }
 
-fn proxy_nid(p: &ProxyPresented) -> Result<NationalId> {
-    NationalId::parse(p.national_id.trim()).map_err(|e| {
+fn proxy_nid(national_id: &str) -> Result<NationalId> {
+    NationalId::parse(national_id.trim()).map_err(|e| {
         AppError::Validation(tamwin_domain::ValidationErrors(vec![
             e.under("proxy.national_id"),
         ]))
@@ -76,6 +76,20 @@ fn proxy_nid(p: &ProxyPresented) -> Result<NationalId> {
 }
 
 impl Registry {
+    /// `grant_for` asked before any collection (a code, the grant's view): the outlet must serve the
+    /// family, so that one that does not learns nothing of its grants and spends none of its proxy's
+    /// codes. A collection checks it itself when it plans.
+    async fn served_grant(
+        &self,
+        nid: &NationalId,
+        for_card: &str,
+        outlet: &Outlet,
+    ) -> Result<(HouseholdRecord, Grant)> {
+        let (record, grant) = self.grant_for(nid, for_card, outlet).await?;
+        self.plan_collection(outlet, &record, None, &[]).await?;
+        Ok((record, grant))
+    }
+
     /// The family's card and the grant in force today naming this proxy for it, at an outlet its
     /// proxy does not run.
     async fn grant_for(
@@ -110,9 +124,6 @@ impl Registry {
         if outlet.licensee_national_id.as_deref() == Some(nid.as_str()) {
             return Err(AppError::rule("proxy_runs_outlet"));
         }
-        // An outlet that does not serve the family learns nothing of its grants and spends none of
-        // its proxy's codes.
-        self.plan_collection(outlet, &record, None, &[]).await?;
         Ok((record, grant))
     }
 
@@ -123,7 +134,7 @@ impl Registry {
         p: &ProxyPresented,
         outlet: &Outlet,
     ) -> Result<ByProxy> {
-        let nid = proxy_nid(p)?;
+        let nid = proxy_nid(&p.national_id)?;
         if p.code.is_some() {
             return Err(AppError::rule("card_presented_invalid"));
         }
@@ -157,7 +168,7 @@ impl Registry {
         p: &ProxyPresented,
         outlet: &Outlet,
     ) -> Result<ByProxy> {
-        let nid = proxy_nid(p)?;
+        let nid = proxy_nid(&p.national_id)?;
         let code = p
             .code
             .as_deref()
@@ -227,12 +238,8 @@ impl Registry {
         actor: &Actor,
     ) -> Result<OutletGrantView> {
         let outlet = self.outlet_of_actor(actor).await?;
-        let nid = NationalId::parse(national_id.trim()).map_err(|e| {
-            AppError::Validation(tamwin_domain::ValidationErrors(vec![
-                e.under("proxy.national_id"),
-            ]))
-        })?;
-        let (record, grant) = self.grant_for(&nid, for_card, &outlet).await?;
+        let nid = proxy_nid(national_id)?;
+        let (record, grant) = self.served_grant(&nid, for_card, &outlet).await?;
         self.record_reads(
             actor,
             "grants.read",
@@ -262,13 +269,8 @@ impl Registry {
         actor: &Actor,
     ) -> Result<ProxyCodeSent> {
         let outlet = self.outlet_of_actor(actor).await?;
-        let p = ProxyPresented {
-            national_id: national_id.to_string(),
-            for_card: for_card.to_string(),
-            code: None,
-        };
-        let nid = proxy_nid(&p)?;
-        let (record, grant) = self.grant_for(&nid, for_card, &outlet).await?;
+        let nid = proxy_nid(national_id)?;
+        let (record, grant) = self.served_grant(&nid, for_card, &outlet).await?;
         let sent = self.send_registry_code(nid.as_str(), "collection").await?;
         let now = self.clock.now();
         let c = ProxyCode {
