@@ -257,13 +257,8 @@ impl Registry {
                 .await?;
             if let Some(b) = &by_proxy {
                 by_proxy::covers(&b.grant, &plan.cycle.programme, &plan.takes)?;
-                if let (Some((challenge, code)), None) = (&b.code, &code_evidence) {
-                    let nid = &b.collection.national_id;
-                    code_evidence = Some(
-                        self.check_registry_code(nid, challenge, code)
-                            .await?
-                            .ok_or(AppError::CodeRefused)?,
-                    );
+                if let (Some(code), None) = (&b.code, &code_evidence) {
+                    code_evidence = Some(self.check_proxy_code(b, &outlet, code).await?);
                 }
             }
             let nr = NewRedemption {

@@ -47,9 +47,9 @@ pub(crate) struct ByProxy {
     pub name: String,
     pub grant: Grant,
     pub collection: ProxyCollection,
-    /// The registry's challenge and the code typed, checked only once the collection itself passed
-    /// every rule (a code is good once).
-    pub code: Option<(String, String)>,
+    /// The code typed, checked only once the collection itself passed every rule (a code is good
+    /// once).
+    pub code: Option<String>,
 }
 
 /// A grant as an outlet sees it: what the proxy may take and until when, nothing of why.
@@ -174,14 +174,6 @@ impl Registry {
             .as_deref()
             .ok_or_else(|| AppError::rule("card_presented_invalid"))?;
         let (record, grant) = self.grant_for(&nid, &p.for_card, outlet).await?;
-        let c = self
-            .store
-            .proxy_code(nid.as_str(), &record.household.household_id, &outlet.code)
-            .await?
-            .ok_or(AppError::CodeRefused)?;
-        if c.grant_id != grant.grant_id || c.expires_at <= self.clock.now() {
-            return Err(AppError::CodeRefused);
-        }
         let (collector_id, name) = match self.store.household_by_national_id(&nid).await? {
             Some(own) => {
                 let m = own
@@ -201,8 +193,30 @@ impl Registry {
             None => (format!("grant:{}", grant.grant_id), masked(&nid)),
         };
         let mut b = self.proxy_collection(record, grant, &nid, collector_id, name);
-        b.code = Some((c.challenge_id, code.to_string()));
+        b.code = Some(code.to_string());
         Ok(b)
+    }
+
+    /// The proxy's code, once the collection passed its rules: the one asked for this family at this
+    /// outlet, in time, matching at the registry (which spends it); the check's evidence.
+    pub(crate) async fn check_proxy_code(
+        &self,
+        b: &ByProxy,
+        outlet: &Outlet,
+        code: &str,
+    ) -> Result<String> {
+        let nid = &b.collection.national_id;
+        let c = self
+            .store
+            .proxy_code(nid, &b.record.household.household_id, &outlet.code)
+            .await?
+            .ok_or(AppError::CodeRefused)?;
+        if c.grant_id != b.grant.grant_id || c.expires_at <= self.clock.now() {
+            return Err(AppError::CodeRefused);
+        }
+        self.check_registry_code(nid, &c.challenge_id, code)
+            .await?
+            .ok_or(AppError::CodeRefused)
     }
 
     fn proxy_collection(
