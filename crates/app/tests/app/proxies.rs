@@ -224,6 +224,21 @@ tamwin_store::backend_tests! {
         assert!(v.proxy_confirmed, "{backend}");
         let e = s.reg.answer_with_ticket(&g.grant_id, &ticket, false).await.unwrap_err();
         assert_eq!(code(e), "grant_code_wrong", "{backend}: a ticket answers once");
+        // Two answers with one ticket at the same instant (accept and decline): exactly one lands.
+        let g3 = s.reg.grant_proxy(&input(&nid(PROXY), "1975-01-01", "2026-11-21", "2026-12-31"), b).await.unwrap().grant;
+        let (_, t3) = s.reg.proxy_reads_grant(&nid(PROXY), &code_to(&s.store, "+9647802220001").await).await.unwrap();
+        let (x, y) = tokio::join!(
+            s.reg.answer_with_ticket(&g3.grant_id, &t3, true),
+            s.reg.answer_with_ticket(&g3.grant_id, &t3, false)
+        );
+        assert_eq!(x.is_ok() as u8 + y.is_ok() as u8, 1, "{backend}: {x:?} {y:?}");
+        let after = s.store.grant(&g3.grant_id).await.unwrap().unwrap();
+        assert_eq!(
+            (after.status.code(), after.proxy.confirmed_at.is_some()),
+            if x.is_ok() { ("confirming", true) } else { ("declined", false) },
+            "{backend}"
+        );
+        let _ = s.reg.revoke_grant(&g3.grant_id, "", b).await;
         // A ticket past its time answers nothing.
         let g2 = s.reg.grant_proxy(&input(&nid(SECOND), "1979-01-01", "2026-11-21", "2026-12-31"), b).await.unwrap().grant;
         let (_, late) = s.reg.proxy_reads_grant(&nid(SECOND), &code_to(&s.store, "+9647802220002").await).await.unwrap();

@@ -167,6 +167,14 @@ tamwin_store::backend_tests! {
         };
         let e = redeem(&s, &by_proxy("o-1"), &device("d2", "A1101-002")).await.unwrap_err();
         assert_eq!(code(e), "proxy_runs_outlet", "{backend}");
+        // A licensee that is no national ID is refused with its line, and changes nothing.
+        let bad = format!(
+            "{},licensee_national_id\nA1101-002,ration_agent,1101,وكيل الحر,حي الحر,,,,sat sun mon,09:00,13:00,12AB\n",
+            tamwin_domain::csv_columns::OUTLETS.join(",")
+        );
+        let r = s.reg.import_outlets(bad.as_bytes(), &crate::redemption::system()).await.unwrap();
+        assert_eq!((r.outlets, r.rejects.len(), r.rejects[0].line), (0, 1, 2), "{backend}");
+        assert!(r.rejects[0].code.starts_with("national_id"), "{backend}: {}", r.rejects[0].code);
         // A later file without the licensee column leaves the licensee on file.
         s.reg.import_outlets(crate::redemption::OUTLETS.as_bytes(), &crate::redemption::system()).await.unwrap();
         let kept = s.store.outlet("A1101-002").await.unwrap().unwrap();
